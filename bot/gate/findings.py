@@ -1,0 +1,39 @@
+"""A finding is data: the rules produce them, `bot.report` renders them, nobody prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+RULES: dict[str, Severity] = {
+    "syntax-error": "error",
+    "undefined-name": "error",
+    "missing-module": "error",
+    "missing-symbol": "error",
+    "missing-attribute": "error",
+    "arity-mismatch": "error",
+    "import-cycle": "warning",
+    "undeclared-dependency": "warning",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    path: str  # relative to the repository root, "/" separators
+    line: int  # 1-based
+    col: int  # 0-based
+    end_line: int
+    message: str
+    suggestion: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "path": self.path, "line": self.line,
+                "col": self.col, "end_line": self.end_line, "message": self.message,
+                "suggestion": self.suggestion}
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.rule)

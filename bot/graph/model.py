@@ -1,0 +1,172 @@
+"""The facts extracted from one source file, and the signature logic the rules share.
+
+Facts are a pure function of a file's bytes (and the target Python version), so they are cached by
+content hash (the git blob SHA-1 of the bytes). Anything that depends on where the file lives (its
+module name, what its relative imports point at) is computed later by `bot.graph.resolve`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ParamKind = Literal["posonly", "normal", "vararg", "kwonly", "kwarg"]
+DefKind = Literal["function", "class", "variable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: ParamKind
+    has_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call whose callee is a name the file imports or defines at module level.
+
+    `callee` is the dotted chain as written: "f", "mod.f", "pkg.mod.Cls". `caller` is the qualname of
+    the enclosing function ("" at module level).
+    """
+
+    callee: str
+    line: int
+    col: int
+    end_line: int
+    n_positional: int
+    keywords: tuple[str, ...]
+    star: bool  # *args in the call
+    starstar: bool  # **kwargs in the call
+    caller: str = ""
+    guarded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    params: tuple[Param, ...]
+
+    def text(self) -> str:
+        out: list[str] = []
+        seen_kwonly = False
+        for i, p in enumerate(self.params):
+            if p.kind == "vararg":
+                out.append("*" + p.name)
+                seen_kwonly = True
+            elif p.kind == "kwarg":
+                out.append("**" + p.name)
+            else:
+                if p.kind == "kwonly" and not seen_kwonly:
+                    out.append("*")
+                    seen_kwonly = True
+                out.append(p.name + ("=..." if p.has_default else ""))
+            nxt = self.params[i + 1] if i + 1 < len(self.params) else None
+            if p.kind == "posonly" and (nxt is None or nxt.kind != "posonly"):
+                out.append("/")
+        return "(" + ", ".join(out) + ")"
+
+    def bound(self) -> Signature:
+        """The signature as seen through an instance or class (first parameter dropped)."""
+        if self.params and self.params[0].kind in ("posonly", "normal"):
+            return Signature(self.params[1:])
+        return self
+
+    def rejects(self, call: CallSite) -> str | None:
+        """Why `call` cannot bind to this signature, or None when it can (or when unsure)."""
+        if call.star or call.starstar:
+            return None
+        positional = [p for p in self.params if p.kind in ("posonly", "normal")]
+        has_vararg = any(p.kind == "vararg" for p in self.params)
+        has_kwarg = any(p.kind == "kwarg" for p in self.params)
+        if call.n_positional > len(positional) and not has_vararg:
+            return f"takes at most {len(positional)} positional argument(s) but {call.n_positional} were given"
+        filled = {p.name for p in positional[: call.n_positional]}
+        by_name = {p.name: p for p in self.params if p.kind in ("normal", "kwonly")}
+        for kw in call.keywords:
+            if kw in filled:
+                return f"got multiple values for argument '{kw}'"
+            if kw not in by_name and not has_kwarg:
+                return f"got an unexpected keyword argument '{kw}'"
+            filled.add(kw)
+        missing = [p.name for p in self.params
+                   if p.kind in ("posonly", "normal", "kwonly") and not p.has_default and p.name not in filled]
+        if missing:
+            return "missing required argument(s): " + ", ".join(f"'{m}'" for m in missing)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A module-level def/class/variable, or a class member (qualname "Cls.meth")."""
+
+    name: str
+    qualname: str
+    kind: DefKind
+    line: int
+    end_line: int
+    col: int
+    signature: Signature | None = None
+    decorators: tuple[str, ...] = ()  # decorator expressions as written, without "@"
+    bases: tuple[str, ...] = ()  # class bases as written ("Base", "mod.Base"); keywords excluded
+    metaclass: bool = False  # class has a metaclass= keyword
+    doc: str = ""  # first line of the docstring
+    conditional: bool = False  # bound under if/try/with/for/while
+    is_async: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported name. `import a.b as c` -> module "a.b", name None, alias "c"."""
+
+    module: str  # as written, without the leading dots ("" for `from . import x`)
+    level: int  # number of leading dots (0 = absolute)
+    name: str | None  # the imported name for `from m import name`; None for `import m`; "*" for star
+    alias: str | None
+    line: int
+    col: int
+    end_line: int
+    scope: Literal["module", "function", "class"] = "module"
+    guarded: bool = False  # try/except, `if TYPE_CHECKING`, version/platform guard
+
+
+@dataclass(frozen=True, slots=True)
+class AttrUse:
+    """`base.a.b` where `base` is a name bound by an import in this file and never rebound."""
+
+    base: str
+    attrs: tuple[str, ...]
+    line: int
+    col: int
+    end_line: int
+    store: bool = False  # the last attribute is assigned (`mod.x = ...`)
+    guarded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LocalIssue:
+    """A file-local diagnostic decided at parse time (rule is "syntax-error" or "undefined-name")."""
+
+    rule: str
+    line: int
+    col: int
+    end_line: int
+    message: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    sha: str
+    language: str = "python"
+    definitions: tuple[Definition, ...] = ()
+    module_names: frozenset[str] = field(default_factory=frozenset)  # every name bound at module scope
+    imports: tuple[ImportFact, ...] = ()
+    attr_uses: tuple[AttrUse, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    all_names: tuple[str, ...] | None = None  # a literal __all__, if any
+    dynamic: bool = False  # module __getattr__, globals()/sys.modules tricks, exec: exports unknowable
+    issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
+    parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)
+    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules) of `# yantra: ignore[...]`
+
+    def top_level(self) -> dict[str, Definition]:
+        return {d.name: d for d in self.definitions if d.qualname == d.name}
