@@ -1,0 +1,122 @@
+"""File-local diagnostics decided once per file content: `syntax-error` and `undefined-name`.
+
+`local_issues(data, target)` is called by the graph's parser for every file it parses (results are
+cached by content hash), so it is self-contained and cheap: CPython's own compiler decides syntax, the
+C-implemented `symtable` finds candidate unbound names, and only files with candidates are walked with
+`ast` to locate the uses. Where the analysis cannot be sure, it says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+
+from bot.graph.model import LocalIssue
+
+from .names import ALWAYS_DEFINED, is_dunder
+
+_INTERPRETER = sys.version_info[:2]
+
+# Constructs newer than a target version that `ast.parse(feature_version=...)` can judge; a file is only
+# re-parsed for an older target when one of these patterns occurs in its bytes.
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], bytes], ...] = (
+    ((3, 8), rb":=|[,(]\s*/\s*[,)]"),
+    ((3, 9), rb"\bwith\s*\("),
+    ((3, 10), rb"(?m)^[ \t]*match\b"),
+    ((3, 11), rb"except\s*\*|\[\s*\*"),
+    ((3, 12), rb"(?m)^[ \t]*type\s+\w|\b(?:def|class)\s+\w+\s*\["),
+)
+
+
+def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]:
+    """Syntax errors for the `target` Python version, else the names that are unbound where used."""
+    try:
+        error = syntax_error(data, target)
+        if error is not None:
+            return (error,)
+        from .undefined import undefined_names
+
+        return undefined_names(data)
+    except (RecursionError, MemoryError) as exc:
+        return (_issue_from_limit(exc),)
+
+
+def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
+    """The first error CPython reports for `data` when run by Python `target`, or None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(data, "<file>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        if _INTERPRETER < target and not _tree_sitter_rejects(data):
+            return None  # newer syntax than this interpreter knows: the target accepts it
+        return _issue_from_syntax_error(exc)
+    except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
+        return LocalIssue("syntax-error", 1, 0, 1, str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return _issue_from_limit(exc)
+    if target < _INTERPRETER and _may_use_newer_syntax(data, target):
+        return _feature_version_error(data, target)
+    return None
+
+
+def _may_use_newer_syntax(data: bytes, target: tuple[int, int]) -> bool:
+    if target < (3, 7):
+        return True
+    return any(since > target and re.search(pattern, data) for since, pattern in _NEWER_SYNTAX)
+
+
+def _feature_version_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
+    import ast
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data, feature_version=target)
+    except SyntaxError as exc:
+        if "arenthesized context managers" in str(exc.msg) and not _really_parenthesized_with(data, exc):
+            return None  # `with (lock):` is valid in every version; CPython's check over-reports it
+        issue = _issue_from_syntax_error(exc)
+        return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
+                          f"{issue.message} (target Python {target[0]}.{target[1]})")
+    return None
+
+
+def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:
+    """True when a `with` on the reported line binds a name inside its parentheses (3.9+ syntax)."""
+    import ast
+
+    for node in ast.walk(ast.parse(data)):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and node.lineno <= (exc.lineno or 0) <= (
+                node.end_lineno or node.lineno):
+            if any(item.optional_vars is not None for item in node.items):
+                return True
+    return False
+
+
+def _tree_sitter_rejects(data: bytes) -> bool:
+    """Whether tree-sitter's grammar (which knows newer syntax) sees an error in `data`."""
+    try:
+        import tree_sitter_python
+        from tree_sitter import Language, Parser
+    except ImportError:  # pragma: no cover - a gate install always has it
+        return False
+    parser = Parser(Language(tree_sitter_python.language()))
+    return bool(parser.parse(data).root_node.has_error)
+
+
+def _issue_from_syntax_error(exc: SyntaxError) -> LocalIssue:
+    line = exc.lineno or 1
+    col = max((exc.offset or 1) - 1, 0)
+    end_line = getattr(exc, "end_lineno", None) or line
+    name = type(exc).__name__
+    return LocalIssue("syntax-error", line, col, max(end_line, line), f"{name}: {exc.msg}")
+
+
+def _issue_from_limit(exc: BaseException) -> LocalIssue:
+    what = "too deeply nested for the parser" if isinstance(exc, RecursionError) else "too large for the parser"
+    return LocalIssue("syntax-error", 1, 0, 1, f"SyntaxError: the source is {what} ({type(exc).__name__})")
+
+
+__all__ = ["ALWAYS_DEFINED", "is_dunder", "local_issues", "syntax_error"]

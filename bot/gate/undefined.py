@@ -1,0 +1,154 @@
+"""`undefined-name`: names looked up as globals that nothing in the file, the builtins or Python binds.
+
+Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported,
+nor a builtin of any Python version, a dunder, a Python 2 name, a use guarded by `except NameError` or a
+version/platform `if`, a use inside an annotation. A file with a star import, `exec`/`eval`, writes through
+`globals()`/`locals()`/`vars()`, or builtins/`sys.modules` manipulation is not judged at all.
+"""
+
+from __future__ import annotations
+
+import _symtable
+import ast
+import re
+import symtable
+import warnings
+from collections.abc import Iterator
+
+from bot.graph.model import LocalIssue
+
+from .names import ALWAYS_DEFINED, is_dunder
+
+_STAR_IMPORT = re.compile(rb"\bimport\s*\(?\s*\*")
+_MODULE_TRICKS = re.compile(rb"modules\s*\[\s*__name__|import_module\s*\(\s*__name__|__builtin__|"
+                            rb"import\s+builtins|from\s+builtins\s+import")
+_DYNAMIC_NAMES = frozenset({"exec", "eval", "execfile", "__builtins__"})
+_NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
+_GUARD_WORDS = ("version", "platform", "py", "win", "darwin", "linux", "posix", "implementation",
+                "type_checking", "sys", "os", "java", "cygwin", "hexversion")
+_USE = _symtable.USE
+_BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _symtable.DEF_NONLOCAL | _symtable.DEF_IMPORT
+_SCOPE_OFF, _SCOPE_MASK = _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
+_GLOBAL_SCOPES = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
+_MAX_PER_NAME = 20
+
+
+def undefined_names(data: bytes) -> tuple[LocalIssue, ...]:
+    """Uses of really unbound names in `data`, a file CPython compiles."""
+    if _STAR_IMPORT.search(data) or _MODULE_TRICKS.search(data):
+        return ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        candidates = _candidates(symtable.symtable(data, "<file>", "exec"))  # type: ignore[arg-type]
+        if not candidates:
+            return ()
+        tree = ast.parse(data)
+    if _namespace_written(tree):
+        return ()
+    return tuple(_locate(tree, candidates))
+
+
+def _candidates(top: symtable.SymbolTable) -> set[str]:
+    """Names referenced as (implicit or explicit) globals and bound nowhere in the file."""
+    bound: set[str] = set()
+    referenced: set[str] = set()
+    stack = [top._table]  # type: ignore[attr-defined]  # the C table: flags without Python wrappers
+    while stack:
+        table = stack.pop()
+        for name, flags in table.symbols.items():
+            if flags & _BINDS:
+                bound.add(name)
+            elif flags & _USE and ((flags >> _SCOPE_OFF) & _SCOPE_MASK) in _GLOBAL_SCOPES:
+                referenced.add(name)
+        stack.extend(table.children)
+    out = {n for n in referenced - bound if n not in ALWAYS_DEFINED and not is_dunder(n)}
+    if out and (_DYNAMIC_NAMES & referenced):
+        return set()
+    return out
+
+
+def _namespace_written(tree: ast.Module) -> bool:
+    """True when `globals()`, `locals()` or `vars()` is used other than for reading one entry."""
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS
+                and not _read_only(node, parents.get(id(node)))):
+            return True
+    return False
+
+
+def _read_only(call: ast.Call, parent: ast.AST | None) -> bool:
+    if isinstance(parent, ast.Subscript):
+        return isinstance(parent.ctx, ast.Load) and parent.value is call
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in _READ_METHODS
+    if isinstance(parent, ast.Compare):
+        return call in parent.comparators
+    return False
+
+
+def _locate(tree: ast.Module, candidates: set[str]) -> Iterator[LocalIssue]:
+    """Every unguarded load of a candidate name, in source order."""
+    found: list[ast.Name] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if node.id in candidates and isinstance(node.ctx, ast.Load):
+                found.append(node)
+            continue
+        stack.extend(_visible_children(node))
+    counts: dict[str, int] = {}
+    for name in sorted(found, key=lambda n: (n.lineno, n.col_offset)):
+        counts[name.id] = counts.get(name.id, 0) + 1
+        if counts[name.id] <= _MAX_PER_NAME:
+            yield LocalIssue("undefined-name", name.lineno, name.col_offset, name.end_lineno or name.lineno,
+                             f"undefined name '{name.id}'", name.id)
+
+
+def _visible_children(node: ast.AST) -> list[ast.AST]:
+    """Children whose names are evaluated unguarded (annotations and guarded blocks left out)."""
+    if isinstance(node, ast.arg):
+        return []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [*node.decorator_list, node.args, *node.body]
+    if isinstance(node, ast.AnnAssign):
+        return [node.target] + ([node.value] if node.value is not None else [])
+    if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_environment_test(node.test):
+        return []
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
+        body: list[ast.AST] = node.body  # type: ignore[attr-defined]
+        if any(_catches_name_error(h) for h in handlers):
+            body = []
+        return [*body, *handlers, *node.orelse, *node.finalbody]  # type: ignore[attr-defined]
+    return list(ast.iter_child_nodes(node))
+
+
+def _catches_name_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_dotted_last(k) in _CATCH_NAME_ERROR for k in kinds)
+
+
+def _dotted_last(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _is_environment_test(test: ast.AST) -> bool:
+    """A condition on the Python version, the platform or type checking (conservatively broad)."""
+    for node in ast.walk(test):
+        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if word and any(w in word.lower() for w in _GUARD_WORDS):
+            return True
+    return False
