@@ -49,7 +49,7 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
             warnings.simplefilter("ignore")
             compile(data, "<file>", "exec", dont_inherit=True)
     except SyntaxError as exc:
-        if _INTERPRETER < target and not _tree_sitter_rejects(data):
+        if target > _INTERPRETER and not _tree_sitter_rejects(data):
             return None  # newer syntax than this interpreter knows: the target accepts it
         return _issue_from_syntax_error(exc)
     except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
@@ -88,10 +88,10 @@ def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:
     import ast
 
     for node in ast.walk(ast.parse(data)):
-        if isinstance(node, (ast.With, ast.AsyncWith)) and node.lineno <= (exc.lineno or 0) <= (
-                node.end_lineno or node.lineno):
-            if any(item.optional_vars is not None for item in node.items):
-                return True
+        if (isinstance(node, (ast.With, ast.AsyncWith))
+                and node.lineno <= (exc.lineno or 0) <= (node.end_lineno or node.lineno)
+                and any(item.optional_vars is not None for item in node.items)):
+            return True
     return False
 
 

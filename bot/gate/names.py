@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import builtins
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
 # Builtins of CPython 3.7 - 3.14 (the union, so a name is never reported because the hook runs on an
 # interpreter older or newer than the project's), plus platform and site-provided ones.
-_BUILTINS = frozenset("""
+_BUILTINS = frozenset(_words("""
 ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError BrokenPipeError
 BufferError BytesWarning ChildProcessError ConnectionAbortedError ConnectionError ConnectionRefusedError
 ConnectionResetError DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception
@@ -24,18 +28,18 @@ globals hasattr hash help hex id input int isinstance issubclass iter len licens
 memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice
 sorted staticmethod str sum super tuple type vars zip
 WindowsError VMSError
-""".split())
+"""))
 
 # Python 2 names that version-tolerant code references under guards we cannot always see.
-_PYTHON2 = frozenset("""
+_PYTHON2 = frozenset(_words("""
 unicode basestring long xrange raw_input reduce file execfile unichr buffer cmp apply intern coerce reload
 StandardError
-""".split())
+"""))
 
 # Names some environments inject as builtins: gettext.install() (`_`), IPython, typing helpers for checkers.
-_INJECTED = frozenset("""
+_INJECTED = frozenset(_words("""
 _ __ ___ get_ipython display reveal_type reveal_locals
-""".split())
+"""))
 
 ALWAYS_DEFINED: frozenset[str] = _BUILTINS | _PYTHON2 | _INJECTED | frozenset(dir(builtins))
 

@@ -1,0 +1,153 @@
+"""Every git call of the gate goes through here; the rest of the code never builds a git command line.
+
+Output is read with `-z` where git offers it; a failing command raises `GitError` carrying the command,
+its return code, stdout and stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import GitError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+NULL_SHA = "0" * 40
+
+
+@dataclass(frozen=True, slots=True)
+class StagedChange:
+    """One entry of `git diff --cached --raw`: status letter A/M/D/R/C/T, paths, blob shas."""
+
+    status: str
+    path: str  # the path in the index (the new path of a rename)
+    old_path: str  # the path in HEAD (equal to `path` unless renamed or copied)
+    old_sha: str  # NULL_SHA when added
+    new_sha: str  # NULL_SHA when deleted
+
+
+def run(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, check: bool = True) -> bytes:
+    """Run `git ARGS` in `cwd` and return stdout; raise GitError when it fails."""
+    cmd = ["git", *args]
+    # GIT_INDEX_FILE (pre-commit may set it) is inherited; pathspecs are literal paths, never globs.
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_LITERAL_PATHSPECS": "1"}
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
+    except OSError as exc:
+        raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+    if check and proc.returncode != 0:
+        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+    return proc.stdout
+
+
+def _describe(cmd: Sequence[str], code: int, out: bytes, err: bytes) -> str:
+    def text(b: bytes) -> str:
+        return b.decode("utf-8", "replace").strip() or "(none)"
+
+    return f"command: {' '.join(cmd)}\nreturn code: {code}\nstdout: {text(out)}\nstderr: {text(err)}"
+
+
+def zsplit(out: bytes) -> list[str]:
+    """Split NUL-terminated git output into paths (decoded like git: utf-8, surrogateescape)."""
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top of the work tree containing `path`, or None when `path` is not inside a git work tree."""
+    try:
+        out = run(["rev-parse", "--show-toplevel"], path)
+    except GitError:
+        return None
+    text = out.decode("utf-8", "surrogateescape").strip()
+    return Path(text) if text else None
+
+
+def git_dir(root: Path) -> Path:
+    out = run(["rev-parse", "--absolute-git-dir"], root).decode("utf-8", "surrogateescape").strip()
+    return Path(out)
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's sha, or None in a repository without commits."""
+    out = run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root, check=False).strip()
+    return out.decode() if out else None
+
+
+def staged_changes(root: Path) -> list[StagedChange]:
+    """What the index changes relative to HEAD (the empty tree when there are no commits), renames found."""
+    base = head_commit(root) or EMPTY_TREE
+    out = run(["diff", "--cached", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+               base, "--"], root)
+    return parse_raw_diff(out)
+
+
+def parse_raw_diff(out: bytes) -> list[StagedChange]:
+    """Parse `git diff --raw -z` output: ':old_mode new_mode old_sha new_sha STATUS\\0path\\0[new_path\\0]'."""
+    fields = out.split(b"\0")
+    changes: list[StagedChange] = []
+    i = 0
+    while i < len(fields):
+        head = fields[i]
+        if not head.startswith(b":"):
+            i += 1
+            continue
+        _, _, old_sha, new_sha, status = head[1:].decode().split(" ", 4)
+        letter = status[:1]
+        first = fields[i + 1].decode("utf-8", "surrogateescape")
+        if letter in ("R", "C"):
+            second = fields[i + 2].decode("utf-8", "surrogateescape")
+            changes.append(StagedChange(letter, second, first, old_sha, new_sha))
+            i += 3
+        else:
+            changes.append(StagedChange(letter, first, first, old_sha, new_sha))
+            i += 2
+    return changes
+
+
+def cat_blobs(root: Path, shas: Sequence[str]) -> dict[str, bytes]:
+    """The contents of several blobs in one `git cat-file --batch` call (missing objects are left out)."""
+    wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA]
+    if not wanted:
+        return {}
+    out = run(["cat-file", "--batch"], root, stdin="".join(s + "\n" for s in wanted).encode())
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for sha in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        blobs[sha] = out[pos:pos + size]
+        pos += size + 1
+    return blobs
+
+
+def cat_blob(root: Path, sha: str) -> bytes:
+    blob = cat_blobs(root, [sha]).get(sha)
+    if blob is None:
+        raise GitError(f"git object {sha} is missing in {root}; is the repository complete?")
+    return blob
+
+
+def ls_files(root: Path, *patterns: str) -> list[str]:
+    """Tracked paths in the index (relative to the root, "/" separators)."""
+    return zsplit(run(["ls-files", "-z", "--", *patterns], root))
+
+
+def index_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
+    """path -> blob sha of the staged version, for the given paths that are in the index."""
+    if not paths:
+        return {}
+    out = run(["ls-files", "-s", "-z", "--", *paths], root)
+    result: dict[str, str] = {}
+    for entry in zsplit(out):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) >= 3 and parts[2] == "0":
+            result[path] = parts[1]
+    return result
