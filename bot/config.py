@@ -39,6 +39,9 @@ class FixConfig:
     test_command: tuple[str, ...] = ()  # default: pytest over the repository
     test_timeout: float = 600.0
     protected_paths: tuple[str, ...] = (".github/workflows/**",)
+    retry_base_delay: float = 1.0  # seconds before the first LLM retry; doubled each retry
+    retry_max_delay: float = 30.0  # cap on one LLM retry wait (a server's retry-after included)
+    commit_no_verify: bool = False  # `git commit --no-verify` for fix commits (skips the repo's hooks)
 
 
 @dataclass(frozen=True)
