@@ -163,6 +163,7 @@ class FileFacts:
     attr_uses: tuple[AttrUse, ...] = ()
     calls: tuple[CallSite, ...] = ()
     all_names: tuple[str, ...] | None = None  # a literal __all__, if any
+    all_dynamic: bool = False  # __all__ is built or extended at run time (`+=`, `.extend`, not a literal)
     dynamic: bool = False  # module __getattr__, globals()/sys.modules tricks, exec: exports unknowable
     issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
     parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)

@@ -1,0 +1,364 @@
+"""Python language adapter: bytes -> `FileFacts`, with tree-sitter.
+
+One tree-sitter parse and one multi-pattern query per file (the traversal runs on the C side); the Python
+side only looks at the captured nodes it needs and at the module/class statement skeleton (never inside
+function bodies). Positions: 1-based lines, 0-based UTF-8 byte columns (as CPython's `col_offset`).
+
+Local diagnostics (syntax-error, undefined-name) come from `bot.gate.local.local_issues` when the gate
+provides it; this module does not compute them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue
+from bot.graph.python_defs import ModuleWalk, walk_module
+
+_QUERY = """
+(import_statement) @import
+(import_from_statement) @import
+(function_definition) @func
+(lambda) @lambda
+(class_definition) @class
+(try_statement) @try
+(if_statement condition: (_) @ifcond)
+(attribute object: (identifier) @abase)
+(call function: (identifier) @cname)
+(assignment left: (_) @lhs)
+(augmented_assignment left: (_) @lhs)
+(for_statement left: (_) @lhs)
+(for_in_clause left: (_) @lhs)
+(named_expression name: (identifier) @walrus)
+(as_pattern_target) @lhs
+(parameters) @params
+(lambda_parameters) @params
+(global_statement (identifier) @global)
+(nonlocal_statement (identifier) @global)
+(case_pattern (dotted_name) @capname)
+"""
+
+# An `if` test that makes what it guards environment-dependent.
+_GUARD_TEST = re.compile(
+    r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
+    r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr|find_spec|importlib"
+)
+_SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"setattr(",
+                  b"extend_path", b"__getattr__", b"__dict__")
+_DYNAMIC_CODE = re.compile(
+    rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__|pop)\b)|"
+    rb"(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b)|"
+    rb"sys\.modules\s*\[[^\]\n]*\]\s*(?:=[^=]|\.__class__)|"
+    rb"\bexec\s*\(|__path__|extend_path|setattr\(\s*sys\.modules|"
+    rb"[(,]\s*(?:globals|vars|locals)\(\s*\)\s*[,)]"
+)
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob SHA-1 of `data` (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _machinery() -> tuple[Any, Any]:
+    import tree_sitter_python
+    from tree_sitter import Language, Parser, Query
+
+    lang = Language(tree_sitter_python.language())
+    return Parser(lang), Query(lang, _QUERY)
+
+
+def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None) -> FileFacts:
+    """Extract the facts of one Python file. Never raises on any input."""
+    sha = sha or blob_sha(data)
+    issues, parse_ok = _local(data, target)
+    suppressions = _suppressions(data)
+    _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
+    try:
+        facts = _extract(data)
+    except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
+        # Pathological input: keep what CPython said; the module is unknowable to the rules.
+        return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
+                         all_dynamic=True)
+    def pos(x: Any) -> tuple[int, int]:
+        return x.line, x.col
+
+    return FileFacts(sha=sha, definitions=facts.walk.definitions, module_names=frozenset(facts.walk.names),
+                     imports=tuple(sorted(facts.imports, key=pos)), attr_uses=tuple(sorted(facts.attr_uses, key=pos)),
+                     calls=tuple(sorted(facts.calls, key=pos)),
+                     all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
+                     dynamic=facts.dynamic, issues=issues, parse_ok=parse_ok, suppressions=suppressions)
+
+
+def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:
+    """Local issues from the gate (when it provides them) and whether CPython accepts the file."""
+    try:
+        from bot.gate.local import local_issues
+    except ImportError:
+        local_issues = None
+    if local_issues is not None:
+        try:
+            issues = tuple(local_issues(data, target))
+        except Exception:  # the gate's own failure must not stop the graph
+            issues = ()
+        else:
+            return issues, not any(i.rule == "syntax-error" for i in issues)
+    try:
+        compile(data, "<yantra>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return (), False
+    return (), True
+
+
+def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    out: list[tuple[int, tuple[str, ...]]] = []
+    for m in _SUPPRESS.finditer(data):
+        line = data.count(b"\n", 0, m.start()) + 1
+        raw = m.group(1)
+        rules = tuple(r.strip() for r in raw.decode("utf-8", "replace").split(",") if r.strip()) if raw else ()
+        out.append((line, rules))
+    return tuple(out)
+
+
+class _Spans:
+    """A union of byte ranges, asked "does it contain offset p"."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+
+@dataclass
+class _Extracted:
+    walk: ModuleWalk
+    imports: list[ImportFact] = field(default_factory=list)
+    attr_uses: list[AttrUse] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    dynamic: bool = False
+
+
+def _extract(data: bytes) -> _Extracted:
+    from tree_sitter import QueryCursor
+
+    parser, query = _machinery()
+    tree = parser.parse(data)
+    caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
+    walk = walk_module(tree.root_node)
+    functions = _Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
+    classes = _Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
+    guards = _Spans(_guard_ranges(caps))
+    out = _Extracted(walk=walk)
+    out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
+    rebound = _rebound_names(caps, walk)
+    for n in caps.get("walrus", ()):
+        if n.start_byte not in functions and n.type == "identifier":
+            walk.names.add(n.text.decode("utf-8", "replace"))
+    for n in caps.get("global", ()):
+        walk.names.add(n.text.decode("utf-8", "replace"))
+    imported = {f.alias or (f.module.split(".")[0] if f.name is None else f.name) for f in out.imports} - {"*"}
+    local_defs = {d.name for d in walk.definitions if d.qualname == d.name and d.kind != "variable"}
+    import_bases = imported - rebound - local_defs
+    call_bases = import_bases | (local_defs - rebound - imported)
+    callers = _CallerIndex(walk)
+    _chains(caps, import_bases, call_bases, guards, callers, out)
+    _name_calls(caps, call_bases, guards, callers, out)
+    out.dynamic = walk.dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
+    return out
+
+
+def _guard_ranges(caps: dict[str, list[Any]]) -> list[tuple[int, int]]:
+    ranges = [(n.start_byte, n.end_byte) for n in caps.get("try", ())]
+    for cond in caps.get("ifcond", ()):
+        if _GUARD_TEST.search(cond.text.decode("utf-8", "replace")):
+            stmt = cond.parent
+            ranges.append((stmt.start_byte, stmt.end_byte))
+    return ranges
+
+
+def _scope(offset: int, functions: _Spans, classes: _Spans) -> str:
+    if offset in functions:
+        return "function"
+    return "class" if offset in classes else "module"
+
+
+def _import_facts(node: Any, functions: _Spans, classes: _Spans, guards: _Spans) -> list[ImportFact]:
+    start = node.start_byte
+    line, col = node.start_point[0] + 1, node.start_point[1]
+    end_line = node.end_point[0] + 1
+    scope = _scope(start, functions, classes)
+    guarded = start in guards
+    module, level = "", 0
+    if node.type == "import_from_statement":
+        mod = node.child_by_field_name("module_name")
+        if mod is None:
+            return []
+        if mod.type == "relative_import":
+            for c in mod.children:
+                if c.type == "import_prefix":
+                    level = c.end_byte - c.start_byte
+                elif c.type == "dotted_name":
+                    module = _dotted(c)
+        else:
+            module = _dotted(mod)
+    out: list[ImportFact] = []
+    for child in node.children:
+        if child.type == "wildcard_import":
+            out.append(ImportFact(module, level, "*", None, line, col, end_line, scope, guarded))  # type: ignore[arg-type]
+            continue
+        field_name = node.field_name_for_child(node.children.index(child)) if child.is_named else None
+        if field_name != "name":
+            continue
+        if child.type == "aliased_import":
+            name_node, alias_node = child.child_by_field_name("name"), child.child_by_field_name("alias")
+            name = _dotted(name_node) if name_node is not None else ""
+            alias = alias_node.text.decode("utf-8", "replace") if alias_node is not None else None
+        else:
+            name, alias = _dotted(child), None
+        if not name:
+            continue
+        if node.type == "import_statement":
+            out.append(ImportFact(name, 0, None, alias, line, col, end_line, scope, guarded))  # type: ignore[arg-type]
+        else:
+            out.append(ImportFact(module, level, name, alias, line, col, end_line, scope, guarded))  # type: ignore[arg-type]
+    return out
+
+
+def _dotted(node: Any) -> str:
+    return ".".join(c.text.decode("utf-8", "replace") for c in node.children if c.type == "identifier")
+
+
+_PATTERN_TYPES = {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern",
+                  "parenthesized_expression", "expression_list", "as_pattern_target", "list_splat"}
+
+
+def target_names(node: Any) -> list[str]:
+    """Names bound by an assignment-like target (`a`, `a, (b, *c)`), not attributes or subscripts."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.append(n.text.decode("utf-8", "replace"))
+        elif n.type in _PATTERN_TYPES:
+            stack.extend(n.named_children)
+    return out
+
+
+_PARAM_TYPES = {"default_parameter", "typed_parameter", "typed_default_parameter", "list_splat_pattern",
+                "dictionary_splat_pattern"}
+
+
+def _rebound_names(caps: dict[str, list[Any]], walk: ModuleWalk) -> set[str]:
+    """Every name bound anywhere in the file by something other than an import."""
+    names: set[str] = set()
+    for n in caps.get("lhs", ()):
+        names.update(target_names(n))
+    for n in caps.get("walrus", ()):
+        names.add(n.text.decode("utf-8", "replace"))
+    for n in caps.get("params", ()):
+        for p in n.named_children:
+            if p.type == "identifier":
+                names.add(p.text.decode("utf-8", "replace"))
+            elif p.type in _PARAM_TYPES:
+                ident = p.child_by_field_name("name") or next(
+                    (c for c in p.named_children if c.type == "identifier"), None)
+                if ident is not None:
+                    names.add(ident.text.decode("utf-8", "replace"))
+    for kind in ("func", "class"):
+        for n in caps.get(kind, ()):
+            ident = n.child_by_field_name("name")
+            if ident is not None and n.start_byte not in walk.top_def_starts:
+                names.add(ident.text.decode("utf-8", "replace"))
+    for n in caps.get("capname", ()):
+        if n.named_child_count == 1:
+            names.add(n.text.decode("utf-8", "replace"))
+    return names
+
+
+class _CallerIndex:
+    """Which module-level function or method (qualname) contains a byte offset."""
+
+    def __init__(self, walk: ModuleWalk) -> None:
+        spans = sorted(walk.function_spans)
+        self.starts = [s[0] for s in spans]
+        self.spans = spans
+
+    def caller(self, offset: int) -> str:
+        i = bisect_right(self.starts, offset) - 1
+        if i >= 0 and offset < self.spans[i][1]:
+            return self.spans[i][2]
+        return ""
+
+
+def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str], guards: _Spans,
+            callers: _CallerIndex, out: _Extracted) -> None:
+    for base in caps.get("abase", ()):
+        name = base.text.decode("utf-8", "replace")
+        if name not in call_bases:
+            continue
+        top = base.parent
+        attrs = [top.child_by_field_name("attribute").text.decode("utf-8", "replace")]
+        parent = top.parent
+        while parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == top:
+            attr = parent.child_by_field_name("attribute")
+            if attr is None:
+                break
+            attrs.append(attr.text.decode("utf-8", "replace"))
+            top, parent = parent, parent.parent
+        guarded = base.start_byte in guards
+        line, col, end_line = base.start_point[0] + 1, base.start_point[1], top.end_point[0] + 1
+        if name in import_bases:
+            store = parent is not None and parent.type in ("assignment", "augmented_assignment") and \
+                parent.child_by_field_name("left") == top
+            out.attr_uses.append(AttrUse(name, tuple(attrs), line, col, end_line, store, guarded))
+        if parent is not None and parent.type == "call" and parent.child_by_field_name("function") == top:
+            out.calls.append(_call_site(".".join([name, *attrs]), parent, guarded, callers))
+
+
+def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], guards: _Spans, callers: _CallerIndex,
+                out: _Extracted) -> None:
+    for fn in caps.get("cname", ()):
+        name = fn.text.decode("utf-8", "replace")
+        if name in call_bases:
+            call = fn.parent
+            out.calls.append(_call_site(name, call, call.start_byte in guards, callers))
+
+
+def _call_site(callee: str, call: Any, guarded: bool, callers: _CallerIndex) -> CallSite:
+    args = call.child_by_field_name("arguments")
+    n_pos, star, starstar = 0, False, False
+    keywords: list[str] = []
+    if args is not None and args.type == "generator_expression":
+        n_pos = 1
+    elif args is not None:
+        for a in args.named_children:
+            t = a.type
+            if t == "keyword_argument":
+                kw = a.child_by_field_name("name")
+                if kw is not None:
+                    keywords.append(kw.text.decode("utf-8", "replace"))
+            elif t == "list_splat":
+                star = True
+            elif t == "dictionary_splat":
+                starstar = True
+            elif t != "comment":
+                n_pos += 1
+    return CallSite(callee, call.start_point[0] + 1, call.start_point[1], call.end_point[0] + 1, n_pos,
+                    tuple(keywords), star, starstar, callers.caller(call.start_byte), guarded)
