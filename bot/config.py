@@ -39,8 +39,12 @@ class FixConfig:
     test_command: tuple[str, ...] = ()  # default: pytest over the repository
     test_timeout: float = 600.0
     protected_paths: tuple[str, ...] = (".github/workflows/**",)
+    retry_attempts: int = 4  # LLM requests per model (the first included) before failing over
     retry_base_delay: float = 1.0  # seconds before the first LLM retry; doubled each retry
-    retry_max_delay: float = 30.0  # cap on one LLM retry wait (a server's retry-after included)
+    retry_max_delay: float = 30.0  # cap on one computed LLM retry wait
+    max_retry_after: float = 60.0  # a server's retry-after is honoured up to this many seconds
+    llm_timeout: float = 180.0  # seconds per LLM request
+    embeddings: bool = True  # similar past failures by embeddings when the `ml` extra is installed
     commit_no_verify: bool = False  # `git commit --no-verify` for fix commits (skips the repo's hooks)
 
 
