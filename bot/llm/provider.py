@@ -1,0 +1,172 @@
+"""The one seam between Yantra and a language model: `Provider.complete(request, model)`.
+
+`AnthropicProvider` calls the Messages API through the official `anthropic` SDK with the SDK's own retries
+disabled (the client's retry policy decides), an explicit timeout, usage read from the response and cost
+from `PRICES`. SDK exceptions become `ProviderError` (an `LLMError`) marked transient or permanent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.errors import LLMError
+
+DEFAULT_TIMEOUT = 180.0  # seconds per request
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_mtok: float  # dollars per million input tokens
+    output_per_mtok: float
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1_000_000
+
+
+# Longest matching prefix wins, so dated ids ("claude-sonnet-4-5-20250929") use their family's price.
+PRICES: dict[str, Price] = {
+    "claude-opus-4-5": Price(5.0, 25.0),
+    "claude-opus-4-1": Price(15.0, 75.0),
+    "claude-opus-4": Price(15.0, 75.0),
+    "claude-sonnet-4-5": Price(3.0, 15.0),
+    "claude-sonnet-4": Price(3.0, 15.0),
+    "claude-3-7-sonnet": Price(3.0, 15.0),
+    "claude-3-5-sonnet": Price(3.0, 15.0),
+    "claude-haiku-4-5": Price(1.0, 5.0),
+    "claude-3-5-haiku": Price(0.8, 4.0),
+    "claude-3-haiku": Price(0.25, 1.25),
+}
+# Unknown models are charged at the most expensive known rate, so budgets stay conservative.
+UNKNOWN_MODEL_PRICE = Price(15.0, 75.0)
+
+
+def price_of(model: str, prices: dict[str, Price] | None = None) -> tuple[Price, bool]:
+    """(price, known): the price of the longest known prefix of `model`, else the conservative default."""
+    table = PRICES if prices is None else prices
+    matches = [name for name in table if model == name or model.startswith(name + "-")]
+    if not matches:
+        return UNKNOWN_MODEL_PRICE, False
+    return table[max(matches, key=len)], True
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    system: str
+    prompt: str
+    max_tokens: int = 4096
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    text: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cached: bool
+    stop_reason: str = ""  # "end_turn", "max_tokens" (answer cut off), ...
+    price_known: bool = True  # False: cost uses UNKNOWN_MODEL_PRICE
+
+
+class ProviderError(LLMError):
+    """A failed model call: `status` is the HTTP status (None for connection errors and timeouts),
+    `retry_after` the server's requested wait in seconds, if it gave one."""
+
+    def __init__(self, message: str, *, transient: bool, status: int | None = None,
+                 retry_after: float | None = None, kind: str = "error") -> None:
+        super().__init__(message, transient=transient)
+        self.status = status
+        self.retry_after = retry_after
+        self.kind = kind
+
+
+class Provider(Protocol):
+    def complete(self, request: LLMRequest, model: str) -> LLMResponse: ...
+
+
+_TRANSIENT_STATUS = {408, 409, 425, 429}
+_PERMANENT_HINTS = {
+    400: "the request was rejected as invalid",
+    401: "the Anthropic API key was rejected; check ANTHROPIC_API_KEY",
+    403: "the Anthropic API key is not allowed to use this model or endpoint",
+    404: "the model or endpoint was not found; check [tool.yantra.fix] model / fallback-model",
+    413: "the prompt is too large; lower [tool.yantra.fix] context-budget",
+}
+
+
+class AnthropicProvider:
+    """Anthropic Messages API. `base_url` (or ANTHROPIC_BASE_URL) points it at another host, e.g. a test server."""
+
+    def __init__(self, api_key: str, *, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 prices: dict[str, Price] | None = None) -> None:
+        import anthropic
+
+        self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+        self.timeout = timeout
+        self._prices = prices
+        self._client = anthropic.Anthropic(api_key=api_key, base_url=self.base_url, timeout=timeout,
+                                           max_retries=0)
+
+    def complete(self, request: LLMRequest, model: str) -> LLMResponse:
+        import anthropic
+
+        try:
+            message = self._client.messages.create(
+                model=model, max_tokens=request.max_tokens, system=request.system,
+                messages=[{"role": "user", "content": request.prompt}], timeout=self.timeout)
+        except anthropic.APIError as exc:
+            raise self._error(exc, model) from exc
+        text = "".join(getattr(block, "text", "") for block in message.content
+                       if getattr(block, "type", "") == "text")
+        usage = message.usage
+        input_tokens = int(usage.input_tokens or 0) + int(getattr(usage, "cache_read_input_tokens", 0) or 0) \
+            + int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
+        output_tokens = int(usage.output_tokens or 0)
+        price, known = price_of(model, self._prices)
+        return LLMResponse(text=text, model=str(message.model or model), input_tokens=input_tokens,
+                           output_tokens=output_tokens, cost_usd=price.cost(input_tokens, output_tokens),
+                           cached=False, stop_reason=str(message.stop_reason or ""), price_known=known)
+
+    def _error(self, exc: Any, model: str) -> ProviderError:
+        import anthropic
+
+        if isinstance(exc, anthropic.APITimeoutError):
+            return ProviderError(f"{model}: no answer from {self.base_url} within {self.timeout:g}s",
+                                 transient=True, kind="timeout")
+        if isinstance(exc, anthropic.APIConnectionError):
+            return ProviderError(f"{model}: could not connect to {self.base_url} ({exc})",
+                                 transient=True, kind="connection")
+        if isinstance(exc, anthropic.APIStatusError):
+            return _status_error(exc, model)
+        return ProviderError(f"{model}: unexpected answer from {self.base_url}: {exc}", transient=False)
+
+
+def _status_error(exc: Any, model: str) -> ProviderError:
+    status = int(exc.status_code)
+    detail = getattr(exc, "api_message", None) or str(exc)
+    kind = str(getattr(exc, "type", None) or "error")
+    retry_after = _retry_after(exc.response.headers)
+    if status in _TRANSIENT_STATUS or status >= 500:
+        label = {429: "rate limited", 529: "overloaded"}.get(status, "server error")
+        return ProviderError(f"{model}: {label} (HTTP {status}): {detail}", transient=True, status=status,
+                             retry_after=retry_after, kind=kind)
+    hint = _PERMANENT_HINTS.get(status, "the request was refused")
+    return ProviderError(f"{model}: {hint} (HTTP {status}): {detail}", transient=False, status=status,
+                         kind=kind)
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` or `retry-after` (numeric forms only)."""
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) / scale
+        except ValueError:
+            continue
+        if seconds >= 0:
+            return seconds
+    return None
