@@ -1,0 +1,83 @@
+import ast
+import textwrap
+
+from bot.context.compress import compress_python
+
+
+def _same_code(a: str, b: str) -> bool:
+    return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+
+
+def test_strips_comments_and_blank_lines():
+    src = "# header\nimport os  # why\n\n\ndef f(x):\n    # explain\n    return x  # trailing\n"
+    out = compress_python(src)
+    assert out.ok
+    assert out.text == "import os\ndef f(x):\n    return x\n"
+
+
+def test_hash_inside_strings_is_kept():
+    src = 'url = "http://x/#anchor"  # a comment\ns = \'# not a comment\'\nb = b"#"\n'
+    out = compress_python(src).text
+    assert out == 'url = "http://x/#anchor"\ns = \'# not a comment\'\nb = b"#"\n'
+    assert _same_code(src, out)
+
+
+def test_triple_quoted_strings_keep_blank_lines_and_hashes():
+    src = textwrap.dedent('''\
+        def f():
+            """Docstring.
+
+            # not a comment
+            """
+            text = """line one
+
+        # still the string
+
+            """  # real comment
+            return text
+        ''')
+    out = compress_python(src)
+    assert out.ok
+    assert '"""Docstring.\n\n    # not a comment\n    """' in out.text
+    assert 'text = """line one\n\n# still the string\n\n    """\n' in out.text
+    assert "real comment" not in out.text
+    assert _same_code(src, out.text)
+
+
+def test_f_strings_and_continuations():
+    src = textwrap.dedent('''\
+        name = "x"
+        msg = f"{name} # {name!r}"  # c
+        total = 1 + \\
+            2  # c2
+        long = f"""
+        {name}
+
+        # kept
+        """
+        call(a,  # first
+             b)
+
+        ''')
+    out = compress_python(src)
+    assert out.ok
+    assert 'msg = f"{name} # {name!r}"\n' in out.text
+    assert "total = 1 + \\\n    2\n" in out.text
+    assert 'long = f"""\n{name}\n\n# kept\n"""\n' in out.text
+    assert "call(a,\n     b)\n" in out.text
+    assert _same_code(src, out.text)
+
+
+def test_indented_snippet_is_compressed():
+    src = "    def m(self):\n        # c\n\n        return 1\n"
+    out = compress_python(src)
+    assert out.ok
+    assert out.text == "    def m(self):\n        return 1\n"
+
+
+def test_untokenizable_text_is_returned_unchanged_with_a_reason():
+    src = 'x = """never closed\n# c\n'
+    out = compress_python(src)
+    assert not out.ok
+    assert out.text == src
+    assert "tokenizer failed" in out.reason
