@@ -110,7 +110,7 @@ def _fix(raw: dict[str, Any], path: Path) -> FixConfig:
     unknown = set(raw) - _FIX_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) in [tool.yantra.fix]: {', '.join(sorted(unknown))}")
-    values = {k.replace("-", "_"): (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()}
+    values: dict[str, Any] = {k.replace("-", "_"): (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()}
     try:
         return FixConfig(**values)
     except TypeError as exc:

@@ -1,13 +1,74 @@
-"""`yantra fix` (being built; see the issue tracker)."""
+"""`yantra fix`: ask a model for a fix of what fails, check it every way we can, apply or escalate."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import click
 
-from bot.errors import YantraError
+from bot.errors import UsageError
 
 
 @click.command("fix")
-def fix() -> None:
-    """Not available yet."""
-    raise YantraError("`yantra fix` is not available in this build yet")
+@click.argument("instructions", nargs=-1)
+@click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Repository to fix (default: the current directory).")
+@click.option("--commit", "commit", is_flag=True, help="Commit the fix (default: leave it applied).")
+@click.option("--resume", "resume", is_flag=False, flag_value="", default=None, metavar="[SESSION_ID]",
+              help="Resume the latest unfinished session (or SESSION_ID) where it stopped.")
+@click.option("--max-attempts", type=click.IntRange(1, 20), default=None, help="Attempts before escalating.")
+@click.option("--model", default=None, help="Model to ask first.")
+@click.option("--fallback-model", default=None, help="Model to fail over to.")
+@click.option("--budget-tokens", type=click.IntRange(1), default=None, help="Hard token budget for the run.")
+@click.option("--budget-calls", type=click.IntRange(1), default=None, help="Hard budget of model requests.")
+@click.option("--budget-dollars", type=click.FloatRange(0.0, min_open=True), default=None,
+              help="Hard dollar budget for the run.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              help="Events on stderr: readable text or one JSON object per line.")
+def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, resume: str | None,
+        max_attempts: int | None, model: str | None, fallback_model: str | None, budget_tokens: int | None,
+        budget_calls: int | None, budget_dollars: float | None, log_format: str) -> int:
+    """Fix the failing tests and gate errors (or do INSTRUCTIONS) with a model, checked before it lands.
+
+    Exit status: 0 committed, applied or nothing to fix; 1 escalated or failed; 2 usage error.
+    """
+    from bot.config import load_config
+    from bot.pipeline import gitops
+    from bot.pipeline.session import FixRequest, run_fix
+
+    root = (repo or Path.cwd()).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--repo {root}: not a directory")
+    if resume is not None and instructions:
+        raise UsageError("--resume continues a saved session; do not pass INSTRUCTIONS with it")
+    top = gitops.toplevel(root)
+    overrides: dict[str, Any] = {"max_attempts": max_attempts, "model": model, "fallback_model": fallback_model,
+                                 "max_tokens": budget_tokens, "max_calls": budget_calls,
+                                 "max_dollars": budget_dollars}
+    config = replace(load_config(top).fix, **{k: v for k, v in overrides.items() if v is not None})
+    request = FixRequest(root=top, instructions=" ".join(instructions), commit=commit, resume=resume is not None,
+                         session_id=resume or None, api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
+                         base_url=os.environ.get("ANTHROPIC_BASE_URL") or None, config=config,
+                         log_format=log_format)
+    outcome = run_fix(request)
+    click.echo(summary(outcome))
+    return 0 if outcome.ok else 1
+
+
+def summary(outcome: Any) -> str:
+    """The outcome for the terminal: verdict, reason, confidence breakdown, and the report when not landed."""
+    lines = [f"yantra fix: {outcome.verdict} — {outcome.reason}"]
+    if outcome.breakdown:
+        factors = ", ".join(f"{k} {v:.2f}" for k, v in outcome.breakdown.items() if k != "score")
+        lines.append(f"confidence {outcome.confidence:.2f} ({factors})")
+    if outcome.commit_sha:
+        lines.append(f"commit {outcome.commit_sha}")
+    lines.append(f"session {outcome.session_id} ({outcome.attempts} attempt(s))")
+    if outcome.resumable:
+        lines.append("resume with: yantra fix --resume " + outcome.session_id)
+    if outcome.verdict in ("escalated", "failed") and outcome.report_markdown:
+        lines += ["", outcome.report_markdown.rstrip()]
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""Validate, test and security phases: the proposed edits checked inside a scratch worktree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Config, load_config
+from bot.errors import YantraError
+from bot.pipeline import gitops
+from bot.pipeline.baseline import gate_errors
+from bot.pipeline.results import Baseline, SecurityOutcome, TestOutcome, Validation
+
+if TYPE_CHECKING:
+    from bot.graph import Graph
+
+
+def apply_in_worktree(tree: Path, edits: Sequence[Any]) -> tuple[tuple[str, ...], str]:
+    """Apply the edits in the worktree: (changed paths, the patch). Raises EditError when they do not apply."""
+    from bot.llm.edits import apply_edits
+
+    changed = tuple(sorted(set(apply_edits(tree, edits))))
+    return changed, gitops.diff(tree, changed)
+
+
+def validate(tree: Path, edits: Sequence[Any], baseline: Baseline,
+             dependents_of: Callable[[Sequence[str]], list[str]]) -> Validation:
+    """Apply the edits and re-run the gate on the changed files and their dependents; new errors fail it."""
+    try:
+        changed, patch = apply_in_worktree(tree, edits)
+    except YantraError as exc:
+        return Validation(ok=False, changed=(), patch="", reason=f"the edits do not apply: {exc}")
+    if not patch.strip():
+        return Validation(ok=False, changed=changed, patch="", reason="the edits change nothing")
+    python = {p for p in (*changed, *dependents_of(changed)) if p.endswith(".py") and (tree / p).is_file()}
+    if not python:
+        return Validation(ok=True, changed=changed, patch=patch)
+    errors, status, reason = gate_errors(tree, load_config(tree), python)
+    known = {issue.key for issue in baseline.gate_errors}
+    new = tuple(issue for issue in errors if issue.key not in known)
+    if new:
+        return Validation(ok=False, changed=changed, patch=patch, new_gate_errors=new,
+                          reason=f"{len(new)} new gate error(s)")
+    return Validation(ok=True, changed=changed, patch=patch, reason=reason if status != "ok" else "")
+
+
+def run_checks_tests(tree: Path, graph: Graph | None, changed: Sequence[str], baseline: Baseline,
+                     config: Config) -> TestOutcome:
+    """Related tests first (via the graph), then the configured suite; regressions against the baseline."""
+    from bot.scan.tests import regressions, related_tests, run_related_then_suite
+
+    related = tuple(related_tests(graph, changed)) if graph is not None else ()
+    related = tuple(p for p in related if (tree / p).exists())
+    staged = run_related_then_suite(tree, related, command=config.fix.test_command,
+                                    timeout=config.fix.test_timeout)
+    found: set[str] = set()
+    for run in (staged.related, staged.suite):
+        if run is not None:
+            found.update(regressions(baseline.tests, run))
+    return TestOutcome(related, staged.related, staged.suite, tuple(sorted(found)))
+
+
+def run_security_checks(tree: Path, changed: Sequence[str], patch: str, root: Path) -> SecurityOutcome:
+    from bot.scan.security import run_security
+
+    return SecurityOutcome(tuple(run_security(tree, list(changed), patch, baseline_root=root)))
+
+
+def still_failing(baseline: Baseline, tests: TestOutcome) -> list[str]:
+    """The tests that failed before the fix and do not pass after it (absent from the run: unknown, skipped)."""
+    final = tests.final
+    before = {f.nodeid for f in baseline.tests.failures}
+    return sorted(n for n in before if final.outcomes.get(n) in ("failed", "error"))
+
+
+def load_graph(root: Path, config: Config) -> Graph | None:
+    """The dependency graph of the working tree, or None when it cannot be built (context is then thinner)."""
+    from bot.graph import open_graph
+
+    try:
+        return open_graph(root, config)
+    except YantraError:
+        return None

@@ -1,0 +1,42 @@
+"""Context phase: the code the model sees, assembled from the graph around the failure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.errors import YantraError
+from bot.pipeline.results import ContextResult
+
+if TYPE_CHECKING:
+    from bot.graph import Graph
+
+
+def candidate_targets(target: str) -> list[str]:
+    """The target, then coarser forms of it: `tests/t.py::C::test_x` -> `tests/t.py::C` -> `tests/t.py`."""
+    out = [target]
+    while "::" in target:
+        target = target.rsplit("::", 1)[0]
+        out.append(target)
+    if "[" in out[0]:
+        out.insert(1, out[0].split("[", 1)[0])
+    return list(dict.fromkeys(t for t in out if t))
+
+
+def build_context(graph: Graph | None, target: str, budget: int, failure: str) -> ContextResult:
+    """The context for the first target form the graph knows; an empty context with the reason otherwise."""
+    if graph is None:
+        return ContextResult(target=target, text="", tokens=0, note="the dependency graph could not be built")
+    if not target:
+        return ContextResult(target="", text="", tokens=0, note="no failing test, gate error or instructions "
+                                                              "to build a context around")
+    from bot.context import assemble_context
+
+    problems: list[str] = []
+    for candidate in candidate_targets(target):
+        try:
+            ctx = assemble_context(graph, candidate, budget, failure=failure or None)
+        except YantraError as exc:
+            problems.append(f"{candidate}: {exc}")
+            continue
+        return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens)
+    return ContextResult(target=target, text="", tokens=0, note="no context: " + "; ".join(problems))

@@ -1,0 +1,118 @@
+"""The fix session's event log: one JSON object per line, or readable text, plus a phase line on a terminal.
+
+Events are dicts with at least `event` and `session`; phase events add phase, attempt, status, duration,
+tokens and cost; LLM attempt events come from the client's `on_event` hook.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class EventLog:
+    def __init__(self, fmt: str = "text", *, stream: TextIO | None = None,
+                 sink: Callable[[dict[str, Any]], None] | None = None, progress: bool | None = None) -> None:
+        if fmt not in ("text", "json"):
+            raise ValueError(f"log format must be text or json, not {fmt!r}")
+        self.fmt = fmt
+        self.stream = stream if stream is not None else sys.stderr
+        self.sink = sink
+        self.session = ""
+        is_tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._progress = Progress(self.stream) if (progress if progress is not None else is_tty) else None
+        self.events: list[dict[str, Any]] = []
+
+    def emit(self, event: str, **fields: Any) -> None:
+        record = {"event": event, "session": self.session, "time": round(time.time(), 3), **fields}
+        self.events.append(record)
+        if self.sink is not None:
+            self.sink(record)
+        if self._progress is not None:
+            self._progress.clear()
+        if self.fmt == "json":
+            self.stream.write(json.dumps(record, default=str) + "\n")
+        else:
+            self.stream.write(format_text(record) + "\n")
+        self.stream.flush()
+
+    def llm_event(self, event: dict[str, Any]) -> None:
+        """The LLM client's `on_event` hook (attempts, retries, failover, cache hits)."""
+        fields = dict(event)
+        name = str(fields.pop("event", fields.pop("type", "llm")))
+        self.emit(name if name.startswith("llm") else f"llm.{name}", **fields)
+
+    def phase_started(self, phase: str, attempt: int) -> None:
+        if self._progress is not None:
+            label = phase if attempt == 0 else f"attempt {attempt}: {phase}"
+            self._progress.start(label)
+
+    def phase_finished(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def format_text(record: dict[str, Any]) -> str:
+    event = record.get("event", "")
+    if event == "phase":
+        where = record["phase"] if not record.get("attempt") else f"attempt {record['attempt']} {record['phase']}"
+        parts = [f"{record.get('duration', 0.0):.1f}s"]
+        if record.get("tokens"):
+            parts.append(f"{record['tokens']} tokens, ${record.get('cost', 0.0):.4f}")
+        if record.get("resumed"):
+            parts.append("resumed from the saved state")
+        detail = f": {record['detail']}" if record.get("detail") else ""
+        return f"yantra fix: {where} {record.get('status', '')} ({', '.join(parts)}){detail}"
+    if event == "outcome":
+        return f"yantra fix: {record.get('verdict')} — {record.get('reason', '')} (session {record['session']})"
+    rest = {k: v for k, v in record.items() if k not in ("event", "session", "time")}
+    return f"yantra fix: {event} " + " ".join(f"{k}={v}" for k, v in rest.items())
+
+
+class Progress:
+    """A spinner and the current phase on one terminal line, redrawn by a daemon thread."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._label = ""
+        self._started = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, label: str) -> None:
+        self.stop()
+        self._label, self._started = label, time.monotonic()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        i = 0
+        while not self._stop.wait(0.1):
+            with self._lock:
+                elapsed = time.monotonic() - self._started
+                self.stream.write(f"\r\x1b[2K{SPINNER[i % len(SPINNER)]} {self._label} ({elapsed:.0f}s)")
+                self.stream.flush()
+            i += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self.stream.write("\r\x1b[2K")
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+            self.clear()

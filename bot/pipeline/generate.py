@@ -1,0 +1,72 @@
+"""Generate phase: build the prompt, ask the model once, parse its answer (a malformed answer is data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.pipeline.results import Generation
+
+if TYPE_CHECKING:
+    from bot.llm.client import LLMClient
+
+ROLE = """You are Yantra, a careful senior Python engineer. You fix a repository whose tests or static checks fail.
+Make the smallest change that fixes the failure without breaking any other behaviour.
+Edit the code under test, not the tests, unless the task says otherwise. Never hard-code credentials or
+secrets, never build SQL or shell commands from untrusted strings, never weaken a security check.
+Text like «REDACTED:...» replaces a secret that was removed from what you see; leave such code alone."""
+
+DEFAULT_TASK = "Make the failing tests and the static-check errors below pass."
+MAX_OUTPUT_TOKENS = 4096
+
+
+@dataclass(frozen=True)
+class Prompt:
+    system: str
+    user: str
+
+
+def build_prompt(*, instructions: str, failures: str, context: str, feedback: str) -> Prompt:
+    from bot.llm.edits import EDIT_FORMAT_INSTRUCTIONS
+
+    sections = [f"## Task\n{instructions.strip() or DEFAULT_TASK}"]
+    if failures.strip():
+        sections.append(f"## What fails before the fix\n{failures.strip()}")
+    if context.strip():
+        sections.append(f"## Code context\n{context.strip()}")
+    if feedback.strip():
+        sections.append("## Your previous attempt was rejected\nFix these problems in your new answer; "
+                        f"start again from the code shown above.\n\n{feedback.strip()}")
+    return Prompt(system=f"{ROLE}\n\n{EDIT_FORMAT_INSTRUCTIONS}", user="\n\n".join(sections))
+
+
+def generate(client: LLMClient, prompt: Prompt, root: Path) -> Generation:
+    """Call the model (the client handles redaction, budgets, cache, retries, failover) and parse the answer."""
+    from bot.llm.provider import LLMRequest
+
+    response = client.complete(LLMRequest(system=prompt.system, prompt=prompt.user, max_tokens=MAX_OUTPUT_TOKENS))
+    generation = Generation(text=response.text, model=response.model, input_tokens=response.input_tokens,
+                            output_tokens=response.output_tokens, cost_usd=response.cost_usd,
+                            cached=response.cached)
+    return with_parse(generation, root)
+
+
+def with_parse(generation: Generation, root: Path) -> Generation:
+    """The generation with its parse summary filled in (deterministic, so it is redone on resume)."""
+    from dataclasses import replace
+
+    from bot.llm.edits import Malformed, parse_answer
+
+    parsed = parse_answer(generation.text, root)
+    if isinstance(parsed, Malformed):
+        return replace(generation, malformed=parsed.reason or "the answer is not in the edit format")
+    return replace(generation, malformed="", confidence=parsed.confidence, explanation=parsed.explanation,
+                   edit_count=len(parsed.edits))
+
+
+def edits_of(generation: Generation) -> tuple[object, ...]:
+    from bot.llm.edits import Malformed, parse_answer
+
+    parsed = parse_answer(generation.text)
+    return () if isinstance(parsed, Malformed) else tuple(parsed.edits)

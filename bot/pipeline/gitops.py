@@ -1,0 +1,143 @@
+"""The git commands the fix pipeline needs: repository paths, scratch worktrees, patches, commits.
+
+Every call has a timeout and fails with a `GitError` that carries the command, return code and output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.errors import GitError
+
+GIT_TIMEOUT = 120.0
+
+
+def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
+        timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    cmd = ["git", "-C", str(root), *args]
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(cmd, input=input_text, capture_output=True, text=True, timeout=timeout,
+                              env=env, encoding="utf-8", errors="replace")
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:.0f} s") from exc
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH; install git") from exc
+    if check and proc.returncode != 0:
+        raise GitError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}\n"
+                       f"{proc.stdout.strip()}\n{proc.stderr.strip()}".rstrip())
+    return proc
+
+
+def toplevel(path: Path) -> Path:
+    """The root of the working tree containing `path`."""
+    try:
+        out = git(path, "rev-parse", "--show-toplevel").stdout.strip()
+    except GitError as exc:
+        raise GitError(f"{path} is not inside a git repository; run `yantra fix` in a git checkout "
+                       f"(or pass --repo DIR)") from exc
+    return Path(out)
+
+
+def git_dir(root: Path) -> Path:
+    """This working tree's own git directory (a linked worktree has its own)."""
+    return Path(git(root, "rev-parse", "--absolute-git-dir").stdout.strip())
+
+
+def head_sha(root: Path) -> str:
+    proc = git(root, "rev-parse", "--verify", "-q", "HEAD", check=False)
+    if proc.returncode != 0:
+        raise GitError(f"{root} has no commit yet; commit once before running `yantra fix`")
+    return proc.stdout.strip()
+
+
+def local_changes(root: Path) -> tuple[list[str], list[str]]:
+    """(paths modified or untracked, paths deleted) in the working tree relative to HEAD."""
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").stdout
+    changed: list[str] = []
+    deleted: list[str] = []
+    for entry in filter(None, out.split("\0")):
+        status, path = entry[:2], entry[3:]
+        (deleted if "D" in status and not (root / path).exists() else changed).append(path)
+    return changed, deleted
+
+
+def tracked_python_files(root: Path) -> list[str]:
+    out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py").stdout
+    return sorted({p for p in out.split("\0") if p and (root / p).is_file()})
+
+
+@contextmanager
+def scratch_worktree(root: Path) -> Iterator[Path]:
+    """A detached worktree of HEAD holding the working tree's current contents, staged.
+
+    After the block `git diff` inside it shows exactly what the block changed. Always removed.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="yantra-wt-"))
+    tree = parent / "tree"
+    try:
+        git(root, "worktree", "add", "--detach", "--quiet", str(tree), "HEAD")
+        _copy_local_state(root, tree)
+        yield tree
+    finally:
+        remove_worktree(root, tree)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def remove_worktree(root: Path, tree: Path) -> None:
+    git(root, "worktree", "remove", "--force", str(tree), check=False)
+    shutil.rmtree(tree, ignore_errors=True)
+    git(root, "worktree", "prune", check=False)
+
+
+def _copy_local_state(root: Path, tree: Path) -> None:
+    changed, deleted = local_changes(root)
+    for path in changed:
+        src, dst = root / path, tree / path
+        if src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    for path in deleted:
+        (tree / path).unlink(missing_ok=True)
+    git(tree, "add", "-A", "--", ".")
+
+
+def diff(tree: Path, paths: Sequence[str] = ()) -> str:
+    """Working tree vs index inside `tree`, including files the edits created."""
+    new = [p for p in paths if (tree / p).is_file()]
+    if new:
+        git(tree, "add", "-N", "--", *new)
+    return git(tree, "diff", "--no-color", "--no-ext-diff", "--", *paths).stdout
+
+
+def apply_patch(root: Path, patch: str) -> None:
+    """Apply `patch` to the working tree; a no-op when it is already applied."""
+    if not patch.strip():
+        return
+    if git(root, "apply", "--check", "-", input_text=patch, check=False).returncode == 0:
+        git(root, "apply", "-", input_text=patch)
+        return
+    if git(root, "apply", "--reverse", "--check", "-", input_text=patch, check=False).returncode == 0:
+        return
+    raise GitError("the fix no longer applies to the working tree (it changed during the run); "
+                   "run `yantra fix` again")
+
+
+def commit(root: Path, paths: Sequence[str], message: str, *, no_verify: bool = False) -> str:
+    """Commit `paths` as they are in the working tree with `message`; returns the new commit sha."""
+    git(root, "add", "--", *paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        fh.write(message)
+        msg_file = fh.name
+    try:
+        args = ["commit", "--quiet", "-F", msg_file, *(["--no-verify"] if no_verify else []), "--", *paths]
+        git(root, *args, timeout=600.0)
+    finally:
+        os.unlink(msg_file)
+    return head_sha(root)

@@ -1,0 +1,100 @@
+"""Confidence phase: the five factors of a candidate fix, its hard gates, and commit / retry / escalate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import PipelineError
+from bot.pipeline import confidence as conf
+from bot.pipeline.checks import still_failing
+from bot.pipeline.results import Baseline, Generation, Judgement, SecurityOutcome, TestOutcome, Validation
+
+# A scanner whose silence we cannot accept as "no finding"; safety only reads declared dependencies,
+# so its "not checked" is reported but does not block a code fix.
+BLOCKING_SCANNERS = ("semgrep", "secrets")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the confidence phase weighs, gathered by the session from the earlier phases."""
+
+    attempt: int
+    max_attempts: int
+    baseline: Baseline
+    generation: Generation
+    validation: Validation
+    tests: TestOutcome
+    security: SecurityOutcome
+    history: float
+    history_note: str
+    dependents: int
+    sources: dict[str, tuple[str | None, str]]  # changed .py path -> (before, after)
+    protected: Sequence[str]
+
+
+def judge(ev: Evidence) -> Judgement:
+    notes: list[str] = [ev.history_note] if ev.history_note else []
+    final = ev.tests.final
+    ran = final.status in ("passed", "failed")
+    tests_value, tests_note = conf.pass_rate_factor(final.pass_rate if ran else None, final.reason or final.status)
+    notes += [tests_note] if tests_note else []
+    complexity, complexity_note = _complexity(ev.sources)
+    notes += [complexity_note] if complexity_note else []
+    factors = conf.Factors(llm=max(0.0, min(1.0, ev.generation.confidence)), tests=tests_value,
+                           history=ev.history, complexity=complexity, impact=conf.impact_factor(ev.dependents),
+                           notes=tuple(notes))
+    blockers = list(conf.hard_gates(_gate_inputs(ev)))
+    unfixed = still_failing(ev.baseline, ev.tests)
+    if unfixed:
+        blockers.append("still failing after the fix: " + ", ".join(unfixed[:5]))
+    if final.status == "error":
+        blockers.append(f"the test run did not complete: {final.reason.splitlines()[0] if final.reason else ''}")
+    confidence = conf.score(factors, blockers)
+    decision = conf.decide(confidence, ev.attempt, ev.max_attempts)
+    return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=decision.action,
+                     blockers=tuple(blockers), notes=(*notes, *decision.reasons))
+
+
+def _gate_inputs(ev: Evidence) -> conf.GateInputs:
+    high: list[str] | None = []
+    secrets: list[str] | None = []
+    for result in ev.security.results:
+        if result.status != "ok" and result.scanner in BLOCKING_SCANNERS:
+            if result.scanner == "secrets":
+                secrets = None
+            else:
+                high = None
+            continue
+        for f in result.findings:
+            where = f"{f.path}:{f.line} {f.rule}"
+            if f.scanner == "secrets" and secrets is not None:
+                secrets.append(where)
+            elif f.severity == "high" and high is not None:
+                high.append(f"{f.scanner} {where}")
+    regressions = None if ev.tests.final.status == "error" else list(ev.tests.regressions)
+    return conf.GateInputs(new_gate_errors=[str(g) for g in ev.validation.new_gate_errors],
+                           regressions=regressions, new_high_findings=high, secrets_in_diff=secrets,
+                           changed_paths=list(ev.validation.changed), protected_patterns=tuple(ev.protected))
+
+
+def _complexity(sources: dict[str, tuple[str | None, str]]) -> tuple[float, str]:
+    worst = 1
+    for path, (before, after) in sources.items():
+        try:
+            worst = max(worst, conf.max_complexity(conf.changed_functions(before, after)))
+        except PipelineError as exc:
+            return 1.0, f"complexity of {path} unknown, counted as the worst: {exc}"
+    return conf.complexity_factor(worst), ""
+
+
+def changed_sources(root: Path, tree: Path, changed: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+    """(before, after) text of each changed Python file: before from the working tree, after from the worktree."""
+    out: dict[str, tuple[str | None, str]] = {}
+    for path in changed:
+        if not path.endswith(".py") or not (tree / path).is_file():
+            continue
+        before = (root / path).read_text(encoding="utf-8", errors="replace") if (root / path).is_file() else None
+        out[path] = (before, (tree / path).read_text(encoding="utf-8", errors="replace"))
+    return out

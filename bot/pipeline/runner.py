@@ -1,0 +1,331 @@
+"""The state machine of one fix session. Each phase runs once per attempt and its result is stored;
+a phase found in the store is loaded instead of run, which is how `--resume` skips finished work.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from bot.config import Config
+from bot.errors import LLMError
+from bot.pipeline import gitops
+from bot.pipeline.baseline import choose_target, failure_text, run_baseline
+from bot.pipeline.checks import (
+    apply_in_worktree,
+    load_graph,
+    run_checks_tests,
+    run_security_checks,
+    validate,
+)
+from bot.pipeline.context_phase import build_context
+from bot.pipeline.events import EventLog
+from bot.pipeline.feedback import feedback_for, phase_detail
+from bot.pipeline.finish import Landing, commit_message, land
+from bot.pipeline.generate import build_prompt, edits_of, generate
+from bot.pipeline.judge import Evidence, changed_sources, judge
+from bot.pipeline.report import attempt_problem, render_report
+from bot.pipeline.results import (
+    Attempt,
+    Baseline,
+    ContextResult,
+    Generation,
+    Judgement,
+    SecurityOutcome,
+    TestOutcome,
+    Validation,
+)
+from bot.pipeline.state import PhaseRecord, SessionRecord, SessionStore
+
+if TYPE_CHECKING:
+    from bot.graph import Graph
+    from bot.llm.client import LLMClient
+
+NO_KEY_REASON = "ANTHROPIC_API_KEY is not set: ran the checks only"
+
+
+class Stored(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=Stored)
+
+
+class Runner:
+    def __init__(self, *, root: Path, config: Config, store: SessionStore, session: SessionRecord,
+                 log: EventLog, instructions: str, commit: bool, api_key: str | None,
+                 base_url: str | None) -> None:
+        self.root, self.config, self.fix = root, config, config.fix
+        self.store, self.session, self.sid, self.log = store, session, session.id, log
+        self.instructions, self.commit = instructions, commit
+        self.api_key, self.base_url = api_key, base_url
+        self.state_dir = gitops.git_dir(root) / "yantra"
+        self.attempts: list[Attempt] = []
+        self.baseline: Baseline | None = None
+        self._client: LLMClient | None = None
+        self._graph: Graph | None = None
+        self._graph_loaded = False
+        self._commit_sha: str | None = None
+
+    # -- the session ---------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        self._remove_stale_worktrees()
+        baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(self.root, self.config),
+                                               Baseline.from_json)
+        if not baseline.failing and not self.instructions.strip():
+            return self._result("clean", "nothing to fix: the gate and the tests pass")
+        try:
+            self._client = self._make_client()
+        except LLMError as exc:
+            if exc.transient:
+                raise
+            return self._checks_only()
+        failure = failure_text(baseline)
+        target = choose_target(baseline, self.instructions)
+        context = self._phase("context", 0, lambda: build_context(self.graph(), target, self.fix.context_budget,
+                                                                  failure), ContextResult.from_json)
+        for number in range(1, max(1, self.fix.max_attempts) + 1):
+            attempt = self._attempt(number, context, failure)
+            self.attempts.append(attempt)
+            judgement = attempt.judgement
+            if judgement is not None and judgement.decision == "commit":
+                return self._land(attempt)
+            if judgement is not None and judgement.decision == "escalate":
+                break
+        return self._escalate()
+
+    def failed(self, reason: str, *, resumable: bool) -> dict[str, Any]:
+        return self._result("failed", reason, resumable=resumable)
+
+    def save_outcome(self, outcome: dict[str, Any], verdict: str) -> None:
+        self.store.save_phase(PhaseRecord(self.sid, 0, "outcome", verdict, time.time(), 0.0, outcome))
+
+    # -- one attempt ---------------------------------------------------------------------------------
+
+    def _attempt(self, n: int, context: ContextResult, failure: str) -> Attempt:
+        previous = feedback_for(self.attempts[-1]) if self.attempts else ""
+        prompt = build_prompt(instructions=self.instructions, failures=failure, context=context.text,
+                              feedback=previous)
+        gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root), Generation.from_json)
+        if gen.malformed:
+            return Attempt(n, gen)
+        stored = {p: self.store.phase(self.sid, n, p) for p in ("validate", "test", "security", "confidence")}
+        if all(stored.values()):
+            return self._loaded_attempt(n, gen)
+        first = stored["validate"]
+        if first is not None and not Validation.from_json(first.result).ok:
+            return Attempt(n, gen, Validation.from_json(first.result))
+        edits = edits_of(gen)
+        with gitops.scratch_worktree(self.root) as tree:
+            self.store.add_worktree(self.sid, tree)
+            try:
+                return self._check_in(tree, n, gen, edits, replay=first is not None, failure=failure)
+            finally:
+                self.store.drop_worktree(self.sid, tree)
+
+    def _check_in(self, tree: Path, n: int, gen: Generation, edits: Sequence[Any], *, replay: bool,
+                  failure: str) -> Attempt:
+        baseline = self._baseline()
+        if replay:  # validated before the run was killed: re-create the same tree, no new work
+            apply_in_worktree(tree, edits)
+        val = self._phase("validate", n, lambda: validate(tree, edits, baseline, self._dependents),
+                          Validation.from_json)
+        if not val.ok:
+            return Attempt(n, gen, val)
+        tests = self._phase("test", n, lambda: run_checks_tests(tree, self.graph(), val.changed, baseline,
+                                                                self.config), TestOutcome.from_json)
+        security = self._phase("security", n, lambda: run_security_checks(tree, val.changed, val.patch,
+                                                                          self.root), SecurityOutcome.from_json)
+        evidence = lambda: self._evidence(n, gen, val, tests, security, changed_sources(  # noqa: E731
+            self.root, tree, val.changed), failure)
+        judgement = self._phase("confidence", n, lambda: judge(evidence()), Judgement.from_json)
+        return Attempt(n, gen, val, tests, security, judgement)
+
+    def _loaded_attempt(self, n: int, gen: Generation) -> Attempt:
+        def load(phase: str) -> dict[str, Any]:
+            record = self.store.phase(self.sid, n, phase)
+            assert record is not None
+            self._emit_phase(record, resumed=True)
+            return record.result
+
+        return Attempt(n, gen, Validation.from_json(load("validate")), TestOutcome.from_json(load("test")),
+                       SecurityOutcome.from_json(load("security")), Judgement.from_json(load("confidence")))
+
+    def _evidence(self, n: int, gen: Generation, val: Validation, tests: TestOutcome,
+                  security: SecurityOutcome, sources: dict[str, tuple[str | None, str]], failure: str) -> Evidence:
+        history, note = self._history(failure)
+        return Evidence(attempt=n, max_attempts=self.fix.max_attempts, baseline=self._baseline(), generation=gen,
+                        validation=val, tests=tests, security=security, history=history, history_note=note,
+                        dependents=len(self._dependents(val.changed)), sources=sources,
+                        protected=self.fix.protected_paths)
+
+    # -- endings -------------------------------------------------------------------------------------
+
+    def _land(self, attempt: Attempt) -> dict[str, Any]:
+        val, judgement, gen = attempt.validation, attempt.judgement, attempt.generation
+        assert val is not None and judgement is not None and gen is not None
+        message = commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
+                                 score=judgement.score, session_id=self.sid)
+        landing = self._phase("commit", attempt.number, lambda: land(
+            self.root, val.patch, val.changed, commit=self.commit, message=message,
+            no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
+        self._commit_sha = landing.commit_sha
+        if landing.verdict == "committed":
+            reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landing.commit_sha}"
+        else:
+            reason = (f"a fix passed every check (confidence {judgement.score:.2f}); it is applied to the working "
+                      f"tree (run with --commit to commit it)")
+        return self._result(landing.verdict, reason)
+
+    def _escalate(self) -> dict[str, Any]:
+        last = self.attempts[-1] if self.attempts else None
+        problem = attempt_problem(last) if last is not None else "no attempt was made"
+        malformed = sum(1 for a in self.attempts if a.generation is not None and a.generation.malformed)
+        extra = f" ({malformed} malformed answer(s))" if malformed else ""
+        reason = (f"no fix passed every check in {len(self.attempts)} attempt(s){extra}; "
+                  f"last attempt: {problem or 'not good enough'}")
+        return self._result("escalated", reason)
+
+    def _checks_only(self) -> dict[str, Any]:
+        files = gitops.tracked_python_files(self.root)
+        security = self._phase("security", 0, lambda: run_security_checks(self.root, files, "", self.root),
+                               SecurityOutcome.from_json)
+        self.attempts.append(Attempt(0, security=security))
+        return self._result("failed", NO_KEY_REASON)
+
+    def _result(self, verdict: str, reason: str, *, resumable: bool = False) -> dict[str, Any]:
+        last = self.attempts[-1] if self.attempts else None
+        judgement = last.judgement if last is not None else None
+        patch = last.validation.patch if last is not None and last.validation is not None else ""
+        report = ""
+        if verdict not in ("clean",):
+            report = render_report(session_id=self.sid, verdict=verdict, reason=reason,
+                                   phases=self.store.phases(self.sid), baseline=self.baseline,
+                                   attempts=[a for a in self.attempts if a.number > 0] or self.attempts)
+            self._save_report(report)
+        if not resumable:
+            self._learn(verdict)
+        return {"verdict": verdict, "confidence": judgement.score if judgement else None,
+                "breakdown": dict(judgement.breakdown) if judgement else {}, "commit_sha": self._commit_sha,
+                "patch": patch, "report_markdown": report, "session_id": self.sid,
+                "attempts": len([a for a in self.attempts if a.number > 0]), "reason": reason,
+                "resumable": resumable}
+
+    def _save_report(self, report: str) -> None:
+        path = self.state_dir / "reports" / f"{self.sid}.md"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            self.log.emit("warning", message=f"could not save the report to {path}: {exc}")
+
+    # -- phases and services -------------------------------------------------------------------------
+
+    def _phase(self, name: str, attempt: int, compute: Callable[[], R], load: Callable[[dict[str, Any]], R]) -> R:
+        record = self.store.phase(self.sid, attempt, name)
+        if record is not None:
+            self._emit_phase(record, resumed=True)
+            return load(record.result)
+        self.store.update(self.sid, phase=name, attempt=attempt)
+        self.log.phase_started(name, attempt)
+        started, clock = time.time(), time.monotonic()
+        before = self._usage()
+        try:
+            result = compute()
+        except Exception as exc:
+            self.log.phase_finished()
+            self.log.emit("phase", phase=name, attempt=attempt, status="error",
+                          duration=round(time.monotonic() - clock, 3), detail=str(exc).splitlines()[0][:300])
+            raise
+        self.log.phase_finished()
+        after = self._usage()
+        status, _ = phase_detail(name, result)
+        record = PhaseRecord(self.sid, attempt, name, status, started, round(time.monotonic() - clock, 3),
+                             result.to_json(), after[0] - before[0], round(after[1] - before[1], 6))
+        self.store.save_phase(record)
+        self._emit_phase(record, resumed=False, result=result)
+        return result
+
+    def _emit_phase(self, record: PhaseRecord, *, resumed: bool, result: object = None) -> None:
+        detail = phase_detail(record.phase, result)[1] if result is not None else ""
+        self.log.emit("phase", phase=record.phase, attempt=record.attempt, status=record.status,
+                      duration=record.duration, tokens=record.tokens, cost=record.cost, resumed=resumed,
+                      detail=detail)
+
+    def _usage(self) -> tuple[int, float]:
+        if self._client is None:
+            return 0, 0.0
+        usage = self._client.usage
+        return usage.tokens_in + usage.tokens_out, usage.dollars
+
+    def _make_client(self) -> LLMClient:
+        from bot.llm.client import make_client
+
+        return make_client(self.fix, api_key=self.api_key, base_url=self.base_url, state_dir=self.state_dir,
+                           on_event=self.log.llm_event)
+
+    def client(self) -> LLMClient:
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def graph(self) -> Graph | None:
+        if not self._graph_loaded:
+            self._graph, self._graph_loaded = load_graph(self.root, self.config), True
+        return self._graph
+
+    def _dependents(self, changed: Sequence[str]) -> list[str]:
+        graph = self.graph()
+        if graph is None:
+            return []
+        found: set[str] = set()
+        for path in changed:
+            if path.endswith(".py"):
+                found.update(graph.dependents_of_path(path))
+        return sorted(found - set(changed))
+
+    def _baseline(self) -> Baseline:
+        assert self.baseline is not None
+        return self.baseline
+
+    def _history(self, failure: str) -> tuple[float, str]:
+        store = self._learning()
+        try:
+            factor = store.history_factor(failure)
+        finally:
+            store.close()
+        if factor.n_similar == 0:
+            return factor.value, "history: no similar past failure (0.5)"
+        return factor.value, f"history: {factor.n_similar} similar past failure(s) by {factor.method}"
+
+    def _learning(self) -> Any:
+        from bot.pipeline.learning import LearningStore
+
+        embedder = None
+        if self.fix.embeddings:
+            from bot.pipeline.embeddings import load_embedder
+
+            embedder = load_embedder()
+        return LearningStore(self.state_dir / "learning.sqlite", embedder=embedder)
+
+    def _learn(self, verdict: str) -> None:
+        if self.baseline is None or not self.attempts or verdict in ("clean",) or self.attempts[-1].number == 0:
+            return
+        failure = failure_text(self.baseline) or self.instructions
+        store = self._learning()
+        try:
+            for attempt in self.attempts[:-1]:
+                store.record(failure, "rejected", fix_summary=attempt_problem(attempt), session_id=self.sid)
+            last = self.attempts[-1]
+            summary = last.generation.explanation if last.generation is not None else ""
+            store.record(failure, verdict, fix_summary=summary or attempt_problem(last), session_id=self.sid)
+        finally:
+            store.close()
+
+    def _remove_stale_worktrees(self) -> None:
+        for tree in self.store.worktrees(self.sid):
+            gitops.remove_worktree(self.root, tree)
+            self.store.drop_worktree(self.sid, tree)
