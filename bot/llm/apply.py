@@ -1,0 +1,222 @@
+"""Applying search/replace edits to a tree: exact match first, then a whitespace-tolerant one.
+
+All edits are computed in memory and written only when every one applies. Errors are `EditError` with a
+message for the model (what did not match, where the closest text is).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bot.llm.edits import Edit, EditError, normalize_path, path_problem
+from bot.scan.secrets import REDACTION_RE
+
+_MARKER = re.compile(r"«REDACTED:([^»\n]*)»")
+
+
+def apply_all(root: Path, edits: Sequence[Edit]) -> list[str]:
+    contents: dict[str, str | None] = {}
+    originals: dict[str, str | None] = {}
+    for number, edit in enumerate(edits, 1):
+        path = _checked_path(root, edit.path, number)
+        if path not in contents:
+            originals[path] = contents[path] = _read(root / path)
+        contents[path] = _apply_one(edit, path, contents[path], number)
+    changed = [p for p, text in contents.items() if text != originals[p]]
+    for path in changed:
+        text = contents[path]
+        original = originals[path] or ""
+        if text is not None and len(REDACTION_RE.findall(text)) > len(REDACTION_RE.findall(original)):
+            raise EditError(f"the edit to {path} would write a «REDACTED:…» marker into the file; copy "
+                            f"markers only in lines that also appear, with the same markers, in SEARCH")
+    for path in changed:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(contents[path] or "", encoding="utf-8", newline="")
+    return changed
+
+
+def snapshot(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
+    """The current text of `paths` (None for a missing file), to diff against later with render_patch."""
+    return {p: _read(root / p) for p in paths}
+
+
+def render_patch(before: Mapping[str, str | None], after: Mapping[str, str | None]) -> str:
+    """A unified diff (git style a/ b/ paths) from `before` to `after` (path -> text, None = absent)."""
+    out: list[str] = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old == new:
+            continue
+        lines = difflib.unified_diff(_lines(old), _lines(new), "/dev/null" if old is None else f"a/{path}",
+                                     "/dev/null" if new is None else f"b/{path}")
+        out.append(f"diff --git a/{path} b/{path}\n")
+        out.extend(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(out)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [] if text is None else text.splitlines(keepends=True)
+
+
+def _checked_path(root: Path, raw: str, number: int) -> str:
+    problem = path_problem(raw)
+    path = normalize_path(raw)
+    if not problem:
+        resolved = (root / path).resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            problem = "the path leaves the repository through a symbolic link"
+    if problem:
+        raise EditError(f"edit {number} ({raw!r}): {problem}")
+    return path
+
+
+def _read(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        return handle.read()
+
+
+def _apply_one(edit: Edit, path: str, current: str | None, number: int) -> str:
+    where = f"edit {number} ({path})"
+    if not edit.search.strip():
+        if current is not None and current.strip():
+            raise EditError(f"{where}: SEARCH is empty but the file exists; quote the lines to replace")
+        return edit.replace
+    if current is None:
+        raise EditError(f"{where}: the file does not exist; to create it use an empty SEARCH section")
+    newline = "\r\n" if "\r\n" in current else "\n"
+    search = edit.search.replace("\n", newline) if newline != "\n" else edit.search
+    replace = edit.replace.replace("\n", newline) if newline != "\n" else edit.replace
+    count = current.count(search) if not _MARKER.search(search) else 0
+    if count == 1:
+        return current.replace(search, replace, 1)
+    if count > 1:
+        raise EditError(f"{where}: SEARCH matches {count} places (lines {_lines_of(current, search)}); "
+                        f"include more surrounding lines so it matches exactly one")
+    return _tolerant(current, search, replace, where)
+
+
+def _tolerant(current: str, search: str, replace: str, where: str) -> str:
+    """Match line by line ignoring indentation and spacing; «REDACTED» markers match any text."""
+    file_lines = current.splitlines(keepends=True)
+    wanted = _trim_blank(search.splitlines())
+    patterns = [_line_pattern(line) for line in wanted]
+    starts = [i for i in range(len(file_lines) - len(wanted) + 1)
+              if all(p.fullmatch(file_lines[i + k].rstrip("\r\n")) for k, p in enumerate(patterns))]
+    if not starts:
+        raise EditError(f"{where}: SEARCH was not found{_closest(file_lines, wanted)}; copy the lines exactly "
+                        f"from the current file")
+    if len(starts) > 1:
+        lines = ", ".join(str(s + 1) for s in starts[:6])
+        raise EditError(f"{where}: SEARCH matches {len(starts)} places (lines {lines}); include more "
+                        f"surrounding lines so it matches exactly one")
+    start = starts[0]
+    matched = file_lines[start:start + len(wanted)]
+    captured = [m for k, p in enumerate(patterns) for m in _captures(p, matched[k].rstrip("\r\n"))]
+    new_text = _reindent(replace, wanted, matched)
+    new_text = _restore_secrets(new_text, captured, where)
+    if matched and not matched[-1].endswith("\n") and new_text.endswith("\n"):
+        new_text = new_text.rstrip("\r\n")
+    return "".join(file_lines[:start]) + new_text + "".join(file_lines[start + len(wanted):])
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+def _line_pattern(line: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    pos = 0
+    stripped = line.strip()
+    for m in _MARKER.finditer(stripped):
+        parts.append(_loose(stripped[pos:m.start()]))
+        parts.append(f"(?P<s{len(parts)}_{_group_safe(m.group(1))}>.+?)")
+        pos = m.end()
+    parts.append(_loose(stripped[pos:]))
+    return re.compile(r"\s*" + "".join(parts) + r"\s*")
+
+
+def _loose(text: str) -> str:
+    return r"\s*".join(re.escape(chunk) for chunk in re.split(r"\s+", text)) if text.strip() else r"\s*"
+
+
+def _group_safe(kind: str) -> str:
+    return re.sub(r"\W", "_", kind)
+
+
+def _captures(pattern: re.Pattern[str], line: str) -> list[tuple[str, str]]:
+    m = pattern.fullmatch(line)
+    if m is None:
+        return []
+    return [(name.split("_", 1)[1], value) for name, value in m.groupdict().items()]
+
+
+def _reindent(replace: str, wanted: list[str], matched: list[str]) -> str:
+    """Shift `replace` by the indentation difference between the SEARCH text and the matched file lines."""
+    first = next((k for k, line in enumerate(wanted) if line.strip()), None)
+    if first is None:
+        return replace
+    have, gave = _indent(matched[first]), _indent(wanted[first])
+    if have == gave:
+        return replace
+    out = []
+    for line in replace.splitlines(keepends=True):
+        if not line.strip():
+            out.append(line)
+        elif have.startswith(gave):
+            out.append(have[len(gave):] + line)
+        elif gave.startswith(have) and line.startswith(gave[len(have):]):
+            out.append(line[len(gave) - len(have):])
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip(" \t"))]
+
+
+def _restore_secrets(text: str, captured: list[tuple[str, str]], where: str) -> str:
+    pool = list(captured)
+    last: dict[str, str] = {}
+
+    def fill(m: re.Match[str]) -> str:
+        kind = _group_safe(m.group(1))
+        for k, (name, value) in enumerate(pool):
+            if name == kind:
+                del pool[k]
+                last[kind] = value
+                return value
+        if kind in last:  # the same hidden value written once more (e.g. a duplicated line)
+            return last[kind]
+        raise EditError(f"{where}: REPLACE contains {m.group(0)} that is not in SEARCH; hidden values cannot be "
+                        f"written — leave lines holding them unchanged")
+
+    return _MARKER.sub(fill, text)
+
+
+def _lines_of(current: str, search: str) -> str:
+    found: list[str] = []
+    pos = current.find(search)
+    while pos != -1 and len(found) < 6:
+        found.append(str(current.count("\n", 0, pos) + 1))
+        pos = current.find(search, pos + 1)
+    return ", ".join(found)
+
+
+def _closest(file_lines: list[str], wanted: list[str]) -> str:
+    probe = next((line.strip() for line in wanted if line.strip()), "")
+    candidates = [line.strip() for line in file_lines]
+    close = difflib.get_close_matches(probe, candidates, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (the closest line is {candidates.index(close[0]) + 1}: {close[0][:100]!r})"
