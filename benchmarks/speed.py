@@ -1,0 +1,160 @@
+"""Speed and memory of the gate on a large release (Django 5.0.6) and a mid-size one.
+
+Phases, each repeated N times (median reported), wall time of the whole subprocess including interpreter start:
+  cold      `check --all` after deleting the graph database (`.git/yantra`)
+  warm      `check --all` with the graph up to date
+  1-file    pre-commit check of one staged file: a new function appended to one module, `git add`, then
+            `check --format json FILE` (a different edit on each repeat, so the file is really re-parsed)
+Peak memory: the largest resident set of the child (`os.wait4`, as `/usr/bin/time -v` reports) and the
+largest sum over its process tree (sampled from /proc, counts parallel workers).
+
+Targets (Django, 2 cores): cold <= 8 s, warm <= 1.5 s, 1-file <= 0.4 s, memory <= 1 GiB.
+
+    python -m benchmarks.speed [--projects django==5.0.6 networkx==3.3] [--repeat 3] [--tool yantra|ruff]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python benchmarks/speed.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.projects import (
+    MID_PROJECT,
+    SPEED_PROJECT,
+    BenchError,
+    git,
+    in_scope_python_files,
+    prepare,
+    reset,
+)
+from benchmarks.report import ResultLog, table
+from benchmarks.tool import Tool, ToolRun, add_tool_arguments, make_tool
+
+TARGETS = {"cold": 8.0, "warm": 1.5, "1-file": 0.4}
+MEMORY_TARGET_MIB = 1024.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    project: str
+    name: str
+    runs: tuple[ToolRun, ...]
+    detail: str = ""
+
+    @property
+    def times(self) -> list[float]:
+        return [r.seconds for r in self.runs]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def rss_mib(self) -> float:
+        return max(r.process.max_rss_kib for r in self.runs) / 1024
+
+    @property
+    def tree_mib(self) -> float:
+        return max(r.process.tree_rss_kib for r in self.runs) / 1024
+
+    @property
+    def problems(self) -> list[str]:
+        return [r.problem for r in self.runs if r.problem]
+
+
+def measure(spec: str, tool: Tool, repeat: int, graph_dir: str, file: str | None, timeout: float) -> list[Phase]:
+    work = prepare(spec)
+    reset(work)
+    cold = []
+    for _ in range(repeat):
+        shutil.rmtree(work / graph_dir, ignore_errors=True)
+        cold.append(tool.check(work, None, timeout=timeout))
+    warm = [tool.check(work, None, timeout=timeout) for _ in range(repeat)]
+    files = in_scope_python_files(work)
+    target = file or files[len(files) // 2]
+    one = []
+    try:
+        for i in range(repeat):
+            with (work / target).open("a", encoding="utf-8") as fh:
+                fh.write(f"\n\ndef _yantra_bench_touch_{i}(value=None):\n    return value\n")
+            git(work, "add", "--", target)
+            one.append(tool.check(work, [target], timeout=timeout))
+            reset(work)
+    finally:
+        reset(work)
+    return [Phase(spec, "cold", tuple(cold)), Phase(spec, "warm", tuple(warm)),
+            Phase(spec, "1-file", tuple(one), detail=target)]
+
+
+def rows(phases: list[Phase], sizes: dict[str, tuple[int, int]]) -> list[list[object]]:
+    out: list[list[object]] = []
+    for p in phases:
+        files, lines = sizes[p.project]
+        limit = TARGETS[p.name]
+        verdict = "NOT USABLE" if p.problems else ("PASS" if p.median <= limit else "FAIL")
+        out.append([p.project, files, lines, p.name + (f" ({p.detail})" if p.detail else ""), f"{p.median:.3f}",
+                    " ".join(f"{t:.2f}" for t in p.times), f"<= {limit}", verdict, f"{p.rss_mib:.0f}",
+                    f"{p.tree_mib:.0f}"])
+    for project in dict.fromkeys(p.project for p in phases):
+        peak = max(max(p.rss_mib, p.tree_mib) for p in phases if p.project == project)
+        files, lines = sizes[project]
+        out.append([project, files, lines, "peak memory (MiB)", f"{peak:.0f}", "", f"<= {MEMORY_TARGET_MIB:.0f}",
+                    "PASS" if peak <= MEMORY_TARGET_MIB else "FAIL", "", ""])
+    return out
+
+
+def size_of(spec: str) -> tuple[int, int]:
+    work = prepare(spec)
+    files = in_scope_python_files(work)
+    lines = 0
+    for f in files:
+        with (work / f).open("rb") as fh:
+            lines += sum(1 for _ in fh)
+    return len(files), lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", nargs="+", default=[SPEED_PROJECT, MID_PROJECT], metavar="SPEC")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per phase; the median is reported (default 3)")
+    parser.add_argument("--graph-dir", default=".git/yantra", help="deleted before each cold run")
+    parser.add_argument("--file", default=None, help="the file edited for 1-file (default: the middle one)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
+    add_tool_arguments(parser)
+    args = parser.parse_args(argv)
+    tool = make_tool(args.tool, args.yantra)
+    log = ResultLog(f"speed-{tool.name}", args.out)
+    phases: list[Phase] = []
+    sizes: dict[str, tuple[int, int]] = {}
+    for spec in args.projects:
+        try:
+            sizes[spec] = size_of(spec)
+            mine = measure(spec, tool, args.repeat, args.graph_dir, args.file, args.timeout)
+        except BenchError as exc:
+            print(f"{spec}: not measured: {exc}", file=sys.stderr)
+            continue
+        for p in mine:
+            log.write({"project": spec, "phase": p.name, "detail": p.detail, "times": p.times,
+                       "median": p.median, "max_rss_mib": p.rss_mib, "tree_rss_mib": p.tree_mib,
+                       "exits": [r.process.exit_code for r in p.runs], "problems": p.problems})
+        phases.extend(mine)
+    print(f"Speed of `{tool.name}` (wall seconds per run as a subprocess; median of {args.repeat})\n")
+    print(table(["project", "py files", "lines", "phase", "median s", "runs s", "target s", "verdict",
+                 "max RSS MiB", "tree RSS MiB"], rows(phases, sizes)))
+    for p in phases:
+        for problem in dict.fromkeys(p.problems):
+            print(f"{p.project} {p.name}: run not usable: {problem}")
+    print(f"\nresults: {log.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

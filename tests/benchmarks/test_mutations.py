@@ -1,0 +1,155 @@
+"""The benchmark's mutation generator on a tiny synthetic project: its ground truth must be true.
+
+Every cross-file mutation is applied to a copy of the project and the importer is really run with
+CPython: it must fail, with a traceback frame on an expected path and inside the expected line range.
+Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
+
+from benchmarks.mutations import CROSS_FILE_KINDS, KINDS, Mutation, apply, collect
+
+HELPERS = '''\
+def greet(name):
+    return "hi " + name
+
+
+def shout(text, times=1):
+    return text.upper() * times
+
+
+def wave(times=2):
+    return "~" * times
+
+
+class Box:
+    pass
+
+
+def local_user():
+    return greet("x")
+'''
+
+APP = '''\
+from pkg.helpers import greet, Box
+from pkg import helpers
+from pkg.helpers import wave
+
+
+def main():
+    helpers.shout("a")
+    return greet("world"), Box(), wave()
+'''
+
+GUARDED = '''\
+try:
+    from pkg.helpers import greet
+except ImportError:
+    greet = None
+'''
+
+STAR = '''\
+from pkg.helpers import *
+
+
+def starred():
+    return 1
+'''
+
+STAR_USER = "from pkg.star import starred\n"
+
+RUN = "import pkg.guarded\nimport pkg.star_user\nimport pkg.app\n\npkg.app.main()\n"
+
+EXPECTED_ERROR = {"remove_def": "ImportError", "rename_def": "ImportError", "remove_module": "ModuleNotFoundError",
+                  "remove_attr": "AttributeError", "arity": "TypeError"}
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    files = {"pkg/__init__.py": "", "pkg/helpers.py": HELPERS, "pkg/app.py": APP, "pkg/guarded.py": GUARDED,
+             "pkg/star.py": STAR, "pkg/star_user.py": STAR_USER, "run.py": RUN}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def run_broken(project: Path, mutation: Mutation, tmp_path: Path) -> str:
+    copy = tmp_path / f"copy-{mutation.id.replace(':', '-')}"
+    shutil.copytree(project, copy)
+    apply(copy, mutation)
+    proc = subprocess.run([sys.executable, "run.py"], cwd=copy, capture_output=True, text=True)
+    assert proc.returncode != 0, f"{mutation.id} did not break the program"
+    return proc.stderr
+
+
+def test_every_kind_is_generated(project: Path) -> None:
+    kinds = {m.kind for m in collect(project, "demo", 5, 1)}
+    assert kinds == set(KINDS)
+
+
+def test_same_seed_same_mutations(project: Path) -> None:
+    assert collect(project, "demo", 3, 11) == collect(project, "demo", 3, 11)
+
+
+def test_cross_file_ground_truth_is_what_cpython_reports(project: Path, tmp_path: Path) -> None:
+    mutations = [m for m in collect(project, "demo", 5, 1) if m.kind in CROSS_FILE_KINDS]
+    assert {m.kind for m in mutations} == set(CROSS_FILE_KINDS)
+    for m in mutations:
+        stderr = run_broken(project, m, tmp_path)
+        frames = [(Path(p).relative_to(tmp_path).parts[1:], int(n))
+                  for p, n in re.findall(r'File "([^"]+)", line (\d+)', stderr) if p.startswith(str(tmp_path))]
+        assert any("/".join(parts) == e.path and e.line <= line <= e.end_line
+                   for parts, line in frames for e in m.expect), (m.id, m.expect, stderr)
+        assert EXPECTED_ERROR[m.kind] in stderr.strip().splitlines()[-1], (m.id, stderr)
+
+
+def test_deletion_is_staged_but_not_passed(project: Path) -> None:
+    deletions = [m for m in collect(project, "demo", 5, 1) if m.kind == "remove_module"]
+    assert deletions
+    for m in deletions:
+        assert m.staged == ()
+        assert [e.action for e in m.edits] == ["delete"]
+
+
+def test_guarded_and_star_imports_are_never_ground_truth(project: Path) -> None:
+    for m in collect(project, "demo", 10, 3):
+        if m.kind in CROSS_FILE_KINDS:
+            assert all(e.path != "pkg/guarded.py" for e in m.expect), m.id
+        if m.kind in ("remove_def", "rename_def", "remove_attr", "arity"):  # a star-importing module is
+            assert all(e.path != "pkg/star.py" for e in m.edits), m.id  # dynamic: what it binds is unknowable
+
+
+def test_syntax_baseline_points_at_the_line_cpython_rejects(project: Path) -> None:
+    for m in (m for m in collect(project, "demo", 5, 2) if m.kind == "syntax"):
+        (edit,) = m.edits
+        with pytest.raises(SyntaxError) as info:
+            compile(edit.content, edit.path, "exec")
+        (expect,) = m.expect
+        assert expect.path == edit.path and m.staged == (edit.path,)
+        assert expect.line <= (info.value.lineno or 0) <= expect.end_line
+
+
+def test_undefined_baseline_leaves_a_name_bound_nowhere(project: Path) -> None:
+    undefined = [m for m in collect(project, "demo", 5, 1) if m.kind == "undefined"]
+    assert undefined
+    for m in undefined:
+        (edit,) = m.edits
+        tree = ast.parse(edit.content)
+        bound = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        (expect,) = m.expect
+        typo = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id.endswith("_typo")]
+        assert [n.lineno for n in typo] == [expect.line]
+        assert typo[0].id not in bound
