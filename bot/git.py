@@ -151,3 +151,17 @@ def index_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
         if len(parts) >= 3 and parts[2] == "0":
             result[path] = parts[1]
     return result
+
+
+def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
+    """path -> blob sha in HEAD for the given paths (absent paths and repositories without commits: {})."""
+    if not paths or head_commit(root) is None:
+        return {}
+    out = run(["ls-tree", "-z", "--full-tree", "HEAD", "--", *paths], root)
+    result: dict[str, str] = {}
+    for entry in zsplit(out):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) >= 3 and parts[1] == "blob":
+            result[path] = parts[2]
+    return result

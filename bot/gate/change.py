@@ -1,0 +1,141 @@
+"""What a staged change does to the repository's modules: which files changed, and what they lost.
+
+pre-commit passes only the staged files that still exist; deletions and renames are read from the index
+here. "Lost" means: a module that no longer exists, a module-level name that is no longer bound, or a
+function/class/method whose signature changed. Those are the subjects the dependents are re-checked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import git
+from bot.graph.model import Definition, FileFacts
+
+ParseBlob = Callable[[bytes, str], FileFacts]  # (bytes, blob sha) -> facts
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What dependents must be re-checked for."""
+
+    modules: frozenset[str] = frozenset()  # modules that no longer exist
+    names: frozenset[tuple[str, str]] = frozenset()  # (module, name) removed or re-signed
+    changed_modules: frozenset[str] = frozenset()  # every module of a changed or deleted file
+
+    def __bool__(self) -> bool:
+        return bool(self.modules or self.names)
+
+    def covers(self, module: str, name: str | None) -> bool:
+        """Whether a finding about `module` (and `name` in it) is about something the change did."""
+        if module in self.modules or any(module.startswith(m + ".") for m in self.modules):
+            return True
+        if name is None:
+            return False
+        return (module, name) in self.names or f"{module}.{name}" in self.modules
+
+
+@dataclass(frozen=True)
+class Change:
+    changed: tuple[str, ...]  # existing files whose content differs from HEAD (or was passed)
+    deleted: tuple[str, ...]  # files gone from the index (including the old side of renames)
+    before: dict[str, FileFacts] = field(default_factory=dict)  # HEAD facts of changed/deleted files
+
+
+def staged_change(root: Path, paths: Sequence[str] | None, is_python: Callable[[str], bool]) -> tuple[
+        Change, dict[str, str]]:
+    """The change to check and the HEAD blob sha of every old path (for reading its facts)."""
+    staged = git.staged_changes(root) if (root / ".git").exists() else []
+    changed: dict[str, None] = {}
+    deleted: dict[str, None] = {}
+    old_blob: dict[str, str] = {}
+    for c in staged:
+        if c.status in ("D", "R") and is_python(c.old_path):
+            deleted[c.old_path] = None
+            if c.old_sha != git.NULL_SHA:
+                old_blob[c.old_path] = c.old_sha
+        if c.status != "D" and is_python(c.path) and (root / c.path).is_file():
+            changed[c.path] = None
+            if c.status in ("M", "T") and c.old_sha != git.NULL_SHA:
+                old_blob[c.path] = c.old_sha
+    for p in paths or ():
+        if is_python(p) and (root / p).is_file():
+            changed[p] = None
+    missing = [p for p in changed if p not in old_blob and p not in deleted]
+    if missing and (root / ".git").exists():
+        old_blob.update(git.head_blobs(root, missing))
+    return Change(tuple(changed), tuple(p for p in deleted if p not in changed)), old_blob
+
+
+def read_before(root: Path, old_blob: dict[str, str], parse: ParseBlob) -> dict[str, FileFacts]:
+    blobs = git.cat_blobs(root, list(old_blob.values()))
+    return {path: parse(blobs[sha], sha) for path, sha in old_blob.items() if sha in blobs}
+
+
+def subjects_of(change: Change, facts: Callable[[str], FileFacts | None],
+                modules_of: Callable[[str], list[str]]) -> Subjects:
+    gone: set[str] = set()
+    names: set[tuple[str, str]] = set()
+    touched: set[str] = set()
+    for path in change.deleted:
+        mods = modules_of(path)
+        touched.update(mods)
+        if path not in change.changed:
+            gone.update(mods)
+    for path in change.changed:
+        old, new = change.before.get(path), facts(path)
+        mods = modules_of(path)
+        touched.update(mods)
+        if old is None or new is None:
+            continue
+        lost = lost_names(old, new)
+        names.update((m, n) for m in mods for n in lost)
+    return Subjects(frozenset(gone), frozenset(names), frozenset(touched))
+
+
+def lost_names(old: FileFacts, new: FileFacts) -> set[str]:
+    """Module-level names unbound by the change, plus defs/methods whose signature changed.
+
+    A re-signed method `Cls.meth` is reported as `Cls` (callers reach it through the class)."""
+    lost = set(old.module_names) - set(new.module_names)
+    if old.all_names is not None:
+        lost |= set(old.all_names) - set(new.all_names or ()) - set(new.module_names)
+    new_defs = {d.qualname: d for d in new.definitions}
+    for d in old.definitions:
+        now = new_defs.get(d.qualname)
+        if now is not None and _resigned(d, now):
+            lost.add(d.qualname.split(".")[0])
+    return lost
+
+
+def _resigned(old: Definition, new: Definition) -> bool:
+    return (old.kind != new.kind or old.signature != new.signature or old.decorators != new.decorators
+            or old.bases != new.bases or old.metaclass != new.metaclass)
+
+
+def referenced_modules(module: str, is_package: bool, facts: FileFacts) -> Iterable[str]:
+    """Every absolute module name an import of `facts` (a file importable as `module`) may refer to."""
+    for imp in facts.imports:
+        base = absolute(imp.module, imp.level, module, is_package)
+        if base is None:
+            continue
+        parts = base.split(".") if base else []
+        for i in range(1, len(parts) + 1):
+            yield ".".join(parts[:i])
+        if imp.name and imp.name != "*":
+            yield f"{base}.{imp.name}" if base else imp.name
+
+
+def absolute(name: str, level: int, importer: str, is_package: bool) -> str | None:
+    """The absolute module of `from <level dots><name> import ...` written in module `importer`."""
+    if level == 0:
+        return name
+    parts = importer.split(".") if importer else []
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return None
+    parts = parts[: len(parts) - (level - 1)]
+    return ".".join([*parts, name] if name else parts)

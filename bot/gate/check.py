@@ -1,0 +1,145 @@
+"""`run_check`: choose the files (all, or a staged change and its dependents), run the rules, apply policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, load_config
+from bot.gate.change import Change, Subjects, read_before, referenced_modules, staged_change, subjects_of
+from bot.gate.findings import Finding
+from bot.gate.policy import apply_policy
+from bot.gate.resolve import Resolver
+from bot.gate.result import CheckResult
+from bot.gate.rules import Hit, Rule, RuleContext
+from bot.gate.scope import Scope, load_scope
+from bot.graph.model import FileFacts
+
+
+def _rules() -> tuple[list[Rule], list[Rule]]:
+    """(file-local rules, cross-file rules)."""
+    from bot.gate.rules.arity import arity_rules
+    from bot.gate.rules.attributes import attribute_rules
+    from bot.gate.rules.deps import dependency_rules
+    from bot.gate.rules.imports import import_rules
+    from bot.gate.rules.local import local_rules
+
+    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules]
+
+
+def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
+              config: Config | None = None) -> CheckResult:
+    """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files)."""
+    started = time.perf_counter()
+    root = root.resolve()
+    config = config or load_config(root)
+    scope = load_scope(root, config.gate)
+    graph = open_repository_graph(root, config)
+    try:
+        ctx = RuleContext(graph, Resolver(graph), {"config": config})
+        if all_files:
+            hits, checked, notes = _check_all(ctx, scope)
+        else:
+            hits, checked, notes = _check_change(ctx, scope, root, paths)
+        facts_of = {f.path: graph.facts(f.path) for f in hits}
+        findings = apply_policy(hits, config.gate, facts_of)
+        parsed = int(getattr(graph, "parsed", 0) or 0)
+    finally:
+        graph.close()
+    stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
+                                     "seconds": round(time.perf_counter() - started, 3)}
+    return CheckResult(findings, stats, tuple(notes))
+
+
+def open_repository_graph(root: Path, config: Config) -> Any:
+    try:
+        from bot.graph import open_graph  # type: ignore[attr-defined]
+    except ImportError:
+        from bot.gate.workspace import WorkspaceGraph
+
+        return WorkspaceGraph(root, target_version(config))
+    return open_graph(root, config)
+
+
+def target_version(config: Config) -> tuple[int, int]:
+    from bot.gate.target import target_of
+
+    return target_of(config)
+
+
+def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
+    files = [p for p in ctx.graph.files() if scope.checks(p)]
+    hits = [h.finding for p in files for h in _run_file(ctx, p, full=True)]
+    return hits, len(files), ([] if files else ["no Python files to check"])
+
+
+def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[str] | None) -> tuple[
+        list[Finding], int, list[str]]:
+    known = set(ctx.graph.files())
+
+    def is_python(p: str) -> bool:
+        return p.endswith(".py") or p in known
+
+    change, old_blob = staged_change(root, paths, is_python)
+    if not change.changed and not change.deleted:
+        return [], 0, ["no staged Python files to check"]
+    change = Change(change.changed, change.deleted, read_before(root, old_blob, _blob_parser(ctx)))
+    subjects = subjects_of(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
+    full = [p for p in change.changed if scope.checks(p)]
+    dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
+    findings = [h.finding for p in full for h in _run_file(ctx, p, full=True)]
+    for p in dependents:
+        findings.extend(h.finding for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name))
+    from bot.gate.rules.cycles import new_cycles
+
+    findings.extend(f for f in new_cycles(ctx, change) if scope.checks(f.path))
+    return findings, len(full) + len(dependents), []
+
+
+def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
+    facts = ctx.graph.facts(path)
+    if facts is None:
+        return
+    local, cross = _rules()
+    for rule in (local + cross) if full else cross:
+        yield from rule(ctx, path, facts)
+
+
+def _blob_parser(ctx: RuleContext) -> Any:
+    parse_blob = getattr(ctx.graph, "parse_blob", None)
+    if parse_blob is not None:
+        return parse_blob
+    from bot.graph.python_parser import parse_python
+
+    target = target_version(ctx.extra["config"])
+    return lambda data, sha: parse_python(data, target, sha=sha)
+
+
+def _modules_of_path(ctx: RuleContext, path: str) -> list[str]:
+    mods = list(ctx.graph.modules_of(path))
+    if mods:
+        return mods
+    from bot.gate.workspace import module_names_for
+
+    return module_names_for(ctx.graph.root, path)
+
+
+def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list[str]:
+    """Files with an import that may refer to a module the change touched."""
+    if not subjects:
+        return []
+    touched = subjects.changed_modules
+    out: list[str] = []
+    for path in ctx.graph.files():
+        if path in exclude:
+            continue
+        facts: FileFacts | None = ctx.graph.facts(path)
+        if facts is None or not facts.imports:
+            continue
+        mods = ctx.graph.modules_of(path)
+        module = mods[0] if mods else ""
+        if any(m in touched for m in referenced_modules(module, path.endswith("__init__.py"), facts)):
+            out.append(path)
+    return out

@@ -1,0 +1,25 @@
+"""`syntax-error` and `undefined-name`: the file-local issues computed once per file content."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from bot.gate.names import ALWAYS_DEFINED
+from bot.gate.rules import Hit, RuleContext, make
+from bot.graph.model import FileFacts
+
+
+def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
+    for issue in facts.issues:
+        if issue.rule == "syntax-error":
+            yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
+        elif issue.rule == "undefined-name" and not ctx.resolver.set_from_outside(issue.name):
+            yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
+                           _did_you_mean(issue.name, facts)))
+
+
+def _did_you_mean(name: str, facts: FileFacts) -> str:
+    pool = sorted(n for n in facts.module_names | ALWAYS_DEFINED if not n.startswith("__"))
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`?" if close else ""
