@@ -1,0 +1,99 @@
+"""`yantra fix` end to end: a real repository, a real pytest run, a local Messages API server."""
+
+from __future__ import annotations
+
+import json
+
+from e2e_fix.fixrepo import BREAKS_MUL, GOOD_FIX, Project, run_fix
+from support.anthropic_server import AnthropicServer
+
+
+def test_correct_fix_is_committed_with_trailer(project: Project, server: AnthropicServer) -> None:
+    server.script(GOOD_FIX)
+    before = project.head()
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert "committed" in run.stdout
+    assert len(server.message_requests) == 1
+    assert project.head() != before
+    message = project.log_message()
+    assert message.startswith("fix: ")
+    assert "Yantra-Session: " in message
+    assert "return a + b" in (project.root / "calc/ops.py").read_text()
+    assert project.status() == ""
+    assert project.worktrees() == [f"worktree {project.root}"]
+    prompt = server.message_requests[0].text
+    assert "tests/test_ops.py::test_add" in prompt
+    assert "SEARCH" in prompt  # the edit format instructions are in the system prompt
+
+
+def test_without_commit_the_fix_is_left_applied(project: Project, server: AnthropicServer) -> None:
+    server.script(GOOD_FIX)
+    before = project.head()
+
+    run = run_fix(project, server)
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert "applied" in run.stdout
+    assert project.head() == before
+    assert "return a + b" in (project.root / "calc/ops.py").read_text()
+    assert project.status().strip() == "M calc/ops.py"
+
+
+def test_fix_that_breaks_another_test_is_retried_with_that_failure(project: Project,
+                                                                    server: AnthropicServer) -> None:
+    server.script(BREAKS_MUL, GOOD_FIX)
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert len(server.message_requests) == 2
+    first, second = (r.text for r in server.message_requests)
+    assert "previous attempt was rejected" not in first
+    assert "previous attempt was rejected" in second
+    assert "tests/test_ops.py::test_mul" in second  # the regression is fed back
+    assert "return a + b" in second  # with the rejected patch
+    ops = (project.root / "calc/ops.py").read_text()
+    assert "return a + b" in ops and "return a * b" in ops
+
+
+def test_nothing_failing_is_clean_without_a_model_call(project: Project, server: AnthropicServer) -> None:
+    project.write("calc/ops.py", (project.root / "calc/ops.py").read_text().replace("a - b", "a + b"))
+    project.commit_all("fixed by hand")
+
+    run = run_fix(project, server)
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert "clean" in run.stdout
+    assert server.requests == []
+
+
+def test_without_api_key_runs_the_checks_only(project: Project, server: AnthropicServer) -> None:
+    run = run_fix(project, server, api_key=None)
+
+    assert run.code == 1
+    assert "ANTHROPIC_API_KEY is not set: ran the checks only" in run.stdout
+    assert "tests/test_ops.py::test_add" in run.stdout  # the failing test is still reported
+    assert "Security checks" in run.stdout
+    assert server.requests == []
+
+
+def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServer) -> None:
+    server.script(GOOD_FIX)
+
+    run = run_fix(project, server, "--log-format", "json")
+
+    assert run.code == 0, run.stdout + run.stderr
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    events = [json.loads(ln) for ln in lines]
+    assert all(e["session"] for e in events)
+    phases = [(e["phase"], e["attempt"], e["status"]) for e in events if e["event"] == "phase"]
+    assert [p[0] for p in phases] == ["baseline", "context", "generate", "validate", "test", "security",
+                                      "confidence", "commit"]
+    generate = next(e for e in events if e["event"] == "phase" and e["phase"] == "generate")
+    assert generate["tokens"] > 0 and generate["cost"] > 0
+    assert any(e["event"] == "llm" and e["outcome"] == "ok" for e in events)
+    outcome = events[-1]
+    assert outcome["event"] == "outcome" and outcome["verdict"] == "applied"

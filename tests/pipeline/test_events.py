@@ -1,0 +1,45 @@
+"""The event log: JSON lines for CI, readable text by default, and every event handed to the sink."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from bot.pipeline.events import EventLog
+
+
+def test_json_format_writes_one_object_per_line() -> None:
+    out = io.StringIO()
+    seen: list[dict[str, Any]] = []
+    log = EventLog("json", stream=out, sink=seen.append)
+    log.session = "s1"
+    log.emit("phase", phase="test", attempt=2, status="failed", duration=1.25, tokens=0, cost=0.0)
+    log.llm_event({"event": "llm", "model": "m", "outcome": "ok", "input_tokens": 10})
+    lines = out.getvalue().splitlines()
+    assert [json.loads(ln)["event"] for ln in lines] == ["phase", "llm"]
+    first = json.loads(lines[0])
+    assert (first["session"], first["phase"], first["attempt"], first["status"]) == ("s1", "test", 2, "failed")
+    assert seen[1]["model"] == "m"
+
+
+def test_text_format_is_readable_and_shows_no_progress_off_a_terminal() -> None:
+    out = io.StringIO()
+    log = EventLog("text", stream=out)
+    log.session = "s1"
+    log.phase_started("generate", 1)
+    log.emit("phase", phase="generate", attempt=1, status="ok", duration=2.0, tokens=1500, cost=0.0123,
+             detail="1 edit(s)")
+    log.phase_finished()
+    text = out.getvalue()
+    assert text == "yantra fix: attempt 1 generate ok (2.0s, 1500 tokens, $0.0123): 1 edit(s)\n"
+
+
+def test_progress_line_is_drawn_when_asked_for() -> None:
+    out = io.StringIO()
+    log = EventLog("text", stream=out, progress=True)
+    log.phase_started("baseline", 0)
+    log.emit("phase", phase="baseline", attempt=0, status="ok", duration=0.1)
+    log.close()
+    assert "yantra fix: baseline ok" in out.getvalue()
+    assert "\x1b[2K" in out.getvalue()

@@ -1,0 +1,79 @@
+"""Scratch worktrees hold the working tree's uncommitted state; patches move back to the real tree."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.errors import GitError
+from bot.pipeline import gitops
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "T")
+    _git(root, "config", "user.email", "t@example.com")
+    (root / "a.py").write_text("x = 1\n")
+    (root / "gone.py").write_text("y = 2\n")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+def test_worktree_has_local_changes_and_diff_shows_only_new_edits(repo: Path) -> None:
+    (repo / "a.py").write_text("x = 10\n")  # uncommitted change
+    (repo / "new.py").write_text("z = 3\n")  # untracked file
+    (repo / "gone.py").unlink()  # deleted file
+    with gitops.scratch_worktree(repo) as tree:
+        assert (tree / "a.py").read_text() == "x = 10\n"
+        assert (tree / "new.py").read_text() == "z = 3\n"
+        assert not (tree / "gone.py").exists()
+        (tree / "a.py").write_text("x = 11\n")
+        (tree / "b.py").write_text("b = 1\n")
+        patch = gitops.diff(tree, ["a.py", "b.py"])
+    assert "-x = 10" in patch and "+x = 11" in patch and "+b = 1" in patch
+    assert not tree.exists()
+    assert len(_git(repo, "worktree", "list", "--porcelain").split("worktree ")) == 2  # only the main one
+
+    gitops.apply_patch(repo, patch)
+    gitops.apply_patch(repo, patch)  # idempotent
+    assert (repo / "a.py").read_text() == "x = 11\n"
+    assert (repo / "b.py").read_text() == "b = 1\n"
+
+
+def test_worktree_is_removed_when_the_block_fails(repo: Path) -> None:
+    with pytest.raises(RuntimeError), gitops.scratch_worktree(repo) as tree:
+        raise RuntimeError("boom")
+    assert not tree.exists()
+    assert "yantra-wt" not in _git(repo, "worktree", "list")
+
+
+def test_patch_that_no_longer_applies_is_an_error(repo: Path) -> None:
+    with gitops.scratch_worktree(repo) as tree:
+        (tree / "a.py").write_text("x = 2\n")
+        patch = gitops.diff(tree, ["a.py"])
+    (repo / "a.py").write_text("something else\n")
+    with pytest.raises(GitError, match="no longer applies"):
+        gitops.apply_patch(repo, patch)
+
+
+def test_commit_uses_the_message_file(repo: Path) -> None:
+    (repo / "a.py").write_text("x = 5\n")
+    sha = gitops.commit(repo, ["a.py"], "fix: set x\n\nYantra-Session: s1\n")
+    assert sha == _git(repo, "rev-parse", "HEAD").strip()
+    assert "Yantra-Session: s1" in _git(repo, "log", "-1", "--format=%B")
+
+
+def test_git_dir_of_a_linked_worktree_is_its_own(repo: Path) -> None:
+    with gitops.scratch_worktree(repo) as tree:
+        assert gitops.git_dir(tree) != gitops.git_dir(repo)
+        assert gitops.toplevel(tree) == tree.resolve()
