@@ -1,13 +1,14 @@
-"""`yantra action` (being built; see the issue tracker)."""
+"""`yantra action`: run as a step of a GitHub Actions workflow (see action.yml); reads its inputs from the
+environment, never from arguments, so nothing from an event can reach a command line."""
 
 from __future__ import annotations
 
 import click
 
-from bot.errors import YantraError
-
 
 @click.command("action")
-def action() -> None:
-    """Not available yet."""
-    raise YantraError("`yantra action` is not available in this build yet")
+def action() -> int:
+    """Handle the current GitHub Actions event (pull_request, /agent fix comment, workflow_dispatch)."""
+    from bot.github.action import main
+
+    return main()

@@ -80,9 +80,23 @@ def merge_base_diff(repo: Repo, head_sha: str) -> str:
     return _git(repo, "diff", "--no-color", "--no-ext-diff", f"{BASE_REF}...{head_sha}")
 
 
-def working_diff(repo: Repo, start_sha: str, paths: list[str] | None = None) -> str:
+def working_diff(repo: Repo, start_sha: str, paths: list[str] | None = None, *, context: int = 3) -> str:
     """Tracked changes in the working tree against `start_sha` (what a fix left applied)."""
-    return _git(repo, "diff", "--no-color", "--no-ext-diff", start_sha, "--", *(paths or []))
+    return _git(repo, "diff", "--no-color", "--no-ext-diff", f"-U{context}", start_sha, "--", *(paths or []))
+
+
+def show(repo: Repo, sha: str, path: str) -> str:
+    return _git(repo, "show", f"{sha}:{path}")
+
+
+def drop_persisted_credentials(repo: Repo) -> None:
+    """Remove the auth header actions/checkout keeps in .git/config (`http.<url>.extraheader`)."""
+    try:
+        out = _git(repo, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
+    except GitError:
+        return  # none set
+    for name in sorted(set(out.split())):
+        _git(repo, "config", "--local", "--unset-all", name)
 
 
 def commit_message(repo: Repo, sha: str) -> str:

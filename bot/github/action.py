@@ -1,0 +1,48 @@
+"""`yantra action`: the GitHub Action's entry point. Parses settings and the event, runs the flow, and turns
+every failure into a message, an `::error::` annotation and an exit code (0 done or skipped, 1 findings /
+escalation when fail-on-findings is set or a run failure, 2 configuration error). Never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.errors import GitHubError, UsageError, YantraError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bot.errors_handler import unexpected_error_message
+    from bot.github.events import Ignored, load_event
+    from bot.github.publish import error, notice, write_outputs
+    from bot.github.settings import load_settings
+
+    try:
+        settings = load_settings(os.environ)
+    except UsageError as exc:
+        error(f"configuration: {exc}")
+        return 2
+    try:
+        event = load_event(settings.event_name, settings.event_path)
+        if isinstance(event, Ignored):
+            notice(f"nothing to do: {event.reason}")
+            return 0
+        from bot.github.flows import ActionRun
+
+        return ActionRun(settings).handle(event)
+    except UsageError as exc:
+        error(f"configuration: {exc}")
+        return 2
+    except GitHubError as exc:
+        error(str(exc) + (" (a temporary problem: re-run the job)" if exc.transient else ""))
+        write_outputs(settings.output_path, {"verdict": "failed"})
+        return 1
+    except YantraError as exc:
+        error(str(exc))
+        write_outputs(settings.output_path, {"verdict": "failed"})
+        return 1
+    except Exception as exc:  # the last line of defence: one line and a log file, never a traceback
+        message = unexpected_error_message(exc)
+        error(message.splitlines()[0])
+        print(message, file=sys.stderr)
+        return 2

@@ -1,0 +1,101 @@
+"""The checks of a pull request: the gate on its changed files, its tests (never for forks), security scans.
+
+Everything that did not run says so ("not run: fork pull request"), never "clean".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.gate.result import CheckResult
+    from bot.scan.results import ScanResult
+    from bot.scan.tests import TestRun
+
+MAX_ROWS = 30
+
+
+@dataclass(frozen=True)
+class PullChecks:
+    gate: CheckResult
+    tests: TestRun | None
+    tests_note: str  # why tests did not run, when they did not
+    security: tuple[ScanResult, ...] = field(default=())
+
+    @property
+    def high_findings(self) -> int:
+        return sum(1 for s in self.security for f in s.findings if f.severity == "high")
+
+    @property
+    def passed(self) -> bool:
+        tests_ok = self.tests is None or self.tests.status in ("passed", "not-run")
+        return not self.gate.errors and tests_ok and self.high_findings == 0
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "fail"
+
+
+def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: str, *,
+                    run_tests: bool, tests_note: str = "") -> PullChecks:
+    from bot.gate import run_check
+    from bot.scan.security import run_security
+    from bot.scan.tests import run_tests as run_test_suite
+
+    py_changed = [p for p in changed if p.endswith((".py", ".pyi")) and (root / p).is_file()]
+    gate = run_check(root, py_changed, config=config)
+    tests = run_test_suite(root, command=config.fix.test_command,
+                           timeout=config.fix.test_timeout) if run_tests else None
+    existing = [p for p in changed if (root / p).is_file()]
+    security = tuple(run_security(root, existing, diff))
+    return PullChecks(gate=gate, tests=tests, tests_note=tests_note, security=security)
+
+
+def checks_markdown(checks: PullChecks) -> str:
+    gate = checks.gate
+    lines = ["| check | result |", "| --- | --- |",
+             f"| gate | {len(gate.errors)} error(s), {len(gate.warnings)} warning(s) in "
+             f"{int(gate.stats.get('files_checked', 0))} file(s) |",
+             f"| tests | {_tests_cell(checks)} |"]
+    lines += [f"| {s.scanner} | {_scan_cell(s)} |" for s in checks.security]
+    if gate.findings:
+        lines += ["", "**Gate findings**", ""]
+        lines += [f"- `{f.path}:{f.line}` {f.severity} `{f.rule}`: {_md(f.message)}"
+                  + (f" — {_md(f.suggestion)}" if f.suggestion else "") for f in gate.findings[:MAX_ROWS]]
+    if checks.tests is not None and checks.tests.failures:
+        lines += ["", "**Failing tests**", ""]
+        for failure in checks.tests.failures[:MAX_ROWS]:
+            lines += [f"<details><summary><code>{_html(failure.nodeid)}</code>: {_html(failure.message)}"
+                      "</summary>", "", "```", failure.excerpt.strip(), "```", "</details>"]
+    findings = [f for s in checks.security for f in s.findings]
+    if findings:
+        lines += ["", "**Security findings**", ""]
+        lines += [f"- {f.severity} `{f.scanner}:{f.rule}` `{f.path}:{f.line}`: {_md(f.message)}"
+                  for f in findings[:MAX_ROWS]]
+    return "\n".join(lines)
+
+
+def _tests_cell(checks: PullChecks) -> str:
+    t = checks.tests
+    if t is None:
+        return f"not run: {checks.tests_note or 'not requested'}"
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(t.counts.items())) or t.status
+    return f"{t.status} ({counts})" + (f": {_md(t.reason)}" if t.reason else "")
+
+
+def _scan_cell(s: ScanResult) -> str:
+    if s.status != "ok":
+        return f"{s.status}: {_md(s.reason)}"
+    return f"ok, {len(s.findings)} finding(s)" + (f" ({_md(s.reason)})" if s.reason else "")
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _html(text: str) -> str:
+    return _md(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,137 @@
+"""Run the fix pipeline on the checked-out PR head and deliver its result: a pushed commit (same-repository
+PRs), review suggestions (forks), or one escalation review with the evidence."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import GitError
+from bot.github import git_ops
+from bot.github.api import GitHubClient
+from bot.github.events import PullRequest
+from bot.github.publish import escalation_review, suggestion_review
+from bot.github.settings import INPUT_VARS, Settings
+from bot.github.suggestions import commentable_lines, parse_blocks, to_suggestions
+
+if TYPE_CHECKING:
+    from git import Repo
+
+    from bot.config import FixConfig
+    from bot.pipeline.session import FixOutcome
+
+# Credentials a fork's code must not find in the environment while the fix pipeline runs its tests.
+SECRET_VARS = (INPUT_VARS["github-token"], INPUT_VARS["anthropic-api-key"], "GITHUB_TOKEN", "ANTHROPIC_API_KEY",
+               "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    verdict: str  # committed | suggested | escalated | clean | failed | not-pushed
+    markdown: str
+    confidence: float | None = None
+    commit_sha: str | None = None
+
+
+def deliver_fix(settings: Settings, client: GitHubClient, repo: Repo, pr: PullRequest, how: str,
+                fix_config: FixConfig, *, instructions: str, requested_by: str) -> Delivered:
+    from bot.pipeline.session import FixRequest, run_fix
+
+    if pr.is_fork:
+        _out_of_reach(repo)
+    outcome = run_fix(FixRequest(root=settings.workspace, instructions=instructions, commit=False,
+                                 api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
+                                 config=fix_config, log=_log_event))
+    summary = _outcome_md(outcome)
+    if outcome.verdict == "applied" and how == "push":
+        return _push(settings, repo, pr, outcome, instructions, requested_by, summary)
+    if outcome.verdict == "applied" and how == "suggest":
+        return _suggest(client, repo, pr, outcome, summary)
+    if outcome.verdict in ("escalated", "failed") and outcome.report_markdown.strip():
+        title = "no confident fix; a person should look" if outcome.verdict == "escalated" else "the fix failed"
+        review = escalation_review(client, pr.number, pr.head_sha, title, outcome.report_markdown)
+        summary += f"\n\nThe evidence is in review {review}."
+    if outcome.verdict in ("applied", "committed"):  # applied but nothing may be delivered
+        git_ops.discard(repo, pr.head_sha, git_ops.patch_paths(outcome.patch))
+    verdict = outcome.verdict if outcome.verdict in ("escalated", "clean", "failed") else "failed"
+    return Delivered(verdict, summary, outcome.confidence)
+
+
+def _push(settings: Settings, repo: Repo, pr: PullRequest, outcome: FixOutcome, instructions: str,
+          requested_by: str, summary: str) -> Delivered:
+    paths = git_ops.patch_paths(outcome.patch)
+    who = git_ops.Identity(settings.bot_name, settings.bot_email)
+    sha = git_ops.commit_fix(repo, paths, _message(pr, outcome, instructions, requested_by), who)
+    try:
+        git_ops.push_fix(repo, pr.head_ref, pr.head_sha)
+    except git_ops.BranchMoved as exc:
+        print(f"::warning title=Yantra::{exc}", flush=True)
+        return Delivered("not-pushed", f"{summary}\n\n**Not pushed**: {exc}. Comment `/agent fix` again to "
+                                       "fix the new head.", outcome.confidence)
+    except GitError as exc:
+        return Delivered("not-pushed", f"{summary}\n\n**Not pushed**: {exc}", outcome.confidence)
+    return Delivered("committed", f"{summary}\n\nPushed {sha[:12]} to `{pr.head_ref}`.", outcome.confidence, sha)
+
+
+def _suggest(client: GitHubClient, repo: Repo, pr: PullRequest, outcome: FixOutcome, summary: str) -> Delivered:
+    paths = git_ops.patch_paths(outcome.patch)
+    blocks = parse_blocks(git_ops.working_diff(repo, pr.head_sha, paths, context=0))
+    allowed = commentable_lines(client.pr_files(pr.number))
+    head_lines: dict[str, list[str]] = {}
+
+    def line_text(path: str, n: int) -> str:
+        if path not in head_lines:
+            head_lines[path] = git_ops.show(repo, pr.head_sha, path).splitlines()
+        return head_lines[path][n - 1]
+
+    comments, leftovers = to_suggestions(blocks, allowed, line_text)
+    untracked_new = [p for p in paths if not any(b.path == p for b in blocks)]
+    rest = git_ops.working_diff(repo, pr.head_sha, sorted({b.path for b in leftovers})) if leftovers else ""
+    rest += "".join(f"\n(new file {p}; see the patch in the summary)" for p in untracked_new)
+    review = suggestion_review(client, pr.number, pr.head_sha,
+                               f"a fix for this fork pull request ({len(comments)} suggestion(s)); "
+                               "nothing was pushed to your branch", comments, rest)
+    git_ops.discard(repo, pr.head_sha, paths)
+    return Delivered("suggested", f"{summary}\n\nOffered as {len(comments)} suggestion(s) in review {review} "
+                                  "(fork pull request: nothing pushed).", outcome.confidence)
+
+
+def _message(pr: PullRequest, outcome: FixOutcome, instructions: str, requested_by: str) -> str:
+    subject = (instructions.splitlines()[0][:60] if instructions else "make the pull request's checks pass")
+    lines = [f"fix: {subject} [yantra]", "", f"Automated fix for #{pr.number} by Yantra."]
+    if outcome.reason:
+        lines += ["", outcome.reason]
+    lines += [""]
+    if requested_by:
+        lines.append(f"Requested-by: @{requested_by}")
+    if outcome.confidence is not None:
+        lines.append(f"Yantra-Confidence: {outcome.confidence:.2f}")
+    lines.append(f"{git_ops.TRAILER}: {outcome.session_id}")
+    return "\n".join(lines) + "\n"
+
+
+def _outcome_md(outcome: FixOutcome) -> str:
+    conf = "n/a" if outcome.confidence is None else f"{outcome.confidence:.2f}"
+    lines = [f"**Fix**: {outcome.verdict} after {outcome.attempts} attempt(s), confidence {conf}.",
+             f"{outcome.reason}" if outcome.reason else ""]
+    if outcome.breakdown:
+        lines += ["", "| factor | value |", "| --- | --- |"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in outcome.breakdown.items()]
+    if outcome.patch.strip():
+        lines += ["", "<details><summary>the patch</summary>", "", "```diff", outcome.patch.strip(), "```",
+                  "</details>"]
+    return "\n".join(lines)
+
+
+def _out_of_reach(repo: Repo) -> None:
+    """Before a fork's code can run (the pipeline's tests): drop credentials from the environment and the
+    token actions/checkout persisted in the local git config. The fix is never pushed for a fork."""
+    for name in SECRET_VARS:
+        os.environ.pop(name, None)
+    git_ops.drop_persisted_credentials(repo)
+
+
+def _log_event(event: dict[str, Any]) -> None:
+    print("yantra fix: " + " ".join(f"{k}={v}" for k, v in event.items()), file=sys.stderr, flush=True)

@@ -1,0 +1,211 @@
+"""What one Action run does for an event: guards first (bots, skip markers, loop guard, authorization,
+idempotency), then checks and/or a fix on the pull request, then publishing. Returns the exit code."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import ConfigError
+from bot.github import git_ops, policy
+from bot.github.api import CommitInfo, GitHubClient
+from bot.github.events import Dispatch, Event, FixCommand, PullRequest, PullRequestEvent
+from bot.github.publish import (
+    Sticky,
+    already_replied,
+    annotate,
+    append_summary,
+    find_sticky,
+    notice,
+    sticky_body,
+    upsert_sticky,
+    write_outputs,
+    write_sarif,
+)
+from bot.github.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.config import Config, FixConfig
+    from bot.github.checks import PullChecks
+    from bot.github.delivery import Delivered
+
+FAILING = ("fail", "escalated", "failed", "not-pushed")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run on one pull request."""
+    pr: PullRequest
+    key: str | None
+    commits: tuple[CommitInfo, ...]
+    sticky: Sticky
+    wants_fix: bool
+    fix_always: bool  # a command: fix even when the checks pass
+    run_checks: bool
+    instructions: str = ""
+    requested_by: str = ""
+
+
+class ActionRun:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.client = GitHubClient(settings.api_url, settings.github_token, settings.repository, log=log)
+
+    def handle(self, event: Event) -> int:
+        try:
+            if isinstance(event, PullRequestEvent):
+                return self._pull_request(event)
+            if isinstance(event, FixCommand):
+                return self._command(event.pr_number, event.sender.login, event.sender.is_bot, event.key,
+                                     event.instructions, event.comment_id)
+            if isinstance(event, Dispatch):
+                return self._dispatch(event)
+            return 0
+        finally:
+            self.client.close()
+
+    # ---- events ------------------------------------------------------------------------------------------
+    def _pull_request(self, event: PullRequestEvent) -> int:
+        sender = event.sender
+        if (why := policy.ignored_bot(sender, self.s)) or (why := policy.skip_reason(event.pr)):
+            return skip(why)
+        if self.s.mode == "command":
+            return skip("mode is command: this workflow answers `/agent fix` comments only")
+        commits = tuple(self.client.pr_commits(event.pr.number))
+        head_message = next((c.message for c in commits if c.sha == event.pr.head_sha), "")
+        if (why := policy.own_push(commits, event.pr.head_sha, self.s)) or \
+                (why := policy.skip_reason(event.pr, head_message)):
+            return skip(why)
+        sticky = find_sticky(self.client, event.pr.number, self.s.bot_login)
+        if sticky.state.is_handled(event.key):
+            return skip(f"{event.key} was already handled (a redelivered event); nothing new to do")
+        job = Job(pr=event.pr, key=event.key, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
+                  fix_always=False, run_checks=True)
+        return self._run(job)
+
+    def _command(self, number: int, login: str, is_bot: bool, key: str | None, instructions: str,
+                 comment_id: int | None) -> int:
+        if is_bot and not self.s.bot_allowed(login):
+            return skip(f"`/agent fix` from the bot account {login}; bots are ignored (see allow-bots)")
+        permission = self.client.permission(login)
+        if not policy.may_command(permission):
+            marker = f"<!-- yantra:refused {key or login} -->"
+            if comment_id is not None and not already_replied(self.client, number, self.s.bot_login, marker):
+                self.client.create_comment(number, f"{policy.refusal_text(login, permission)}\n{marker}")
+            return skip(f"{login} has {permission} permission; `/agent fix` needs write, maintain or admin")
+        if not self.s.anthropic_api_key:
+            raise ConfigError("`/agent fix` needs the anthropic-api-key input (an Anthropic API key secret)")
+        pr = self.client.pull_request(number)
+        commits = tuple(self.client.pr_commits(number))
+        head_message = next((c.message for c in commits if c.sha == pr.head_sha), "")
+        if why := policy.skip_reason(pr, head_message):
+            return skip(why)
+        sticky = find_sticky(self.client, number, self.s.bot_login)
+        if sticky.state.is_handled(key):
+            return skip(f"{key} was already handled (a redelivered event); not fixing twice")
+        if comment_id is not None:
+            self.client.react(comment_id, "eyes")
+        job = Job(pr=pr, key=key, commits=commits, sticky=sticky, wants_fix=True, fix_always=True,
+                  run_checks=False, instructions=instructions, requested_by=login)
+        code, verdict = self._run_job(job)
+        if comment_id is not None:
+            self.client.react(comment_id, "rocket" if verdict in ("committed", "suggested", "clean") else "confused")
+        return code
+
+    def _dispatch(self, event: Dispatch) -> int:
+        if self.s.mode == "command":
+            return self._command(event.pr_number, event.sender.login, event.sender.is_bot, None,
+                                 event.instructions, None)
+        pr = self.client.pull_request(event.pr_number)
+        commits = tuple(self.client.pr_commits(pr.number))
+        if why := policy.skip_reason(pr, next((c.message for c in commits if c.sha == pr.head_sha), "")):
+            return skip(why)
+        sticky = find_sticky(self.client, pr.number, self.s.bot_login)
+        return self._run(Job(pr=pr, key=None, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
+                             fix_always=False, run_checks=True))
+
+    # ---- the run -----------------------------------------------------------------------------------------
+    def _run(self, job: Job) -> int:
+        return self._run_job(job)[0]
+
+    def _run_job(self, job: Job) -> tuple[int, str]:
+        from bot.config import load_config
+        from bot.github.checks import checks_markdown, run_pull_checks
+        from bot.github.delivery import deliver_fix
+
+        pr = job.pr
+        limit = policy.commit_limit(job.commits, self.s)
+        plan = policy.plan_for(pr, wants_fix=job.wants_fix, limit_reason=limit)
+        if plan.reason:
+            log(plan.reason)
+        repo = git_ops.open_repo(self.s.workspace)
+        git_ops.fetch_pull(repo, pr.number, pr.head_ref, pr.base_ref, fork=pr.is_fork)
+        if not git_ops.has_commit(repo, pr.head_sha):
+            raise git_ops.GitError(f"the head commit {pr.head_sha} of #{pr.number} is not on the remote any more "
+                                   "(force-pushed?); a newer run will handle the new head")
+        git_ops.checkout(repo, pr.head_sha)
+        config = self._config(load_config(self.s.workspace))
+        checks: PullChecks | None = None
+        sections: list[str] = []
+        if plan.reason:
+            sections.append(f"> {plan.reason}")
+        if job.run_checks:
+            files = self.client.pr_files(pr.number)
+            diff = git_ops.merge_base_diff(repo, pr.head_sha)
+            checks = run_pull_checks(self.s.workspace, config, [f.path for f in files if f.status != "removed"],
+                                     diff, run_tests=plan.run_tests, tests_note=plan.reason)
+            annotate(checks.gate)
+            sections.append(checks_markdown(checks))
+        verdict = checks.verdict if checks is not None else "skipped"
+        delivered: Delivered | None = None
+        if job.wants_fix and not plan.fix and limit:
+            verdict = "not-pushed" if job.fix_always else verdict
+        elif plan.fix and (job.fix_always or (checks is not None and not checks.passed)):
+            delivered = deliver_fix(self.s, self.client, repo, pr, plan.deliver, config.fix,
+                                    instructions=job.instructions, requested_by=job.requested_by)
+            verdict = delivered.verdict
+            sections.append(delivered.markdown)
+        sarif = str(write_sarif(self.s.workspace, checks.gate)) if checks is not None else ""
+        bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == "committed" else 0)
+        confidence = delivered.confidence if delivered else None
+        commit_sha = delivered.commit_sha if delivered else None
+        state = job.sticky.state.with_run(job.key, head_sha=commit_sha or pr.head_sha, verdict=verdict,
+                                          bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha)
+        title = _title(verdict, job)
+        body = "\n\n".join(sections)
+        upsert_sticky(self.client, pr.number, job.sticky, sticky_body(title, verdict, body, state))
+        append_summary(self.s.step_summary_path, f"## Yantra: {title}\n\n{body}\n")
+        write_outputs(self.s.output_path, {"verdict": verdict,
+                                           "confidence": "" if confidence is None else f"{confidence:.2f}",
+                                           "commit-sha": commit_sha or "", "sarif-file": sarif})
+        log(f"yantra: {title}")
+        failed = verdict in FAILING and (self.s.fail_on_findings or verdict in ("failed", "not-pushed"))
+        return (1 if failed else 0), verdict
+
+    def _config(self, config: Config) -> Config:
+        """The repository's [tool.yantra] with the Action's inputs on top (inputs win when given)."""
+        fix: FixConfig = config.fix
+        overrides: dict[str, Any] = {"model": self.s.model, "fallback_model": self.s.fallback_model,
+                     "max_attempts": self.s.max_attempts, "max_tokens": self.s.budget_tokens,
+                     "max_calls": self.s.budget_calls, "max_dollars": self.s.budget_dollars,
+                     "protected_paths": self.s.protected_paths}
+        fix = replace(fix, **{k: v for k, v in overrides.items() if v is not None})
+        return replace(config, fix=fix)
+
+
+def _title(verdict: str, job: Job) -> str:
+    who = f" (asked by @{job.requested_by})" if job.requested_by else ""
+    return {"pass": "checks passed", "fail": "checks found problems", "committed": f"fix pushed{who}",
+            "suggested": f"fix suggested in a review{who}", "escalated": f"no confident fix; escalated{who}",
+            "failed": f"the fix run failed{who}", "not-pushed": f"fix not pushed{who}",
+            "clean": f"nothing to fix{who}", "skipped": "nothing run"}.get(verdict, verdict)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def skip(reason: str) -> int:
+    notice(f"nothing done: {reason}")
+    return 0

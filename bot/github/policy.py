@@ -1,0 +1,92 @@
+"""Who may make the bot act, and when it must stay quiet. Pure decisions over typed facts; no I/O.
+
+- `/agent fix` runs only for write / maintain / admin permission, as the API reports it (never
+  `author_association`); everybody else gets one polite reply.
+- Bots are ignored unless allowed; events caused by the bot's own commits do nothing; at most N bot commits.
+- `[skip yantra]` (title, body, head commit message) and the `yantra:off` label switch the bot off.
+- Fork code never runs while a secret is in reach: on forks only static checks run, fixes become suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.github.api import WRITE_PERMISSIONS, CommitInfo
+from bot.github.events import Actor, PullRequest
+from bot.github.git_ops import is_bot_commit
+from bot.github.settings import Settings
+
+SKIP_MARKER = "[skip yantra]"
+OFF_LABEL = "yantra:off"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run on a pull request may do."""
+    run_tests: bool  # execute the PR's code (never for forks)
+    fix: bool
+    deliver: str  # "push" | "suggest" | "none"
+    reason: str  # why the plan is what it is, for the log and the summary
+
+
+def may_command(permission: str) -> bool:
+    return permission in WRITE_PERMISSIONS
+
+
+def refusal_text(login: str, permission: str) -> str:
+    return (f"Hi @{login}, thanks for the suggestion! `/agent fix` can only be run by people with write, "
+            f"maintain or admin permission on this repository (yours is `{permission}`), so I have not done "
+            "anything. A maintainer can run it for you.")
+
+
+def ignored_bot(sender: Actor, settings: Settings) -> str | None:
+    if sender.is_bot and not settings.bot_allowed(sender.login):
+        return f"event sent by the bot account {sender.login}; bots are ignored (see the allow-bots input)"
+    return None
+
+
+def skip_reason(pr: PullRequest, head_message: str = "") -> str | None:
+    if pr.state != "open":
+        return f"pull request #{pr.number} is {pr.state}"
+    if OFF_LABEL in pr.labels:
+        return f"pull request #{pr.number} has the {OFF_LABEL} label"
+    for where, text in (("title", pr.title), ("description", pr.body), ("head commit message", head_message)):
+        if SKIP_MARKER in text.lower():
+            return f"{SKIP_MARKER} in the pull request's {where}"
+    return None
+
+
+def bot_commits(commits: Sequence[CommitInfo], settings: Settings) -> list[CommitInfo]:
+    return [c for c in commits if _by_bot(c, settings)]
+
+
+def _by_bot(c: CommitInfo, settings: Settings) -> bool:
+    return is_bot_commit(c.message, (c.author_email, c.committer_email), settings.bot_email) \
+        or (c.author_login or "").lower() == settings.bot_login.lower()
+
+
+def own_push(commits: Sequence[CommitInfo], head_sha: str, settings: Settings) -> str | None:
+    """The loop guard for pull_request events: the head commit is the bot's own."""
+    head = next((c for c in commits if c.sha == head_sha), None)
+    if head is not None and _by_bot(head, settings):
+        return f"the head commit {head_sha[:12]} was made by Yantra itself; nothing to do (loop guard)"
+    return None
+
+
+def commit_limit(commits: Sequence[CommitInfo], settings: Settings) -> str | None:
+    count = len(bot_commits(commits, settings))
+    if count >= settings.max_bot_commits:
+        return (f"Yantra already made {count} commit(s) on this pull request (limit {settings.max_bot_commits}, "
+                "input max-bot-commits); not pushing more")
+    return None
+
+
+def plan_for(pr: PullRequest, *, wants_fix: bool, limit_reason: str | None) -> Plan:
+    if pr.is_fork:
+        return Plan(run_tests=False, fix=wants_fix, deliver="suggest" if wants_fix else "none",
+                    reason=f"fork pull request ({pr.head_repo}): its code is not run here; static checks only"
+                           + ("; a fix is offered as review suggestions" if wants_fix else ""))
+    if wants_fix and limit_reason:
+        return Plan(run_tests=True, fix=False, deliver="none", reason=limit_reason)
+    return Plan(run_tests=True, fix=wants_fix, deliver="push" if wants_fix else "none", reason="")

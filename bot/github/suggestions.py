@@ -1,0 +1,96 @@
+"""A fix as review suggestions: each change block of a `-U0` diff becomes a ```suggestion on the PR's lines.
+
+GitHub accepts review comments only on lines inside the pull request's diff; blocks outside it (and new
+files) are returned as leftovers for the review body instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.github.api import ChangedFile, ReviewComment
+
+HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True)
+class Block:
+    path: str
+    old_start: int  # first replaced line on the PR head (for a pure insertion: the line it follows)
+    old_count: int
+    new_lines: tuple[str, ...]
+    old_lines: tuple[str, ...]
+
+
+def parse_blocks(diff_u0: str) -> list[Block]:
+    """Change blocks of a zero-context unified diff (one hunk = one block)."""
+    blocks: list[Block] = []
+    path = ""
+    old: list[str] = []
+    new: list[str] = []
+    header: tuple[int, int] | None = None
+
+    def flush() -> None:
+        if header is not None and path:
+            blocks.append(Block(path, header[0], header[1], tuple(new), tuple(old)))
+
+    for line in diff_u0.splitlines():
+        if line.startswith("diff --git "):
+            flush()
+            header, old, new = None, [], []
+            path = ""
+        elif line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else ""
+        elif (m := HUNK_RE.match(line)) is not None:
+            flush()
+            old, new = [], []
+            header = (int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1))
+        elif header is not None and line.startswith("-"):
+            old.append(line[1:])
+        elif header is not None and line.startswith("+"):
+            new.append(line[1:])
+    flush()
+    return blocks
+
+
+def commentable_lines(files: list[ChangedFile]) -> dict[str, set[int]]:
+    """Lines on the new side of the PR's diff hunks, per file: where review comments may go."""
+    out: dict[str, set[int]] = {}
+    for f in files:
+        lines: set[int] = set()
+        new = 0
+        for row in (f.patch or "").splitlines():
+            m = HUNK_RE.match(row)
+            if m:
+                new = int(m.group(3))
+            elif row.startswith(("+", " ")):
+                lines.add(new)
+                new += 1
+        out[f.path] = lines
+    return out
+
+
+def to_suggestions(blocks: list[Block], allowed: Mapping[str, set[int]],
+                   line_text: Callable[[str, int], str]) -> tuple[list[ReviewComment], list[Block]]:
+    """Suggestions for the blocks GitHub can take; the rest as leftovers. `line_text(path, n)` reads the head."""
+    comments: list[ReviewComment] = []
+    leftovers: list[Block] = []
+    for b in blocks:
+        if b.old_count == 0:  # pure insertion after line old_start: rewrite that line plus the new ones
+            if b.old_start == 0:
+                leftovers.append(b)
+                continue
+            first, last = b.old_start, b.old_start
+            replacement = [line_text(b.path, b.old_start), *b.new_lines]
+        else:
+            first, last = b.old_start, b.old_start + b.old_count - 1
+            replacement = list(b.new_lines)
+        if not all(n in allowed.get(b.path, set()) for n in range(first, last + 1)):
+            leftovers.append(b)
+            continue
+        body = "Yantra suggests:\n```suggestion\n" + "".join(f"{t}\n" for t in replacement) + "```"
+        comments.append(ReviewComment(path=b.path, line=last, body=body,
+                                      start_line=first if first < last else None))
+    return comments, leftovers
