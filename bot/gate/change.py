@@ -115,27 +115,12 @@ def _resigned(old: Definition, new: Definition) -> bool:
             or old.bases != new.bases or old.metaclass != new.metaclass)
 
 
-def referenced_modules(module: str, is_package: bool, facts: FileFacts) -> Iterable[str]:
-    """Every absolute module name an import of `facts` (a file importable as `module`) may refer to."""
-    for imp in facts.imports:
-        base = absolute(imp.module, imp.level, module, is_package)
-        if base is None:
-            continue
-        parts = base.split(".") if base else []
+def referenced_modules(absolute_modules: Iterable[str], imp_name: str | None) -> Iterable[str]:
+    """Every absolute module name an import may refer to (its module, the module's parents, and
+    `module.name` for `from module import name`)."""
+    for base in absolute_modules:
+        parts = base.split(".")
         for i in range(1, len(parts) + 1):
             yield ".".join(parts[:i])
-        if imp.name and imp.name != "*":
-            yield f"{base}.{imp.name}" if base else imp.name
-
-
-def absolute(name: str, level: int, importer: str, is_package: bool) -> str | None:
-    """The absolute module of `from <level dots><name> import ...` written in module `importer`."""
-    if level == 0:
-        return name
-    parts = importer.split(".") if importer else []
-    if not is_package:
-        parts = parts[:-1]
-    if level - 1 > len(parts):
-        return None
-    parts = parts[: len(parts) - (level - 1)]
-    return ".".join([*parts, name] if name else parts)
+        if imp_name and imp_name != "*":
+            yield f"{base}.{imp_name}"

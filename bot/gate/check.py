@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,10 +13,10 @@ from bot.config import Config, load_config
 from bot.gate.change import Change, Subjects, read_before, referenced_modules, staged_change, subjects_of
 from bot.gate.findings import Finding
 from bot.gate.policy import apply_policy
-from bot.gate.resolve import Resolver
 from bot.gate.result import CheckResult
 from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
+from bot.graph import open_graph
 from bot.graph.model import FileFacts
 
 
@@ -38,14 +40,14 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
     scope = load_scope(root, config.gate)
     graph = open_repository_graph(root, config)
     try:
-        ctx = RuleContext(graph, Resolver(graph), {"config": config})
+        ctx = RuleContext(graph, {"config": config})
         if all_files:
             hits, checked, notes = _check_all(ctx, scope)
         else:
             hits, checked, notes = _check_change(ctx, scope, root, paths)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         findings = apply_policy(hits, config.gate, facts_of)
-        parsed = int(getattr(graph, "parsed", 0) or 0)
+        parsed = int(graph.store.parsed)
     finally:
         graph.close()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
@@ -54,23 +56,18 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
 
 
 def open_repository_graph(root: Path, config: Config) -> Any:
-    try:
-        from bot.graph import open_graph  # type: ignore[attr-defined]
-    except ImportError:
-        from bot.gate.workspace import WorkspaceGraph
-
-        return WorkspaceGraph(root, target_version(config))
-    return open_graph(root, config)
-
-
-def target_version(config: Config) -> tuple[int, int]:
-    from bot.gate.target import target_of
-
-    return target_of(config)
+    """The graph of `root`; outside a git repository its database lives in the temporary directory."""
+    if (root / ".git").exists() or config.gate.db_path:
+        return open_graph(root, config)
+    key = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    db = Path(tempfile.gettempdir()) / "yantra" / f"{key}.sqlite"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    return open_graph(root, config, db_path=db)
 
 
 def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
     files = [p for p in ctx.graph.files() if scope.checks(p)]
+    ctx.graph.preload(ctx.graph.files())
     hits = [h.finding for p in files for h in _run_file(ctx, p, full=True)]
     return hits, len(files), ([] if files else ["no Python files to check"])
 
@@ -108,22 +105,19 @@ def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
 
 
 def _blob_parser(ctx: RuleContext) -> Any:
-    parse_blob = getattr(ctx.graph, "parse_blob", None)
-    if parse_blob is not None:
-        return parse_blob
-    from bot.graph.python_parser import parse_python
-
-    target = target_version(ctx.extra["config"])
-    return lambda data, sha: parse_python(data, target, sha=sha)
+    return lambda data, sha: ctx.graph.parse_blob(data)
 
 
 def _modules_of_path(ctx: RuleContext, path: str) -> list[str]:
+    """Module names of `path`, also for a file that no longer exists (deleted or renamed away)."""
     mods = list(ctx.graph.modules_of(path))
     if mods:
         return mods
-    from bot.gate.workspace import module_names_for
+    from bot.graph.layout import module_names
 
-    return module_names_for(ctx.graph.root, path)
+    init_dirs = {p.rpartition("/")[0] for p in [*ctx.graph.files(), path]
+                 if p == "__init__.py" or p.endswith("/__init__.py")}
+    return module_names(path, init_dirs, tuple(ctx.graph.layout.roots))
 
 
 def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list[str]:
@@ -138,8 +132,7 @@ def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list
         facts: FileFacts | None = ctx.graph.facts(path)
         if facts is None or not facts.imports:
             continue
-        mods = ctx.graph.modules_of(path)
-        module = mods[0] if mods else ""
-        if any(m in touched for m in referenced_modules(module, path.endswith("__init__.py"), facts)):
+        if any(m in touched for imp in facts.imports
+               for m in referenced_modules(ctx.resolver.absolute_module(path, imp), imp.name)):
             out.append(path)
     return out

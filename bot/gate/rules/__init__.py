@@ -1,8 +1,10 @@
 """The gate's rules. Each is a function from the graph (through a `RuleContext`) and one file to hits.
 
-A hit is a finding plus its *subject* (the module, and name in it, the finding is about), so that in a
-file that merely depends on a change only findings about what the change removed or re-signed are kept.
-Rules never print and never decide severity (`bot.gate.policy` does).
+The graph decides what a name resolves to (`graph.resolver`: found / missing / unknown); a rule decides
+when to speak, and stays silent whenever the graph is unsure or the code is guarded. A hit is a finding plus
+its *subject* (the module, and name in it, the finding is about), so that in a file that merely depends on
+a change only findings about what the change removed or re-signed are kept. Rules never print and never
+decide severity (`bot.gate.policy` does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.gate.findings import RULES, Finding
-from bot.gate.resolve import Resolver
 from bot.graph.model import FileFacts
 
 
@@ -25,13 +26,21 @@ class Hit:
 
 @dataclass
 class RuleContext:
-    graph: Any
-    resolver: Resolver
+    graph: Any  # bot.graph.Graph
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def resolver(self) -> Any:  # bot.graph.Resolver
+        return self.graph.resolver
 
     def module_of(self, path: str) -> str:
         mods = self.graph.modules_of(path)
         return str(mods[0]) if mods else ""
+
+    def where(self, module: str) -> str:
+        """A file that defines `module`, for messages ("" when unknown)."""
+        paths = self.graph.paths_of(module)
+        return str(paths[0]) if paths else ""
 
 
 Rule = Callable[[RuleContext, str, FileFacts], Iterator[Hit]]
@@ -39,3 +48,14 @@ Rule = Callable[[RuleContext, str, FileFacts], Iterator[Hit]]
 
 def make(rule: str, path: str, line: int, col: int, end_line: int, message: str, suggestion: str = "") -> Finding:
     return Finding(rule, RULES[rule], path, line, col, max(end_line, line), message, suggestion)
+
+
+def suggestion(ctx: RuleContext, resolution: Any) -> str:
+    """"did you mean `x`?" from the graph's close names, else "`x` now lives in `file.py`"."""
+    if resolution.suggestions:
+        return f"did you mean `{resolution.suggestions[0]}`?"
+    if resolution.moved_to:
+        where = ctx.where(resolution.moved_to[0]) or resolution.moved_to[0]
+        what = resolution.name or resolution.module.rsplit(".", 1)[-1]
+        return f"`{what}` now lives in `{where}`"
+    return ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from bot.gate.change import Change, absolute
+from bot.gate.change import Change
 from bot.gate.findings import Finding
 from bot.gate.rules import RuleContext, make
 from bot.graph.model import FileFacts, ImportFact
@@ -53,29 +53,23 @@ def edges_of(ctx: RuleContext, path: str, facts: FileFacts | None) -> Edges:
     out: Edges = {}
     if facts is None:
         return out
-    mods = ctx.graph.modules_of(path)
-    module = mods[0] if mods else ""
     for imp in facts.imports:
-        if imp.scope != "module" or imp.guarded or (imp.level > 0 and not module):
+        if imp.scope != "module" or imp.guarded:
             continue
-        for target in _targets(ctx, imp, module, path.endswith("__init__.py")):
+        for target in _targets(ctx, path, imp):
             if target != path and not _encloses(target, path):
                 out.setdefault(target, (imp.line, imp.col, imp.end_line))
     return out
 
 
-def _targets(ctx: RuleContext, imp: ImportFact, module: str, is_package: bool) -> list[str]:
-    base = absolute(imp.module, imp.level, module, is_package)
-    if not base:
-        return []
-    names = [base]
-    if imp.name not in (None, "*"):
-        names.append(f"{base}.{imp.name}")
+def _targets(ctx: RuleContext, path: str, imp: ImportFact) -> list[str]:
     out = []
-    for name in names:
-        paths = ctx.graph.paths_of(name)
-        if len(paths) == 1:
-            out.append(paths[0])
+    for base in ctx.resolver.absolute_module(path, imp):
+        names = [base] if imp.name in (None, "*") else [base, f"{base}.{imp.name}"]
+        for name in names:
+            paths = ctx.graph.paths_of(name)
+            if len(paths) == 1 and paths[0] not in out:
+                out.append(paths[0])
     return out
 
 

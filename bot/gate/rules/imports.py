@@ -3,44 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from bot.gate.change import absolute
-from bot.gate.rules import Hit, RuleContext, make
+from bot.gate.rules import Hit, RuleContext, make, suggestion
 from bot.graph.model import FileFacts, ImportFact
 
 
 def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    module = ctx.module_of(path)
-    is_package = path.endswith("__init__.py")
-    edits_path = "sys.path" in ctx.graph.source(path)
+    edits_sys_path = "sys.path" in ctx.graph.source(path)
     for imp in facts.imports:
-        if imp.guarded or imp.name == "*" or (imp.level == 0 and edits_path):
+        if imp.guarded or imp.name == "*" or (imp.level == 0 and edits_sys_path):
             continue
-        if imp.level > 0 and not module:
-            continue  # a relative import in a file that is not importable as a module: nothing to resolve
-        yield from _check_import(ctx, path, module, is_package, imp)
+        hit = _check(ctx, path, imp)
+        if hit is not None:
+            yield hit
 
 
-def _check_import(ctx: RuleContext, path: str, module: str, is_package: bool, imp: ImportFact) -> Iterator[Hit]:
-    base = absolute(imp.module, imp.level, module, is_package)
-    if not base:
-        return
-    if imp.name is None:
-        ans = ctx.resolver.module(base)
-        if ans.status == "missing":
-            yield Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
-                           f"module `{base}` does not exist in the repository", ans.suggestion), base, None)
-        return
-    ans = ctx.resolver.module(base)
-    if ans.status == "missing":
-        yield Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
-                       f"module `{base}` does not exist in the repository", ans.suggestion), base, imp.name)
-        return
-    if ans.status != "found":
-        return
-    got = ctx.resolver.name(base, imp.name)
-    if got.status == "missing":
-        yield Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
-                       f"`{imp.name}` is not defined in `{base}` ({ans.path})", got.suggestion), base, imp.name)
+def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
+    res = ctx.resolver.resolve_import(path, imp)
+    if res.status != "missing":
+        return None
+    if res.kind == "module":
+        if _provided_outside_python(ctx, res.module):
+            return None
+        return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
+                        f"module `{res.module}` does not exist in the repository", suggestion(ctx, res)),
+                   res.module, None)
+    where = ctx.where(res.module)
+    return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
+                    f"cannot import `{res.name}` from `{res.module}`" + (f" ({where})" if where else ""),
+                    suggestion(ctx, res)), res.module, res.name)
+
+
+def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
+    """A compiled extension, generated or ignored file, or data directory could provide `module`."""
+    parent, _, leaf = module.rpartition(".")
+    paths = ctx.graph.paths_of(parent)
+    if len(paths) != 1:
+        return True
+    directory: Path = (ctx.graph.root / paths[0]).parent
+    try:
+        return any(p.name.split(".")[0] == leaf for p in directory.iterdir())
+    except OSError:
+        return True

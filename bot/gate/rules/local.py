@@ -14,7 +14,7 @@ def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     for issue in facts.issues:
         if issue.rule == "syntax-error":
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
-        elif issue.rule == "undefined-name" and not ctx.resolver.set_from_outside(issue.name):
+        elif issue.rule == "undefined-name" and not _assigned_from_outside(ctx, path, issue.name):
             yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
                            _did_you_mean(issue.name, facts)))
 
@@ -23,3 +23,8 @@ def _did_you_mean(name: str, facts: FileFacts) -> str:
     pool = sorted(n for n in facts.module_names | ALWAYS_DEFINED if not n.startswith("__"))
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _assigned_from_outside(ctx: RuleContext, path: str, name: str) -> bool:
+    """Another file does `this_module.name = ...`, so the name may well be bound when it is used."""
+    return any(ctx.resolver.stores(f"{module}.{name}") for module in ctx.graph.modules_of(path))
