@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.errors import YantraError
@@ -22,6 +23,16 @@ def candidate_targets(target: str) -> list[str]:
     return list(dict.fromkeys(t for t in out if t))
 
 
+_MENTION = re.compile(r"[\w./-]+\.py(?:::[\w\[\]-]+)*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z_]\w*(?=\()")
+MAX_MENTIONS = 6
+
+
+def mentioned_targets(instructions: str) -> list[str]:
+    """Paths, dotted names and called names in free-text instructions, in order of appearance."""
+    found = [m.group(0).rstrip(".") for m in _MENTION.finditer(instructions)]
+    return list(dict.fromkeys(found))[:MAX_MENTIONS]
+
+
 def build_context(graph: Graph | None, target: str, budget: int, failure: str) -> ContextResult:
     """The context for the first target form the graph knows; an empty context with the reason otherwise."""
     if graph is None:
@@ -32,7 +43,10 @@ def build_context(graph: Graph | None, target: str, budget: int, failure: str) -
     from bot.context import assemble_context
 
     problems: list[str] = []
-    for candidate in candidate_targets(target):
+    candidates = candidate_targets(target)
+    if not _looks_like_target(target):
+        candidates = mentioned_targets(target) or candidates
+    for candidate in candidates:
         try:
             ctx = assemble_context(graph, candidate, budget, failure=failure or None)
         except YantraError as exc:
@@ -40,3 +54,7 @@ def build_context(graph: Graph | None, target: str, budget: int, failure: str) -
             continue
         return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens)
     return ContextResult(target=target, text="", tokens=0, note="no context: " + "; ".join(problems))
+
+
+def _looks_like_target(target: str) -> bool:
+    return " " not in target.strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.errors import GitError
 
 GIT_TIMEOUT = 120.0
+WORKTREE_PREFIX = "yantra-wt-"
 
 
 def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
@@ -79,7 +80,7 @@ def scratch_worktree(root: Path) -> Iterator[Path]:
 
     After the block `git diff` inside it shows exactly what the block changed. Always removed.
     """
-    parent = Path(tempfile.mkdtemp(prefix="yantra-wt-"))
+    parent = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
     tree = parent / "tree"
     try:
         git(root, "worktree", "add", "--detach", "--quiet", str(tree), "HEAD")

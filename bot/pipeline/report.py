@@ -28,7 +28,7 @@ def render_report(*, session_id: str, verdict: str, reason: str, phases: Sequenc
         lines += ["<details><summary>Last attempted patch (attempt "
                   f"{last.number})</summary>", "", "```diff", last.validation.patch.rstrip(), "```", "",
                   "</details>", ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return redacted("\n".join(lines).rstrip() + "\n")
 
 
 def _phase_table(phases: Sequence[PhaseRecord]) -> list[str]:
@@ -57,6 +57,9 @@ def _confidence(attempt: Attempt) -> list[str]:
 
 
 def _attempt_summaries(attempts: Sequence[Attempt]) -> list[str]:
+    if not attempts:
+        return []
+    attempts = [a for a in attempts if a.number > 0]  # attempt 0: the checks-only run
     if not attempts:
         return []
     rows = ["### Attempts", ""]
@@ -113,3 +116,12 @@ def security_section(security: SecurityOutcome) -> list[str]:
         rows += [f"- **{f.severity}** `{f.path}:{f.line}` {f.scanner}/{f.rule}: {f.message}"
                  for f in r.findings[:MAX_ITEMS]]
     return [*rows, ""]
+
+
+def redacted(text: str) -> str:
+    """`text` with secrets replaced by «REDACTED:<type>» (reports are posted where others read them)."""
+    if not text:
+        return text
+    from bot.scan.secrets import redact
+
+    return redact(text)[0]

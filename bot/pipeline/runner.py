@@ -4,6 +4,7 @@ a phase found in the store is loaded instead of run, which is how `--resume` ski
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from bot.pipeline.feedback import feedback_for, phase_detail
 from bot.pipeline.finish import Landing, commit_message, land
 from bot.pipeline.generate import build_prompt, edits_of, generate
 from bot.pipeline.judge import Evidence, changed_sources, judge
-from bot.pipeline.report import attempt_problem, render_report
+from bot.pipeline.report import attempt_problem, redacted, render_report
 from bot.pipeline.results import (
     Attempt,
     Baseline,
@@ -200,11 +201,13 @@ class Runner:
         last = self.attempts[-1] if self.attempts else None
         judgement = last.judgement if last is not None else None
         patch = last.validation.patch if last is not None and last.validation is not None else ""
+        if verdict not in ("committed", "applied"):
+            patch = redacted(patch)  # a rejected patch may carry a secret the model wrote
         report = ""
         if verdict not in ("clean",):
             report = render_report(session_id=self.sid, verdict=verdict, reason=reason,
                                    phases=self.store.phases(self.sid), baseline=self.baseline,
-                                   attempts=[a for a in self.attempts if a.number > 0] or self.attempts)
+                                   attempts=self.attempts)
             self._save_report(report)
         if not resumable:
             self._learn(verdict)
@@ -328,4 +331,6 @@ class Runner:
     def _remove_stale_worktrees(self) -> None:
         for tree in self.store.worktrees(self.sid):
             gitops.remove_worktree(self.root, tree)
+            if tree.parent.name.startswith(gitops.WORKTREE_PREFIX):
+                shutil.rmtree(tree.parent, ignore_errors=True)
             self.store.drop_worktree(self.sid, tree)
