@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.llm.edits import Edit, EditError, normalize_path, path_problem
@@ -23,7 +23,7 @@ def apply_all(root: Path, edits: Sequence[Edit]) -> list[str]:
     for number, edit in enumerate(edits, 1):
         path = _checked_path(root, edit.path, number)
         if path not in contents:
-            originals[path] = contents[path] = _read(root / path)
+            originals[path] = contents[path] = read_text(root / path)
         contents[path] = _apply_one(edit, path, contents[path], number)
     changed = [p for p, text in contents.items() if text != originals[p]]
     for path in changed:
@@ -39,29 +39,6 @@ def apply_all(root: Path, edits: Sequence[Edit]) -> list[str]:
     return changed
 
 
-def snapshot(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
-    """The current text of `paths` (None for a missing file), to diff against later with render_patch."""
-    return {p: _read(root / p) for p in paths}
-
-
-def render_patch(before: Mapping[str, str | None], after: Mapping[str, str | None]) -> str:
-    """A unified diff (git style a/ b/ paths) from `before` to `after` (path -> text, None = absent)."""
-    out: list[str] = []
-    for path in sorted(set(before) | set(after)):
-        old, new = before.get(path), after.get(path)
-        if old == new:
-            continue
-        lines = difflib.unified_diff(_lines(old), _lines(new), "/dev/null" if old is None else f"a/{path}",
-                                     "/dev/null" if new is None else f"b/{path}")
-        out.append(f"diff --git a/{path} b/{path}\n")
-        out.extend(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-    return "".join(out)
-
-
-def _lines(text: str | None) -> list[str]:
-    return [] if text is None else text.splitlines(keepends=True)
-
-
 def _checked_path(root: Path, raw: str, number: int) -> str:
     problem = path_problem(raw)
     path = normalize_path(raw)
@@ -74,7 +51,7 @@ def _checked_path(root: Path, raw: str, number: int) -> str:
     return path
 
 
-def _read(path: Path) -> str | None:
+def read_text(path: Path) -> str | None:
     if not path.is_file():
         return None
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:

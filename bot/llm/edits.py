@@ -9,8 +9,9 @@ SEARCH, and the same marker in the REPLACE puts the original value back, so secr
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -212,3 +213,28 @@ def apply_edits(root: Path, edits: Sequence[Edit]) -> list[str]:
     from bot.llm.apply import apply_all
 
     return apply_all(root, edits)
+
+
+def snapshot(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
+    """The current text of `paths` (None for a missing file), to diff against later with render_patch."""
+    from bot.llm.apply import read_text
+
+    return {p: read_text(root / p) for p in paths}
+
+
+def render_patch(before: Mapping[str, str | None], after: Mapping[str, str | None]) -> str:
+    """A unified diff (git style a/ b/ paths) from `before` to `after` (path -> text, None = absent)."""
+    out: list[str] = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old == new:
+            continue
+        lines = difflib.unified_diff(_lines(old), _lines(new), "/dev/null" if old is None else f"a/{path}",
+                                     "/dev/null" if new is None else f"b/{path}")
+        out.append(f"diff --git a/{path} b/{path}\n")
+        out.extend(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(out)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [] if text is None else text.splitlines(keepends=True)
