@@ -40,7 +40,7 @@ class ModuleWalk:
 
 
 def text(node: Any) -> str:
-    return node.text.decode("utf-8", "replace")  # type: ignore[no-any-return]
+    return str(node.text.decode("utf-8", "replace"))
 
 
 def walk_module(root: Any) -> ModuleWalk:

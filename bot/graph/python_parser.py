@@ -97,12 +97,19 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      dynamic=facts.dynamic, issues=issues, parse_ok=parse_ok, suppressions=suppressions)
 
 
-def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:
-    """Local issues from the gate (when it provides them) and whether CPython accepts the file."""
+@lru_cache(maxsize=1)
+def _gate_local() -> Any:
+    """`bot.gate.local.local_issues` when the gate provides it (import attempted once per process)."""
     try:
         from bot.gate.local import local_issues
     except ImportError:
-        local_issues = None
+        return None
+    return local_issues
+
+
+def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:
+    """Local issues from the gate (when it provides them) and whether CPython accepts the file."""
+    local_issues = _gate_local()
     if local_issues is not None:
         try:
             issues = tuple(local_issues(data, target))

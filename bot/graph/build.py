@@ -1,0 +1,239 @@
+"""Bring the store up to date with the working tree: list, stat, re-parse only what changed.
+
+Cold builds of many files parse in a process pool; facts cross the process boundary as marshal bytes.
+Derived tables (reverse edges, definitions by name, outside stores) are recomputed for changed files, or for
+every file when the package layout (directories with `__init__.py`, roots) changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.graph.codec import decode, encode
+from bot.graph.layout import Layout, build_layout, resolve_relative
+from bot.graph.model import FileFacts
+from bot.graph.store import Store, blob_sha
+
+SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
+             "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
+POOL_THRESHOLD = 200
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    parsed: int = 0  # files whose facts were computed in this refresh
+    read: int = 0  # files whose bytes were read (stat changed)
+    removed: int = 0
+    derived: int = 0  # files whose reverse edges were recomputed
+    seconds: float = 0.0
+    deleted_during_build: list[str] = field(default_factory=list)
+
+
+def list_python_files(root: Path) -> list[str]:
+    """Repo-relative "/" paths of the Python files in scope (git's view when `root` is a git work tree)."""
+    try:
+        out = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+             "--", "*.py"], cwd=root, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        out = None
+    if out is not None and out.returncode == 0:
+        names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+        return sorted({n for n in names if n.endswith(".py") and not _skipped(n)})
+    return _walk(root)
+
+
+def _skipped(path: str) -> bool:
+    return any(part in SKIP_DIRS for part in path.split("/")[:-1])
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.extend(prefix + f for f in filenames if f.endswith(".py"))
+    return sorted(found)
+
+
+def _stat(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for p in paths:
+        try:
+            st = os.stat(root / p)
+        except (OSError, ValueError):
+            continue  # deleted (or unreadable) since listing: not in scope
+        if st.st_mode & 0o170000 != 0o100000:  # not a regular file
+            continue
+        out[p] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _parse_one(item: tuple[str, bytes, tuple[int, int]]) -> tuple[str, bytes]:
+    from bot.graph.python_parser import parse_python
+
+    sha, data, target = item
+    return sha, encode(parse_python(data, target, sha=sha))
+
+
+def layout_key(layout: Layout, paths: Iterable[str]) -> str:
+    init_dirs = sorted({p.rpartition("/")[0] for p in paths if p.rpartition("/")[2] == "__init__.py"})
+    return hashlib.sha1(("\n".join([*layout.roots, "--", *init_dirs])).encode("utf-8", "replace")).hexdigest()
+
+
+def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, int], *,
+            progress: bool = False) -> tuple[Layout, dict[str, str], BuildReport]:
+    """Update `store` from the files under `root`; returns the layout, path -> sha, and what was done."""
+    start = time.perf_counter()
+    report = BuildReport()
+    stats = _stat(root, list_python_files(root))
+    layout = build_layout(stats, roots)
+    rows = store.file_rows()
+    changed = [p for p, st in stats.items() if p not in rows or rows[p][:2] != st]
+    removed = [p for p in rows if p not in stats]
+    new_rows: list[tuple[str, int, int, str]] = []
+    datas: dict[str, bytes] = {}
+    for p in changed:
+        try:
+            data = (root / p).read_bytes()
+        except OSError:
+            report.deleted_during_build.append(p)
+            continue
+        sha = blob_sha(data)
+        new_rows.append((p, len(data), stats[p][1] if len(data) == stats[p][0] else 0, sha))
+        datas[sha] = data
+    for p in report.deleted_during_build:
+        stats.pop(p, None)
+    known = store.has_blobs(datas)
+    todo = [(sha, data, target) for sha, data in datas.items() if sha not in known]
+    blobs = _parse_all(todo, progress)
+    store.parsed += len(blobs)
+    shas = {p: rows[p][2] for p in stats if p in rows}
+    shas.update({p: sha for p, _, _, sha in new_rows})
+    key = layout_key(layout, stats)
+    relayout = store.meta("layout") != key
+    derive_paths = sorted(stats) if relayout else sorted({r[0] for r in new_rows})
+    if new_rows or removed or relayout:
+        with store.transaction():
+            store.put_blobs(blobs.items())
+            store.put_files(new_rows)
+            store.delete_files(removed)
+            _derive(store, layout, derive_paths, shas, blobs, relayout)
+            store.set_meta("layout", key)
+            store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
+            store.gc_blobs()
+    report.files, report.parsed, report.read = len(stats), len(blobs), len(changed)
+    report.removed, report.derived = len(removed), len(derive_paths)
+    report.seconds = time.perf_counter() - start
+    return layout, shas, report
+
+
+def _parse_all(todo: list[tuple[str, bytes, tuple[int, int]]], progress: bool) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
+    workers = _workers()
+    if len(todo) > POOL_THRESHOLD and workers > 1:
+        # biggest first so the pool's tail is short
+        todo = sorted(todo, key=lambda t: -len(t[1]))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_parse_one, todo, chunksize=16)
+            out = _collect(results, len(todo), show)
+    else:
+        out = _collect(map(_parse_one, todo), len(todo), show)
+    return out
+
+
+def _collect(results: Iterable[tuple[str, bytes]], total: int, show: bool) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for i, (sha, blob) in enumerate(results, 1):
+        out[sha] = blob
+        if show and (i % 50 == 0 or i == total):
+            sys.stderr.write(f"\ryantra: building the dependency graph: {i}/{total} files")
+            if i == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+    return out
+
+
+def _workers() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str], fresh: dict[str, bytes],
+            everything: bool) -> None:
+    if everything:
+        store.clear_derived()
+    missing = [shas[p] for p in paths if shas.get(p) and shas[p] not in fresh]
+    loaded = store.blobs(missing) if missing else {}
+    refs: list[tuple[str, str, str, int]] = []
+    defs: list[tuple[str, str, str]] = []
+    stored: list[tuple[str, str]] = []
+    for p in paths:
+        raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
+        facts = decode(raw) if raw else None
+        if facts is not None:
+            edges(p, facts, layout, refs, defs, stored)
+    store.replace_derived([] if everything else paths, refs, defs, stored)
+
+
+def bindings(path: str, facts: FileFacts, layout: Layout) -> dict[str, set[str]]:
+    """Name -> absolute dotted names the imports of `path` bind it to."""
+    own = layout.names_of.get(path, [])
+    is_pkg = layout.is_package_file(path)
+    out: dict[str, set[str]] = {}
+    for imp in facts.imports:
+        if imp.name == "*":
+            continue
+        modules = [imp.module] if imp.level == 0 else [
+            m for m in (resolve_relative(n, is_pkg, imp.level, imp.module) for n in own) if m]
+        for m in modules:
+            if imp.name is None:
+                bound, dotted = (imp.alias, m) if imp.alias else (m.split(".")[0], m.split(".")[0])
+            else:
+                bound, dotted = imp.alias or imp.name, f"{m}.{imp.name}"
+            out.setdefault(bound, set()).add(dotted)
+    return out
+
+
+def edges(path: str, facts: FileFacts, layout: Layout, refs: list[tuple[str, str, str, int]],
+          defs: list[tuple[str, str, str]], stored: list[tuple[str, str]]) -> None:
+    own = layout.names_of.get(path, [])
+    is_pkg = layout.is_package_file(path)
+    for imp in facts.imports:
+        modules = [imp.module] if imp.level == 0 else [
+            m for m in (resolve_relative(n, is_pkg, imp.level, imp.module) for n in own) if m]
+        for m in modules:
+            if imp.name is None:
+                refs.append((path, m, "import", imp.line))
+            else:
+                refs.append((path, f"{m}.{imp.name}", "star" if imp.name == "*" else "from", imp.line))
+    bound = bindings(path, facts, layout)
+    for use in facts.attr_uses:
+        for start in bound.get(use.base, ()):
+            dotted = ".".join([start, *use.attrs])
+            refs.append((path, dotted, "attr", use.line))
+            if use.store:
+                stored.append((path, dotted))
+    top = {d.name for d in facts.definitions if d.qualname == d.name and d.kind != "variable"}
+    for call in facts.calls:
+        head, _, rest = call.callee.partition(".")
+        starts = bound.get(head) or ({f"{n}.{head}" for n in own[:1]} if head in top else set())
+        for start in starts:
+            refs.append((path, f"{start}.{rest}" if rest else start, "call", call.line))
+    module = own[0] if own else ""
+    for d in facts.definitions:
+        defs.append((d.qualname, module, path))

@@ -1,0 +1,57 @@
+"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle)."""
+
+from __future__ import annotations
+
+import marshal
+from typing import Any
+
+from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
+
+FORMAT = 1
+
+
+def _definition(d: Definition) -> tuple[Any, ...]:
+    sig = None if d.signature is None else tuple((p.name, p.kind, p.has_default) for p in d.signature.params)
+    return (d.name, d.qualname, d.kind, d.line, d.end_line, d.col, sig, d.decorators, d.bases, d.metaclass,
+            d.doc, d.conditional, d.is_async)
+
+
+def _undefinition(t: tuple[Any, ...]) -> Definition:
+    sig = None if t[6] is None else Signature(tuple(Param(*p) for p in t[6]))
+    return Definition(t[0], t[1], t[2], t[3], t[4], t[5], sig, *t[7:])
+
+
+def encode(f: FileFacts) -> bytes:
+    return marshal.dumps((
+        FORMAT, f.sha, f.language,
+        tuple(_definition(d) for d in f.definitions),
+        tuple(sorted(f.module_names)),
+        tuple((i.module, i.level, i.name, i.alias, i.line, i.col, i.end_line, i.scope, i.guarded) for i in f.imports),
+        tuple((a.base, a.attrs, a.line, a.col, a.end_line, a.store, a.guarded) for a in f.attr_uses),
+        tuple((c.callee, c.line, c.col, c.end_line, c.n_positional, c.keywords, c.star, c.starstar, c.caller,
+               c.guarded) for c in f.calls),
+        f.all_names, f.all_dynamic, f.dynamic,
+        tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
+        f.parse_ok, f.suppressions,
+    ))
+
+
+def decode(data: bytes) -> FileFacts | None:
+    """The facts in `data`, or None when the bytes are not facts of this format."""
+    try:
+        t = marshal.loads(data)
+        if not isinstance(t, tuple) or t[0] != FORMAT:
+            return None
+        return FileFacts(
+            sha=t[1], language=t[2],
+            definitions=tuple(_undefinition(d) for d in t[3]),
+            module_names=frozenset(t[4]),
+            imports=tuple(ImportFact(*i) for i in t[5]),
+            attr_uses=tuple(AttrUse(*a) for a in t[6]),
+            calls=tuple(CallSite(*c) for c in t[7]),
+            all_names=t[8], all_dynamic=t[9], dynamic=t[10],
+            issues=tuple(LocalIssue(*i) for i in t[11]),
+            parse_ok=t[12], suppressions=t[13],
+        )
+    except (ValueError, EOFError, TypeError, IndexError):
+        return None

@@ -1,0 +1,213 @@
+"""The `Graph` object: the refreshed store, the layout, facts on demand, and the queries built on them."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot import __version__
+from bot.errors import GraphError
+from bot.graph.build import BuildReport, refresh
+from bot.graph.codec import decode, encode
+from bot.graph.layout import Layout
+from bot.graph.model import Definition, FileFacts
+from bot.graph.resolve import Resolver, Target
+from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, default_db_path, fingerprint
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+
+@dataclass(frozen=True)
+class SymbolRef:
+    path: str
+    module: str
+    qualname: str
+    definition: Definition
+
+
+def target_version(config: Config | None) -> tuple[int, int]:
+    """The Python version files are judged for: config, else the `requires-python` lower bound, else ours."""
+    if config is not None and config.gate.python_version is not None:
+        return config.gate.python_version
+    if config is not None and config.requires_python:
+        m = re.search(r">=?\s*(\d+)\.(\d+)", config.requires_python)
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return sys.version_info[0], sys.version_info[1]
+
+
+class Graph:
+    def __init__(self, root: Path, store: Store, layout: Layout, shas: dict[str, str], target: tuple[int, int],
+                 report: BuildReport) -> None:
+        self.root = root
+        self.store = store
+        self.layout = layout
+        self.target = target
+        self.report = report
+        self._shas = shas
+        self._facts: dict[str, FileFacts | None] = {}
+        self._stores: set[str] | None = None
+        self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers)
+
+    # -- the interface of INTERFACES.md --------------------------------------------------------------
+    def files(self) -> list[str]:
+        return sorted(self._shas)
+
+    def facts(self, path: str) -> FileFacts | None:
+        if path not in self._facts:
+            sha = self._shas.get(path)
+            raw = self._blob(sha) if sha else None
+            self._facts[path] = decode(raw) if raw else None
+        return self._facts[path]
+
+    def preload(self, paths: list[str]) -> None:
+        """Load the facts of many files in one query (for whole-repository checks)."""
+        want = {self._shas[p]: p for p in paths if p in self._shas and p not in self._facts}
+        try:
+            blobs = self.store.blobs(want)
+        except sqlite3.DatabaseError as exc:
+            raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
+        by_sha: dict[str, FileFacts | None] = {}
+        for p in paths:
+            sha = self._shas.get(p)
+            if sha is None or p in self._facts:
+                continue
+            if sha not in by_sha:
+                raw = blobs.get(sha)
+                by_sha[sha] = decode(raw) if raw else None
+            self._facts[p] = by_sha[sha]
+
+    def source(self, path: str) -> str:
+        try:
+            return (self.root / path).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def modules_of(self, path: str) -> list[str]:
+        return list(self.layout.names_of.get(path, []))
+
+    def paths_of(self, module: str) -> list[str]:
+        return list(self.layout.modules.get(module, []))
+
+    def find_symbol(self, name: str) -> list[SymbolRef]:
+        from bot.graph.queries import find_symbol
+
+        return find_symbol(self, name)
+
+    def dependencies_of_path(self, path: str) -> list[str]:
+        from bot.graph.queries import dependencies_of_path
+
+        return dependencies_of_path(self, path)
+
+    def dependents_of_path(self, path: str) -> list[str]:
+        from bot.graph.queries import dependents_of_path
+
+        return dependents_of_path(self, path)
+
+    def callers(self, ref: SymbolRef) -> list[SymbolRef]:
+        from bot.graph.queries import callers
+
+        return callers(self, ref)
+
+    def callees(self, ref: SymbolRef) -> list[SymbolRef]:
+        from bot.graph.queries import callees
+
+        return callees(self, ref)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- more for the gate ---------------------------------------------------------------------------
+    def parse_blob(self, data: bytes) -> FileFacts:
+        """Facts of any bytes (e.g. an old version of a file read from git), cached by blob SHA-1."""
+        from bot.graph.python_parser import parse_python
+
+        sha = blob_sha(data)
+        raw = self._blob(sha)
+        facts = decode(raw) if raw else None
+        if facts is None:
+            facts = parse_python(data, self.target, sha=sha)
+            self.store.parsed += 1
+            with contextlib.suppress(GraphError, sqlite3.Error), self.store.transaction():
+                self.store.put_blobs([(sha, encode(facts))])
+        return facts
+
+    def references(self, dotted: str) -> list[tuple[str, str, str, int]]:
+        """(path, dotted, kind, line) of every import/attribute/call reference to `dotted` or below it.
+        kind: "import" (`import M`), "from" (`from M import x` -> "M.x"), "star" ("M.*"), "attr", "call"."""
+        return self.store.refs_to(dotted)
+
+    def target_of(self, ref: SymbolRef) -> Target:
+        return Target(ref.path, ref.module, ref.definition)
+
+    def ref_of(self, target: Target) -> SymbolRef:
+        return SymbolRef(target.path, target.module, target.definition.qualname, target.definition)
+
+    def _blob(self, sha: str) -> bytes | None:
+        try:
+            return self.store.blob(sha)
+        except sqlite3.DatabaseError as exc:
+            raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
+
+    def _is_stored(self, dotted: str) -> bool:
+        if self._stores is None:
+            self._stores = self.store.stored()
+        return dotted in self._stores
+
+    def _definers(self, name: str) -> list[str]:
+        out: list[str] = []
+        for module, path in self.store.definers(name):
+            facts = self.facts(path)
+            if facts is None or path not in self._shas:
+                continue
+            d = [x for x in facts.definitions if x.qualname == name]
+            if len(d) == 1 and d[0].kind != "variable" and not d[0].conditional and module not in out:
+                out.append(module)
+        return out
+
+
+def open_graph(root: Path, config: Config | None = None, *, progress: bool = False,
+               db_path: Path | None = None) -> Graph:
+    """Open (creating or refreshing incrementally from the working tree) the graph of the repo at `root`."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise GraphError(f"{root} is not a directory")
+    if db_path is None and config is not None and config.gate.db_path:
+        db_path = Path(config.gate.db_path)
+        if not db_path.is_absolute():
+            db_path = root / db_path
+    path = db_path or default_db_path(root)
+    target = target_version(config)
+    meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
+            "parser": fingerprint()}
+    roots = config.gate.roots if config is not None else ()
+    for attempt in (1, 2):
+        store = Store.open(path, meta)
+        try:
+            layout, shas, report = refresh(store, root, roots, target, progress=progress)
+            return Graph(root, store, layout, shas, target, report)
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            if "locked" in str(exc).lower() or attempt == 2:
+                raise GraphError(f"graph database {path}: {exc}; if no other yantra is running, delete it "
+                                 "and retry") from exc
+            print(f"yantra: the graph database {path} was damaged ({exc}); rebuilding it", file=sys.stderr)
+            from bot.graph.store import delete_database
+
+            delete_database(path)
+        except BaseException:
+            store.close()
+            raise
+    raise GraphError("unreachable")  # pragma: no cover

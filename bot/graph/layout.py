@@ -1,0 +1,121 @@
+"""Where modules live: file paths -> dotted module names, for flat, `src/`, multi-root and namespace layouts.
+
+A file's module names come from its *anchor*: the first directory above it that has no `__init__.py`
+(walking up through regular packages). The anchor itself is an import root (what pytest's rootdir-style
+`prepend` import mode and `python script.py` put on `sys.path`), and so is every configured root above it
+(the repository root, `src/`, `[tool.yantra] roots`), through namespace directories. A file may therefore
+have several module names (`tests/admin_views/models.py` is `admin_views.models` and
+`tests.admin_views.models`). Every prefix of a module name is a package (regular or namespace).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+
+
+def _is_ident(part: str) -> bool:
+    return part.isidentifier()
+
+
+@dataclass
+class Layout:
+    """The module map of a repository's Python files (paths are repo-relative with "/")."""
+
+    roots: tuple[str, ...]
+    names_of: dict[str, list[str]] = field(default_factory=dict)  # path -> module names
+    modules: dict[str, list[str]] = field(default_factory=dict)  # module -> files defining it
+    packages: dict[str, bool] = field(default_factory=dict)  # package -> regular (has __init__.py)
+    children: dict[str, set[str]] = field(default_factory=dict)  # module/package -> child names
+    top_names: set[str] = field(default_factory=set)  # repo top-level modules/packages, minus stdlib
+    top_packages: set[str] = field(default_factory=set)  # those of them that are directories
+
+    def exists(self, module: str) -> bool:
+        return module in self.modules or module in self.packages
+
+    def is_package_file(self, path: str) -> bool:
+        return path.endswith("/__init__.py") or path == "__init__.py"
+
+    def in_repo(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.top_names
+
+
+def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
+    paths = sorted(set(paths))
+    init_dirs = {p.rpartition("/")[0] for p in paths if p == "__init__.py" or p.endswith("/__init__.py")}
+    main_roots = tuple(dict.fromkeys(["", "src", *(r.strip("/").replace("\\", "/") for r in roots)]))
+    layout = Layout(roots=main_roots)
+    for path in paths:
+        names = module_names(path, init_dirs, main_roots)
+        layout.names_of[path] = names
+        for name in names:
+            layout.modules.setdefault(name, []).append(path)
+    for path, names in layout.names_of.items():
+        is_init = layout.is_package_file(path)
+        for name in names:
+            parts = name.split(".")
+            if is_init:
+                layout.packages[name] = True
+            for i in range(1, len(parts)):
+                pkg = ".".join(parts[:i])
+                layout.packages.setdefault(pkg, False)
+                layout.children.setdefault(pkg, set()).add(parts[i])
+            if len(parts) == 1 and parts[0] not in _STDLIB:
+                layout.top_names.add(parts[0])
+    for pkg in layout.packages:
+        if "." not in pkg and pkg not in _STDLIB:
+            layout.top_names.add(pkg)
+            layout.top_packages.add(pkg)
+    return layout
+
+
+def module_names(path: str, init_dirs: set[str], roots: tuple[str, ...]) -> list[str]:
+    """The dotted names `path` is importable as (empty for non-identifier file names)."""
+    directory, _, filename = path.rpartition("/")
+    if not filename.endswith(".py"):
+        return []
+    stem = filename[:-3]
+    parts: list[str] = [] if stem == "__init__" else [stem]
+    anchor = directory
+    if stem == "__init__":
+        # the package directory itself
+        anchor_parts = directory.split("/") if directory else []
+        if not anchor_parts:
+            return []
+        parts = [anchor_parts[-1]]
+        anchor = "/".join(anchor_parts[:-1])
+    while anchor in init_dirs and anchor:
+        head, _, last = anchor.rpartition("/")
+        parts.insert(0, last)
+        anchor = head
+    if not parts or not all(_is_ident(p) for p in parts):
+        return []
+    names = [".".join(parts)]
+    for root in roots:
+        if root == anchor:
+            continue
+        if root == "" or anchor.startswith(root + "/"):
+            rel = anchor[len(root) + 1:] if root else anchor
+            rel_parts = rel.split("/") if rel else []
+            if rel_parts and all(_is_ident(p) for p in rel_parts):
+                names.append(".".join([*rel_parts, *parts]))
+    return list(dict.fromkeys(names))
+
+
+def resolve_relative(importer_module: str, importer_is_package: bool, level: int, module: str) -> str | None:
+    """The absolute module of `from <level dots><module> import ...` in `importer_module`, or None."""
+    if level == 0:
+        return module
+    base = importer_module.split(".")
+    if not importer_is_package:
+        base = base[:-1]
+    if level > 1:
+        if level - 1 > len(base):
+            return None
+        base = base[: len(base) - (level - 1)]
+    if not base:
+        return None  # "attempted relative import with no known parent package"
+    return ".".join([*base, module]) if module else ".".join(base)

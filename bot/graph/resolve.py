@@ -1,0 +1,451 @@
+"""Cross-file resolution over facts and the module layout, tri-state: found / missing / unknown.
+
+The gate's questions, each answered by a `Resolution` (status "found", "missing" or "unknown"):
+
+    r = Resolver(layout, facts_of, stores=..., definers=...)
+    r.resolve_module(module)                       # does repo module `a.b.c` exist?
+    r.resolve_import(path, imp: ImportFact)        # `import a.b` / `from M import x` in file `path`
+    r.resolve_name(module, name)                   # is `name` importable from repo module `module`?
+    r.resolve_attr(path, use: AttrUse)             # `alias.x.y` in `path`
+    r.resolve_call(path, call: CallSite) -> Target | None    # the unique repo definition a call reaches
+    r.resolve_member(target, name) -> Target | None | UNKNOWN  # a class member, through its bases
+    r.absolute_module(path, imp) -> list[str]      # what an import's module is, per name of the importer
+
+"missing" is said only when nothing can provide the name: it is not bound in the module, not a submodule,
+not assigned from outside (`mod.x = ...` anywhere in the repository), not a standard module dunder, and the
+module is parsed, not dynamic (`__getattr__`, `globals()` writes, ...), has no star import that cannot be
+followed, and every file claiming the module agrees. Imports of names that are not repository top-level
+modules/packages (third-party, stdlib) are "unknown" with reason "external". A missing result carries
+`suggestions` (close names in the module, for "did you mean") and `moved_to` (other repo modules that
+define the name at top level).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.graph.layout import Layout, resolve_relative
+from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact
+
+Status = Literal["found", "missing", "unknown"]
+MODULE_DUNDERS = frozenset({
+    "__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__", "__dict__",
+    "__builtins__", "__cached__", "__annotations__", "__all__", "__version__", "__class__", "__getattr__",
+    "__dir__", "__module__",
+})
+_MAX_DEPTH = 30
+
+
+@dataclass(frozen=True)
+class Resolution:
+    status: Status
+    kind: Literal["module", "symbol", "attribute"] = "symbol"
+    module: str = ""  # the absolute module concerned (for "missing": where the name is missing)
+    name: str = ""  # the missing name ("" when the module itself is missing)
+    suggestions: tuple[str, ...] = ()  # "did you mean" candidates
+    moved_to: tuple[str, ...] = ()  # modules that define `name` at top level
+    reason: str = ""  # why "unknown"
+
+    @property
+    def found(self) -> bool:
+        return self.status == "found"
+
+    @property
+    def missing(self) -> bool:
+        return self.status == "missing"
+
+
+FOUND = Resolution("found")
+
+
+def unknown(reason: str) -> Resolution:
+    return Resolution("unknown", reason=reason)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A repository definition that a name resolves to."""
+
+    path: str
+    module: str
+    definition: Definition
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+FactsOf = Callable[[str], "FileFacts | None"]
+
+
+def combine(results: Iterable[Resolution]) -> Resolution:
+    """Several answers to one question (several files or importer names): agree, or unknown."""
+    results = list(results)
+    if not results:
+        return unknown("no answer")
+    statuses = {r.status for r in results}
+    if statuses == {"found"}:
+        return results[0]
+    if statuses == {"missing"}:
+        first = results[0]
+        if all((r.module, r.name) == (first.module, first.name) for r in results) or \
+                all(r.name == first.name and r.kind == first.kind for r in results):
+            sugg = tuple(dict.fromkeys(s for r in results for s in r.suggestions))
+            moved = tuple(dict.fromkeys(m for r in results for m in r.moved_to))
+            return Resolution("missing", first.kind, first.module, first.name, sugg, moved)
+    return unknown("ambiguous: " + ", ".join(sorted(statuses)))
+
+
+class Resolver:
+    def __init__(self, layout: Layout, facts_of: FactsOf, *, stores: Callable[[str], bool] | None = None,
+                 definers: Callable[[str], list[str]] | None = None) -> None:
+        self.layout = layout
+        self.facts_of = facts_of
+        self.stores = stores or (lambda dotted: False)  # "M.x" assigned from outside somewhere
+        self.definers = definers or (lambda name: [])  # modules defining `name` at top level
+
+    # -- modules -----------------------------------------------------------------------------------
+    def absolute_module(self, path: str, imp: ImportFact) -> list[str]:
+        """The absolute module(s) an import names, one per module name of the importer (deduplicated)."""
+        if imp.level == 0:
+            return [imp.module]
+        out: list[str] = []
+        is_pkg = self.layout.is_package_file(path)
+        for name in self.layout.names_of.get(path, []):
+            target = resolve_relative(name, is_pkg, imp.level, imp.module)
+            if target is not None and target not in out:
+                out.append(target)
+        return out
+
+    def resolve_module(self, module: str) -> Resolution:
+        if not module or not self.layout.in_repo(module):
+            return unknown("external")
+        if self.layout.exists(module):
+            return Resolution("found", "module", module)
+        parts = module.split(".")
+        if parts[0] not in self.layout.top_packages:
+            return unknown("top-level name is a plain module, not a package")
+        for i in range(1, len(parts)):
+            prefix = ".".join(parts[: i + 1])
+            if self.layout.exists(prefix):
+                continue
+            parent = ".".join(parts[:i])
+            return self._missing_module(parent, parts[i], prefix)
+        return unknown("unreachable")
+
+    def _missing_module(self, parent: str, child: str, module: str) -> Resolution:
+        for path in self.layout.modules.get(parent, []):
+            facts = self.facts_of(path)
+            if facts is None or not facts.parse_ok or facts.dynamic:
+                return unknown(f"{parent} cannot be analysed")
+            if child in facts.module_names or any(i.name == "*" for i in facts.imports if i.scope == "module"):
+                return unknown(f"{parent} binds {child}")
+        if self.layout.packages.get(parent) is False and parent not in self.layout.modules and "." not in parent:
+            return unknown(f"{parent} is a top-level namespace package")
+        siblings = sorted(self.layout.children.get(parent, ()))
+        close = difflib.get_close_matches(child, siblings, n=3, cutoff=0.7)
+        moved = sorted(m for m in self.layout.modules if m.rsplit(".", 1)[-1] == child and m != module)[:3]
+        return Resolution("missing", "module", module, "", tuple(f"{parent}.{c}" for c in close), tuple(moved))
+
+    # -- names in modules --------------------------------------------------------------------------
+    def resolve_import(self, path: str, imp: ImportFact) -> Resolution:
+        """`import a.b.c` (module existence) or `from M import x` (x importable from M)."""
+        modules = self.absolute_module(path, imp)
+        if not modules:
+            return unknown("relative import beyond the top-level package")
+        if imp.name is None:
+            return combine(self.resolve_module(m) for m in modules)
+        if imp.name == "*":
+            return combine(self.resolve_module(m) for m in modules)
+        return combine(self._from_import(m, imp.name) for m in modules)
+
+    def _from_import(self, module: str, name: str) -> Resolution:
+        mod = self.resolve_module(module)
+        if mod.status != "found":
+            return mod
+        return self.resolve_name(module, name)
+
+    def resolve_name(self, module: str, name: str, _seen: frozenset[str] = frozenset()) -> Resolution:
+        """Is `name` importable from the repo module `module`?"""
+        if not self.layout.in_repo(module):
+            return unknown("external")
+        if self.layout.exists(f"{module}.{name}"):
+            return Resolution("found", "module", f"{module}.{name}")
+        if module in _seen or len(_seen) > _MAX_DEPTH:
+            return unknown("star-import cycle")
+        files = self.layout.modules.get(module)
+        if not files:
+            return unknown(f"{module} is a namespace package" if module in self.layout.packages else "no module")
+        seen = _seen | {module}
+        result = combine(self._name_in_file(path, module, name, seen) for path in files)
+        return result
+
+    def _name_in_file(self, path: str, module: str, name: str, seen: frozenset[str]) -> Resolution:
+        facts = self.facts_of(path)
+        if facts is None or not facts.parse_ok:
+            return unknown(f"{path} is not parsed")
+        if name in facts.module_names:
+            return FOUND
+        if facts.dynamic:
+            return unknown(f"{path} is dynamic")
+        star = self._through_stars(path, facts, name, seen)
+        if star is not None:
+            return star
+        if name in MODULE_DUNDERS or self.stores(f"{module}.{name}"):
+            return FOUND
+        return self._missing_name(module, facts, name)
+
+    def _through_stars(self, path: str, facts: FileFacts, name: str, seen: frozenset[str]) -> Resolution | None:
+        unsure = False
+        for imp in facts.imports:
+            if imp.name != "*" or imp.scope != "module":
+                continue
+            targets = self.absolute_module(path, imp)
+            if not targets or not all(self.layout.in_repo(t) for t in targets):
+                unsure = True
+                continue
+            for target in targets:
+                r = self._star_export(target, name, seen)
+                if r.status == "found":
+                    return FOUND
+                if r.status == "unknown":
+                    unsure = True
+        return unknown("star import") if unsure else None
+
+    def _star_export(self, module: str, name: str, seen: frozenset[str]) -> Resolution:
+        files = self.layout.modules.get(module, [])
+        if not files:
+            return unknown("star import of a namespace or missing module")
+        results = []
+        for path in files:
+            facts = self.facts_of(path)
+            if facts is None or not facts.parse_ok or facts.all_dynamic:
+                return unknown("star source cannot be analysed")
+            if facts.all_names is not None:
+                results.append(FOUND if name in facts.all_names else Resolution("missing", name=name))
+                continue
+            if name.startswith("_"):
+                results.append(Resolution("missing", name=name))
+                continue
+            r = self._name_in_file(path, module, name, seen)
+            results.append(r if r.status != "missing" else Resolution("missing", name=name))
+        return combine(results)
+
+    def _missing_name(self, module: str, facts: FileFacts, name: str) -> Resolution:
+        candidates = set(facts.module_names) | self.layout.children.get(module, set())
+        close = tuple(difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.7))
+        moved = tuple(m for m in self.definers(name) if m != module)[:3]
+        return Resolution("missing", "symbol", module, name, close, moved)
+
+    # -- attribute chains --------------------------------------------------------------------------
+    def start_of(self, path: str, base: str) -> tuple[str, tuple[str, ...]] | Resolution:
+        """The repo module a name bound by import in `path` refers to, plus leading attrs already implied."""
+        facts = self.facts_of(path)
+        if facts is None:
+            return unknown("importer not parsed")
+        starts: set[tuple[str, tuple[str, ...]]] = set()
+        for imp in facts.imports:
+            if imp.name == "*":
+                continue
+            bound = imp.alias or (imp.module.split(".")[0] if imp.name is None else imp.name)
+            if bound != base:
+                continue
+            for module in self.absolute_module(path, imp):
+                if imp.name is None:
+                    starts.add((module if imp.alias else module.split(".")[0], ()))
+                elif self.layout.exists(f"{module}.{imp.name}"):
+                    starts.add((f"{module}.{imp.name}", ()))
+                else:
+                    starts.add((module, (imp.name,)))
+        if len(starts) != 1:
+            return unknown("no unique import binding")
+        return next(iter(starts))
+
+    def resolve_attr(self, path: str, use: AttrUse) -> Resolution:
+        start = self.start_of(path, use.base)
+        if isinstance(start, Resolution):
+            return start
+        module, implied = start
+        attrs = (*implied, *use.attrs)
+        if implied:
+            # `from M import x` where x is not a module: x.attr is not a module attribute question,
+            # unless x is bound in M by an import of a module (re-export).
+            nxt = self._step(module, implied[0])
+            if not isinstance(nxt, str):
+                return nxt if nxt.status == "unknown" else FOUND
+            module, attrs = nxt, use.attrs
+        return self._walk(module, attrs)
+
+    def _walk(self, module: str, attrs: tuple[str, ...]) -> Resolution:
+        for i, attr in enumerate(attrs):
+            if not self.layout.in_repo(module):
+                return unknown("external")
+            nxt = self._step(module, attr)
+            if isinstance(nxt, Resolution):
+                if nxt.status == "missing":
+                    return Resolution("missing", "attribute", module, attr, nxt.suggestions, nxt.moved_to)
+                return nxt
+            module = nxt
+            if i == len(attrs) - 1:
+                return FOUND
+        return FOUND
+
+    def _step(self, module: str, attr: str) -> str | Resolution:
+        """`module.attr`: the submodule/re-exported module name to continue with, or a final answer."""
+        sub = f"{module}.{attr}"
+        if self.layout.exists(sub):
+            return sub
+        files = self.layout.modules.get(module)
+        if not files:
+            return unknown("namespace package")
+        results: list[Resolution | str] = []
+        for path in files:
+            facts = self.facts_of(path)
+            if facts is None or not facts.parse_ok:
+                return unknown("not parsed")
+            if attr in facts.module_names:
+                results.append(self._bound_module(path, facts, attr) or FOUND)
+                continue
+            r = self._name_in_file(path, module, attr, frozenset({module}))
+            results.append(r)
+        if all(isinstance(r, str) for r in results) and len(set(results)) == 1:
+            return results[0]
+        if any(isinstance(r, str) for r in results):
+            return FOUND if all(isinstance(r, str) or r.found for r in results) else unknown("ambiguous")
+        return combine(r for r in results if isinstance(r, Resolution))
+
+    def _bound_module(self, path: str, facts: FileFacts, name: str) -> str | None:
+        """When `name` in this module is bound only by an import of a repo module: that module."""
+        if any(d.name == name and d.qualname == name for d in facts.definitions):
+            return None
+        found: set[str] = set()
+        for imp in facts.imports:
+            if imp.scope != "module" or imp.name == "*":
+                continue
+            bound = imp.alias or (imp.module.split(".")[0] if imp.name is None else imp.name)
+            if bound != name:
+                continue
+            for module in self.absolute_module(path, imp):
+                if imp.name is None:
+                    found.add(module if imp.alias else module.split(".")[0])
+                elif self.layout.exists(f"{module}.{imp.name}"):
+                    found.add(f"{module}.{imp.name}")
+                else:
+                    return None
+        if len(found) == 1:
+            target = next(iter(found))
+            return target if self.layout.in_repo(target) and self.layout.exists(target) else None
+        return None
+
+    # -- calls -------------------------------------------------------------------------------------
+    def resolve_call(self, path: str, call: CallSite) -> Target | None:
+        """The unique repository definition `call` reaches, or None when unsure."""
+        facts = self.facts_of(path)
+        if facts is None:
+            return None
+        parts = call.callee.split(".")
+        local = _unique_top(facts, parts[0])
+        if local is not None and not _import_binds(facts, parts[0]):
+            return self._descend(path, self._module_of(path), local, parts[1:])
+        start = self.start_of(path, parts[0])
+        if isinstance(start, Resolution):
+            return None
+        module, implied = start
+        chain = [*implied, *parts[1:]]
+        return self._follow(module, chain, frozenset())
+
+    def _module_of(self, path: str) -> str:
+        names = self.layout.names_of.get(path, [])
+        return names[0] if names else ""
+
+    def _follow(self, module: str, chain: list[str], seen: frozenset[str]) -> Target | None:
+        while chain:
+            if not self.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
+                return None
+            head = chain[0]
+            sub = f"{module}.{head}"
+            if self.layout.exists(sub):
+                module, chain = sub, chain[1:]
+                continue
+            files = self.layout.modules.get(module, [])
+            if len(files) != 1:
+                return None
+            path = files[0]
+            facts = self.facts_of(path)
+            if facts is None or not facts.parse_ok or facts.dynamic:
+                return None
+            definition = _unique_top(facts, head)
+            if definition is not None and not _import_binds(facts, head):
+                return self._descend(path, module, definition, chain[1:])
+            reexport = self._reexport(path, facts, head)
+            if reexport is None:
+                return None
+            seen = seen | {module}
+            module, chain = reexport[0], [*reexport[1], *chain[1:]]
+        return None
+
+    def _reexport(self, path: str, facts: FileFacts, name: str) -> tuple[str, tuple[str, ...]] | None:
+        if any(d.qualname == name for d in facts.definitions):
+            return None
+        start = self.start_of(path, name)
+        if isinstance(start, Resolution):
+            return None
+        imps = [i for i in facts.imports if i.scope == "module" and (i.alias or i.name) == name]
+        if len(imps) != 1 or imps[0].guarded:
+            return None
+        return start
+
+    def _descend(self, path: str, module: str, definition: Definition, rest: list[str]) -> Target | None:
+        if definition.conditional or definition.decorators or definition.kind == "variable":
+            return None
+        if not rest:
+            return Target(path, module, definition)
+        if definition.kind != "class" or len(rest) != 1:
+            return None
+        facts = self.facts_of(path)
+        if facts is None:
+            return None
+        qual = f"{definition.qualname}.{rest[0]}"
+        members = [d for d in facts.definitions if d.qualname == qual]
+        if len(members) != 1 or members[0].conditional:
+            return None
+        return Target(path, module, members[0])
+
+    def resolve_member(self, target: Target, name: str, _depth: int = 0) -> Target | _Unknown | None:
+        """`name` on class `target`: its own member, else the first base (MRO-ish, depth-first) defining it.
+        None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""
+        facts = self.facts_of(target.path)
+        if facts is None or _depth > _MAX_DEPTH or target.definition.kind != "class":
+            return UNKNOWN
+        qual = f"{target.definition.qualname}.{name}"
+        members = [d for d in facts.definitions if d.qualname == qual]
+        if len(members) == 1 and not members[0].conditional:
+            return Target(target.path, target.module, members[0])
+        if members or target.definition.metaclass:
+            return UNKNOWN
+        for base in target.definition.bases:
+            if base == "object":
+                continue
+            call = CallSite(base, 0, 0, 0, 0, (), False, False)
+            base_target = self.resolve_call(target.path, call)
+            if base_target is None:
+                return UNKNOWN
+            found = self.resolve_member(base_target, name, _depth + 1)
+            if found is not None:
+                return found
+        return None
+
+
+def _unique_top(facts: FileFacts, name: str) -> Definition | None:
+    defs = [d for d in facts.definitions if d.qualname == name]
+    return defs[0] if len(defs) == 1 else None
+
+
+def _import_binds(facts: FileFacts, name: str) -> bool:
+    return any((i.alias or (i.module.split(".")[0] if i.name is None else i.name)) == name
+               for i in facts.imports if i.name != "*")

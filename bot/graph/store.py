@@ -1,0 +1,265 @@
+"""The persisted graph: SQLite at `<git-dir>/yantra/graph.sqlite` (or `<root>/.yantra/graph.sqlite`).
+
+Tables: `blobs` (facts by git blob SHA-1), `files` (path -> size, mtime_ns, sha: a stat cache so unchanged
+files are neither read nor parsed), `refs` (resolved reverse edges: importer path -> absolute dotted name it
+imports / uses / calls), `defs` (top-level definitions by name, for "moved to"), `stores` (`mod.x = ...`
+assignments from outside), `meta` (schema version, target Python, yantra version, parser fingerprint).
+
+A meta mismatch drops everything and rebuilds; a corrupt file is deleted and rebuilt (one note on
+stderr); a database locked by another yantra beyond the busy timeout raises GraphError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bot.errors import GraphError
+
+SCHEMA_VERSION = 3
+BUSY_TIMEOUT_S = 3.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                                  sha TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refs (path TEXT NOT NULL, dotted TEXT NOT NULL, kind TEXT NOT NULL,
+                                 line INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS refs_dotted ON refs (dotted);
+CREATE INDEX IF NOT EXISTS refs_path ON refs (path);
+CREATE TABLE IF NOT EXISTS defs (name TEXT NOT NULL, module TEXT NOT NULL, path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS defs_name ON defs (name);
+CREATE INDEX IF NOT EXISTS defs_path ON defs (path);
+CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
+"""
+_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
+_FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/model.py", "graph/codec.py",
+                      "gate/local.py", "gate/undefined.py", "gate/names.py")
+
+
+def blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def git_dir(root: Path) -> Path | None:
+    """The git directory of the repository at `root` (handles worktrees' `.git` files), or None."""
+    dot = root / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():
+        try:
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return None
+        if text.startswith("gitdir:"):
+            target = Path(text[len("gitdir:"):].strip())
+            return target if target.is_absolute() else (root / target).resolve()
+    try:
+        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def default_db_path(root: Path) -> Path:
+    gd = git_dir(root)
+    return (gd / "yantra" / "graph.sqlite") if gd is not None else (root / ".yantra" / "graph.sqlite")
+
+
+def fingerprint() -> str:
+    """A hash of the code that decides facts, so a changed parser never serves stale cached facts."""
+    base = Path(__file__).resolve().parent.parent
+    h = hashlib.sha1()
+    for rel in _FINGERPRINT_FILES:
+        try:
+            h.update((base / rel).read_bytes())
+        except OSError:
+            h.update(b"-")
+    return h.hexdigest()[:16]
+
+
+class Store:
+    """One open database. Use `Store.open(path, meta)`; all writes go through `transaction()`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.parsed = 0  # files parsed through this store (a counter tests and stats read)
+
+    @classmethod
+    def open(cls, path: Path, meta: dict[str, str]) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GraphError(f"cannot create {path.parent} for the graph database ({exc}); "
+                             "set [tool.yantra] db-path to a writable place") from exc
+        try:
+            return cls._open_checked(path, meta)
+        except sqlite3.DatabaseError as exc:
+            if _is_locked(exc):
+                raise _locked(path) from exc
+            print(f"yantra: the graph database {path} was unreadable ({exc}); rebuilding it", file=sys.stderr)
+            delete_database(path)
+            try:
+                return cls._open_checked(path, meta)
+            except sqlite3.DatabaseError as exc2:
+                raise GraphError(f"cannot create the graph database {path}: {exc2}") from exc2
+
+    @classmethod
+    def _open_checked(cls, path: Path, meta: dict[str, str]) -> Store:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            store = cls(path, conn)
+            store._ensure_schema(meta)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _ensure_schema(self, meta: dict[str, str]) -> None:
+        have: dict[str, str] = {}
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables:
+            have = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        if all(have.get(k) == v for k, v in meta.items()) and set(_TABLES) <= tables:
+            return
+        with self.transaction():
+            for table in tables:
+                if not table.startswith("sqlite_"):
+                    self.conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+            for statement in _SCHEMA.strip().split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise _locked(self.path) from exc
+            raise GraphError(f"graph database {self.path}: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise _locked(self.path) if _is_locked(exc) else GraphError(f"graph database {self.path}: {exc}") \
+                from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def file_rows(self) -> dict[str, tuple[int, int, str]]:
+        return {p: (s, m, h) for p, s, m, h in self.conn.execute("SELECT path, size, mtime_ns, sha FROM files")}
+
+    def blob(self, sha: str) -> bytes | None:
+        row = self.conn.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        shas = list(shas)
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update((s, bytes(d)) for s, d in
+                       self.conn.execute(f"SELECT sha, data FROM blobs WHERE sha IN ({marks})", chunk))
+        return out
+
+    def has_blobs(self, shas: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        shas = list(shas)
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(f"SELECT sha FROM blobs WHERE sha IN ({marks})", chunk))
+        return found
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def refs_to(self, dotted: str) -> list[tuple[str, str, str, int]]:
+        """(path, dotted, kind, line) of references to `dotted` or anything under it."""
+        return list(self.conn.execute(
+            "SELECT path, dotted, kind, line FROM refs WHERE dotted = ? OR (dotted >= ? AND dotted < ?) "
+            "ORDER BY path, line", (dotted, dotted + ".", dotted + "/")))
+
+    def refs_from(self, path: str) -> list[tuple[str, str, int]]:
+        return list(self.conn.execute("SELECT dotted, kind, line FROM refs WHERE path = ? ORDER BY line", (path,)))
+
+    def definers(self, name: str) -> list[tuple[str, str]]:
+        return list(self.conn.execute("SELECT module, path FROM defs WHERE name = ? ORDER BY module", (name,)))
+
+    def stored(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT dotted FROM stores")}
+
+    def count(self, table: str) -> int:
+        assert table in _TABLES
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    # -- writes (inside a transaction) -------------------------------------------------------------
+    def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", items)
+
+    def put_files(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+
+    def delete_files(self, paths: Iterable[str]) -> None:
+        keys = [(p,) for p in paths]
+        for table in ("files", "refs", "defs", "stores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
+
+    def replace_derived(self, paths: Iterable[str], refs: list[tuple[str, str, str, int]],
+                        defs: list[tuple[str, str, str]], stores: list[tuple[str, str]]) -> None:
+        keys = [(p,) for p in paths]
+        for table in ("refs", "defs", "stores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
+        self.conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
+        self.conn.executemany("INSERT INTO defs VALUES (?, ?, ?)", defs)
+        self.conn.executemany("INSERT INTO stores VALUES (?, ?)", stores)
+
+    def clear_derived(self) -> None:
+        for table in ("refs", "defs", "stores"):
+            self.conn.execute(f"DELETE FROM {table}")
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def gc_blobs(self) -> None:
+        """Drop facts no file refers to, once they outnumber the files (old versions read from git)."""
+        if self.count("blobs") > 2 * self.count("files") + 1000:
+            self.conn.execute("DELETE FROM blobs WHERE sha NOT IN (SELECT sha FROM files)")
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _locked(path: Path) -> GraphError:
+    return GraphError(f"the graph database {path} is locked by another process (another yantra running?); "
+                      "wait for it to finish and retry")
+
+
+def delete_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink()
