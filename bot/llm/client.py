@@ -56,6 +56,10 @@ class LLMClient:
     def usage(self) -> Usage:
         return self._meter.totals
 
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
     def complete(self, request: LLMRequest) -> LLMResponse:
         """One answer. Raises BudgetExceeded before a request that could pass a budget, LLMError otherwise."""
         from bot.scan.secrets import redact

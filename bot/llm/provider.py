@@ -25,8 +25,11 @@ class Price:
         return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1_000_000
 
 
+# List prices when this was written (verify on anthropic.com/pricing before relying on them for billing).
 # Longest matching prefix wins, so dated ids ("claude-sonnet-4-5-20250929") use their family's price.
 PRICES: dict[str, Price] = {
+    "claude-opus-4-6": Price(5.0, 25.0),
+    "claude-sonnet-4-6": Price(3.0, 15.0),
     "claude-opus-4-5": Price(5.0, 25.0),
     "claude-opus-4-1": Price(15.0, 75.0),
     "claude-opus-4": Price(15.0, 75.0),
@@ -116,7 +119,7 @@ class AnthropicProvider:
             message = self._client.messages.create(
                 model=model, max_tokens=request.max_tokens, system=request.system,
                 messages=[{"role": "user", "content": request.prompt}], timeout=self.timeout)
-        except anthropic.APIError as exc:
+        except anthropic.AnthropicError as exc:
             raise self._error(exc, model) from exc
         text = "".join(getattr(block, "text", "") for block in message.content
                        if getattr(block, "type", "") == "text")

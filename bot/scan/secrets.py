@@ -41,6 +41,7 @@ _SHAPES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         r"(?i)\b\w*(?:passw(?:or)?d|passwd|pwd|secret|api_?key|access_?token|auth_?token)\w*[\"']?\s*[:=]\s*"
         r"(?:[a-z]?[\"'])([^\"'\n\s{}$<>%]{6,})[\"']"), 1),
 )
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=]*"
 # When two detectors report the same value, the specific type wins over these generic ones.
 _GENERIC = {"Secret Keyword": 1, "Base64 High Entropy String": 2, "Hex High Entropy String": 2}
@@ -156,24 +157,28 @@ def _detect_secrets_values(text: str, suffix: str) -> list[tuple[int, str, str]]
 
 
 def _added_lines(diff: str) -> dict[str, list[tuple[int, str]]]:
-    """path -> [(new line number, text)] for every `+` line of every hunk."""
+    """path -> [(new line number, text)] for every `+` line of every hunk (hunk lengths are honoured, so an
+    added line that itself starts with "++ " is not taken for a file header)."""
     added: dict[str, list[tuple[int, str]]] = {}
     path: str | None = None
-    line_no = 0
+    line_no = old_left = new_left = 0
     for raw in diff.splitlines():
-        if raw.startswith("+++ "):
-            target = raw[4:].split("\t")[0].strip()
+        if old_left > 0 or new_left > 0:
+            if raw.startswith("+"):
+                if path is not None:
+                    added.setdefault(path, []).append((line_no, raw[1:]))
+                line_no, new_left = line_no + 1, new_left - 1
+            elif raw.startswith("-"):
+                old_left -= 1
+            elif not raw.startswith("\\"):
+                line_no, old_left, new_left = line_no + 1, old_left - 1, new_left - 1
+        elif raw.startswith("+++ "):
+            target = raw[4:].split("\t")[0].strip().strip('"')
             path = None if target == "/dev/null" else target.removeprefix("b/")
-        elif raw.startswith("@@"):
-            m = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
-            line_no = int(m.group(1)) if m else 0
-        elif path is not None and line_no and raw.startswith("+"):
-            added.setdefault(path, []).append((line_no, raw[1:]))
-            line_no += 1
-        elif path is not None and line_no and raw.startswith(" "):
-            line_no += 1
-        elif raw.startswith("diff --git"):
-            path, line_no = None, 0
+        elif m := _HUNK.match(raw):
+            line_no = int(m.group(3))
+            old_left = int(m.group(2)) if m.group(2) is not None else 1
+            new_left = int(m.group(4)) if m.group(4) is not None else 1
     return added
 
 

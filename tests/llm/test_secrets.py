@@ -107,3 +107,9 @@ def test_scan_diff_of_clean_changes_is_ok_and_empty() -> None:
 def test_scan_diff_new_file() -> None:
     diff = f"diff --git a/k.py b/k.py\nnew file mode 100644\n--- /dev/null\n+++ b/k.py\n@@ -0,0 +1,2 @@\n+x = 1\n+K = '{ANT}'\n"
     assert [(f.path, f.line, f.rule) for f in scan_diff(diff).findings] == [("k.py", 2, "Anthropic API Key")]
+
+
+def test_scan_diff_follows_hunk_lengths_not_lookalike_headers() -> None:
+    diff = (f'--- "a/my notes.txt"\n+++ "b/my notes.txt"\n@@ -1,2 +1,3 @@\n keep\n+++ key {AWS}\n-gone\n+x\n'
+            f"\\ No newline at end of file\n")
+    assert [(f.path, f.line, f.rule) for f in scan_diff(diff).findings] == [("my notes.txt", 2, "AWS Access Key")]
