@@ -4,9 +4,8 @@ PRs), review suggestions (forks), or one escalation review with the evidence."""
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.errors import GitError
 from bot.github import git_ops
@@ -43,7 +42,7 @@ def deliver_fix(settings: Settings, client: GitHubClient, repo: Repo, pr: PullRe
         _out_of_reach(repo)
     outcome = run_fix(FixRequest(root=settings.workspace, instructions=instructions, commit=False,
                                  api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
-                                 config=fix_config, log=_log_event))
+                                 config=fix_config))  # the session logs its phases on stderr itself
     summary = _outcome_md(outcome)
     if outcome.verdict == "applied" and how == "push":
         return _push(settings, repo, pr, outcome, instructions, requested_by, summary)
@@ -131,7 +130,3 @@ def _out_of_reach(repo: Repo) -> None:
     for name in SECRET_VARS:
         os.environ.pop(name, None)
     git_ops.drop_persisted_credentials(repo)
-
-
-def _log_event(event: dict[str, Any]) -> None:
-    print("yantra fix: " + " ".join(f"{k}={v}" for k, v in event.items()), file=sys.stderr, flush=True)

@@ -83,6 +83,15 @@ class World:
         git(scratch, "push", "-q", "origin", f"HEAD:{target}")
         return git(scratch, "rev-parse", "HEAD")
 
+    def refs(self) -> str:
+        return git(self.bare, "for-each-ref", "--format=%(refname) %(objectname)")
+
+    def git_log(self, sha: str, fmt: str) -> str:
+        return git(self.bare, "log", "-1", f"--format={fmt}", sha)
+
+    def git_show(self, sha: str, path: str) -> str:
+        return git(self.bare, "show", f"{sha}:{path}")
+
     # ---- events ------------------------------------------------------------------------------------------
     def pr_json(self, **changes: Any) -> dict[str, Any]:
         pr = copy.deepcopy(payload("pull_request.opened.payload.json")["pull_request"])

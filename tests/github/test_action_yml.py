@@ -1,0 +1,78 @@
+"""action.yml itself: every input documented, used, and passed to the code only through the environment."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.github.settings import INPUT_VARS, RUNNER_VARS
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+STEPS = ACTION["runs"]["steps"]
+
+
+def test_every_input_is_documented():
+    for name, spec in ACTION["inputs"].items():
+        assert isinstance(spec.get("description"), str) and len(spec["description"]) > 15, name
+
+
+def test_no_expression_inside_any_run_script():
+    runs = [step["run"] for step in STEPS if "run" in step]
+    assert runs
+    for script in runs:
+        assert "${{" not in script, script
+
+
+def test_every_input_reaches_the_environment_of_a_step():
+    env_values = {k: v for step in STEPS for k, v in (step.get("env") or {}).items()}
+    used = " ".join(str(v) for v in env_values.values()) + " " + " ".join(
+        str(v) for step in STEPS for v in (step.get("with") or {}).values())
+    for name in ACTION["inputs"]:
+        assert f"${{{{ inputs.{name} }}}}" in used, f"input {name} is not passed to any step"
+    for name, var in INPUT_VARS.items():
+        assert env_values.get(var) == f"${{{{ inputs.{name} }}}}", f"{var} must carry inputs.{name}"
+    assert set(INPUT_VARS) == set(ACTION["inputs"])
+
+
+def test_every_variable_the_code_reads_is_set_by_action_yml_or_the_runner():
+    env_values = {k for step in STEPS for k in (step.get("env") or {})}
+    read: set[str] = set()
+    for path in (ROOT / "bot" / "github").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    re.fullmatch(r"(YANTRA|GITHUB)_[A-Z_]+", node.value):
+                read.add(node.value)
+    assert read
+    for var in read:
+        assert var in env_values or var in RUNNER_VARS or var == "GITHUB_TOKEN", var
+    for var in INPUT_VARS.values():
+        assert var in env_values
+
+
+def test_outputs_come_from_the_yantra_step():
+    step_ids = {step.get("id") for step in STEPS}
+    assert "yantra" in step_ids
+    for name in ("verdict", "confidence", "commit-sha", "sarif-file"):
+        assert ACTION["outputs"][name]["value"] == f"${{{{ steps.yantra.outputs.{name} }}}}"
+        assert ACTION["outputs"][name]["description"]
+
+
+def test_the_entry_point_and_python_version():
+    run_step = next(step for step in STEPS if step.get("id") == "yantra")
+    assert run_step["run"].strip() == "yantra action"
+    setup = next(step for step in STEPS if str(step.get("uses", "")).startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
+    install = next(step for step in STEPS if "pip install" in step.get("run", ""))
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}" and '"$ACTION_PATH[bot]"' in install["run"]
+
+
+def test_dockerfile_runs_the_same_entry_point_as_non_root():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert text.startswith("#") and "FROM python:3.11-slim" in text
+    assert '".[bot]"' in text and "git" in text
+    assert re.search(r"^USER (?!root)\w+", text, re.MULTILINE)
+    assert 'ENTRYPOINT ["yantra", "action"]' in text

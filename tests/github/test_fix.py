@@ -1,0 +1,113 @@
+"""`/agent fix` end to end: the Action's entry point in a subprocess, the local GitHub API server, a bare
+remote, and the local Anthropic Messages API server answering with a real edit."""
+
+from __future__ import annotations
+
+import pytest
+from support.anthropic_server import AnthropicServer
+
+KEY = "sk-ant-api03-test-key"
+
+
+@pytest.fixture
+def anthropic():
+    with AnthropicServer() as server:
+        yield server
+
+
+def _bot_comments(world):
+    return [c for c in world.gh.comments[7] if c["user"]["login"] == "github-actions[bot]"]
+
+
+def _run_fix(world, anthropic, **inputs):
+    return world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url, **inputs)
+
+
+def test_same_repo_fix_is_pushed_once(world, anthropic):
+    anthropic.default = world.FIX_ANSWER
+    world.register_pull()
+    world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9001)
+    before = world.remote_sha("refs/heads/feature")
+    proc = _run_fix(world, anthropic)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = world.remote_sha("refs/heads/feature")
+    assert after != before
+    assert world.remote_sha(f"{after}^") == before  # a fast-forward on top of the PR head
+    message = world.git_log(after, "%B")
+    assert "Yantra-Session:" in message and "[yantra]" in message and "Requested-by: @maintainer" in message
+    assert world.git_log(after, "%an <%ae>") == \
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    assert "return a - b" in world.git_show(after, "calc.py")
+    assert world.gh.reactions[9001] == ["eyes", "rocket"]
+    assert anthropic.message_requests and anthropic.message_requests[0].headers.get("x-api-key") == KEY
+    assert "sub() must subtract again" in anthropic.message_requests[0].text
+    [sticky] = _bot_comments(world)
+    assert "<!-- yantra:state " in sticky["body"] and "fix pushed" in sticky["body"]
+    outputs = world.outputs()
+    assert outputs["verdict"] == "committed" and outputs["commit-sha"] == after
+    assert 0.0 < float(outputs["confidence"]) <= 1.0
+
+    # GitHub redelivers the same comment event: no second commit, comment, reaction or model call.
+    calls = len(anthropic.message_requests)
+    proc = _run_fix(world, anthropic)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "already handled" in proc.stdout
+    assert world.remote_sha("refs/heads/feature") == after
+    assert len(_bot_comments(world)) == 1
+    assert world.gh.reactions[9001] == ["eyes", "rocket"]
+    assert len(anthropic.message_requests) == calls
+
+
+def test_fork_pr_gets_suggestions_and_nothing_is_pushed(world, anthropic):
+    world.make_fork()
+    anthropic.default = world.FIX_ANSWER
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9002)
+    refs_before = world.refs()
+    proc = _run_fix(world, anthropic)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert world.refs() == refs_before
+    [review] = world.gh.reviews[7]
+    [comment] = review["comments"]
+    assert comment["path"] == "calc.py" and comment["side"] == "RIGHT"
+    assert "```suggestion\n    return a - b\n```" in comment["body"]
+    assert not any(r.method == "POST" and "/git/" in r.path for r in world.gh.requests)
+    assert world.outputs()["verdict"] == "suggested"
+    assert world.gh.reactions[9002] == ["eyes", "rocket"]
+
+
+def test_head_moved_during_the_run_is_not_pushed(world, anthropic):
+    moved: list[str] = []
+
+    def answer_after_a_human_push(request):
+        if not moved:
+            moved.append(world.push_commit({"NOTES.md": "a human was here\n"}, "Add notes"))
+        return world.FIX_ANSWER
+
+    anthropic.default = answer_after_a_human_push
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9003)
+    proc = _run_fix(world, anthropic)
+    assert moved, "the model was never asked"
+    assert proc.returncode == 1
+    assert world.remote_sha("refs/heads/feature") == moved[0]  # the human's commit, nothing on top
+    assert "moved during the run" in proc.stdout and "not pushing" in proc.stdout
+    [sticky] = _bot_comments(world)
+    assert "Not pushed" in sticky["body"]
+    assert world.outputs()["verdict"] == "not-pushed" and world.outputs()["commit-sha"] == ""
+    assert world.gh.reactions[9003] == ["eyes", "confused"]
+
+
+def test_bot_commit_limit_stops_further_fixes(world, anthropic):
+    for i in range(2):
+        world.push_commit({f"f{i}.txt": "x\n"}, f"fix: step {i} [yantra]\n\nYantra-Session: s-{i}\n",
+                          author=("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"))
+    world.push_commit({"human.txt": "y\n"}, "Human change")
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9004)
+    before = world.remote_sha("refs/heads/feature")
+    proc = _run_fix(world, anthropic, max_bot_commits="2")
+    assert proc.returncode == 1
+    assert "limit 2" in proc.stdout + proc.stderr + _bot_comments(world)[0]["body"]
+    assert world.remote_sha("refs/heads/feature") == before
+    assert anthropic.message_requests == []
