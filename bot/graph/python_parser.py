@@ -314,29 +314,47 @@ class _CallerIndex:
         return ""
 
 
+_CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
 def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str], guards: _Spans,
             callers: _CallerIndex, out: _Extracted) -> None:
     for base in caps.get("abase", ()):
         name = base.text.decode("utf-8", "replace")
         if name not in call_bases:
             continue
+        start = base.start_byte
         top = base.parent
-        attrs = [top.child_by_field_name("attribute").text.decode("utf-8", "replace")]
         parent = top.parent
-        while parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == top:
-            attr = parent.child_by_field_name("attribute")
-            if attr is None:
-                break
-            attrs.append(attr.text.decode("utf-8", "replace"))
+        # the object of an attribute/call/assignment is its first child: same start byte
+        while parent is not None and parent.type == "attribute" and parent.start_byte == start:
             top, parent = parent, parent.parent
-        guarded = base.start_byte in guards
+        chain = top.text.decode("utf-8", "replace")
+        # (whitespace, comments or line breaks inside the chain: walk the nodes)
+        attrs = chain.split(".")[1:] if _CHAIN_TEXT.fullmatch(chain) else _chain_attrs(base)
+        if not attrs:
+            continue
+        guarded = start in guards
         line, col, end_line = base.start_point[0] + 1, base.start_point[1], top.end_point[0] + 1
+        ptype = parent.type if parent is not None else ""
         if name in import_bases:
-            store = parent is not None and parent.type in ("assignment", "augmented_assignment") and \
-                parent.child_by_field_name("left") == top
+            store = ptype in ("assignment", "augmented_assignment") and parent.start_byte == start
             out.attr_uses.append(AttrUse(name, tuple(attrs), line, col, end_line, store, guarded))
-        if parent is not None and parent.type == "call" and parent.child_by_field_name("function") == top:
+        if ptype == "call" and parent.start_byte == start:
             out.calls.append(_call_site(".".join([name, *attrs]), parent, guarded, callers))
+
+
+def _chain_attrs(base: Any) -> list[str]:
+    attrs: list[str] = []
+    node = base
+    parent = base.parent
+    while parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
+        attr = parent.child_by_field_name("attribute")
+        if attr is None:
+            break
+        attrs.append(attr.text.decode("utf-8", "replace"))
+        node, parent = parent, parent.parent
+    return attrs
 
 
 def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], guards: _Spans, callers: _CallerIndex,
