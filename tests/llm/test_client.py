@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +280,21 @@ def test_planted_secrets_never_reach_the_server(server: AnthropicServer, tmp_pat
     # the cache holds only the redacted prompt's answer: a second identical call is a hit
     llm.complete(LLMRequest(system=f"token {PLANTED['github']}", prompt=prompt))
     assert len(server.requests) == 1
+
+
+@dataclass(frozen=True)
+class TunedConfig(FixConfig):
+    retry_attempts: int = 1
+    retry_base_delay: float = 0.001
+    breaker_threshold: int = 1
+    breaker_cooldown: float = 3600.0
+
+
+def test_make_client_reads_optional_retry_settings_from_the_config(server: AnthropicServer, tmp_path: Path) -> None:
+    server.script(Reply.server_error(), "from fallback", "again from fallback")
+    tuned = TunedConfig(model=PRIMARY, fallback_model=FALLBACK)
+    llm = make_client(tuned, api_key="test-key", base_url=server.base_url, state_dir=tmp_path)
+    assert llm.complete(REQUEST).text == "from fallback"
+    assert llm.breakers.state(PRIMARY) == "open"
+    assert llm.complete(replace(REQUEST, prompt="next")).text == "again from fallback"
+    assert [r.model for r in server.requests] == [PRIMARY, FALLBACK, FALLBACK]

@@ -10,6 +10,8 @@ from support.anthropic_server import AnthropicServer, Reply
 from bot.errors import LLMError
 from bot.llm.provider import UNKNOWN_MODEL_PRICE, AnthropicProvider, LLMRequest, price_of
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK warns about older model ids
+
 
 @pytest.fixture
 def server() -> Iterator[AnthropicServer]:
