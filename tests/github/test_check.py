@@ -1,0 +1,84 @@
+"""Check and autofix modes on pull_request events, end to end through the Action's entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.anthropic_server import AnthropicServer
+
+KEY = "sk-ant-api03-test-key"
+
+
+def _bot_comments(world):
+    return [c for c in world.gh.comments[7] if c["user"]["login"] == "github-actions[bot]"]
+
+
+def test_check_publishes_annotations_sticky_sarif_summary_and_outputs(world):
+    world.push_commit({"app.py": "from calc import add, divide\n\nprint(add(1, 2), divide(4, 2))\n"}, "Add app")
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # findings, and fail-on-findings is on by default
+    assert "::error file=app.py,line=1" in proc.stdout and "divide" in proc.stdout
+    outputs = world.outputs()
+    assert outputs["verdict"] == "fail" and outputs["confidence"] == "" and outputs["commit-sha"] == ""
+    sarif = json.loads(Path(outputs["sarif-file"]).read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+    summary = (world.tmp / "summary.md").read_text()
+    assert "checks found problems" in summary and "test_sub" in summary and "Failing tests" in summary
+    [sticky] = _bot_comments(world)
+    assert "<!-- yantra:state " in sticky["body"] and "test_sub" in sticky["body"]
+
+    # A redelivery of the same event changes nothing.
+    proc = world.run(mode="check")
+    assert proc.returncode == 0 and "already handled" in proc.stdout
+    assert len(_bot_comments(world)) == 1
+
+
+def test_sticky_comment_is_updated_in_place_on_a_new_head(world):
+    world.register_pull()
+    world.pull_request_event("opened")
+    world.run(mode="check", fail_on_findings="false")
+    [first] = _bot_comments(world)
+    world.push_commit({"calc.py": "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"},
+                      "Fix sub")
+    world.pull_request_event("synchronize")
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [sticky] = _bot_comments(world)
+    assert sticky["id"] == first["id"] and "checks passed" in sticky["body"]
+    assert any(r.method == "PATCH" and r.path.endswith(f"/issues/comments/{first['id']}") for r in world.gh.requests)
+    assert world.outputs()["verdict"] == "pass"
+
+
+def test_fork_check_runs_no_fork_code(world):
+    world.push_commit({"conftest.py": "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n"},
+                      "Add a conftest")
+    world.make_fork()
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="autofix", anthropic_api_key=KEY, fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (world.workspace / "RAN").exists()
+    [sticky] = _bot_comments(world)
+    assert "not run: fork pull request" in sticky["body"]
+    assert world.gh.reviews[7] == []  # autofix never runs on forks
+
+
+@pytest.mark.parametrize("fail_on_findings", ["true"])
+def test_autofix_fixes_a_failing_same_repo_pr(world, fail_on_findings):
+    with AnthropicServer() as anthropic:
+        anthropic.default = world.FIX_ANSWER
+        world.register_pull()
+        world.pull_request_event("opened")
+        before = world.remote_sha("refs/heads/feature")
+        proc = world.run(mode="autofix", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
+                         fail_on_findings=fail_on_findings)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        after = world.remote_sha("refs/heads/feature")
+        assert after != before and "Yantra-Session:" in world.git_log(after, "%B")
+        assert world.outputs()["verdict"] == "committed"
+        [sticky] = _bot_comments(world)
+        assert "fix pushed" in sticky["body"] and '"bot_commits":1' in sticky["body"]
