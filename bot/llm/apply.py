@@ -69,13 +69,25 @@ def _apply_one(edit: Edit, path: str, current: str | None, number: int) -> str:
     newline = "\r\n" if "\r\n" in current else "\n"
     search = edit.search.replace("\n", newline) if newline != "\n" else edit.search
     replace = edit.replace.replace("\n", newline) if newline != "\n" else edit.replace
-    count = current.count(search) if not _MARKER.search(search) else 0
-    if count == 1:
-        return current.replace(search, replace, 1)
-    if count > 1:
-        raise EditError(f"{where}: SEARCH matches {count} places (lines {_lines_of(current, search)}); "
-                        f"include more surrounding lines so it matches exactly one")
+    found = _line_aligned(current, search) if not _MARKER.search(search) else []
+    if len(found) == 1:
+        return current[:found[0]] + replace + current[found[0] + len(search):]
+    if len(found) > 1:
+        lines = ", ".join(str(current.count("\n", 0, pos) + 1) for pos in found[:6])
+        raise EditError(f"{where}: SEARCH matches {len(found)} places (lines {lines}); include more "
+                        f"surrounding lines so it matches exactly one")
     return _tolerant(current, search, replace, where)
+
+
+def _line_aligned(current: str, search: str) -> list[int]:
+    """Start offsets of `search` in `current` that begin a line."""
+    found: list[int] = []
+    pos = current.find(search)
+    while pos != -1:
+        if pos == 0 or current[pos - 1] == "\n":
+            found.append(pos)
+        pos = current.find(search, pos + 1)
+    return found
 
 
 def _tolerant(current: str, search: str, replace: str, where: str) -> str:
@@ -179,15 +191,6 @@ def _restore_secrets(text: str, captured: list[tuple[str, str]], where: str) -> 
                         f"written — leave lines holding them unchanged")
 
     return _MARKER.sub(fill, text)
-
-
-def _lines_of(current: str, search: str) -> str:
-    found: list[str] = []
-    pos = current.find(search)
-    while pos != -1 and len(found) < 6:
-        found.append(str(current.count("\n", 0, pos) + 1))
-        pos = current.find(search, pos + 1)
-    return ", ".join(found)
 
 
 def _closest(file_lines: list[str], wanted: list[str]) -> str:

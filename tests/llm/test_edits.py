@@ -210,3 +210,9 @@ def test_render_patch_is_a_unified_diff(repo: Path) -> None:
     assert "--- a/pkg/calc.py\n+++ b/pkg/calc.py\n" in patch
     assert "-    return sum(xs) + 1\n+    return sum(xs)\n" in patch
     assert "--- /dev/null\n+++ b/pkg/new.py\n" in patch and "+X = 1\n" in patch
+
+
+def test_exact_matches_start_at_a_line(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("max_x = 1\nx = 1\n")
+    apply_edits(tmp_path, [Edit("m.py", "x = 1\n", "x = 2\n")])
+    assert (tmp_path / "m.py").read_text() == "max_x = 1\nx = 2\n"
