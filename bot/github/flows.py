@@ -4,7 +4,10 @@ idempotency), then checks and/or a fix on the pull request, then publishing. Ret
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError
@@ -108,7 +111,12 @@ class ActionRun:
             self.client.react(comment_id, "eyes")
         job = Job(pr=pr, key=key, commits=commits, sticky=sticky, wants_fix=True, fix_always=True,
                   run_checks=False, instructions=instructions, requested_by=login)
-        code, verdict = self._run_job(job)
+        try:
+            code, verdict = self._run_job(job)
+        except Exception:
+            if comment_id is not None:
+                self.client.react(comment_id, "confused")
+            raise
         if comment_id is not None:
             self.client.react(comment_id, "rocket" if verdict in ("committed", "suggested", "clean") else "confused")
         return code
@@ -145,7 +153,7 @@ class ActionRun:
             raise git_ops.GitError(f"the head commit {pr.head_sha} of #{pr.number} is not on the remote any more "
                                    "(force-pushed?); a newer run will handle the new head")
         git_ops.checkout(repo, pr.head_sha)
-        config = self._config(load_config(self.s.workspace))
+        config = self._config(trusted_config(repo, pr, load_config))
         checks: PullChecks | None = None
         sections: list[str] = []
         if plan.reason:
@@ -192,6 +200,21 @@ class ActionRun:
                      "protected_paths": self.s.protected_paths}
         fix = replace(fix, **{k: v for k, v in overrides.items() if v is not None})
         return replace(config, fix=fix)
+
+
+def trusted_config(repo: Any, pr: PullRequest, load: Callable[[Path], Config]) -> Config:
+    """The repository's configuration; for a fork, the base branch's, so a fork cannot choose what runs
+    (test command, protected paths, budgets) by editing its pyproject.toml."""
+    workspace = Path(str(repo.working_tree_dir))
+    if not pr.is_fork:
+        return load(workspace)
+    with tempfile.TemporaryDirectory(prefix="yantra-base-") as tmp:
+        try:
+            text = git_ops.show(repo, git_ops.BASE_REF, "pyproject.toml")
+        except git_ops.GitError:
+            text = ""  # the base has no pyproject.toml: defaults
+        (Path(tmp) / "pyproject.toml").write_text(text, encoding="utf-8")
+        return replace(load(Path(tmp)), root=workspace)
 
 
 def _title(verdict: str, job: Job) -> str:

@@ -111,3 +111,23 @@ def test_bot_commit_limit_stops_further_fixes(world, anthropic):
     assert "limit 2" in proc.stdout + proc.stderr + _bot_comments(world)[0]["body"]
     assert world.remote_sha("refs/heads/feature") == before
     assert anthropic.message_requests == []
+
+
+WRONG_ANSWER = ("Maybe add() is the problem.\n\ncalc.py\n<<<<<<< SEARCH\ndef add(a, b):\n    return a + b\n=======\n"
+                "def add(a, b):\n    return b + a\n>>>>>>> REPLACE\n\nCONFIDENCE: 0.3\n")
+
+
+def test_no_confident_fix_escalates_with_one_review(world, anthropic):
+    anthropic.default = WRONG_ANSWER
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9005)
+    before = world.remote_sha("refs/heads/feature")
+    proc = _run_fix(world, anthropic, max_attempts="1")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert world.remote_sha("refs/heads/feature") == before
+    [review] = world.gh.reviews[7]
+    assert review["comments"] == [] and "escalated" in review["body"].lower() or "Yantra" in review["body"]
+    assert "test_sub" in review["body"]  # the failing test is part of the evidence
+    assert world.outputs()["verdict"] == "escalated"
+    assert world.gh.reactions[9005] == ["eyes", "confused"]
+    assert (world.workspace / "calc.py").read_text() == world.git_show(before, "calc.py")  # tree left clean
