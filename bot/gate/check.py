@@ -46,7 +46,7 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
         else:
             hits, checked, notes = _check_change(ctx, scope, root, paths)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
-        findings = apply_policy(hits, config.gate, facts_of)
+        findings = apply_policy(hits, config.gate, facts_of, graph.source)
         parsed = int(graph.store.parsed)
     finally:
         graph.close()

@@ -4,6 +4,7 @@ requirements*.txt, setup.cfg. None when nothing readable declares them (so the r
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_SKIP = frozenset({"node_modules", "__pycache__", "venv", "build", "dist", "site-packages"})
 
 
 def declared_distributions(root: Path) -> frozenset[str] | None:
@@ -39,9 +41,10 @@ def declared_distributions(root: Path) -> frozenset[str] | None:
         names.update(poetry.get("dev-dependencies", {}) or {})
         for group in (poetry.get("group") or {}).values():
             names.update((group or {}).get("dependencies", {}) or {})
-    for req in [*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")]:
-        readable = True
+    for req in requirement_files(root):
+        readable = readable or req.parent == root or req.parent == root / "requirements"
         names.update(_requirements(req.read_text(encoding="utf-8", errors="replace").splitlines()))
+    names.update(_tox_deps(root / "tox.ini"))
     cfg = _setup_cfg(root / "setup.cfg")
     if cfg is not None:
         readable = True
@@ -85,4 +88,26 @@ def _setup_cfg(path: Path) -> list[str] | None:
     if parser.has_section("options.extras_require"):
         for _, value in parser.items("options.extras_require"):
             out.extend(_requirements(value.splitlines()))
+    return out
+
+
+def requirement_files(root: Path) -> list[Path]:
+    """`requirements*.txt` and `requirements/*.txt` anywhere in the repository (tests, docs, CI)."""
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIP]
+        in_req_dir = os.path.basename(dirpath) == "requirements"
+        out.extend(Path(dirpath) / f for f in filenames
+                   if f.endswith((".txt", ".in")) and (in_req_dir or f.startswith("requirements")))
+    return out
+
+
+def _tox_deps(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out: list[str] = []
+    for block in re.findall(r"(?m)^\s*deps\s*=\s*((?:.*\n?)(?:[ \t]+.*\n?)*)", text):
+        out.extend(_requirements([line.strip() for line in block.splitlines()]))
     return out

@@ -59,3 +59,17 @@ def suggestion(ctx: RuleContext, resolution: Any) -> str:
         what = resolution.name or resolution.module.rsplit(".", 1)[-1]
         return f"`{what}` now lives in `{where}`"
     return ""
+
+
+def star_binds_submodule(ctx: RuleContext, module: str, name: str) -> bool:
+    """`module` star-imports from a package whose submodule `name` it may bind as a side effect of
+    importing it (`from pkg.algorithms import *` exposes `pkg.algorithms.summarization` as `summarization`)."""
+    files = ctx.graph.paths_of(module)
+    stars = False
+    for path in files:
+        facts = ctx.graph.facts(path)
+        stars = stars or facts is None or any(i.name == "*" for i in facts.imports)
+    if not stars:
+        return False
+    top = module.split(".")[0]
+    return any(m.startswith(top + ".") and m.rsplit(".", 1)[-1] == name for m in ctx.graph.layout.modules)

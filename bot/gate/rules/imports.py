@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.gate.rules import Hit, RuleContext, make, suggestion
+from bot.gate.rules import Hit, RuleContext, make, star_binds_submodule, suggestion
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -31,6 +31,8 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
                         f"module `{res.module}` does not exist in the repository", suggestion(ctx, res)),
                    res.module, None)
+    if star_binds_submodule(ctx, res.module, res.name):
+        return None
     where = ctx.where(res.module)
     return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
                     f"cannot import `{res.name}` from `{res.module}`" + (f" ({where})" if where else ""),
