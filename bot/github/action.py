@@ -14,7 +14,7 @@ from bot.errors import GitHubError, UsageError, YantraError
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.errors_handler import unexpected_error_message
     from bot.github.events import Ignored, load_event
-    from bot.github.publish import error, notice, write_outputs
+    from bot.github.publish import error, write_outputs
     from bot.github.settings import load_settings
 
     try:
@@ -24,10 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         event = load_event(settings.event_name, settings.event_path)
+        from bot.github.flows import ActionRun, skip
+
         if isinstance(event, Ignored):
-            notice(f"nothing to do: {event.reason}")
-            return 0
-        from bot.github.flows import ActionRun
+            return skip(event.reason, settings.output_path)
 
         return ActionRun(settings).handle(event)
     except UsageError as exc:

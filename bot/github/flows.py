@@ -68,21 +68,24 @@ class ActionRun:
         finally:
             self.client.close()
 
+    def skip(self, reason: str) -> int:
+        return skip(reason, self.s.output_path)
+
     # ---- events ------------------------------------------------------------------------------------------
     def _pull_request(self, event: PullRequestEvent) -> int:
         sender = event.sender
         if (why := policy.ignored_bot(sender, self.s)) or (why := policy.skip_reason(event.pr)):
-            return skip(why)
+            return self.skip(why)
         if self.s.mode == "command":
-            return skip("mode is command: this workflow answers `/agent fix` comments only")
+            return self.skip("mode is command: this workflow answers `/agent fix` comments only")
         commits = tuple(self.client.pr_commits(event.pr.number))
         head_message = next((c.message for c in commits if c.sha == event.pr.head_sha), "")
         if (why := policy.own_push(commits, event.pr.head_sha, self.s)) or \
                 (why := policy.skip_reason(event.pr, head_message)):
-            return skip(why)
+            return self.skip(why)
         sticky = find_sticky(self.client, event.pr.number, self.s.bot_login)
         if sticky.state.is_handled(event.key):
-            return skip(f"{event.key} was already handled (a redelivered event); nothing new to do")
+            return self.skip(f"{event.key} was already handled (a redelivered event); nothing new to do")
         job = Job(pr=event.pr, key=event.key, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
                   fix_always=False, run_checks=True)
         return self._run(job)
@@ -90,23 +93,23 @@ class ActionRun:
     def _command(self, number: int, login: str, is_bot: bool, key: str | None, instructions: str,
                  comment_id: int | None) -> int:
         if is_bot and not self.s.bot_allowed(login):
-            return skip(f"`/agent fix` from the bot account {login}; bots are ignored (see allow-bots)")
+            return self.skip(f"`/agent fix` from the bot account {login}; bots are ignored (see allow-bots)")
         permission = self.client.permission(login)
         if not policy.may_command(permission):
             marker = f"<!-- yantra:refused {key or login} -->"
             if comment_id is not None and not already_replied(self.client, number, self.s.bot_login, marker):
                 self.client.create_comment(number, f"{policy.refusal_text(login, permission)}\n{marker}")
-            return skip(f"{login} has {permission} permission; `/agent fix` needs write, maintain or admin")
+            return self.skip(f"{login} has {permission} permission; `/agent fix` needs write, maintain or admin")
         if not self.s.anthropic_api_key:
             raise ConfigError("`/agent fix` needs the anthropic-api-key input (an Anthropic API key secret)")
         pr = self.client.pull_request(number)
         commits = tuple(self.client.pr_commits(number))
         head_message = next((c.message for c in commits if c.sha == pr.head_sha), "")
         if why := policy.skip_reason(pr, head_message):
-            return skip(why)
+            return self.skip(why)
         sticky = find_sticky(self.client, number, self.s.bot_login)
         if sticky.state.is_handled(key):
-            return skip(f"{key} was already handled (a redelivered event); not fixing twice")
+            return self.skip(f"{key} was already handled (a redelivered event); not fixing twice")
         if comment_id is not None:
             self.client.react(comment_id, "eyes")
         job = Job(pr=pr, key=key, commits=commits, sticky=sticky, wants_fix=True, fix_always=True,
@@ -128,7 +131,7 @@ class ActionRun:
         pr = self.client.pull_request(event.pr_number)
         commits = tuple(self.client.pr_commits(pr.number))
         if why := policy.skip_reason(pr, next((c.message for c in commits if c.sha == pr.head_sha), "")):
-            return skip(why)
+            return self.skip(why)
         sticky = find_sticky(self.client, pr.number, self.s.bot_login)
         return self._run(Job(pr=pr, key=None, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
                              fix_always=False, run_checks=True))
@@ -229,6 +232,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def skip(reason: str) -> int:
+def skip(reason: str, output: Path | None = None) -> int:
     notice(f"nothing done: {reason}")
+    write_outputs(output, {"verdict": "skipped", "confidence": "", "commit-sha": "", "sarif-file": ""})
     return 0
