@@ -8,6 +8,7 @@ detect-secrets is imported inside the functions that use it (it is not on the pr
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import tempfile
@@ -42,9 +43,14 @@ _SHAPES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         r"(?:[a-z]?[\"'])([^\"'\n\s{}$<>%]{6,})[\"']"), 1),
 )
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# Unquoted tokens (log lines, test failure diffs) that are long and random enough to be keys.
+_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{32,}={0,2}(?![A-Za-z0-9+/=_\-])")
+_BARE_ENTROPY = 4.5  # detect-secrets' default limit for base64 strings
+_MIN_ECHO = 8  # values at least this long are redacted at every occurrence
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/=]*"
 # When two detectors report the same value, the specific type wins over these generic ones.
-_GENERIC = {"Secret Keyword": 1, "Base64 High Entropy String": 2, "Hex High Entropy String": 2}
+_GENERIC = {"Secret Keyword": 1, "Base64 High Entropy String": 2, "Hex High Entropy String": 2,
+            "High Entropy Token": 3}
 
 
 @dataclass(frozen=True)
@@ -111,17 +117,39 @@ def scan_diff(diff: str) -> ScanResult:
 
 
 def _spans(text: str, suffix: str) -> list[_Span]:
-    """Non-overlapping secret value spans, in order; regex shapes win over detect-secrets hits."""
+    """Non-overlapping secret value spans, in order. A value found once is a secret wherever it appears
+    (e.g. again, unquoted, in a test failure's diff output)."""
     spans = [_Span(m.start(), m.end(), "Private Key") for m in _PRIVATE_KEY_BLOCK.finditer(text)]
     for kind, pattern, group in _SHAPES:
         spans += [_Span(m.start(group), m.end(group), kind) for m in pattern.finditer(text)]
+    spans += [_Span(m.start(), m.end(), "High Entropy Token") for m in _BARE_TOKEN.finditer(text)
+              if _looks_random(m.group(0))]
     spans += list(_detect_secrets_spans(text, suffix))
-    spans += [_Span(m.start(), m.end(), "") for m in REDACTION_RE.finditer(text)]  # never re-redact
+    known: dict[str, str] = {}
+    for span in sorted(_resolve(spans), key=lambda s: -_GENERIC.get(s.type, 0)):  # specific types last
+        if span.end - span.start >= _MIN_ECHO:
+            known[text[span.start:span.end]] = span.type
+    for value, kind in known.items():
+        spans += [_Span(m.start(), m.end(), kind) for m in re.finditer(re.escape(value), text)]
+    return _resolve(spans + [_Span(m.start(), m.end(), "") for m in REDACTION_RE.finditer(text)])
+
+
+def _resolve(spans: list[_Span]) -> list[_Span]:
+    """Drop overlaps: the earliest, then longest, then most specific span wins; typeless spans mask."""
     chosen: list[_Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start), _GENERIC.get(s.type, 0))):
         if span.end > span.start and (not chosen or span.start >= chosen[-1].end):
             chosen.append(span)
     return [s for s in chosen if s.type]
+
+
+def _looks_random(token: str) -> bool:
+    """Mixed-case letters and digits with base64-like entropy: a key even where nothing quotes it."""
+    if not (re.search(r"[a-z]", token) and re.search(r"[A-Z]", token) and re.search(r"[0-9]", token)):
+        return False
+    counts = [token.count(c) for c in set(token)]
+    entropy = -sum(n / len(token) * math.log2(n / len(token)) for n in counts)
+    return entropy >= _BARE_ENTROPY
 
 
 def _detect_secrets_spans(text: str, suffix: str) -> Iterator[_Span]:

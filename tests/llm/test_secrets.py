@@ -113,3 +113,23 @@ def test_scan_diff_follows_hunk_lengths_not_lookalike_headers() -> None:
     diff = (f'--- "a/my notes.txt"\n+++ "b/my notes.txt"\n@@ -1,2 +1,3 @@\n keep\n+++ key {AWS}\n-gone\n+x\n'
             f"\\ No newline at end of file\n")
     assert [(f.path, f.line, f.rule) for f in scan_diff(diff).findings] == [("my notes.txt", 2, "AWS Access Key")]
+
+
+def test_a_found_value_is_redacted_wherever_it_appears() -> None:
+    value = "Zr8Kp2Wq9Xv4Ty7Mn3Bc6Ld1Fg5Hj0Sa8Ue2Io4P"
+    failure = (f'calc/settings.py:\nAWS_SECRET_ACCESS_KEY = "{value}"\n\ntests/test_settings.py::test_key FAILED\n'
+               f"E       AssertionError: assert equal\nE         - {value}\nE         + x\n")
+    redacted, count = redact(failure)
+    assert value not in redacted and count == 2
+    assert redacted.count("«REDACTED:AWS Secret Key»") == 2
+
+
+def test_bare_random_tokens_are_redacted_but_identifiers_and_hashes_are_not() -> None:
+    token = "Qm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2Fy5"
+    text = (f"log: authenticated with {token}\n"
+            "def test_planted_secrets_never_reach_the_server_in_attempt_2(): pass\n"
+            "commit e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n")
+    redacted, count = redact(text)
+    assert token not in redacted and count == 1
+    assert "test_planted_secrets_never_reach_the_server_in_attempt_2" in redacted
+    assert "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" in redacted
