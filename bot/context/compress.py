@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 _FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12+ splits f-strings into tokens
 _FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
+# On Python < 3.12 a 3.12 f-string with nested quotes (`f"{d["#"]}"`) tokenizes wrongly; see _nested_fstring.
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,29 @@ def compress_python(source: str) -> Compressed:
     return Compressed("".join(out), ok=True)
 
 
+def _nested_fstring(token: str) -> bool:
+    """A single-quoted f-string with unbalanced braces: Python 3.12 syntax (`f"{d["k"]}"`) that an older
+    tokenizer cuts at the inner quote, so a `#` after it may be string, not comment."""
+    prefix = token[: len(token) - len(token.lstrip("rRbBuUfF"))]
+    body = token[len(prefix):]
+    if "f" not in prefix.lower() or body[:3] in ('"""', "'''"):
+        return False
+    body = body.replace("{{", "").replace("}}", "")
+    return body.count("{") != body.count("}")
+
+
 def _scan(source: str) -> tuple[dict[int, int], set[int]]:
     """Comment start columns by row, and the rows a string continues onto (never edited)."""
     comments: dict[int, int] = {}
     protected: set[int] = set()
     fstring_starts: list[int] = []
+    suspect: set[int] = set()
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.COMMENT:
-            comments[tok.start[0]] = tok.start[1]
+            if tok.start[0] not in suspect:
+                comments[tok.start[0]] = tok.start[1]
+        elif tok.type == tokenize.STRING and _nested_fstring(tok.string):
+            suspect.add(tok.end[0])  # the rest of this line is not what this tokenizer thinks it is
         elif tok.type == _FSTRING_START:
             fstring_starts.append(tok.start[0])
         elif tok.type == _FSTRING_END and fstring_starts:

@@ -81,3 +81,11 @@ def test_untokenizable_text_is_returned_unchanged_with_a_reason():
     assert not out.ok
     assert out.text == src
     assert "tokenizer failed" in out.reason
+
+
+def test_python312_nested_quote_fstring_keeps_its_hash():
+    src = 'x = f"{d["#"]}"  # c\ny = 1  # d\n'
+    out = compress_python(src)
+    assert out.ok
+    assert out.text.startswith('x = f"{d["#"]}"')  # never cut inside the string, whatever the Python
+    assert out.text.endswith("y = 1\n")

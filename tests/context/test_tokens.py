@@ -10,6 +10,10 @@ def test_known_cl100k_counts():
     # Reference values from tiktoken's own documentation and the published cl100k_base vocabulary.
     assert encoder().encode_ordinary("tiktoken is great!") == [83, 1609, 5963, 374, 2294, 0]
     assert count_tokens("hello world") == 2
+    # From OpenAI's "How to count tokens with tiktoken" cookbook (cl100k_base column).
+    assert encoder().encode_ordinary("antidisestablishmentarianism") == [519, 85342, 34500, 479, 8997, 2191]
+    assert encoder().encode_ordinary("2 + 2 = 4") == [17, 489, 220, 17, 284, 220, 19]
+    assert count_tokens("お誕生日おめでとう") == 9
     assert count_tokens("") == 0
     assert count_tokens("def f(x):\n    return x + 1\n") == len(encoder().encode_ordinary("def f(x):\n    return x + 1\n"))
 
