@@ -1,4 +1,6 @@
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,21 @@ def test_embeddings_paraphrases_are_closer_than_unrelated(tmp_path: Path):
     found = store.similar("ConnectionRefusedError: connection to database was refused", k=5)
     assert found and found[0].error_text.startswith("ConnectionRefusedError")
     assert store.history_factor("ConnectionRefusedError: connection to database was refused").method == "embedding"
+
+
+def test_without_the_ml_extra_there_is_no_embedder_and_matching_says_signature(tmp_path: Path):
+    # A fresh interpreter in which torch cannot be imported (as on an install without the `ml` extra).
+    code = (
+        "import sys\nsys.modules['torch'] = None\n"
+        "from pathlib import Path\n"
+        "from bot.pipeline.embeddings import load_embedder, status\n"
+        "from bot.pipeline.learning import LearningStore\n"
+        "print(load_embedder() is None, status().reason)\n"
+        f"print(LearningStore(Path({str(tmp_path / 'l.sqlite')!r}), embedder=load_embedder())"
+        ".history_factor('KeyError: x').method)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.splitlines()
+    assert first == "True torch is not installed (pip install 'yantra-bot[ml]')"
+    assert second == "signature"
