@@ -27,7 +27,8 @@ class Prompt:
     user: str
 
 
-def build_prompt(*, instructions: str, failures: str, context: str, feedback: str) -> Prompt:
+def build_prompt(*, instructions: str, failures: str, context: str, feedback: str, attempt: int = 1) -> Prompt:
+    """The prompt of attempt `attempt`; a retry's prompt always differs from the last (so no cached answer)."""
     from bot.llm.edits import EDIT_FORMAT_INSTRUCTIONS
 
     sections = [f"## Task\n{instructions.strip() or DEFAULT_TASK}"]
@@ -36,8 +37,8 @@ def build_prompt(*, instructions: str, failures: str, context: str, feedback: st
     if context.strip():
         sections.append(f"## Code context\n{context.strip()}")
     if feedback.strip():
-        sections.append("## Your previous attempt was rejected\nFix these problems in your new answer; "
-                        f"start again from the code shown above.\n\n{feedback.strip()}")
+        sections.append(f"## Your previous attempt was rejected (this is attempt {attempt})\nFix these problems "
+                        f"in your new answer; start again from the code shown above.\n\n{feedback.strip()}")
     return Prompt(system=f"{ROLE}\n\n{EDIT_FORMAT_INSTRUCTIONS}", user="\n\n".join(sections))
 
 

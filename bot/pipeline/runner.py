@@ -109,7 +109,7 @@ class Runner:
     def _attempt(self, n: int, context: ContextResult, failure: str) -> Attempt:
         previous = feedback_for(self.attempts[-1]) if self.attempts else ""
         prompt = build_prompt(instructions=self.instructions, failures=failure, context=context.text,
-                              feedback=previous)
+                              feedback=previous, attempt=n)
         gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root), Generation.from_json)
         if gen.malformed:
             return Attempt(n, gen)
