@@ -19,17 +19,26 @@ def expected_lines(source: str) -> set[int]:
     return {n for n, line in enumerate(source.splitlines(), 1) if line.rstrip().endswith("# expect")}
 
 
+CREDENTIALS = 'import requests\nDB_PASSWORD = "s3cr3t-Pa55word"\nrequests.get("https://x", verify=False)\n'
+EXTRA = {
+    "extra/nosem.py": "def run(code):\n    return eval(code)  # nosemgrep\n",
+    "extra/tests/test_login.py": CREDENTIALS,
+    "extra/app/settings.py": CREDENTIALS,
+}
+
+
 @pytest.fixture(scope="module")
 def case_scan(tmp_path_factory) -> ScanResult:
-    """All rule cases in one semgrep run (semgrep's start-up dominates a run)."""
+    """All rule cases and EXTRA in one semgrep run (semgrep's start-up dominates a run)."""
     root = tmp_path_factory.mktemp("rule-cases")
-    paths = []
+    files = dict(EXTRA)
     for rule, (bad, good) in CASES.items():
-        for kind, source in (("bad", bad), ("good", good)):
-            (root / rule).mkdir(exist_ok=True)
-            (root / rule / f"{kind}.py").write_text(source, encoding="utf-8")
-            paths.append(f"{rule}/{kind}.py")
-    return run_semgrep(root, paths)
+        files[f"{rule}/bad.py"] = bad
+        files[f"{rule}/good.py"] = good
+    for rel, source in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(source, encoding="utf-8")
+    return run_semgrep(root, sorted(files))
 
 
 def lines_reported(scan: ScanResult, rule: str, path: str) -> set[int]:
@@ -84,20 +93,17 @@ def test_severity_and_message_mapping(case_scan):
 
 
 @needs_semgrep
-def test_nosemgrep_comments_do_not_silence_findings(project):
-    root = project({"app.py": "def run(code):\n    return eval(code)  # nosemgrep\n"})
-    result = run_semgrep(root, ["app.py"])
-    assert [(f.rule, f.line) for f in result.findings] == [("eval-exec-non-literal", 2)]
+def test_nosemgrep_comments_do_not_silence_findings(case_scan):
+    assert [(f.rule, f.line) for f in case_scan.findings if f.path == "extra/nosem.py"] == [
+        ("eval-exec-non-literal", 2)]
 
 
 @needs_semgrep
-def test_test_files_are_exempt_from_credential_rules(project):
-    source = 'import requests\nDB_PASSWORD = "s3cr3t-Pa55word"\nrequests.get("https://x", verify=False)\n'
-    root = project({"tests/test_login.py": source, "app/settings.py": source})
-    result = run_semgrep(root, ["tests/test_login.py", "app/settings.py"])
-    assert result.status == "ok"
-    assert {(f.path, f.rule) for f in result.findings} == {
-        ("app/settings.py", "hardcoded-password"), ("app/settings.py", "tls-verification-disabled")}
+def test_test_files_are_exempt_from_credential_rules(case_scan):
+    reported = {(f.path, f.rule) for f in case_scan.findings if f.path.startswith("extra/") and
+                f.path != "extra/nosem.py"}
+    assert reported == {("extra/app/settings.py", "hardcoded-password"),
+                        ("extra/app/settings.py", "tls-verification-disabled")}
 
 
 def test_no_files_is_ok_without_running(project):
