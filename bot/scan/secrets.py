@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from bot.errors import ScanError
 from bot.scan.results import ScanResult, SecurityFinding, not_checked
 
 SCANNER = "secrets"
@@ -168,9 +169,13 @@ def _detect_secrets_spans(text: str, suffix: str) -> Iterator[_Span]:
 
 def _detect_secrets_values(text: str, suffix: str) -> list[tuple[int, str, str]]:
     """(line, type, value) from detect-secrets' default plugins over `text` (scanned as a file)."""
-    from detect_secrets import SecretsCollection
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.settings import transient_settings
+    try:
+        from detect_secrets import SecretsCollection
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import transient_settings
+    except ImportError as exc:
+        raise ScanError(f"detect-secrets is not installed ({exc}), so secrets cannot be found or redacted and "
+                        f"nothing is sent to a model; install yantra-bot[bot]") from exc
 
     names: list[str] = [cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()]
     plugins = [{"name": name} for name in names if name not in _SKIPPED_PLUGINS]
