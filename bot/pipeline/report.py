@@ -49,7 +49,7 @@ def _confidence(attempt: Attempt) -> list[str]:
     assert judgement is not None
     rows = ["### Confidence", "", f"Score **{judgement.score:.2f}** → decision `{judgement.decision}` "
             f"(attempt {attempt.number})", "", "| factor | value |", "|---|---:|"]
-    rows += [f"| {name} | {value:.2f} |" for name, value in judgement.breakdown.items()]
+    rows += [f"| {name} | {value:.2f} |" for name, value in judgement.breakdown.items() if name != "score"]
     rows.append("")
     if judgement.blockers:
         rows += ["Hard gates that failed:", "", *[f"- {b}" for b in judgement.blockers], ""]
