@@ -38,6 +38,9 @@ def case_scan(tmp_path_factory) -> ScanResult:
     for rel, source in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(source, encoding="utf-8")
+    # a patch cannot hide files from the scan with an ignore file: explicit targets are always scanned
+    (root / ".semgrepignore").write_text("extra/\n*.py\n")
+    (root / ".gitignore").write_text("extra/\n")
     return run_semgrep(root, sorted(files))
 
 
@@ -93,7 +96,7 @@ def test_severity_and_message_mapping(case_scan):
 
 
 @needs_semgrep
-def test_nosemgrep_comments_do_not_silence_findings(case_scan):
+def test_nosemgrep_comments_and_ignore_files_do_not_silence_findings(case_scan):
     assert [(f.rule, f.line) for f in case_scan.findings if f.path == "extra/nosem.py"] == [
         ("eval-exec-non-literal", 2)]
 
