@@ -38,6 +38,7 @@ INPUT_VARS = {
     "bot-login": "YANTRA_BOT_LOGIN",
     "bot-name": "YANTRA_BOT_NAME",
     "bot-email": "YANTRA_BOT_EMAIL",
+    "safety-db": "YANTRA_SAFETY_DB",  # read by bot.scan.deps itself; checked here
 }
 RUNNER_VARS = ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_REPOSITORY",
                "GITHUB_WORKSPACE", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_SERVER_URL")
@@ -63,6 +64,7 @@ class Settings:
     bot_login: str
     bot_name: str
     bot_email: str
+    safety_db: Path | None
     event_name: str
     event_path: Path
     api_url: str
@@ -103,6 +105,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if python_version and not re.fullmatch(r"\d+\.\d+(\.\d+)?", python_version):
         raise ConfigError(f"input python-version must look like 3.11, got {python_version!r}")
     bot_login = inp("bot-login") or DEFAULT_BOT_LOGIN
+    safety_db = Path(inp("safety-db")) if inp("safety-db") else None
+    if safety_db is not None and not safety_db.is_dir():
+        raise ConfigError(f"input safety-db must be a directory with safety's insecure.json, got {safety_db}")
     return Settings(
         github_token=token,
         anthropic_api_key=inp("anthropic-api-key") or None,
@@ -123,6 +128,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         bot_name=inp("bot-name") or bot_login,
         bot_email=inp("bot-email") or (DEFAULT_BOT_EMAIL if bot_login == DEFAULT_BOT_LOGIN
                                        else f"{bot_login}@users.noreply.github.com"),
+        safety_db=safety_db,
         event_name=_runner(env, "GITHUB_EVENT_NAME"),
         event_path=Path(_runner(env, "GITHUB_EVENT_PATH")),
         api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
