@@ -5,7 +5,7 @@ A scanner that could not run is `not-checked` with a reason — never `ok` with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +36,11 @@ class SecurityFinding:
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.rule)
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SecurityFinding:
+        return cls(str(data["scanner"]), str(data["rule"]), str(data["severity"]), str(data["path"]),
+                   int(data["line"]), str(data["message"]))
+
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
@@ -58,6 +63,12 @@ class ScanResult:
     def to_json(self) -> dict[str, Any]:
         return {"scanner": self.scanner, "status": self.status, "reason": self.reason,
                 "findings": [f.to_json() for f in self.findings]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ScanResult:
+        return cls(str(data["scanner"]), str(data["status"]),
+                   tuple(SecurityFinding.from_json(f) for f in data.get("findings", [])),
+                   str(data.get("reason", "")))
 
 
 def not_checked(scanner: str, reason: str) -> ScanResult:

@@ -73,10 +73,18 @@ class TestRun:
         return 1.0 if self.status == "passed" else 0.0
 
     def to_json(self) -> dict[str, Any]:
+        """JSON-ready data; `TestRun.from_json` reads it back (session state, reports)."""
         return {"status": self.status, "reason": self.reason, "duration": round(self.duration, 3),
-                "counts": self.counts, "pass_rate": self.pass_rate,
+                "counts": self.counts, "pass_rate": self.pass_rate, "outcomes": dict(self.outcomes),
                 "failures": [{"nodeid": f.nodeid, "message": f.message, "excerpt": f.excerpt}
                              for f in self.failures]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TestRun:
+        return cls(status=str(data["status"]), outcomes=dict(data.get("outcomes", {})),
+                   failures=tuple(TestFailure(str(f["nodeid"]), str(f["message"]), str(f["excerpt"]))
+                                  for f in data.get("failures", [])),
+                   duration=float(data.get("duration", 0.0)), reason=str(data.get("reason", "")))
 
 
 def run_tests(root: Path, *, select: Sequence[str] | None = None, command: Sequence[str] = (),

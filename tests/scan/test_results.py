@@ -50,3 +50,9 @@ def test_queries_over_results():
     assert data[2] == {"scanner": "safety", "status": "not-checked", "reason": "no database", "findings": []}
     assert data[1]["findings"][0] == {"scanner": "semgrep", "rule": "rule", "severity": "high", "path": "a.py",
                                       "line": 1, "message": "message"}
+
+
+def test_json_round_trip():
+    results = [ScanResult("semgrep", "ok", (finding("high"),), "note"), not_checked("safety", "no database")]
+    data = json.loads(json.dumps(to_json(results)))
+    assert [ScanResult.from_json(d) for d in data] == results

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -217,3 +218,11 @@ def test_related_then_suite_runs_suite_after_related_pass(project):
     assert staged.suite is not None and staged.suite.status == "failed"
     assert staged.final is staged.suite
     assert set(staged.final.outcomes) == {"test_a.py::test_a", "test_b.py::test_b"}
+
+
+def test_test_run_json_round_trip(project):
+    run = run_tests(project(MIXED))
+    again = TestRun.from_json(json.loads(json.dumps(run.to_json())))
+    assert again.outcomes == run.outcomes
+    assert again.failures == run.failures
+    assert (again.status, again.reason, again.pass_rate) == (run.status, run.reason, run.pass_rate)
