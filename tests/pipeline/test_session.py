@@ -1,0 +1,48 @@
+"""`run_fix` called in-process, as the GitHub Action does: typed request in, typed outcome out, events to a sink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from e2e_fix.fixrepo import GOOD_FIX, make_project
+from support.anthropic_server import AnthropicServer
+
+from bot.config import load_config
+from bot.pipeline.session import FixRequest, run_fix
+
+
+def test_run_fix_returns_a_typed_outcome_and_reports_events(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo")
+    events: list[dict[str, Any]] = []
+    with AnthropicServer() as server:
+        server.script(GOOD_FIX)
+        request = FixRequest(root=project.root / "calc", api_key="test-key", base_url=server.base_url,
+                             config=load_config(project.root).fix, log=events.append, progress=False)
+        outcome = run_fix(request)
+
+        assert outcome.verdict == "applied"
+        assert outcome.ok and outcome.commit_sha is None and outcome.attempts == 1
+        assert outcome.confidence is not None and outcome.confidence >= 0.8
+        assert set(outcome.breakdown) >= {"llm", "tests", "history", "complexity", "impact"}
+        assert "+    return a + b" in outcome.patch
+        assert outcome.report_markdown  # the evidence is there even when the fix landed
+        phases = [e["phase"] for e in events if e["event"] == "phase"]
+        assert phases == ["baseline", "context", "generate", "validate", "test", "security", "confidence",
+                          "commit"]
+        assert events[-1]["event"] == "outcome" and events[-1]["session"] == outcome.session_id
+
+        again = run_fix(FixRequest(root=project.root, resume=True, session_id=outcome.session_id,
+                                   api_key="test-key", base_url=server.base_url, progress=False))
+        assert again.verdict == "applied" and again.session_id == outcome.session_id
+        assert len(server.message_requests) == 1
+
+
+def test_without_a_key_the_outcome_says_so(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo")
+    outcome = run_fix(FixRequest(root=project.root, api_key=None, progress=False, log=lambda e: None))
+    assert outcome.verdict == "failed"
+    assert outcome.reason == "ANTHROPIC_API_KEY is not set: ran the checks only"
+    assert "tests/test_ops.py::test_add" in outcome.report_markdown
+    assert "### Security checks" in outcome.report_markdown
+    assert outcome.attempts == 0 and outcome.patch == ""
