@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import socket
 import stat
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,40 @@ def test_new_findings_match_by_line_text_not_number(tmp_path):
 def test_rules_file_is_package_data():
     assert RULES_FILE.is_file()
     assert RULES_FILE.parent == Path(__file__).resolve().parents[2] / "bot" / "scan" / "rules"
+
+
+@needs_semgrep
+def test_semgrep_makes_no_network_requests(project, monkeypatch):
+    """Every HTTP(S) request semgrep could make (metrics, version check, registry) would go to this proxy."""
+    connections: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            connections.append(conn.recv(200))
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    proxy = f"http://127.0.0.1:{server.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        result = run_semgrep(project({"app.py": "eval(input())\n"}), ["app.py"])
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    assert result.status == "ok"
+    assert [f.rule for f in result.findings] == ["eval-exec-non-literal"]
+    assert connections == []
