@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -32,7 +32,7 @@ def encode(f: FileFacts) -> bytes:
                c.guarded) for c in f.calls),
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
-        f.parse_ok, f.suppressions,
+        f.parse_ok, f.suppressions, f.path_dynamic,
     ))
 
 
@@ -51,7 +51,7 @@ def decode(data: bytes) -> FileFacts | None:
             calls=tuple(CallSite(*c) for c in t[7]),
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(LocalIssue(*i) for i in t[11]),
-            parse_ok=t[12], suppressions=t[13],
+            parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -165,6 +165,7 @@ class FileFacts:
     all_names: tuple[str, ...] | None = None  # a literal __all__, if any
     all_dynamic: bool = False  # __all__ is built or extended at run time (`+=`, `.extend`, not a literal)
     dynamic: bool = False  # module __getattr__, globals()/sys.modules tricks, exec: exports unknowable
+    path_dynamic: bool = False  # `__path__` edits, `extend_path`, `sys.modules[...] =`: submodules unknowable
     issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
     parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules) of `# yantra: ignore[...]`

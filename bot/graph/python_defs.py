@@ -35,7 +35,7 @@ class ModuleWalk:
     all_names: tuple[str, ...] | None = None
     all_dynamic: bool = False
     dynamic: bool = False  # module-level __getattr__
-    top_def_starts: set[int] = field(default_factory=set)  # function/class nodes that are module/class level
+    top_def_starts: set[int] = field(default_factory=set)  # start bytes of module-level function/class nodes
     function_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, qualname)
 
 
@@ -211,8 +211,8 @@ def _definition(stmt: Any, prefix: str, conditional: bool, depth: int, out: Modu
         return
     name = text(name_node)
     qualname = prefix + name
-    out.top_def_starts.add(node.start_byte)
     if prefix == "":
+        out.top_def_starts.add(node.start_byte)
         out.names.add(name)
     line, end_line, col = start.start_point[0] + 1, node.end_point[0] + 1, node.start_point[1]
     body = node.child_by_field_name("body")

@@ -29,6 +29,7 @@ _QUERY = """
 (class_definition) @class
 (try_statement) @try
 (if_statement condition: (_) @ifcond)
+(with_statement (with_clause) @withclause)
 (attribute object: (identifier) @abase)
 (call function: (identifier) @cname)
 (assignment left: (_) @lhs)
@@ -49,16 +50,19 @@ _GUARD_TEST = re.compile(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
     r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr|find_spec|importlib"
 )
+# A `with` that expects or swallows exceptions (`pytest.raises`, `assertRaises`, `contextlib.suppress`).
+_GUARD_WITH = re.compile(r"raises|Raises|suppress|warns|Warns|catch_warnings|ignore|expect", re.IGNORECASE)
 _SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
-_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"setattr(",
-                  b"extend_path", b"__getattr__", b"__dict__")
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path")
+# What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
 _DYNAMIC_CODE = re.compile(
-    rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__|pop)\b)|"
-    rb"(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b)|"
-    rb"sys\.modules\s*\[[^\]\n]*\]\s*(?:=[^=]|\.__class__)|"
-    rb"\bexec\s*\(|__path__|extend_path|setattr\(\s*sys\.modules|"
-    rb"[(,]\s*(?:globals|vars|locals)\(\s*\)\s*[,)]"
+    rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
+    rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
+    rb"sys\.modules\s*\[\s*__name__\s*\]|"
+    rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
+    rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
+_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.modules\s*\[[^\]\n]*\]\s*=[^=]|sys\.path\b")
 
 
 def blob_sha(data: bytes) -> str:
@@ -86,7 +90,7 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
         # Pathological input: keep what CPython said; the module is unknowable to the rules.
         return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
-                         all_dynamic=True)
+                         all_dynamic=True, path_dynamic=True)
     def pos(x: Any) -> tuple[int, int]:
         return x.line, x.col
 
@@ -94,7 +98,7 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      imports=tuple(sorted(facts.imports, key=pos)), attr_uses=tuple(sorted(facts.attr_uses, key=pos)),
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
-                     dynamic=facts.dynamic, issues=issues, parse_ok=parse_ok, suppressions=suppressions)
+                     dynamic=facts.dynamic, path_dynamic=_PATH_DYNAMIC.search(data) is not None, issues=issues, parse_ok=parse_ok, suppressions=suppressions)
 
 
 @lru_cache(maxsize=1)
@@ -192,6 +196,10 @@ def _extract(data: bytes) -> _Extracted:
 
 def _guard_ranges(caps: dict[str, list[Any]]) -> list[tuple[int, int]]:
     ranges = [(n.start_byte, n.end_byte) for n in caps.get("try", ())]
+    for clause in caps.get("withclause", ()):
+        if _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
+            stmt = clause.parent
+            ranges.append((stmt.start_byte, stmt.end_byte))
     for cond in caps.get("ifcond", ()):
         if _GUARD_TEST.search(cond.text.decode("utf-8", "replace")):
             stmt = cond.parent

@@ -118,9 +118,20 @@ class Resolver:
         is_pkg = self.layout.is_package_file(path)
         for name in self.layout.names_of.get(path, []):
             target = resolve_relative(name, is_pkg, imp.level, imp.module)
-            if target is not None and target not in out:
-                out.append(target)
+            if target is not None:
+                target = self.canonical(target)
+                if target not in out:
+                    out.append(target)
         return out
+
+    def canonical(self, module: str) -> str:
+        """One name for a module that several roots reach (`src.pkg.mod` -> `pkg.mod`)."""
+        files = self.layout.modules.get(module)
+        if files and len(files) == 1:
+            names = self.layout.names_of.get(files[0])
+            if names:
+                return names[0]
+        return module
 
     def resolve_module(self, module: str) -> Resolution:
         if not module or not self.layout.in_repo(module):
@@ -141,16 +152,29 @@ class Resolver:
     def _missing_module(self, parent: str, child: str, module: str) -> Resolution:
         for path in self.layout.modules.get(parent, []):
             facts = self.facts_of(path)
-            if facts is None or not facts.parse_ok or facts.dynamic:
+            if facts is None or not facts.parse_ok or facts.path_dynamic:
                 return unknown(f"{parent} cannot be analysed")
-            if child in facts.module_names or any(i.name == "*" for i in facts.imports if i.scope == "module"):
+            if child in facts.module_names and not self._only_submodule_import(path, facts, parent, child):
                 return unknown(f"{parent} binds {child}")
+            if any(i.name == "*" for i in facts.imports if i.scope == "module"):
+                return unknown(f"{parent} has a star import")
         if self.layout.packages.get(parent) is False and parent not in self.layout.modules and "." not in parent:
             return unknown(f"{parent} is a top-level namespace package")
         siblings = sorted(self.layout.children.get(parent, ()))
         close = difflib.get_close_matches(child, siblings, n=3, cutoff=0.7)
         moved = sorted(m for m in self.layout.modules if m.rsplit(".", 1)[-1] == child and m != module)[:3]
         return Resolution("missing", "module", module, "", tuple(f"{parent}.{c}" for c in close), tuple(moved))
+
+    def _only_submodule_import(self, path: str, facts: FileFacts, module: str, name: str) -> bool:
+        """`name` is bound in `module` only by importing its own submodule (`from . import name`)."""
+        if any(d.qualname == name for d in facts.definitions):
+            return False
+        binds = [i for i in facts.imports if i.name not in (None, "*") and (i.alias or i.name) == name]
+        if not binds:
+            return False
+        own = self.canonical(module)
+        return all(i.name == name and own in [self.canonical(m) for m in self.absolute_module(path, i)]
+                   for i in binds)
 
     # -- names in modules --------------------------------------------------------------------------
     def resolve_import(self, path: str, imp: ImportFact) -> Resolution:
@@ -189,7 +213,9 @@ class Resolver:
         facts = self.facts_of(path)
         if facts is None or not facts.parse_ok:
             return unknown(f"{path} is not parsed")
-        if name in facts.module_names:
+        if self.layout.exists(f"{module}.{name}"):
+            return FOUND  # (a submodule is bound in its package once anything imports it)
+        if name in facts.module_names and not self._only_submodule_import(path, facts, module, name):
             return FOUND
         if facts.dynamic:
             return unknown(f"{path} is dynamic")
