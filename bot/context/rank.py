@@ -1,7 +1,8 @@
 """Which code goes into a context, in what order: graph distance from the seeds, then relevance to the failure.
 
 Distance 0 is the target itself. Distance 1 is what it calls (for a test: the code under test), the
-pytest fixtures it takes, the repository frames of the failure's traceback, and its callers. Distance 2 is
+pytest fixtures it takes, the repository frames of the failure's traceback, its base classes, and its
+callers. Distance 2 is
 the same relation one step further. Within a distance, the failure decides first (traceback frames,
 innermost first; then symbols whose name or file the failure text mentions), then callees before callers,
 then discovery order.
@@ -17,7 +18,7 @@ from bot.context.targets import Seed, definition_at, failure_frames, failure_wor
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
-    from bot.graph.model import Definition
+    from bot.graph.model import Definition, ImportFact
 
 MAX_NEIGHBOURS = 25  # callers / callees taken per symbol (a popular function has hundreds of callers)
 MAX_EXPANDED = 30  # distance-1 items whose callees are followed
@@ -80,8 +81,7 @@ def rank(graph: Graph, seeds: list[Seed], failure: str | None) -> Ranking:
     _neighbours(graph, roots, out.notes, add_ref, 1, MAX_CALLER_QUERIES[0])
     for seed_ref in (s.ref for s in seeds if s.ref is not None):
         for ref, chain in _name_matches(graph, seed_ref):
-            add_ref(ref, 1, 0, f"named by the call {chain}() in {seed_ref.qualname}, which the graph "
-                               "did not resolve")
+            add_ref(ref, 1, 0, f"called by {seed_ref.qualname} as {chain}()")
     ordered = sorted((i for i in seen.values() if i.distance == 1), key=Item.key)[:MAX_EXPANDED]
     _neighbours(graph, [_as_ref(graph, i) for i in ordered], out.notes, add_ref, 2, MAX_CALLER_QUERIES[1])
     out.items = sorted(seen.values(), key=Item.key)
@@ -109,25 +109,72 @@ def _neighbours(graph: Graph, roots: Sequence[SymbolRef], notes: list[str], add:
                              f"first {MAX_NEIGHBOURS} considered")
             for ref in found[:MAX_NEIGHBOURS]:
                 add(ref, distance, kind, f"{verb} {root.qualname}")
+        for ref in _bases(graph, root):
+            add(ref, distance, 0, f"base class of {root.qualname}")
+
+
+def _bases(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
+    """The repository classes a class derives from, resolved like calls of the base expressions."""
+    from bot.graph.model import CallSite
+
+    definition = ref.definition
+    if definition.kind != "class" or not definition.bases:
+        return []
+    found: list[SymbolRef] = []
+    for base in definition.bases:
+        site = CallSite(callee=base, line=definition.line, col=definition.col, end_line=definition.line,
+                        n_positional=0, keywords=(), star=False, starstar=False)
+        target = graph.resolver.resolve_call(ref.path, site)
+        if target is not None:
+            found.append(graph.ref_of(target))
+    return found
 
 
 def _name_matches(graph: Graph, ref: SymbolRef) -> list[tuple[SymbolRef, str]]:
-    """Repository definitions that the seed's calls name but the graph could not resolve (e.g. `mod.f()`
-    after `from pkg import mod`): the callee's last name whose module ends with the chain's prefix."""
+    """Repository definitions named by the seed's calls through an imported name (`mod.f()` after
+    `from pkg import mod`, `pkg.mod.Cls.meth()` after `import pkg.mod`), followed by the file's imports;
+    a fallback for calls the graph leaves unresolved."""
     facts = graph.facts(ref.path)
     if facts is None:
         return []
-    found: list[tuple[SymbolRef, str]] = []
     chains = dict.fromkeys(c.callee for c in facts.calls
-                           if c.caller == ref.qualname or c.caller.startswith(ref.qualname + "."))
-    for chain in chains:
-        parts = chain.split(".")
-        if len(parts) < 2 or parts[0] in ("self", "cls"):
-            continue
-        for match in graph.find_symbol(parts[-1])[:MAX_NEIGHBOURS]:
-            if match.module.endswith("." + ".".join(parts[:-1])) or match.module == ".".join(parts[:-1]):
-                found.append((match, chain))
+                           if (c.caller == ref.qualname or c.caller.startswith(ref.qualname + "."))
+                           and "." in c.callee)
+    found: list[tuple[SymbolRef, str]] = []
+    for chain in list(chains)[:MAX_NEIGHBOURS]:
+        head, *rest = chain.split(".")
+        for imp in facts.imports:
+            for start, prefix in _bound_to(graph, ref.path, imp, head):
+                match = _lookup(graph, start, [*prefix, *rest])
+                if match is not None:
+                    found.append((match, chain))
     return found
+
+
+def _bound_to(graph: Graph, path: str, imp: ImportFact, head: str) -> list[tuple[str, list[str]]]:
+    """(module, qualname prefix) that `head` names in `path` through the import `imp`, if it binds head."""
+    modules = graph.resolver.absolute_module(path, imp)
+    if imp.name is None:  # import a.b [as x]
+        if imp.alias == head:
+            return [(m, []) for m in modules]
+        return [(m.split(".")[0], []) for m in modules] if imp.alias is None and imp.module.split(".")[0] == head else []
+    if (imp.alias or imp.name) != head:
+        return []
+    return [(f"{m}.{imp.name}", []) if graph.paths_of(f"{m}.{imp.name}") else (m, [imp.name]) for m in modules]
+
+
+def _lookup(graph: Graph, module: str, parts: list[str]) -> SymbolRef | None:
+    while parts and graph.paths_of(f"{module}.{parts[0]}"):
+        module = f"{module}.{parts.pop(0)}"
+    qualname = ".".join(parts)
+    for path in graph.paths_of(module) if qualname else []:
+        facts = graph.facts(path)
+        for d in facts.definitions if facts is not None else ():
+            if d.qualname == qualname and d.kind != "variable":
+                from bot.graph import SymbolRef
+
+                return SymbolRef(path, module, qualname, d)
+    return None
 
 
 def _as_ref(graph: Graph, item: Item) -> SymbolRef:

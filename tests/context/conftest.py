@@ -28,7 +28,14 @@ FILES = {
             return add(sum(values), 0) / len(values)
 
 
-        class Account:
+        class Ledger:
+            """Keeps entries."""
+
+            def entries(self):
+                return []
+
+
+        class Account(Ledger):
             """A bank account."""
 
             def __init__(self, owner: str, balance: int = 0) -> None:
@@ -91,6 +98,15 @@ FILES = {
         class TestAccount:
             def test_deposit(self):
                 assert Account("x").deposit(3) == 3
+        ''',
+    "tests/test_util.py": '''
+        import calc.limits
+        from calc import util
+
+
+        def test_clamp_and_check():
+            assert util.clamp(5) == 5
+            calc.limits.check(1)
         ''',
 }
 

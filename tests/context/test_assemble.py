@@ -11,7 +11,7 @@ DEPOSIT_FAILURE = '''
 >       assert Account("x").deposit(3) == 3
 
 tests/test_core.py:13:
-calc/core.py:21: in __init__
+calc/core.py:29: in __init__
     self.owner = normalize(owner)
 calc/util.py:13: in normalize
     return name.strip().lower() + "#"
@@ -140,7 +140,7 @@ def test_class_signature_shows_init(graph, repo):
     facts = graph.facts("calc/core.py")
     account = next(d for d in facts.definitions if d.qualname == "Account")
     text = signature_text((repo / "calc/core.py").read_text(), account, facts)
-    assert text == ('class Account:\n    """A bank account."""\n'
+    assert text == ('class Account(Ledger):\n    """A bank account."""\n'
                     "    def __init__(self, owner: str, balance: int = 0) -> None:\n        ...\n")
     clamp = next(d for d in graph.facts("calc/util.py").definitions if d.qualname == "clamp")
     assert signature_text((repo / "calc/util.py").read_text(), clamp, None) == (
@@ -156,3 +156,16 @@ def test_render_context_prints_text_and_accounting(graph, failure):
     assert "| reserved (instructions + answer) | 300 | | |" in out
     assert f"| total | 1000 | {ctx.tokens} | {len(ctx.sections)} |" in out
     assert "dropped for lack of budget: 0 item(s)" in out
+
+
+def test_base_classes_are_direct_dependencies(graph):
+    ctx = assemble_context(graph, "Account", 2000)
+    reasons = {(s.path, s.symbol): s.reason for s in ctx.sections}
+    assert reasons[("calc/core.py", "Ledger")] == "base class of Account"
+    assert reasons[("calc/util.py", "normalize")] == "called by Account"
+
+
+def test_calls_through_imported_modules_are_followed(graph):
+    ctx = assemble_context(graph, "tests/test_util.py::test_clamp_and_check", 2000)
+    full = {(s.path, s.symbol) for s in ctx.sections if s.level == 1}
+    assert {("calc/util.py", "clamp"), ("calc/limits.py", "check")} <= full
