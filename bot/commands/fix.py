@@ -64,6 +64,7 @@ def summary(outcome: Any) -> str:
     if outcome.breakdown:
         factors = ", ".join(f"{k} {v:.2f}" for k, v in outcome.breakdown.items() if k != "score")
         lines.append(f"confidence {outcome.confidence:.2f} ({factors})")
+    lines += [f"  {note}" for note in outcome.notes]
     if outcome.commit_sha:
         lines.append(f"commit {outcome.commit_sha}")
     lines.append(f"session {outcome.session_id} ({outcome.attempts} attempt(s))")

@@ -204,26 +204,30 @@ class Runner:
         if verdict not in ("committed", "applied"):
             patch = redacted(patch)  # a rejected patch may carry a secret the model wrote
         report = ""
+        notes = list(judgement.notes) if judgement is not None else []
         if verdict not in ("clean",):
             report = render_report(session_id=self.sid, verdict=verdict, reason=reason,
                                    phases=self.store.phases(self.sid), baseline=self.baseline,
                                    attempts=self.attempts)
-            self._save_report(report)
+            saved = self._save_report(report)
+            notes += [f"report saved to {saved}"] if saved else []
         if not resumable:
             self._learn(verdict)
         return {"verdict": verdict, "confidence": judgement.score if judgement else None,
                 "breakdown": dict(judgement.breakdown) if judgement else {}, "commit_sha": self._commit_sha,
                 "patch": patch, "report_markdown": report, "session_id": self.sid,
                 "attempts": len([a for a in self.attempts if a.number > 0]), "reason": reason,
-                "resumable": resumable}
+                "resumable": resumable, "notes": tuple(notes)}
 
-    def _save_report(self, report: str) -> None:
+    def _save_report(self, report: str) -> Path | None:
         path = self.state_dir / "reports" / f"{self.sid}.md"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(report, encoding="utf-8")
         except OSError as exc:
             self.log.emit("warning", message=f"could not save the report to {path}: {exc}")
+            return None
+        return path
 
     # -- phases and services -------------------------------------------------------------------------
 

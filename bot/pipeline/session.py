@@ -45,14 +45,14 @@ class FixOutcome:
     attempts: int
     reason: str
     resumable: bool = False  # a transient failure: `yantra fix --resume` may finish it
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # how factors got their values; where the report was saved
 
     @property
     def ok(self) -> bool:
         return self.verdict in ("committed", "applied", "clean")
 
     def to_json(self) -> dict[str, Any]:
-        return {**vars(self), "notes": list(self.notes)}
+        return {**vars(self), "notes": [str(n) for n in self.notes]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FixOutcome:

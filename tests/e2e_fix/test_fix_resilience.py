@@ -103,3 +103,20 @@ def test_resume_without_a_session_is_a_usage_problem(project: Project) -> None:
     run = run_fix(project, None, "--resume")
     assert run.code == 2
     assert "no unfinished fix session" in run.stderr
+
+
+def test_model_unreachable_is_resumable_then_resumed(project: Project, server: AnthropicServer) -> None:
+    server.script(*[Reply.overloaded() for _ in range(6)])  # 3 per model open both circuit breakers
+
+    first = run_fix(project, server)
+
+    assert first.code == 1, first.stdout + first.stderr
+    assert "fix --resume" in first.stdout
+    assert len(server.message_requests) == 6
+    server.script(GOOD_FIX)
+
+    second = run_fix(project, server, "--resume")
+
+    assert second.code == 0, second.stdout + second.stderr
+    assert len(server.message_requests) == 7
+    assert "return a + b" in (project.root / "calc/ops.py").read_text()
