@@ -37,9 +37,11 @@ def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]
             return (error,)
         from .undefined import undefined_names
 
-        return undefined_names(data)
+        return undefined_names(data, target)
     except (RecursionError, MemoryError) as exc:
         return (_issue_from_limit(exc),)
+    except (SyntaxError, ValueError):
+        return ()  # syntax newer than this interpreter that the target accepts: names cannot be judged
 
 
 def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:

@@ -20,8 +20,8 @@ from bot.graph.model import LocalIssue
 from .names import ALWAYS_DEFINED, is_dunder
 
 _STAR_IMPORT = re.compile(rb"\bimport\s*\(?\s*\*")
-_MODULE_TRICKS = re.compile(rb"modules\s*\[\s*__name__|import_module\s*\(\s*__name__|__builtin__|"
-                            rb"import\s+builtins|from\s+builtins\s+import")
+_MODULE_TRICKS = re.compile(rb"modules\s*\[\s*__name__|import_module\s*\(\s*__name__|"
+                            rb"import\s+(?:builtins|__builtin__)\b|from\s+(?:builtins|__builtin__)\s+import")
 _DYNAMIC_NAMES = frozenset({"exec", "eval", "execfile", "__builtins__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
@@ -35,8 +35,8 @@ _GLOBAL_SCOPES = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
 _MAX_PER_NAME = 20
 
 
-def undefined_names(data: bytes) -> tuple[LocalIssue, ...]:
-    """Uses of really unbound names in `data`, a file CPython compiles."""
+def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[LocalIssue, ...]:
+    """Uses of really unbound names in `data`, a file CPython compiles, run by Python `target`."""
     if _STAR_IMPORT.search(data) or _MODULE_TRICKS.search(data):
         return ()
     with warnings.catch_warnings():
@@ -47,7 +47,13 @@ def undefined_names(data: bytes) -> tuple[LocalIssue, ...]:
         tree = ast.parse(data)
     if _namespace_written(tree):
         return ()
-    return tuple(_locate(tree, candidates))
+    eager = target < (3, 14) and not _future_annotations(tree)
+    return tuple(_locate(tree, candidates, eager))
+
+
+def _future_annotations(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations"
+               for a in n.names) for n in tree.body)
 
 
 def _candidates(top: symtable.SymbolTable) -> set[str]:
@@ -92,17 +98,26 @@ def _read_only(call: ast.Call, parent: ast.AST | None) -> bool:
     return False
 
 
-def _locate(tree: ast.Module, candidates: set[str]) -> Iterator[LocalIssue]:
-    """Every unguarded load of a candidate name, in source order."""
+def _locate(tree: ast.Module, candidates: set[str], eager: bool) -> Iterator[LocalIssue]:
+    """Every unguarded load of a candidate name that is evaluated when the code runs, in source order."""
     found: list[ast.Name] = []
-    stack: list[ast.AST] = [tree]
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]  # (node, directly inside a function body)
     while stack:
-        node = stack.pop()
+        node, in_function = stack.pop()
         if isinstance(node, ast.Name):
             if node.id in candidates and isinstance(node.ctx, ast.Load):
                 found.append(node)
             continue
-        stack.extend(_visible_children(node))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend((child, in_function) for child in _signature_parts(node, eager))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            stack.extend((child, True) for child in body)
+            continue
+        if isinstance(node, ast.ClassDef):
+            stack.extend((child, in_function) for child in [*node.decorator_list, *node.bases, *node.keywords])
+            stack.extend((child, False) for child in node.body)
+            continue
+        stack.extend((child, in_function) for child in _visible_children(node, eager and not in_function))
     counts: dict[str, int] = {}
     for name in sorted(found, key=lambda n: (n.lineno, n.col_offset)):
         counts[name.id] = counts.get(name.id, 0) + 1
@@ -111,14 +126,27 @@ def _locate(tree: ast.Module, candidates: set[str]) -> Iterator[LocalIssue]:
                              f"undefined name '{name.id}'", name.id)
 
 
-def _visible_children(node: ast.AST) -> list[ast.AST]:
-    """Children whose names are evaluated unguarded (annotations and guarded blocks left out)."""
-    if isinstance(node, ast.arg):
-        return []
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [*node.decorator_list, node.args, *node.body]
+def _signature_parts(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, eager: bool) -> list[ast.AST]:
+    """What a `def` evaluates where it stands: decorators, defaults, and (when eager) annotations."""
+    args = node.args
+    parts: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    if isinstance(node, ast.Lambda):
+        return parts
+    parts.extend(node.decorator_list)
+    if eager:
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
+        parts.extend(a.annotation for a in every if a.annotation is not None)
+        if node.returns is not None:
+            parts.append(node.returns)
+    return parts
+
+
+def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
+    """Children whose names are evaluated unguarded. Variable annotations only count at module or class
+    level, in a file without `from __future__ import annotations`, for a target before 3.14 (PEP 649)."""
     if isinstance(node, ast.AnnAssign):
-        return [node.target] + ([node.value] if node.value is not None else [])
+        value = [node.value] if node.value is not None else []
+        return [node.target, *value, *([node.annotation] if eager else [])]
     if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_environment_test(node.test):
         return []
     if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":

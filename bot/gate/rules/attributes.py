@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from bot.gate.rules import Hit, RuleContext, make, star_binds_submodule, suggestion
-from bot.graph.model import FileFacts
+from bot.graph.model import AttrUse, FileFacts
 
 
 def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
@@ -15,7 +16,7 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
     for use in facts.attr_uses:
         if use.guarded or use.store or use.base in defined:
             continue
-        res = ctx.resolver.resolve_attr(path, use)
+        res = _resolve(ctx, path, use)
         if res.status != "missing":
             continue
         if res.kind == "module":
@@ -25,3 +26,16 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
         yield Hit(make("missing-attribute", path, use.line, use.col, use.end_line,
                        f"module `{res.module}` has no attribute `{res.name}`", suggestion(ctx, res)),
                   res.module, res.name)
+
+
+def _resolve(ctx: RuleContext, path: str, use: AttrUse) -> Any:
+    """`resolver.resolve_attr`, memoised on what it depends on: the module the base is bound to, and the
+    attribute chain (the same `np.x` in many files is resolved once)."""
+    start = ctx.resolver.start_of(path, use.base)
+    if not isinstance(start, tuple):
+        return start
+    cache: dict[Any, Any] = ctx.extra.setdefault("attr_cache", {})
+    key = (start, use.attrs)
+    if key not in cache:
+        cache[key] = ctx.resolver.resolve_attr(path, use)
+    return cache[key]

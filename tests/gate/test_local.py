@@ -1,0 +1,131 @@
+"""syntax-error and undefined-name, decided per file content by `local_issues`."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot.gate.local import local_issues
+
+CURRENT = sys.version_info[:2]
+
+
+def issues(source: str | bytes, target: tuple[int, int] = CURRENT) -> list[tuple[str, int, str]]:
+    data = source.encode() if isinstance(source, str) else source
+    return [(i.rule, i.line, i.name) for i in local_issues(data, target)]
+
+
+def test_typo_in_function_is_undefined() -> None:
+    src = "def foo():\n    pass\n\ndef bar():\n    return foo_typo()\n"
+    assert issues(src) == [("undefined-name", 5, "foo_typo")]
+
+
+@pytest.mark.parametrize("src", [
+    "print(len([]), ExceptionGroup, aiter, anext, EncodingWarning)\n",  # builtins of several versions
+    "print(WindowsError, unicode, basestring, xrange, reduce, long, raw_input, file, cmp)\n",
+    "print(__file__, __name__, __spec__, __loader__, __builtins__, __debug__, __doc__)\n",
+    "class A:\n    x = __qualname__, __module__\n    def f(self):\n        return __class__\n",
+    "def f():\n    global late\n    late = 1\n\ndef g():\n    return late\n",
+    "for i in range(3):\n    pass\nprint(i)\n",
+    "def f():\n    return later\n\nlater = 1\n",
+    "try:\n    gone\nexcept NameError:\n    gone = None\n",
+    "try:\n    gone\nexcept Exception:\n    pass\n",
+    "try:\n    gone\nexcept:\n    pass\n",
+    "import sys\nif sys.version_info < (3,):\n    text = unknown_py2_thing\n",
+    "import sys\nif sys.platform == 'win32':\n    handle = msvcrt_only\n",
+    "def f(x):\n    y: OnlyLocalAnnotation = 1\n    return y\n",
+    "from __future__ import annotations\ndef f(x: Undefined) -> None:\n    pass\n",
+    "from os.path import *\nprint(join_typo)\n",
+    "globals()['made'] = 1\nprint(made)\n",
+    "globals().update(made=1)\nprint(made)\n",
+    "exec('made = 1')\nprint(made)\n",
+    "print(eval('1'), made)\n",
+    "import sys\nsetattr(sys.modules[__name__], 'made', 1)\nprint(made)\n",
+    "import builtins\nbuiltins.made = 1\nprint(made)\n",
+    "print(_('translated'))\n",
+    "x = [y for y in range(3)]\n",
+    "import os.path\nprint(os.path)\n",
+    "del undefined_but_deleted\n",
+])
+def test_never_reported(src: str) -> None:
+    assert [i for i in issues(src) if i[0] == "undefined-name"] == []
+
+
+def test_eager_annotations_are_evaluated() -> None:
+    src = "def f(x: Undefined) -> int:\n    y: Local = 1\n    return y\n\nz: AtModule = 1\n"
+    assert issues(src, (3, 11)) == [("undefined-name", 1, "Undefined"), ("undefined-name", 5, "AtModule")]
+
+
+def test_lazy_annotations_are_not_evaluated() -> None:
+    src = "def f(x: Undefined) -> int:\n    return 1\n"
+    assert issues("from __future__ import annotations\n" + src, (3, 11)) == []
+    assert issues(src, (3, 14)) == []
+
+
+def test_reading_globals_does_not_silence() -> None:
+    assert issues("x = globals().get('a')\nprint(missing)\n") == [("undefined-name", 2, "missing")]
+
+
+def test_class_body_and_module_level_uses() -> None:
+    assert issues("class A:\n    x = nothing\n") == [("undefined-name", 2, "nothing")]
+
+
+def test_return_outside_function_is_syntax_error() -> None:
+    assert issues("return 1\n") == [("syntax-error", 1, "")]
+
+
+def test_nonlocal_at_module_level_is_syntax_error() -> None:
+    assert issues("nonlocal x\n") == [("syntax-error", 1, "")]
+
+
+def test_plain_syntax_error_line() -> None:
+    assert issues("x = 1\ndef broken(:\n    pass\n") == [("syntax-error", 2, "")]
+
+
+def test_message_is_cpython_s() -> None:
+    (issue,) = local_issues(b"x = (1,\n", CURRENT)
+    assert issue.message.startswith("SyntaxError: ") and "never closed" in issue.message
+
+
+@pytest.mark.parametrize("data", [b"x = 1\0\n", b"x = '\xff\xfe'\n", b"\xff" * 100, bytes(range(256)) * 40])
+def test_hostile_bytes_are_syntax_errors_never_crashes(data: bytes) -> None:
+    assert [i[0] for i in issues(data)] == ["syntax-error"]
+
+
+def test_coding_cookie_is_honoured() -> None:
+    assert issues(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n") == []
+
+
+@pytest.mark.parametrize("src", ["x = " + "(" * 5000 + ")" * 5000 + "\n", "x = " + "-" * 100000 + "1\n",
+                                 "".join(" " * i + "if x:\n" for i in range(120)) + " " * 120 + "pass\n"])
+def test_deep_nesting_is_a_syntax_error_not_a_crash(src: str) -> None:
+    assert [i[0] for i in issues(src)] == ["syntax-error"]
+
+
+def test_match_statement_rejected_for_older_target_only() -> None:
+    src = "def f(x):\n    match x:\n        case 1:\n            return 1\n"
+    assert issues(src, (3, 8)) == [("syntax-error", 3, "")] or issues(src, (3, 8))[0][0] == "syntax-error"
+    assert issues(src, (3, 10)) == []
+
+
+def test_parenthesized_with_single_name_is_valid_everywhere() -> None:
+    src = "import threading\nlock = threading.Lock()\nwith (lock):\n    pass\n"
+    assert issues(src, (3, 8)) == []
+
+
+def test_parenthesized_context_managers_need_3_9() -> None:
+    src = "with (open('a') as f, open('b') as g):\n    pass\n"
+    assert [i[0] for i in issues(src, (3, 8))] == ["syntax-error"]
+    assert issues(src, (3, 9)) == []
+
+
+def test_walrus_is_fine_for_3_8() -> None:
+    assert issues("if (n := 10) > 5:\n    print(n)\n", (3, 8)) == []
+
+
+@pytest.mark.skipif(CURRENT >= (3, 12), reason="needs an interpreter older than 3.12")
+def test_newer_syntax_than_interpreter_is_silent_for_newer_target() -> None:
+    src = "type Point = tuple[float, float]\n"
+    assert issues(src, (3, 12)) == []
+    assert [i[0] for i in issues("def broken(:\n", (3, 12))] == ["syntax-error"]

@@ -1,0 +1,61 @@
+"""Real git repositories in tmp_path for the gate, report and hook tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bot.gate import CheckResult, run_check
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+class Repo:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str) -> str:
+        env = {**os.environ, **GIT_ENV, "HOME": str(self.root.parent)}
+        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
+        return proc.stdout
+
+    def write(self, path: str, text: str) -> Path:
+        full = self.root / path
+        full.parent.mkdir(parents=True, exist_ok=True)
+        full.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return full
+
+    def files(self, files: dict[str, str]) -> None:
+        for path, text in files.items():
+            self.write(path, text)
+
+    def commit(self, message: str = "commit") -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+
+    def stage(self, *paths: str) -> None:
+        self.git("add", "-A", "--", *paths) if paths else self.git("add", "-A")
+
+    def check(self, paths: list[str] | None = None, *, all_files: bool = False) -> CheckResult:
+        return run_check(self.root, paths, all_files=all_files)
+
+    def cli(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd or self.root, capture_output=True,
+                              text=True, env={**os.environ, "NO_COLOR": "1"})
+
+
+def make_repo(tmp_path: Path, name: str = "repo") -> Repo:
+    root = tmp_path / name
+    root.mkdir()
+    r = Repo(root)
+    r.git("init", "-q", "-b", "main")
+    return r
+
+
+def rules(result: CheckResult) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of every finding, for compact assertions."""
+    return [(f.rule, f.path, f.line) for f in result.findings]
