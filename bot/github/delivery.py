@@ -113,7 +113,8 @@ def _message(pr: PullRequest, outcome: FixOutcome, instructions: str, requested_
 
 def _outcome_md(outcome: FixOutcome) -> str:
     conf = "n/a" if outcome.confidence is None else f"{outcome.confidence:.2f}"
-    lines = [f"**Fix**: {outcome.verdict} after {outcome.attempts} attempt(s), confidence {conf}.",
+    verdict = {"applied": "validated", "committed": "validated"}.get(outcome.verdict, outcome.verdict)
+    lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}.",
              f"{outcome.reason}" if outcome.reason else ""]
     if outcome.breakdown:
         lines += ["", "| factor | value |", "| --- | --- |"]

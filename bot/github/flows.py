@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, GitHubError
 from bot.github import git_ops, policy
 from bot.github.api import CommitInfo, GitHubClient
 from bot.github.events import Dispatch, Event, FixCommand, PullRequest, PullRequestEvent
@@ -185,7 +185,13 @@ class ActionRun:
                                           bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha)
         title = _title(verdict, job)
         body = "\n\n".join(sections)
-        upsert_sticky(self.client, pr.number, job.sticky, sticky_body(title, verdict, body, state))
+        try:
+            upsert_sticky(self.client, pr.number, job.sticky, sticky_body(title, verdict, body, state))
+        except GitHubError as exc:  # e.g. the read-only token of a fork's pull_request run
+            if exc.transient:
+                raise
+            print(f"::warning title=Yantra::could not write the summary comment ({exc}); the results are in "
+                  "the step summary and the annotations", flush=True)
         append_summary(self.s.step_summary_path, f"## Yantra: {title}\n\n{body}\n")
         write_outputs(self.s.output_path, {"verdict": verdict,
                                            "confidence": "" if confidence is None else f"{confidence:.2f}",

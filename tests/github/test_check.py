@@ -82,3 +82,17 @@ def test_autofix_fixes_a_failing_same_repo_pr(world, fail_on_findings):
         assert world.outputs()["verdict"] == "committed"
         [sticky] = _bot_comments(world)
         assert "fix pushed" in sticky["body"] and '"bot_commits":1' in sticky["body"]
+
+
+def test_workflow_dispatch_checks_the_named_pull_request(world):
+    world.register_pull()
+    sender = {"login": "maintainer", "id": 1, "type": "User"}
+    path = world.tmp / "dispatch.json"
+    path.write_text(json.dumps({"inputs": {"pr": "7"}, "ref": "refs/heads/main", "sender": sender,
+                                "repository": {"full_name": "Codertocat/Hello-World"}}))
+    world.env_extra.update(GITHUB_EVENT_NAME="workflow_dispatch", GITHUB_EVENT_PATH=str(path))
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert world.outputs()["verdict"] == "fail"
+    [sticky] = _bot_comments(world)
+    assert "test_sub" in sticky["body"]

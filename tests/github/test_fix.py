@@ -127,7 +127,6 @@ def test_no_confident_fix_escalates_with_one_review(world, anthropic):
     assert world.remote_sha("refs/heads/feature") == before
     [review] = world.gh.reviews[7]
     assert review["comments"] == [] and "no confident fix" in review["body"]
-    print(review["body"])
     assert "test_sub" in review["body"]  # the failing test is part of the evidence
     assert world.outputs()["verdict"] == "escalated"
     assert world.gh.reactions[9005] == ["eyes", "confused"]
