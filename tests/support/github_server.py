@@ -141,7 +141,7 @@ class GitHubServer:
         p = self.pulls[number]
         out = self._git("log", "--reverse", "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x1e",
                         f"refs/heads/{p.base_ref}..{p.head_ref}")
-        commits = []
+        commits: list[dict[str, Any]] = []
         for rec in filter(str.strip, out.split("\x1e")):
             sha, an, ae, cn, ce, msg = rec.strip("\n").split("\x00")
             commits.append({"sha": sha, "url": f"{self.base_url}/repos/{self.repository}/commits/{sha}",
@@ -285,7 +285,7 @@ class GitHubServer:
                     or not isinstance(c.get("body"), str):
                 raise _invalid("comments", "PullRequestReview", "invalid")
             lines = allowed.get(c["path"], set())
-            first = c.get("start_line", c["line"])
+            first = int(c.get("start_line", c["line"]))
             if any(x not in lines for x in range(first, c["line"] + 1)):
                 raise HttpError(422, {"message": "Unprocessable Entity", "errors": [
                     "Pull request review thread line must be part of the diff"], "documentation_url": DOCS,
