@@ -285,7 +285,7 @@ class GitHubServer:
                     or not isinstance(c.get("body"), str):
                 raise _invalid("comments", "PullRequestReview", "invalid")
             lines = allowed.get(c["path"], set())
-            first = int(c.get("start_line", c["line"]))
+            first = c["start_line"] if isinstance(c.get("start_line"), int) else c["line"]
             if any(x not in lines for x in range(first, c["line"] + 1)):
                 raise HttpError(422, {"message": "Unprocessable Entity", "errors": [
                     "Pull request review thread line must be part of the diff"], "documentation_url": DOCS,
