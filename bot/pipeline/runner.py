@@ -69,6 +69,8 @@ class Runner:
         self._graph: Graph | None = None
         self._graph_loaded = False
         self._commit_sha: str | None = None
+        self._embedder: Any = None
+        self._embedder_loaded = False
 
     # -- the session ---------------------------------------------------------------------------------
 
@@ -311,12 +313,11 @@ class Runner:
     def _learning(self) -> Any:
         from bot.pipeline.learning import LearningStore
 
-        embedder = None
-        if self.fix.embeddings:
+        if self.fix.embeddings and not self._embedder_loaded:  # loading the model takes seconds: once a run
             from bot.pipeline.embeddings import load_embedder
 
-            embedder = load_embedder()
-        return LearningStore(self.state_dir / "learning.sqlite", embedder=embedder)
+            self._embedder, self._embedder_loaded = load_embedder(), True
+        return LearningStore(self.state_dir / "learning.sqlite", embedder=self._embedder)
 
     def _learn(self, verdict: str) -> None:
         if self.baseline is None or not self.attempts or verdict in ("clean",) or self.attempts[-1].number == 0:
