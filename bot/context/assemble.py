@@ -16,7 +16,7 @@ from bot.context.compress import Compressed, compress_python
 from bot.context.rank import Item, rank
 from bot.context.signatures import signature_text, symbol_code
 from bot.context.targets import resolve_target
-from bot.context.tokens import count_tokens
+from bot.context.tokens import count_many, count_tokens
 from bot.errors import ContextError
 
 if TYPE_CHECKING:
@@ -187,17 +187,31 @@ def _header(item: Item, lines: tuple[int, int]) -> str:
 
 
 def _truncate(header: str, code: str, room: int) -> tuple[str, int] | None:
-    """The longest line prefix of `code` that fits `room` with the header and the truncation marker."""
+    """The longest line prefix of `code` that fits `room` with the header and the truncation marker:
+    estimated from per-line counts, then settled with exact counts of the whole text."""
     rows = code.splitlines(keepends=True)
-    lo, hi, best = 1, len(rows) - 1, None
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        text = header + "".join(rows[:mid]) + TRUNCATED
+    left = room - count_tokens(header + TRUNCATED)
+    n = 0
+    for n_tokens in count_many(rows[:-1]):
+        if left < n_tokens:
+            break
+        left -= n_tokens
+        n += 1
+    def fit(k: int) -> tuple[str, int] | None:
+        text = header + "".join(rows[:k]) + TRUNCATED
         tokens = count_tokens(text)
-        if tokens <= room:
-            best, lo = (text, tokens), mid + 1
-        else:
-            hi = mid - 1
+        return (text, tokens) if tokens <= room else None
+
+    n = max(n, 1)
+    best = fit(n)
+    while best is None and n > 1:  # the estimate was too long
+        n -= 1
+        best = fit(n)
+    while best is not None and n + 1 < len(rows):  # or too short
+        longer = fit(n + 1)
+        if longer is None:
+            break
+        best, n = longer, n + 1
     return best
 
 

@@ -2,7 +2,8 @@
 
 Distance 0 is the target itself. Distance 1 is what it calls (for a test: the code under test), the
 pytest fixtures it takes, the repository frames of the failure's traceback, its base classes, and its
-callers. Distance 2 is the same relation one step further. Within a distance, the failure decides first
+callers. Distance 2 is the same relation one step further. Callers are the costly query: they are looked
+up for symbol targets and the definitions the failure names, and for the two nearest distance-1 functions. Within a distance, the failure decides first
 (traceback frames, innermost first; then symbols whose name or file the failure text mentions), then
 callees before callers, then discovery order.
 """
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 MAX_NEIGHBOURS = 25  # callers / callees taken per symbol (a popular function has hundreds of callers)
 MAX_EXPANDED = 30  # distance-1 items whose callees are followed
-MAX_CALLER_QUERIES = (6, 3)  # symbols whose callers are looked up, at distance 1 and 2 (the costly query)
+MAX_CALLER_QUERIES = (5, 2)  # functions whose callers are looked up, at distance 1 and 2 (the costly query)
 CALLEE, CALLER = 0, 1
 
 
@@ -61,12 +62,14 @@ def rank(graph: Graph, seeds: list[Seed], failure: str | None) -> Ranking:
         for fixture in fixtures(graph, ref):
             c.add_ref(fixture, 1, CALLEE, f"fixture used by {ref.qualname}")
     roots.sort(key=lambda r: -c.relevance(r.path, r.qualname))
-    c.neighbours(roots, 1, MAX_CALLER_QUERIES[0])
+    # callers of a symbol target; of a file target's definitions only those the failure names
+    callers_of = [r for r in roots if any(s.ref is r for s in seeds) or c.relevance(r.path, r.qualname) > 0]
+    c.neighbours(roots, 1, callers_of[:MAX_CALLER_QUERIES[0]])
     for ref in (s.ref for s in seeds if s.ref is not None):
         for found, chain in imported_calls(graph, ref):
             c.add_ref(found, 1, CALLEE, f"called by {ref.qualname} as {chain}()")
-    nearest = [i for i in c.ranked() if i.distance == 1][:MAX_EXPANDED]
-    c.neighbours([as_ref(graph, i.path, i.definition) for i in nearest if i.definition], 2, MAX_CALLER_QUERIES[1])
+    nearest = [as_ref(graph, i.path, i.definition) for i in c.ranked() if i.distance == 1 and i.definition]
+    c.neighbours(nearest[:MAX_EXPANDED], 2, nearest[:MAX_CALLER_QUERIES[1]])
     return Ranking(c.ranked(), c.notes)
 
 
@@ -98,16 +101,15 @@ class _Collector:
         score = 2 if qualname and qualname.rsplit(".", 1)[-1] in self.words else 0
         return score + (1 if self.failure and path in self.failure else 0)
 
-    def neighbours(self, roots: Sequence[SymbolRef], distance: int, max_caller_queries: int) -> None:
-        """Callees and base classes of every root, callers of the first `max_caller_queries` roots."""
-        if len(roots) > max_caller_queries:
-            self.notes.append(f"callers looked up for the first {max_caller_queries} of {len(roots)} "
-                              f"distance-{distance - 1} symbols")
-        for index, root in enumerate(roots):
+    def neighbours(self, roots: Sequence[SymbolRef], distance: int, callers_of: Sequence[SymbolRef]) -> None:
+        """Callees and base classes of every root; callers of the functions in `callers_of` (a class's
+        callers are its instantiation sites: often hundreds, costly to find, rarely worth the budget)."""
+        asked = {(r.path, r.qualname) for r in callers_of if r.definition.kind == "function"}
+        for root in roots:
             self._related(root, self.graph.callees(root), distance, CALLEE, "called by")
             for base in bases(self.graph, root):
                 self.add_ref(base, distance, CALLEE, f"base class of {root.qualname}")
-            if index < max_caller_queries:
+            if (root.path, root.qualname) in asked:
                 self._related(root, self.graph.callers(root), distance, CALLER, "calls")
 
     def _related(self, root: SymbolRef, found: list[SymbolRef], distance: int, kind: int, verb: str) -> None:
