@@ -76,7 +76,7 @@ def measure(spec: str, tool: Tool, timeout: float) -> ProjectResult:
 def summary_row(r: ProjectResult) -> list[object]:
     truth = "n/a" if r.truth is None else len(r.truth)
     status = r.run.problem or "ok"
-    yantra_target = fmt(r.target.yantra_version) if r.target.yantra_version else "default"
+    yantra_target = fmt(r.target.yantra_version) if r.target.yantra_version else "interpreter's"
     return [r.spec, r.files, r.target.label(), yantra_target, r.run.process.exit_code,
             r.run.seconds, "-" if r.run.problem else len(r.cross), "-" if r.run.problem else len(r.by_rule("undefined-name")),
             f"{len(r.syntax_paths)}/{truth}", r.syntax_verdict(), len(r.other_errors), len(r.warnings), status]

@@ -8,7 +8,9 @@ which also counts parallel worker processes alive at the same time.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -38,7 +40,7 @@ def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env=dict(env) if env is not None else None)
+                                env=dict(env) if env is not None else None, start_new_session=True)
         helpers = [threading.Thread(target=after_start, daemon=True)] if after_start else []
         sampler = _TreeSampler(proc.pid)
         helpers.append(threading.Thread(target=sampler.run, daemon=True))
@@ -46,9 +48,10 @@ def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
             t.start()
         fired = threading.Event()
 
-        def kill() -> None:
+        def kill() -> None:  # the whole process group: worker processes too
             fired.set()
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
         killer = threading.Timer(timeout, kill)
         killer.start()

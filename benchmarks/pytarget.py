@@ -54,7 +54,8 @@ def lower_bound(spec: str) -> Version | None:
 
 
 def read_target(root: Path) -> Target:
-    pyproject_spec, yantra_version, yantra_source = "", None, "Yantra default (none declared in pyproject.toml)"
+    pyproject_spec, yantra_version = "", None
+    yantra_source = "the version of the interpreter running it (pyproject.toml declares none)"
     if (root / "pyproject.toml").is_file():
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8", errors="replace"))
         pyproject_spec = str(data.get("project", {}).get("requires-python") or "")

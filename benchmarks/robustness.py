@@ -48,6 +48,7 @@ class Result:
     run: ToolRun
     ok: bool
     note: str
+    cpython: str = ""  # how many of the passed files this interpreter refuses to compile
 
 
 def git(root: Path, *args: str) -> None:
@@ -186,6 +187,22 @@ def judge(run: ToolRun, usage_error_ok: bool) -> tuple[bool, str]:
     return True, ", ".join(f"{k} {v}" for k, v in sorted(rules.items())) or "no findings"
 
 
+def cpython_verdict(root: Path, paths: Sequence[str]) -> str:
+    """'rejects N/M': the hostile files the running CPython refuses (for comparison with syntax-error)."""
+    rejected = unreadable = 0
+    for rel in paths:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            unreadable += 1
+            continue
+        try:
+            compile(data, rel, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            rejected += 1
+    return f"rejects {rejected}/{len(paths)}" + (f", unreadable {unreadable}" if unreadable else "")
+
+
 def run_case(name: str, build: Callable[[Path], Setup], tool: Tool, timeout: float) -> list[Result]:
     results = []
     with tempfile.TemporaryDirectory(prefix="yantra-robust-") as tmp:
@@ -196,7 +213,8 @@ def run_case(name: str, build: Callable[[Path], Setup], tool: Tool, timeout: flo
             paths = None if mode == "all" else list(setup.paths)
             run = tool.check(setup.root, paths, timeout=timeout, after_start=setup.after_start)
             ok, note = judge(run, setup.usage_error_ok)
-            results.append(Result(name, mode if mode == "all" else f"staged ({len(setup.paths)})", run, ok, note))
+            label = mode if mode == "all" else f"staged ({len(setup.paths)})"
+            results.append(Result(name, label, run, ok, note, cpython_verdict(setup.root, setup.paths)))
     return results
 
 
@@ -232,9 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.write({"case": r.case, "mode": r.mode, "exit": r.run.process.exit_code, "seconds": r.run.seconds,
                    "ok": r.ok, "note": r.note, "stderr_tail": r.run.process.stderr[-2000:]})
     print(f"Robustness of `{tool.name}` ({time.perf_counter() - started:.0f} s)\n")
-    print(table(["case", "mode", "exit", "seconds", "ok", "note"],
+    version = f"CPython {sys.version_info[0]}.{sys.version_info[1]}"
+    print(table(["case", "mode", "exit", "seconds", "ok", "findings / problem", version],
                 [[r.case, r.mode, r.run.process.exit_code, f"{r.run.seconds:.2f}", "ok" if r.ok else "FAIL",
-                  r.note] for r in results]))
+                  r.note, r.cpython] for r in results]))
     failed = [r for r in results if not r.ok]
     print(f"\n{len(results) - len(failed)}/{len(results)} runs ok")
     for r in failed:
