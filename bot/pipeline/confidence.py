@@ -196,16 +196,16 @@ def cyclomatic_complexity(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 
 
 def _decisions(node: ast.AST) -> int:
-    if isinstance(node, ast.If | ast.IfExp | ast.match_case):
+    """Branch points: if/elif, for, while, each except, each extra operand of and/or, each comprehension
+    if, each match case, each conditional expression. (`with` does not branch; loop/try `else` is not
+    counted.)"""
+    if isinstance(node, ast.If | ast.IfExp | ast.match_case | ast.For | ast.AsyncFor | ast.While
+                  | ast.ExceptHandler):
         return 1
-    if isinstance(node, ast.For | ast.AsyncFor | ast.While):
-        return 1 + bool(node.orelse)
-    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-        return len(node.handlers) + bool(node.orelse)  # type: ignore[attr-defined]
     if isinstance(node, ast.BoolOp):
         return len(node.values) - 1
     if isinstance(node, ast.comprehension):
-        return 1 + len(node.ifs)
+        return len(node.ifs)
     return 0
 
 

@@ -121,20 +121,24 @@ def test_cyclomatic_complexity_counts_decisions():
     assert _cc("""
         def f(x, ys):
             if x and ys:              # if +1, and +1
-                return [y for y in ys if y]   # comprehension +1, its if +1
+                return [y for y in ys if y]   # comprehension if +1
             elif x:                   # +1
                 pass
             for y in ys:              # +1
                 while y:              # +1
                     y -= 1
+                else:                 # not counted
+                    pass
+            with open(x) as f:        # not counted
+                pass
             try:
                 pass
             except ValueError:        # +1
                 pass
             except KeyError:          # +1
                 pass
-            return 1 if x else 2      # +1
-        """) == 11
+            return 1 if x or ys or f else 2   # ternary +1, two "or" +2
+        """) == 12
 
 
 def test_match_cases_count_and_nested_functions_do_not():
