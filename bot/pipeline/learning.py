@@ -151,6 +151,7 @@ class LearningStore:
     def _matches(self, error_text: str, decided_only: bool) -> list[PastFailure]:
         signature = normalize_signature(error_text)
         query_vec = self._vector(error_text)
+        self._backfill()
         rows = self._db.execute("SELECT id, error_text, signature, outcome, fix_summary, session_id, embedding,"
                                 " embedding_model FROM failures").fetchall()
         found: list[PastFailure] = []
@@ -172,14 +173,27 @@ class LearningStore:
         if j >= JACCARD_MIN:
             best = (j, "jaccard")
         if query_vec is not None and self.embedder is not None:
-            if blob is not None and model == self.embedder.name:
-                vec = _unpack(blob)
-            else:  # recorded without (or with another) embedder: embed it now
+            vec = _unpack(blob) if blob is not None and model == self.embedder.name else None
+            if vec is None:
                 vec = self.embedder.embed([_embedding_text(other_text)])[0]
             c = cosine(query_vec, vec)
             if c >= COSINE_MIN and (best[0] is None or c > best[0]):
                 best = (c, "embedding")
         return best
+
+    def _backfill(self) -> None:
+        """Embed the rows recorded without this embedder (e.g. before the `ml` extra was installed)."""
+        if self.embedder is None:
+            return
+        rows = self._db.execute("SELECT id, error_text FROM failures WHERE embedding IS NULL OR embedding_model"
+                                " IS NOT ?", (self.embedder.name,)).fetchall()
+        if not rows:
+            return
+        vectors = self.embedder.embed([_embedding_text(text) for _, text in rows])
+        with self._db:
+            self._db.executemany("UPDATE failures SET embedding = ?, embedding_model = ? WHERE id = ?",
+                                 [(array("f", v).tobytes(), self.embedder.name, row_id)
+                                  for (row_id, _), v in zip(rows, vectors, strict=True)])
 
     def _vector(self, error_text: str) -> list[float] | None:
         if self.embedder is None:

