@@ -29,7 +29,7 @@ class GateConfig:
 
 @dataclass(frozen=True)
 class FixConfig:
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"
     fallback_model: str = "claude-haiku-4-5"
     max_attempts: int = 3
     max_tokens: int = 200_000  # per run, prompt + completion
