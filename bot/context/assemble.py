@@ -150,7 +150,7 @@ def _place_full(graph: Graph, item: Item, level: _Level, sources: dict[str, str]
 def _place_signature(graph: Graph, item: Item, level: _Level, sources: dict[str, str], *, demoted: bool) -> bool:
     if item.definition is None:
         return False
-    reason = item.reason + ("; full code did not fit in level 1" if demoted else "")
+    reason = item.reason + ("; no room for its full code" if demoted else "")
     body = signature_text(_source(graph, item.path, sources), item.definition, graph.facts(item.path))
     text = f"# {item.path}:{item.definition.line} {item.qualname} ({reason})\n{body}"
     tokens = count_tokens(text)

@@ -6,6 +6,8 @@ import io
 import tokenize
 from typing import TYPE_CHECKING
 
+from bot.context.compress import compress_python
+
 if TYPE_CHECKING:
     from bot.graph.model import Definition, FileFacts
 
@@ -46,17 +48,35 @@ def _one_line(doc: str) -> str:
 
 
 def _header(lines: list[str], definition: Definition, *, decorators: bool = True) -> list[str]:
-    """The source lines from the decorators (or the def/class keyword) to the header's colon, dedented."""
+    """The decorators (unless not wanted) and the def/class header up to its colon, on one line."""
     start = definition.line - 1
     stop = min(len(lines), definition.end_line, definition.line + _MAX_HEADER_LINES)
     chunk = lines[start:stop]
     keyword_row = next((i for i, line in enumerate(chunk)
                         if line.lstrip().startswith(("def ", "class ", "async def"))), 0)
     end_row = _colon_row(chunk, keyword_row)
+    if not chunk:
+        return [f"{definition.qualname}  # source unavailable"]
     first = 0 if decorators else keyword_row
-    indent = len(chunk[keyword_row]) - len(chunk[keyword_row].lstrip()) if chunk else 0
-    picked = chunk[first:end_row + 1] if chunk else [f"{definition.qualname}  # source unavailable"]
-    return [line[indent:] if line[:indent].isspace() else line.lstrip() for line in picked]
+    decorator_lines = [line.strip() for line in chunk[first:keyword_row]]
+    header = compress_python("\n".join(chunk[keyword_row:end_row + 1]) + "\n")  # comments out
+    return [*decorator_lines, _one_line_header(header.text.splitlines())]
+
+
+def _one_line_header(lines: list[str]) -> str:
+    """A def/class header spread over several lines, joined into one (only line boundaries change,
+    and a string literal never spans one here)."""
+    out = lines[0].strip()
+    for line in lines[1:]:
+        piece = line.strip()
+        if not piece:
+            continue
+        if piece[0] in ")]}":
+            out = out.rstrip(",")
+        elif out[-1] not in "([{":
+            out += " "
+        out += piece
+    return out
 
 
 def _colon_row(chunk: list[str], keyword_row: int) -> int:

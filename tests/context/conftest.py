@@ -61,6 +61,16 @@ FILES = {
             """Normalize a name: "#" and quotes are kept."""
             return name.strip().lower() + "#"
         ''',
+    "calc/fmt.py": '''
+        def render(
+            value,
+            *,
+            width: int = 10,  # columns
+            fill: str = " ",
+        ) -> str:
+            """Render value."""
+            return str(value).rjust(width, fill)
+        ''',
     "calc/limits.py": '''
         LIMIT = 100
 

@@ -131,7 +131,7 @@ def test_items_that_do_not_fit_are_demoted_or_dropped_never_cut(graph, repo):
     for section in ctx.sections:
         if section.reason != "target":
             assert not section.truncated
-    demoted = [s for s in ctx.sections if s.level == 2 and "did not fit" in s.reason]
+    demoted = [s for s in ctx.sections if s.level == 2 and "no room for its full code" in s.reason]
     assert demoted or ctx.dropped > 0
     assert ctx.tokens <= 48 + 36
 
@@ -142,6 +142,9 @@ def test_class_signature_shows_init(graph, repo):
     text = signature_text((repo / "calc/core.py").read_text(), account, facts)
     assert text == ('class Account(Ledger):\n    """A bank account."""\n'
                     "    def __init__(self, owner: str, balance: int = 0) -> None:\n        ...\n")
+    render = graph.facts("calc/fmt.py").definitions[0]
+    assert signature_text((repo / "calc/fmt.py").read_text(), render, None) == (
+        'def render(value, *, width: int = 10, fill: str = " ") -> str:\n    """Render value."""\n    ...\n')
     clamp = next(d for d in graph.facts("calc/util.py").definitions if d.qualname == "clamp")
     assert signature_text((repo / "calc/util.py").read_text(), clamp, None) == (
         'def clamp(x: int, *, limit: int = LIMIT) -> int:\n    """Clamp x to the limit."""\n    ...\n')
