@@ -123,7 +123,7 @@ def _bind_patterns(node: Any, out: ModuleWalk) -> None:
         n = stack.pop()
         if n.type == "as_pattern_target":
             out.names.update(_targets(n))
-        elif n.type == "identifier" and n.parent is not None and n.parent.type in ("as_pattern", "dotted_name") \
+        elif n.type == "identifier" and n.parent is not None and n.parent.type in ("as_pattern", "dotted_name", "splat_pattern") \
                 and _inside_case(n):
             out.names.add(text(n))
         elif n.type not in ("call", "argument_list", "block"):

@@ -21,6 +21,9 @@ from typing import Any
 from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue
 from bot.graph.python_defs import ModuleWalk, walk_module
 
+# Bigger files (generated tables, hostile input) are not analysed: their facts say "unknowable".
+MAX_EXTRACT_BYTES = 2_000_000
+
 _QUERY = """
 (import_statement) @import
 (import_from_statement) @import
@@ -86,6 +89,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
     suppressions = _suppressions(data)
     _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
     try:
+        if len(data) > MAX_EXTRACT_BYTES:
+            raise MemoryError("too large to analyse")
         facts = _extract(data)
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
         # Pathological input: keep what CPython said; the module is unknowable to the rules.
@@ -201,9 +206,16 @@ def _guard_ranges(caps: dict[str, list[Any]]) -> list[tuple[int, int]]:
             stmt = clause.parent
             ranges.append((stmt.start_byte, stmt.end_byte))
     for cond in caps.get("ifcond", ()):
-        if _GUARD_TEST.search(cond.text.decode("utf-8", "replace")):
-            stmt = cond.parent
+        test = cond.text.decode("utf-8", "replace")
+        stmt = cond.parent
+        if _GUARD_TEST.search(test):
             ranges.append((stmt.start_byte, stmt.end_byte))
+        elif test in ("True", "1") and stmt.parent is not None:
+            # `if True: return ...` makes the rest of the block dead code
+            body = stmt.child_by_field_name("consequence")
+            last = body.named_children[-1] if body is not None and body.named_child_count else None
+            if last is not None and last.type in ("return_statement", "raise_statement"):
+                ranges.append((stmt.end_byte, stmt.parent.end_byte))
     return ranges
 
 

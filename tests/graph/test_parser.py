@@ -1,0 +1,183 @@
+"""Facts extracted from single files."""
+
+from __future__ import annotations
+
+from bot.graph.model import FileFacts
+from bot.graph.python_parser import blob_sha, parse_python
+
+TARGET = (3, 11)
+
+
+def facts(src: str) -> FileFacts:
+    return parse_python(src.encode(), TARGET)
+
+
+def test_blob_sha_matches_git() -> None:
+    assert blob_sha(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_every_module_binding_form() -> None:
+    f = facts(
+        "import os.path\n"
+        "import json as j\n"
+        "from pkg import a as b, c\n"
+        "def fn(): pass\n"
+        "async def afn(): pass\n"
+        "class K: pass\n"
+        "x = y = 1\n"
+        "p, (q, *r) = 1, (2, 3)\n"
+        "s += 1\n"
+        "t: int\n"
+        "u: int = 2\n"
+        "for i, k in []: pass\n"
+        "with open('f') as fh, open('g') as (g1, g2): pass\n"
+        "try:\n    pass\nexcept Exception as err:\n    pass\n"
+        "if (w := 3): pass\n"
+        "def setter():\n    global gl\n    gl = 1\n"
+        "match x:\n    case [m1, *mrest]: pass\n    case {'k': mv}: pass\n    case Point(x=px) as pt: pass\n"
+        "del x\n"
+    )
+    expected = {"os", "j", "b", "c", "fn", "afn", "K", "x", "y", "p", "q", "r", "s", "t", "u", "i", "k", "fh",
+                "g1", "g2", "err", "w", "gl", "setter", "m1", "mrest", "mv", "px", "pt"}
+    assert expected <= f.module_names
+    assert "a" not in f.module_names and "pkg" not in f.module_names
+
+
+def test_definitions_signatures_and_metadata() -> None:
+    f = facts(
+        "def f(a, b=1, /, c=2, *args, d, e=3, **kw):\n    '''First line.\n\n    More.'''\n"
+        "@dec.x(1)\nasync def g(self, *, k: int = 2, t: str): ...\n"
+        "def h(x: int, *rest: str, **opts: int): ...\n"
+        "class C(Base, mod.B, metaclass=M):\n    '''Doc.'''\n    attr = 1\n    def m(self, y): ...\n"
+        "    class Inner:\n        def deep(self): ...\n"
+        "if X:\n    def cond(): ...\n"
+    )
+    by = {d.qualname: d for d in f.definitions}
+    assert by["f"].signature is not None
+    assert by["f"].signature.text() == "(a, b=..., /, c=..., *args, d, e=..., **kw)"
+    assert by["f"].doc == "First line."
+    assert by["g"].is_async and by["g"].decorators == ("dec.x(1)",)
+    assert [p.kind for p in by["g"].signature.params] == ["normal", "kwonly", "kwonly"]  # type: ignore[union-attr]
+    assert [p.kind for p in by["h"].signature.params] == ["normal", "vararg", "kwarg"]  # type: ignore[union-attr]
+    assert by["C"].bases == ("Base", "mod.B") and by["C"].metaclass and by["C"].doc == "Doc."
+    assert by["C.attr"].kind == "variable" and by["C.m"].kind == "function"
+    assert by["C.Inner.deep"].kind == "function"
+    assert by["cond"].conditional and not by["f"].conditional
+    assert by["f"].line == 1 and by["g"].line == 5
+
+
+def test_imports_scopes_and_guards() -> None:
+    f = facts(
+        "import a.b as c, d.e\n"
+        "from ..m import x as y, z\n"
+        "from . import *\n"
+        "try:\n    import yaml\nexcept ImportError:\n    yaml = None\n"
+        "if TYPE_CHECKING:\n    from typing import Any\n"
+        "if typing.TYPE_CHECKING:\n    import t1\n"
+        "if sys.version_info >= (3, 11):\n    import tomllib\n"
+        "if sys.platform == 'win32':\n    import winreg\n"
+        "if PY2:\n    import urllib2\n"
+        "if debug:\n    import plain\n"
+        "def f():\n    import inner\n"
+        "class K:\n    import in_class\n"
+    )
+    by = {(i.module, i.name): i for i in f.imports}
+    assert by[("a.b", None)].alias == "c"
+    assert by[("d.e", None)].alias is None
+    assert by[("m", "x")].level == 2 and by[("m", "x")].alias == "y"
+    assert by[("", "*")].level == 1
+    for guarded in ("yaml", "t1", "tomllib", "winreg", "urllib2"):
+        assert by[(guarded, None)].guarded, guarded
+    assert by[("typing", "Any")].guarded
+    assert not by[("plain", None)].guarded
+    assert by[("inner", None)].scope == "function"
+    assert by[("in_class", None)].scope == "class"
+    assert by[("a.b", None)].scope == "module"
+
+
+def test_attribute_chains_and_rebinding() -> None:
+    f = facts(
+        "import os\nimport pkg.mod\nimport json\nimport shadow\nfrom pkg import sub\n"
+        "os.path.join('a')\n"
+        "pkg.mod.helper\n"
+        "sub.thing = 1\n"
+        "def f(json):\n    return json.dumps(1)\n"
+        "for shadow in []: pass\n"
+        "shadow.x\n"
+        "try:\n    os.missing\nexcept AttributeError:\n    pass\n"
+        "with pytest.raises(AttributeError):\n    os.gone\n"
+    )
+    uses = {(u.base, u.attrs): u for u in f.attr_uses}
+    assert ("os", ("path", "join")) in uses
+    assert ("pkg", ("mod", "helper")) in uses
+    assert uses[("sub", ("thing",))].store
+    assert not any(u.base in ("json", "shadow") for u in f.attr_uses)
+    assert uses[("os", ("missing",))].guarded
+    assert uses[("os", ("gone",))].guarded
+    assert not uses[("os", ("path", "join"))].guarded
+
+
+def test_calls() -> None:
+    f = facts(
+        "from m import f\nimport mod\n"
+        "def local(a): pass\n"
+        "class C:\n    def meth(self):\n        f(1, 2, k=3)\n        mod.g(*a, **kw)\n"
+        "local(x for x in y)\n"
+        "C.meth(c)\n"
+        "len([])\n"
+    )
+    calls = {c.callee: c for c in f.calls}
+    assert calls["f"].n_positional == 2 and calls["f"].keywords == ("k",) and calls["f"].caller == "C.meth"
+    assert calls["mod.g"].star and calls["mod.g"].starstar
+    assert calls["local"].n_positional == 1 and calls["local"].caller == ""
+    assert "C.meth" in calls
+    assert "len" not in calls
+
+
+def test_all_and_dynamic() -> None:
+    assert facts("__all__ = ['a', 'b']\na = b = 1\n").all_names == ("a", "b")
+    extended = facts("__all__ = ['a']\n__all__ += ['b']\n")
+    assert extended.all_names is None and extended.all_dynamic
+    assert facts("__all__ = ['a']\n__all__.extend(x)\n").all_dynamic
+    assert facts("__all__ = names()\n").all_names is None
+    assert facts("def __getattr__(name): ...\n").dynamic
+    assert facts("globals()['x'] = 1\n").dynamic
+    assert facts("globals().update(d)\n").dynamic
+    assert facts("import sys\nsys.modules[__name__] = X()\n").dynamic
+    assert facts("__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n").path_dynamic
+    assert not facts("def f():\n    return dict(locals())\n").dynamic
+    assert not facts("x = 1\n").dynamic
+
+
+def test_suppressions() -> None:
+    f = facts("a = 1  # yantra: ignore\nb = 2  # yantra: ignore[missing-symbol, arity-mismatch]\n")
+    assert f.suppressions == ((1, ()), (2, ("missing-symbol", "arity-mismatch")))
+
+
+def test_parse_ok_follows_cpython() -> None:
+    assert facts("x = 1\n").parse_ok
+    bad = facts("def f(:\n")
+    assert not bad.parse_ok
+    assert any(i.rule == "syntax-error" for i in bad.issues)
+
+
+def test_hostile_inputs_never_raise() -> None:
+    import random
+
+    rnd = random.Random(7)
+    inputs = [
+        b"",
+        bytes(rnd.getrandbits(8) for _ in range(20_000)),
+        b"\xff\xfe\x00garbage\x80\x81",
+        b"x = '\xe9'\n",
+        b"(" * 5000 + b")" * 5000 + b"\n",
+        b"if x:\n" + b"".join(b" " * i + b"if x:\n" for i in range(1, 1000)) + b" " * 1000 + b"pass\n",
+        b"class A:\n" + b"".join(b" " * i + b"class A:\n" for i in range(1, 300)) + b" " * 300 + b"pass\n",
+        b"# filler line\n" * 800_000,  # ~10 MB
+        b"x = 1\x00\n",
+    ]
+    for data in inputs:
+        f = parse_python(data, TARGET)
+        assert f.sha == blob_sha(data)
+    huge = parse_python(b"x = 1\n" * 400_000, TARGET)
+    assert huge.dynamic and huge.path_dynamic and huge.all_dynamic  # not analysed: rules stay silent
