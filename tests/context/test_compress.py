@@ -89,3 +89,28 @@ def test_python312_nested_quote_fstring_keeps_its_hash():
     assert out.ok
     assert out.text.startswith('x = f"{d["#"]}"')  # never cut inside the string, whatever the Python
     assert out.text.endswith("y = 1\n")
+
+
+def _real_sources():
+    import inspect
+    import pathlib
+
+    import bot
+
+    stdlib = [m for m in ("tokenize", "inspect", "argparse", "typing", "dataclasses", "pathlib", "textwrap",
+                          "string", "difflib", "email.message", "json.decoder", "re._parser")]
+    paths = [pathlib.Path(inspect.getfile(__import__(m, fromlist=["_"]))) for m in stdlib]
+    paths += sorted(pathlib.Path(bot.__file__).parent.rglob("*.py"))
+    return paths
+
+
+def test_real_files_keep_their_syntax_tree():
+    checked = 0
+    for path in _real_sources():
+        src = path.read_text(encoding="utf-8")
+        out = compress_python(src)
+        assert out.ok, path
+        assert _same_code(src, out.text), path
+        assert len(out.text) <= len(src), path
+        checked += 1
+    assert checked > 20
