@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,6 +55,13 @@ class Confidence:
     def breakdown(self) -> dict[str, float]:
         """Factor values plus the score, for reports and logs."""
         return {**self.factors.values(), "score": self.score}
+
+    @classmethod
+    def from_breakdown(cls, breakdown: Mapping[str, float], gates_failed: Sequence[str] = (),
+                       notes: Sequence[str] = ()) -> Confidence:
+        """The confidence that `breakdown()` was taken from (e.g. after a round trip through JSON)."""
+        factors = Factors(**{name: float(breakdown[name]) for name in WEIGHTS}, notes=tuple(notes))
+        return score(factors, gates_failed)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import pytest
 from bot.errors import PipelineError
 from bot.pipeline.confidence import (
     WEIGHTS,
+    Confidence,
     Factors,
     GateInputs,
     breakdown_table,
@@ -178,3 +179,6 @@ def test_breakdown_table():
     assert f"| **score** | | | **{conf.score:.3f}** |" in lines
     assert "- note: history: 2 similar failures" in lines
     assert conf.breakdown()["score"] == conf.score
+    again = Confidence.from_breakdown(conf.breakdown(), ("x",), conf.factors.notes)
+    assert again.score == conf.score and again.gates_failed == ("x",)
+    assert breakdown_table(again) == table + "- hard gate failed: x\n"
