@@ -244,6 +244,11 @@ class Resolver:
         return unknown("star import") if unsure else None
 
     def _star_export(self, module: str, name: str, seen: frozenset[str]) -> Resolution:
+        if module in seen:
+            return Resolution("missing", name=name)  # a cycle: already being searched
+        if len(seen) > _MAX_DEPTH:
+            return unknown("star imports too deep")
+        seen = seen | {module}
         files = self.layout.modules.get(module, [])
         if not files:
             return unknown("star import of a namespace or missing module")

@@ -1,0 +1,164 @@
+"""Persistence: incremental refresh, schema versions, corrupt and locked databases, odd repositories."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.errors import GraphError
+from bot.graph import open_graph
+from bot.graph.store import default_db_path
+
+FILES: dict[str, str | bytes] = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": "def fa(): ...\n",
+    "pkg/b.py": "from pkg.a import fa\n",
+    "top.py": "import pkg.b\n",
+}
+
+
+def test_default_location_is_inside_git_dir(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    with open_graph(root) as g:
+        assert g.store.path == root / ".git" / "yantra" / "graph.sqlite"
+        assert g.files() == ["pkg/__init__.py", "pkg/a.py", "pkg/b.py", "top.py"]
+    assert (root / ".git" / "yantra" / "graph.sqlite").is_file()
+
+
+def test_worktree_and_plain_directory_locations(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_repo(FILES)
+    wt = tmp_path / "wt"
+    subprocess.run(["git", "worktree", "add", "-q", str(wt)], cwd=root, check=True, capture_output=True)
+    assert (wt / ".git").is_file()
+    assert default_db_path(wt).parent.parent.is_dir()
+    assert ".git" in default_db_path(wt).parts
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "m.py").write_text("x = 1\n")
+    (plain / "venv").mkdir()
+    (plain / "venv" / "skip.py").write_text("x = 1\n")
+    with open_graph(plain) as g:
+        assert g.store.path == plain / ".yantra" / "graph.sqlite"
+        assert g.files() == ["m.py"]
+
+
+def test_only_changed_files_are_parsed(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 4
+    with open_graph(root, db_path=db) as g:
+        assert (g.report.parsed, g.report.read) == (0, 0)
+    (root / "pkg" / "a.py").write_text("def fa(): ...\ndef fb(): ...\n")
+    (root / "new.py").write_text("from pkg.a import fb\n")
+    (root / "top.py").unlink()
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 2 and g.report.removed == 1
+        assert "top.py" not in g.files()
+        assert g.resolver.resolve_import("new.py", g.facts("new.py").imports[0]).found  # type: ignore[union-attr]
+        assert g.dependents_of_path("pkg/a.py") == ["new.py", "pkg/b.py"]
+    # touching without changing content re-reads but does not re-parse
+    (root / "pkg" / "a.py").write_text("def fa(): ...\ndef fb(): ...\n")
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 0
+
+
+def test_layout_change_recomputes_edges(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"lib/core.py": "def f(): ...\n", "app.py": "from lib.core import f\n"})
+    db = root.parent / "g.sqlite"
+    with open_graph(root, db_path=db) as g:
+        assert g.modules_of("lib/core.py") == ["core", "lib.core"]
+    (root / "lib" / "__init__.py").write_text("")
+    with open_graph(root, db_path=db) as g:
+        assert g.modules_of("lib/core.py") == ["lib.core"]
+        assert g.report.parsed == 1  # only the new file
+        assert g.dependents_of_path("lib/core.py") == ["app.py"]
+
+
+def test_schema_version_change_rebuilds(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    open_graph(root, db_path=db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    conn.execute("DROP TABLE refs")
+    conn.commit()
+    conn.close()
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 4
+        assert g.dependents_of_path("pkg/a.py") == ["pkg/b.py"]
+
+
+def test_corrupt_database_is_rebuilt(make_repo: Callable[..., Path], capfd: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 4
+    err = capfd.readouterr().err
+    assert "rebuilding" in err and "Traceback" not in err
+    # damage the pages of a real database
+    data = bytearray(db.read_bytes())
+    for i in range(200, min(len(data), 8000)):
+        data[i] = 0xA5
+    db.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    with open_graph(root, db_path=db) as g:
+        assert len(g.files()) == 4
+
+
+def test_locked_database_is_a_graph_error(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    open_graph(root, db_path=db).close()
+    (root / "pkg" / "a.py").write_text("def changed(): ...\n")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(GraphError, match="locked"):
+            open_graph(root, db_path=db)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 1
+
+
+def test_repo_without_commits_and_odd_paths(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"with space/mod ule.py": "x = 1\n", "ünï/côde.py": "def f(): ...\n",
+                      "ünï/__init__.py": "", "use.py": "from ünï.côde import f, g\n"}, commit=False)
+    with open_graph(root) as g:
+        assert set(g.files()) == {"with space/mod ule.py", "ünï/côde.py", "ünï/__init__.py", "use.py"}
+        facts = g.facts("use.py")
+        assert facts is not None
+        statuses = [g.resolver.resolve_import("use.py", i).status for i in facts.imports]
+        assert statuses == ["found", "missing"]
+        assert g.source("ünï/côde.py") == "def f(): ...\n"
+
+
+def test_files_deleted_or_unreadable_are_skipped(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    (root / "pkg" / "a.py").unlink()  # still in the index, gone from the tree
+    (root / "binary.py").write_bytes(b"\x00\xff\xfe" * 100)
+    with open_graph(root) as g:
+        assert "pkg/a.py" not in g.files()
+        f = g.facts("binary.py")
+        assert f is not None and not f.parse_ok
+        facts = g.facts("pkg/b.py")
+        assert facts is not None
+        assert g.resolver.resolve_import("pkg/b.py", facts.imports[0]).status == "missing"
+
+
+def test_parse_blob_caches_by_sha(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    with open_graph(root) as g:
+        before = g.store.parsed
+        old = g.parse_blob(b"def old_version(a): ...\n")
+        again = g.parse_blob(b"def old_version(a): ...\n")
+        assert old == again and g.store.parsed == before + 1
+        assert old.top_level()["old_version"].signature is not None
