@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.context.compress import Compressed, compress_python
 from bot.context.rank import Item, rank
-from bot.context.signatures import signature_text, symbol_code
+from bot.context.signatures import import_block, signature_text, symbol_code
 from bot.context.targets import resolve_target
 from bot.context.tokens import count_many, count_tokens
 from bot.errors import ContextError
@@ -26,6 +26,7 @@ LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
 TRUNCATED = "# … truncated\n"
+IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 _HEADINGS = {
     1: "## Level 1: full code of the target and its direct dependencies\n```python\n",
     2: "## Level 2: signatures of second-level dependencies\n```python\n",
@@ -108,6 +109,8 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     for item in (i for i in ranking.items if i.distance <= 1):
         if not _place_full(graph, item, levels[1], sources, notes):
             demoted.append(item)
+    for path in dict.fromkeys(i.path for i in ranking.items if i.distance == 0 and i.definition is not None):
+        _place_imports(graph, path, levels[1], sources, notes)  # last: useful for edits, not for understanding
     dropped = 0
     for item in demoted + [i for i in ranking.items if i.distance >= 2]:
         dropped += not _place_signature(graph, item, levels[2], sources, demoted=item in demoted)
@@ -145,6 +148,20 @@ def _place_full(graph: Graph, item: Item, level: _Level, sources: dict[str, str]
     text, tokens = cut
     level.add(text, Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=True))
     return True
+
+
+def _place_imports(graph: Graph, path: str, level: _Level, sources: dict[str, str], notes: list[str]) -> None:
+    """The target file's imports, so that the model sees which names exist and where to add one."""
+    block = import_block(_source(graph, path, sources), graph.facts(path))
+    if block is None:
+        return
+    code, lines = block
+    text = f"# ---- {path}:{lines[0]}-{lines[1]} (imports of the target's file)\n" + compress_python(code).text
+    tokens = count_tokens(text)
+    if tokens <= level.room():
+        level.add(text, Section(1, path, IMPORTS, tokens, "imports of the target's file", lines))
+    else:
+        notes.append(f"no room for the imports of {path}")
 
 
 def _place_signature(graph: Graph, item: Item, level: _Level, sources: dict[str, str], *, demoted: bool) -> bool:

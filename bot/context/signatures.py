@@ -24,6 +24,19 @@ def symbol_code(source: str, definition: Definition | None) -> tuple[str, tuple[
     return (text if text.endswith("\n") else text + "\n"), (start, end)
 
 
+def import_block(source: str, facts: FileFacts | None) -> tuple[str, tuple[int, int]] | None:
+    """The module-level import statements of a file, in order, and the span of lines they occupy."""
+    if facts is None:
+        return None
+    rows = sorted({row for imp in facts.imports if imp.scope == "module" and not imp.guarded
+                   for row in range(imp.line, imp.end_line + 1)})
+    if not rows:
+        return None
+    lines = source.splitlines(keepends=True)
+    text = "".join(lines[r - 1] for r in rows if r <= len(lines))
+    return (text if text.endswith("\n") else text + "\n"), (rows[0], rows[-1])
+
+
 def signature_text(source: str, definition: Definition, facts: FileFacts | None) -> str:
     """Decorators, the def/class header with its parameters, the docstring's first line and `...`.
 

@@ -172,3 +172,14 @@ def test_calls_through_imported_modules_are_followed(graph):
     ctx = assemble_context(graph, "tests/test_util.py::test_clamp_and_check", 2000)
     full = {(s.path, s.symbol) for s in ctx.sections if s.level == 1}
     assert {("calc/util.py", "clamp"), ("calc/limits.py", "check")} <= full
+
+
+def test_imports_of_the_target_file_close_level_one(graph):
+    ctx = assemble_context(graph, "Account.deposit", 2000)
+    level1 = [s for s in ctx.sections if s.level == 1]
+    assert (level1[-1].path, level1[-1].symbol, level1[-1].reason) == (
+        "calc/core.py", "(imports)", "imports of the target's file")
+    assert "# ---- calc/core.py:2-2 (imports of the target's file)\nfrom calc.util import clamp, normalize\n" in ctx.text
+    tight = assemble_context(graph, "Account.deposit", 200)
+    assert all(s.symbol != "(imports)" for s in tight.sections)
+    assert "no room for the imports of calc/core.py" in tight.notes
