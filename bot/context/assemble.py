@@ -1,9 +1,9 @@
 """Token-budgeted prompt context around a target, with exact accounting.
 
 Level 1 (40 % of the budget): the full code, comments and blank lines stripped, of the target and its
-direct dependencies. Level 2 (30 %): signatures only (decorators, def/class line, docstring first line) of
-the second-level dependencies, and of direct ones whose code did not fit. The rest is reserved for the
-instructions and the answer. Items are taken in rank order and never cut, except the target itself,
+direct dependencies, then the import statements of the target's file. Level 2 (30 %): signatures only
+(decorators, def/class line, docstring first line) of the second-level dependencies, and of direct ones
+whose code did not fit. The rest is reserved for the instructions and the answer. Items are taken in rank order and never cut, except the target itself,
 which may be truncated at a line boundary (marked `# … truncated`) when it alone does not fit.
 """
 
