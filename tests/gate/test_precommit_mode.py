@@ -1,0 +1,130 @@
+"""Pre-commit semantics: PATHS are the staged files that exist; deletions and renames come from the index;
+dependents are re-checked only for what the change removed, renamed or re-signed."""
+
+from __future__ import annotations
+
+from support.gate_repo import Repo, rules
+
+BASE = {
+    "pkg/__init__.py": "",
+    "pkg/helpers.py": "def send_email(to, subject):\n    return 1\n\n\ndef other():\n    return 2\n",
+    "app.py": "from pkg.helpers import send_email\n\n\ndef main():\n    return send_email('a', 'b')\n",
+}
+
+
+def test_removed_function_blocks_with_the_importer_named(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("pkg/helpers.py", "def other():\n    return 2\n")
+    repo.stage()
+    result = repo.check(["pkg/helpers.py"])
+    assert rules(result) == [("missing-symbol", "app.py", 1)]
+    assert result.stats["files_checked"] == 2
+
+
+def test_renamed_function_suggests_the_new_name(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("send_email", "send_mail"))
+    repo.stage()
+    (f,) = repo.check(["pkg/helpers.py"]).findings
+    assert (f.rule, f.path, f.suggestion) == ("missing-symbol", "app.py", "did you mean `send_mail`?")
+
+
+def test_resigned_function_checks_callers(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("(to, subject)", "(to, subject, body)"))
+    repo.stage()
+    assert rules(repo.check(["pkg/helpers.py"])) == [("arity-mismatch", "app.py", 5)]
+
+
+def test_staged_deletion_is_read_from_the_index(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.git("rm", "-q", "pkg/helpers.py")
+    result = repo.check([])  # pre-commit passes no file for a pure deletion
+    assert rules(result) == [("missing-module", "app.py", 1)]
+    assert repo.check(None).findings == result.findings
+
+
+def test_staged_rename_of_a_module(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.git("mv", "pkg/helpers.py", "pkg/mail.py")
+    (f,) = repo.check(["pkg/mail.py"]).findings
+    assert (f.rule, f.path) == ("missing-module", "app.py")
+    assert "pkg/mail.py" in f.suggestion or "pkg.mail" in f.suggestion or f.suggestion == ""
+
+
+def test_dependents_only_report_what_the_change_did(repo: Repo) -> None:
+    repo.files({**BASE, "old.py": "from pkg.helpers import never_existed\n\nundefined_thing()\n",
+                "user.py": "from pkg.helpers import other\n"})
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"] + "\n\ndef added():\n    pass\n")
+    repo.stage()
+    assert rules(repo.check(["pkg/helpers.py"])) == []  # old.py's own problem is not this commit's
+    repo.write("pkg/helpers.py", "def send_email(to, subject):\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check(["pkg/helpers.py"])) == [("missing-symbol", "user.py", 1)]
+
+
+def test_changed_files_are_checked_fully(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("app.py", BASE["app.py"] + "\nprint(undefined_here)\n")
+    repo.stage()
+    assert rules(repo.check(["app.py"])) == [("undefined-name", "app.py", 7)]
+
+
+def test_repository_without_commits(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "app.py": "from pkg.nothing import x\n"})
+    repo.stage()
+    assert rules(repo.check(["app.py", "pkg/__init__.py"])) == [("missing-module", "app.py", 1)]
+    assert rules(repo.check(None)) == [("missing-module", "app.py", 1)]
+
+
+def test_paths_with_spaces_and_unicode(repo: Repo) -> None:
+    repo.files({"dir with space/__init__.py": "", "dir with space/módulo.py": "def f(:\n"})
+    repo.stage()
+    result = repo.check(["dir with space/módulo.py"])
+    assert rules(result) == [("syntax-error", "dir with space/módulo.py", 1)]
+
+
+def test_nothing_staged_is_a_note(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    result = repo.check(None)
+    assert result.findings == [] and result.notes and result.stats["files_checked"] == 0
+
+
+def test_non_python_and_missing_paths_are_ignored(repo: Repo) -> None:
+    repo.files({**BASE, "README.md": "hello\n"})
+    repo.commit()
+    assert rules(repo.check(["README.md", "does_not_exist.py"])) == []
+
+
+def test_import_cycle_introduced_by_the_change(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\n", "pkg/b.py": "X = 1\n"})
+    repo.commit()
+    repo.write("pkg/b.py", "import pkg.a\nX = 1\n")
+    repo.stage()
+    result = repo.check(["pkg/b.py"])
+    assert rules(result) == [("import-cycle", "pkg/b.py", 1)]
+    assert result.findings[0].severity == "warning" and result.errors == []
+
+
+def test_existing_cycle_is_not_reported(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\n", "pkg/b.py": "import pkg.a\nX = 1\n"})
+    repo.commit()
+    repo.write("pkg/b.py", "import pkg.a\nX = 2\n")
+    repo.stage()
+    assert rules(repo.check(["pkg/b.py"])) == []
+
+
+def test_function_level_import_does_not_make_a_cycle(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\n", "pkg/b.py": "X = 1\n"})
+    repo.commit()
+    repo.write("pkg/b.py", "def f():\n    import pkg.a\nX = 1\n")
+    repo.stage()
+    assert rules(repo.check(["pkg/b.py"])) == []
