@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support.gate_repo import Repo, rules
 
 from bot.errors import ConfigError
 from bot.gate.scope import glob_matches
-from support.gate_repo import Repo, rules
 
 BROKEN = "from pkg.helpers import gone\n"
 PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def here():\n    pass\n"}
