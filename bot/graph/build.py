@@ -13,12 +13,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.graph.codec import decode, encode
-from bot.graph.layout import Layout, build_layout, resolve_relative
+from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
 from bot.graph.model import FileFacts
 from bot.graph.store import Store, blob_sha
 
@@ -68,9 +67,10 @@ def _walk(root: Path) -> list[str]:
 
 def _stat(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
+    base = str(root) + os.sep
     for p in paths:
         try:
-            st = os.stat(root / p)
+            st = os.stat(base + p)
         except (OSError, ValueError):
             continue  # deleted (or unreadable) since listing: not in scope
         if st.st_mode & 0o170000 != 0o100000:  # not a regular file
@@ -79,11 +79,25 @@ def _stat(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _parse_one(item: tuple[str, bytes, tuple[int, int]]) -> tuple[str, bytes]:
+Derived = tuple[list[tuple[str, str, str, int]], list[tuple[str, str, str]], list[tuple[str, str]]]
+WorkItem = tuple[str, bytes, tuple[int, int], tuple[str, ...]]
+# The layout of the build in progress; forked pool workers inherit it and compute edges next to the parse.
+_BUILD_LAYOUT: Layout | None = None
+
+
+def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
     from bot.graph.python_parser import parse_python
 
-    sha, data, target = item
-    return sha, encode(parse_python(data, target, sha=sha))
+    sha, data, target, paths = item
+    facts = parse_python(data, target, sha=sha)
+    derived: dict[str, Derived] | None = None
+    if _BUILD_LAYOUT is not None:
+        derived = {}
+        for path in paths:
+            rows: Derived = ([], [], [])
+            edges(path, facts, _BUILD_LAYOUT, *rows)
+            derived[path] = rows
+    return sha, encode(facts), derived
 
 
 def layout_key(layout: Layout, paths: Iterable[str]) -> str:
@@ -103,6 +117,7 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
     removed = [p for p in rows if p not in stats]
     new_rows: list[tuple[str, int, int, str]] = []
     datas: dict[str, bytes] = {}
+    paths_of: dict[str, list[str]] = {}
     for p in changed:
         try:
             data = (root / p).read_bytes()
@@ -112,11 +127,17 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
         sha = blob_sha(data)
         new_rows.append((p, len(data), stats[p][1] if len(data) == stats[p][0] else 0, sha))
         datas[sha] = data
+        paths_of.setdefault(sha, []).append(p)
     for p in report.deleted_during_build:
         stats.pop(p, None)
     known = store.has_blobs(datas)
-    todo = [(sha, data, target) for sha, data in datas.items() if sha not in known]
-    blobs = _parse_all(todo, progress)
+    todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
+    global _BUILD_LAYOUT
+    _BUILD_LAYOUT = layout
+    try:
+        blobs, derived = _parse_all(todo, progress)
+    finally:
+        _BUILD_LAYOUT = None
     store.parsed += len(blobs)
     shas = {p: rows[p][2] for p in stats if p in rows}
     shas.update({p: sha for p, _, _, sha in new_rows})
@@ -128,7 +149,7 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
             store.put_blobs(blobs.items())
             store.put_files(new_rows)
             store.delete_files(removed)
-            _derive(store, layout, derive_paths, shas, blobs, relayout)
+            _derive(store, layout, derive_paths, shas, blobs, derived, relayout)
             store.set_meta("layout", key)
             store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
             store.gc_blobs()
@@ -138,31 +159,34 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
     return layout, shas, report
 
 
-def _parse_all(todo: list[tuple[str, bytes, tuple[int, int]]], progress: bool) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
+def _parse_all(todo: list[WorkItem], progress: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
     show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
     workers = _workers()
     if len(todo) > POOL_THRESHOLD and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         # biggest first so the pool's tail is short
         todo = sorted(todo, key=lambda t: -len(t[1]))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = pool.map(_parse_one, todo, chunksize=16)
-            out = _collect(results, len(todo), show)
-    else:
-        out = _collect(map(_parse_one, todo), len(todo), show)
-    return out
+            return _collect(results, len(todo), show)
+    return _collect(map(_parse_one, todo), len(todo), show)
 
 
-def _collect(results: Iterable[tuple[str, bytes]], total: int, show: bool) -> dict[str, bytes]:
+def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], total: int,
+             show: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
     out: dict[str, bytes] = {}
-    for i, (sha, blob) in enumerate(results, 1):
+    derived: dict[str, Derived] = {}
+    for i, (sha, blob, rows) in enumerate(results, 1):
         out[sha] = blob
+        if rows:
+            derived.update(rows)
         if show and (i % 50 == 0 or i == total):
             sys.stderr.write(f"\ryantra: building the dependency graph: {i}/{total} files")
             if i == total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-    return out
+    return out, derived
 
 
 def _workers() -> int:
@@ -174,15 +198,20 @@ def _workers() -> int:
 
 
 def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str], fresh: dict[str, bytes],
-            everything: bool) -> None:
+            done: dict[str, Derived], everything: bool) -> None:
     if everything:
         store.clear_derived()
-    missing = [shas[p] for p in paths if shas.get(p) and shas[p] not in fresh]
+    missing = [shas[p] for p in paths if p not in done and shas.get(p) and shas[p] not in fresh]
     loaded = store.blobs(missing) if missing else {}
     refs: list[tuple[str, str, str, int]] = []
     defs: list[tuple[str, str, str]] = []
     stored: list[tuple[str, str]] = []
     for p in paths:
+        if p in done:
+            refs.extend(done[p][0])
+            defs.extend(done[p][1])
+            stored.extend(done[p][2])
+            continue
         raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
         facts = decode(raw) if raw else None
         if facts is not None:
@@ -211,17 +240,21 @@ def bindings(path: str, facts: FileFacts, layout: Layout) -> dict[str, set[str]]
 
 def edges(path: str, facts: FileFacts, layout: Layout, refs: list[tuple[str, str, str, int]],
           defs: list[tuple[str, str, str]], stored: list[tuple[str, str]]) -> None:
+    """Reverse edges of one file: every absolute dotted name it imports, uses or calls (stdlib skipped).
+    A call through an attribute chain is recorded once, as "attr" (its line identifies the call)."""
     own = layout.names_of.get(path, [])
     is_pkg = layout.is_package_file(path)
     for imp in facts.imports:
         modules = [imp.module] if imp.level == 0 else [
             m for m in (resolve_relative(n, is_pkg, imp.level, imp.module) for n in own) if m]
         for m in modules:
+            if m.partition(".")[0] in STDLIB:
+                continue
             if imp.name is None:
                 refs.append((path, m, "import", imp.line))
             else:
                 refs.append((path, f"{m}.{imp.name}", "star" if imp.name == "*" else "from", imp.line))
-    bound = bindings(path, facts, layout)
+    bound = {k: {d for d in v if d.partition(".")[0] not in STDLIB} for k, v in bindings(path, facts, layout).items()}
     for use in facts.attr_uses:
         for start in bound.get(use.base, ()):
             dotted = ".".join([start, *use.attrs])
@@ -231,6 +264,8 @@ def edges(path: str, facts: FileFacts, layout: Layout, refs: list[tuple[str, str
     top = {d.name for d in facts.definitions if d.qualname == d.name and d.kind != "variable"}
     for call in facts.calls:
         head, _, rest = call.callee.partition(".")
+        if rest and head in bound:
+            continue  # already an "attr" reference
         starts = bound.get(head) or ({f"{n}.{head}" for n in own[:1]} if head in top else set())
         for start in starts:
             refs.append((path, f"{start}.{rest}" if rest else start, "call", call.line))

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 
 
 def _is_ident(part: str) -> bool:
@@ -63,10 +63,10 @@ def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
                 pkg = ".".join(parts[:i])
                 layout.packages.setdefault(pkg, False)
                 layout.children.setdefault(pkg, set()).add(parts[i])
-            if len(parts) == 1 and parts[0] not in _STDLIB:
+            if len(parts) == 1 and parts[0] not in STDLIB:
                 layout.top_names.add(parts[0])
     for pkg in layout.packages:
-        if "." not in pkg and pkg not in _STDLIB:
+        if "." not in pkg and pkg not in STDLIB:
             layout.top_names.add(pkg)
             layout.top_packages.add(pkg)
     return layout

@@ -33,7 +33,7 @@ _QUERY = """
 (try_statement) @try
 (if_statement condition: (_) @ifcond)
 (with_statement (with_clause) @withclause)
-(attribute object: (identifier) @abase)
+(attribute object: (identifier) @abase (#not-any-of? @abase "self" "cls"))
 (call function: (identifier) @cname)
 (assignment left: (_) @lhs)
 (augmented_assignment left: (_) @lhs)
@@ -339,10 +339,12 @@ _CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str], guards: _Spans,
             callers: _CallerIndex, out: _Extracted) -> None:
+    wanted = {n.encode("utf-8") for n in call_bases}
     for base in caps.get("abase", ()):
-        name = base.text.decode("utf-8", "replace")
-        if name not in call_bases:
+        raw = base.text
+        if raw not in wanted:
             continue
+        name = raw.decode("utf-8")
         start = base.start_byte
         top = base.parent
         parent = top.parent
@@ -379,9 +381,11 @@ def _chain_attrs(base: Any) -> list[str]:
 
 def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], guards: _Spans, callers: _CallerIndex,
                 out: _Extracted) -> None:
+    wanted = {n.encode("utf-8") for n in call_bases}
     for fn in caps.get("cname", ()):
-        name = fn.text.decode("utf-8", "replace")
-        if name in call_bases:
+        raw = fn.text
+        if raw in wanted:
+            name = raw.decode("utf-8")
             call = fn.parent
             out.calls.append(_call_site(name, call, call.start_byte in guards, callers))
 

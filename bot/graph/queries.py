@@ -142,7 +142,7 @@ def callers(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
     out: dict[tuple[str, str], SymbolRef] = {}
     for module in graph.modules_of(ref.path) or [ref.module]:
         for use in uses_of_symbol(graph, module, ref.qualname):
-            if use.kind != "call":
+            if use.kind not in ("call", "attr"):
                 continue
             facts = graph.facts(use.path)
             if facts is None:
