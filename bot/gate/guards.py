@@ -47,33 +47,76 @@ def foreign_suppressions(line: str) -> set[str]:
     return out
 
 
-def quiet_lines(source: str) -> set[int]:
-    """Lines inside expected-failure blocks or unreachable code."""
+# The exception each rule's problem raises at run time (what an expected-failure block must catch).
+RAISES = {
+    "missing-module": {"ImportError", "ModuleNotFoundError"}, "missing-symbol": {"ImportError"},
+    "missing-attribute": {"AttributeError"}, "arity-mismatch": {"TypeError"}, "undefined-name": {"NameError"},
+}
+_ANY = {"Exception", "BaseException"}
+_UNSURE = "?"  # the expected exception is not a plain name: it could be anything
+
+
+def quiet_lines(source: str) -> dict[int, set[str]]:
+    """line -> the rules that are quiet there: everything in unreachable code; in a `with ...raises(E)`
+    block the rules whose exception `E` catches; in a `with ...patch...(...)` block the rules a mock can
+    satisfy (attributes and signatures)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    lines: set[int] = set()
+        return {}
+    out: dict[int, set[str]] = {}
+
+    def mark(lines: set[int], rules: set[str]) -> None:
+        for n in lines:
+            out.setdefault(n, set()).update(rules)
+
+    everything = set(RAISES)
     for node in ast.walk(tree):
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(_expects_failure(i.context_expr) for i in node.items):
-            lines |= _span(node.body)
-        body_lists = [getattr(node, f, None) for f in ("body", "orelse", "finalbody")]
-        for body in body_lists:
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                mark(_span(node.body), _with_quiets(item.context_expr))
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
             if isinstance(body, list):
-                lines |= _unreachable(body)
+                mark(_unreachable(body), everything)
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
-            lines |= _span(node.body)
-    return lines
+            mark(_span(node.body), everything)
+    return out
 
 
-def _expects_failure(expr: ast.expr) -> bool:
+def _with_quiets(expr: ast.expr) -> set[str]:
     if not isinstance(expr, ast.Call):
-        return False
-    func = expr.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return "raises" in name.lower()
+        return set()
+    name = _last_name(expr.func).lower()
+    if "patch" in name:
+        return {"missing-attribute", "arity-mismatch"}
+    if "raises" not in name:
+        return set()
+    expected = expr.args[0] if expr.args else next(
+        (k.value for k in expr.keywords if k.arg in ("expected_exception", "exception")), None)
+    names = _exception_names(expected)
+    if _UNSURE in names or names & _ANY:
+        return set(RAISES)
+    return {rule for rule, raised in RAISES.items() if raised & names}
+
+
+def _exception_names(expr: ast.expr | None) -> set[str]:
+    if expr is None:
+        return {_UNSURE}
+    if isinstance(expr, ast.Tuple):
+        return set().union(*(_exception_names(e) for e in expr.elts)) if expr.elts else {_UNSURE}
+    name = _last_name(expr)
+    return {name} if name else {_UNSURE}
+
+
+def _last_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
 
 
 def _unreachable(body: list[ast.stmt]) -> set[int]:

@@ -50,7 +50,7 @@ class _Quiet:
     def __init__(self, source_of: Callable[[str], str]) -> None:
         self.source_of = source_of
         self._lines: dict[str, list[str]] = {}
-        self._quiet: dict[str, set[int]] = {}
+        self._quiet: dict[str, dict[int, set[str]]] = {}
 
     def __call__(self, f: Finding) -> bool:
         if f.rule == "syntax-error":
@@ -61,6 +61,6 @@ class _Quiet:
             self._quiet[f.path] = quiet_lines(source)
         lines = self._lines[f.path]
         span = range(f.line, max(f.end_line, f.line) + 1)
-        if any(n in self._quiet[f.path] for n in span):
+        if any(f.rule in self._quiet[f.path].get(n, ()) for n in span):
             return True
         return any(f.rule in foreign_suppressions(lines[n - 1]) for n in span if 0 < n <= len(lines))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import _symtable
 import ast
-import re
 import symtable
 import warnings
 from collections.abc import Iterator
@@ -19,10 +18,8 @@ from bot.graph.model import LocalIssue
 
 from .names import ALWAYS_DEFINED, is_dunder
 
-_STAR_IMPORT = re.compile(rb"\bimport\s*\(?\s*\*")
-_MODULE_TRICKS = re.compile(rb"modules\s*\[\s*__name__|import_module\s*\(\s*__name__|"
-                            rb"import\s+(?:builtins|__builtin__)\b|from\s+(?:builtins|__builtin__)\s+import")
-_DYNAMIC_NAMES = frozenset({"exec", "eval", "execfile", "__builtins__"})
+_EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
+_BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
 _CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
@@ -37,15 +34,13 @@ _MAX_PER_NAME = 20
 
 def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[LocalIssue, ...]:
     """Uses of really unbound names in `data`, a file CPython compiles, run by Python `target`."""
-    if _STAR_IMPORT.search(data) or _MODULE_TRICKS.search(data):
-        return ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         candidates = _candidates(symtable.symtable(data, "<file>", "exec"))  # type: ignore[arg-type]
         if not candidates:
             return ()
         tree = ast.parse(data)
-    if _namespace_written(tree):
+    if _dynamic_namespace(tree):
         return ()
     eager = target < (3, 14) and not _future_annotations(tree)
     return tuple(_locate(tree, candidates, eager))
@@ -69,23 +64,48 @@ def _candidates(top: symtable.SymbolTable) -> set[str]:
             elif flags & _USE and ((flags >> _SCOPE_OFF) & _SCOPE_MASK) in _GLOBAL_SCOPES:
                 referenced.add(name)
         stack.extend(table.children)
-    out = {n for n in referenced - bound if n not in ALWAYS_DEFINED and not is_dunder(n)}
-    if out and (_DYNAMIC_NAMES & referenced):
-        return set()
-    return out
+    return {n for n in referenced - bound if n not in ALWAYS_DEFINED and not is_dunder(n)}
 
 
-def _namespace_written(tree: ast.Module) -> bool:
-    """True when `globals()`, `locals()` or `vars()` is used other than for reading one entry."""
+def _dynamic_namespace(tree: ast.Module) -> bool:
+    """Whether the module's names may be bound in ways no binding statement shows: a star import, writes
+    through `globals()`/`locals()`/`vars()`, `exec`/`eval` in the module namespace, builtins or
+    `sys.modules[__name__]` manipulation."""
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS
-                and not _read_only(node, parents.get(id(node)))):
+    return any(_binds_dynamically(node, parents.get(id(node))) for node in ast.walk(tree))
+
+
+def _binds_dynamically(node: ast.AST, parent: ast.AST | None) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return any(a.name == "*" for a in node.names) or node.module in _BUILTINS_MODULES
+    if isinstance(node, ast.Import):
+        return any(a.name in _BUILTINS_MODULES for a in node.names)
+    if isinstance(node, ast.Name):
+        if node.id == "__builtins__":
             return True
+        if node.id in _EXEC_NAMES:
+            return not (isinstance(parent, ast.Call) and parent.func is node and _own_namespace(parent))
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:
+        return not _read_only(node, parent)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name) and node.slice.id == "__name__":
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "modules"
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name == "import_module" and node.args[0].id == "__name__"
     return False
+
+
+def _own_namespace(call: ast.Call) -> bool:
+    """`exec(code, namespace)` with an explicit namespace that is not the module's own."""
+    if len(call.args) < 2 and not any(k.arg == "globals" for k in call.keywords):
+        return False
+    ns = call.args[1] if len(call.args) >= 2 else next(k.value for k in call.keywords if k.arg == "globals")
+    return not (isinstance(ns, ast.Call) and isinstance(ns.func, ast.Name) and ns.func.id in _NAMESPACE_CALLS)
 
 
 def _read_only(call: ast.Call, parent: ast.AST | None) -> bool:

@@ -175,6 +175,31 @@ def test_expected_failures_and_dead_code_are_quiet(repo: Repo) -> None:
     assert rules(repo.check(all_files=True)) == []
 
 
+def test_expected_failure_must_catch_the_right_exception(repo: Repo) -> None:
+    repo.files({**PKG, "test_app.py": """
+        import pytest
+        from unittest import mock
+        from pkg.helpers import verify_payment, Plain
+
+        def test_name_error_expected():
+            with pytest.raises((KeyError, NameError)):
+                undefined_one()
+
+        def test_name_error_not_expected():
+            with pytest.raises(TypeError):
+                undefined_two()
+
+        def test_type_error_expected():
+            with pytest.raises(TypeError):
+                verify_payment()
+
+        def test_patched_init():
+            with mock.patch.object(Plain, "__init__", return_value=None):
+                Plain()
+        """})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "test_app.py", 11)]
+
+
 def test_undefined_name_and_syntax_error_through_the_gate(repo: Repo) -> None:
     repo.files({"a.py": "def f():\n    return verify_paymnt()\n\ndef verify_payment():\n    pass\n",
                 "b.py": "def broken(:\n"})
