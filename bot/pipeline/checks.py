@@ -74,6 +74,27 @@ def still_failing(baseline: Baseline, tests: TestOutcome) -> list[str]:
     return sorted(n for n in before if final.outcomes.get(n) in ("failed", "error"))
 
 
+def seed_graph(root: Path, tree: Path, config: Config) -> None:
+    """Copy the working tree's graph database to the worktree's, so the gate there refreshes incrementally
+    (facts are keyed by file content) instead of parsing the whole repository again."""
+    if config.gate.db_path:
+        return
+    import sqlite3
+    from contextlib import closing
+
+    from bot.graph.store import default_db_path
+
+    source, target = default_db_path(root), default_db_path(tree)
+    if not source.is_file() or target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with closing(sqlite3.connect(str(source))) as src, closing(sqlite3.connect(str(target))) as dst:
+            src.backup(dst)
+    except sqlite3.Error:
+        target.unlink(missing_ok=True)  # only a speed-up: the gate builds its own when this fails
+
+
 def load_graph(root: Path, config: Config) -> Graph | None:
     """The dependency graph of the working tree, or None when it cannot be built (context is then thinner)."""
     from bot.graph import open_graph

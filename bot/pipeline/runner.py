@@ -19,6 +19,7 @@ from bot.pipeline.checks import (
     load_graph,
     run_checks_tests,
     run_security_checks,
+    seed_graph,
     validate,
 )
 from bot.pipeline.context_phase import build_context
@@ -132,6 +133,7 @@ class Runner:
     def _check_in(self, tree: Path, n: int, gen: Generation, edits: Sequence[Any], *, replay: bool,
                   failure: str) -> Attempt:
         baseline = self._baseline()
+        seed_graph(self.root, tree, self.config)
         if replay:  # validated before the run was killed: re-create the same tree, no new work
             apply_in_worktree(tree, edits)
         val = self._phase("validate", n, lambda: validate(tree, edits, baseline, self._dependents),
