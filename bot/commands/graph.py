@@ -155,8 +155,7 @@ def dependents(symbol: str, repo: Path, fmt: str) -> int:
             if found is None:
                 return 1
             for ref in found:
-                for module in g.modules_of(ref.path) or [ref.module]:
-                    uses.extend(uses_of_symbol(g, module, ref.qualname))
+                uses.extend(uses_of_symbol(g, ref.module, ref.qualname))
         uses = sorted(set(uses), key=lambda u: (u.path, u.line, u.kind))
     if fmt == "json":
         click.echo(json.dumps([{"path": u.path, "line": u.line, "kind": u.kind, "name": u.dotted} for u in uses],

@@ -47,8 +47,16 @@ def list_python_files(root: Path) -> list[str]:
         out = None
     if out is not None and out.returncode == 0:
         names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-        return sorted({n for n in names if n.endswith(".py") and not _skipped(n)})
+        return sorted({n for n in names if n.endswith(".py") and not _skipped(n) and _utf8(n)})
     return _walk(root)
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # not representable in the store (and not importable as a module)
+    return True
 
 
 def _skipped(path: str) -> bool:
@@ -61,7 +69,7 @@ def _walk(root: Path) -> list[str]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
-        found.extend(prefix + f for f in filenames if f.endswith(".py"))
+        found.extend(prefix + f for f in filenames if f.endswith(".py") and _utf8(prefix + f))
     return sorted(found)
 
 

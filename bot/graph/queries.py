@@ -115,7 +115,8 @@ def uses_of_symbol(graph: Graph, module: str, qualname: str, _seen: frozenset[st
     if dotted in _seen or len(_seen) > 30:
         return []
     seen = _seen | {dotted}
-    uses = [Use(p, line, kind, d) for p, d, kind, line in graph.references(dotted)]
+    uses = [Use(p, line, kind, d) for name in _aliases(graph, module)
+            for p, d, kind, line in graph.references(f"{name}.{qualname}")]
     head = qualname.split(".")[0]
     out = list(uses)
     # re-exports: a module that imports the name at module level exposes it as its own attribute
@@ -129,18 +130,26 @@ def uses_of_symbol(graph: Graph, module: str, qualname: str, _seen: frozenset[st
                     for other in graph.modules_of(u.path):
                         rest = qualname[len(head):]
                         out.extend(uses_of_symbol(graph, other, (imp.alias or head) + rest, seen))
-    for p, _d, kind, _line in graph.references(f"{module}.*"):
+    for p, _d, kind, _line in [r for name in _aliases(graph, module) for r in graph.references(f"{name}.*")]:
         if kind == "star":
             for other in graph.modules_of(p):
                 out.extend(uses_of_symbol(graph, other, qualname, seen))
     return sorted(set(out), key=lambda u: (u.path, u.line, u.kind))
 
 
+def _aliases(graph: Graph, module: str) -> list[str]:
+    """Every name the files of `module` are importable as (`pkg.mod`, `src.pkg.mod`, ...)."""
+    names = [module]
+    for path in graph.paths_of(module):
+        names.extend(n for n in graph.modules_of(path) if n not in names)
+    return names
+
+
 def callers(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
     from bot.graph.graph import SymbolRef
 
     out: dict[tuple[str, str], SymbolRef] = {}
-    for module in graph.modules_of(ref.path) or [ref.module]:
+    for module in (graph.modules_of(ref.path) or [ref.module])[:1]:
         for use in uses_of_symbol(graph, module, ref.qualname):
             if use.kind not in ("call", "attr"):
                 continue
