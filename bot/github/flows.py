@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConfigError, GitHubError
+from bot.errors import ConfigError, GitError, GitHubError
 from bot.github import git_ops, policy
 from bot.github.api import CommitInfo, GitHubClient
+from bot.github.checks import PullChecks, checks_markdown, run_pull_checks
+from bot.github.delivery import Delivered, deliver_fix
 from bot.github.events import Dispatch, Event, FixCommand, PullRequest, PullRequestEvent
 from bot.github.publish import (
     Sticky,
@@ -30,8 +32,6 @@ from bot.github.settings import Settings
 
 if TYPE_CHECKING:
     from bot.config import Config, FixConfig
-    from bot.github.checks import PullChecks
-    from bot.github.delivery import Delivered
 
 FAILING = ("fail", "escalated", "failed", "not-pushed")
 
@@ -141,50 +141,58 @@ class ActionRun:
         return self._run_job(job)[0]
 
     def _run_job(self, job: Job) -> tuple[int, str]:
-        from bot.config import load_config
-        from bot.github.checks import checks_markdown, run_pull_checks
-        from bot.github.delivery import deliver_fix
-
-        pr = job.pr
         limit = policy.commit_limit(job.commits, self.s)
-        plan = policy.plan_for(pr, wants_fix=job.wants_fix, limit_reason=limit)
+        plan = policy.plan_for(job.pr, wants_fix=job.wants_fix, limit_reason=limit)
         if plan.reason:
             log(plan.reason)
-        repo = git_ops.open_repo(self.s.workspace)
-        git_ops.fetch_pull(repo, pr.number, pr.head_ref, pr.base_ref, fork=pr.is_fork)
-        if not git_ops.has_commit(repo, pr.head_sha):
-            raise git_ops.GitError(f"the head commit {pr.head_sha} of #{pr.number} is not on the remote any more "
-                                   "(force-pushed?); a newer run will handle the new head")
-        git_ops.checkout(repo, pr.head_sha)
-        config = self._config(trusted_config(repo, pr, load_config))
-        checks: PullChecks | None = None
-        sections: list[str] = []
-        if plan.reason:
-            sections.append(f"> {plan.reason}")
-        if job.run_checks:
-            files = self.client.pr_files(pr.number)
-            diff = git_ops.merge_base_diff(repo, pr.head_sha)
-            checks = run_pull_checks(self.s.workspace, config, [f.path for f in files if f.status != "removed"],
-                                     diff, run_tests=plan.run_tests, tests_note=plan.reason)
-            annotate(checks.gate)
+        repo, config = self._checkout(job.pr)
+        sections = [f"> {plan.reason}"] if plan.reason else []
+        checks = self._checks(repo, job.pr, config, plan) if job.run_checks else None
+        if checks is not None:
             sections.append(checks_markdown(checks))
         verdict = checks.verdict if checks is not None else "skipped"
         delivered: Delivered | None = None
         if job.wants_fix and not plan.fix and limit:
             verdict = "not-pushed" if job.fix_always else verdict
         elif plan.fix and (job.fix_always or (checks is not None and not checks.passed)):
-            delivered = deliver_fix(self.s, self.client, repo, pr, plan.deliver, config.fix,
+            delivered = deliver_fix(self.s, self.client, repo, job.pr, plan.deliver, config.fix,
                                     instructions=job.instructions, requested_by=job.requested_by)
             verdict = delivered.verdict
             sections.append(delivered.markdown)
+        self._publish(job, verdict, checks, delivered, "\n\n".join(sections))
+        failed = verdict in FAILING and (self.s.fail_on_findings or verdict in ("failed", "not-pushed"))
+        return (1 if failed else 0), verdict
+
+    def _checkout(self, pr: PullRequest) -> tuple[Any, Config]:
+        """Fetch and check out the PR head in the workspace; the configuration that applies to it."""
+        from bot.config import load_config
+
+        repo = git_ops.open_repo(self.s.workspace)
+        git_ops.fetch_pull(repo, pr.number, pr.head_ref, pr.base_ref, fork=pr.is_fork)
+        if not git_ops.has_commit(repo, pr.head_sha):
+            raise GitError(f"the head commit {pr.head_sha} of #{pr.number} is not on the remote any more "
+                           "(force-pushed?); a newer run will handle the new head")
+        git_ops.checkout(repo, pr.head_sha)
+        return repo, self._config(trusted_config(repo, pr, load_config))
+
+    def _checks(self, repo: Any, pr: PullRequest, config: Config, plan: policy.Plan) -> PullChecks:
+        files = self.client.pr_files(pr.number)
+        diff = git_ops.merge_base_diff(repo, pr.head_sha)
+        checks = run_pull_checks(self.s.workspace, config, [f.path for f in files if f.status != "removed"],
+                                 diff, run_tests=plan.run_tests, tests_note=plan.reason)
+        annotate(checks.gate)
+        return checks
+
+    def _publish(self, job: Job, verdict: str, checks: PullChecks | None, delivered: Delivered | None,
+                 body: str) -> None:
+        pr = job.pr
         sarif = str(write_sarif(self.s.workspace, checks.gate)) if checks is not None else ""
-        bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == "committed" else 0)
         confidence = delivered.confidence if delivered else None
         commit_sha = delivered.commit_sha if delivered else None
+        bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == "committed" else 0)
         state = job.sticky.state.with_run(job.key, head_sha=commit_sha or pr.head_sha, verdict=verdict,
                                           bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha)
         title = _title(verdict, job)
-        body = "\n\n".join(sections)
         try:
             upsert_sticky(self.client, pr.number, job.sticky, sticky_body(title, verdict, body, state))
         except GitHubError as exc:  # e.g. the read-only token of a fork's pull_request run
@@ -197,8 +205,6 @@ class ActionRun:
                                            "confidence": "" if confidence is None else f"{confidence:.2f}",
                                            "commit-sha": commit_sha or "", "sarif-file": sarif})
         log(f"yantra: {title}")
-        failed = verdict in FAILING and (self.s.fail_on_findings or verdict in ("failed", "not-pushed"))
-        return (1 if failed else 0), verdict
 
     def _config(self, config: Config) -> Config:
         """The repository's [tool.yantra] with the Action's inputs on top (inputs win when given)."""
