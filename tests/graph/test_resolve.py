@@ -249,3 +249,17 @@ def test_dependents_and_references(make_repo: Callable[..., Path]) -> None:
         callers = g.callers(api)
         assert callers == []  # called at module level only
         assert [r.qualname for r in g.callees(g.find_symbol("b.py:other") or api)] == []
+
+
+def test_importers_of_uses_every_alias(make_repo: Callable[..., Path]) -> None:
+    g = graph_of(make_repo, {
+        "src/pkg/__init__.py": "",
+        "src/pkg/core.py": "def f(): ...\n",
+        "src/pkg/user.py": "from .core import f\n",
+        "tests/test_x.py": "from pkg import core\ncore.f()\n",
+        "tools/t.py": "import src.pkg.core\n",
+        "other.py": "import json\n",
+    })
+    with g:
+        assert g.importers_of(["pkg.core"]) == ["src/pkg/user.py", "tests/test_x.py", "tools/t.py"]
+        assert g.importers_of(["pkg"]) == ["src/pkg/user.py", "tests/test_x.py", "tools/t.py"]
