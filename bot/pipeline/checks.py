@@ -67,11 +67,16 @@ def run_security_checks(tree: Path, changed: Sequence[str], patch: str, root: Pa
     return SecurityOutcome(tuple(run_security(tree, list(changed), patch, baseline_root=root)))
 
 
-def still_failing(baseline: Baseline, tests: TestOutcome) -> list[str]:
-    """The tests that failed before the fix and do not pass after it (absent from the run: unknown, skipped)."""
+def still_failing(baseline: Baseline, tests: TestOutcome) -> tuple[list[str], list[str]]:
+    """(fixed, still failing): the tests that failed before the fix and pass / fail after it.
+
+    A test the run did not include (a partial run) is in neither list.
+    """
     final = tests.final
-    before = {f.nodeid for f in baseline.tests.failures}
-    return sorted(n for n in before if final.outcomes.get(n) in ("failed", "error"))
+    before = sorted({f.nodeid for f in baseline.tests.failures})
+    fixed = [n for n in before if final.outcomes.get(n) in ("passed", "xpassed")]
+    failing = [n for n in before if final.outcomes.get(n) in ("failed", "error")]
+    return fixed, failing
 
 
 def seed_graph(root: Path, tree: Path, config: Config) -> None:

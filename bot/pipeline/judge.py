@@ -32,6 +32,7 @@ class Evidence:
     dependents: int
     sources: dict[str, tuple[str | None, str]]  # changed .py path -> (before, after)
     protected: Sequence[str]
+    require_fix: bool = True  # no instructions: the point is to make failing tests pass
 
 
 def judge(ev: Evidence) -> Judgement:
@@ -46,9 +47,11 @@ def judge(ev: Evidence) -> Judgement:
                            history=ev.history, complexity=complexity, impact=conf.impact_factor(ev.dependents),
                            notes=tuple(notes))
     blockers = list(conf.hard_gates(_gate_inputs(ev)))
-    unfixed = still_failing(ev.baseline, ev.tests)
-    if unfixed:
-        blockers.append("still failing after the fix: " + ", ".join(unfixed[:5]))
+    fixed, unfixed = still_failing(ev.baseline, ev.tests)
+    if unfixed and not fixed and ev.require_fix:
+        blockers.append("the fix makes no failing test pass; still failing: " + ", ".join(unfixed[:5]))
+    elif unfixed:
+        notes.append("still failing after the fix (counted in the tests factor): " + ", ".join(unfixed[:5]))
     if final.status == "error":
         blockers.append(f"the test run did not complete: {final.reason.splitlines()[0] if final.reason else ''}")
     confidence = conf.score(factors, blockers)

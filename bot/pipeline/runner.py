@@ -165,7 +165,7 @@ class Runner:
         return Evidence(attempt=n, max_attempts=self.fix.max_attempts, baseline=self._baseline(), generation=gen,
                         validation=val, tests=tests, security=security, history=history, history_note=note,
                         dependents=len(self._dependents(val.changed)), sources=sources,
-                        protected=self.fix.protected_paths)
+                        protected=self.fix.protected_paths, require_fix=not self.instructions.strip())
 
     # -- endings -------------------------------------------------------------------------------------
 

@@ -66,6 +66,12 @@ def test_a_failure_that_still_fails_is_not_committed_whatever_the_score() -> Non
     assert any("still failing" in b and "t.py::test_add" in b for b in judgement.blockers)
 
 
+def test_with_instructions_an_unrelated_failure_does_not_block() -> None:
+    judgement = judge(replace(_evidence(BEFORE), require_fix=False))
+    assert not judgement.blockers
+    assert any("still failing" in n for n in judgement.notes)
+
+
 def test_a_new_high_finding_or_a_secret_blocks() -> None:
     finding = SecurityFinding("semgrep", "sql-injection", "high", "ops.py", 3, "SQL built from a string")
     secret = SecurityFinding("secrets", "AWS Secret Key", "high", "ops.py", 5, "possible secret")
