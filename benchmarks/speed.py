@@ -16,6 +16,7 @@ Targets (Django, 2 cores): cold <= 8 s, warm <= 1.5 s, 1-file <= 0.4 s, memory <
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -121,6 +122,10 @@ def size_of(spec: str) -> tuple[int, int]:
     return len(files), lines
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", nargs="+", default=[SPEED_PROJECT, MID_PROJECT], metavar="SPEC")
@@ -132,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tool = make_tool(args.tool, args.yantra)
     log = ResultLog(f"speed-{tool.name}", args.out)
+    load_before = _load()
     phases: list[Phase] = []
     sizes: dict[str, tuple[int, int]] = {}
     for spec in args.projects:
@@ -146,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "median": p.median, "max_rss_mib": p.rss_mib, "tree_rss_mib": p.tree_mib,
                        "exits": [r.process.exit_code for r in p.runs], "problems": p.problems})
         phases.extend(mine)
-    print(f"Speed of `{tool.name}` (wall seconds per run as a subprocess; median of {args.repeat})\n")
+    print(f"Speed of `{tool.name}` (wall seconds per run as a subprocess; median of {args.repeat}; "
+          f"{os.cpu_count()} CPUs, load average {load_before} before, {_load()} after)\n")
     print(table(["project", "py files", "lines", "phase", "median s", "runs s", "target s", "verdict",
                  "max RSS MiB", "tree RSS MiB"], rows(phases, sizes)))
     for p in phases:
