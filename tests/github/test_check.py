@@ -96,3 +96,19 @@ def test_workflow_dispatch_checks_the_named_pull_request(world):
     assert world.outputs()["verdict"] == "fail"
     [sticky] = _bot_comments(world)
     assert "test_sub" in sticky["body"]
+
+
+def test_read_only_token_on_a_fork_still_reports(world):
+    world.make_fork()
+    world.register_pull()
+    world.pull_request_event("opened")
+    world.gh.fail("POST", r"/issues/7/comments$", status=403,
+                  body={"message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"})
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::warning title=Yantra::could not write the summary comment" in proc.stdout
+    assert "Resource not accessible by integration" in proc.stdout
+    assert "not run: fork pull request" in (world.tmp / "summary.md").read_text()
+    assert world.outputs()["verdict"] == "pass"
+    assert [r.status for r in world.gh.requests if r.method == "POST"] == [403]  # not retried: not a rate limit
