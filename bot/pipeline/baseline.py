@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from bot.config import Config
 from bot.errors import YantraError
 from bot.pipeline.results import Baseline, GateIssue
-from bot.scan.tests import run_tests
+from bot.scan.tests import is_test_file, run_tests
 
 MAX_FAILURES_SHOWN = 5
 MAX_GATE_ERRORS_SHOWN = 20
@@ -51,8 +52,9 @@ def failure_text(baseline: Baseline, *, max_failures: int = MAX_FAILURES_SHOWN) 
     return "\n\n".join(parts)
 
 
-def choose_target(baseline: Baseline, instructions: str) -> str:
-    """What the context is built around: the first failing test, else the first gate error's file."""
+def choose_target(baseline: Baseline, instructions: str, root: Path | None = None) -> str:
+    """What the context is built around: the first failing test, else the first gate error's file, else the
+    deepest project frame of a traceback in the failure output, else the instructions."""
     for failure in baseline.tests.failures:
         if failure.nodeid and "::" in failure.nodeid:
             return failure.nodeid
@@ -61,4 +63,28 @@ def choose_target(baseline: Baseline, instructions: str) -> str:
             return failure.nodeid
     if baseline.gate_errors:
         return baseline.gate_errors[0].path
+    frames = traceback_files(baseline, root) if root is not None else []
+    code = [f for f in frames if not is_test_file(f)]
+    if code or frames:
+        return (code or frames)[-1]
     return instructions.strip()
+
+
+_FRAME = re.compile(r'File "([^"]+\.py)", line \d+|^([\w./-]+\.py):\d+:', re.MULTILINE)
+
+
+def traceback_files(baseline: Baseline, root: Path) -> list[str]:
+    """Repository files named in the failures' tracebacks, in order of appearance (deepest last)."""
+    found: list[str] = []
+    resolved = root.resolve()
+    for failure in baseline.tests.failures:
+        for match in _FRAME.finditer(failure.excerpt):
+            raw = Path(match.group(1) or match.group(2))
+            path = raw if raw.is_absolute() else resolved / raw
+            try:
+                rel = path.resolve().relative_to(resolved).as_posix()
+            except ValueError:
+                continue
+            if (resolved / rel).is_file():
+                found.append(rel)
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.errors import YantraError
@@ -33,27 +34,35 @@ def mentioned_targets(instructions: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_MENTIONS]
 
 
-def build_context(graph: Graph | None, target: str, budget: int, failure: str) -> ContextResult:
-    """The context for the first target form the graph knows; an empty context with the reason otherwise."""
+def build_context(graph: Graph | None, targets: Sequence[str], budget: int, failure: str) -> ContextResult:
+    """The context for the first target (or finer form of it) the graph knows; empty with the reason otherwise.
+
+    `targets`: in order of preference, e.g. the instructions (names in them are tried), then the failure's.
+    """
+    wanted = [t.strip() for t in targets if t.strip()]
     if graph is None:
-        return ContextResult(target=target, text="", tokens=0, note="the dependency graph could not be built")
-    if not target:
+        return ContextResult(target=", ".join(wanted), text="", tokens=0,
+                             note="the dependency graph could not be built")
+    if not wanted:
         return ContextResult(target="", text="", tokens=0, note="no failing test, gate error or instructions "
                                                               "to build a context around")
     from bot.context import assemble_context
 
     problems: list[str] = []
-    candidates = candidate_targets(target)
-    if not _looks_like_target(target):
-        candidates = mentioned_targets(target) or candidates
-    for candidate in candidates:
+    for candidate in dict.fromkeys(c for t in wanted for c in _forms(t)):
         try:
             ctx = assemble_context(graph, candidate, budget, failure=failure or None)
         except YantraError as exc:
             problems.append(f"{candidate}: {exc}")
             continue
         return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens)
-    return ContextResult(target=target, text="", tokens=0, note="no context: " + "; ".join(problems))
+    return ContextResult(target=wanted[0], text="", tokens=0, note="no context: " + "; ".join(problems))
+
+
+def _forms(target: str) -> list[str]:
+    if _looks_like_target(target):
+        return candidate_targets(target)
+    return mentioned_targets(target)
 
 
 def _looks_like_target(target: str) -> bool:

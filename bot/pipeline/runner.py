@@ -88,8 +88,8 @@ class Runner:
                 raise
             return self._checks_only()
         failure = failure_text(baseline)
-        target = choose_target(baseline, self.instructions)
-        context = self._phase("context", 0, lambda: build_context(self.graph(), target, self.fix.context_budget,
+        targets = [self.instructions, choose_target(baseline, "", self.root)]
+        context = self._phase("context", 0, lambda: build_context(self.graph(), targets, self.fix.context_budget,
                                                                   failure), ContextResult.from_json)
         for number in range(1, max(1, self.fix.max_attempts) + 1):
             attempt = self._attempt(number, context, failure)
