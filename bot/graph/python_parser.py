@@ -68,6 +68,12 @@ _DYNAMIC_CODE = re.compile(
 _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.modules\s*\[[^\]\n]*\]\s*=[^=]|sys\.path\b")
 
 
+def _path_dynamic(data: bytes) -> bool:
+    if b"__path__" not in data and b"extend_path" not in data and b"sys." not in data:
+        return False
+    return _PATH_DYNAMIC.search(data) is not None
+
+
 def blob_sha(data: bytes) -> str:
     """The git blob SHA-1 of `data` (what `git hash-object` prints)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -103,7 +109,7 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      imports=tuple(sorted(facts.imports, key=pos)), attr_uses=tuple(sorted(facts.attr_uses, key=pos)),
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
-                     dynamic=facts.dynamic, path_dynamic=_PATH_DYNAMIC.search(data) is not None, issues=issues, parse_ok=parse_ok, suppressions=suppressions)
+                     dynamic=facts.dynamic, path_dynamic=_path_dynamic(data), issues=issues, parse_ok=parse_ok, suppressions=suppressions)
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +141,8 @@ def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...]
 
 def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
     out: list[tuple[int, tuple[str, ...]]] = []
+    if b"yantra" not in data:
+        return ()
     for m in _SUPPRESS.finditer(data):
         line = data.count(b"\n", 0, m.start()) + 1
         raw = m.group(1)
@@ -390,12 +398,17 @@ def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], guards: _Spans
             out.calls.append(_call_site(name, call, call.start_byte in guards, callers))
 
 
+_ARG_SPECIALS = re.compile(rb"[=*#]")
+
+
 def _call_site(callee: str, call: Any, guarded: bool, callers: _CallerIndex) -> CallSite:
     args = call.child_by_field_name("arguments")
     n_pos, star, starstar = 0, False, False
     keywords: list[str] = []
     if args is not None and args.type == "generator_expression":
         n_pos = 1
+    elif args is not None and not _ARG_SPECIALS.search(args.text):
+        n_pos = args.named_child_count  # only plain positional arguments
     elif args is not None:
         for a in args.named_children:
             t = a.type
@@ -407,6 +420,8 @@ def _call_site(callee: str, call: Any, guarded: bool, callers: _CallerIndex) -> 
                 star = True
             elif t == "dictionary_splat":
                 starstar = True
+            elif t == "ERROR":
+                star = True  # unparsable arguments: make the call unjudgeable
             elif t != "comment":
                 n_pos += 1
     return CallSite(callee, call.start_point[0] + 1, call.start_point[1], call.end_point[0] + 1, n_pos,
