@@ -69,8 +69,10 @@ def _retry(log: Callable[[str], None]) -> Any:
                       _pool: Any = None, _stacktrace: Any = None) -> Any:
             what = f"HTTP {response.status}" if response is not None else f"{type(error).__name__}"
             retry = super().increment(method, url, response, error, _pool, _stacktrace)
-            log(f"GitHub answered {what} to {method} {url}; retrying "
-                f"(attempt {len(retry.history) + 1}, waiting {retry.get_backoff_time():.0f}s)")
+            after = response.headers.get("Retry-After") if response is not None else None
+            wait = f"{after}s as Retry-After asks" if after else f"{retry.get_backoff_time():.0f}s"
+            log(f"GitHub answered {what} to {method} {url}; retrying (attempt {len(retry.history) + 1}, "
+                f"waiting {wait})")
             return retry
 
     return ReportingRetry(total=5, backoff_factor=1.0, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,

@@ -77,7 +77,11 @@ def test_github_502_then_ok_and_rate_limit_are_retried_and_reported(world):
     world.comment_event("/agent fix", login="visitor")
     world.gh.fail("GET", r"/collaborators/visitor/permission$", status=502, body={"message": "Bad Gateway"})
     world.gh.rate_limit("POST", r"/issues/7/comments$", reset_in=1)
+    world.gh.fail("GET", r"/issues/7/comments$", status=403, headers={"retry-after": "1"},
+                  body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you "
+                                   "try again.", "documentation_url": "https://docs.github.com/rest"})
     proc = world.run(mode="command", anthropic_api_key="sk-ant-test")
+    assert "waiting 1s as Retry-After asks" in proc.stderr  # the secondary rate limit
     assert proc.returncode == 0, proc.stderr
     assert "GitHub answered HTTP 502 to GET" in proc.stderr and "retrying" in proc.stderr
     assert "GitHub answered HTTP 403 to POST" in proc.stderr
