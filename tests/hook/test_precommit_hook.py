@@ -1,0 +1,176 @@
+"""The real `pre-commit` framework installs the `yantra-gate` hook from `.pre-commit-hooks.yaml` (a git
+repository holding the current project at a commit) into a real repository and runs it on `git commit`.
+
+Offline: pre-commit builds the hook's virtualenv with pip pointed at a wheelhouse this test assembles from
+the distributions already installed in the running environment (no index is ever contacted).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import importlib.metadata as md
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomllib
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+PROJECT = Path(__file__).resolve().parents[2]
+BUILD_TOOLS = ("setuptools",)  # setuptools >= 70.1 builds wheels without the `wheel` package
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def _repack(dist: md.Distribution, out: Path) -> None:
+    """Write an installed distribution back out as a wheel (files + dist-info, RECORD regenerated)."""
+    wheel_meta = dist.read_text("WHEEL") or "Tag: py3-none-any\n"
+    tags = [line.split(":", 1)[1].strip() for line in wheel_meta.splitlines() if line.startswith("Tag:")]
+    name = canonicalize_name(dist.metadata["Name"]).replace("-", "_")
+    target = out / f"{name}-{dist.version}-{tags[0]}.whl"
+    records = io.StringIO()
+    writer = csv.writer(records)
+    meta = next(str(f) for f in dist.files or [] if str(f).endswith(".dist-info/METADATA"))
+    record_name = meta.rsplit("/", 1)[0] + "/RECORD"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in dist.files or []:
+            rel = str(f)
+            if rel.startswith("..") or "__pycache__" in rel or rel.endswith(".pyc"):
+                continue
+            if rel == record_name:
+                continue
+            full = Path(str(dist.locate_file(f)))
+            if not full.is_file():
+                continue
+            data = full.read_bytes()
+            zf.writestr(rel, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            writer.writerow([rel, f"sha256={digest}", len(data)])
+        writer.writerow([record_name, "", ""])
+        zf.writestr(record_name, records.getvalue())
+
+
+def _closure(names: list[str]) -> dict[str, md.Distribution]:
+    seen: dict[str, md.Distribution] = {}
+    todo = list(names)
+    while todo:
+        key = canonicalize_name(todo.pop())
+        if key in seen:
+            continue
+        dist = md.distribution(key)
+        seen[key] = dist
+        for raw in dist.requires or []:
+            req = Requirement(raw)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheelhouse")
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    deps = [Requirement(r).name for r in project["project"]["dependencies"]]
+    for dist in _closure(deps).values():
+        _repack(dist, out)
+    import virtualenv  # its embedded seed wheels are real wheels of the build tools
+
+    embed = Path(virtualenv.__file__).parent / "seed" / "wheels" / "embed"
+    for wheel in embed.glob("*.whl"):
+        if wheel.name.split("-")[0] in BUILD_TOOLS:
+            shutil.copy2(wheel, out / wheel.name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The current project (its working tree, as pre-commit would clone it) committed in a fresh repo."""
+    src = tmp_path_factory.mktemp("yantra-src")
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(PROJECT / name, src / name)
+    if not _installed("wheel"):  # offline: a build requirement we cannot provide is not needed either
+        text = (src / "pyproject.toml").read_text(encoding="utf-8")
+        (src / "pyproject.toml").write_text(text.replace(', "wheel"]', "]"), encoding="utf-8")
+    for name in ("bot", "hooks"):
+        shutil.copytree(PROJECT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _git(src, "init", "-q", "-b", "main")
+    _git(src, "add", "-A")
+    _git(src, "commit", "-q", "-m", "yantra at test time")
+    return src, _git(src, "rev-parse", "HEAD").strip()
+
+
+def _installed(name: str) -> bool:
+    try:
+        md.distribution(name)
+    except md.PackageNotFoundError:
+        return False
+    return True
+
+
+def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
+                          env={**os.environ, **GIT_ENV, **(env or {})})
+    return proc.stdout
+
+
+def _env(tmp_path: Path, wheelhouse: Path) -> dict[str, str]:
+    return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+            "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "VIRTUALENV_NO_PERIODIC_UPDATE": "1", "NO_COLOR": "1", "HOME": str(tmp_path)}
+
+
+def _commit(repo: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "commit", "-m", message], cwd=repo, capture_output=True, text=True, env=env)
+
+
+def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelhouse: Path,
+                                                         hook_repo: tuple[Path, str]) -> None:
+    src, rev = hook_repo
+    env = _env(tmp_path, wheelhouse)
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {src}\n  rev: {rev}\n  hooks:\n  - id: yantra-gate\n", encoding="utf-8")
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    helpers = "def send_email(to):\n    return to\n\n\ndef other():\n    return 1\n"
+    (repo / "pkg" / "helpers.py").write_text(helpers, encoding="utf-8")
+    (repo / "app.py").write_text("from pkg.helpers import send_email\n\nsend_email('a')\n", encoding="utf-8")
+    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, capture_output=True,
+                             text=True, env=env)
+    assert install.returncode == 0, install.stdout + install.stderr
+    _git(repo, "add", "-A")
+    first = _commit(repo, env, "initial")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "yantra gate" in first.stdout + first.stderr
+
+    # Remove a function that app.py (not staged, not touched) imports: the commit is blocked.
+    (repo / "pkg" / "helpers.py").write_text("def other():\n    return 1\n", encoding="utf-8")
+    _git(repo, "add", "pkg/helpers.py")
+    blocked = _commit(repo, env, "remove send_email")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "app.py:1:1: error [missing-symbol]" in output
+    assert _git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+    # A correct change passes.
+    (repo / "pkg" / "helpers.py").write_text(helpers + "\n\ndef added(x):\n    return x\n", encoding="utf-8")
+    _git(repo, "add", "pkg/helpers.py")
+    ok = _commit(repo, env, "add a function")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert _git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+
+    # Deleting the module outright (pre-commit passes no file for a deletion) is blocked too.
+    _git(repo, "rm", "-q", "pkg/helpers.py")
+    deleted = _commit(repo, env, "delete helpers")
+    assert deleted.returncode != 0
+    assert "app.py:1:1: error [missing-module]" in deleted.stdout + deleted.stderr
