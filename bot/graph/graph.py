@@ -54,7 +54,8 @@ class Graph:
         self._shas = shas
         self._facts: dict[str, FileFacts | None] = {}
         self._stores: set[str] | None = None
-        self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers)
+        self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers,
+                                 is_dir=lambda rel: (root / rel).is_dir())
 
     # -- the interface of INTERFACES.md --------------------------------------------------------------
     def files(self) -> list[str]:

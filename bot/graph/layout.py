@@ -32,6 +32,7 @@ class Layout:
     children: dict[str, set[str]] = field(default_factory=dict)  # module/package -> child names
     top_names: set[str] = field(default_factory=set)  # repo top-level modules/packages, minus stdlib
     top_packages: set[str] = field(default_factory=set)  # those of them that are directories
+    dirs: dict[str, set[str]] = field(default_factory=dict)  # package -> its directories (repo-relative)
 
     def exists(self, module: str) -> bool:
         return module in self.modules or module in self.packages
@@ -55,8 +56,14 @@ def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
             layout.modules.setdefault(name, []).append(path)
     for path, names in layout.names_of.items():
         is_init = layout.is_package_file(path)
+        dir_parts = path.split("/")[:-1]
         for name in names:
             parts = name.split(".")
+            k = len(parts)
+            for i in range(1, k + 1 if is_init else k):
+                keep = len(dir_parts) - ((k - i) if is_init else (k - 1 - i))
+                if keep >= 1:
+                    layout.dirs.setdefault(".".join(parts[:i]), set()).add("/".join(dir_parts[:keep]))
             if is_init:
                 layout.packages[name] = True
             for i in range(1, len(parts)):

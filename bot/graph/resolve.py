@@ -103,9 +103,11 @@ def combine(results: Iterable[Resolution]) -> Resolution:
 
 class Resolver:
     def __init__(self, layout: Layout, facts_of: FactsOf, *, stores: Callable[[str], bool] | None = None,
-                 definers: Callable[[str], list[str]] | None = None) -> None:
+                 definers: Callable[[str], list[str]] | None = None,
+                 is_dir: Callable[[str], bool] | None = None) -> None:
         self.layout = layout
         self.facts_of = facts_of
+        self.is_dir = is_dir or (lambda rel: False)  # a repo-relative directory exists (namespace packages)
         self.stores = stores or (lambda dotted: False)  # "M.x" assigned from outside somewhere
         self.definers = definers or (lambda name: [])  # modules defining `name` at top level
 
@@ -149,7 +151,13 @@ class Resolver:
             return self._missing_module(parent, parts[i], prefix)
         return unknown("unreachable")
 
+    def _directory_below(self, package: str, name: str) -> bool:
+        """`package/name/` exists on disk: importable as a namespace package even without Python files."""
+        return any(self.is_dir(f"{d}/{name}") for d in self.layout.dirs.get(package, ()))
+
     def _missing_module(self, parent: str, child: str, module: str) -> Resolution:
+        if self._directory_below(parent, child):
+            return unknown(f"{module} is a directory")
         for path in self.layout.modules.get(parent, []):
             facts = self.facts_of(path)
             if facts is None or not facts.parse_ok or facts.path_dynamic:
@@ -268,6 +276,8 @@ class Resolver:
         return combine(results)
 
     def _missing_name(self, module: str, facts: FileFacts, name: str) -> Resolution:
+        if self._directory_below(module, name):
+            return unknown(f"{module}.{name} is a directory")
         candidates = set(facts.module_names) | self.layout.children.get(module, set())
         close = tuple(difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.7))
         moved = tuple(m for m in self.definers(name) if m != module)[:3]

@@ -263,3 +263,20 @@ def test_importers_of_uses_every_alias(make_repo: Callable[..., Path]) -> None:
     with g:
         assert g.importers_of(["pkg.core"]) == ["src/pkg/user.py", "tests/test_x.py", "tools/t.py"]
         assert g.importers_of(["pkg"]) == ["src/pkg/user.py", "tests/test_x.py", "tools/t.py"]
+
+
+def test_plain_directories_are_namespace_packages(make_repo: Callable[..., Path]) -> None:
+    g = graph_of(make_repo, {
+        "pkg/__init__.py": "",
+        "pkg/templates/page.html": "<p></p>",
+        "ns/sub/mod.py": "",
+        "ns/sub/data/x.txt": "",
+        "use.py": "from pkg import templates, missing\nimport pkg.templates\nfrom ns.sub import data, gone\n",
+    })
+    with g:
+        assert g.layout.dirs["pkg"] == {"pkg"} and g.layout.dirs["ns.sub"] == {"ns/sub"}
+        assert status(g, "use.py", "templates") == "unknown"
+        assert status(g, "use.py", "missing") == "missing"
+        assert status(g, "use.py", None, "pkg.templates") == "unknown"
+        assert status(g, "use.py", "data") == "unknown"
+        assert status(g, "use.py", "gone") == "unknown"  # ns.sub is a namespace package
