@@ -34,13 +34,12 @@ class EventLog:
         self.events.append(record)
         if self.sink is not None:
             self.sink(record)
+        line = json.dumps(record, default=str) if self.fmt == "json" else format_text(record)
         if self._progress is not None:
-            self._progress.clear()
-        if self.fmt == "json":
-            self.stream.write(json.dumps(record, default=str) + "\n")
+            self._progress.write(line + "\n")
         else:
-            self.stream.write(format_text(record) + "\n")
-        self.stream.flush()
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
     def llm_event(self, event: dict[str, Any]) -> None:
         """The LLM client's `on_event` hook (attempts, retries, failover, cache hits)."""
@@ -109,6 +108,12 @@ class Progress:
     def clear(self) -> None:
         with self._lock:
             self.stream.write("\r\x1b[2K")
+
+    def write(self, text: str) -> None:
+        """Print `text` above the progress line (which the thread redraws on its next tick)."""
+        with self._lock:
+            self.stream.write("\r\x1b[2K" + text)
+            self.stream.flush()
 
     def stop(self) -> None:
         if self._thread is not None:
