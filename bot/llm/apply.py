@@ -1,4 +1,5 @@
-"""Applying search/replace edits to a tree: exact match first, then a whitespace-tolerant one.
+"""Applying search/replace edits to a tree: exact match first, then a whitespace-tolerant one, then (Python
+files) one that skips the comments and blank lines the model never saw in its compressed context.
 
 All edits are computed in memory and written only when every one applies. Errors are `EditError` with a
 message for the model (what did not match, where the closest text is).
@@ -11,6 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.llm.compressed import PYTHON_SUFFIXES, Span, code_rows, find_spans, keep_comments
 from bot.llm.edits import Edit, EditError, normalize_path, path_problem
 from bot.scan.secrets import REDACTION_RE
 
@@ -76,7 +78,7 @@ def _apply_one(edit: Edit, path: str, current: str | None, number: int) -> str:
         lines = ", ".join(str(current.count("\n", 0, pos) + 1) for pos in found[:6])
         raise EditError(f"{where}: SEARCH matches {len(found)} places (lines {lines}); include more "
                         f"surrounding lines so it matches exactly one")
-    return _tolerant(current, search, replace, where)
+    return _tolerant(current, search, replace, where, python=path.endswith(PYTHON_SUFFIXES))
 
 
 def _line_aligned(current: str, search: str) -> list[int]:
@@ -90,20 +92,25 @@ def _line_aligned(current: str, search: str) -> list[int]:
     return found
 
 
-def _tolerant(current: str, search: str, replace: str, where: str) -> str:
+def _tolerant(current: str, search: str, replace: str, where: str, *, python: bool) -> str:
     """Match line by line ignoring indentation and spacing; «REDACTED» markers match any text."""
     file_lines = current.splitlines(keepends=True)
     wanted = _trim_blank(search.splitlines())
     patterns = [_line_pattern(line) for line in wanted]
     starts = [i for i in range(len(file_lines) - len(wanted) + 1)
               if all(p.fullmatch(file_lines[i + k].rstrip("\r\n")) for k, p in enumerate(patterns))]
+    if not starts and python:
+        rows = code_rows(current)
+        if rows is not None:
+            raw_lines = [line.rstrip("\r\n") for line in file_lines]
+            spans = find_spans(rows, raw_lines, wanted, patterns)
+            _check_unique([span.start for span in spans], where)
+            if spans:
+                return _replace_span(file_lines, spans[0], wanted, patterns, replace, where)
+    _check_unique(starts, where)
     if not starts:
         raise EditError(f"{where}: SEARCH was not found{_closest(file_lines, wanted)}; copy the lines exactly "
                         f"from the current file")
-    if len(starts) > 1:
-        lines = ", ".join(str(s + 1) for s in starts[:6])
-        raise EditError(f"{where}: SEARCH matches {len(starts)} places (lines {lines}); include more "
-                        f"surrounding lines so it matches exactly one")
     start = starts[0]
     matched = file_lines[start:start + len(wanted)]
     captured = [m for k, p in enumerate(patterns) for m in _captures(p, matched[k].rstrip("\r\n"))]
@@ -112,6 +119,33 @@ def _tolerant(current: str, search: str, replace: str, where: str) -> str:
     if matched and not matched[-1].endswith("\n") and new_text.endswith("\n"):
         new_text = new_text.rstrip("\r\n")
     return "".join(file_lines[:start]) + new_text + "".join(file_lines[start + len(wanted):])
+
+
+def _check_unique(starts: list[int], where: str) -> None:
+    if len(starts) > 1:
+        lines = ", ".join(str(s + 1) for s in starts[:6])
+        raise EditError(f"{where}: SEARCH matches {len(starts)} places (lines {lines}); include more "
+                        f"surrounding lines so it matches exactly one")
+
+
+def _replace_span(file_lines: list[str], span: Span, wanted: list[str], patterns: list[re.Pattern[str]],
+                  replace: str, where: str) -> str:
+    """The file with the code rows of `span` (and the comment and blank lines among them) replaced; rows the
+    replacement leaves as they were keep their comments."""
+    gave = [wanted[k] for k, _ in span.pairs]
+    have = [file_lines[span.rows[at].index] for _, at in span.pairs]
+    captured = [m for (k, at), line in zip(span.pairs, have, strict=True)
+                for m in _captures(patterns[k], span.rows[at].code)
+                or _captures(patterns[k], line.rstrip("\r\n"))]
+    new_text = _restore_secrets(_reindent(replace, gave, have), captured, where)
+    new_lines = keep_comments(new_text.splitlines(keepends=True), span, file_lines)
+    newline = "\r\n" if file_lines[0].endswith("\r\n") else "\n"
+    # the file's last line (no line break) may now be followed by more lines
+    new_lines = [line if line.endswith(("\n", "\r")) else line + newline
+                 for line in new_lines[:-1]] + new_lines[-1:]
+    if not file_lines[span.end - 1].endswith("\n") and new_lines and new_lines[-1].endswith("\n"):
+        new_lines[-1] = new_lines[-1].rstrip("\r\n")
+    return "".join(file_lines[:span.start] + new_lines + file_lines[span.end:])
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
