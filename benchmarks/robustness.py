@@ -233,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", default=list(CASES), metavar="NAME", choices=list(CASES))
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
     add_tool_arguments(parser)
-    parser.set_defaults(timeout=300.0)
+    parser.set_defaults(timeout=120.0)
     args = parser.parse_args(argv)
     tool = make_tool(args.tool, args.yantra)
     log = ResultLog(f"robustness-{tool.name}", args.out)

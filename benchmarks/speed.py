@@ -16,6 +16,7 @@ Targets (Django, 2 cores): cold <= 8 s, warm <= 1.5 s, 1-file <= 0.4 s, memory <
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -67,6 +68,17 @@ class Phase:
         return max(r.process.tree_rss_kib for r in self.runs) / 1024
 
     @property
+    def parsed(self) -> list[str]:
+        """`files_parsed` from each run's JSON stats ("?" when absent)."""
+        out = []
+        for r in self.runs:
+            try:
+                out.append(str(json.loads(r.process.stdout)["stats"]["files_parsed"]))
+            except (ValueError, KeyError, TypeError):
+                out.append("?")
+        return out
+
+    @property
     def problems(self) -> list[str]:
         return [r.problem for r in self.runs if r.problem]
 
@@ -102,12 +114,12 @@ def rows(phases: list[Phase], sizes: dict[str, tuple[int, int]]) -> list[list[ob
         limit = TARGETS[p.name]
         verdict = "NOT USABLE" if p.problems else ("PASS" if p.median <= limit else "FAIL")
         out.append([p.project, files, lines, p.name + (f" ({p.detail})" if p.detail else ""), f"{p.median:.3f}",
-                    " ".join(f"{t:.2f}" for t in p.times), f"<= {limit}", verdict, f"{p.rss_mib:.0f}",
-                    f"{p.tree_mib:.0f}"])
+                    " ".join(f"{t:.2f}" for t in p.times), " ".join(p.parsed), f"<= {limit}", verdict,
+                    f"{p.rss_mib:.0f}", f"{p.tree_mib:.0f}"])
     for project in dict.fromkeys(p.project for p in phases):
         peak = max(max(p.rss_mib, p.tree_mib) for p in phases if p.project == project)
         files, lines = sizes[project]
-        out.append([project, files, lines, "peak memory (MiB)", f"{peak:.0f}", "", f"<= {MEMORY_TARGET_MIB:.0f}",
+        out.append([project, files, lines, "peak memory (MiB)", f"{peak:.0f}", "", "", f"<= {MEMORY_TARGET_MIB:.0f}",
                     "PASS" if peak <= MEMORY_TARGET_MIB else "FAIL", "", ""])
     return out
 
@@ -148,13 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{spec}: not measured: {exc}", file=sys.stderr)
             continue
         for p in mine:
-            log.write({"project": spec, "phase": p.name, "detail": p.detail, "times": p.times,
+            log.write({"project": spec, "phase": p.name, "detail": p.detail, "times": p.times, "parsed": p.parsed,
                        "median": p.median, "max_rss_mib": p.rss_mib, "tree_rss_mib": p.tree_mib,
                        "exits": [r.process.exit_code for r in p.runs], "problems": p.problems})
         phases.extend(mine)
     print(f"Speed of `{tool.name}` (wall seconds per run as a subprocess; median of {args.repeat}; "
           f"{os.cpu_count()} CPUs, load average {load_before} before, {_load()} after)\n")
-    print(table(["project", "py files", "lines", "phase", "median s", "runs s", "target s", "verdict",
+    print(table(["project", "py files", "lines", "phase", "median s", "runs s", "files parsed", "target s", "verdict",
                  "max RSS MiB", "tree RSS MiB"], rows(phases, sizes)))
     for p in phases:
         for problem in dict.fromkeys(p.problems):
