@@ -413,3 +413,23 @@ def _undefined(col: _Collector, rnd: random.Random, mods: dict[str, Module], per
         lines[n.lineno - 1] = (b[:end] + b"_typo" + b[end:]).decode()
         col.add("undefined", [Edit(m.path, "write", "".join(lines))], [m.path],
                 [Expect(m.path, n.lineno, n.lineno)], f"undefined {n.id}_typo")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.mutations ROOT --project NAME`: print the mutations as JSON lines."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--per-kind", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    for mutation in collect(args.root, args.project, args.per_kind, args.seed):
+        print(json.dumps(mutation.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
