@@ -77,6 +77,11 @@ def test_waits_once_fixed():
         if proc.poll() is None:
             proc.kill()
 
+    caches = list((project.root / ".git" / "yantra").glob("llm-cache.sqlite*"))
+    assert caches
+    for cache in caches:
+        cache.unlink()  # resuming must not depend on the response cache: the session stored the answer
+
     run = run_fix(project, server, "--resume")
 
     assert run.code == 0, run.stdout + run.stderr
