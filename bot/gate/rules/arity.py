@@ -19,20 +19,26 @@ _OVERRIDES_CALL = ("__new__", "__call__", "__signature__", "__class_getitem__")
 def arity_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
+    targets: dict[str, Any] = {}  # callee as written -> resolved target (calls repeat within a file)
     for call in facts.calls:
         if call.guarded or call.star or call.starstar:
             continue
-        hit = _check(ctx, path, call)
+        if call.callee not in targets:
+            targets[call.callee] = ctx.resolver.resolve_call(path, call)
+        hit = _check(ctx, path, call, targets[call.callee])
         if hit is not None:
             yield hit
 
 
-def _check(ctx: RuleContext, path: str, call: CallSite) -> Hit | None:
-    target = ctx.resolver.resolve_call(path, call)
+def _check(ctx: RuleContext, path: str, call: CallSite, target: Any) -> Hit | None:
     if target is None:
         return None
     d = target.definition
-    sig = _signature(ctx, target)
+    cache: dict[tuple[str, str], Signature | None] = ctx.extra.setdefault("signatures", {})
+    key = (target.path, d.qualname)
+    if key not in cache:
+        cache[key] = _signature(ctx, target)
+    sig = cache[key]
     if sig is None:
         return None
     why = sig.rejects(call)

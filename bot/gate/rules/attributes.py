@@ -13,10 +13,13 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
     if not facts.parse_ok:
         return
     defined = {d.name for d in facts.definitions}
+    starts: dict[str, Any] = {}
     for use in facts.attr_uses:
         if use.guarded or use.store or use.base in defined:
             continue
-        res = _resolve(ctx, path, use)
+        if use.base not in starts:
+            starts[use.base] = ctx.resolver.start_of(path, use.base)
+        res = _resolve(ctx, path, use, starts[use.base])
         if res.status != "missing":
             continue
         if res.kind == "module":
@@ -28,10 +31,9 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
                   res.module, res.name)
 
 
-def _resolve(ctx: RuleContext, path: str, use: AttrUse) -> Any:
-    """`resolver.resolve_attr`, memoised on what it depends on: the module the base is bound to, and the
-    attribute chain (the same `np.x` in many files is resolved once)."""
-    start = ctx.resolver.start_of(path, use.base)
+def _resolve(ctx: RuleContext, path: str, use: AttrUse, start: Any) -> Any:
+    """`resolver.resolve_attr`, memoised on what it depends on: the module the base is bound to (`start`),
+    and the attribute chain (the same `mod.x` in many files is resolved once)."""
     if not isinstance(start, tuple):
         return start
     cache: dict[Any, Any] = ctx.extra.setdefault("attr_cache", {})

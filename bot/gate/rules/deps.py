@@ -48,6 +48,8 @@ def dependency_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[
         if not top or top in seen or top in _NEVER or top in _stdlib() or _first_party(ctx, top):
             continue
         seen.add(top)
+        if normalize(top) in declared or any(normalize(d) in declared for d in KNOWN.get(top, ())):
+            continue
         dists = distributions_of(top)
         if not dists or any(normalize(d) in declared for d in dists):
             continue

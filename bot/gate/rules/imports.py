@@ -12,13 +12,19 @@ from bot.graph.model import FileFacts, ImportFact
 def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    edits_sys_path = "sys.path" in ctx.graph.source(path)
+    edits_sys_path: bool | None = None
     for imp in facts.imports:
-        if imp.guarded or imp.name == "*" or (imp.level == 0 and edits_sys_path):
+        if imp.guarded or imp.name == "*":
             continue
         hit = _check(ctx, path, imp)
-        if hit is not None:
-            yield hit
+        if hit is None:
+            continue
+        if imp.level == 0:
+            if edits_sys_path is None:  # read the source only when there is something to report
+                edits_sys_path = "sys.path" in ctx.graph.source(path)
+            if edits_sys_path:
+                continue
+        yield hit
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
