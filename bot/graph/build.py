@@ -39,15 +39,20 @@ class BuildReport:
 
 def list_python_files(root: Path) -> list[str]:
     """Repo-relative "/" paths of the Python files in scope (git's view when `root` is a git work tree)."""
+    return [p for p in list_sources(root) if p.endswith(".py")]
+
+
+def list_sources(root: Path) -> list[str]:
+    """The `.py` files in scope and the `.pyi` stubs next to them."""
     try:
         out = subprocess.run(
             ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--", "*.py"], cwd=root, capture_output=True, timeout=60)
+             "--", "*.py", "*.pyi"], cwd=root, capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         out = None
     if out is not None and out.returncode == 0:
         names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-        return sorted({n for n in names if n.endswith(".py") and not _skipped(n) and _utf8(n)})
+        return sorted({n for n in names if n.endswith((".py", ".pyi")) and not _skipped(n) and _utf8(n)})
     return _walk(root)
 
 
@@ -69,7 +74,7 @@ def _walk(root: Path) -> list[str]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
-        found.extend(prefix + f for f in filenames if f.endswith(".py") and _utf8(prefix + f))
+        found.extend(prefix + f for f in filenames if f.endswith((".py", ".pyi")) and _utf8(prefix + f))
     return sorted(found)
 
 
@@ -118,8 +123,11 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
     """Update `store` from the files under `root`; returns the layout, path -> sha, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    stats = _stat(root, list_python_files(root))
+    sources = list_sources(root)
+    stats = _stat(root, [p for p in sources if p.endswith(".py")])
     layout = build_layout(stats, roots)
+    stubbed = {p[:-1] for p in sources if p.endswith(".pyi")}
+    layout.stubbed = {p for p in stats if p in stubbed}
     rows = store.file_rows()
     changed = [p for p, st in stats.items() if p not in rows or rows[p][:2] != st]
     removed = [p for p in rows if p not in stats]

@@ -33,6 +33,7 @@ class Layout:
     top_names: set[str] = field(default_factory=set)  # repo top-level modules/packages, minus stdlib
     top_packages: set[str] = field(default_factory=set)  # those of them that are directories
     dirs: dict[str, set[str]] = field(default_factory=dict)  # package -> its directories (repo-relative)
+    stubbed: set[str] = field(default_factory=set)  # .py files with a .pyi stub next to them
 
     def exists(self, module: str) -> bool:
         return module in self.modules or module in self.packages

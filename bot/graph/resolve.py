@@ -398,7 +398,13 @@ class Resolver:
             return None
         module, implied = start
         chain = [*implied, *parts[1:]]
-        return self._follow(module, chain, frozenset())
+        target = self._follow(module, chain, frozenset())
+        if target is None or self._stubbed(module) or target.path in self.layout.stubbed:
+            return None  # a .pyi stub may declare another interface (overloads) than the code
+        return target
+
+    def _stubbed(self, module: str) -> bool:
+        return any(p in self.layout.stubbed for p in self.layout.modules.get(module, ()))
 
     def _module_of(self, path: str) -> str:
         names = self.layout.names_of.get(path, [])

@@ -280,3 +280,17 @@ def test_plain_directories_are_namespace_packages(make_repo: Callable[..., Path]
         assert status(g, "use.py", None, "pkg.templates") == "unknown"
         assert status(g, "use.py", "data") == "unknown"
         assert status(g, "use.py", "gone") == "unknown"  # ns.sub is a namespace package
+
+
+def test_calls_into_stubbed_modules_are_not_judged(make_repo: Callable[..., Path]) -> None:
+    g = graph_of(make_repo, {
+        "lib/__init__.py": "from ._impl import work\n",
+        "lib/__init__.pyi": "def work(a: int, **kw: object) -> None: ...\n",
+        "lib/_impl.py": "def work(a): ...\n",
+        "plain.py": "def work(a): ...\n",
+        "use.py": "import lib\nimport plain\nlib.work(1, extra=2)\nplain.work(1, 2)\n",
+    })
+    with g:
+        assert g.resolver.resolve_call("use.py", call(g, "use.py", "lib.work")) is None
+        assert g.resolver.resolve_call("use.py", call(g, "use.py", "plain.work")) is not None
+        assert "lib/__init__.pyi" not in g.files()
