@@ -28,6 +28,7 @@ from bot.pipeline.feedback import feedback_for, phase_detail
 from bot.pipeline.finish import Landing, commit_message, land
 from bot.pipeline.generate import build_prompt, edits_of, generate
 from bot.pipeline.judge import Evidence, changed_sources, judge
+from bot.pipeline.memory import Memory
 from bot.pipeline.report import attempt_problem, redacted, render_report
 from bot.pipeline.results import (
     Attempt,
@@ -70,8 +71,7 @@ class Runner:
         self._graph: Graph | None = None
         self._graph_loaded = False
         self._commit_sha: str | None = None
-        self._embedder: Any = None
-        self._embedder_loaded = False
+        self.memory = Memory(self.state_dir / "learning.sqlite", embeddings=config.fix.embeddings)
 
     # -- the session ---------------------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ class Runner:
 
     def _evidence(self, n: int, gen: Generation, val: Validation, tests: TestOutcome,
                   security: SecurityOutcome, sources: dict[str, tuple[str | None, str]], failure: str) -> Evidence:
-        history, note = self._history(failure)
+        history, note = self.memory.history(failure)
         return Evidence(attempt=n, max_attempts=self.fix.max_attempts, baseline=self._baseline(), generation=gen,
                         validation=val, tests=tests, security=security, history=history, history_note=note,
                         dependents=len(self._dependents(val.changed)), sources=sources,
@@ -302,38 +302,10 @@ class Runner:
         assert self.baseline is not None
         return self.baseline
 
-    def _history(self, failure: str) -> tuple[float, str]:
-        store = self._learning()
-        try:
-            factor = store.history_factor(failure)
-        finally:
-            store.close()
-        if factor.n_similar == 0:
-            return factor.value, "history: no similar past failure (0.5)"
-        return factor.value, f"history: {factor.n_similar} similar past failure(s) by {factor.method}"
-
-    def _learning(self) -> Any:
-        from bot.pipeline.learning import LearningStore
-
-        if self.fix.embeddings and not self._embedder_loaded:  # loading the model takes seconds: once a run
-            from bot.pipeline.embeddings import load_embedder
-
-            self._embedder, self._embedder_loaded = load_embedder(), True
-        return LearningStore(self.state_dir / "learning.sqlite", embedder=self._embedder)
-
     def _learn(self, verdict: str) -> None:
-        if self.baseline is None or not self.attempts or verdict in ("clean",) or self.attempts[-1].number == 0:
+        if self.baseline is None or not self.attempts or verdict == "clean" or self.attempts[-1].number == 0:
             return
-        failure = failure_text(self.baseline) or self.instructions
-        store = self._learning()
-        try:
-            for attempt in self.attempts[:-1]:
-                store.record(failure, "rejected", fix_summary=attempt_problem(attempt), session_id=self.sid)
-            last = self.attempts[-1]
-            summary = last.generation.explanation if last.generation is not None else ""
-            store.record(failure, verdict, fix_summary=summary or attempt_problem(last), session_id=self.sid)
-        finally:
-            store.close()
+        self.memory.record(failure_text(self.baseline) or self.instructions, self.attempts, verdict, self.sid)
 
     def _remove_stale_worktrees(self) -> None:
         for tree in self.store.worktrees(self.sid):
