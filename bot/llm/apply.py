@@ -71,14 +71,14 @@ def _apply_one(edit: Edit, path: str, current: str | None, number: int) -> str:
     newline = "\r\n" if "\r\n" in current else "\n"
     search = edit.search.replace("\n", newline) if newline != "\n" else edit.search
     replace = edit.replace.replace("\n", newline) if newline != "\n" else edit.replace
+    python = path.endswith(PYTHON_SUFFIXES)
     found = _line_aligned(current, search) if not _MARKER.search(search) else []
-    if len(found) == 1:
+    _check_unique([current.count("\n", 0, pos) for pos in found], where)
+    if found:
+        if python:
+            _shown_once(current, _trim_blank(search.splitlines()), where)
         return current[:found[0]] + replace + current[found[0] + len(search):]
-    if len(found) > 1:
-        lines = ", ".join(str(current.count("\n", 0, pos) + 1) for pos in found[:6])
-        raise EditError(f"{where}: SEARCH matches {len(found)} places (lines {lines}); include more "
-                        f"surrounding lines so it matches exactly one")
-    return _tolerant(current, search, replace, where, python=path.endswith(PYTHON_SUFFIXES))
+    return _tolerant(current, search, replace, where, python=python)
 
 
 def _line_aligned(current: str, search: str) -> list[int]:
@@ -99,15 +99,14 @@ def _tolerant(current: str, search: str, replace: str, where: str, *, python: bo
     patterns = [_line_pattern(line) for line in wanted]
     starts = [i for i in range(len(file_lines) - len(wanted) + 1)
               if all(p.fullmatch(file_lines[i + k].rstrip("\r\n")) for k, p in enumerate(patterns))]
-    if not starts and python:
-        rows = code_rows(current)
-        if rows is not None:
-            raw_lines = [line.rstrip("\r\n") for line in file_lines]
-            spans = find_spans(rows, raw_lines, wanted, patterns)
-            _check_unique([span.start for span in spans], where)
-            if spans:
-                return _replace_span(file_lines, spans[0], wanted, patterns, replace, where)
     _check_unique(starts, where)
+    if python and starts:
+        _shown_once(current, wanted, where)
+    elif python:
+        spans = _compressed_spans(current, wanted, patterns)
+        _check_unique([span.start for span in spans], where)
+        if spans:
+            return _replace_span(file_lines, spans[0], wanted, patterns, replace, where)
     if not starts:
         raise EditError(f"{where}: SEARCH was not found{_closest(file_lines, wanted)}; copy the lines exactly "
                         f"from the current file")
@@ -119,6 +118,23 @@ def _tolerant(current: str, search: str, replace: str, where: str, *, python: bo
     if matched and not matched[-1].endswith("\n") and new_text.endswith("\n"):
         new_text = new_text.rstrip("\r\n")
     return "".join(file_lines[:start]) + new_text + "".join(file_lines[start + len(wanted):])
+
+
+def _compressed_spans(current: str, wanted: list[str], patterns: list[re.Pattern[str]]) -> list[Span]:
+    """Where `wanted` matches the file as the model saw it: compressed, without comments and blank lines."""
+    rows = code_rows(current)
+    if rows is None:
+        return []
+    return find_spans(rows, [line.rstrip("\r\n") for line in current.splitlines()], wanted, patterns)
+
+
+def _shown_once(current: str, wanted: list[str], where: str) -> None:
+    """A SEARCH that matches the file once but could have been copied from the compressed context (no blank or
+    comment lines) must also match only once there: a second place means the model's intent is unclear."""
+    if any(not line.strip() or line.lstrip().startswith("#") for line in wanted):
+        return
+    spans = _compressed_spans(current, wanted, [_line_pattern(line) for line in wanted])
+    _check_unique([span.start for span in spans], where)
 
 
 def _check_unique(starts: list[int], where: str) -> None:

@@ -86,6 +86,18 @@ def test_ambiguous_compressed_search_raises_and_writes_nothing(tmp_path: Path) -
     assert after == source.replace("\n\n    y = 2\n", "\n\n    y = 3\n")
 
 
+def test_an_exact_match_that_is_ambiguous_in_the_compressed_view_raises(tmp_path: Path) -> None:
+    source = "def f():\n    x = 1\n    # why\n    y = 2\n\n\ndef g():\n    x = 1\n    y = 2\n"
+    (tmp_path / "m.py").write_text(source)
+    for search in ("    x = 1\n    y = 2\n", "x = 1\n  y = 2\n"):  # exact, then whitespace-tolerant
+        with pytest.raises(EditError, match=r"matches 2 places \(lines 2, 8\)"):
+            apply_edits(tmp_path, [Edit("m.py", search, search.replace("2", "3"))])
+    assert (tmp_path / "m.py").read_text() == source
+    quoted = "    x = 1\n    # why\n    y = 2\n"  # the real text, comment included: one place
+    assert apply_one(tmp_path, source, quoted, quoted.replace("2", "3")) == source.replace("# why\n    y = 2",
+                                                                                         "# why\n    y = 3")
+
+
 def test_reindents_the_replacement(tmp_path: Path) -> None:
     source = "class C:\n    def f(self):\n        a = 1  # x\n\n        return a\n"
     after = apply_one(tmp_path, source, "def f(self):\n    a = 1\n    return a\n",
