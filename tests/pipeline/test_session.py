@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,21 @@ def test_without_a_key_the_outcome_says_so(tmp_path: Path) -> None:
     assert "tests/test_ops.py::test_add" in outcome.report_markdown
     assert "### Security checks" in outcome.report_markdown
     assert outcome.attempts == 0 and outcome.patch == ""
+
+
+def test_a_second_similar_failure_gets_history_from_the_first(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo")
+    with AnthropicServer() as server:
+        server.script(GOOD_FIX, GOOD_FIX)
+        request = FixRequest(root=project.root, api_key="test-key", base_url=server.base_url, progress=False,
+                             log=lambda e: None)
+        first = run_fix(request)
+        assert first.verdict == "applied" and first.breakdown["history"] == 0.5
+        subprocess.run(["git", "-C", str(project.root), "checkout", "--", "calc/ops.py"], check=True)
+
+        second = run_fix(request)
+
+    assert second.verdict == "applied"
+    assert second.session_id != first.session_id
+    assert second.breakdown["history"] > 0.5  # one similar past failure, fixed: (1 + 1) / (1 + 2)
+    assert any("1 similar past failure" in n for n in second.notes)
