@@ -97,3 +97,20 @@ def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServ
     assert any(e["event"] == "llm" and e["outcome"] == "ok" for e in events)
     outcome = events[-1]
     assert outcome["event"] == "outcome" and outcome["verdict"] == "applied"
+
+
+def test_fix_is_computed_against_uncommitted_changes(project: Project, server: AnthropicServer) -> None:
+    ops = (project.root / "calc/ops.py").read_text()
+    project.write("calc/ops.py", ops.replace("a - b", "a + b"))
+    project.commit_all("correct at HEAD")
+    project.write("calc/ops.py", ops + "\n\ndef neg(a):\n    return -a\n")  # local: the bug plus new work
+    project.write("tests/test_neg.py", "from calc.ops import neg\n\n\ndef test_neg():\n    assert neg(2) == -2\n")
+    server.script(GOOD_FIX)
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    text = (project.root / "calc/ops.py").read_text()
+    assert "return a + b" in text and "def neg(a):" in text  # the fix and the user's work, both kept
+    assert (project.root / "tests/test_neg.py").exists()
+    assert "?? tests/test_neg.py" in project.status()  # untracked work is not committed
