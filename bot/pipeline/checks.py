@@ -61,7 +61,8 @@ def run_checks_tests(tree: Path, graph: Graph | None, changed: Sequence[str], ba
     return TestOutcome(related, staged.related, staged.suite, tuple(sorted(found)))
 
 
-def run_security_checks(tree: Path, changed: Sequence[str], patch: str, root: Path) -> SecurityOutcome:
+def run_security_checks(tree: Path, changed: Sequence[str], patch: str, root: Path | None) -> SecurityOutcome:
+    """The scanners on the change; with `root` (the tree before it) only the findings the change adds."""
     from bot.scan.security import run_security
 
     return SecurityOutcome(tuple(run_security(tree, list(changed), patch, baseline_root=root)))

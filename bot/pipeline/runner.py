@@ -196,7 +196,7 @@ class Runner:
 
     def _checks_only(self) -> dict[str, Any]:
         files = gitops.tracked_python_files(self.root)
-        security = self._phase("security", 0, lambda: run_security_checks(self.root, files, "", self.root),
+        security = self._phase("security", 0, lambda: run_security_checks(self.root, files, "", None),
                                SecurityOutcome.from_json)
         self.attempts.append(Attempt(0, security=security))
         return self._result("failed", NO_KEY_REASON)

@@ -41,11 +41,15 @@ def test_run_fix_returns_a_typed_outcome_and_reports_events(tmp_path: Path) -> N
 
 def test_without_a_key_the_outcome_says_so(tmp_path: Path) -> None:
     project = make_project(tmp_path / "repo")
+    project.write("calc/db.py", "def find(cursor, name):\n"
+                  "    cursor.execute(f\"SELECT id FROM users WHERE name = '{name}'\")\n")
+    project.commit_all("a query")
     outcome = run_fix(FixRequest(root=project.root, api_key=None, progress=False, log=lambda e: None))
     assert outcome.verdict == "failed"
     assert outcome.reason == "ANTHROPIC_API_KEY is not set: ran the checks only"
     assert "tests/test_ops.py::test_add" in outcome.report_markdown
     assert "### Security checks" in outcome.report_markdown
+    assert "`calc/db.py:2` semgrep/sql-injection" in outcome.report_markdown  # existing findings, all shown
     assert outcome.attempts == 0 and outcome.patch == ""
 
 
