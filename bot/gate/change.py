@@ -124,3 +124,40 @@ def referenced_modules(absolute_modules: Iterable[str], imp_name: str | None) ->
             yield ".".join(parts[:i])
         if imp_name and imp_name != "*":
             yield f"{base}.{imp_name}"
+
+
+def hints(change: Change, facts: Callable[[str], FileFacts | None],
+          modules_of: Callable[[str], list[str]]) -> dict[tuple[str, str], str]:
+    """(module, lost name) -> what the change did with it: "renamed to `y`" or "now lives in `f.py`"."""
+    gained: dict[str, list[tuple[str, Definition]]] = {}  # name -> (path, definition) newly defined
+    lost: list[tuple[str, str, Definition]] = []  # (path, name, old definition)
+    for path in change.changed:
+        old, new = change.before.get(path), facts(path)
+        if new is None:
+            continue
+        old_top = old.top_level() if old is not None else {}
+        for name, d in new.top_level().items():
+            if name not in old_top:
+                gained.setdefault(name, []).append((path, d))
+        lost.extend((path, n, d) for n, d in old_top.items() if n not in new.module_names)
+    for path in change.deleted:
+        old = change.before.get(path)
+        if old is not None:
+            lost.extend((path, n, d) for n, d in old.top_level().items())
+    out: dict[tuple[str, str], str] = {}
+    for path, name, d in lost:
+        text = _hint(path, name, d, gained)
+        if text:
+            out.update(((m, name), text) for m in modules_of(path))
+    return out
+
+
+def _hint(path: str, name: str, old: Definition, gained: dict[str, list[tuple[str, Definition]]]) -> str:
+    elsewhere = [p for p, _ in gained.get(name, []) if p != path]
+    if len(elsewhere) == 1:
+        return f"`{name}` now lives in `{elsewhere[0]}`"
+    renamed = [n for n, defs in gained.items() for p, d in defs
+               if p == path and d.kind == old.kind and d.signature == old.signature]
+    if len(renamed) == 1:
+        return f"`{name}` was renamed to `{renamed[0]}` in this change"
+    return ""

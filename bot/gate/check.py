@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config
-from bot.gate.change import Change, Subjects, read_before, referenced_modules, staged_change, subjects_of
+from bot.gate.change import (
+    Change,
+    Subjects,
+    hints,
+    read_before,
+    referenced_modules,
+    staged_change,
+    subjects_of,
+)
 from bot.gate.findings import Finding
 from bot.gate.policy import apply_policy
 from bot.gate.result import CheckResult
@@ -86,13 +94,22 @@ def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[st
     subjects = subjects_of(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
-    findings = [h.finding for p in full for h in _run_file(ctx, p, full=True)]
-    for p in dependents:
-        findings.extend(h.finding for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name))
+    told = hints(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
+    hits = [h for p in full for h in _run_file(ctx, p, full=True)]
+    hits += [h for p in dependents for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name)]
+    findings = [_with_hint(h, told) for h in hits]
     from bot.gate.rules.cycles import new_cycles
 
     findings.extend(f for f in new_cycles(ctx, change) if scope.checks(f.path))
     return findings, len(full) + len(dependents), []
+
+
+def _with_hint(hit: Hit, told: dict[tuple[str, str], str]) -> Finding:
+    text = told.get((hit.module, hit.name or ""))
+    if not text or hit.finding.rule not in ("missing-symbol", "missing-attribute"):
+        return hit.finding
+    f = hit.finding
+    return Finding(f.rule, f.severity, f.path, f.line, f.col, f.end_line, f.message, text)
 
 
 def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
@@ -121,10 +138,15 @@ def _modules_of_path(ctx: RuleContext, path: str) -> list[str]:
 
 
 def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list[str]:
-    """Files with an import that may refer to a module the change touched."""
+    """Files with an import or use that may refer to a module the change touched (the graph's stored
+    reverse edges; a scan of every file's imports when the graph has none)."""
     if not subjects:
         return []
     touched = subjects.changed_modules
+    references = getattr(ctx.graph, "references", None)
+    if references is not None:
+        found = {ref[0] for module in touched for ref in references(module)}
+        return sorted(found - exclude)
     out: list[str] = []
     for path in ctx.graph.files():
         if path in exclude:

@@ -28,7 +28,28 @@ def test_renamed_function_suggests_the_new_name(repo: Repo) -> None:
     repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("send_email", "send_mail"))
     repo.stage()
     (f,) = repo.check(["pkg/helpers.py"]).findings
-    assert (f.rule, f.path, f.suggestion) == ("missing-symbol", "app.py", "did you mean `send_mail`?")
+    assert (f.rule, f.path, f.suggestion) == ("missing-symbol", "app.py",
+                                              "`send_email` was renamed to `send_mail` in this change")
+
+
+def test_function_moved_to_another_module(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("pkg/helpers.py", "def other():\n    return 2\n")
+    repo.write("pkg/notifications.py", "def send_email(to, subject):\n    return 1\n")
+    repo.stage()
+    (f,) = repo.check(["pkg/helpers.py", "pkg/notifications.py"]).findings
+    assert (f.rule, f.path, f.suggestion) == ("missing-symbol", "app.py",
+                                              "`send_email` now lives in `pkg/notifications.py`")
+
+
+def test_rename_far_from_the_old_name_is_named(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("def send_email", "def deliver_message"))
+    repo.stage()
+    (f,) = repo.check(["pkg/helpers.py"]).findings
+    assert f.suggestion == "`send_email` was renamed to `deliver_message` in this change"
 
 
 def test_resigned_function_checks_callers(repo: Repo) -> None:

@@ -51,13 +51,14 @@ def make(rule: str, path: str, line: int, col: int, end_line: int, message: str,
 
 
 def suggestion(ctx: RuleContext, resolution: Any) -> str:
-    """"did you mean `x`?" from the graph's close names, else "`x` now lives in `file.py`"."""
+    """"did you mean `x`?" from the graph's close names, else where else the name is defined (what the
+    change itself moved or renamed is said more precisely by `bot.gate.change.hints`)."""
     if resolution.suggestions:
         return f"did you mean `{resolution.suggestions[0]}`?"
     if resolution.moved_to:
         where = ctx.where(resolution.moved_to[0]) or resolution.moved_to[0]
         what = resolution.name or resolution.module.rsplit(".", 1)[-1]
-        return f"`{what}` now lives in `{where}`"
+        return f"`{what}` is defined in `{where}`"
     return ""
 
 
