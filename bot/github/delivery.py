@@ -90,8 +90,8 @@ def _suggest(client: GitHubClient, repo: Repo, pr: PullRequest, outcome: FixOutc
     rest = git_ops.working_diff(repo, pr.head_sha, sorted({b.path for b in leftovers})) if leftovers else ""
     rest += "".join(f"\n(new file {p}; see the patch in the summary)" for p in untracked_new)
     review = suggestion_review(client, pr.number, pr.head_sha,
-                               f"a fix for this fork pull request ({len(comments)} suggestion(s)); "
-                               "nothing was pushed to your branch", comments, rest)
+                               f"a fix for this fork pull request ({len(comments)} suggestion(s), confidence "
+                               f"{outcome.confidence or 0:.2f}); nothing was pushed to your branch", comments, rest)
     git_ops.discard(repo, pr.head_sha, paths)
     return Delivered("suggested", f"{summary}\n\nOffered as {len(comments)} suggestion(s) in review {review} "
                                   "(fork pull request: nothing pushed).", outcome.confidence)
@@ -99,10 +99,8 @@ def _suggest(client: GitHubClient, repo: Repo, pr: PullRequest, outcome: FixOutc
 
 def _message(pr: PullRequest, outcome: FixOutcome, instructions: str, requested_by: str) -> str:
     subject = (instructions.splitlines()[0][:60] if instructions else "make the pull request's checks pass")
-    lines = [f"fix: {subject} [yantra]", "", f"Automated fix for #{pr.number} by Yantra."]
-    if outcome.reason:
-        lines += ["", outcome.reason]
-    lines += [""]
+    lines = [f"fix: {subject} [yantra]", "", f"Automated fix for #{pr.number} by Yantra; it passed the gate, "
+             "the tests and the security checks.", ""]
     if requested_by:
         lines.append(f"Requested-by: @{requested_by}")
     if outcome.confidence is not None:
@@ -114,14 +112,18 @@ def _message(pr: PullRequest, outcome: FixOutcome, instructions: str, requested_
 def _outcome_md(outcome: FixOutcome) -> str:
     conf = "n/a" if outcome.confidence is None else f"{outcome.confidence:.2f}"
     verdict = {"applied": "validated", "committed": "validated"}.get(outcome.verdict, outcome.verdict)
-    lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}.",
-             f"{outcome.reason}" if outcome.reason else ""]
+    lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}."]
+    if outcome.reason and outcome.verdict not in ("applied", "committed"):  # the CLI's wording otherwise
+        lines.append(outcome.reason)
     if outcome.breakdown:
         lines += ["", "| factor | value |", "| --- | --- |"]
         lines += [f"| {k} | {v:.2f} |" for k, v in outcome.breakdown.items()]
     if outcome.patch.strip():
         lines += ["", "<details><summary>the patch</summary>", "", "```diff", outcome.patch.strip(), "```",
                   "</details>"]
+    if outcome.verdict in ("applied", "committed") and outcome.report_markdown.strip():
+        lines += ["", "<details><summary>how the fix was validated</summary>", "",
+                  outcome.report_markdown.strip(), "", "</details>"]
     return "\n".join(lines)
 
 
