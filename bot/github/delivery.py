@@ -71,7 +71,8 @@ def _push(settings: Settings, repo: Repo, pr: PullRequest, outcome: FixOutcome, 
                                        "fix the new head.", outcome.confidence)
     except GitError as exc:
         return Delivered("not-pushed", f"{summary}\n\n**Not pushed**: {exc}", outcome.confidence)
-    return Delivered("committed", f"{summary}\n\nPushed {sha[:12]} to `{pr.head_ref}`.", outcome.confidence, sha)
+    link = f"[{sha[:12]}]({settings.server_url}/{settings.repository}/commit/{sha})"
+    return Delivered("committed", f"{summary}\n\nPushed {link} to `{pr.head_ref}`.", outcome.confidence, sha)
 
 
 def _suggest(client: GitHubClient, repo: Repo, pr: PullRequest, outcome: FixOutcome, summary: str) -> Delivered:
