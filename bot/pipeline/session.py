@@ -113,11 +113,12 @@ def _run_classified(runner: Runner) -> dict[str, Any]:
     try:
         return runner.run()
     except BudgetExceeded as exc:
-        return runner.failed(f"budget exhausted: {exc}", resumable=False)
+        return runner.failed(f"budget exhausted: {exc}. The session is saved: raise the budget (e.g. "
+                             f"--budget-calls) and run `yantra fix --resume` to continue", resumable=True)
     except LLMError as exc:
         if exc.transient:
             return runner.failed(f"the model could not be reached after retries and failover: {exc}. "
                                  f"The session is saved; run `yantra fix --resume` to continue", resumable=True)
         return runner.failed(f"the model call failed: {exc}", resumable=False)
     except YantraError as exc:
-        return runner.failed(f"{type(exc).__name__}: {exc}", resumable=isinstance(exc, PipelineError))
+        return runner.failed(f"{type(exc).__name__}: {exc}", resumable=False)

@@ -92,7 +92,7 @@ def test_waits_once_fixed():
     assert "yantra-wt" not in "".join(project.worktrees())  # the killed run's worktree is gone
 
 
-def test_exhausted_budget_stops_with_a_clear_message(project: Project, server: AnthropicServer) -> None:
+def test_exhausted_budget_stops_with_a_clear_message_and_can_resume(project: Project, server: AnthropicServer) -> None:
     server.script(BREAKS_MUL, GOOD_FIX)
 
     run = run_fix(project, server, "--budget-calls", "1")
@@ -102,6 +102,12 @@ def test_exhausted_budget_stops_with_a_clear_message(project: Project, server: A
     assert "max-calls" in run.stdout  # says what to change
     assert len(server.message_requests) == 1
     assert "return a * b" in (project.root / "calc/ops.py").read_text()  # nothing applied
+
+    resumed = run_fix(project, server, "--resume", "--budget-calls", "3")  # a bigger budget: carry on
+
+    assert resumed.code == 0, resumed.stdout + resumed.stderr
+    assert len(server.message_requests) == 2  # attempt 1 was not asked again
+    assert "tests/test_ops.py::test_mul" in server.message_requests[1].text
 
 
 def test_resume_without_a_session_is_a_usage_problem(project: Project) -> None:
