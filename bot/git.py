@@ -29,11 +29,15 @@ class StagedChange:
     new_sha: str  # NULL_SHA when deleted
 
 
-def run(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS` in `cwd` and return stdout; raise GitError when it fails."""
+def run(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, check: bool = True,
+        literal_paths: bool = False) -> bytes:
+    """Run `git ARGS` in `cwd` and return stdout; raise GitError when it fails.
+
+    GIT_INDEX_FILE (pre-commit may set it) is inherited. `literal_paths`: pathspecs are paths, never globs."""
     cmd = ["git", *args]
-    # GIT_INDEX_FILE (pre-commit may set it) is inherited; pathspecs are literal paths, never globs.
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_LITERAL_PATHSPECS": "1"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    if literal_paths:
+        env["GIT_LITERAL_PATHSPECS"] = "1"
     try:
         proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
     except OSError as exc:
@@ -134,16 +138,16 @@ def cat_blob(root: Path, sha: str) -> bytes:
     return blob
 
 
-def ls_files(root: Path, *patterns: str) -> list[str]:
+def ls_files(root: Path, *paths: str) -> list[str]:
     """Tracked paths in the index (relative to the root, "/" separators)."""
-    return zsplit(run(["ls-files", "-z", "--", *patterns], root))
+    return zsplit(run(["ls-files", "-z", "--", *paths], root, literal_paths=True))
 
 
 def index_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha of the staged version, for the given paths that are in the index."""
     if not paths:
         return {}
-    out = run(["ls-files", "-s", "-z", "--", *paths], root)
+    out = run(["ls-files", "-s", "-z", "--", *paths], root, literal_paths=True)
     result: dict[str, str] = {}
     for entry in zsplit(out):
         meta, _, path = entry.partition("\t")
@@ -157,7 +161,7 @@ def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha in HEAD for the given paths (absent paths and repositories without commits: {})."""
     if not paths or head_commit(root) is None:
         return {}
-    out = run(["ls-tree", "-z", "--full-tree", "HEAD", "--", *paths], root)
+    out = run(["ls-tree", "-z", "--full-tree", "HEAD", "--", *paths], root, literal_paths=True)
     result: dict[str, str] = {}
     for entry in zsplit(out):
         meta, _, path = entry.partition("\t")

@@ -50,6 +50,14 @@ def test_missing_module(repo: Repo) -> None:
     assert rules(repo.check(all_files=True)) == [("missing-module", "app.py", 1), ("missing-module", "app.py", 2)]
 
 
+def test_generated_or_compiled_modules_are_not_missing(repo: Repo) -> None:
+    repo.files({**PKG, ".gitignore": "pkg/_build_info.py\n", "pkg/_speedups.c": "/* C */\n",
+                "pyproject.toml": '[tool.setuptools_scm]\nwrite_to = "pkg/_version.py"\n',
+                "app.py": "from pkg._version import version\nfrom pkg._speedups import fast\n"
+                          "from pkg._build_info import when\n"})
+    assert rules(repo.check(all_files=True)) == []
+
+
 def test_missing_attribute(repo: Repo) -> None:
     repo.files({**PKG, "app.py": "from pkg import helpers\n\ndef f():\n    return helpers.verify(1)\n"})
     assert rules(repo.check(all_files=True)) == [("missing-attribute", "app.py", 4)]

@@ -46,13 +46,43 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
 
 
 def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
-    """A compiled extension, generated or ignored file, or data directory could provide `module`."""
+    """A compiled extension, a file generated at build time (ignored by git, or named by the build
+    configuration, like setuptools-scm's `_version.py`), or a data directory could provide `module`."""
     parent, _, leaf = module.rpartition(".")
     paths = ctx.graph.paths_of(parent)
     if len(paths) != 1:
         return True
     directory: Path = (ctx.graph.root / paths[0]).parent
     try:
-        return any(p.name.split(".")[0] == leaf for p in directory.iterdir())
+        if any(p.name.split(".")[0] == leaf for p in directory.iterdir()):
+            return True
     except OSError:
         return True
+    rel = f"{paths[0].rpartition('/')[0]}/{leaf}".lstrip("/")
+    return _named_by_build_config(ctx.graph.root, rel) or _ignored(ctx.graph.root, [rel + ".py", rel])
+
+
+def _named_by_build_config(root: Path, rel: str) -> bool:
+    for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml"):
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text:
+            return True
+    return False
+
+
+def _ignored(root: Path, rels: list[str]) -> bool:
+    from bot import git
+    from bot.errors import GitError
+
+    if not (root / ".git").exists():
+        return False
+    for rel in rels:
+        try:
+            git.run(["check-ignore", "-q", "--no-index", "--", rel], root)
+            return True
+        except GitError:  # exit 1: not ignored
+            continue
+    return False
