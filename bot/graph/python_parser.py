@@ -65,11 +65,12 @@ _DYNAMIC_CODE = re.compile(
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
     rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
-_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.modules\s*\[[^\]\n]*\]\s*=[^=]|sys\.path\b")
+# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
+_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
 
 
 def _path_dynamic(data: bytes) -> bool:
-    if b"__path__" not in data and b"extend_path" not in data and b"sys." not in data:
+    if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data:
         return False
     return _PATH_DYNAMIC.search(data) is not None
 

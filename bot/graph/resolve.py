@@ -162,10 +162,7 @@ class Resolver:
             facts = self.facts_of(path)
             if facts is None or not facts.parse_ok or facts.path_dynamic:
                 return unknown(f"{parent} cannot be analysed")
-            if child in facts.module_names and not self._only_submodule_import(path, facts, parent, child):
-                return unknown(f"{parent} binds {child}")
-            if any(i.name == "*" for i in facts.imports if i.scope == "module"):
-                return unknown(f"{parent} has a star import")
+            # (names the parent binds do not matter: `import a.b` needs a module `a.b`, not an attribute)
         if self.layout.packages.get(parent) is False and parent not in self.layout.modules and "." not in parent:
             return unknown(f"{parent} is a top-level namespace package")
         siblings = sorted(self.layout.children.get(parent, ()))

@@ -181,3 +181,11 @@ def test_hostile_inputs_never_raise() -> None:
         assert f.sha == blob_sha(data)
     huge = parse_python(b"x = 1\n" * 400_000, TARGET)
     assert huge.dynamic and huge.path_dynamic and huge.all_dynamic  # not analysed: rules stay silent
+
+
+def test_module_getattr_serving_literal_names_is_not_dynamic() -> None:
+    served = facts("def __getattr__(name):\n    import warnings\n    if name == '__version__':\n        return 1\n"
+                   "    if name in ('a', \"b\"):\n        return 2\n    raise AttributeError(name)\n")
+    assert not served.dynamic and {"__version__", "a", "b"} <= served.module_names
+    assert facts("def __getattr__(name):\n    if name in LAZY:\n        return 1\n    raise AttributeError\n").dynamic
+    assert facts("def __getattr__(name):\n    return lookup(name)\n").dynamic
