@@ -191,7 +191,6 @@ def _extract(data: bytes) -> _Extracted:
     guards = _Spans(_guard_ranges(caps))
     out = _Extracted(walk=walk)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
-    rebound = _rebound_names(caps, walk)
     for n in caps.get("walrus", ()):
         if n.start_byte not in functions and n.type == "identifier":
             walk.names.add(n.text.decode("utf-8", "replace"))
@@ -199,11 +198,14 @@ def _extract(data: bytes) -> _Extracted:
         walk.names.add(n.text.decode("utf-8", "replace"))
     imported = {f.alias or (f.module.split(".")[0] if f.name is None else f.name) for f in out.imports} - {"*"}
     local_defs = {d.name for d in walk.definitions if d.qualname == d.name and d.kind != "variable"}
-    import_bases = imported - rebound - local_defs
-    call_bases = import_bases | (local_defs - rebound - imported)
+    rebound = _rebindings(caps, walk, imported | local_defs)
+    everywhere = {n for n, r in rebound.items() if r is None}
+    shadowed = {n: _Spans(r) for n, r in rebound.items() if r}
+    import_bases = imported - everywhere - local_defs
+    call_bases = import_bases | (local_defs - everywhere - imported)
     callers = _CallerIndex(walk)
-    _chains(caps, import_bases, call_bases, guards, callers, out)
-    _name_calls(caps, call_bases, guards, callers, out)
+    _chains(caps, import_bases, call_bases, shadowed, guards, callers, out)
+    _name_calls(caps, call_bases, shadowed, guards, callers, out)
     out.dynamic = walk.dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
     return out
 
@@ -301,31 +303,62 @@ _PARAM_TYPES = {"default_parameter", "typed_parameter", "typed_default_parameter
                 "dictionary_splat_pattern"}
 
 
-def _rebound_names(caps: dict[str, list[Any]], walk: ModuleWalk) -> set[str]:
-    """Every name bound anywhere in the file by something other than an import."""
-    names: set[str] = set()
+_SCOPES = {"function_definition", "lambda", "class_definition"}
+_COMPREHENSIONS = {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
+Rebinding = list[tuple[int, int]] | None  # the byte ranges of the scopes rebinding a name; None: module scope
+
+
+def _scope_of(node: Any, comprehension: bool = False) -> tuple[int, int] | None:
+    """The function/lambda/class (or comprehension) whose scope a binding at `node` belongs to."""
+    p = node.parent
+    while p is not None:
+        if p.type in _SCOPES or (comprehension and p.type in _COMPREHENSIONS):
+            return p.start_byte, p.end_byte
+        p = p.parent
+    return None
+
+
+def _rebindings(caps: dict[str, list[Any]], walk: ModuleWalk, watched: set[str]) -> dict[str, Rebinding]:
+    """Where names in `watched` are bound by something other than an import: per name, the scopes (a use
+    inside them sees the other binding), or None when the module scope itself rebinds it."""
+    out: dict[str, Rebinding] = {}
+
+    def bind(name: str, node: Any, comprehension: bool = False) -> None:
+        if name not in watched or (name in out and out[name] is None):
+            return
+        scope = _scope_of(node, comprehension)
+        if scope is None:
+            out[name] = None
+        else:
+            ranges = out.setdefault(name, [])
+            assert ranges is not None
+            ranges.append(scope)
+
     for n in caps.get("lhs", ()):
-        names.update(target_names(n))
+        in_comprehension = n.parent is not None and n.parent.type == "for_in_clause"
+        for name in target_names(n):
+            bind(name, n, in_comprehension)
     for n in caps.get("walrus", ()):
-        names.add(n.text.decode("utf-8", "replace"))
+        bind(n.text.decode("utf-8", "replace"), n)
     for n in caps.get("params", ()):
         for p in n.named_children:
-            if p.type == "identifier":
-                names.add(p.text.decode("utf-8", "replace"))
-            elif p.type in _PARAM_TYPES:
-                ident = p.child_by_field_name("name") or next(
-                    (c for c in p.named_children if c.type == "identifier"), None)
-                if ident is not None:
-                    names.add(ident.text.decode("utf-8", "replace"))
+            ident = p if p.type == "identifier" else (p.child_by_field_name("name") or next(
+                (c for c in p.named_children if c.type == "identifier"), None)) if p.type in _PARAM_TYPES else None
+            if ident is not None:
+                bind(ident.text.decode("utf-8", "replace"), n)
     for kind in ("func", "class"):
         for n in caps.get(kind, ()):
             ident = n.child_by_field_name("name")
             if ident is not None and n.start_byte not in walk.top_def_starts:
-                names.add(ident.text.decode("utf-8", "replace"))
+                bind(ident.text.decode("utf-8", "replace"), n)
+    for n in caps.get("global", ()):
+        name = n.text.decode("utf-8", "replace")
+        if name in watched:
+            out[name] = None
     for n in caps.get("capname", ()):
         if n.named_child_count == 1:
-            names.add(n.text.decode("utf-8", "replace"))
-    return names
+            bind(n.text.decode("utf-8", "replace"), n)
+    return out
 
 
 class _CallerIndex:
@@ -346,8 +379,8 @@ class _CallerIndex:
 _CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str], guards: _Spans,
-            callers: _CallerIndex, out: _Extracted) -> None:
+def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str],
+            shadowed: dict[str, _Spans], guards: _Spans, callers: _CallerIndex, out: _Extracted) -> None:
     wanted = {n.encode("utf-8") for n in call_bases}
     for base in caps.get("abase", ()):
         raw = base.text
@@ -355,6 +388,8 @@ def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[
             continue
         name = raw.decode("utf-8")
         start = base.start_byte
+        if name in shadowed and start in shadowed[name]:
+            continue  # a local binding of the same name is in scope here
         top = base.parent
         parent = top.parent
         # the object of an attribute/call/assignment is its first child: same start byte
@@ -388,13 +423,15 @@ def _chain_attrs(base: Any) -> list[str]:
     return attrs
 
 
-def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], guards: _Spans, callers: _CallerIndex,
-                out: _Extracted) -> None:
+def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], shadowed: dict[str, _Spans], guards: _Spans,
+                callers: _CallerIndex, out: _Extracted) -> None:
     wanted = {n.encode("utf-8") for n in call_bases}
     for fn in caps.get("cname", ()):
         raw = fn.text
         if raw in wanted:
             name = raw.decode("utf-8")
+            if name in shadowed and fn.start_byte in shadowed[name]:
+                continue
             call = fn.parent
             out.calls.append(_call_site(name, call, call.start_byte in guards, callers))
 

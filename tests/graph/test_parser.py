@@ -189,3 +189,20 @@ def test_module_getattr_serving_literal_names_is_not_dynamic() -> None:
     assert not served.dynamic and {"__version__", "a", "b"} <= served.module_names
     assert facts("def __getattr__(name):\n    if name in LAZY:\n        return 1\n    raise AttributeError\n").dynamic
     assert facts("def __getattr__(name):\n    return lookup(name)\n").dynamic
+
+
+def test_local_rebinding_only_shadows_its_own_scope() -> None:
+    f = facts(
+        "from pkg import base, util\n"
+        "def g(util):\n    return util.inner\n"
+        "def h():\n    base = 1\n    return base.local\n"
+        "class K(base.Outer):\n    def util(self): ...\n    x = util.in_class\n"
+        "names = [base.c for base in items]\n"
+        "base.kept\nutil.kept\n"
+        "def k():\n    return base.kept_in_function()\n"
+    )
+    got = {(u.base, u.attrs) for u in f.attr_uses}
+    assert ("base", ("Outer",)) in got and ("base", ("kept",)) in got and ("util", ("kept",)) in got
+    assert ("base", ("kept_in_function",)) in got
+    assert not {("util", ("inner",)), ("base", ("local",)), ("util", ("in_class",)), ("base", ("c",))} & got
+    assert [c.callee for c in f.calls] == ["base.kept_in_function"]
