@@ -112,3 +112,16 @@ def test_read_only_token_on_a_fork_still_reports(world):
     assert "not run: fork pull request" in (world.tmp / "summary.md").read_text()
     assert world.outputs()["verdict"] == "pass"
     assert [r.status for r in world.gh.requests if r.method == "POST"] == [403]  # not retried: not a rate limit
+
+
+def test_a_shallow_checkout_is_deepened_for_the_diff(world):
+    import shutil
+    import subprocess
+
+    shutil.rmtree(world.workspace)
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{world.bare}", str(world.workspace)], check=True)
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert world.outputs()["verdict"] == "fail"  # test_sub fails on the head
