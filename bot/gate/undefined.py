@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _symtable
 import ast
+import re
 import symtable
 import warnings
 from collections.abc import Iterator
@@ -23,8 +24,10 @@ _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
 _CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
-_GUARD_WORDS = ("version", "platform", "py", "win", "darwin", "linux", "posix", "implementation",
-                "type_checking", "sys", "os", "java", "cygwin", "hexversion")
+_GUARD_WORD = re.compile(
+    r"version|platform|type_checking|implementation|^(?:sys|os)$|"
+    r"(?:^|_)(?:py[23]?k?\d*|pypy|cpython|jython|ironpython|win(?:32|64|dows)?|mac(?:os)?|darwin|linux|posix|"
+    r"java|cygwin|emscripten|wasi)(?:_|\d|$)")
 _USE = _symtable.USE
 _BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _symtable.DEF_NONLOCAL | _symtable.DEF_IMPORT
 _SCOPE_OFF, _SCOPE_MASK = _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
@@ -197,6 +200,6 @@ def _is_environment_test(test: ast.AST) -> bool:
     """A condition on the Python version, the platform or type checking (conservatively broad)."""
     for node in ast.walk(test):
         word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-        if word and any(w in word.lower() for w in _GUARD_WORDS):
+        if word and _GUARD_WORD.search(word.lower()):
             return True
     return False

@@ -63,6 +63,11 @@ def test_lazy_annotations_are_not_evaluated() -> None:
     assert issues(src, (3, 14)) == []
 
 
+def test_ordinary_conditions_are_not_environment_guards() -> None:
+    src = "def f(pos, name):\n    if pos or name:\n        return point_between(pos)\n"
+    assert issues(src) == [("undefined-name", 3, "point_between")]
+
+
 def test_reading_globals_does_not_silence() -> None:
     assert issues("x = globals().get('a')\nprint(missing)\n") == [("undefined-name", 2, "missing")]
 

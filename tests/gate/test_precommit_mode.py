@@ -69,6 +69,13 @@ def test_staged_deletion_is_read_from_the_index(repo: Repo) -> None:
     assert repo.check(None).findings == result.findings
 
 
+def test_deleted_module_imported_with_a_star(repo: Repo) -> None:
+    repo.files({**BASE, "pkg/__init__.py": "from pkg.helpers import *\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/helpers.py")
+    assert ("missing-module", "pkg/__init__.py", 1) in rules(repo.check([]))
+
+
 def test_staged_rename_of_a_module(repo: Repo) -> None:
     repo.files(BASE)
     repo.commit()

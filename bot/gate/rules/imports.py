@@ -14,7 +14,7 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         return
     edits_sys_path: bool | None = None
     for imp in facts.imports:
-        if imp.guarded or imp.name == "*":
+        if imp.guarded:
             continue
         hit = _check(ctx, path, imp)
         if hit is None:
@@ -34,9 +34,12 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     if res.kind == "module":
         if _provided_outside_python(ctx, res.module):
             return None
+        name = None if imp.name == "*" else imp.name
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
                         f"module `{res.module}` does not exist in the repository", suggestion(ctx, res)),
-                   res.module, None)
+                   res.module, name)
+    if imp.name == "*":
+        return None  # what a star import provides is judged where the names are used
     if star_binds_submodule(ctx, res.module, res.name):
         return None
     where = ctx.where(res.module)
