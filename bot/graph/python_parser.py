@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue
 from bot.graph.python_defs import ModuleWalk, walk_module
+from bot.graph.python_uses import CallerIndex, Spans, chains, name_calls, rebindings
 
 # Bigger files (generated tables, hostile input) are not analysed: their facts say "unknowable".
 MAX_EXTRACT_BYTES = 2_000_000
@@ -152,24 +151,6 @@ def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-class _Spans:
-    """A union of byte ranges, asked "does it contain offset p"."""
-
-    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
-        merged: list[list[int]] = []
-        for start, end in sorted(ranges):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self.starts = [m[0] for m in merged]
-        self.ends = [m[1] for m in merged]
-
-    def __contains__(self, offset: int) -> bool:
-        i = bisect_right(self.starts, offset) - 1
-        return i >= 0 and offset < self.ends[i]
-
-
 @dataclass
 class _Extracted:
     walk: ModuleWalk
@@ -186,9 +167,9 @@ def _extract(data: bytes) -> _Extracted:
     tree = parser.parse(data)
     caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
     walk = walk_module(tree.root_node)
-    functions = _Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
-    classes = _Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
-    guards = _Spans(_guard_ranges(caps))
+    functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
+    classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
+    guards = Spans(_guard_ranges(caps))
     out = _Extracted(walk=walk)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
     for n in caps.get("walrus", ()):
@@ -198,14 +179,14 @@ def _extract(data: bytes) -> _Extracted:
         walk.names.add(n.text.decode("utf-8", "replace"))
     imported = {f.alias or (f.module.split(".")[0] if f.name is None else f.name) for f in out.imports} - {"*"}
     local_defs = {d.name for d in walk.definitions if d.qualname == d.name and d.kind != "variable"}
-    rebound = _rebindings(caps, walk, imported | local_defs)
+    rebound = rebindings(caps, walk, imported | local_defs)
     everywhere = {n for n, r in rebound.items() if r is None}
-    shadowed = {n: _Spans(r) for n, r in rebound.items() if r}
+    shadowed = {n: Spans(r) for n, r in rebound.items() if r}
     import_bases = imported - everywhere - local_defs
     call_bases = import_bases | (local_defs - everywhere - imported)
-    callers = _CallerIndex(walk)
-    _chains(caps, import_bases, call_bases, shadowed, guards, callers, out)
-    _name_calls(caps, call_bases, shadowed, guards, callers, out)
+    callers = CallerIndex(walk)
+    chains(caps, import_bases, call_bases, shadowed, guards, callers, out.attr_uses, out.calls)
+    name_calls(caps, call_bases, shadowed, guards, callers, out.calls)
     out.dynamic = walk.dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
     return out
 
@@ -230,13 +211,13 @@ def _guard_ranges(caps: dict[str, list[Any]]) -> list[tuple[int, int]]:
     return ranges
 
 
-def _scope(offset: int, functions: _Spans, classes: _Spans) -> str:
+def _scope(offset: int, functions: Spans, classes: Spans) -> str:
     if offset in functions:
         return "function"
     return "class" if offset in classes else "module"
 
 
-def _import_facts(node: Any, functions: _Spans, classes: _Spans, guards: _Spans) -> list[ImportFact]:
+def _import_facts(node: Any, functions: Spans, classes: Spans, guards: Spans) -> list[ImportFact]:
     start = node.start_byte
     line, col = node.start_point[0] + 1, node.start_point[1]
     end_line = node.end_point[0] + 1
@@ -282,185 +263,3 @@ def _dotted(node: Any) -> str:
     return ".".join(c.text.decode("utf-8", "replace") for c in node.children if c.type == "identifier")
 
 
-_PATTERN_TYPES = {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern",
-                  "parenthesized_expression", "expression_list", "as_pattern_target", "list_splat"}
-
-
-def target_names(node: Any) -> list[str]:
-    """Names bound by an assignment-like target (`a`, `a, (b, *c)`), not attributes or subscripts."""
-    out: list[str] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == "identifier":
-            out.append(n.text.decode("utf-8", "replace"))
-        elif n.type in _PATTERN_TYPES:
-            stack.extend(n.named_children)
-    return out
-
-
-_PARAM_TYPES = {"default_parameter", "typed_parameter", "typed_default_parameter", "list_splat_pattern",
-                "dictionary_splat_pattern"}
-
-
-_SCOPES = {"function_definition", "lambda", "class_definition"}
-_COMPREHENSIONS = {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
-Rebinding = list[tuple[int, int]] | None  # the byte ranges of the scopes rebinding a name; None: module scope
-
-
-def _scope_of(node: Any, comprehension: bool = False) -> tuple[int, int] | None:
-    """The function/lambda/class (or comprehension) whose scope a binding at `node` belongs to."""
-    p = node.parent
-    while p is not None:
-        if p.type in _SCOPES or (comprehension and p.type in _COMPREHENSIONS):
-            return p.start_byte, p.end_byte
-        p = p.parent
-    return None
-
-
-def _rebindings(caps: dict[str, list[Any]], walk: ModuleWalk, watched: set[str]) -> dict[str, Rebinding]:
-    """Where names in `watched` are bound by something other than an import: per name, the scopes (a use
-    inside them sees the other binding), or None when the module scope itself rebinds it."""
-    out: dict[str, Rebinding] = {}
-
-    def bind(name: str, node: Any, comprehension: bool = False) -> None:
-        if name not in watched or (name in out and out[name] is None):
-            return
-        scope = _scope_of(node, comprehension)
-        if scope is None:
-            out[name] = None
-        else:
-            ranges = out.setdefault(name, [])
-            assert ranges is not None
-            ranges.append(scope)
-
-    for n in caps.get("lhs", ()):
-        in_comprehension = n.parent is not None and n.parent.type == "for_in_clause"
-        for name in target_names(n):
-            bind(name, n, in_comprehension)
-    for n in caps.get("walrus", ()):
-        bind(n.text.decode("utf-8", "replace"), n)
-    for n in caps.get("params", ()):
-        for p in n.named_children:
-            ident = p if p.type == "identifier" else (p.child_by_field_name("name") or next(
-                (c for c in p.named_children if c.type == "identifier"), None)) if p.type in _PARAM_TYPES else None
-            if ident is not None:
-                bind(ident.text.decode("utf-8", "replace"), n)
-    for kind in ("func", "class"):
-        for n in caps.get(kind, ()):
-            ident = n.child_by_field_name("name")
-            if ident is not None and n.start_byte not in walk.top_def_starts:
-                bind(ident.text.decode("utf-8", "replace"), n)
-    for n in caps.get("global", ()):
-        name = n.text.decode("utf-8", "replace")
-        if name in watched:
-            out[name] = None
-    for n in caps.get("capname", ()):
-        if n.named_child_count == 1:
-            bind(n.text.decode("utf-8", "replace"), n)
-    return out
-
-
-class _CallerIndex:
-    """Which module-level function or method (qualname) contains a byte offset."""
-
-    def __init__(self, walk: ModuleWalk) -> None:
-        spans = sorted(walk.function_spans)
-        self.starts = [s[0] for s in spans]
-        self.spans = spans
-
-    def caller(self, offset: int) -> str:
-        i = bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.spans[i][1]:
-            return self.spans[i][2]
-        return ""
-
-
-_CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-
-
-def _chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str],
-            shadowed: dict[str, _Spans], guards: _Spans, callers: _CallerIndex, out: _Extracted) -> None:
-    wanted = {n.encode("utf-8") for n in call_bases}
-    for base in caps.get("abase", ()):
-        raw = base.text
-        if raw not in wanted:
-            continue
-        name = raw.decode("utf-8")
-        start = base.start_byte
-        if name in shadowed and start in shadowed[name]:
-            continue  # a local binding of the same name is in scope here
-        top = base.parent
-        parent = top.parent
-        # the object of an attribute/call/assignment is its first child: same start byte
-        while parent is not None and parent.type == "attribute" and parent.start_byte == start:
-            top, parent = parent, parent.parent
-        chain = top.text.decode("utf-8", "replace")
-        # (whitespace, comments or line breaks inside the chain: walk the nodes)
-        attrs = chain.split(".")[1:] if _CHAIN_TEXT.fullmatch(chain) else _chain_attrs(base)
-        if not attrs:
-            continue
-        guarded = start in guards
-        line, col, end_line = base.start_point[0] + 1, base.start_point[1], top.end_point[0] + 1
-        ptype = parent.type if parent is not None else ""
-        if name in import_bases:
-            store = ptype in ("assignment", "augmented_assignment") and parent.start_byte == start
-            out.attr_uses.append(AttrUse(name, tuple(attrs), line, col, end_line, store, guarded))
-        if ptype == "call" and parent.start_byte == start:
-            out.calls.append(_call_site(".".join([name, *attrs]), parent, guarded, callers))
-
-
-def _chain_attrs(base: Any) -> list[str]:
-    attrs: list[str] = []
-    node = base
-    parent = base.parent
-    while parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
-        attr = parent.child_by_field_name("attribute")
-        if attr is None:
-            break
-        attrs.append(attr.text.decode("utf-8", "replace"))
-        node, parent = parent, parent.parent
-    return attrs
-
-
-def _name_calls(caps: dict[str, list[Any]], call_bases: set[str], shadowed: dict[str, _Spans], guards: _Spans,
-                callers: _CallerIndex, out: _Extracted) -> None:
-    wanted = {n.encode("utf-8") for n in call_bases}
-    for fn in caps.get("cname", ()):
-        raw = fn.text
-        if raw in wanted:
-            name = raw.decode("utf-8")
-            if name in shadowed and fn.start_byte in shadowed[name]:
-                continue
-            call = fn.parent
-            out.calls.append(_call_site(name, call, call.start_byte in guards, callers))
-
-
-_ARG_SPECIALS = re.compile(rb"[=*#]")
-
-
-def _call_site(callee: str, call: Any, guarded: bool, callers: _CallerIndex) -> CallSite:
-    args = call.child_by_field_name("arguments")
-    n_pos, star, starstar = 0, False, False
-    keywords: list[str] = []
-    if args is not None and args.type == "generator_expression":
-        n_pos = 1
-    elif args is not None and not _ARG_SPECIALS.search(args.text):
-        n_pos = args.named_child_count  # only plain positional arguments
-    elif args is not None:
-        for a in args.named_children:
-            t = a.type
-            if t == "keyword_argument":
-                kw = a.child_by_field_name("name")
-                if kw is not None:
-                    keywords.append(kw.text.decode("utf-8", "replace"))
-            elif t == "list_splat":
-                star = True
-            elif t == "dictionary_splat":
-                starstar = True
-            elif t == "ERROR":
-                star = True  # unparsable arguments: make the call unjudgeable
-            elif t != "comment":
-                n_pos += 1
-    return CallSite(callee, call.start_point[0] + 1, call.start_point[1], call.end_point[0] + 1, n_pos,
-                    tuple(keywords), star, starstar, callers.caller(call.start_byte), guarded)

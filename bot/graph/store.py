@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
 """
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
-_FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/model.py", "graph/codec.py",
+_FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
+                      "graph/codec.py",
                       "gate/local.py", "gate/undefined.py", "gate/names.py")
 
 
