@@ -56,22 +56,25 @@ def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
     if len(paths) != 1:
         return True
     directory: Path = (ctx.graph.root / paths[0]).parent
-    try:
-        if any(p.name.split(".")[0] == leaf for p in directory.iterdir()):
+    try:  # a C/Cython source, a compiled library, a data directory (a lone .pyi stub provides nothing)
+        if any(p.name.split(".")[0] == leaf and p.suffix != ".pyi" for p in directory.iterdir()):
             return True
     except OSError:
         return True
     rel = f"{paths[0].rpartition('/')[0]}/{leaf}".lstrip("/")
-    return _named_by_build_config(ctx.graph.root, rel) or _ignored(ctx.graph.root, [rel + ".py", rel])
+    return (_named_by_build_config(ctx.graph.root, rel, module)
+            or _ignored(ctx.graph.root, [rel + ".py", rel]))
 
 
-def _named_by_build_config(root: Path, rel: str) -> bool:
-    for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml"):
+def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
+    """The build configuration writes the file (`write_to = "pkg/_version.py"`) or builds the module
+    (`Extension("pkg._speedups", ...)`)."""
+    for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
         try:
             text = (root / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text:
+        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or module in text:
             return True
     return False
 
