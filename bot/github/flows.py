@@ -86,7 +86,7 @@ class ActionRun:
         sticky = find_sticky(self.client, event.pr.number, self.s.bot_login)
         if sticky.state.is_handled(event.key):
             return self.skip(f"{event.key} was already handled (a redelivered event); nothing new to do")
-        job = Job(pr=event.pr, key=event.key, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
+        job = Job(pr=event.pr, key=event.key, commits=commits, sticky=sticky, wants_fix=self._autofix(event.pr),
                   fix_always=False, run_checks=True)
         return self._run(job)
 
@@ -133,8 +133,12 @@ class ActionRun:
         if why := policy.skip_reason(pr, next((c.message for c in commits if c.sha == pr.head_sha), "")):
             return self.skip(why)
         sticky = find_sticky(self.client, pr.number, self.s.bot_login)
-        return self._run(Job(pr=pr, key=None, commits=commits, sticky=sticky, wants_fix=self.s.mode == "autofix",
+        return self._run(Job(pr=pr, key=None, commits=commits, sticky=sticky, wants_fix=self._autofix(pr),
                              fix_always=False, run_checks=True))
+
+    def _autofix(self, pr: PullRequest) -> bool:
+        """autofix mode fixes failing same-repository PRs; a fork's fix needs a maintainer's `/agent fix`."""
+        return self.s.mode == "autofix" and not pr.is_fork
 
     # ---- the run -----------------------------------------------------------------------------------------
     def _run(self, job: Job) -> int:

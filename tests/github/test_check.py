@@ -53,18 +53,23 @@ def test_sticky_comment_is_updated_in_place_on_a_new_head(world):
     assert world.outputs()["verdict"] == "pass"
 
 
-def test_fork_check_runs_no_fork_code(world):
-    world.push_commit({"conftest.py": "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n"},
-                      "Add a conftest")
+def test_fork_check_runs_no_fork_code_and_autofix_leaves_forks_alone(world):
+    world.push_commit({"conftest.py": "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n",
+                       "app.py": "from calc import divide\n"}, "Add a conftest and an app")
     world.make_fork()
     world.register_pull()
     world.pull_request_event("opened")
-    proc = world.run(mode="autofix", anthropic_api_key=KEY, fail_on_findings="false")
+    with AnthropicServer() as anthropic:
+        anthropic.default = world.FIX_ANSWER
+        proc = world.run(mode="autofix", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
+                         fail_on_findings="false")
+        assert anthropic.requests == []  # autofix never fixes a fork: that takes a maintainer's /agent fix
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not (world.workspace / "RAN").exists()
+    assert world.outputs()["verdict"] == "fail" and "::error file=app.py" in proc.stdout
     [sticky] = _bot_comments(world)
     assert "not run: fork pull request" in sticky["body"]
-    assert world.gh.reviews[7] == []  # autofix never runs on forks
+    assert world.gh.reviews[7] == []
 
 
 @pytest.mark.parametrize("fail_on_findings", ["true"])
