@@ -74,12 +74,12 @@ class Target:
     definition: Definition
 
 
-class _Unknown:
+class UnknownType:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
 
-UNKNOWN = _Unknown()
+UNKNOWN = UnknownType()
 FactsOf = Callable[[str], "FileFacts | None"]
 
 
@@ -380,116 +380,16 @@ class Resolver:
             return target if self.layout.in_repo(target) and self.layout.exists(target) else None
         return None
 
-    # -- calls -------------------------------------------------------------------------------------
+    # -- calls (bot.graph.resolve_calls) -------------------------------------------------------------
     def resolve_call(self, path: str, call: CallSite) -> Target | None:
         """The unique repository definition `call` reaches, or None when unsure."""
-        facts = self.facts_of(path)
-        if facts is None:
-            return None
-        parts = call.callee.split(".")
-        local = _unique_top(facts, parts[0])
-        if local is not None and not _import_binds(facts, parts[0]):
-            return self._descend(path, self._module_of(path), local, parts[1:])
-        start = self.start_of(path, parts[0])
-        if isinstance(start, Resolution):
-            return None
-        module, implied = start
-        chain = [*implied, *parts[1:]]
-        target = self._follow(module, chain, frozenset())
-        if target is None or self._stubbed(module) or target.path in self.layout.stubbed:
-            return None  # a .pyi stub may declare another interface (overloads) than the code
-        return target
+        from bot.graph.resolve_calls import resolve_call
 
-    def _stubbed(self, module: str) -> bool:
-        return any(p in self.layout.stubbed for p in self.layout.modules.get(module, ()))
+        return resolve_call(self, path, call)
 
-    def _module_of(self, path: str) -> str:
-        names = self.layout.names_of.get(path, [])
-        return names[0] if names else ""
-
-    def _follow(self, module: str, chain: list[str], seen: frozenset[str]) -> Target | None:
-        while chain:
-            if not self.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
-                return None
-            head = chain[0]
-            sub = f"{module}.{head}"
-            if self.layout.exists(sub):
-                module, chain = sub, chain[1:]
-                continue
-            files = self.layout.modules.get(module, [])
-            if len(files) != 1:
-                return None
-            path = files[0]
-            facts = self.facts_of(path)
-            if facts is None or not facts.parse_ok or facts.dynamic:
-                return None
-            definition = _unique_top(facts, head)
-            if definition is not None and not _import_binds(facts, head):
-                return self._descend(path, module, definition, chain[1:])
-            reexport = self._reexport(path, facts, head)
-            if reexport is None:
-                return None
-            seen = seen | {module}
-            module, chain = reexport[0], [*reexport[1], *chain[1:]]
-        return None
-
-    def _reexport(self, path: str, facts: FileFacts, name: str) -> tuple[str, tuple[str, ...]] | None:
-        if any(d.qualname == name for d in facts.definitions):
-            return None
-        start = self.start_of(path, name)
-        if isinstance(start, Resolution):
-            return None
-        imps = [i for i in facts.imports if i.scope == "module" and (i.alias or i.name) == name]
-        if len(imps) != 1 or imps[0].guarded:
-            return None
-        return start
-
-    def _descend(self, path: str, module: str, definition: Definition, rest: list[str]) -> Target | None:
-        if definition.conditional or definition.decorators or definition.kind == "variable":
-            return None
-        if not rest:
-            return Target(path, module, definition)
-        if definition.kind != "class" or len(rest) != 1:
-            return None
-        facts = self.facts_of(path)
-        if facts is None:
-            return None
-        qual = f"{definition.qualname}.{rest[0]}"
-        members = [d for d in facts.definitions if d.qualname == qual]
-        if len(members) != 1 or members[0].conditional:
-            return None
-        return Target(path, module, members[0])
-
-    def resolve_member(self, target: Target, name: str, _depth: int = 0) -> Target | _Unknown | None:
-        """`name` on class `target`: its own member, else the first base (MRO-ish, depth-first) defining it.
+    def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
+        """`name` on class `target`: its own member, else the first base (depth-first) defining it.
         None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""
-        facts = self.facts_of(target.path)
-        if facts is None or _depth > _MAX_DEPTH or target.definition.kind != "class":
-            return UNKNOWN
-        qual = f"{target.definition.qualname}.{name}"
-        members = [d for d in facts.definitions if d.qualname == qual]
-        if len(members) == 1 and not members[0].conditional:
-            return Target(target.path, target.module, members[0])
-        if members or target.definition.metaclass:
-            return UNKNOWN
-        for base in target.definition.bases:
-            if base == "object":
-                continue
-            call = CallSite(base, 0, 0, 0, 0, (), False, False)
-            base_target = self.resolve_call(target.path, call)
-            if base_target is None:
-                return UNKNOWN
-            found = self.resolve_member(base_target, name, _depth + 1)
-            if found is not None:
-                return found
-        return None
+        from bot.graph.resolve_calls import resolve_member
 
-
-def _unique_top(facts: FileFacts, name: str) -> Definition | None:
-    defs = [d for d in facts.definitions if d.qualname == name]
-    return defs[0] if len(defs) == 1 else None
-
-
-def _import_binds(facts: FileFacts, name: str) -> bool:
-    return any((i.alias or (i.module.split(".")[0] if i.name is None else i.name)) == name
-               for i in facts.imports if i.name != "*")
+        return resolve_member(self, target, name)

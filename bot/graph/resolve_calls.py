@@ -1,0 +1,133 @@
+"""Calls: the unique repository definition a call site reaches, and class members through bases.
+
+Used through `Resolver.resolve_call` / `Resolver.resolve_member`; None whenever unsure (conditional,
+decorated or rebound definitions, several bindings, stubs, dynamic modules).
+"""
+
+from __future__ import annotations
+
+from bot.graph.model import CallSite, Definition, FileFacts
+from bot.graph.resolve import UNKNOWN, Resolution, Resolver, Target, UnknownType
+
+_MAX_DEPTH = 30
+
+
+def resolve_call(r: Resolver, path: str, call: CallSite) -> Target | None:
+    """The unique repository definition `call` reaches, or None when unsure."""
+    facts = r.facts_of(path)
+    if facts is None:
+        return None
+    parts = call.callee.split(".")
+    local = _unique_top(facts, parts[0])
+    if local is not None and not _import_binds(facts, parts[0]):
+        return _descend(r, path, _module_of(r, path), local, parts[1:])
+    start = r.start_of(path, parts[0])
+    if isinstance(start, Resolution):
+        return None
+    module, implied = start
+    chain = [*implied, *parts[1:]]
+    target = _follow(r, module, chain, frozenset())
+    if target is None or _stubbed(r, module) or target.path in r.layout.stubbed:
+        return None  # a .pyi stub may declare another interface (overloads) than the code
+    return target
+
+
+def _stubbed(r: Resolver, module: str) -> bool:
+    return any(p in r.layout.stubbed for p in r.layout.modules.get(module, ()))
+
+
+def _module_of(r: Resolver, path: str) -> str:
+    names = r.layout.names_of.get(path, [])
+    return names[0] if names else ""
+
+
+def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str]) -> Target | None:
+    while chain:
+        if not r.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
+            return None
+        head = chain[0]
+        sub = f"{module}.{head}"
+        if r.layout.exists(sub):
+            module, chain = sub, chain[1:]
+            continue
+        files = r.layout.modules.get(module, [])
+        if len(files) != 1:
+            return None
+        path = files[0]
+        facts = r.facts_of(path)
+        if facts is None or not facts.parse_ok or facts.dynamic:
+            return None
+        definition = _unique_top(facts, head)
+        if definition is not None and not _import_binds(facts, head):
+            return _descend(r, path, module, definition, chain[1:])
+        reexport = _reexport(r, path, facts, head)
+        if reexport is None:
+            return None
+        seen = seen | {module}
+        module, chain = reexport[0], [*reexport[1], *chain[1:]]
+    return None
+
+
+def _reexport(r: Resolver, path: str, facts: FileFacts, name: str) -> tuple[str, tuple[str, ...]] | None:
+    if any(d.qualname == name for d in facts.definitions):
+        return None
+    start = r.start_of(path, name)
+    if isinstance(start, Resolution):
+        return None
+    imps = [i for i in facts.imports if i.scope == "module" and (i.alias or i.name) == name]
+    if len(imps) != 1 or imps[0].guarded:
+        return None
+    return start
+
+
+def _descend(r: Resolver, path: str, module: str, definition: Definition, rest: list[str]) -> Target | None:
+    if definition.conditional or definition.decorators or definition.kind == "variable":
+        return None
+    if not rest:
+        return Target(path, module, definition)
+    if definition.kind != "class" or len(rest) != 1:
+        return None
+    facts = r.facts_of(path)
+    if facts is None:
+        return None
+    qual = f"{definition.qualname}.{rest[0]}"
+    members = [d for d in facts.definitions if d.qualname == qual]
+    if len(members) != 1 or members[0].conditional:
+        return None
+    return Target(path, module, members[0])
+
+
+def resolve_member(r: Resolver, target: Target, name: str, _depth: int = 0) -> Target | UnknownType | None:
+    """`name` on class `target`: its own member, else the first base (MRO-ish, depth-first) defining it.
+    None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""
+    facts = r.facts_of(target.path)
+    if facts is None or _depth > _MAX_DEPTH or target.definition.kind != "class":
+        return UNKNOWN
+    qual = f"{target.definition.qualname}.{name}"
+    members = [d for d in facts.definitions if d.qualname == qual]
+    if len(members) == 1 and not members[0].conditional:
+        return Target(target.path, target.module, members[0])
+    if members or target.definition.metaclass:
+        return UNKNOWN
+    for base in target.definition.bases:
+        if base == "object":
+            continue
+        call = CallSite(base, 0, 0, 0, 0, (), False, False)
+        base_target = resolve_call(r, target.path, call)
+        if base_target is None:
+            return UNKNOWN
+        found = resolve_member(r, base_target, name, _depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+
+def _unique_top(facts: FileFacts, name: str) -> Definition | None:
+    defs = [d for d in facts.definitions if d.qualname == name]
+    return defs[0] if len(defs) == 1 else None
+
+
+def _import_binds(facts: FileFacts, name: str) -> bool:
+    return any((i.alias or (i.module.split(".")[0] if i.name is None else i.name)) == name
+               for i in facts.imports if i.name != "*")
