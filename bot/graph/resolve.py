@@ -1,25 +1,29 @@
 """Cross-file resolution over facts and the module layout, tri-state: found / missing / unknown.
 
-The gate's questions, each answered by a `Resolution` (status "found", "missing" or "unknown"):
+The gate's questions, each answered by a `Resolution` (status "found", "missing" or "unknown"; `kind`
+"module" | "symbol" | "attribute"; for "missing": `module`, `name`, `suggestions`, `moved_to`):
 
-    r = Resolver(layout, facts_of, stores=..., definers=...)
-    r.resolve_module(module)                       # does repo module `a.b.c` exist?
-    r.resolve_import(path, imp: ImportFact)        # `import a.b` / `from M import x` in file `path`
-    r.resolve_name(module, name)                   # is `name` importable from repo module `module`?
-    r.resolve_attr(path, use: AttrUse)             # `alias.x.y` in `path`
-    r.resolve_call(path, call: CallSite) -> Target | None    # the unique repo definition a call reaches
-    r.resolve_member(target, name) -> Target | None | UNKNOWN  # a class member, through its bases
-    r.absolute_module(path, imp) -> list[str]      # what an import's module is, per name of the importer
+    r = graph.resolver   # Resolver(layout, facts_of, stores=..., definers=..., is_dir=...)
+    r.resolve_module(module) -> Resolution               # does repo module `a.b.c` exist?
+    r.resolve_import(path, imp: ImportFact) -> Resolution   # `import a.b` / `from M import x` in `path`
+    r.resolve_name(module, name) -> Resolution           # is `name` importable from repo module `module`?
+    r.resolve_attr(path, use: AttrUse) -> Resolution     # `alias.x.y` in `path`
+    r.resolve_call(path, call: CallSite) -> Target | None        # the unique repo definition a call reaches
+    r.resolve_member(target, name) -> Target | UNKNOWN | None    # a class member, through its bases
+    r.absolute_module(path, imp) -> list[str]   # an import's absolute module(s), one per importer name
+    r.canonical(module) -> str                  # one name for a module several roots reach
+    r.start_of(path, base) -> (module, implied attrs) | Resolution   # what an imported name refers to
 
-"missing" is said only when nothing can provide the name: it is not bound in the module, not a submodule,
-not assigned from outside (`mod.x = ...` anywhere in the repository), not a standard module dunder, and the
-module is parsed, not dynamic (`__getattr__`, `globals()` writes, ...), has no star import that cannot be
-followed, and every file claiming the module agrees. Imports of names that are not repository top-level
-modules/packages (third-party, stdlib) are "unknown" with reason "external". A missing result carries
-`suggestions` (close names in the module, for "did you mean") and `moved_to` (other repo modules that
-define the name at top level).
+"missing" is said only when nothing can provide the name: it is not bound in the module, not a submodule
+(nor a directory, which Python imports as a namespace package), not assigned from outside (`mod.x = ...`
+anywhere in the repository), not a standard module dunder, and the module is parsed, not dynamic
+(`__getattr__` serving non-literal names, `globals()` writes, `sys.modules[__name__]`, ...), has no star
+import that cannot be followed, and every file claiming the module agrees. A module is missing only below a
+repository package whose `__init__` does no `__path__`/`sys.modules[...] =` tricks. Imports of names that
+are not repository top-level modules/packages (third-party, stdlib) are "unknown" with reason "external".
+`suggestions` are close names in the module ("did you mean"); `moved_to` other repo modules that define the
+name at top level ("now lives in").
 """
-
 from __future__ import annotations
 
 import difflib
