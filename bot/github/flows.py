@@ -146,7 +146,7 @@ class ActionRun:
 
     def _run_job(self, job: Job) -> tuple[int, str]:
         limit = policy.commit_limit(job.commits, self.s)
-        plan = policy.plan_for(job.pr, wants_fix=job.wants_fix, limit_reason=limit)
+        plan = policy.plan_for(job.pr, wants_fix=job.wants_fix, limit_reason=limit, fork_fixes=self.s.fork_fixes)
         if plan.reason:
             log(plan.reason)
         repo, config = self._checkout(job.pr)
@@ -156,8 +156,8 @@ class ActionRun:
             sections.append(checks_markdown(checks))
         verdict = checks.verdict if checks is not None else "skipped"
         delivered: Delivered | None = None
-        if job.wants_fix and not plan.fix and limit:
-            verdict = "not-pushed" if job.fix_always else verdict
+        if plan.blocked and job.fix_always:  # a command that may not run: say why (the plan's reason)
+            verdict = "not-pushed" if plan.blocked == "limit" else "skipped"
         elif plan.fix and (job.fix_always or (checks is not None and not checks.passed)):
             delivered = deliver_fix(self.s, self.client, repo, job.pr, plan.deliver, config.fix,
                                     instructions=job.instructions, requested_by=job.requested_by)

@@ -28,6 +28,7 @@ class Plan:
     fix: bool
     deliver: str  # "push" | "suggest" | "none"
     reason: str  # why the plan is what it is, for the log and the summary
+    blocked: str = ""  # why a wanted fix may not run: "" | "limit" | "fork"
 
 
 def may_command(permission: str) -> bool:
@@ -82,11 +83,17 @@ def commit_limit(commits: Sequence[CommitInfo], settings: Settings) -> str | Non
     return None
 
 
-def plan_for(pr: PullRequest, *, wants_fix: bool, limit_reason: str | None) -> Plan:
+def plan_for(pr: PullRequest, *, wants_fix: bool, limit_reason: str | None, fork_fixes: str = "off") -> Plan:
     if pr.is_fork:
-        return Plan(run_tests=False, fix=wants_fix, deliver="suggest" if wants_fix else "none",
-                    reason=f"fork pull request ({pr.head_repo}): its code is not run here; static checks only"
-                           + ("; a fix is offered as review suggestions" if wants_fix else ""))
+        reason = f"fork pull request ({pr.head_repo}): its code is not run here; static checks only"
+        if wants_fix and fork_fixes != "suggest":
+            return Plan(run_tests=False, fix=False, deliver="none", blocked="fork", reason=(
+                f"{reason}. A fix would run the fork's tests in this job, next to the tokens, so fixes for forks "
+                "are off; a maintainer can review the code and enable them with the input `fork-fixes: suggest`"))
+        if wants_fix:
+            reason = (f"fork pull request ({pr.head_repo}): fixes are offered as review suggestions, never pushed "
+                      "(fork-fixes: suggest runs the fork's tests during validation)")
+        return Plan(run_tests=False, fix=wants_fix, deliver="suggest" if wants_fix else "none", reason=reason)
     if wants_fix and limit_reason:
-        return Plan(run_tests=True, fix=False, deliver="none", reason=limit_reason)
+        return Plan(run_tests=True, fix=False, deliver="none", reason=limit_reason, blocked="limit")
     return Plan(run_tests=True, fix=wants_fix, deliver="push" if wants_fix else "none", reason="")

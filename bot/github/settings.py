@@ -39,7 +39,9 @@ INPUT_VARS = {
     "bot-name": "YANTRA_BOT_NAME",
     "bot-email": "YANTRA_BOT_EMAIL",
     "safety-db": "YANTRA_SAFETY_DB",  # read by bot.scan.deps itself; checked here
+    "fork-fixes": "YANTRA_FORK_FIXES",
 }
+FORK_FIXES = ("off", "suggest")
 RUNNER_VARS = ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_REPOSITORY",
                "GITHUB_WORKSPACE", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_SERVER_URL")
 
@@ -65,6 +67,7 @@ class Settings:
     bot_name: str
     bot_email: str
     safety_db: Path | None
+    fork_fixes: str  # "off" | "suggest"
     event_name: str
     event_path: Path
     api_url: str
@@ -105,6 +108,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if python_version and not re.fullmatch(r"\d+\.\d+(\.\d+)?", python_version):
         raise ConfigError(f"input python-version must look like 3.11, got {python_version!r}")
     bot_login = inp("bot-login") or DEFAULT_BOT_LOGIN
+    fork_fixes = inp("fork-fixes") or "off"
+    if fork_fixes not in FORK_FIXES:
+        raise ConfigError(f"input fork-fixes must be one of {', '.join(FORK_FIXES)}, got {fork_fixes!r}")
     safety_db = Path(inp("safety-db")) if inp("safety-db") else None
     if safety_db is not None and not safety_db.is_dir():
         raise ConfigError(f"input safety-db must be a directory with safety's insecure.json, got {safety_db}")
@@ -129,6 +135,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         bot_email=inp("bot-email") or (DEFAULT_BOT_EMAIL if bot_login == DEFAULT_BOT_LOGIN
                                        else f"{bot_login}@users.noreply.github.com"),
         safety_db=safety_db,
+        fork_fixes=fork_fixes,
         event_name=_runner(env, "GITHUB_EVENT_NAME"),
         event_path=Path(_runner(env, "GITHUB_EVENT_PATH")),
         api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),

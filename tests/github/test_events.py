@@ -122,6 +122,8 @@ def test_settings_defaults_and_overrides():
     ({"YANTRA_BUDGET_DOLLARS": "-1"}, "budget-dollars must be greater than 0"),
     ({"YANTRA_FAIL_ON_FINDINGS": "maybe"}, "fail-on-findings must be true or false"),
     ({"YANTRA_PYTHON_VERSION": "latest"}, "python-version must look like 3.11"),
+    ({"YANTRA_FORK_FIXES": "push"}, "fork-fixes must be one of off, suggest"),
+    ({"YANTRA_SAFETY_DB": "/nonexistent/db"}, "safety-db must be a directory"),
     ({"GITHUB_REPOSITORY": "nope"}, "owner/name"),
     ({"GITHUB_WORKSPACE": ""}, "GITHUB_WORKSPACE is not set"),
     ({"YANTRA_GITHUB_TOKEN": ""}, "github-token is empty"),

@@ -64,7 +64,7 @@ def test_fork_pr_gets_suggestions_and_nothing_is_pushed(world, anthropic):
     world.register_pull()
     world.comment_event("/agent fix", login="maintainer", comment_id=9002)
     refs_before = world.refs()
-    proc = _run_fix(world, anthropic)
+    proc = _run_fix(world, anthropic, fork_fixes="suggest")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert world.refs() == refs_before
     [review] = world.gh.reviews[7]
@@ -74,6 +74,21 @@ def test_fork_pr_gets_suggestions_and_nothing_is_pushed(world, anthropic):
     assert not any(r.method == "POST" and "/git/" in r.path for r in world.gh.requests)
     assert world.outputs()["verdict"] == "suggested"
     assert world.gh.reactions[9002] == ["eyes", "rocket"]
+
+
+def test_fork_fixes_are_off_by_default(world, anthropic):
+    world.make_fork()
+    anthropic.default = world.FIX_ANSWER
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9006)
+    refs_before = world.refs()
+    proc = _run_fix(world, anthropic)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert anthropic.requests == [] and world.gh.reviews[7] == [] and world.refs() == refs_before
+    [sticky] = _bot_comments(world)
+    assert "fixes for forks are off" in sticky["body"] and "fork-fixes: suggest" in sticky["body"]
+    assert world.outputs()["verdict"] == "skipped"
+    assert world.gh.reactions[9006] == ["eyes", "confused"]
 
 
 def test_head_moved_during_the_run_is_not_pushed(world, anthropic):

@@ -59,10 +59,11 @@ def test_bots_and_permissions():
 
 def test_plans():
     fork = replace(PR, head_repo="forker/r")
-    assert policy.plan_for(fork, wants_fix=True, limit_reason=None) == policy.Plan(
-        run_tests=False, fix=True, deliver="suggest", reason=policy.plan_for(fork, wants_fix=True,
-                                                                             limit_reason=None).reason)
+    off = policy.plan_for(fork, wants_fix=True, limit_reason=None)
+    assert (off.run_tests, off.fix, off.blocked) == (False, False, "fork") and "fork-fixes: suggest" in off.reason
+    suggest = policy.plan_for(fork, wants_fix=True, limit_reason=None, fork_fixes="suggest")
+    assert (suggest.run_tests, suggest.fix, suggest.deliver) == (False, True, "suggest")
     assert not policy.plan_for(fork, wants_fix=False, limit_reason=None).run_tests
     assert policy.plan_for(PR, wants_fix=True, limit_reason=None).deliver == "push"
     limited = policy.plan_for(PR, wants_fix=True, limit_reason="limit")
-    assert (limited.fix, limited.deliver, limited.reason) == (False, "none", "limit")
+    assert (limited.fix, limited.deliver, limited.reason, limited.blocked) == (False, "none", "limit", "limit")
