@@ -47,7 +47,7 @@ requires-python = ">=3.10"
 pythonpath = ["."]
 
 [tool.yantra.fix]
-model = "claude-sonnet-4-5"
+model = "claude-sonnet-4-6"
 fallback-model = "claude-haiku-4-5"
 retry-base-delay = 0.01
 retry-max-delay = 0.05

@@ -34,7 +34,7 @@ def test_overloaded_and_rate_limited_model_fails_over(project: Project, server: 
 
     assert run.code == 0, run.stdout + run.stderr
     models = [r.model for r in server.message_requests]
-    assert models == ["claude-sonnet-4-5"] * 3 + ["claude-haiku-4-5"]
+    assert models == ["claude-sonnet-4-6"] * 3 + ["claude-haiku-4-5"]
     llm = [e for e in run.events() if e["event"] == "llm"]
     assert [e["status"] for e in llm] == [529, 429, 529, 200]
     assert all(e.get("retry_in") is not None for e in llm[:2])  # backed off before retrying
