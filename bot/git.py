@@ -88,6 +88,15 @@ def staged_changes(root: Path) -> list[StagedChange]:
     return parse_raw_diff(out)
 
 
+def changes_since(root: Path, base: str) -> list[StagedChange]:
+    """What the working tree changes relative to commit `base` (a CI run's merge base), renames found."""
+    commit = run(["rev-parse", "--verify", "-q", f"{base}^{{commit}}"], root, check=False).decode().strip()
+    if not commit:
+        raise GitError(f"{base!r} is not a commit in {root}; fetch it first (e.g. `git fetch --depth=50`)")
+    out = run(["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv", commit, "--"], root)
+    return parse_raw_diff(out)
+
+
 def parse_raw_diff(out: bytes) -> list[StagedChange]:
     """Parse `git diff --raw -z` output: ':old_mode new_mode old_sha new_sha STATUS\\0path\\0[new_path\\0]'."""
     fields = out.split(b"\0")

@@ -28,20 +28,24 @@ from bot.report import FORMATS, render
               help="Repository to check (default: the one containing the current directory).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to FILE instead of stdout.")
-def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None, output: Path | None) -> int:
+@click.option("--base", default=None, metavar="REF",
+              help="Check the working tree's change since commit REF (e.g. a pull request's base) instead "
+                   "of the staged change.")
+def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None, output: Path | None,
+          base: str | None) -> int:
     """Check staged changes (or PATHS, or --all) for breaking cross-file changes and syntax errors."""
-    if all_files and paths:
-        raise UsageError("give either PATHS or --all, not both")
+    if all_files and (paths or base):
+        raise UsageError("--all checks everything: do not combine it with PATHS or --base")
     start = (repo or Path.cwd()).resolve()
     if not start.is_dir():
         raise UsageError(f"--repo {start}: not a directory")
     root = git.repo_root(start) or start
-    if not (root / ".git").exists() and not all_files and not paths:
+    if not (root / ".git").exists() and not all_files and (not paths or base):
         raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
     config = load_config(root)
     rel = [_relative(p, root) for p in paths]
     result = run_check(root, [r for r in rel if r is not None] if paths else None, all_files=all_files,
-                       config=config)
+                       config=config, base=base)
     text = render(result, fmt, color=fmt == "text" and output is None and _tty())
     if output is not None:
         try:

@@ -44,10 +44,14 @@ class Change:
     before: dict[str, FileFacts] = field(default_factory=dict)  # HEAD facts of changed/deleted files
 
 
-def staged_change(root: Path, paths: Sequence[str] | None, is_python: Callable[[str], bool]) -> tuple[
-        Change, dict[str, str]]:
-    """The change to check and the HEAD blob sha of every old path (for reading its facts)."""
-    staged = git.staged_changes(root) if (root / ".git").exists() else []
+def staged_change(root: Path, paths: Sequence[str] | None, is_python: Callable[[str], bool],
+                  base: str | None = None) -> tuple[Change, dict[str, str]]:
+    """The change to check (staged, or the working tree against commit `base`) and the old blob sha of
+    every old path (for reading its facts)."""
+    if base is not None:
+        staged = git.changes_since(root, base)
+    else:
+        staged = git.staged_changes(root) if (root / ".git").exists() else []
     changed: dict[str, None] = {}
     deleted: dict[str, None] = {}
     old_blob: dict[str, str] = {}
@@ -64,7 +68,7 @@ def staged_change(root: Path, paths: Sequence[str] | None, is_python: Callable[[
         if is_python(p) and (root / p).is_file():
             changed[p] = None
     missing = [p for p in changed if p not in old_blob and p not in deleted]
-    if missing and (root / ".git").exists():
+    if missing and (root / ".git").exists() and base is None:
         old_blob.update(git.head_blobs(root, missing))
     return Change(tuple(changed), tuple(p for p in deleted if p not in changed)), old_blob
 

@@ -40,8 +40,11 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
 
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
-              config: Config | None = None) -> CheckResult:
-    """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files)."""
+              config: Config | None = None, base: str | None = None) -> CheckResult:
+    """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files).
+
+    `base` (a commit): check the working tree's change since that commit instead of the staged change,
+    dependents included (what a pull request changed, in CI)."""
     started = time.perf_counter()
     root = root.resolve()
     config = config or load_config(root)
@@ -52,7 +55,7 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
         if all_files:
             hits, checked, notes = _check_all(ctx, scope)
         else:
-            hits, checked, notes = _check_change(ctx, scope, root, paths)
+            hits, checked, notes = _check_change(ctx, scope, root, paths, base)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         findings = apply_policy(hits, config.gate, facts_of, graph.source)
         parsed = int(graph.store.parsed)
@@ -80,16 +83,16 @@ def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list
     return hits, len(files), ([] if files else ["no Python files to check"])
 
 
-def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[str] | None) -> tuple[
-        list[Finding], int, list[str]]:
+def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[str] | None,
+                  base: str | None) -> tuple[list[Finding], int, list[str]]:
     known = set(ctx.graph.files())
 
     def is_python(p: str) -> bool:
         return p.endswith(".py") or p in known
 
-    change, old_blob = staged_change(root, paths, is_python)
+    change, old_blob = staged_change(root, paths, is_python, base)
     if not change.changed and not change.deleted:
-        return [], 0, ["no staged Python files to check"]
+        return [], 0, ["no changed Python files to check" if base else "no staged Python files to check"]
     change = Change(change.changed, change.deleted, read_before(root, old_blob, _blob_parser(ctx)))
     subjects = subjects_of(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
     full = [p for p in change.changed if scope.checks(p)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from support.gate_repo import Repo, rules
 
+from bot.gate import run_check
+
 BASE = {
     "pkg/__init__.py": "",
     "pkg/helpers.py": "def send_email(to, subject):\n    return 1\n\n\ndef other():\n    return 2\n",
@@ -156,3 +158,18 @@ def test_function_level_import_does_not_make_a_cycle(repo: Repo) -> None:
     repo.write("pkg/b.py", "def f():\n    import pkg.a\nX = 1\n")
     repo.stage()
     assert rules(repo.check(["pkg/b.py"])) == []
+
+
+def test_change_since_a_base_commit(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.git("rm", "-q", "pkg/helpers.py")
+    repo.write("pkg/mail.py", "def send_email(to, subject):\n    return 1\n")
+    repo.commit("move helpers")
+    result = run_check(repo.root, None, base=base)
+    assert rules(result) == [("missing-module", "app.py", 1)]
+    proc = repo.cli("check", "--base", base, "--format", "json")
+    assert proc.returncode == 1 and '"missing-module"' in proc.stdout
+    assert repo.cli("check", "--base", "no-such-ref").returncode == 2
