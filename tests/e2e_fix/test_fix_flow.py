@@ -114,3 +114,35 @@ def test_fix_is_computed_against_uncommitted_changes(project: Project, server: A
     assert "return a + b" in text and "def neg(a):" in text  # the fix and the user's work, both kept
     assert (project.root / "tests/test_neg.py").exists()
     assert "?? tests/test_neg.py" in project.status()  # untracked work is not committed
+
+
+ADD_NEG = """Add neg.
+
+calc/ops.py
+<<<<<<< SEARCH
+def mul(a, b):
+=======
+def neg(a):
+    return -a
+
+
+def mul(a, b):
+>>>>>>> REPLACE
+
+CONFIDENCE: 0.95
+"""
+
+
+def test_instructions_on_a_green_repository(project: Project, server: AnthropicServer) -> None:
+    project.write("calc/ops.py", (project.root / "calc/ops.py").read_text().replace("a - b", "a + b"))
+    project.commit_all("green")
+    server.script(ADD_NEG)
+
+    run = run_fix(project, server, "Add", "a", "neg()", "function", "to", "calc/ops.py", "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    prompt = server.message_requests[0].text
+    assert "Add a neg() function to calc/ops.py" in prompt
+    assert "def mul(a, b):" in prompt  # the context was built from the file the instructions name
+    assert "def neg(a):" in (project.root / "calc/ops.py").read_text()
+    assert project.log_message().startswith("fix: add neg")
