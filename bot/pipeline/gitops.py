@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,26 @@ GIT_TIMEOUT = 120.0
 WORKTREE_PREFIX = "yantra-wt-"
 
 
+TRANSIENT = ("index.lock", "cannot lock ref", "Unable to create", "could not lock")
+LOCK_RETRIES = 3
+
+
 def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
         timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Run git in `root`; a lock held by another git process (transient) is waited out with backoff."""
+    for attempt in range(LOCK_RETRIES + 1):
+        proc = _git_once(root, args, input_text, timeout)
+        if proc.returncode == 0 or attempt == LOCK_RETRIES or not any(t in proc.stderr for t in TRANSIENT):
+            break
+        time.sleep(0.2 * 2 ** attempt)
+    if check and proc.returncode != 0:
+        raise GitError(f"`git -C {root} {' '.join(args)}` failed with exit code {proc.returncode}\n"
+                       f"{proc.stdout.strip()}\n{proc.stderr.strip()}".rstrip())
+    return proc
+
+
+def _git_once(root: Path, args: Sequence[str], input_text: str | None,
+              timeout: float) -> subprocess.CompletedProcess[str]:
     cmd = ["git", "-C", str(root), *args]
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
@@ -30,9 +49,6 @@ def git(root: Path, *args: str, input_text: str | None = None, check: bool = Tru
         raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:.0f} s") from exc
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH; install git") from exc
-    if check and proc.returncode != 0:
-        raise GitError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}\n"
-                       f"{proc.stdout.strip()}\n{proc.stderr.strip()}".rstrip())
     return proc
 
 

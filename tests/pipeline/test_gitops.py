@@ -77,3 +77,25 @@ def test_git_dir_of_a_linked_worktree_is_its_own(repo: Path) -> None:
     with gitops.scratch_worktree(repo) as tree:
         assert gitops.git_dir(tree) != gitops.git_dir(repo)
         assert gitops.toplevel(tree) == tree.resolve()
+
+
+def test_a_lock_held_by_another_git_is_waited_out(repo: Path) -> None:
+    import threading
+
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    releaser = threading.Timer(0.1, lock.unlink)
+    releaser.start()
+    (repo / "a.py").write_text("x = 6\n")
+    try:
+        gitops.commit(repo, ["a.py"], "fix: wait for the lock\n")
+    finally:
+        releaser.join()
+    assert "wait for the lock" in _git(repo, "log", "-1", "--format=%s")
+
+
+def test_a_lock_that_stays_is_an_error(repo: Path) -> None:
+    (repo / ".git" / "index.lock").write_text("")
+    (repo / "a.py").write_text("x = 7\n")
+    with pytest.raises(GitError, match=r"index\.lock"):
+        gitops.commit(repo, ["a.py"], "fix: never\n")
