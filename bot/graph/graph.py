@@ -55,7 +55,7 @@ class Graph:
         self._facts: dict[str, FileFacts | None] = {}
         self._stores: set[str] | None = None
         self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers,
-                                 is_dir=lambda rel: (root / rel).is_dir())
+                                 is_dir=lambda rel: (root / rel).is_dir(), stub_facts=self._stub_facts)
 
     # -- the interface of INTERFACES.md --------------------------------------------------------------
     def files(self) -> list[str]:
@@ -178,6 +178,13 @@ class Graph:
             return self.store.blob(sha)
         except sqlite3.DatabaseError as exc:
             raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
+
+    def _stub_facts(self, path: str) -> FileFacts | None:
+        try:
+            data = (self.root / (path + "i")).read_bytes()
+        except OSError:
+            return None
+        return self.parse_blob(data)
 
     def _is_stored(self, dotted: str) -> bool:
         if self._stores is None:

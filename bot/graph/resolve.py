@@ -8,7 +8,8 @@ The gate's questions, each answered by a `Resolution` (status "found", "missing"
     r.resolve_import(path, imp: ImportFact) -> Resolution   # `import a.b` / `from M import x` in `path`
     r.resolve_name(module, name) -> Resolution           # is `name` importable from repo module `module`?
     r.resolve_attr(path, use: AttrUse) -> Resolution     # `alias.x.y` in `path`
-    r.resolve_call(path, call: CallSite) -> Target | None        # the unique repo definition a call reaches
+    r.resolve_call(path, call: CallSite, *, trust_stubs=True) -> Target | None   # the unique repo def a call
+                                                # reaches (trust_stubs=False in pre-commit for re-signed defs)
     r.resolve_member(target, name) -> Target | UNKNOWN | None    # a class member, through its bases
     r.absolute_module(path, imp) -> list[str]   # an import's absolute module(s), one per importer name
     r.canonical(module) -> str                  # one name for a module several roots reach
@@ -108,9 +109,11 @@ def combine(results: Iterable[Resolution]) -> Resolution:
 class Resolver:
     def __init__(self, layout: Layout, facts_of: FactsOf, *, stores: Callable[[str], bool] | None = None,
                  definers: Callable[[str], list[str]] | None = None,
-                 is_dir: Callable[[str], bool] | None = None) -> None:
+                 is_dir: Callable[[str], bool] | None = None,
+                 stub_facts: Callable[[str], FileFacts | None] | None = None) -> None:
         self.layout = layout
         self.facts_of = facts_of
+        self.stub_facts = stub_facts or (lambda path: None)  # facts of the `.pyi` next to a `.py` path
         self.is_dir = is_dir or (lambda rel: False)  # a repo-relative directory exists (namespace packages)
         self.stores = stores or (lambda dotted: False)  # "M.x" assigned from outside somewhere
         self.definers = definers or (lambda name: [])  # modules defining `name` at top level
@@ -385,11 +388,13 @@ class Resolver:
         return None
 
     # -- calls (bot.graph.resolve_calls) -------------------------------------------------------------
-    def resolve_call(self, path: str, call: CallSite) -> Target | None:
-        """The unique repository definition `call` reaches, or None when unsure."""
+    def resolve_call(self, path: str, call: CallSite, *, trust_stubs: bool = True) -> Target | None:
+        """The unique repository definition `call` reaches, or None when unsure. `trust_stubs=False` ignores
+        `.pyi` stubs that accept the call: right when the change itself re-signed the target (pre-commit),
+        while a whole-repository check should keep the default (stub-typed code is often never run)."""
         from bot.graph.resolve_calls import resolve_call
 
-        return resolve_call(self, path, call)
+        return resolve_call(self, path, call, trust_stubs=trust_stubs)
 
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.

@@ -12,8 +12,9 @@ from bot.graph.resolve import UNKNOWN, Resolution, Resolver, Target, UnknownType
 _MAX_DEPTH = 30
 
 
-def resolve_call(r: Resolver, path: str, call: CallSite) -> Target | None:
-    """The unique repository definition `call` reaches, or None when unsure."""
+def resolve_call(r: Resolver, path: str, call: CallSite, *, trust_stubs: bool = True) -> Target | None:
+    """The unique repository definition `call` reaches, or None when unsure. With `trust_stubs`, also None
+    when a `.pyi` stub on the way declares a signature that accepts the call (what type checkers see)."""
     facts = r.facts_of(path)
     if facts is None:
         return None
@@ -26,9 +27,13 @@ def resolve_call(r: Resolver, path: str, call: CallSite) -> Target | None:
         return None
     module, implied = start
     chain = [*implied, *parts[1:]]
-    target = _follow(r, module, chain, frozenset())
-    if target is None or _stubbed(r, module) or target.path in r.layout.stubbed:
-        return None  # a .pyi stub may declare another interface (overloads) than the code
+    visited: list[tuple[str, str]] = []
+    target = _follow(r, module, chain, frozenset(), visited)
+    if target is None:
+        return None
+    visited.append((target.module, target.definition.qualname))
+    if trust_stubs and not _stubs_agree(r, visited, target, call):
+        return None  # a .pyi stub declares an interface (overloads) that accepts this call
     return target
 
 
@@ -36,12 +41,28 @@ def _stubbed(r: Resolver, module: str) -> bool:
     return any(p in r.layout.stubbed for p in r.layout.modules.get(module, ()))
 
 
+def _stubs_agree(r: Resolver, visited: list[tuple[str, str]], target: Target, call: CallSite) -> bool:
+    """No `.pyi` stub on the way declares `name` with a signature that accepts `call` (or is unreadable)."""
+    for module, qualname in visited:
+        for path in r.layout.modules.get(module, ()):
+            if path not in r.layout.stubbed:
+                continue
+            if target.definition.kind != "function" or "." in qualname:
+                return False
+            stub = r.stub_facts(path)
+            sigs = [d.signature for d in (stub.definitions if stub else ()) if d.qualname == qualname]
+            if not sigs or any(sig is None or sig.rejects(call) is None for sig in sigs):
+                return False
+    return True
+
+
 def _module_of(r: Resolver, path: str) -> str:
     names = r.layout.names_of.get(path, [])
     return names[0] if names else ""
 
 
-def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str]) -> Target | None:
+def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
+            visited: list[tuple[str, str]]) -> Target | None:
     while chain:
         if not r.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
             return None
@@ -57,6 +78,7 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str]) ->
         facts = r.facts_of(path)
         if facts is None or not facts.parse_ok or facts.dynamic:
             return None
+        visited.append((module, head))
         definition = _unique_top(facts, head)
         if definition is not None and not _import_binds(facts, head):
             return _descend(r, path, module, definition, chain[1:])

@@ -288,9 +288,15 @@ def test_calls_into_stubbed_modules_are_not_judged(make_repo: Callable[..., Path
         "lib/__init__.pyi": "def work(a: int, **kw: object) -> None: ...\n",
         "lib/_impl.py": "def work(a): ...\n",
         "plain.py": "def work(a): ...\n",
-        "use.py": "import lib\nimport plain\nlib.work(1, extra=2)\nplain.work(1, 2)\n",
+        "typed/__init__.py": "def strict(a): ...\n",
+        "typed/__init__.pyi": "def strict(a: int) -> None: ...\n",
+        "use.py": "import lib\nimport plain\nimport typed\nlib.work(1, extra=2)\nplain.work(1, 2)\n"
+                  "typed.strict(1, 2)\n",
     })
     with g:
-        assert g.resolver.resolve_call("use.py", call(g, "use.py", "lib.work")) is None
+        assert g.resolver.resolve_call("use.py", call(g, "use.py", "lib.work")) is None  # the stub accepts it
+        assert g.resolver.resolve_call("use.py", call(g, "use.py", "lib.work"), trust_stubs=False) is not None
+        strict = g.resolver.resolve_call("use.py", call(g, "use.py", "typed.strict"))
+        assert strict is not None  # code and stub both reject the call
         assert g.resolver.resolve_call("use.py", call(g, "use.py", "plain.work")) is not None
         assert "lib/__init__.pyi" not in g.files()
