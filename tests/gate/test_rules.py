@@ -52,10 +52,12 @@ def test_missing_module(repo: Repo) -> None:
 
 def test_generated_or_compiled_modules_are_not_missing(repo: Repo) -> None:
     repo.files({**PKG, ".gitignore": "pkg/_build_info.py\n", "pkg/_speedups.c": "/* C */\n",
-                "pyproject.toml": '[tool.setuptools_scm]\nwrite_to = "pkg/_version.py"\n',
+                "pyproject.toml": '[tool.setuptools_scm]\nwrite_to = "pkg/_version.py"\n'
+                                  '[project.entry-points.x]\ny = "pkg.gone:main"\n',
+                "setup.py": 'from setuptools import Extension\nExtension("pkg._fast", ["csrc/fast.c"])\n',
                 "app.py": "from pkg._version import version\nfrom pkg._speedups import fast\n"
-                          "from pkg._build_info import when\n"})
-    assert rules(repo.check(all_files=True)) == []
+                          "from pkg._build_info import when\nfrom pkg._fast import x\nfrom pkg.gone import main\n"})
+    assert rules(repo.check(all_files=True)) == [("missing-module", "app.py", 5)]
 
 
 def test_missing_attribute(repo: Repo) -> None:

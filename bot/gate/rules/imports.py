@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
             text = (root / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or module in text:
+        quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
+        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
             return True
     return False
 
