@@ -7,7 +7,7 @@ Everything the bot asks of GitHub goes through `GitHubClient`; PyGithub exceptio
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -154,7 +154,7 @@ class GitHubClient:
                 "POST", f"{self._repo.url}/issues/comments/{comment_id}/reactions", input={"content": reaction})
 
     def create_review(self, number: int, commit_sha: str, body: str,
-                      comments: list[ReviewComment] = ()) -> int:  # type: ignore[assignment]
+                      comments: Sequence[ReviewComment] = ()) -> int:
         payload: dict[str, Any] = {"commit_id": commit_sha, "body": body, "event": "COMMENT",
                                    "comments": [_review_comment(c) for c in comments]}
         with _errors(f"posting a review on pull request #{number}"):
