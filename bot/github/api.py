@@ -6,6 +6,7 @@ Everything the bot asks of GitHub goes through `GitHubClient`; PyGithub exceptio
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -75,8 +76,11 @@ def _retry(log: Callable[[str], None]) -> Any:
                 f"waiting {wait})")
             return retry
 
-    return ReportingRetry(total=5, backoff_factor=1.0, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
-                          status_forcelist=[500, 502, 503, 504], raise_on_status=False)
+    options: dict[str, Any] = {"total": 5, "backoff_factor": 1.0, "status_forcelist": [500, 502, 503, 504],
+                               "raise_on_status": False}
+    if "max_rate_limit_wait" in inspect.signature(GithubRetry.__init__).parameters:  # PyGithub >= 2.10
+        options["max_rate_limit_wait"] = MAX_RATE_LIMIT_WAIT  # older ones wait for the reset, however far
+    return ReportingRetry(**options)
 
 
 def _stderr(message: str) -> None:
