@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,14 +49,15 @@ def detect(mutation: Mutation, run: ToolRun) -> Outcome:
     return Outcome(mutation, run, None)
 
 
-def run_project(spec: str, tool: Tool, per_kind: int, seed: int, timeout: float) -> list[Outcome]:
+def run_project(spec: str, tool: Tool, per_kind: int, seed: int, timeout: float,
+                chosen: Callable[[Mutation], bool] = lambda m: True) -> list[Outcome]:
     work = prepare(spec)
     reset(work)
     warm = tool.check(work, None, timeout=timeout)  # builds the graph of the clean tree
     if warm.problem:
         print(f"{spec}: warm-up check --all was not usable: {warm.problem}", file=sys.stderr)
     outcomes = []
-    for mutation in collect(work, spec, per_kind, seed):
+    for mutation in filter(chosen, collect(work, spec, per_kind, seed)):
         try:
             apply(work, mutation)
             git(work, "add", "-A")
@@ -121,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--projects", nargs="+", default=list(DEFAULT_PROJECTS), metavar="SPEC")
     parser.add_argument("--per-kind", type=int, default=10, help="mutations of each kind per project (default 10)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="only these kinds")
+    parser.add_argument("--ids", nargs="+", default=None, metavar="ID", help="only these mutation ids (rerun misses)")
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
     add_tool_arguments(parser)
     args = parser.parse_args(argv)
@@ -129,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     for spec in args.projects:
         try:
-            mine = run_project(spec, tool, args.per_kind, args.seed, args.timeout)
+            mine = run_project(spec, tool, args.per_kind, args.seed, args.timeout,
+                               lambda m: m.kind in args.kinds and (args.ids is None or m.id in args.ids))
         except BenchError as exc:
             print(f"{spec}: not measured: {exc}", file=sys.stderr)
             continue
