@@ -20,6 +20,7 @@ from bot.github.publish import (
     Sticky,
     already_replied,
     annotate,
+    annotate_security,
     append_summary,
     find_sticky,
     notice,
@@ -185,6 +186,7 @@ class ActionRun:
         checks = run_pull_checks(self.s.workspace, config, [f.path for f in files if f.status != "removed"],
                                  diff, run_tests=plan.run_tests, tests_note=plan.reason)
         annotate(checks.gate)
+        annotate_security(checks.security)
         return checks
 
     def _publish(self, job: Job, verdict: str, checks: PullChecks | None, delivered: Delivered | None,

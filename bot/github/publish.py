@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from bot.github.state import BotState, parse_state, render_marker
 
 if TYPE_CHECKING:
     from bot.gate.result import CheckResult
+    from bot.scan.results import ScanResult
 
 SARIF_NAME = "yantra.sarif"
 ICONS = {"pass": "✅", "committed": "✅", "suggested": "💡", "clean": "✅", "fail": "❌", "escalated": "⚠️",
@@ -91,6 +93,18 @@ def annotate(result: CheckResult) -> None:
 
     sys.stdout.write(render(result, "github"))
     sys.stdout.flush()
+
+
+def annotate_security(results: Sequence[ScanResult]) -> None:
+    """Security findings as annotations too (error for high severity, warning otherwise)."""
+    from bot.report.github import escape_data, escape_property
+
+    for r in results:
+        for f in r.findings:
+            level = "error" if f.severity == "high" else "warning"
+            where = f"file={escape_property(f.path)},line={max(f.line, 1)}," if f.path else ""
+            print(f"::{level} {where}title={escape_property(f'yantra {f.scanner} {f.rule}')}::"
+                  f"{escape_data(f.message)}", flush=True)
 
 
 def write_sarif(workspace: Path, result: CheckResult) -> Path:

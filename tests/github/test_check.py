@@ -130,3 +130,15 @@ def test_a_shallow_checkout_is_deepened_for_the_diff(world):
     proc = world.run(mode="check", fail_on_findings="false")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert world.outputs()["verdict"] == "fail"  # test_sub fails on the head
+
+
+def test_security_findings_become_annotations(world):
+    token = "ghp_" + "R8x2Kq7ZpL0vN4sT9wYb3mC6dF1gH5jA2eQ"
+    world.push_commit({"settings.py": f'GITHUB_TOKEN = "{token}"\n'}, "Add settings")
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "file=settings.py,line=1,title=yantra secrets" in proc.stdout
+    assert token not in proc.stdout  # the annotation names the secret's type, never its value
+    assert "Security findings" in _bot_comments(world)[0]["body"]
