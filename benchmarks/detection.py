@@ -41,6 +41,14 @@ class Outcome:
     def hit(self) -> bool:
         return self.hit_by is not None
 
+    @property
+    def stray(self) -> list[Finding]:
+        """Errors outside the edited files and outside the ground truth: to review (a site the generator did
+        not list, or a false positive of pre-commit mode)."""
+        edited = {e.path for e in self.mutation.edits}
+        return [f for f in self.run.errors if f.path not in edited
+                and not any(e.matches(f.path, f.line) for e in self.mutation.expect)]
+
 
 def detect(mutation: Mutation, run: ToolRun) -> Outcome:
     for f in run.errors:
@@ -113,7 +121,8 @@ def record(o: Outcome) -> dict[str, object]:
     m = o.mutation
     return {"id": m.id, "kind": m.kind, "note": m.note, "hit": o.hit, "staged": list(m.staged),
             "expect": [asdict(e) for e in m.expect], "hit_by": o.hit_by.short() if o.hit_by else None,
-            "errors": [f.short() for f in o.run.errors], "exit": o.run.process.exit_code,
+            "errors": [f.short() for f in o.run.errors],
+            "stray": [f.short() for f in o.stray], "exit": o.run.process.exit_code,
             "seconds": round(o.run.seconds, 3), "problem": o.run.problem}
 
 
@@ -149,6 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{len(misses)} missed:")
     for o in misses:
         print("\n".join(miss_lines(o)))
+    stray = [(o, f) for o in outcomes for f in o.stray]
+    print(f"\n{len(stray)} error findings in other files than the edited ones and the expected places (review):")
+    for o, f in stray[:60]:
+        print(f"STRAY {o.mutation.id} [{o.mutation.note}]: {f.short()}")
+    if len(stray) > 60:
+        print(f"... {len(stray) - 60} more in the results file")
     print(f"\nresults: {log.path}")
     return 0
 
