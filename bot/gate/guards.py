@@ -56,10 +56,19 @@ _ANY = {"Exception", "BaseException"}
 _UNSURE = "?"  # the expected exception is not a plain name: it could be anything
 
 
+_CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute"}
+_ENV_WORD = re.compile(
+    r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
+    r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
+    r"mac(?:os)?|darwin|linux|posix|java|cygwin|emscripten)(?:_|\d|$)", re.IGNORECASE)
+_SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
+
+
 def quiet_lines(source: str) -> dict[int, set[str]]:
-    """line -> the rules that are quiet there: everything in unreachable code; in a `with ...raises(E)`
-    block the rules whose exception `E` catches; in a `with ...patch...(...)` block the rules a mock can
-    satisfy (attributes and signatures)."""
+    """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
+    skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
+    catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
+    under an `if` on the environment (version, platform, feature availability) the missing-* rules."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -83,7 +92,32 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
                 mark(_unreachable(body), everything)
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
             mark(_span(node.body), everything)
+        if isinstance(node, (ast.If, ast.IfExp)) and _environment_test(node.test):
+            mark(_span_of(node), _CROSS_MISSING)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
+            mark(_span(node.body), everything)
+        if isinstance(node, ast.Call) and "raises" in _last_name(node.func).lower() and node.args:
+            rules = _raises_quiets(node.args[0])
+            for arg in node.args[1:]:
+                if isinstance(arg, ast.Lambda):
+                    mark(_span_of(arg), rules)
     return out
+
+
+def _environment_test(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if word and _ENV_WORD.search(word):
+            return True
+        if isinstance(node, ast.Call) and _last_name(node.func) in ("hasattr", "find_spec", "getattr"):
+            return True
+    return False
+
+
+def _span_of(node: ast.AST) -> set[int]:
+    start = getattr(node, "lineno", 0)
+    return set(range(start, (getattr(node, "end_lineno", None) or start) + 1))
 
 
 def _with_quiets(expr: ast.expr) -> set[str]:
@@ -96,6 +130,10 @@ def _with_quiets(expr: ast.expr) -> set[str]:
         return set()
     expected = expr.args[0] if expr.args else next(
         (k.value for k in expr.keywords if k.arg in ("expected_exception", "exception")), None)
+    return _raises_quiets(expected)
+
+
+def _raises_quiets(expected: ast.expr | None) -> set[str]:
     names = _exception_names(expected)
     if _UNSURE in names or names & _ANY:
         return set(RAISES)

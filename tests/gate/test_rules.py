@@ -210,6 +210,43 @@ def test_expected_failure_must_catch_the_right_exception(repo: Repo) -> None:
     assert rules(repo.check(all_files=True)) == [("undefined-name", "test_app.py", 11)]
 
 
+def test_more_places_where_the_gate_stays_silent(repo: Repo) -> None:
+    repo.files({**PKG, "pkg/_native.c": "/* built at install time */\n", "pkg/filled.py": """
+        NAMES = ["alpha", "beta"]
+        for _name in NAMES:
+            vars()[_name] = _name.upper()
+        """, "user.py": """
+        import pytest
+        from pkg import helpers, filled
+        from pkg import _native
+        from pkg.helpers import verify_payment, Plain
+        from pkg.filled import alpha
+
+        def raises(exc, fn):
+            pass
+
+        def test_lambda():
+            raises(TypeError, lambda: verify_payment())
+
+        @pytest.mark.xfail
+        def test_known_broken():
+            from pkg.helpers import not_yet
+
+        def in_fbcode():
+            if helpers.is_fbcode():
+                from pkg.internal_only import thing
+
+        def probe():
+            if hasattr(helpers, "maybe"):
+                return helpers.maybe
+            return getattr(helpers, "perhaps", None) or filled.beta
+
+        verify_payment(1, \\
+                       "EUR")
+        """})
+    assert rules(repo.check(all_files=True)) == []
+
+
 def test_undefined_name_and_syntax_error_through_the_gate(repo: Repo) -> None:
     repo.files({"a.py": "def f():\n    return verify_paymnt()\n\ndef verify_payment():\n    pass\n",
                 "b.py": "def broken(:\n"})

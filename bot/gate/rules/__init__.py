@@ -9,6 +9,7 @@ decide severity (`bot.gate.policy` does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,3 +75,24 @@ def star_binds_submodule(ctx: RuleContext, module: str, name: str) -> bool:
         return False
     top = module.split(".")[0]
     return any(m.startswith(top + ".") and m.rsplit(".", 1)[-1] == name for m in ctx.graph.layout.modules)
+
+
+_DYNAMIC_SOURCE = re.compile(
+    r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"
+    r"setattr\(\s*(?:sys\.modules|_?module|_?mod\b|_?this)|\bdef __getattr__\b|\bexec\s*\(|"
+    r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)")
+
+
+def binds_dynamically(ctx: RuleContext, module: str) -> bool:
+    """Second opinion before saying a name is missing from `module`: its source writes its own namespace
+    in ways no binding statement shows (`vars()[name] = ...` in a loop, `setattr(module, ...)`, ...)."""
+    cache: dict[str, bool] = ctx.extra.setdefault("dynamic_modules", {})
+    if module not in cache:
+        cache[module] = any(_DYNAMIC_SOURCE.search(ctx.graph.source(p)) for p in ctx.graph.paths_of(module))
+    return cache[module]
+
+
+def probed(ctx: RuleContext, path: str, name: str) -> bool:
+    """The file asks whether `name` exists before using it (`hasattr(mod, "name")`, `getattr(mod, "name", d)`)."""
+    pattern = rf"""(?:hasattr|getattr)\([^)]*['"]{re.escape(name)}['"]"""
+    return re.search(pattern, ctx.graph.source(path)) is not None

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.gate.rules import Hit, RuleContext, make, star_binds_submodule, suggestion
+from bot.gate.rules import Hit, RuleContext, binds_dynamically, make, probed, star_binds_submodule, suggestion
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -41,12 +41,20 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
                    res.module, name)
     if imp.name == "*":
         return None  # what a star import provides is judged where the names are used
-    if star_binds_submodule(ctx, res.module, res.name):
+    if (star_binds_submodule(ctx, res.module, res.name) or binds_dynamically(ctx, res.module)
+            or probed(ctx, path, res.name) or _compiled_submodule(ctx, res.module, res.name)):
         return None
     where = ctx.where(res.module)
     return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
                     f"cannot import `{res.name}` from `{res.module}`" + (f" ({where})" if where else ""),
                     suggestion(ctx, res)), res.module, res.name)
+
+
+def _compiled_submodule(ctx: RuleContext, package: str, name: str) -> bool:
+    """`from pkg import _ext` where `_ext` is a submodule the graph cannot see (compiled, generated)."""
+    paths = ctx.graph.paths_of(package)
+    return len(paths) == 1 and paths[0].endswith("__init__.py") and _provided_outside_python(
+        ctx, f"{package}.{name}")
 
 
 def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
