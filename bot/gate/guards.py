@@ -13,7 +13,8 @@ import warnings
 from collections.abc import Iterable
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
-_TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright):\s*ignore(?:\[([^\]]*)\])?")
+_TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
+_OTHER_IGNORE = re.compile(r"#\s*(?:pyrefly:\s*ignore|pyre-ignore|pyre-fixme)\b")
 _CROSS_FILE = frozenset({"missing-module", "missing-symbol", "missing-attribute", "arity-mismatch"})
 _NOQA_CODES = {"F821": {"undefined-name"}, "F822": {"undefined-name"}, "E999": {"syntax-error"},
                "F401": set(), "F811": set()}
@@ -37,6 +38,8 @@ def foreign_suppressions(line: str) -> set[str]:
             out |= _CROSS_FILE | {"undefined-name"}
         for c in codes:
             out |= _NOQA_CODES.get(c, set())
+    if _OTHER_IGNORE.search(line):
+        out |= _CROSS_FILE | {"undefined-name"}
     m = _TYPE_IGNORE.search(line)
     if m:
         codes = [c.strip() for c in (m.group(1) or "").split(",") if c.strip()]
