@@ -78,8 +78,9 @@ def star_binds_submodule(ctx: RuleContext, module: str, name: str) -> bool:
 
 
 _DYNAMIC_SOURCE = re.compile(
-    r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"
-    r"setattr\(\s*(?:sys\.modules|_?module|_?mod\b|_?this)|\bdef __getattr__\b|\bexec\s*\(|"
+    r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
+    r"=\s*(?:globals|vars|locals)\(\s*\)|[(,]\s*(?:globals|vars|locals)\(\s*\)\s*[,)]|"  # aliased, passed on
+    r"setattr\(\s*(?!self\b|cls\b)[A-Za-z_][\w.\[\]]*\s*,|\bdef __getattr__\b|\bexec\s*\(|"
     r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)")
 
 
@@ -96,3 +97,27 @@ def probed(ctx: RuleContext, path: str, name: str) -> bool:
     """The file asks whether `name` exists before using it (`hasattr(mod, "name")`, `getattr(mod, "name", d)`)."""
     pattern = rf"""(?:hasattr|getattr)\([^)]*['"]{re.escape(name)}['"]"""
     return re.search(pattern, ctx.graph.source(path)) is not None
+
+
+_SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
+                          "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
+
+
+def trusted_top(ctx: RuleContext, importer: str, module: str) -> bool:
+    """Whether the repository really provides the top-level package of `module` to `importer`.
+
+    The graph also treats nested directories as import roots (like pytest's rootdir insertion), so a
+    package `plugins/requests/` is top-level `requests` there. A missing name is only trusted when the
+    package sits at a main root, or in a tests/examples/scripts directory the importer also lives in (the
+    directory those files run from); a namespace directory inside a package is never an import root."""
+    top = module.split(".")[0]
+    roots = {r.strip("/") for r in getattr(ctx.graph.layout, "roots", ("", "src"))}
+    paths = ctx.graph.paths_of(top) or [p for p in ctx.graph.files() if f"/{top}/" in f"/{p}"]
+    for path in paths:
+        cut = f"/{path}".rfind(f"/{top}/") if f"/{top}/" in f"/{path}" else f"/{path}".rfind(f"/{top}.py")
+        anchor = path[:max(cut, 0)].rstrip("/")
+        if anchor in roots:
+            return True
+        if anchor.split("/")[0] in _SCRIPT_DIRS and importer.startswith(anchor + "/"):
+            return True
+    return False

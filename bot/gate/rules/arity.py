@@ -41,6 +41,9 @@ def _check(ctx: RuleContext, path: str, call: CallSite, target: Any) -> Hit | No
     sig = cache[key]
     if sig is None:
         return None
+    posonly = {p.name for p in sig.params if p.kind == "posonly"}
+    if posonly & set(call.keywords):
+        return None  # a positional-only name passed by keyword may land in **kwargs: unsure
     why = sig.rejects(call)
     if why is None or _continued(ctx, path, call):
         return None

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.gate.rules import Hit, RuleContext, binds_dynamically, make, probed, star_binds_submodule, suggestion
+from bot.gate.rules import (
+    Hit,
+    RuleContext,
+    binds_dynamically,
+    make,
+    probed,
+    star_binds_submodule,
+    suggestion,
+    trusted_top,
+)
 from bot.graph.model import AttrUse, FileFacts
 
 
@@ -25,7 +34,7 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
         if res.kind == "module":
             continue  # a module the import itself lacks: `missing-module` reports it at the import
         if (star_binds_submodule(ctx, res.module, res.name) or binds_dynamically(ctx, res.module)
-                or probed(ctx, path, res.name)):
+                or probed(ctx, path, res.name) or not trusted_top(ctx, path, res.module)):
             continue
         yield Hit(make("missing-attribute", path, use.line, use.col, use.end_line,
                        f"module `{res.module}` has no attribute `{res.name}`", suggestion(ctx, res)),

@@ -6,7 +6,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.gate.rules import Hit, RuleContext, binds_dynamically, make, probed, star_binds_submodule, suggestion
+from bot.gate.rules import (
+    Hit,
+    RuleContext,
+    binds_dynamically,
+    make,
+    probed,
+    star_binds_submodule,
+    suggestion,
+    trusted_top,
+)
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -30,7 +39,7 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     res = ctx.resolver.resolve_import(path, imp)
-    if res.status != "missing":
+    if res.status != "missing" or not trusted_top(ctx, path, res.module):
         return None
     if res.kind == "module":
         if _provided_outside_python(ctx, res.module):
