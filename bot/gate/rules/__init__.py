@@ -121,3 +121,36 @@ def trusted_top(ctx: RuleContext, importer: str, module: str) -> bool:
         if anchor.split("/")[0] in _SCRIPT_DIRS and importer.startswith(anchor + "/"):
             return True
     return False
+
+
+_ALL_CHANGED = re.compile(r"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
+
+
+def star_sources_unsure(ctx: RuleContext, module: str, depth: int = 3) -> bool:
+    """`module` star-imports from a module whose `__all__` is built or changed at run time (anywhere in
+    its source, functions included), so what the star provides cannot be listed."""
+    if depth <= 0:
+        return True
+    for path in ctx.graph.paths_of(module):
+        facts = ctx.graph.facts(path)
+        if facts is None:
+            return True
+        for imp in facts.imports:
+            if imp.name != "*":
+                continue
+            for target in ctx.resolver.absolute_module(path, imp):
+                sources = [ctx.graph.source(p) for p in ctx.graph.paths_of(target)]
+                if any(_ALL_CHANGED.search(src) for src in sources) or star_sources_unsure(ctx, target, depth - 1):
+                    return True
+    return False
+
+
+def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str) -> bool:
+    """Every gate-side reason to doubt a graph answer "`name` is missing from `module`"."""
+    return (is_dunder(name) or not trusted_top(ctx, importer, module) or probed(ctx, importer, name)
+            or star_binds_submodule(ctx, module, name) or binds_dynamically(ctx, module)
+            or star_sources_unsure(ctx, module))
+
+
+def is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")

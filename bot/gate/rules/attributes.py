@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.gate.rules import (
-    Hit,
-    RuleContext,
-    binds_dynamically,
-    make,
-    probed,
-    star_binds_submodule,
-    suggestion,
-    trusted_top,
-)
+from bot.gate.rules import Hit, RuleContext, make, suggestion, unsure_missing
+from bot.gate.rules.imports import compiled_submodule
 from bot.graph.model import AttrUse, FileFacts
 
 
@@ -33,8 +25,7 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
             continue
         if res.kind == "module":
             continue  # a module the import itself lacks: `missing-module` reports it at the import
-        if (star_binds_submodule(ctx, res.module, res.name) or binds_dynamically(ctx, res.module)
-                or probed(ctx, path, res.name) or not trusted_top(ctx, path, res.module)):
+        if unsure_missing(ctx, path, res.module, res.name) or compiled_submodule(ctx, res.module, res.name):
             continue
         yield Hit(make("missing-attribute", path, use.line, use.col, use.end_line,
                        f"module `{res.module}` has no attribute `{res.name}`", suggestion(ctx, res)),

@@ -6,16 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.gate.rules import (
-    Hit,
-    RuleContext,
-    binds_dynamically,
-    make,
-    probed,
-    star_binds_submodule,
-    suggestion,
-    trusted_top,
-)
+from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -50,8 +41,7 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
                    res.module, name)
     if imp.name == "*":
         return None  # what a star import provides is judged where the names are used
-    if (star_binds_submodule(ctx, res.module, res.name) or binds_dynamically(ctx, res.module)
-            or probed(ctx, path, res.name) or _compiled_submodule(ctx, res.module, res.name)):
+    if unsure_missing(ctx, path, res.module, res.name) or compiled_submodule(ctx, res.module, res.name):
         return None
     where = ctx.where(res.module)
     return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
@@ -59,7 +49,7 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
                     suggestion(ctx, res)), res.module, res.name)
 
 
-def _compiled_submodule(ctx: RuleContext, package: str, name: str) -> bool:
+def compiled_submodule(ctx: RuleContext, package: str, name: str) -> bool:
     """`from pkg import _ext` where `_ext` is a submodule the graph cannot see (compiled, generated)."""
     paths = ctx.graph.paths_of(package)
     return len(paths) == 1 and paths[0].endswith("__init__.py") and _provided_outside_python(
