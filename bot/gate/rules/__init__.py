@@ -80,8 +80,9 @@ def star_binds_submodule(ctx: RuleContext, module: str, name: str) -> bool:
 _DYNAMIC_SOURCE = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
     r"=\s*(?:globals|vars|locals)\(\s*\)|[(,]\s*(?:globals|vars|locals)\(\s*\)\s*[,)]|"  # aliased, passed on
-    r"setattr\(\s*(?!self\b|cls\b)[A-Za-z_][\w.\[\]]*\s*,|\bdef __getattr__\b|\bexec\s*\(|"
-    r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)")
+    r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|^def __getattr__\b|(?<![.\w])exec\s*\([^,()]*\)|"
+    r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)", re.MULTILINE)
+_SETATTR = re.compile(r"setattr\(\s*([A-Za-z_]\w*)\s*,")
 
 
 def binds_dynamically(ctx: RuleContext, module: str) -> bool:
@@ -89,8 +90,17 @@ def binds_dynamically(ctx: RuleContext, module: str) -> bool:
     in ways no binding statement shows (`vars()[name] = ...` in a loop, `setattr(module, ...)`, ...)."""
     cache: dict[str, bool] = ctx.extra.setdefault("dynamic_modules", {})
     if module not in cache:
-        cache[module] = any(_DYNAMIC_SOURCE.search(ctx.graph.source(p)) for p in ctx.graph.paths_of(module))
+        cache[module] = any(_self_writing(ctx, p) for p in ctx.graph.paths_of(module))
     return cache[module]
+
+
+def _self_writing(ctx: RuleContext, path: str) -> bool:
+    source = ctx.graph.source(path)
+    if _DYNAMIC_SOURCE.search(source):
+        return True
+    facts = ctx.graph.facts(path)
+    imported = {(i.alias or (i.name if i.name else i.module.split(".")[0])) for i in facts.imports} if facts else set()
+    return any(m.group(1) in imported for m in _SETATTR.finditer(source))  # setattr(some_module, ...)
 
 
 def probed(ctx: RuleContext, path: str, name: str) -> bool:
