@@ -177,7 +177,8 @@ def _detect_secrets_values(text: str, suffix: str) -> list[tuple[int, str, str]]
         raise ScanError(f"detect-secrets is not installed ({exc}), so secrets cannot be found or redacted and "
                         f"nothing is sent to a model; install yantra-bot[bot]") from exc
 
-    names: list[str] = [cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()]
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    names = [plugin.__name__ for plugin in mapping.values()]
     plugins = [{"name": name} for name in names if name not in _SKIPPED_PLUGINS]
     with _LOCK, tempfile.TemporaryDirectory(prefix="yantra-secrets-") as tmp:
         path = os.path.join(tmp, "scanned" + suffix)
