@@ -9,6 +9,7 @@ decide severity (`bot.gate.policy` does).
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,28 +80,85 @@ def star_binds_submodule(ctx: RuleContext, module: str, name: str) -> bool:
 
 _DYNAMIC_SOURCE = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
-    r"=\s*(?:globals|vars|locals)\(\s*\)|[(,]\s*(?:globals|vars|locals)\(\s*\)\s*[,)]|"  # aliased, passed on
-    r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|^def __getattr__\b|(?<![.\w])exec\s*\([^,()]*\)|"
+    r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
+    r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)", re.MULTILINE)
 _SETATTR = re.compile(r"setattr\(\s*([A-Za-z_]\w*)\s*,")
 
 
-def binds_dynamically(ctx: RuleContext, module: str) -> bool:
+def binds_dynamically(ctx: RuleContext, module: str, name: str = "") -> bool:
     """Second opinion before saying a name is missing from `module`: its source writes its own namespace
     in ways no binding statement shows (`vars()[name] = ...` in a loop, `setattr(module, ...)`, ...)."""
     cache: dict[str, bool] = ctx.extra.setdefault("dynamic_modules", {})
     if module not in cache:
         cache[module] = any(_self_writing(ctx, p) for p in ctx.graph.paths_of(module))
-    return cache[module]
+    return cache[module] or any(_getattr_may_provide(ctx.graph.source(p), name) for p in ctx.graph.paths_of(module))
+
+
+def _getattr_may_provide(source: str, name: str) -> bool:
+    """A module-level `__getattr__` may provide `name` -- unless it only answers for names it compares
+    with literals (`if name == "__version__": ...`) and raises AttributeError for everything else."""
+    if not re.search(r"(?m)^(?:async )?def __getattr__\b", source):
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for fn in tree.body:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "__getattr__":
+            answered = _literal_answers(fn)
+            return answered is None or name in answered
+    return True
+
+
+def _literal_answers(fn: ast.FunctionDef) -> set[str] | None:
+    """The names a closed `__getattr__` answers for, or None when it may answer for any name."""
+    if not fn.body or not isinstance(fn.body[-1], ast.Raise):
+        return None
+    answered: set[str] = set()
+    for stmt in fn.body[:-1]:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Expr, ast.Assign)) and not any(
+                isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            continue
+        if not isinstance(stmt, ast.If) or stmt.orelse:
+            return None
+        names = _compared_literals(stmt.test)
+        if names is None:
+            return None
+        answered |= names
+    return answered
+
+
+def _compared_literals(test: ast.expr) -> set[str] | None:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1:
+        right = test.comparators[0]
+        if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            return {right.value}
+        if isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+            keys = right.keys if isinstance(right, ast.Dict) else right.elts
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
+                return {k.value for k in keys}  # type: ignore[union-attr]
+    return None
 
 
 def _self_writing(ctx: RuleContext, path: str) -> bool:
-    source = ctx.graph.source(path)
+    source = _without_comments(ctx.graph.source(path))
     if _DYNAMIC_SOURCE.search(source):
         return True
     facts = ctx.graph.facts(path)
     imported = {(i.alias or (i.name if i.name else i.module.split(".")[0])) for i in facts.imports} if facts else set()
     return any(m.group(1) in imported for m in _SETATTR.finditer(source))  # setattr(some_module, ...)
+
+
+def _without_comments(source: str) -> str:
+    """Source with `#` comments removed (a `#` after an odd number of quotes is left alone)."""
+    out = []
+    for line in source.splitlines():
+        cut = line.find("#")
+        while cut != -1 and (line.count('"', 0, cut) % 2 or line.count("'", 0, cut) % 2):
+            cut = line.find("#", cut + 1)
+        out.append(line if cut == -1 else line[:cut])
+    return "\n".join(out)
 
 
 def probed(ctx: RuleContext, path: str, name: str) -> bool:
@@ -158,7 +216,7 @@ def star_sources_unsure(ctx: RuleContext, module: str, depth: int = 3) -> bool:
 def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str) -> bool:
     """Every gate-side reason to doubt a graph answer "`name` is missing from `module`"."""
     return (is_dunder(name) or not trusted_top(ctx, importer, module) or probed(ctx, importer, name)
-            or star_binds_submodule(ctx, module, name) or binds_dynamically(ctx, module)
+            or star_binds_submodule(ctx, module, name) or binds_dynamically(ctx, module, name)
             or star_sources_unsure(ctx, module))
 
 
