@@ -1,9 +1,10 @@
 """Run one child process and measure it: wall time, exit code, output, and peak memory.
 
-Peak memory is reported two ways: `max_rss_kib` is the largest resident set of the child (and of any
-descendant it waited for) from `os.wait4`, the same number `/usr/bin/time -v` prints; `tree_rss_kib`
-is the largest *sum* of the resident sets of the whole process tree, sampled from /proc every 20 ms,
-which also counts parallel worker processes alive at the same time.
+Peak memory is reported two ways, both sampled from /proc every 20-50 ms: `max_rss_kib` is the largest
+high-water mark (VmHWM) of any single process of the tree; `tree_rss_kib` is the largest *sum* of the
+resident sets (VmRSS) of the whole tree, which also counts parallel workers alive at the same time.
+(`os.wait4`'s ru_maxrss is not used: Linux counts the pre-exec copy of a forked parent in it, so a large
+benchmark process would inflate every child's number.)
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
 
         killer = threading.Timer(timeout, kill)
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         killer.cancel()
         sampler.stop = True
@@ -64,7 +65,7 @@ def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
             t.join(timeout=5)
         timed_out = fired.is_set()
         return ProcessRun(tuple(argv), 124 if timed_out else proc.returncode, _read(out), _read(err), seconds,
-                          int(usage.ru_maxrss), sampler.peak_kib, timed_out)
+                          sampler.hwm_kib, sampler.peak_kib, timed_out)
 
 
 def _read(fh: IO[bytes]) -> str:
@@ -73,43 +74,65 @@ def _read(fh: IO[bytes]) -> str:
 
 
 class _TreeSampler:
-    """Largest sum of VmRSS over a process and its descendants, sampled from /proc."""
+    """Largest sum of VmRSS over a process and its descendants, and largest VmHWM of one of them."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kib = 0
+        self.hwm_kib = 0
         self.stop = False
 
     def run(self) -> None:
         while not self.stop:
-            self.peak_kib = max(self.peak_kib, sum(_rss_kib(p) for p in _tree(self.pid)))
-            time.sleep(0.02)
+            mem = [_memory_kib(p) for p in _tree(self.pid)]
+            self.peak_kib = max(self.peak_kib, sum(rss for rss, _ in mem))
+            self.hwm_kib = max([self.hwm_kib, *(hwm for _, hwm in mem)])
+            time.sleep(0.02 if _HAS_CHILDREN_FILE else 0.05)
+
+
+_HAS_CHILDREN_FILE = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
 
 
 def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+    """The process and its descendants: via /proc/PID/task/TID/children where the kernel has it (cheap),
+    else by reading the parent of every process in /proc."""
+    children = _children_by_scan() if not _HAS_CHILDREN_FILE else None
     out, todo = [], [root]
     while todo:
         pid = todo.pop()
         out.append(pid)
-        todo.extend(children.get(pid, []))
+        todo.extend(children.get(pid, []) if children is not None else _children_of(pid))
     return out
 
 
-def _rss_kib(pid: int) -> int:
+def _children_of(pid: int) -> list[int]:
+    try:
+        return [int(c) for task in os.listdir(f"/proc/{pid}/task")
+                for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _children_by_scan() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a process in KiB; zeros when it is gone."""
+    values = {"VmRSS:": 0, "VmHWM:": 0}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+            key = line.split(":", 1)[0] + ":"
+            if key in values:
+                values[key] = int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return values["VmRSS:"], values["VmHWM:"]

@@ -7,8 +7,8 @@ Phases, each repeated N times (median reported), wall time of the whole subproce
             `check --format json FILE` (a different edit on each repeat, so the file is really re-parsed);
             and again with the function imported by name from the most files given an optional parameter
             (re-signed: the gate must re-check its callers)
-Peak memory: the largest resident set of the child (`os.wait4`, as `/usr/bin/time -v` reports) and the
-largest sum over its process tree (sampled from /proc, counts parallel workers).
+Peak memory, sampled from /proc every 20 ms: the largest high-water mark (VmHWM) of one process of the
+tree, and the largest sum of resident sets over the tree (counts parallel workers).
 
 Targets (Django, 2 cores): cold <= 8 s, warm <= 1.5 s, 1-file <= 0.4 s, memory <= 1 GiB.
 
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Speed of `{tool.name}` (wall seconds per run as a subprocess; median of {args.repeat}; "
           f"{os.cpu_count()} CPUs, load average {load_before} before, {_load()} after)\n")
     print(table(["project", "py files", "lines", "phase", "median s", "runs s", "parsed/checked", "target s", "verdict",
-                 "max RSS MiB", "tree RSS MiB"], rows(phases, sizes)))
+                 "peak RSS MiB", "tree RSS MiB"], rows(phases, sizes)))
     for p in phases:
         for problem in dict.fromkeys(p.problems):
             print(f"{p.project} {p.name}: run not usable: {problem}")
