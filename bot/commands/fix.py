@@ -11,12 +11,17 @@ import click
 
 from bot.errors import UsageError
 
+NO_TESTS_REASON = "--no-tests: the repository's code is not run"
+
 
 @click.command("fix")
 @click.argument("instructions", nargs=-1)
 @click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Repository to fix (default: the current directory).")
 @click.option("--commit", "commit", is_flag=True, help="Commit the fix (default: leave it applied).")
+@click.option("--no-tests", "no_tests", is_flag=True,
+              help="Never run the repository's code (e.g. code you do not trust): the fix is checked statically "
+                   "(gate, security scans, secrets, protected paths) and printed as a suggestion, not applied.")
 @click.option("--resume", "resume", is_flag=False, flag_value="", default=None, metavar="[SESSION_ID]",
               help="Resume the latest unfinished session (or SESSION_ID) where it stopped.")
 @click.option("--max-attempts", type=click.IntRange(1, 20), default=None, help="Attempts before escalating.")
@@ -28,12 +33,25 @@ from bot.errors import UsageError
               help="Hard dollar budget for the run.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               help="Events on stderr: readable text or one JSON object per line.")
-def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, resume: str | None,
+def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, no_tests: bool, resume: str | None,
         max_attempts: int | None, model: str | None, fallback_model: str | None, budget_tokens: int | None,
         budget_calls: int | None, budget_dollars: float | None, log_format: str) -> int:
     """Fix the failing tests and gate errors (or do INSTRUCTIONS) with a model, checked before it lands.
 
-    Exit status: 0 committed, applied or nothing to fix; 1 escalated or failed; 2 usage error.
+    \b
+    Verdicts:
+      committed   the fix passed every check and was committed (--commit)
+      applied     the fix passed every check and is applied to the working tree
+      suggested   --no-tests only: the fix passed every static check (gate, security
+                  scans, secrets, protected paths) but its tests were not run; it is
+                  printed as a patch and NOT applied (the tests factor counts 0)
+      escalated   no attempt was good enough; the report shows the evidence
+      clean       nothing to fix
+      failed      the run could not finish (e.g. no API key, budget exhausted)
+
+    With --no-tests there are no test failures to go on: say what to fix in INSTRUCTIONS.
+
+    Exit status: 0 committed, applied, suggested or nothing to fix; 1 escalated or failed; 2 usage error.
     """
     from bot.config import load_config
     from bot.pipeline import gitops
@@ -44,12 +62,16 @@ def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, resume: 
         raise UsageError(f"--repo {root}: not a directory")
     if resume is not None and instructions:
         raise UsageError("--resume continues a saved session; do not pass INSTRUCTIONS with it")
+    if no_tests and commit:
+        raise UsageError("--no-tests never commits (a fix whose tests did not run is only a suggestion); "
+                         "drop --commit, or drop --no-tests to run the tests")
     top = gitops.toplevel(root)
     overrides: dict[str, Any] = {"max_attempts": max_attempts, "model": model, "fallback_model": fallback_model,
                                  "max_tokens": budget_tokens, "max_calls": budget_calls,
                                  "max_dollars": budget_dollars}
     config = replace(load_config(top).fix, **{k: v for k, v in overrides.items() if v is not None})
     request = FixRequest(root=top, instructions=" ".join(instructions), commit=commit, resume=resume is not None,
+                         run_tests=not no_tests, tests_reason=NO_TESTS_REASON,
                          session_id=resume or None, api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
                          base_url=os.environ.get("ANTHROPIC_BASE_URL") or None, config=config,
                          log_format=log_format)
@@ -61,6 +83,8 @@ def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, resume: 
 def summary(outcome: Any) -> str:
     """The outcome for the terminal: verdict, reason, confidence breakdown, and the report when not landed."""
     lines = [f"yantra fix: {outcome.verdict} — {outcome.reason}"]
+    if outcome.verdict == "applied":
+        lines[0] += " (run with --commit to commit it)"
     if outcome.breakdown:
         factors = ", ".join(f"{k} {v:.2f}" for k, v in outcome.breakdown.items() if k != "score")
         lines.append(f"confidence {outcome.confidence:.2f} ({factors})")
@@ -70,6 +94,9 @@ def summary(outcome: Any) -> str:
     lines.append(f"session {outcome.session_id} ({outcome.attempts} attempt(s))")
     if outcome.resumable:
         lines.append("resume with: yantra fix --resume " + outcome.session_id)
+    if outcome.verdict == "suggested":
+        lines += ["", "The suggested patch (not applied; review it, then `git apply` it):", "",
+                  outcome.patch.rstrip()]
     if outcome.verdict in ("escalated", "failed") and outcome.report_markdown:
         lines += ["", outcome.report_markdown.rstrip()]
     return "\n".join(lines)

@@ -9,8 +9,10 @@ from pathlib import Path
 from bot.config import Config
 from bot.errors import YantraError
 from bot.pipeline.results import Baseline, GateIssue
-from bot.scan.tests import is_test_file, run_tests
+from bot.scan.tests import TestRun, is_test_file
+from bot.scan.tests import run_tests as run_test_suite
 
+TESTS_NOT_RUN = "tests are not run on fork code (secrets are in reach)"
 MAX_FAILURES_SHOWN = 5
 MAX_GATE_ERRORS_SHOWN = 20
 
@@ -31,10 +33,18 @@ def gate_errors(root: Path, config: Config, paths: Iterable[str] | None = None
     return issues, "ok", ""
 
 
-def run_baseline(root: Path, config: Config) -> Baseline:
+def run_baseline(root: Path, config: Config, *, run_tests: bool = True,
+                 tests_reason: str = TESTS_NOT_RUN) -> Baseline:
+    """The gate over the repository and (unless `run_tests` is False: no repository code runs) the test suite."""
     errors, status, reason = gate_errors(root, config)
-    tests = run_tests(root, command=config.fix.test_command, timeout=config.fix.test_timeout)
+    if not run_tests:
+        return Baseline(errors, status, reason, tests_not_run(tests_reason))
+    tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout)
     return Baseline(errors, status, reason, tests)
+
+
+def tests_not_run(reason: str) -> TestRun:
+    return TestRun(status="not-run", reason=reason)
 
 
 def failure_text(baseline: Baseline, *, max_failures: int = MAX_FAILURES_SHOWN) -> str:

@@ -63,6 +63,8 @@ def phase_detail(phase: str, result: object) -> tuple[str, str]:
     if isinstance(result, Baseline):
         t = result.tests
         counts = ", ".join(f"{n} {k}" for k, n in sorted(t.counts.items())) or t.status
+        if t.status == "not-run" and t.reason:
+            counts = f"not run ({t.reason})"
         return "ok", f"tests {counts}; {len(result.gate_errors)} gate error(s)"
     if isinstance(result, ContextResult):
         return "ok", f"{result.tokens} tokens around {result.target or '(nothing)'}{'; ' + result.note if result.note else ''}"
@@ -73,6 +75,8 @@ def phase_detail(phase: str, result: object) -> tuple[str, str]:
     if isinstance(result, Validation):
         return ("ok" if result.ok else "failed"), result.reason or f"changed {', '.join(result.changed)}"
     if isinstance(result, TestOutcome):
+        if result.final.status == "not-run" and not result.final.outcomes:
+            return "not-run", f"not run: {result.final.reason or 'no tests'}"
         counts = ", ".join(f"{n} {k}" for k, n in sorted(result.final.counts.items())) or result.final.status
         extra = f"; regressions: {', '.join(result.regressions)}" if result.regressions else ""
         return ("ok" if result.ok else "failed"), counts + extra

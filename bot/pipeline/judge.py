@@ -33,6 +33,7 @@ class Evidence:
     sources: dict[str, tuple[str | None, str]]  # changed .py path -> (before, after)
     protected: Sequence[str]
     require_fix: bool = True  # no instructions: the point is to make failing tests pass
+    tests_run: bool = True  # False: the repository's code was never run; the fix can at most be suggested
 
 
 def judge(ev: Evidence) -> Judgement:
@@ -54,10 +55,28 @@ def judge(ev: Evidence) -> Judgement:
         notes.append("still failing after the fix (counted in the tests factor): " + ", ".join(unfixed[:5]))
     if final.status == "error":
         blockers.append(f"the test run did not complete: {final.reason.splitlines()[0] if final.reason else ''}")
+    if not ev.tests_run:
+        return _static_judgement(ev, factors, blockers, notes)
     confidence = conf.score(factors, blockers)
     decision = conf.decide(confidence, ev.attempt, ev.max_attempts)
     return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=decision.action,
                      blockers=tuple(blockers), notes=(*notes, *decision.reasons))
+
+
+def _static_judgement(ev: Evidence, factors: conf.Factors, blockers: list[str], notes: list[str]) -> Judgement:
+    """No test ran: the regressions gate is not checked, so a fix can never be committed. When every static
+    hard gate passes it is offered as a suggestion with its score as is (the tests factor is 0); otherwise
+    the usual retry / escalate."""
+    static = [b for b in blockers if not b.startswith("test regressions")]
+    notes = [*notes, "hard gate not checked: test regressions (the tests were not run); never committed"]
+    confidence = conf.score(factors, static)
+    action: str = "suggest"
+    reasons: tuple[str, ...] = ("every static hard gate passed: offered as a suggestion",)
+    if static:
+        decision = conf.decide(confidence, ev.attempt, ev.max_attempts)
+        action, reasons = decision.action, decision.reasons
+    return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=action,
+                     blockers=tuple(static), notes=(*notes, *reasons))
 
 
 def _gate_inputs(ev: Evidence) -> conf.GateInputs:
@@ -76,7 +95,8 @@ def _gate_inputs(ev: Evidence) -> conf.GateInputs:
                 secrets.append(where)
             elif f.severity == "high" and high is not None:
                 high.append(f"{f.scanner} {where}")
-    regressions = None if ev.tests.final.status == "error" else list(ev.tests.regressions)
+    not_checked = ev.tests.final.status == "error" or not ev.tests_run
+    regressions = None if not_checked else list(ev.tests.regressions)
     return conf.GateInputs(new_gate_errors=[str(g) for g in ev.validation.new_gate_errors],
                            regressions=regressions, new_high_findings=high, secrets_in_diff=secrets,
                            changed_paths=list(ev.validation.changed), protected_patterns=tuple(ev.protected))

@@ -31,14 +31,17 @@ class Memory:
         return factor.value, f"history: {factor.n_similar} similar past failure(s) by {factor.method}"
 
     def record(self, failure: str, attempts: Sequence[Attempt], verdict: str, session_id: str) -> None:
-        """Each rejected attempt as "rejected", the last one with the session's verdict."""
+        """Each rejected attempt as "rejected", the last one with the session's verdict ("open" for a
+        suggestion, whose tests never ran)."""
         store = self._open()
         try:
             for attempt in attempts[:-1]:
                 store.record(failure, "rejected", fix_summary=attempt_problem(attempt), session_id=session_id)
             last = attempts[-1]
             summary = last.generation.explanation if last.generation is not None else ""
-            store.record(failure, verdict, fix_summary=summary or attempt_problem(last), session_id=session_id)
+            # A suggestion's tests never ran: whether it works is not known, so it counts neither way.
+            outcome = "open" if verdict == "suggested" else verdict
+            store.record(failure, outcome, fix_summary=summary or attempt_problem(last), session_id=session_id)
         finally:
             store.close()
 

@@ -174,7 +174,7 @@ class Judgement:
 
     score: float
     breakdown: dict[str, float]
-    decision: str  # "commit" | "retry" | "escalate"
+    decision: str  # "commit" | "retry" | "escalate" | "suggest" (tests not run, every static gate passed)
     blockers: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 

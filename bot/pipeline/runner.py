@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from bot.config import Config
 from bot.errors import LLMError
 from bot.pipeline import gitops
-from bot.pipeline.baseline import choose_target, failure_text, run_baseline
+from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run
 from bot.pipeline.checks import (
     apply_in_worktree,
     load_graph,
@@ -59,10 +59,13 @@ R = TypeVar("R", bound=Stored)
 class Runner:
     def __init__(self, *, root: Path, config: Config, store: SessionStore, session: SessionRecord,
                  log: EventLog, instructions: str, commit: bool, api_key: str | None,
-                 base_url: str | None) -> None:
+                 base_url: str | None, run_tests: bool = True, tests_reason: str = "") -> None:
         self.root, self.config, self.fix = root, config, config.fix
         self.store, self.session, self.sid, self.log = store, session, session.id, log
-        self.instructions, self.commit = instructions, commit
+        self.instructions = instructions
+        # Without tests no repository code runs, and nothing is ever committed or applied.
+        self.run_tests, self.tests_reason = run_tests, tests_reason
+        self.commit = commit and run_tests
         self.api_key, self.base_url = api_key, base_url
         self.state_dir = gitops.git_dir(root) / "yantra"
         self.attempts: list[Attempt] = []
@@ -77,9 +80,13 @@ class Runner:
 
     def run(self) -> dict[str, Any]:
         self._remove_stale_worktrees()
-        baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(self.root, self.config),
-                                               Baseline.from_json)
+        baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(
+            self.root, self.config, run_tests=self.run_tests, tests_reason=self.tests_reason), Baseline.from_json)
         if not baseline.failing and not self.instructions.strip():
+            if not self.run_tests:  # never "clean" when the tests were not run
+                return self._result("failed", f"nothing to fix that the static checks can see: the gate finds "
+                                              f"no error and the tests were not run ({self.tests_reason}); "
+                                              f"say what to fix in the instructions")
             return self._result("clean", "nothing to fix: the gate and the tests pass")
         try:
             self._client = self._make_client()
@@ -95,8 +102,10 @@ class Runner:
             attempt = self._attempt(number, context, failure)
             self.attempts.append(attempt)
             judgement = attempt.judgement
-            if judgement is not None and judgement.decision == "commit":
+            if judgement is not None and judgement.decision == "commit" and self.run_tests:
                 return self._land(attempt)
+            if judgement is not None and judgement.decision == "suggest" and not self.run_tests:
+                return self._suggest(attempt)
             if judgement is not None and judgement.decision == "escalate":
                 break
         return self._escalate()
@@ -140,14 +149,18 @@ class Runner:
                           Validation.from_json)
         if not val.ok:
             return Attempt(n, gen, val)
-        tests = self._phase("test", n, lambda: run_checks_tests(tree, self.graph(), val.changed, baseline,
-                                                                self.config), TestOutcome.from_json)
+        tests = self._phase("test", n, lambda: self._tests(tree, val.changed, baseline), TestOutcome.from_json)
         security = self._phase("security", n, lambda: run_security_checks(tree, val.changed, val.patch,
                                                                           self.root), SecurityOutcome.from_json)
         evidence = lambda: self._evidence(n, gen, val, tests, security, changed_sources(  # noqa: E731
             self.root, tree, val.changed), failure)
         judgement = self._phase("confidence", n, lambda: judge(evidence()), Judgement.from_json)
         return Attempt(n, gen, val, tests, security, judgement)
+
+    def _tests(self, tree: Path, changed: Sequence[str], baseline: Baseline) -> TestOutcome:
+        if not self.run_tests:
+            return TestOutcome((), None, tests_not_run(self.tests_reason), ())
+        return run_checks_tests(tree, self.graph(), changed, baseline, self.config)
 
     def _loaded_attempt(self, n: int, gen: Generation) -> Attempt:
         def load(phase: str) -> dict[str, Any]:
@@ -165,15 +178,21 @@ class Runner:
         return Evidence(attempt=n, max_attempts=self.fix.max_attempts, baseline=self._baseline(), generation=gen,
                         validation=val, tests=tests, security=security, history=history, history_note=note,
                         dependents=len(self._dependents(val.changed)), sources=sources,
-                        protected=self.fix.protected_paths, require_fix=not self.instructions.strip())
+                        protected=self.fix.protected_paths, require_fix=not self.instructions.strip(),
+                        tests_run=self.run_tests)
 
     # -- endings -------------------------------------------------------------------------------------
 
+    def _message(self, attempt: Attempt) -> str:
+        judgement, gen = attempt.judgement, attempt.generation
+        assert judgement is not None and gen is not None
+        return commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
+                              score=judgement.score, session_id=self.sid)
+
     def _land(self, attempt: Attempt) -> dict[str, Any]:
-        val, judgement, gen = attempt.validation, attempt.judgement, attempt.generation
-        assert val is not None and judgement is not None and gen is not None
-        message = commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
-                                 score=judgement.score, session_id=self.sid)
+        val, judgement = attempt.validation, attempt.judgement
+        assert val is not None and judgement is not None
+        message = self._message(attempt)
         landing = self._phase("commit", attempt.number, lambda: land(
             self.root, val.patch, val.changed, commit=self.commit, message=message,
             no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
@@ -182,8 +201,17 @@ class Runner:
             reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landing.commit_sha}"
         else:
             reason = (f"a fix passed every check (confidence {judgement.score:.2f}); it is applied to the working "
-                      f"tree (run with --commit to commit it)")
-        return self._result(landing.verdict, reason)
+                      f"tree, not committed")
+        return self._result(landing.verdict, reason, message=landing.message)
+
+    def _suggest(self, attempt: Attempt) -> dict[str, Any]:
+        """No tests ran: the statically validated patch is returned, the working tree is left as it was."""
+        judgement = attempt.judgement
+        assert judgement is not None
+        reason = (f"a fix passed every static check (gate, security scans, secrets, protected paths; confidence "
+                  f"{judgement.score:.2f}), but its tests were not run ({self.tests_reason}): it is a suggestion, "
+                  f"not applied")
+        return self._result("suggested", reason, message=self._message(attempt))
 
     def _escalate(self) -> dict[str, Any]:
         last = self.attempts[-1] if self.attempts else None
@@ -201,11 +229,11 @@ class Runner:
         self.attempts.append(Attempt(0, security=security))
         return self._result("failed", NO_KEY_REASON)
 
-    def _result(self, verdict: str, reason: str, *, resumable: bool = False) -> dict[str, Any]:
+    def _result(self, verdict: str, reason: str, *, resumable: bool = False, message: str = "") -> dict[str, Any]:
         last = self.attempts[-1] if self.attempts else None
         judgement = last.judgement if last is not None else None
         patch = last.validation.patch if last is not None and last.validation is not None else ""
-        if verdict not in ("committed", "applied"):
+        if verdict not in ("committed", "applied", "suggested"):  # those passed the secrets gate
             patch = redacted(patch)  # a rejected patch may carry a secret the model wrote
         report = ""
         notes = list(judgement.notes) if judgement is not None else []
@@ -221,7 +249,7 @@ class Runner:
                 "breakdown": dict(judgement.breakdown) if judgement else {}, "commit_sha": self._commit_sha,
                 "patch": patch, "report_markdown": report, "session_id": self.sid,
                 "attempts": len([a for a in self.attempts if a.number > 0]), "reason": reason,
-                "resumable": resumable, "notes": tuple(notes)}
+                "message": message, "resumable": resumable, "notes": tuple(notes)}
 
     def _save_report(self, report: str) -> Path | None:
         path = self.state_dir / "reports" / f"{self.sid}.md"

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS phases (
 CREATE TABLE IF NOT EXISTS worktrees (session TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (session, path));
 """
 
-FINISHED = ("committed", "applied", "escalated", "clean", "failed")
+FINISHED = ("committed", "applied", "suggested", "escalated", "clean", "failed")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class PhaseRecord:
     session: str
     attempt: int
     phase: str
-    status: str  # "ok" | "failed" | "skipped"
+    status: str  # "ok" | "failed" | "skipped" | "not-run"
     started: float
     duration: float
     result: dict[str, Any]

@@ -69,3 +69,45 @@ def test_a_second_similar_failure_gets_history_from_the_first(tmp_path: Path) ->
     assert second.session_id != first.session_id
     assert second.breakdown["history"] > 0.5  # one similar past failure, fixed: (1 + 1) / (1 + 2)
     assert any("1 similar past failure" in n for n in second.notes)
+
+
+def test_the_outcome_carries_the_commit_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo")
+    with AnthropicServer() as server:
+        server.script(GOOD_FIX)
+        outcome = run_fix(FixRequest(root=project.root, api_key="test-key", base_url=server.base_url,
+                                     progress=False, log=lambda e: None))
+    assert outcome.verdict == "applied"
+    assert outcome.message.startswith("fix: the add function subtracted instead of adding\n")
+    assert outcome.message.rstrip().endswith(f"Yantra-Session: {outcome.session_id}")
+    assert "--commit" not in outcome.reason  # the CLI's hint lives in the CLI
+
+
+def test_without_tests_no_repository_code_runs_and_the_fix_is_only_suggested(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo")
+    marker = tmp_path / "repository-code-ran"
+    project.write("conftest.py", f"from pathlib import Path\n\nPath({str(marker)!r}).write_text('ran')\n")
+    project.commit_all("conftest")
+    head = project.head()
+    events: list[dict[str, Any]] = []
+    with AnthropicServer() as server:
+        server.script(GOOD_FIX)
+        request = FixRequest(root=project.root, instructions="add() must add", commit=True, run_tests=False,
+                             api_key="test-key", base_url=server.base_url, progress=False, log=events.append)
+        outcome = run_fix(request)
+        again = run_fix(FixRequest(root=project.root, resume=True, session_id=outcome.session_id,
+                                   api_key="test-key", base_url=server.base_url, progress=False))
+
+    assert outcome.verdict == "suggested" and outcome.ok
+    assert outcome.commit_sha is None and project.head() == head and project.status() == ""
+    assert "+    return a + b" in outcome.patch
+    assert outcome.message.startswith("fix: ") and f"Yantra-Session: {outcome.session_id}" in outcome.message
+    assert outcome.breakdown["tests"] == 0.0
+    assert outcome.confidence is not None and outcome.confidence < 0.8  # reported as is, never committed
+    assert "tests are not run on fork code (secrets are in reach)" in outcome.reason
+    tests = [e for e in events if e["event"] == "phase" and e["phase"] in ("baseline", "test")]
+    assert [(e["phase"], e["status"]) for e in tests] == [("baseline", "ok"), ("test", "not-run")]
+    assert "not run: tests are not run on fork code (secrets are in reach)" in tests[1]["detail"]
+    assert "commit" not in [e["phase"] for e in events if e["event"] == "phase"]
+    assert not marker.exists()
+    assert again.verdict == "suggested" and again.session_id == outcome.session_id
