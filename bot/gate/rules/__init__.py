@@ -98,6 +98,8 @@ def binds_dynamically(ctx: RuleContext, module: str, name: str = "") -> bool:
 def _getattr_may_provide(source: str, name: str) -> bool:
     """A module-level `__getattr__` may provide `name` -- unless it only answers for names it compares
     with literals (`if name == "__version__": ...`) and raises AttributeError for everything else."""
+    if re.search(r"(?m)^__getattr__\s*[:=]", source):
+        return True  # `__getattr__ = getattr_migration(__name__)`: answers are unknowable
     if not re.search(r"(?m)^(?:async )?def __getattr__\b", source):
         return False
     try:
