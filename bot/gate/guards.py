@@ -16,6 +16,7 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
 _OTHER_IGNORE = re.compile(r"#\s*(?:pyrefly:\s*ignore|pyre-ignore|pyre-fixme)\b")
 _CROSS_FILE = frozenset({"missing-module", "missing-symbol", "missing-attribute", "arity-mismatch"})
+_TYPE_ONLY = frozenset({"missing-attribute", "arity-mismatch"})
 _NOQA_CODES = {"F821": {"undefined-name"}, "F822": {"undefined-name"}, "E999": {"syntax-error"},
                "F401": set(), "F811": set()}
 _TYPE_CODES = {
@@ -38,13 +39,15 @@ def foreign_suppressions(line: str) -> set[str]:
             out |= _CROSS_FILE | {"undefined-name"}
         for c in codes:
             out |= _NOQA_CODES.get(c, set())
+    # A type checker's bare ignore is about types: it covers what only a checker could call wrong
+    # (attributes, signatures), not names or modules that fail at import.
     if _OTHER_IGNORE.search(line):
-        out |= _CROSS_FILE | {"undefined-name"}
+        out |= _TYPE_ONLY
     m = _TYPE_IGNORE.search(line)
     if m:
         codes = [c.strip() for c in (m.group(1) or "").split(",") if c.strip()]
         if not codes:
-            out |= _CROSS_FILE | {"undefined-name"}
+            out |= _TYPE_ONLY
         for c in codes:
             out |= _TYPE_CODES.get(c, set())
     return out

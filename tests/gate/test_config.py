@@ -19,8 +19,9 @@ PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def here():\n    pass\n"}
     ("  # noqa", True),
     ("  # type: ignore[attr-defined]", True),
     ("  # type: ignore[call-arg]", False),
-    ("  # pyrefly: ignore[missing-import]", True),
-    ("  # pyright: ignore", True),
+    ("  # pyrefly: ignore[missing-import]", False),
+    ("  # pyright: ignore", False),
+    ("  # type: ignore", False),
 ])
 def test_suppression_comments(repo: Repo, comment: str, silenced: bool) -> None:
     repo.files({**PKG, "app.py": BROKEN.rstrip("\n") + comment + "\n"})
