@@ -82,7 +82,7 @@ _DYNAMIC_SOURCE = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
     r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
     r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
-    r"sys\.modules\s*\[[^\]\n]*\]\s*=(?!=)", re.MULTILINE)
+    r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
 _SETATTR = re.compile(r"setattr\(\s*([A-Za-z_]\w*)\s*,")
 
 
