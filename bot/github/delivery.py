@@ -1,5 +1,8 @@
 """Run the fix pipeline on the checked-out PR head and deliver its result: a pushed commit (same-repository
-PRs), review suggestions (forks), or one escalation review with the evidence."""
+PRs), review suggestions (forks), or one escalation review with the evidence.
+
+On a fork the pipeline runs with `run_tests=False`: the fork's code is never executed in this job (which holds
+the tokens); a fix that passes every static check comes back "suggested" and becomes review suggestions."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
     from bot.config import FixConfig
     from bot.pipeline.session import FixOutcome
 
-# Credentials a fork's code must not find in the environment while the fix pipeline runs its tests.
+# Credentials dropped from the environment before a fork's fix (defence in depth: its code does not run).
 SECRET_VARS = (INPUT_VARS["github-token"], INPUT_VARS["anthropic-api-key"], "GITHUB_TOKEN", "ANTHROPIC_API_KEY",
                "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL")
 
@@ -41,12 +44,15 @@ def deliver_fix(settings: Settings, client: GitHubClient, repo: Repo, pr: PullRe
     if pr.is_fork:
         _out_of_reach(repo)
     outcome = run_fix(FixRequest(root=settings.workspace, instructions=instructions, commit=False,
-                                 api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
+                                 run_tests=not pr.is_fork, api_key=settings.anthropic_api_key,
+                                 base_url=settings.anthropic_base_url,
                                  config=fix_config))  # the session logs its phases on stderr itself
     summary = _outcome_md(outcome)
     if outcome.verdict == "applied" and how == "push":
-        return _push(settings, repo, pr, outcome, instructions, requested_by, summary)
-    if outcome.verdict == "applied" and how == "suggest":
+        return _push(settings, repo, pr, outcome, requested_by, summary)
+    if outcome.verdict == "suggested" or (outcome.verdict == "applied" and how == "suggest"):
+        if outcome.verdict == "suggested":  # the pipeline left the tree untouched: apply it to read it back
+            git_ops.apply_patch(repo, outcome.patch)
         return _suggest(client, repo, pr, outcome, summary)
     if outcome.verdict in ("escalated", "failed") and outcome.report_markdown.strip():
         title = "no confident fix; a person should look" if outcome.verdict == "escalated" else "the fix failed"
@@ -58,11 +64,11 @@ def deliver_fix(settings: Settings, client: GitHubClient, repo: Repo, pr: PullRe
     return Delivered(verdict, summary, outcome.confidence)
 
 
-def _push(settings: Settings, repo: Repo, pr: PullRequest, outcome: FixOutcome, instructions: str,
-          requested_by: str, summary: str) -> Delivered:
+def _push(settings: Settings, repo: Repo, pr: PullRequest, outcome: FixOutcome, requested_by: str,
+          summary: str) -> Delivered:
     paths = git_ops.patch_paths(outcome.patch)
     who = git_ops.Identity(settings.bot_name, settings.bot_email)
-    sha = git_ops.commit_fix(repo, paths, _message(pr, outcome, instructions, requested_by), who)
+    sha = git_ops.commit_fix(repo, paths, commit_message(pr, outcome, requested_by), who)
     try:
         git_ops.push_fix(repo, pr.head_ref, pr.head_sha)
     except git_ops.BranchMoved as exc:
@@ -87,34 +93,47 @@ def _suggest(client: GitHubClient, repo: Repo, pr: PullRequest, outcome: FixOutc
         return head_lines[path][n - 1]
 
     comments, leftovers = to_suggestions(blocks, allowed, line_text)
+    static = outcome.verdict == "suggested"
     untracked_new = [p for p in paths if not any(b.path == p for b in blocks)]
     rest = git_ops.working_diff(repo, pr.head_sha, sorted({b.path for b in leftovers})) if leftovers else ""
     rest += "".join(f"\n(new file {p}; see the patch in the summary)" for p in untracked_new)
+    note = ("The fix was validated statically — the gate, the security scans, secrets and protected paths. "
+            "Your code was not run here, so **the tests were not run**: please run them after applying. "
+            if static else "") + "Nothing was pushed to your branch."
     review = suggestion_review(client, pr.number, pr.head_sha,
                                f"a fix for this fork pull request ({len(comments)} suggestion(s), confidence "
-                               f"{outcome.confidence or 0:.2f}); nothing was pushed to your branch", comments, rest)
+                               f"{outcome.confidence or 0:.2f})", comments, rest, note)
     git_ops.discard(repo, pr.head_sha, paths)
     return Delivered("suggested", f"{summary}\n\nOffered as {len(comments)} suggestion(s) in review {review} "
                                   "(fork pull request: nothing pushed).", outcome.confidence)
 
 
-def _message(pr: PullRequest, outcome: FixOutcome, instructions: str, requested_by: str) -> str:
-    subject = (instructions.splitlines()[0][:60] if instructions else "make the pull request's checks pass")
-    lines = [f"fix: {subject} [yantra]", "", f"Automated fix for #{pr.number} by Yantra; it passed the gate, "
-             "the tests and the security checks.", ""]
+def commit_message(pr: PullRequest, outcome: FixOutcome, requested_by: str) -> str:
+    """The pipeline's conventional message with the `[yantra]` marker on its subject, a line naming the pull
+    request, and `Requested-by:` next to the `Yantra-Session:` trailer the loop guard looks for."""
+    trailer = f"{git_ops.TRAILER}: {outcome.session_id}"
+    message = outcome.message.strip() or f"fix: make the pull request's checks pass\n\n{trailer}"
+    subject, _, rest = message.partition("\n")
+    if "[yantra]" not in subject:
+        subject += " [yantra]"
+    body = [ln for ln in rest.strip().splitlines() if not git_ops.TRAILER_RE.match(ln)]
+    while body and not body[-1].strip():
+        body.pop()
+    lines = [subject, "", *body, *([""] if body else []),
+             f"Automated fix for #{pr.number} by Yantra; it passed the gate, the tests and the security checks.",
+             ""]
     if requested_by:
         lines.append(f"Requested-by: @{requested_by}")
-    if outcome.confidence is not None:
-        lines.append(f"Yantra-Confidence: {outcome.confidence:.2f}")
-    lines.append(f"{git_ops.TRAILER}: {outcome.session_id}")
+    lines.append(trailer)
     return "\n".join(lines) + "\n"
 
 
 def _outcome_md(outcome: FixOutcome) -> str:
     conf = "n/a" if outcome.confidence is None else f"{outcome.confidence:.2f}"
-    verdict = {"applied": "validated", "committed": "validated"}.get(outcome.verdict, outcome.verdict)
+    verdict = {"applied": "validated", "committed": "validated",
+               "suggested": "validated statically (tests not run)"}.get(outcome.verdict, outcome.verdict)
     lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}."]
-    if outcome.reason and outcome.verdict not in ("applied", "committed"):  # the CLI's wording otherwise
+    if outcome.reason:
         lines.append(outcome.reason)
     if outcome.breakdown:
         lines += ["", "| factor | value |", "| --- | --- |"]
@@ -122,15 +141,16 @@ def _outcome_md(outcome: FixOutcome) -> str:
     if outcome.patch.strip():
         lines += ["", "<details><summary>the patch</summary>", "", "```diff", outcome.patch.strip(), "```",
                   "</details>"]
-    if outcome.verdict in ("applied", "committed") and outcome.report_markdown.strip():
+    if outcome.verdict in ("applied", "committed", "suggested") and outcome.report_markdown.strip():
         lines += ["", "<details><summary>how the fix was validated</summary>", "",
                   outcome.report_markdown.strip(), "", "</details>"]
     return "\n".join(lines)
 
 
 def _out_of_reach(repo: Repo) -> None:
-    """Before a fork's code can run (the pipeline's tests): drop credentials from the environment and the
-    token actions/checkout persisted in the local git config. The fix is never pushed for a fork."""
+    """Before a fork's fix: drop credentials from the environment and the token actions/checkout persisted in
+    the local git config. The pipeline does not run the fork's code and the fix is never pushed for a fork;
+    this keeps the tokens out of reach should any tool it runs misbehave."""
     for name in SECRET_VARS:
         os.environ.pop(name, None)
     git_ops.drop_persisted_credentials(repo)

@@ -146,6 +146,20 @@ def push_fix(repo: Repo, branch: str, expected_remote: str) -> None:
     _git(repo, "push", "--quiet", "--porcelain", "origin", f"HEAD:refs/heads/{branch}")
 
 
+def apply_patch(repo: Repo, patch: str) -> None:
+    """Apply a unified diff (a fix the pipeline returned without applying it) to the working tree."""
+    import tempfile
+
+    if not patch.strip():
+        raise GitError("the fix has an empty patch; nothing to apply")
+    with tempfile.NamedTemporaryFile("w", suffix=".patch", encoding="utf-8", delete=False) as out:
+        out.write(patch if patch.endswith("\n") else patch + "\n")
+    try:
+        _git(repo, "apply", "--whitespace=nowarn", out.name)
+    finally:
+        Path(out.name).unlink(missing_ok=True)
+
+
 def discard(repo: Repo, start_sha: str, new_paths: list[str]) -> None:
     """Put the working tree back at `start_sha`, removing files a fix created."""
     checkout(repo, start_sha)

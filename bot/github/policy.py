@@ -4,7 +4,8 @@
   `author_association`); everybody else gets one polite reply.
 - Bots are ignored unless allowed; events caused by the bot's own commits do nothing; at most N bot commits.
 - `[skip yantra]` (title, body, head commit message) and the `yantra:off` label switch the bot off.
-- Fork code never runs while a secret is in reach: on forks only static checks run, fixes become suggestions.
+- Fork code never runs while a secret is in reach: on forks only static checks run, and a fix (validated
+  statically, its tests not run) becomes review suggestions, never a push.
 """
 
 from __future__ import annotations
@@ -83,16 +84,17 @@ def commit_limit(commits: Sequence[CommitInfo], settings: Settings) -> str | Non
     return None
 
 
-def plan_for(pr: PullRequest, *, wants_fix: bool, limit_reason: str | None, fork_fixes: str = "off") -> Plan:
+def plan_for(pr: PullRequest, *, wants_fix: bool, limit_reason: str | None, fork_fixes: str = "suggest") -> Plan:
     if pr.is_fork:
         reason = f"fork pull request ({pr.head_repo}): its code is not run here; static checks only"
-        if wants_fix and fork_fixes != "suggest":
+        if wants_fix and fork_fixes == "off":
             return Plan(run_tests=False, fix=False, deliver="none", blocked="fork", reason=(
-                f"{reason}. A fix would run the fork's tests in this job, next to the tokens, so fixes for forks "
-                "are off; a maintainer can review the code and enable them with the input `fork-fixes: suggest`"))
+                f"{reason}. Fixes for forks are off (input `fork-fixes: off`); with `fork-fixes: suggest` (the "
+                "default) a fix is validated statically and offered as review suggestions"))
         if wants_fix:
-            reason = (f"fork pull request ({pr.head_repo}): fixes are offered as review suggestions, never pushed "
-                      "(fork-fixes: suggest runs the fork's tests during validation)")
+            reason = (f"fork pull request ({pr.head_repo}): its code is not run here — the fix is validated "
+                      "statically (gate, security scans, secrets, protected paths; the tests are not run) and "
+                      "offered as review suggestions, never pushed")
         return Plan(run_tests=False, fix=wants_fix, deliver="suggest" if wants_fix else "none", reason=reason)
     if wants_fix and limit_reason:
         return Plan(run_tests=True, fix=False, deliver="none", reason=limit_reason, blocked="limit")

@@ -60,8 +60,8 @@ def escalation_review(client: GitHubClient, number: int, head_sha: str, title: s
 
 
 def suggestion_review(client: GitHubClient, number: int, head_sha: str, intro: str,
-                      comments: list[ReviewComment], leftover_diff: str) -> int:
-    body = f"### 💡 Yantra: {intro}\n"
+                      comments: list[ReviewComment], leftover_diff: str, note: str = "") -> int:
+    body = f"### 💡 Yantra: {intro}\n" + (f"\n{note.strip()}\n" if note.strip() else "")
     if leftover_diff.strip():
         body += ("\nSome changes fall outside this pull request's diff, so they cannot be suggestions:\n\n"
                  f"<details><summary>the rest of the fix</summary>\n\n```diff\n{leftover_diff.strip()}\n```\n"

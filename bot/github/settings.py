@@ -67,7 +67,7 @@ class Settings:
     bot_name: str
     bot_email: str
     safety_db: Path | None
-    fork_fixes: str  # "off" | "suggest"
+    fork_fixes: str  # "suggest" (default: static validation, review suggestions) | "off" (never fix forks)
     event_name: str
     event_path: Path
     api_url: str
@@ -108,7 +108,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if python_version and not re.fullmatch(r"\d+\.\d+(\.\d+)?", python_version):
         raise ConfigError(f"input python-version must look like 3.11, got {python_version!r}")
     bot_login = inp("bot-login") or DEFAULT_BOT_LOGIN
-    fork_fixes = inp("fork-fixes") or "off"
+    fork_fixes = inp("fork-fixes") or "suggest"
     if fork_fixes not in FORK_FIXES:
         raise ConfigError(f"input fork-fixes must be one of {', '.join(FORK_FIXES)}, got {fork_fixes!r}")
     safety_db = Path(inp("safety-db")) if inp("safety-db") else None

@@ -3,6 +3,8 @@ remote, and the local Anthropic Messages API server answering with a real edit."
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from support.anthropic_server import AnthropicServer
 
@@ -13,6 +15,10 @@ KEY = "sk-ant-api03-test-key"
 def anthropic():
     with AnthropicServer(api_key=KEY) as server:  # any other key is answered 401
         yield server
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _bot_comments(world):
@@ -34,7 +40,8 @@ def test_same_repo_fix_is_pushed_once(world, anthropic):
     assert after != before
     assert world.remote_sha(f"{after}^") == before  # a fast-forward on top of the PR head
     message = world.git_log(after, "%B")
-    assert "Yantra-Session:" in message and "[yantra]" in message and "Requested-by: @maintainer" in message
+    assert message.startswith("fix: the refactor turned subtraction into addition; restore it [yantra]\n")
+    assert "Yantra-Session:" in message and "Requested-by: @maintainer" in message
     assert world.git_log(after, "%an <%ae>") == \
         "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
     assert "return a - b" in world.git_show(after, "calc.py")
@@ -58,35 +65,45 @@ def test_same_repo_fix_is_pushed_once(world, anthropic):
     assert len(anthropic.message_requests) == calls
 
 
-def test_fork_pr_gets_suggestions_and_nothing_is_pushed(world, anthropic):
+def test_fork_pr_gets_suggestions_and_the_forks_code_never_runs(world, anthropic):
+    marker = world.tmp / "fork-code-ran"
+    world.push_commit({"conftest.py": f"from pathlib import Path\n\nPath({str(marker)!r}).write_text('ran')\n"},
+                      "Add a conftest")  # any test process (pytest imports conftest.py) leaves the marker
     world.make_fork()
     anthropic.default = world.FIX_ANSWER
     world.register_pull()
-    world.comment_event("/agent fix", login="maintainer", comment_id=9002)
+    world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9002)
+    git(world.workspace, "config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0")
     refs_before = world.refs()
-    proc = _run_fix(world, anthropic, fork_fixes="suggest")
+    proc = _run_fix(world, anthropic)  # the default inputs: fork-fixes is `suggest`
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert world.refs() == refs_before
     [review] = world.gh.reviews[7]
     [comment] = review["comments"]
     assert comment["path"] == "calc.py" and comment["side"] == "RIGHT"
     assert "```suggestion\n    return a - b\n```" in comment["body"]
+    assert "the tests were not run" in review["body"] and "Nothing was pushed" in review["body"]
     assert not any(r.method == "POST" and "/git/" in r.path for r in world.gh.requests)
     assert world.outputs()["verdict"] == "suggested"
     assert world.gh.reactions[9002] == ["eyes", "rocket"]
+    [sticky] = _bot_comments(world)
+    assert "fix suggested in a review" in sticky["body"] and "tests not run" in sticky["body"]
+    assert not marker.exists(), "the fork's code ran"
+    assert "extraheader" not in git(world.workspace, "config", "--local", "--list")
+    assert git(world.workspace, "status", "--porcelain") == ""
 
 
-def test_fork_fixes_are_off_by_default(world, anthropic):
+def test_fork_fixes_off_never_fixes_a_fork(world, anthropic):
     world.make_fork()
     anthropic.default = world.FIX_ANSWER
     world.register_pull()
-    world.comment_event("/agent fix", login="maintainer", comment_id=9006)
+    world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9006)
     refs_before = world.refs()
-    proc = _run_fix(world, anthropic)
+    proc = _run_fix(world, anthropic, fork_fixes="off")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert anthropic.requests == [] and world.gh.reviews[7] == [] and world.refs() == refs_before
     [sticky] = _bot_comments(world)
-    assert "fixes for forks are off" in sticky["body"] and "fork-fixes: suggest" in sticky["body"]
+    assert "Fixes for forks are off" in sticky["body"] and "fork-fixes: off" in sticky["body"]
     assert world.outputs()["verdict"] == "skipped"
     assert world.gh.reactions[9006] == ["eyes", "confused"]
 

@@ -59,10 +59,11 @@ def test_bots_and_permissions():
 
 def test_plans():
     fork = replace(PR, head_repo="forker/r")
-    off = policy.plan_for(fork, wants_fix=True, limit_reason=None)
-    assert (off.run_tests, off.fix, off.blocked) == (False, False, "fork") and "fork-fixes: suggest" in off.reason
-    suggest = policy.plan_for(fork, wants_fix=True, limit_reason=None, fork_fixes="suggest")
+    off = policy.plan_for(fork, wants_fix=True, limit_reason=None, fork_fixes="off")
+    assert (off.run_tests, off.fix, off.blocked) == (False, False, "fork") and "fork-fixes: off" in off.reason
+    suggest = policy.plan_for(fork, wants_fix=True, limit_reason=None)  # the default
     assert (suggest.run_tests, suggest.fix, suggest.deliver) == (False, True, "suggest")
+    assert "tests are not run" in suggest.reason
     assert not policy.plan_for(fork, wants_fix=False, limit_reason=None).run_tests
     assert policy.plan_for(PR, wants_fix=True, limit_reason=None).deliver == "push"
     limited = policy.plan_for(PR, wants_fix=True, limit_reason="limit")
