@@ -54,6 +54,9 @@ def deliver_fix(settings: Settings, client: GitHubClient, repo: Repo, pr: PullRe
         if outcome.verdict == "suggested":  # the pipeline left the tree untouched: apply it to read it back
             git_ops.apply_patch(repo, outcome.patch)
         return _suggest(client, repo, pr, outcome, summary)
+    if pr.is_fork and outcome.verdict == "failed" and outcome.attempts == 0 and not instructions.strip():
+        return Delivered("failed", f"{summary}\n\nThe fork's tests are not run here, so there are no failures to "
+                                   "go on: say what to fix, e.g. `/agent fix the parser drops the last line`.")
     if outcome.verdict in ("escalated", "failed") and outcome.report_markdown.strip():
         title = "no confident fix; a person should look" if outcome.verdict == "escalated" else "the fix failed"
         review = escalation_review(client, pr.number, pr.head_sha, title, outcome.report_markdown)

@@ -93,6 +93,20 @@ def test_fork_pr_gets_suggestions_and_the_forks_code_never_runs(world, anthropic
     assert git(world.workspace, "status", "--porcelain") == ""
 
 
+def test_fork_fix_without_instructions_asks_for_them(world, anthropic):
+    world.make_fork()
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9007)
+    proc = _run_fix(world, anthropic)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert anthropic.requests == [] and world.gh.reviews[7] == []  # nothing to go on: no model call, no review
+    [sticky] = _bot_comments(world)
+    assert "nothing to fix that the static checks can see" in sticky["body"]
+    assert "say what to fix, e.g. `/agent fix " in sticky["body"]
+    assert world.outputs()["verdict"] == "failed"
+    assert world.gh.reactions[9007] == ["eyes", "confused"]
+
+
 def test_fork_fixes_off_never_fixes_a_fork(world, anthropic):
     world.make_fork()
     anthropic.default = world.FIX_ANSWER
