@@ -80,8 +80,25 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{path}: unknown key(s) in [tool.yantra]: {', '.join(sorted(unknown))}; "
                           f"known: {', '.join(sorted(_GATE_KEYS | {'fix'}))}")
     requires = data.get("project", {}).get("requires-python")
+    if not isinstance(requires, str):
+        requires = _setup_cfg_requires(root / "setup.cfg")
     return Config(root=root, gate=_gate(gate_keys, path), fix=_fix(fix_section, path),
-                  requires_python=requires if isinstance(requires, str) else None, pyproject=data)
+                  requires_python=requires, pyproject=data)
+
+
+def _setup_cfg_requires(path: Path) -> str | None:
+    """`[options] python_requires` of setup.cfg, for projects that declare it there and not in pyproject."""
+    if not path.is_file():
+        return None
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
+    except (configparser.Error, OSError):
+        return None  # an unreadable setup.cfg only means: no declared target
+    value = parser.get("options", "python_requires", fallback=None)
+    return value.strip() if value and value.strip() else None
 
 
 def _gate(raw: dict[str, Any], path: Path) -> GateConfig:
