@@ -43,11 +43,18 @@ class Outcome:
 
     @property
     def stray(self) -> list[Finding]:
-        """Errors outside the edited files and outside the ground truth: to review (a site the generator did
-        not list, or a false positive of pre-commit mode)."""
+        """Errors outside the edited files and outside the ground truth: a use the generator did not list
+        (explained: the message names the changed symbol) or a false positive of pre-commit mode."""
         edited = {e.path for e in self.mutation.edits}
         return [f for f in self.run.errors if f.path not in edited
                 and not any(e.matches(f.path, f.line) for e in self.mutation.expect)]
+
+    @property
+    def unexplained(self) -> list[Finding]:
+        """Stray errors whose message does not name the changed symbol: review these."""
+        words = self.mutation.note.split()
+        symbol = (words[1] if self.mutation.kind == "remove_attr" else words[-1]).rsplit(".", 1)[-1]
+        return [f for f in self.stray if symbol not in f.message]
 
 
 def detect(mutation: Mutation, run: ToolRun) -> Outcome:
@@ -122,7 +129,7 @@ def record(o: Outcome) -> dict[str, object]:
     return {"id": m.id, "kind": m.kind, "note": m.note, "hit": o.hit, "staged": list(m.staged),
             "expect": [asdict(e) for e in m.expect], "hit_by": o.hit_by.short() if o.hit_by else None,
             "errors": [f.short() for f in o.run.errors],
-            "stray": [f.short() for f in o.stray], "exit": o.run.process.exit_code,
+            "stray": [f.short() for f in o.stray], "unexplained": [f.short() for f in o.unexplained], "exit": o.run.process.exit_code,
             "seconds": round(o.run.seconds, 3), "problem": o.run.problem}
 
 
@@ -158,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{len(misses)} missed:")
     for o in misses:
         print("\n".join(miss_lines(o)))
-    stray = [(o, f) for o in outcomes for f in o.stray]
-    print(f"\n{len(stray)} error findings in other files than the edited ones and the expected places (review):")
+    stray = [(o, f) for o in outcomes for f in o.unexplained]
+    print(f"\n{sum(len(o.stray) for o in outcomes)} error findings outside the edited files and the expected "
+          f"places; {len(stray)} of them do not name the changed symbol (possible false positives):")
     for o, f in stray[:60]:
         print(f"STRAY {o.mutation.id} [{o.mutation.note}]: {f.short()}")
     if len(stray) > 60:
