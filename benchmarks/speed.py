@@ -116,8 +116,8 @@ def measure(spec: str, tool: Tool, repeat: int, graph_dir: str, file: str | None
         path, content, importers = hub
         runs = []
         try:
-            for _ in range(repeat):
-                (work / path).write_text(content, encoding="utf-8")
+            for i in range(repeat):  # a different parameter name each time: the file really changes
+                (work / path).write_text(content.replace("_yantra_opt=None", f"_yantra_opt{i}=None"), encoding="utf-8")
                 git(work, "add", "--", path)
                 runs.append(tool.check(work, [path], timeout=timeout))
                 reset(work)
