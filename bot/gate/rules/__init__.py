@@ -55,8 +55,9 @@ def make(rule: str, path: str, line: int, col: int, end_line: int, message: str,
 def suggestion(ctx: RuleContext, resolution: Any) -> str:
     """"did you mean `x`?" from the graph's close names, else where else the name is defined (what the
     change itself moved or renamed is said more precisely by `bot.gate.change.hints`)."""
-    if resolution.suggestions:
-        return f"did you mean `{resolution.suggestions[0]}`?"
+    close = [c for c in resolution.suggestions if c.rsplit(".", 1)[-1] != (resolution.name or "")]
+    if close:
+        return f"did you mean `{close[0]}`?"
     if resolution.moved_to:
         where = ctx.where(resolution.moved_to[0]) or resolution.moved_to[0]
         what = resolution.name or resolution.module.rsplit(".", 1)[-1]
@@ -147,9 +148,21 @@ def _self_writing(ctx: RuleContext, path: str) -> bool:
     source = _without_comments(ctx.graph.source(path))
     if _DYNAMIC_SOURCE.search(source):
         return True
+    targets = {m.group(1) for m in _SETATTR.finditer(source)}
+    return bool(targets) and bool(targets & _names_for_itself(ctx, path))  # setattr(this_module, ...)
+
+
+def _names_for_itself(ctx: RuleContext, path: str) -> set[str]:
+    """Names this file binds, by importing, to its own module (`from numpy import dtypes` in dtypes.py)."""
     facts = ctx.graph.facts(path)
-    imported = {(i.alias or (i.name if i.name else i.module.split(".")[0])) for i in facts.imports} if facts else set()
-    return any(m.group(1) in imported for m in _SETATTR.finditer(source))  # setattr(some_module, ...)
+    own = set(ctx.graph.modules_of(path))
+    out: set[str] = set()
+    for imp in facts.imports if facts else ():
+        for base in ctx.resolver.absolute_module(path, imp):
+            target = base if imp.name is None else f"{base}.{imp.name}"
+            if target in own:
+                out.add(imp.alias or (imp.name if imp.name else base.split(".")[0]))
+    return out
 
 
 def _without_comments(source: str) -> str:
