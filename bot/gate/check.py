@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import tempfile
 import time
@@ -45,6 +46,17 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
 
     `base` (a commit): check the working tree's change since that commit instead of the staged change,
     dependents included (what a pull request changed, in CI)."""
+    collecting = gc.isenabled()
+    gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
+    try:
+        return _run_check(root, paths, all_files, config, base)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
+               base: str | None) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
     config = config or load_config(root)

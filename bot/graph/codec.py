@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshal
+from itertools import starmap
 from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
@@ -16,8 +17,21 @@ def _definition(d: Definition) -> tuple[Any, ...]:
             d.doc, d.conditional, d.is_async)
 
 
+# Signatures repeat a lot (`(self)`, `(self, *args, **kwargs)`): one immutable object per distinct shape.
+_SIGNATURES: dict[tuple[Any, ...], Signature] = {}
+
+
+def _signature(params: tuple[Any, ...]) -> Signature:
+    sig = _SIGNATURES.get(params)
+    if sig is None:
+        sig = Signature(tuple(starmap(Param, params)))
+        if len(_SIGNATURES) < 100_000:
+            _SIGNATURES[params] = sig
+    return sig
+
+
 def _undefinition(t: tuple[Any, ...]) -> Definition:
-    sig = None if t[6] is None else Signature(tuple(Param(*p) for p in t[6]))
+    sig = None if t[6] is None else _signature(t[6])
     return Definition(t[0], t[1], t[2], t[3], t[4], t[5], sig, *t[7:])
 
 
@@ -44,13 +58,13 @@ def decode(data: bytes) -> FileFacts | None:
             return None
         return FileFacts(
             sha=t[1], language=t[2],
-            definitions=tuple(_undefinition(d) for d in t[3]),
+            definitions=tuple(map(_undefinition, t[3])),
             module_names=frozenset(t[4]),
-            imports=tuple(ImportFact(*i) for i in t[5]),
-            attr_uses=tuple(AttrUse(*a) for a in t[6]),
-            calls=tuple(CallSite(*c) for c in t[7]),
+            imports=tuple(starmap(ImportFact, t[5])),
+            attr_uses=tuple(starmap(AttrUse, t[6])),
+            calls=tuple(starmap(CallSite, t[7])),
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
-            issues=tuple(LocalIssue(*i) for i in t[11]),
+            issues=tuple(starmap(LocalIssue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
         )
     except (ValueError, EOFError, TypeError, IndexError):

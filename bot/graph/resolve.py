@@ -88,6 +88,28 @@ UNKNOWN = UnknownType()
 FactsOf = Callable[[str], "FileFacts | None"]
 
 
+class FactsIndex:
+    """Lookups over one file's facts that the resolver repeats: definitions by qualname, and the imports
+    binding each name (module name for `import a.b`, alias, or the imported name; star imports excluded)."""
+
+    __slots__ = ("binds", "by_qualname")
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.by_qualname: dict[str, list[Definition]] = {}
+        for d in facts.definitions:
+            self.by_qualname.setdefault(d.qualname, []).append(d)
+        self.binds: dict[str, list[ImportFact]] = {}
+        for i in facts.imports:
+            if i.name == "*":
+                continue
+            bound = i.alias or (i.module.split(".")[0] if i.name is None else i.name)
+            self.binds.setdefault(bound, []).append(i)
+
+    def unique(self, qualname: str) -> Definition | None:
+        defs = self.by_qualname.get(qualname)
+        return defs[0] if defs is not None and len(defs) == 1 else None
+
+
 def combine(results: Iterable[Resolution]) -> Resolution:
     """Several answers to one question (several files or importer names): agree, or unknown."""
     results = list(results)
@@ -117,12 +139,36 @@ class Resolver:
         self.is_dir = is_dir or (lambda rel: False)  # a repo-relative directory exists (namespace packages)
         self.stores = stores or (lambda dotted: False)  # "M.x" assigned from outside somewhere
         self.definers = definers or (lambda name: [])  # modules defining `name` at top level
+        # Memos: the layout and every file's facts are fixed for the life of a resolver.
+        self._indexes: dict[int, tuple[FileFacts, FactsIndex]] = {}
+        self._modules: dict[str, Resolution] = {}
+        self._names: dict[tuple[str, str], Resolution] = {}
+        self._starts: dict[tuple[str, str], tuple[str, tuple[str, ...]] | Resolution] = {}
+        self._steps: dict[tuple[str, str], str | Resolution] = {}
+        self._relative: dict[tuple[str, int, str], list[str]] = {}
+        self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
+
+    def index(self, facts: FileFacts) -> FactsIndex:
+        """The lookup index of `facts` (built once per facts object)."""
+        hit = self._indexes.get(id(facts))
+        if hit is not None and hit[0] is facts:
+            return hit[1]
+        idx = FactsIndex(facts)
+        self._indexes[id(facts)] = (facts, idx)
+        return idx
 
     # -- modules -----------------------------------------------------------------------------------
     def absolute_module(self, path: str, imp: ImportFact) -> list[str]:
         """The absolute module(s) an import names, one per module name of the importer (deduplicated)."""
         if imp.level == 0:
             return [imp.module]
+        key = (path, imp.level, imp.module)
+        memo = self._relative.get(key)
+        if memo is None:
+            memo = self._relative[key] = self._absolute_relative(path, imp)
+        return list(memo)
+
+    def _absolute_relative(self, path: str, imp: ImportFact) -> list[str]:
         out: list[str] = []
         is_pkg = self.layout.is_package_file(path)
         for name in self.layout.names_of.get(path, []):
@@ -143,6 +189,12 @@ class Resolver:
         return module
 
     def resolve_module(self, module: str) -> Resolution:
+        memo = self._modules.get(module)
+        if memo is None:
+            memo = self._modules[module] = self._resolve_module(module)
+        return memo
+
+    def _resolve_module(self, module: str) -> Resolution:
         if not module or not self.layout.in_repo(module):
             return unknown("external")
         if self.layout.exists(module):
@@ -179,9 +231,10 @@ class Resolver:
 
     def _only_submodule_import(self, path: str, facts: FileFacts, module: str, name: str) -> bool:
         """`name` is bound in `module` only by importing its own submodule (`from . import name`)."""
-        if any(d.qualname == name for d in facts.definitions):
+        idx = self.index(facts)
+        if name in idx.by_qualname:
             return False
-        binds = [i for i in facts.imports if i.name not in (None, "*") and (i.alias or i.name) == name]
+        binds = [i for i in idx.binds.get(name, ()) if i.name is not None and (i.alias or i.name) == name]
         if not binds:
             return False
         own = self.canonical(module)
@@ -208,6 +261,14 @@ class Resolver:
 
     def resolve_name(self, module: str, name: str, _seen: frozenset[str] = frozenset()) -> Resolution:
         """Is `name` importable from the repo module `module`?"""
+        if _seen:
+            return self._resolve_name(module, name, _seen)
+        memo = self._names.get((module, name))
+        if memo is None:
+            memo = self._names[(module, name)] = self._resolve_name(module, name, _seen)
+        return memo
+
+    def _resolve_name(self, module: str, name: str, _seen: frozenset[str]) -> Resolution:
         if not self.layout.in_repo(module):
             return unknown("external")
         if self.layout.exists(f"{module}.{name}"):
@@ -221,7 +282,8 @@ class Resolver:
         result = combine(self._name_in_file(path, module, name, seen) for path in files)
         return result
 
-    def _name_in_file(self, path: str, module: str, name: str, seen: frozenset[str]) -> Resolution:
+    def _name_in_file(self, path: str, module: str, name: str, seen: frozenset[str], *,
+                      suggest: bool = True) -> Resolution:
         facts = self.facts_of(path)
         if facts is None or not facts.parse_ok:
             return unknown(f"{path} is not parsed")
@@ -236,7 +298,7 @@ class Resolver:
             return star
         if name in MODULE_DUNDERS or self.stores(f"{module}.{name}"):
             return FOUND
-        return self._missing_name(module, facts, name)
+        return self._missing_name(module, facts, name, suggest=suggest)
 
     def _through_stars(self, path: str, facts: FileFacts, name: str, seen: frozenset[str]) -> Resolution | None:
         unsure = False
@@ -275,13 +337,15 @@ class Resolver:
             if name.startswith("_"):
                 results.append(Resolution("missing", name=name))
                 continue
-            r = self._name_in_file(path, module, name, seen)
+            r = self._name_in_file(path, module, name, seen, suggest=False)
             results.append(r if r.status != "missing" else Resolution("missing", name=name))
         return combine(results)
 
-    def _missing_name(self, module: str, facts: FileFacts, name: str) -> Resolution:
+    def _missing_name(self, module: str, facts: FileFacts, name: str, *, suggest: bool = True) -> Resolution:
         if self._directory_below(module, name):
             return unknown(f"{module}.{name} is a directory")
+        if not suggest:
+            return Resolution("missing", name=name)  # (the star search keeps only that much)
         candidates = set(facts.module_names) | self.layout.children.get(module, set())
         close = tuple(difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.7))
         moved = tuple(m for m in self.definers(name) if m != module)[:3]
@@ -290,16 +354,17 @@ class Resolver:
     # -- attribute chains --------------------------------------------------------------------------
     def start_of(self, path: str, base: str) -> tuple[str, tuple[str, ...]] | Resolution:
         """The repo module a name bound by import in `path` refers to, plus leading attrs already implied."""
+        memo = self._starts.get((path, base))
+        if memo is None:
+            memo = self._starts[(path, base)] = self._start_of(path, base)
+        return memo
+
+    def _start_of(self, path: str, base: str) -> tuple[str, tuple[str, ...]] | Resolution:
         facts = self.facts_of(path)
         if facts is None:
             return unknown("importer not parsed")
         starts: set[tuple[str, tuple[str, ...]]] = set()
-        for imp in facts.imports:
-            if imp.name == "*":
-                continue
-            bound = imp.alias or (imp.module.split(".")[0] if imp.name is None else imp.name)
-            if bound != base:
-                continue
+        for imp in self.index(facts).binds.get(base, ()):
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
                     starts.add((module if imp.alias else module.split(".")[0], ()))
@@ -342,6 +407,12 @@ class Resolver:
 
     def _step(self, module: str, attr: str) -> str | Resolution:
         """`module.attr`: the submodule/re-exported module name to continue with, or a final answer."""
+        memo = self._steps.get((module, attr))
+        if memo is None:
+            memo = self._steps[(module, attr)] = self._step_once(module, attr)
+        return memo
+
+    def _step_once(self, module: str, attr: str) -> str | Resolution:
         sub = f"{module}.{attr}"
         if self.layout.exists(sub):
             return sub
@@ -366,14 +437,12 @@ class Resolver:
 
     def _bound_module(self, path: str, facts: FileFacts, name: str) -> str | None:
         """When `name` in this module is bound only by an import of a repo module: that module."""
-        if any(d.name == name and d.qualname == name for d in facts.definitions):
+        idx = self.index(facts)
+        if any(d.name == name for d in idx.by_qualname.get(name, ())):
             return None
         found: set[str] = set()
-        for imp in facts.imports:
-            if imp.scope != "module" or imp.name == "*":
-                continue
-            bound = imp.alias or (imp.module.split(".")[0] if imp.name is None else imp.name)
-            if bound != name:
+        for imp in idx.binds.get(name, ()):
+            if imp.scope != "module":
                 continue
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
@@ -401,4 +470,9 @@ class Resolver:
         None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""
         from bot.graph.resolve_calls import resolve_member
 
-        return resolve_member(self, target, name)
+        key = (target.path, target.module, id(target.definition), name)
+        memo = self._members.get(key)
+        if memo is None or memo[0] is not target.definition:
+            memo = (target.definition, resolve_member(self, target, name))
+            self._members[key] = memo
+        return memo[1]

@@ -19,8 +19,9 @@ def resolve_call(r: Resolver, path: str, call: CallSite, *, trust_stubs: bool = 
     if facts is None:
         return None
     parts = call.callee.split(".")
-    local = _unique_top(facts, parts[0])
-    if local is not None and not _import_binds(facts, parts[0]):
+    idx = r.index(facts)
+    local = idx.unique(parts[0])
+    if local is not None and parts[0] not in idx.binds:
         return _descend(r, path, _module_of(r, path), local, parts[1:])
     start = r.start_of(path, parts[0])
     if isinstance(start, Resolution):
@@ -79,8 +80,9 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
         if facts is None or not facts.parse_ok or facts.dynamic:
             return None
         visited.append((module, head))
-        definition = _unique_top(facts, head)
-        if definition is not None and not _import_binds(facts, head):
+        idx = r.index(facts)
+        definition = idx.unique(head)
+        if definition is not None and head not in idx.binds:
             return _descend(r, path, module, definition, chain[1:])
         reexport = _reexport(r, path, facts, head)
         if reexport is None:
@@ -91,12 +93,13 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
 
 
 def _reexport(r: Resolver, path: str, facts: FileFacts, name: str) -> tuple[str, tuple[str, ...]] | None:
-    if any(d.qualname == name for d in facts.definitions):
+    idx = r.index(facts)
+    if name in idx.by_qualname:
         return None
     start = r.start_of(path, name)
     if isinstance(start, Resolution):
         return None
-    imps = [i for i in facts.imports if i.scope == "module" and (i.alias or i.name) == name]
+    imps = [i for i in idx.binds.get(name, ()) if i.scope == "module" and (i.alias or i.name) == name]
     if len(imps) != 1 or imps[0].guarded:
         return None
     return start
@@ -112,8 +115,7 @@ def _descend(r: Resolver, path: str, module: str, definition: Definition, rest: 
     facts = r.facts_of(path)
     if facts is None:
         return None
-    qual = f"{definition.qualname}.{rest[0]}"
-    members = [d for d in facts.definitions if d.qualname == qual]
+    members = r.index(facts).by_qualname.get(f"{definition.qualname}.{rest[0]}", [])
     if len(members) != 1 or members[0].conditional:
         return None
     return Target(path, module, members[0])
@@ -125,8 +127,7 @@ def resolve_member(r: Resolver, target: Target, name: str, _depth: int = 0) -> T
     facts = r.facts_of(target.path)
     if facts is None or _depth > _MAX_DEPTH or target.definition.kind != "class":
         return UNKNOWN
-    qual = f"{target.definition.qualname}.{name}"
-    members = [d for d in facts.definitions if d.qualname == qual]
+    members = r.index(facts).by_qualname.get(f"{target.definition.qualname}.{name}", [])
     if len(members) == 1 and not members[0].conditional:
         return Target(target.path, target.module, members[0])
     if members or target.definition.metaclass:
@@ -142,14 +143,3 @@ def resolve_member(r: Resolver, target: Target, name: str, _depth: int = 0) -> T
         if found is not None:
             return found
     return None
-
-
-
-def _unique_top(facts: FileFacts, name: str) -> Definition | None:
-    defs = [d for d in facts.definitions if d.qualname == name]
-    return defs[0] if len(defs) == 1 else None
-
-
-def _import_binds(facts: FileFacts, name: str) -> bool:
-    return any((i.alias or (i.module.split(".")[0] if i.name is None else i.name)) == name
-               for i in facts.imports if i.name != "*")
