@@ -82,11 +82,14 @@ class Signature:
         filled = {p.name for p in positional[: call.n_positional]}
         by_name = {p.name: p for p in self.params if p.kind in ("normal", "kwonly")}
         for kw in call.keywords:
-            if kw in filled:
-                return f"got multiple values for argument '{kw}'"
-            if kw not in by_name and not has_kwarg:
+            if kw in by_name:
+                if kw in filled:
+                    return f"got multiple values for argument '{kw}'"
+                filled.add(kw)
+            elif not has_kwarg:  # (with **kwargs, any other keyword, even a positional-only name, lands there)
+                if any(p.name == kw and p.kind == "posonly" for p in self.params):
+                    return f"got some positional-only arguments passed as keyword arguments: '{kw}'"
                 return f"got an unexpected keyword argument '{kw}'"
-            filled.add(kw)
         missing = [p.name for p in self.params
                    if p.kind in ("posonly", "normal", "kwonly") and not p.has_default and p.name not in filled]
         if missing:

@@ -60,20 +60,39 @@ _COMPREHENSIONS = {"list_comprehension", "set_comprehension", "dictionary_compre
 Rebinding = list[tuple[int, int]] | None  # the byte ranges of the scopes rebinding a name; None: module scope
 
 
-def _scope_of(node: Any, comprehension: bool = False) -> tuple[int, int] | None:
-    """The function/lambda/class (or comprehension) whose scope a binding at `node` belongs to."""
+def _scope_of(node: Any, comprehension: bool = False) -> tuple[int, int, bool] | None:
+    """The function/lambda/class (or comprehension) whose scope a binding at `node` belongs to, and
+    whether it is a class."""
     p = node.parent
     while p is not None:
         if p.type in _SCOPES or (comprehension and p.type in _COMPREHENSIONS):
-            return p.start_byte, p.end_byte
+            return p.start_byte, p.end_byte, p.type == "class_definition"
         p = p.parent
     return None
+
+
+def _class_body(scope: tuple[int, int, bool], functions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of a class that see its own bindings: the class minus the functions and lambdas in it
+    (a method's body does not see the class scope)."""
+    start, end = scope[0], scope[1]
+    out: list[tuple[int, int]] = []
+    at = start
+    for f_start, f_end in functions:
+        if f_start < at or f_end > end:
+            continue  # outside, or inside a function already cut out
+        if f_start > at:
+            out.append((at, f_start))
+        at = f_end
+    if at < end:
+        out.append((at, end))
+    return out
 
 
 def rebindings(caps: dict[str, list[Any]], walk: ModuleWalk, watched: set[str]) -> dict[str, Rebinding]:
     """Where names in `watched` are bound by something other than an import: per name, the scopes (a use
     inside them sees the other binding), or None when the module scope itself rebinds it."""
     out: dict[str, Rebinding] = {}
+    functions = sorted((n.start_byte, n.end_byte) for k in ("func", "lambda") for n in caps.get(k, ()))
 
     def bind(name: str, node: Any, comprehension: bool = False) -> None:
         if name not in watched or (name in out and out[name] is None):
@@ -84,7 +103,7 @@ def rebindings(caps: dict[str, list[Any]], walk: ModuleWalk, watched: set[str]) 
         else:
             ranges = out.setdefault(name, [])
             assert ranges is not None
-            ranges.append(scope)
+            ranges.extend(_class_body(scope, functions) if scope[2] else [scope[:2]])
 
     for n in caps.get("lhs", ()):
         in_comprehension = n.parent is not None and n.parent.type == "for_in_clause"
@@ -189,7 +208,8 @@ def name_calls(caps: dict[str, list[Any]], call_bases: set[str], shadowed: dict[
             calls.append(_call_site(name, call, call.start_byte in guards, callers))
 
 
-_ARG_SPECIALS = re.compile(rb"[=*#]")
+_ARG_SPECIALS = re.compile(rb"[=*#\\]")
+_NOT_ARGUMENTS = {"comment", "line_continuation"}  # extras tree-sitter lists among the arguments
 
 
 def _call_site(callee: str, call: Any, guarded: bool, callers: CallerIndex) -> CallSite:
@@ -213,7 +233,7 @@ def _call_site(callee: str, call: Any, guarded: bool, callers: CallerIndex) -> C
                 starstar = True
             elif t == "ERROR":
                 star = True  # unparsable arguments: make the call unjudgeable
-            elif t != "comment":
+            elif t not in _NOT_ARGUMENTS:
                 n_pos += 1
     return CallSite(callee, call.start_point[0] + 1, call.start_point[1], call.end_point[0] + 1, n_pos,
                     tuple(keywords), star, starstar, callers.caller(call.start_byte), guarded)

@@ -134,6 +134,43 @@ def test_calls() -> None:
     assert "len" not in calls
 
 
+def test_backslash_continuation_is_not_an_argument() -> None:
+    f = facts("import m\nm.f(1, \\\n  2)\nm.g(a, \\\n  b=3)\nm.h('a\\\\n', 2)\n")
+    calls = {c.callee: c for c in f.calls}
+    assert calls["m.f"].n_positional == 2
+    assert calls["m.g"].n_positional == 1 and calls["m.g"].keywords == ("b",)
+    assert calls["m.h"].n_positional == 2
+
+
+def test_keyword_naming_a_positional_only_parameter() -> None:
+    from bot.graph.model import CallSite, Param, Signature
+
+    def call(n_positional: int, *keywords: str) -> CallSite:
+        return CallSite("f", 1, 0, 1, n_positional, keywords, False, False)
+
+    with_kwargs = Signature((Param("a", "posonly", False), Param("kw", "kwarg", False)))
+    assert with_kwargs.rejects(call(1, "a")) is None  # `a=` lands in **kw
+    assert "missing" in (with_kwargs.rejects(call(0, "a")) or "")
+    plain = Signature((Param("a", "posonly", False),))
+    assert "positional-only" in (plain.rejects(call(1, "a")) or "")
+    normal = Signature((Param("a", "normal", False),))
+    assert "multiple values" in (normal.rejects(call(1, "a")) or "")
+
+
+def test_class_member_shadows_an_import_only_in_the_class_body() -> None:
+    f = facts(
+        "import locale\n"
+        "class C:\n"
+        "    def locale(self):\n"
+        "        return locale.x1()\n"
+        "    x = locale.x2()\n"
+        "    y = lambda: locale.x3()\n"
+        "def f():\n"
+        "    return locale.x4()\n"
+    )
+    assert [u.attrs[0] for u in f.attr_uses] == ["x1", "x3", "x4"]
+
+
 def test_all_and_dynamic() -> None:
     assert facts("__all__ = ['a', 'b']\na = b = 1\n").all_names == ("a", "b")
     extended = facts("__all__ = ['a']\n__all__ += ['b']\n")
