@@ -1,5 +1,5 @@
 """A GitHub Actions runner in a tmp_path: a bare repository as `origin`, a workspace clone as actions/checkout
-leaves it, the local GitHub API server, event files adapted from the real payloads in shared/github-payloads,
+leaves it, the local GitHub API server, event files adapted from the real payloads in tests/fixtures/github-payloads,
 and `run()` starting the Action's entry point as the runner does: a subprocess with the runner's environment."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from support.github_server import GitHubServer, github_server
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "github-payloads"  # ../shared of the checkout
+PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "github-payloads"  # copied from ../shared
 REPO = "Codertocat/Hello-World"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 

@@ -1,4 +1,4 @@
-"""Event parsing over the real webhook payloads (shared/github-payloads), adapted as the README says."""
+"""Event parsing over the real webhook payloads (tests/fixtures/github-payloads, copied from shared/), adapted as the README says."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.errors import ConfigError, GitHubError
 from bot.github.events import Dispatch, FixCommand, Ignored, PullRequestEvent, load_event, parse_event
 from bot.github.settings import load_settings
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "github-payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "github-payloads"
 
 
 def _payload(name: str) -> dict:
