@@ -73,6 +73,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         parsed = int(graph.store.parsed)
     finally:
         graph.close()
+        graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
     return CheckResult(findings, stats, tuple(notes))

@@ -125,6 +125,12 @@ class Graph:
     def close(self) -> None:
         self.store.close()
 
+    def release(self) -> None:
+        """Drop the facts and resolver memos held in memory (they are freed at once, without waiting for
+        the cycle collector: the resolver refers back to this graph). The graph is unusable afterwards."""
+        self._facts.clear()
+        self.resolver.clear()
+
     def __enter__(self) -> Graph:
         return self
 

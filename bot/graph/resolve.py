@@ -148,6 +148,12 @@ class Resolver:
         self._relative: dict[tuple[str, int, str], list[str]] = {}
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
 
+    def clear(self) -> None:
+        """Forget every memo (they keep facts alive)."""
+        for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
+                     self._members):
+            memo.clear()
+
     def index(self, facts: FileFacts) -> FactsIndex:
         """The lookup index of `facts` (built once per facts object)."""
         hit = self._indexes.get(id(facts))
