@@ -65,6 +65,21 @@ def test_missing_attribute(repo: Repo) -> None:
     assert rules(repo.check(all_files=True)) == [("missing-attribute", "app.py", 4)]
 
 
+def test_missing_attribute_through_an_import_a_method_name_shadows_in_its_class(repo: Repo) -> None:
+    repo.files({**PKG, "app.py": """
+        from pkg import helpers
+
+        class View:
+            def helpers(self):
+                return helpers.verify(1)
+            other = helpers.nothing
+
+        def f():
+            return helpers.verify(2)
+        """})
+    assert rules(repo.check(all_files=True)) == [("missing-attribute", "app.py", 5), ("missing-attribute", "app.py", 9)]
+
+
 def test_arity_mismatch_function_and_class(repo: Repo) -> None:
     repo.files({**PKG, "app.py": """
         from pkg.helpers import verify_payment, Plain
@@ -77,6 +92,29 @@ def test_arity_mismatch_function_and_class(repo: Repo) -> None:
     assert rules(repo.check(all_files=True)) == [
         ("arity-mismatch", "app.py", 3), ("arity-mismatch", "app.py", 4), ("arity-mismatch", "app.py", 5),
         ("arity-mismatch", "app.py", 6)]
+
+
+def test_arity_positional_only_names_and_line_continuations(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/m.py": """
+        def takes_kwargs(a, /, **kw):
+            pass
+
+        def strict(a, /):
+            pass
+
+        def two(a, b):
+            pass
+        """, "app.py": """
+        from pkg.m import takes_kwargs, strict, two
+
+        takes_kwargs(1, a=2)
+        strict(1, a=2)
+        two(1, \\
+            2)
+        two(1, \\
+            2, 3)
+        """})
+    assert rules(repo.check(all_files=True)) == [("arity-mismatch", "app.py", 4), ("arity-mismatch", "app.py", 7)]
 
 
 def test_arity_silent_when_unsure(repo: Repo) -> None:

@@ -41,11 +41,8 @@ def _check(ctx: RuleContext, path: str, call: CallSite, target: Any) -> Hit | No
     sig = cache[key]
     if sig is None:
         return None
-    posonly = {p.name for p in sig.params if p.kind == "posonly"}
-    if posonly & set(call.keywords):
-        return None  # a positional-only name passed by keyword may land in **kwargs: unsure
     why = sig.rejects(call)
-    if why is None or _continued(ctx, path, call):
+    if why is None:
         return None
     top = d.qualname.split(".")[0]
     return Hit(make("arity-mismatch", path, call.line, call.col, call.end_line, f"`{call.callee}()` {why}",
@@ -89,11 +86,3 @@ def _owner(ctx: RuleContext, member: Any) -> Any:
     if len(owners) != 1 or owners[0].decorators or owners[0].metaclass or owners[0].conditional:
         return None
     return owners[0]
-
-
-def _continued(ctx: RuleContext, path: str, call: CallSite) -> bool:
-    """The call spans a backslash line continuation (its argument count is not to be trusted)."""
-    if call.end_line <= call.line:
-        return False
-    lines = ctx.graph.source(path).splitlines()[call.line - 1:call.end_line]
-    return any(line.rstrip().endswith("\\") for line in lines)

@@ -13,7 +13,7 @@ from bot.graph.model import AttrUse, FileFacts
 def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    defined = {d.name for d in facts.definitions}
+    defined = {d.name for d in facts.definitions if d.qualname == d.name}  # (class members: the graph scopes them)
     starts: dict[str, Any] = {}
     for use in facts.attr_uses:
         if use.guarded or use.store or use.base in defined:
