@@ -147,11 +147,13 @@ class Resolver:
         self._steps: dict[tuple[str, str], str | Resolution] = {}
         self._relative: dict[tuple[str, int, str], list[str]] = {}
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
+        # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
+        self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members):
+                     self._members, self.follows):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:

@@ -27,12 +27,15 @@ def resolve_call(r: Resolver, path: str, call: CallSite, *, trust_stubs: bool = 
     if isinstance(start, Resolution):
         return None
     module, implied = start
-    chain = [*implied, *parts[1:]]
-    visited: list[tuple[str, str]] = []
-    target = _follow(r, module, chain, frozenset(), visited)
+    key = (module, (*implied, *parts[1:]))
+    memo = r.follows.get(key)
+    if memo is None:  # (where a chain from a module leads does not depend on the importer)
+        steps: list[tuple[str, str]] = []
+        memo = r.follows[key] = (_follow(r, module, list(key[1]), frozenset(), steps), tuple(steps))
+    target = memo[0]
     if target is None:
         return None
-    visited.append((target.module, target.definition.qualname))
+    visited = [*memo[1], (target.module, target.definition.qualname)]
     if trust_stubs and not _stubs_agree(r, visited, target, call):
         return None  # a .pyi stub declares an interface (overloads) that accepts this call
     return target
