@@ -215,8 +215,6 @@ def _workers() -> int:
 
 def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str], fresh: dict[str, bytes],
             done: dict[str, Derived], everything: bool) -> None:
-    if everything:
-        store.clear_derived()
     missing = [shas[p] for p in paths if p not in done and shas.get(p) and shas[p] not in fresh]
     loaded = store.blobs(missing) if missing else {}
     refs: list[tuple[str, str, str, int]] = []
@@ -232,7 +230,10 @@ def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str]
         facts = decode(raw) if raw else None
         if facts is not None:
             edges(p, facts, layout, refs, defs, stored)
-    store.replace_derived([] if everything else paths, refs, defs, stored)
+    if everything:
+        store.fill_derived(refs, defs, stored)
+    else:
+        store.replace_derived(paths, refs, defs, stored)
 
 
 def bindings(path: str, facts: FileFacts, layout: Layout) -> dict[str, set[str]]:

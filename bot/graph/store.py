@@ -39,6 +39,7 @@ CREATE INDEX IF NOT EXISTS defs_path ON defs (path);
 CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
 """
+_DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "stores_path")
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
@@ -240,6 +241,17 @@ class Store:
     def clear_derived(self) -> None:
         for table in ("refs", "defs", "stores"):
             self.conn.execute(f"DELETE FROM {table}")
+
+    def fill_derived(self, refs: list[tuple[str, str, str, int]], defs: list[tuple[str, str, str]],
+                     stores: list[tuple[str, str]]) -> None:
+        """Replace every derived row (a full rebuild): the indexes are built once, after the inserts."""
+        self.clear_derived()
+        for index in _DERIVED_INDEXES:
+            self.conn.execute(f"DROP INDEX IF EXISTS {index}")
+        self.replace_derived([], refs, defs, stores)
+        for statement in _SCHEMA.split(";"):
+            if "CREATE INDEX" in statement:
+                self.conn.execute(statement)
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
