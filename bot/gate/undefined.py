@@ -2,7 +2,7 @@
 
 Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported,
 nor a builtin of any Python version, a dunder, a Python 2 name, a use guarded by `except NameError` or a
-version/platform `if`, a use inside an annotation. A file with a star import, `exec`/`eval`, writes through
+version/platform `if`. A file with a star import, `exec`/`eval`, writes through
 `globals()`/`locals()`/`vars()`, or builtins/`sys.modules` manipulation is not judged at all.
 """
 
@@ -33,25 +33,34 @@ _BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _sym
 _SCOPE_OFF, _SCOPE_MASK = _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
 _GLOBAL_SCOPES = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
 _MAX_PER_NAME = 20
+_MODULE_READERS = frozenset({"getattr", "hasattr", "id", "repr", "type", "isinstance", "print", "dir"})
+# `from __future__ import annotations` (possibly among other features) -> the same length with `generators`,
+# a feature that changes nothing on Python 3, so line and column numbers stay the same.
+_FUTURE_ANNOTATIONS = re.compile(rb"^(from[ \t]+__future__[ \t]+import[ \t(]+(?:\w+[ \t]*,[ \t]*)*)annotations\b",
+                                 re.MULTILINE)
 
 
 def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[LocalIssue, ...]:
     """Uses of really unbound names in `data`, a file CPython compiles, run by Python `target`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        candidates = _candidates(symtable.symtable(data, "<file>", "exec"))  # type: ignore[arg-type]
+        # Annotations are uses too, even where they are evaluated lazily (`from __future__ import annotations`,
+        # PEP 649): a name bound nowhere in the file breaks `typing.get_type_hints` and every type checker.
+        # CPython's symtable skips lazy annotations, so it reads the file with that future import neutralised.
+        source = _FUTURE_ANNOTATIONS.sub(rb"\1generators ", data)
+        try:
+            table = symtable.symtable(source, "<file>", "exec")  # type: ignore[arg-type]
+        except SyntaxError:  # the neutralised text is not valid where the real one is: judge the real one
+            table = symtable.symtable(data, "<file>", "exec")  # type: ignore[arg-type]
+        candidates = _candidates(table)
         if not candidates:
             return ()
         tree = ast.parse(data)
     if _dynamic_namespace(tree):
         return ()
-    eager = target < (3, 14) and not _future_annotations(tree)
-    return tuple(_locate(tree, candidates, eager))
+    return tuple(_locate(tree, candidates, eager=True))
 
 
-def _future_annotations(tree: ast.Module) -> bool:
-    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations"
-               for a in n.names) for n in tree.body)
 
 
 def _candidates(top: symtable.SymbolTable) -> set[str]:
@@ -78,7 +87,65 @@ def _dynamic_namespace(tree: ast.Module) -> bool:
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    return any(_binds_dynamically(node, parents.get(id(node))) for node in ast.walk(tree))
+    for node in ast.walk(tree):
+        if _is_own_module_entry(node):
+            if _writes_into_own_module(node, parents, tree):  # type: ignore[arg-type]
+                return True
+        elif _binds_dynamically(node, parents.get(id(node))):
+            return True
+    return False
+
+
+def _is_own_module_entry(node: ast.AST) -> bool:
+    """`sys.modules[__name__]`."""
+    return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name) and node.slice.id == "__name__"
+            and isinstance(node.value, ast.Attribute) and node.value.attr == "modules")
+
+
+def _writes_into_own_module(entry: ast.Subscript, parents: dict[int, ast.AST], tree: ast.Module) -> bool:
+    """Whether code writes names into the module through `sys.modules[__name__]` (directly or through a
+    name it is assigned to). Replacing the entry (`sys.modules[__name__] = wrapper`) or copying the module's
+    dict elsewhere leaves the module's own globals, which its code looks names up in, as they are."""
+    if isinstance(entry.ctx, ast.Store):
+        return False
+    parent = parents.get(id(entry))
+    if isinstance(parent, ast.Assign) and parent.value is entry:
+        if not all(isinstance(t, ast.Name) for t in parent.targets):
+            return True
+        aliases = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+        return any(_writes_through(n, parents) for n in ast.walk(tree)
+                   if isinstance(n, ast.Name) and n.id in aliases and isinstance(n.ctx, ast.Load))
+    return _writes_through(entry, parents)
+
+
+def _writes_through(expr: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """`expr.x = ...`, `del expr.x`, `setattr(expr, ...)`, or `expr.__dict__` used other than read or copied
+    into another object (`other.__dict__.update(expr.__dict__)`)."""
+    parent = parents.get(id(expr))
+    if isinstance(parent, ast.Call):  # passed to a function: only known readers leave the module alone
+        return not (isinstance(parent.func, ast.Name) and parent.func.id in _MODULE_READERS)
+    if not (isinstance(parent, ast.Attribute) and parent.value is expr):
+        return False
+    if isinstance(parent.ctx, (ast.Store, ast.Del)):
+        return True
+    if parent.attr != "__dict__":
+        return False
+    use = parents.get(id(parent))
+    if isinstance(use, ast.Attribute):
+        return use.attr not in _READ_METHODS
+    if isinstance(use, ast.Subscript):
+        return not isinstance(use.ctx, ast.Load)
+    if isinstance(use, ast.Call) and parent in use.args:
+        func = use.func  # copied into another object: `other.__dict__.update(expr.__dict__)`, `dict(expr.__dict__)`
+        return not ((isinstance(func, ast.Attribute) and func.attr == "update"
+                     and not _mentions_own_module(func.value))
+                    or (isinstance(func, ast.Name) and func.id in ("dict", "vars", "len", "sorted", "list")))
+    return True
+
+
+def _mentions_own_module(node: ast.AST) -> bool:
+    return any(_is_own_module_entry(n) or (isinstance(n, ast.Name) and n.id in ("globals", "vars", "locals"))
+               for n in ast.walk(node))
 
 
 def _binds_dynamically(node: ast.AST, parent: ast.AST | None) -> bool:
@@ -94,8 +161,6 @@ def _binds_dynamically(node: ast.AST, parent: ast.AST | None) -> bool:
         return False
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:
         return not _read_only(node, parent)
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name) and node.slice.id == "__name__":
-        return isinstance(node.value, ast.Attribute) and node.value.attr == "modules"
     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

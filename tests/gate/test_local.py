@@ -35,7 +35,11 @@ def test_typo_in_function_is_undefined() -> None:
     "import sys\nif sys.version_info < (3,):\n    text = unknown_py2_thing\n",
     "import sys\nif sys.platform == 'win32':\n    handle = msvcrt_only\n",
     "def f(x):\n    y: OnlyLocalAnnotation = 1\n    return y\n",
-    "from __future__ import annotations\ndef f(x: Undefined) -> None:\n    pass\n",
+    "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+    "    from decimal import Decimal\ndef f(x: Decimal) -> Later:\n    pass\nclass Later:\n    pass\n",
+    "oldmod = sys.modules[__name__]\nsetattr(oldmod, 'made', 1)\nprint(made)\n",
+    "import sys\nsys.modules[__name__].made = 1\nprint(made)\n",
+    "import sys\nexec(code, sys.modules[__name__].__dict__)\nprint(made)\n",
     "from os.path import *\nprint(join_typo)\n",
     "globals()['made'] = 1\nprint(made)\n",
     "globals().update(made=1)\nprint(made)\n",
@@ -57,10 +61,22 @@ def test_eager_annotations_are_evaluated() -> None:
     assert issues(src, (3, 11)) == [("undefined-name", 1, "Undefined"), ("undefined-name", 5, "AtModule")]
 
 
-def test_lazy_annotations_are_not_evaluated() -> None:
+def test_lazy_annotations_still_name_only_bound_names() -> None:
+    """Lazily evaluated annotations are not run at import, but a name bound nowhere breaks
+    `typing.get_type_hints` and every type checker: reported as well, with the same line numbers."""
     src = "def f(x: Undefined) -> int:\n    return 1\n"
-    assert issues("from __future__ import annotations\n" + src, (3, 11)) == []
-    assert issues(src, (3, 14)) == []
+    expected = [("undefined-name", 2, "Undefined")]
+    assert issues("from __future__ import annotations\n" + src, (3, 11)) == expected
+    assert issues("from __future__ import division, annotations\n" + src, (3, 11)) == expected
+    assert issues(src, (3, 14)) == [("undefined-name", 1, "Undefined")]
+
+
+def test_replacing_its_own_sys_modules_entry_keeps_the_module_judged() -> None:
+    """pygments' lexers/formatters swap a wrapper into sys.modules after copying their dict: the functions
+    still look names up in the original globals."""
+    src = ("import sys\ndef f():\n    return nope\noldmod = sys.modules[__name__]\nnewmod = type(sys)('x')\n"
+           "newmod.__dict__.update(oldmod.__dict__)\nsys.modules[__name__] = newmod\n")
+    assert issues(src) == [("undefined-name", 3, "nope")]
 
 
 def test_ordinary_conditions_are_not_environment_guards() -> None:
