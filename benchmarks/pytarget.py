@@ -36,7 +36,7 @@ class Target:
     version: Version | None
     spec: str  # the requires-python text as found
     source: str  # where it was found ("" when nowhere)
-    yantra_version: Version | None  # what Yantra reads (pyproject only); None: Yantra's own default
+    yantra_version: Version | None  # what Yantra reads (pyproject, then setup.cfg); None: Yantra's own default
     yantra_source: str
 
     def label(self) -> str:
@@ -55,7 +55,7 @@ def lower_bound(spec: str) -> Version | None:
 
 def read_target(root: Path) -> Target:
     pyproject_spec, yantra_version = "", None
-    yantra_source = "the version of the interpreter running it (pyproject.toml declares none)"
+    yantra_source = "the version of the interpreter running it (pyproject.toml and setup.cfg declare none)"
     if (root / "pyproject.toml").is_file():
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8", errors="replace"))
         pyproject_spec = str(data.get("project", {}).get("requires-python") or "")
@@ -65,6 +65,8 @@ def read_target(root: Path) -> Target:
             yantra_version, yantra_source = (int(major), int(minor)), "[tool.yantra] python-version"
         elif pyproject_spec:
             yantra_version, yantra_source = lower_bound(pyproject_spec), "pyproject requires-python"
+    if yantra_version is None and _setup_cfg(root):  # bot.config falls back to setup.cfg python_requires
+        yantra_version, yantra_source = lower_bound(_setup_cfg(root)), "setup.cfg python_requires"
     for spec, source in ((pyproject_spec, "pyproject.toml"), (_setup_cfg(root), "setup.cfg"),
                          (_setup_py(root), "setup.py"), (_pkg_info(root), "PKG-INFO")):
         if spec:
