@@ -157,13 +157,7 @@ def index_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     if not paths:
         return {}
     out = run(["ls-files", "-s", "-z", "--", *paths], root, literal_paths=True)
-    result: dict[str, str] = {}
-    for entry in zsplit(out):
-        meta, _, path = entry.partition("\t")
-        parts = meta.split()
-        if len(parts) >= 3 and parts[2] == "0":
-            result[path] = parts[1]
-    return result
+    return {path: meta[1] for path, meta in _entries(out) if len(meta) >= 3 and meta[2] == "0"}  # stage 0
 
 
 def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
@@ -171,10 +165,9 @@ def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     if not paths or head_commit(root) is None:
         return {}
     out = run(["ls-tree", "-z", "--full-tree", "HEAD", "--", *paths], root, literal_paths=True)
-    result: dict[str, str] = {}
-    for entry in zsplit(out):
-        meta, _, path = entry.partition("\t")
-        parts = meta.split()
-        if len(parts) >= 3 and parts[1] == "blob":
-            result[path] = parts[2]
-    return result
+    return {path: meta[2] for path, meta in _entries(out) if len(meta) >= 3 and meta[1] == "blob"}
+
+
+def _entries(out: bytes) -> list[tuple[str, list[str]]]:
+    """`-z` output of ls-files -s / ls-tree: (path, the fields before the tab)."""
+    return [(path, meta.split()) for meta, _, path in (e.partition("\t") for e in zsplit(out))]

@@ -103,7 +103,7 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
             mark(_span(node.body), everything)
-        if isinstance(node, ast.Call) and "raises" in _last_name(node.func).lower() and node.args:
+        if isinstance(node, ast.Call) and "raises" in last_name(node.func).lower() and node.args:
             rules = _raises_quiets(node.args[0])
             for arg in node.args[1:]:
                 if isinstance(arg, ast.Lambda):
@@ -116,7 +116,7 @@ def _environment_test(test: ast.expr) -> bool:
         word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
         if word and _ENV_WORD.search(word):
             return True
-        if isinstance(node, ast.Call) and _last_name(node.func) in ("hasattr", "find_spec", "getattr"):
+        if isinstance(node, ast.Call) and last_name(node.func) in ("hasattr", "find_spec", "getattr"):
             return True
     return False
 
@@ -129,7 +129,7 @@ def _span_of(node: ast.AST) -> set[int]:
 def _with_quiets(expr: ast.expr) -> set[str]:
     if not isinstance(expr, ast.Call):
         return set()
-    name = _last_name(expr.func).lower()
+    name = last_name(expr.func).lower()
     if "patch" in _dotted(expr.func).lower():
         return {"missing-attribute", "arity-mismatch"}
     if "raises" not in name:
@@ -151,11 +151,11 @@ def _exception_names(expr: ast.expr | None) -> set[str]:
         return {_UNSURE}
     if isinstance(expr, ast.Tuple):
         return set().union(*(_exception_names(e) for e in expr.elts)) if expr.elts else {_UNSURE}
-    name = _last_name(expr)
+    name = last_name(expr)
     return {name} if name else {_UNSURE}
 
 
-def _last_name(node: ast.AST) -> str:
+def last_name(node: ast.AST) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Name):

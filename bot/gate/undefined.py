@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from bot.graph.model import LocalIssue
 
+from .guards import last_name
 from .names import ALWAYS_DEFINED, is_dunder
 
 _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
@@ -250,15 +251,7 @@ def _catches_name_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(_dotted_last(k) in _CATCH_NAME_ERROR for k in kinds)
-
-
-def _dotted_last(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
+    return any(last_name(k) in _CATCH_NAME_ERROR for k in kinds)
 
 
 def _is_environment_test(test: ast.AST) -> bool:

@@ -56,6 +56,24 @@ embeddings = false
 test-timeout = 180
 '''
 
+SECRET_VALUE = "q7Rk2LmX9vTz4NbW8cYe1HsJ3uPa6DfG0iKo5QxZ"  # 40 characters, AWS secret key shape
+
+ADDS_SECRET = f"""Fix add and configure the storage client.
+
+calc/ops.py
+<<<<<<< SEARCH
+    return a - b
+=======
+    return a + b
+
+
+AWS_SECRET_ACCESS_KEY = "{SECRET_VALUE}"
+>>>>>>> REPLACE
+
+CONFIDENCE: 0.95
+"""
+
+
 GOOD_FIX = """The add function subtracted instead of adding.
 
 calc/ops.py

@@ -6,24 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from e2e_fix.fixrepo import BREAKS_MUL, Project, run_fix
+from e2e_fix.fixrepo import ADDS_SECRET, BREAKS_MUL, SECRET_VALUE, Project, run_fix
 from support.anthropic_server import AnthropicServer
-
-SECRET_VALUE = "q7Rk2LmX9vTz4NbW8cYe1HsJ3uPa6DfG0iKo5QxZ"  # 40 characters, AWS secret key shape
-ADDS_SECRET = f"""Fix add and configure the storage client.
-
-calc/ops.py
-<<<<<<< SEARCH
-    return a - b
-=======
-    return a + b
-
-
-AWS_SECRET_ACCESS_KEY = "{SECRET_VALUE}"
->>>>>>> REPLACE
-
-CONFIDENCE: 0.95
-"""
 
 
 def plant_marker(project: Project, marker: Path) -> None:

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-from e2e_fix.fixrepo import GOOD_FIX, Project, run_fix
+from e2e_fix.fixrepo import ADDS_SECRET, GOOD_FIX, SECRET_VALUE, Project, run_fix
 from support.anthropic_server import AnthropicServer
-
-SECRET_VALUE = "q7Rk2LmX9vTz4NbW8cYe1HsJ3uPa6DfG0iKo5QxZ"  # 40 characters, AWS secret key shape
-
-ADDS_SECRET = f"""Fix add and configure the storage client.
-
-calc/ops.py
-<<<<<<< SEARCH
-    return a - b
-=======
-    return a + b
-
-
-AWS_SECRET_ACCESS_KEY = "{SECRET_VALUE}"
->>>>>>> REPLACE
-
-CONFIDENCE: 0.95
-"""
 
 ADDS_SQL_INJECTION = """Fix add and add a lookup helper.
 
