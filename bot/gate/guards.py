@@ -12,6 +12,8 @@ import re
 import warnings
 from collections.abc import Iterable
 
+from bot.graph.names import last_name
+
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
 _OTHER_IGNORE = re.compile(r"#\s*(?:pyrefly:\s*ignore|pyre-ignore|pyre-fixme)\b")
@@ -153,14 +155,6 @@ def _exception_names(expr: ast.expr | None) -> set[str]:
         return set().union(*(_exception_names(e) for e in expr.elts)) if expr.elts else {_UNSURE}
     name = last_name(expr)
     return {name} if name else {_UNSURE}
-
-
-def last_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
 
 
 def _unreachable(body: list[ast.stmt]) -> set[int]:

@@ -6,9 +6,10 @@ import marshal
 from itertools import starmap
 from typing import Any
 
+from bot.graph.doubts import NO_DOUBTS, Doubts
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -47,6 +48,7 @@ def encode(f: FileFacts) -> bytes:
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
         f.parse_ok, f.suppressions, f.path_dynamic,
+        None if f.doubts is NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
     ))
 
 
@@ -66,6 +68,7 @@ def decode(data: bytes) -> FileFacts | None:
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(starmap(LocalIssue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
+            doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.graph.doubts import NO_DOUBTS, Doubts
+
 ParamKind = Literal["posonly", "normal", "vararg", "kwonly", "kwarg"]
 DefKind = Literal["function", "class", "variable"]
 
@@ -172,6 +174,7 @@ class FileFacts:
     issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
     parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules) of `# yantra: ignore[...]`
+    doubts: Doubts = NO_DOUBTS  # what may provide names no binding shows (`bot.graph.doubts`)
 
     def top_level(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions if d.qualname == d.name}

@@ -473,6 +473,10 @@ class Resolver:
 
         return resolve_call(self, path, call, trust_stubs=trust_stubs)
 
+    def resolve_callee(self, path: str, callee: str) -> Target | None:
+        """The unique repository definition the dotted name `callee`, as written in `path`, reaches."""
+        return self.resolve_call(path, CallSite(callee, 0, 0, 0, 0, (), True, True), trust_stubs=False)
+
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.
         None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""

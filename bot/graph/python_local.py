@@ -13,8 +13,7 @@ import sys
 import warnings
 
 from bot.graph.model import LocalIssue
-
-from .names import ALWAYS_DEFINED, is_dunder
+from bot.graph.names import ALWAYS_DEFINED, is_dunder
 
 _INTERPRETER = sys.version_info[:2]
 
@@ -35,7 +34,7 @@ def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]
         error = syntax_error(data, target)
         if error is not None:
             return (error,)
-        from .undefined import undefined_names
+        from bot.graph.python_undefined import undefined_names
 
         return undefined_names(data, target)
     except (RecursionError, MemoryError) as exc:
