@@ -121,7 +121,7 @@ def _may_replace_module(graph: Graph, path: str, callee: str) -> bool:
 def _repo_callee(graph: Graph, path: str, callee: str) -> bool:
     """The callee's name is bound by an import of a repository module that could not be followed."""
     start = graph.resolver.start_of(path, callee.split(".")[0])
-    return isinstance(start, tuple) and graph.resolver.layout.in_repo(start[0])
+    return isinstance(start, tuple) and graph.resolver.in_repo(start[0])
 
 
 def _names_for_itself(graph: Graph, path: str) -> set[str]:

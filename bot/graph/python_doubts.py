@@ -17,17 +17,19 @@ from bot.graph.names import ALWAYS_DEFINED
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
-_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path")
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path",
+                  b"meta_path")
 # What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
 _DYNAMIC_CODE = re.compile(
     rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
     rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
     rb"sys\.modules\s*\[\s*__name__\s*\]|"
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
-    rb"[(,]\s*globals\(\s*\)\s*[,)]"
+    rb"[(,]\s*globals\(\s*\)\s*[,)]|"
+    rb"sys\.meta_path\b"  # an import hook (a vendor importer serving `pkg.extern.x` from `pkg._vendor`)
 )
 # What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
-_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
+_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
@@ -51,7 +53,8 @@ def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
 
 
 def path_dynamic(data: bytes) -> bool:
-    if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data:
+    if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data \
+            and b"meta_path" not in data:
         return False
     return _PATH_DYNAMIC.search(data) is not None
 

@@ -147,13 +147,14 @@ class Resolver:
         self._steps: dict[tuple[str, str], str | Resolution] = {}
         self._relative: dict[tuple[str, int, str], list[str]] = {}
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
+        self._shadowing: dict[str, bool] = {}
         # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
         self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members, self.follows):
+                     self._members, self.follows, self._shadowing):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:
@@ -166,6 +167,28 @@ class Resolver:
         return idx
 
     # -- modules -----------------------------------------------------------------------------------
+    def in_repo(self, module: str) -> bool:
+        """`module` is one of the repository's: its top-level name is a repository module or package, and
+        not a plain module named like the installed module it imports itself (a plugin `toml.py` doing
+        `import toml` is loaded by a plugin loader; `toml` means the installed package)."""
+        if not self.layout.in_repo(module):
+            return False
+        top = module.split(".", 1)[0]
+        memo = self._shadowing.get(top)
+        if memo is None:
+            memo = self._shadowing[top] = self._imports_itself(top)
+        return not memo
+
+    def _imports_itself(self, top: str) -> bool:
+        for path in self.layout.modules.get(top, ()):
+            if self.layout.is_package_file(path):
+                continue  # `import pkg.sub` in `pkg/__init__.py` is ordinary
+            facts = self.facts_of(path)
+            if facts is not None and any(i.level == 0 and (i.module == top or i.module.startswith(top + "."))
+                                         for i in facts.imports):
+                return True
+        return False
+
     def absolute_module(self, path: str, imp: ImportFact) -> list[str]:
         """The absolute module(s) an import names, one per module name of the importer (deduplicated)."""
         if imp.level == 0:
@@ -203,7 +226,7 @@ class Resolver:
         return memo
 
     def _resolve_module(self, module: str) -> Resolution:
-        if not module or not self.layout.in_repo(module):
+        if not module or not self.in_repo(module):
             return unknown("external")
         if self.layout.exists(module):
             return Resolution("found", "module", module)
@@ -277,7 +300,7 @@ class Resolver:
         return memo
 
     def _resolve_name(self, module: str, name: str, _seen: frozenset[str]) -> Resolution:
-        if not self.layout.in_repo(module):
+        if not self.in_repo(module):
             return unknown("external")
         if self.layout.exists(f"{module}.{name}"):
             return Resolution("found", "module", f"{module}.{name}")
@@ -314,7 +337,7 @@ class Resolver:
             if imp.name != "*" or imp.scope != "module":
                 continue
             targets = self.absolute_module(path, imp)
-            if not targets or not all(self.layout.in_repo(t) for t in targets):
+            if not targets or not all(self.in_repo(t) for t in targets):
                 unsure = True
                 continue
             for target in targets:
@@ -401,7 +424,7 @@ class Resolver:
 
     def _walk(self, module: str, attrs: tuple[str, ...]) -> Resolution:
         for i, attr in enumerate(attrs):
-            if not self.layout.in_repo(module):
+            if not self.in_repo(module):
                 return unknown("external")
             nxt = self._step(module, attr)
             if isinstance(nxt, Resolution):
@@ -461,7 +484,7 @@ class Resolver:
                     return None
         if len(found) == 1:
             target = next(iter(found))
-            return target if self.layout.in_repo(target) and self.layout.exists(target) else None
+            return target if self.in_repo(target) and self.layout.exists(target) else None
         return None
 
     # -- calls (bot.graph.resolve_calls) -------------------------------------------------------------

@@ -68,7 +68,7 @@ def _module_of(r: Resolver, path: str) -> str:
 def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
             visited: list[tuple[str, str]]) -> Target | None:
     while chain:
-        if not r.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
+        if not r.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
             return None
         head = chain[0]
         sub = f"{module}.{head}"
