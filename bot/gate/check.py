@@ -27,6 +27,7 @@ from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
 from bot.graph import open_graph
 from bot.graph.model import FileFacts
+from bot.graph.queries import reexports
 
 
 def _rules() -> tuple[list[Rule], list[Rule]]:
@@ -36,8 +37,9 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
     from bot.gate.rules.deps import dependency_rules
     from bot.gate.rules.imports import import_rules
     from bot.gate.rules.local import local_rules
+    from bot.gate.rules.members import member_rules
 
-    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules]
+    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules, member_rules]
 
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
@@ -108,6 +110,8 @@ def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[st
         return [], 0, ["no changed Python files to check" if base else "no staged Python files to check"]
     change = Change(change.changed, change.deleted, read_before(root, old_blob, _blob_parser(ctx)))
     subjects = subjects_of(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
+    via = reexports(ctx.graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
+    subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))

@@ -38,6 +38,8 @@ class Doubts:
     all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
     edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
     name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
+    attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
+    #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

@@ -42,7 +42,8 @@ _PROBE = re.compile(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
 _ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
 # A helper handed the module's own name (`recreate_module(__name__, ...)`, `lazy.attach(__name__, ...)`):
 # it may replace the module in `sys.modules` (judged where the helper is defined, `doubts.binds_dynamically`).
-_HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\([ \t]*__name__\b")
+_HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
+                      rb"\s*(?:#[^\n]*\n\s*)*__name__\b")
 _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logger", "Flask", "Blueprint",
                           "print", "warn", "str", "repr", "len"})
 
@@ -73,7 +74,7 @@ def doubts_of(data: bytes) -> Doubts:
 
 
 def _handoffs(data: bytes) -> tuple[str, ...]:
-    if b"(__name__" not in data and b"( __name__" not in data:
+    if b"__name__" not in data:
         return ()
     found = {m.decode("utf-8", "replace") for m in _HANDOFF.findall(data)}
     return tuple(sorted(f for f in found if f not in _NOT_HANDOFF and f.rsplit(".", 1)[-1] not in _NOT_HANDOFF))

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue
+from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue, MemberUse
 from bot.graph.python_defs import ModuleWalk, walk_module
 from bot.graph.python_doubts import doubts_of, guard_ranges, module_dynamic, path_dynamic
 from bot.graph.python_local import local_issues
+from bot.graph.python_members import (
+    attr_stores,
+    binding_counts,
+    instance_members,
+    self_members,
+    super_members,
+)
 from bot.graph.python_uses import CallerIndex, Spans, chains, name_calls, rebindings
 
 # Bigger files (generated tables, hostile input) are not analysed: their facts say "unknowable".
@@ -47,6 +54,12 @@ _QUERY = """
 (global_statement (identifier) @global)
 (nonlocal_statement (identifier) @global)
 (case_pattern (dotted_name) @capname)
+(attribute object: (identifier) @sbase (#any-of? @sbase "self" "cls"))
+(delete_statement (_) @delete)
+(assignment left: (attribute) @astore)
+(augmented_assignment left: (attribute) @astore)
+(pattern_list (attribute) @astore)
+(tuple_pattern (attribute) @astore)
 """
 
 _SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
@@ -88,7 +101,9 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=path_dynamic(data), issues=issues, parse_ok=parse_ok,
-                     suppressions=suppressions, doubts=doubts_of(data))
+                     suppressions=suppressions, doubts=replace(doubts_of(data), attr_stores=facts.attr_stores),
+                     member_uses=tuple(sorted(facts.member_uses, key=pos)),
+                     instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
 
 
 def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:
@@ -116,6 +131,9 @@ class _Extracted:
     attr_uses: list[AttrUse] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     dynamic: bool = False
+    member_uses: list[MemberUse] = field(default_factory=list)
+    instance_attrs: dict[str, set[str]] = field(default_factory=dict)
+    attr_stores: tuple[str, ...] = ()
 
 
 def _extract(data: bytes) -> _Extracted:
@@ -148,6 +166,10 @@ def _extract(data: bytes) -> _Extracted:
     chains(caps, import_bases, call_bases, shadowed, (attr_guards, call_guards), callers, out.attr_uses, out.calls)
     name_calls(caps, call_bases, shadowed, call_guards, callers, out.calls)
     out.dynamic = module_dynamic(data, walk.dynamic)
+    out.instance_attrs = self_members(caps, attr_guards, out.member_uses)
+    super_members(caps, attr_guards, out.member_uses)
+    instance_members(caps, binding_counts(caps), attr_guards, out.member_uses)
+    out.attr_stores = attr_stores(caps)
     return out
 
 

@@ -500,6 +500,13 @@ class Resolver:
         """The unique repository definition the dotted name `callee`, as written in `path`, reaches."""
         return self.resolve_call(path, CallSite(callee, 0, 0, 0, 0, (), True, True), trust_stubs=False)
 
+    def find_member(self, target: Target, name: str, *, skip_own: bool = False) -> str:
+        """"found" / "missing" / "unknown": does class `target` provide `name` through its MRO of repository
+        classes (`skip_own`: only through its bases, as `super().name` does)?"""
+        from bot.graph.resolve_calls import find_member
+
+        return find_member(self, target, name, skip_own=skip_own)
+
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.
         None: no class in the chain defines it (all bases resolved); UNKNOWN: some base cannot be followed."""
