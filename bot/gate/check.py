@@ -65,7 +65,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     scope = load_scope(root, config.gate)
     graph = open_repository_graph(root, config)
     try:
-        ctx = RuleContext(graph, {"config": config})
+        ctx = RuleContext(graph)
         if all_files:
             hits, checked, notes = _check_all(ctx, scope)
         else:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.gate.findings import RULES, Finding
 from bot.graph.doubts import missing_uncertain, trusted_top
-from bot.graph.model import FileFacts
+from bot.graph.graph import Graph
+from bot.graph.model import FileFacts, Signature
+from bot.graph.resolve import Resolution, Resolver
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,29 @@ class Hit:
     name: str | None = None  # subject name in `module`
 
 
+@dataclass(frozen=True)
+class RepositoryMembers:
+    """Attribute names across the repository (built once per check, by `missing-member`, when needed)."""
+
+    members: frozenset[str]  # names defined in any repository class or assigned on `self` in any method
+    stored: frozenset[str]  # names assigned on other objects anywhere (`obj.x = ...`, `setattr(obj, "x")`)
+    subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
+
+
+AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)
+
+
 @dataclass
 class RuleContext:
-    graph: Any  # bot.graph.Graph
-    extra: dict[str, Any] = field(default_factory=dict)
+    """What the rules share during one check: the graph, and memos of answers that repeat across files."""
+
+    graph: Graph
+    attributes: dict[AttrKey, Resolution] = field(default_factory=dict)
+    signatures: dict[tuple[str, str], Signature | None] = field(default_factory=dict)
+    members: RepositoryMembers | None = None
 
     @property
-    def resolver(self) -> Any:  # bot.graph.Resolver
+    def resolver(self) -> Resolver:
         return self.graph.resolver
 
     def module_of(self, path: str) -> str:
@@ -54,7 +71,7 @@ def make(rule: str, path: str, line: int, col: int, end_line: int, message: str,
     return Finding(rule, RULES[rule], path, line, col, max(end_line, line), message, suggestion)
 
 
-def suggestion(ctx: RuleContext, resolution: Any) -> str:
+def suggestion(ctx: RuleContext, resolution: Resolution) -> str:
     """"did you mean `x`?" from the graph's close names, else where else the name is defined (what the
     change itself moved or renamed is said more precisely by `bot.gate.change.hints`)."""
     close = [c for c in resolution.suggestions if c.rsplit(".", 1)[-1] != (resolution.name or "")]

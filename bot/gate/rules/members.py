@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from bot.gate.rules import Hit, RuleContext, make
+from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolve import Target
@@ -132,18 +131,10 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class _Everywhere:
-    members: frozenset[str]  # names defined in any repository class or assigned on `self` in any method
-    stored: frozenset[str]  # names assigned on other objects anywhere (`obj.x = ...`, `setattr(obj, "x")`)
-    subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
-
-
-def _repository_members(ctx: RuleContext) -> _Everywhere:
+def _repository_members(ctx: RuleContext) -> RepositoryMembers:
     """Built once per check, only when a finding is about to be made (it reads every file's facts)."""
-    cached = ctx.extra.get("repository_members")
-    if isinstance(cached, _Everywhere):
-        return cached
+    if ctx.members is not None:
+        return ctx.members
     members: set[str] = set()
     stored: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
@@ -158,6 +149,5 @@ def _repository_members(ctx: RuleContext) -> _Everywhere:
                 subclasses.setdefault(base.rsplit(".", 1)[-1].split("[")[0], []).append((p, d.qualname))
         members.update(n for _, names in facts.instance_attrs for n in names)
         stored.update(facts.doubts.attr_stores)
-    out = _Everywhere(frozenset(members), frozenset(stored), subclasses)
-    ctx.extra["repository_members"] = out
-    return out
+    ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses)
+    return ctx.members
