@@ -38,6 +38,7 @@ class Doubts:
     all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
     edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
     name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
+    mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
     attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
     #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
 
@@ -77,6 +78,20 @@ def injected_globals(path: str) -> frozenset[str]:
     return found
 
 
+def mocked(graph: Graph, importer: str, module: str) -> bool:
+    """`module` is faked by a host that imports `importer`: Sphinx autodoc imports the documented files with
+    the modules in `autodoc_mock_imports` (of a `conf.py` in the file's directory or above) mocked."""
+    directory = importer.rpartition("/")[0]
+    while True:
+        conf = f"{directory}/conf.py" if directory else "conf.py"
+        facts = graph.facts(conf) if conf in graph.layout.names_of else None
+        if facts is not None and any(module == m or module.startswith(m + ".") for m in facts.doubts.mock_imports):
+            return True
+        if not directory:
+            return False
+        directory = directory.rpartition("/")[0]
+
+
 def is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
@@ -84,7 +99,7 @@ def is_dunder(name: str) -> bool:
 def missing_uncertain(graph: Graph, importer: str, module: str, name: str) -> bool:
     """Every reason to doubt a graph answer "`name` is missing from `module`", for a use in `importer`."""
     facts = graph.facts(importer)
-    return (is_dunder(name) or not trusted_top(graph, importer, module)
+    return (is_dunder(name) or not trusted_top(graph, importer, module) or mocked(graph, importer, f"{module}.{name}")
             or (facts is not None and facts.doubts.probes(name))
             or star_binds_submodule(graph, module, name) or binds_dynamically(graph, module, name)
             or star_sources_unsure(graph, module))

@@ -69,8 +69,19 @@ def doubts_of(data: bytes) -> Doubts:
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data))
+               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_MOCK_IMPORTS = re.compile(rb"autodoc_mock_imports\s*(?:=|\+=)\s*[\[(]([^\])]*)[\])]")
+_QUOTED = re.compile(rb"""['"]([\w.]+)['"]""")
+
+
+def _mock_imports(data: bytes) -> tuple[str, ...]:
+    if b"autodoc_mock_imports" not in data:
+        return ()
+    found = {q.decode() for m in _MOCK_IMPORTS.finditer(data) for q in _QUOTED.findall(m.group(1))}
+    return tuple(sorted(found))
 
 
 def _handoffs(data: bytes) -> tuple[str, ...]:

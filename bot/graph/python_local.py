@@ -20,7 +20,7 @@ _INTERPRETER = sys.version_info[:2]
 # Constructs newer than a target version that `ast.parse(feature_version=...)` can judge; a file is only
 # re-parsed for an older target when one of these patterns occurs in its bytes.
 _NEWER_SYNTAX: tuple[tuple[tuple[int, int], bytes], ...] = (
-    ((3, 8), rb":=|[,(]\s*/\s*[,)]"),
+    ((3, 8), rb":=|[,(]\s*/\s*[,)]|=\s*(?:![rsa]\s*)?[}:]"),  # walrus, `/` parameters, f"{expr=}"
     ((3, 9), rb"\bwith\s*\("),
     ((3, 10), rb"(?m)^[ \t]*match\b"),
     ((3, 11), rb"except\s*\*|\[\s*\*"),

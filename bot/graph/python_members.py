@@ -43,12 +43,19 @@ def _method_of(node: Any) -> tuple[Any, Any] | None:
         p = p.parent
     if p is None or p.type != "function_definition":
         return None
-    holder = p.parent.parent if p.parent is not None and p.parent.type == "decorated_definition" else p
+    holder = p.parent if p.parent is not None and p.parent.type == "decorated_definition" else p
     block = holder.parent
     cls = block.parent if block is not None and block.type == "block" else None
     if cls is None or cls.type != "class_definition":
         return None
     return p, cls
+
+
+def _enclosing_class(node: Any) -> Any:
+    p = node.parent
+    while p is not None and p.type != "class_definition":
+        p = p.parent
+    return p
 
 
 def _class_qualname(cls: Any) -> str | None:
@@ -69,9 +76,10 @@ def _class_qualname(cls: Any) -> str | None:
 
 def _first_param(func: Any) -> str | None:
     params = func.child_by_field_name("parameters")
-    if params is None or not params.named_children:
+    named = [c for c in params.named_children if c.type != "comment"] if params is not None else []
+    if not named:
         return None
-    first = params.named_children[0]
+    first = named[0]
     if first.type == "identifier":
         return text(first)
     if first.type == "typed_parameter" and first.named_children and first.named_children[0].type == "identifier":
@@ -93,31 +101,35 @@ def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse
     for base in caps.get("sbase", ()):
         attr = base.parent
         ident = attr.child_by_field_name("attribute")
+        if ident is None:
+            continue
+        name = text(ident)
+        if name == "__dict__" or is_store(attr):
+            # a store anywhere inside the class (nested functions and closures included) counts for it
+            holder = _enclosing_class(base)
+            owner = _class_qualname(holder) if holder is not None else None
+            if owner is not None:  # `self.__dict__.update(...)`: any name
+                assigned.setdefault(owner, set()).add("*" if name == "__dict__" else name)
+            continue
         found = _method_of(base)
-        if ident is None or found is None:
+        if found is None:
             continue
         func, cls = found
         owner = _class_qualname(cls)
         if owner is None or _first_param(func) != text(base) or _static(func):
             continue
-        name = text(ident)
-        if name == "__dict__":
-            assigned.setdefault(owner, set()).add("*")  # `self.__dict__.update(...)`: any name
-        elif is_store(attr):
-            assigned.setdefault(owner, set()).add(name)
-        else:
-            line, col = attr.start_point[0] + 1, attr.start_point[1]
-            uses.append(MemberUse("self", owner, name, line, col, attr.end_point[0] + 1, base.start_byte in guards))
+        line, col = attr.start_point[0] + 1, attr.start_point[1]
+        uses.append(MemberUse("self", owner, name, line, col, attr.end_point[0] + 1, base.start_byte in guards))
     for fn in caps.get("cname", ()):
         if fn.text != b"setattr":
             continue
         call = fn.parent
         args = call.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
-        found = _method_of(call)
-        if first is None or found is None or first.type != "identifier" or _first_param(found[0]) != text(first):
+        holder = _enclosing_class(call)
+        if first is None or holder is None or first.type != "identifier" or first.text not in (b"self", b"cls"):
             continue
-        owner = _class_qualname(found[1])
+        owner = _class_qualname(holder)
         if owner is not None:
             second = args.named_children[1] if len(args.named_children) > 1 else None
             literal = second is not None and second.type == "string" and not any(

@@ -443,8 +443,23 @@ class Resolver:
             memo = self._steps[(module, attr)] = self._step_once(module, attr)
         return memo
 
+    def shadows_submodule(self, module: str, attr: str) -> bool:
+        """`module` (a package) binds `attr` to something other than its submodule `module.attr`
+        (`from .common import Helper as common`): after the package's `__init__` runs, `module.attr` is that
+        binding, not the submodule."""
+        files = self.layout.modules.get(module, [])
+        if len(files) != 1:
+            return False
+        facts = self.facts_of(files[0])
+        return facts is not None and attr in facts.module_names and not self._only_submodule_import(
+            files[0], facts, module, attr)
+
     def _step_once(self, module: str, attr: str) -> str | Resolution:
         sub = f"{module}.{attr}"
+        if self.layout.exists(sub) and self.shadows_submodule(module, attr):
+            facts = self.facts_of(self.layout.modules[module][0])
+            bound = self._bound_module(self.layout.modules[module][0], facts, attr) if facts else None
+            return bound if bound is not None and bound != sub else FOUND
         if self.layout.exists(sub):
             return sub
         files = self.layout.modules.get(module)

@@ -74,7 +74,7 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
             return None
         head = chain[0]
         sub = f"{module}.{head}"
-        if r.layout.exists(sub):
+        if r.layout.exists(sub) and not r.shadows_submodule(module, head):
             module, chain = sub, chain[1:]
             continue
         files = r.layout.modules.get(module, [])

@@ -215,3 +215,17 @@ def test_doubts_are_facts_of_the_source() -> None:
     assert doubts_of(b"recreate_module(__name__, {})\n").name_handoffs == ("recreate_module",)
     assert doubts_of(b"import logging\nlog = logging.getLogger(__name__)\n").name_handoffs == ()
     assert doubts_of(b"x = 1\n") == doubts_of(b"")
+
+
+def test_modules_sphinx_autodoc_mocks_for_the_files_it_documents(repo: Repo) -> None:
+    assert check(repo, {**PKG, "docs/conf.py": "autodoc_mock_imports = ['pkg.missing', 'numpy']\n",
+                        "docs/target/m.py": "import pkg.missing\nfrom pkg.missing import thing\n"
+                                            "import pkg\npkg.missing.call()\n",
+                        "app.py": "import pkg.missing\n"}) == [("missing-module", "app.py", 1)]
+
+
+def test_package_attribute_shadowing_its_submodule(repo: Repo) -> None:
+    assert check(repo, {"pkg/__init__.py": "from .common import Helper as common\n",
+                        "pkg/common.py": "class Helper:\n    integer = 1\n\n\ndef f():\n    pass\n",
+                        "app.py": "import pkg\n\npkg.common.integer\npkg.common.nothing\n"}) == [
+        ("missing-member", "app.py", 4)]

@@ -214,3 +214,48 @@ def test_precommit_reports_members_only_for_what_the_change_removed(repo: Repo) 
     repo.write("pkg/models.py", textwrap.dedent(MODELS["pkg/models.py"]) + "\n\ndef unrelated():\n    return 1\n")
     repo.stage()
     assert rules(repo.check()) == []
+
+
+def test_every_way_a_class_assigns_its_own_attributes_counts(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/kinds.py": """
+        class Commented:
+            def __init__(  # noqa: PLR0913
+                self,
+                x,
+            ):
+                self._x = x
+
+            def get(self):
+                return self._x
+
+
+        class Closure:
+            def run(self):
+                def handler(title):
+                    self.got_title = title
+                return handler
+
+            def check(self):
+                return self.got_title
+
+
+        class Registry:
+            @classmethod
+            def subscribe(cls, listener):
+                cls.listener = listener
+
+            def fire(self):
+                return self.listener()
+
+
+        class Bag:
+            def __init__(self, **kw):
+                self.__dict__.update(kw)
+
+            def read(self):
+                return self.anything
+
+
+        def use():
+            return Commented(1)._x, Closure().got_title, Registry().listener, Bag().anything
+        """}) == []

@@ -150,3 +150,9 @@ def test_newer_syntax_than_interpreter_is_silent_for_newer_target() -> None:
     src = "type Point = tuple[float, float]\n"
     assert issues(src, (3, 12)) == []
     assert [i[0] for i in issues("def broken(:\n", (3, 12))] == ["syntax-error"]
+
+
+def test_self_documenting_fstring_is_newer_than_a_37_target() -> None:
+    src = 'x = 1\ns = f"A({x=}, {x=!r:>10})"\n'
+    assert [(rule, line) for rule, line, _ in issues(src, (3, 7))] == [("syntax-error", 2)]
+    assert issues(src, (3, 8)) == []

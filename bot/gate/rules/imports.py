@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
+from bot.graph.doubts import mocked
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -29,7 +30,7 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     if res.status != "missing" or not trusted_top(ctx.graph, path, res.module):
         return None
     if res.kind == "module":
-        if _provided_outside_python(ctx, res.module):
+        if _provided_outside_python(ctx, res.module) or mocked(ctx.graph, path, res.module):
             return None
         name = None if imp.name == "*" else imp.name
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
