@@ -148,13 +148,14 @@ class Resolver:
         self._relative: dict[tuple[str, int, str], list[str]] = {}
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
         self._shadowing: dict[str, bool] = {}
+        self._found_members: dict[tuple[str, str, str, bool], str] = {}
         # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
         self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members, self.follows, self._shadowing):
+                     self._members, self.follows, self._shadowing, self._found_members):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:
@@ -520,7 +521,11 @@ class Resolver:
         classes (`skip_own`: only through its bases, as `super().name` does)?"""
         from bot.graph.resolve_calls import find_member
 
-        return find_member(self, target, name, skip_own=skip_own)
+        key = (target.path, target.definition.qualname, name, skip_own)
+        memo = self._found_members.get(key)
+        if memo is None:
+            memo = self._found_members[key] = find_member(self, target, name, skip_own=skip_own)
+        return memo
 
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.
