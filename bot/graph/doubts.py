@@ -9,10 +9,14 @@ this module:
     facts.doubts.injected(path)         # names a host program injects when it executes this file
     missing_uncertain(graph, importer, module, name)   # every cross-file reason to doubt "`name` is missing
                                                        # from `module`", for a use in `importer`
+    mocked(graph, importer, module)     # a host fakes `module` while importing `importer` (Sphinx autodoc)
 
 Scoped doubts (what an `except ImportError` try body imports, what an environment guard binds, what an
 `except NameError` try body uses) are decided per statement at parse time and carried on the facts themselves
 (`ImportFact.guarded`, `AttrUse.guarded`, `CallSite.guarded`, the local `undefined-name` issues).
+Where a doubt changes what a name *is* rather than whether it is missing, the resolver answers "unknown"
+(`bot.graph.resolve`: dynamic modules, a plain module importing its own name, a package attribute shadowing
+its submodule) and the MRO walk answers "unknown" for members (`bot.graph.resolve_calls.find_member`).
 A new mechanism is one field here and one detector in `python_doubts`.
 """
 
