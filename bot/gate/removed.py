@@ -1,0 +1,168 @@
+"""Importers of modules a change removed, where the rules alone cannot see the break.
+
+The rules judge an import against the repository as it is after the change. Once a top-level module, a
+top-level package or the last module of a top-level namespace package is gone, the repository no longer claims
+the name, and the rules stay silent (it could be a third-party module). Here the change is the evidence: the
+name was the repository's before, its file is gone, and nothing else provides it: not the standard library,
+an installed or declared distribution, a directory, a compiled extension, a generated (ignored or
+build-configured) file. Importers keep the rules' doubts: guarded imports and `sys.path` edits are silent.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.gate.change import Change
+from bot.gate.rules import Hit, RuleContext, make
+from bot.graph import Graph
+from bot.graph.layout import STDLIB
+from bot.graph.model import FileFacts, ImportFact
+
+SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
+                         "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
+
+
+def removed_module_hits(ctx: RuleContext, change: Change, modules_of: Callable[[str], list[str]],
+                        told: dict[tuple[str, str], str]) -> list[Hit]:
+    """missing-module / missing-symbol at every import of a module `change` removed that the rules miss."""
+    graph: Graph = ctx.graph
+    gone: dict[str, str] = {}  # module -> the directory it was importable from (its anchor)
+    homes: dict[str, str] = {}  # module -> where a rename took it
+    for path in change.deleted:
+        for name in modules_of(path):
+            anchor = _anchor(path, name)
+            if _unseen_by_rules(graph, name) and not _provided_elsewhere(graph, name, anchor):
+                gone[name] = anchor
+                if path in change.renamed:
+                    homes[name] = change.renamed[path]
+    hits: list[Hit] = []
+    seen: set[tuple[str, int, int]] = set()
+    for name, anchor in sorted(gone.items()):
+        importers = sorted({p for p, _d, kind, _l in graph.references(name) if kind in ("import", "from", "star")})
+        for path in importers:
+            if not _trusted(graph, anchor, path):
+                continue
+            for hit in _importer_hits(ctx, path, name, homes):
+                key = (hit.finding.path, hit.finding.line, hit.finding.col)
+                if key not in seen:
+                    seen.add(key)
+                    hits.append(hit)
+    return hits
+
+
+def _importer_hits(ctx: RuleContext, path: str, gone: str, homes: dict[str, str]) -> list[Hit]:
+    graph: Graph = ctx.graph
+    facts: FileFacts | None = graph.facts(path)
+    if facts is None or not facts.parse_ok:
+        return []
+    out: list[Hit] = []
+    for imp in facts.imports:
+        if imp.guarded or (imp.level == 0 and "sys.path" in graph.source(path)):
+            continue
+        for module in ctx.resolver.absolute_module(path, imp):
+            hit = _hit(graph, path, imp, module, gone, homes)
+            if hit is not None:
+                out.append(hit)
+                break
+    return out
+
+
+def _hit(graph: Graph, path: str, imp: ImportFact, module: str, gone: str, homes: dict[str, str]) -> Hit | None:
+    name = None if imp.name in (None, "*") else imp.name
+    if module == gone or module.startswith(gone + "."):
+        home = homes.get(gone)
+        hint = f"`{gone}` now lives in `{home}`" if home else ""
+        return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
+                        f"module `{module}` does not exist in the repository", hint), module, name)
+    if name is not None and f"{module}.{name}" == gone and not graph.paths_of(module):
+        # `from namespace_pkg import mod`: a namespace package binds nothing but its submodules
+        return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
+                        f"cannot import `{name}` from `{module}`"), module, name)
+    return None
+
+
+def _anchor(path: str, module: str) -> str:
+    """The directory `path` is importable as `module` from."""
+    dirs = path.split("/")[:-1]
+    depth = len(module.split(".")) - (0 if path.rpartition("/")[2] == "__init__.py" else 1)
+    return "/".join(dirs[:len(dirs) - depth])
+
+
+def _unseen_by_rules(graph: Graph, module: str) -> bool:
+    """Gone, and the rules would not report it: its top-level name is no longer the repository's, or its
+    nearest remaining package is a top-level namespace package (which the rules treat as open)."""
+    layout = graph.layout
+    if layout.exists(module):
+        return False
+    if not layout.in_repo(module):
+        return True
+    parts = module.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:i])
+        if layout.exists(parent):
+            return "." not in parent and parent not in layout.modules
+    return False
+
+
+def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
+    top = module.split(".")[0]
+    if top in STDLIB or _third_party(graph.root, top):
+        return True
+    rel = "/".join(filter(None, [anchor, *module.split(".")]))
+    if graph.snapshot.is_dir(rel):
+        return True  # a directory of other files: still importable as a namespace package
+    for parent in _parents(module):
+        for p in graph.paths_of(parent):
+            facts = graph.facts(p)
+            if facts is None or not facts.parse_ok or facts.path_dynamic:
+                return True  # the package's submodules cannot be listed
+    return _built_or_generated(graph, rel, module)
+
+
+def _third_party(root: Path, top: str) -> bool:
+    from bot.gate.rules.deps import _declared, distributions_of, normalize
+
+    if distributions_of(top):
+        return True
+    declared = _declared(root)
+    if declared is not None and normalize(top) in declared:
+        return True
+    outside = [p for p in sys.path if p and Path(p).resolve() != root]
+    try:
+        return importlib.machinery.PathFinder.find_spec(top, outside) is not None
+    except (ImportError, ValueError, OSError):
+        return True
+
+
+def _built_or_generated(graph: Graph, rel: str, module: str) -> bool:
+    """A compiled extension or C/Cython source next to where the module was, a file the build writes, or
+    an ignored (generated) copy left in the working tree."""
+    from bot.gate.rules.imports import _named_by_build_config
+
+    directory, _, leaf = rel.rpartition("/")
+    folder = graph.root / directory if directory else graph.root
+    try:
+        if any(p.name.split(".")[0] == leaf and p.suffix not in (".py", ".pyi") for p in folder.iterdir()):
+            return True
+    except OSError:
+        pass
+    if _named_by_build_config(graph.root, rel, module):
+        return True
+    g = graph.snapshot.git
+    return g is not None and (graph.root / f"{rel}.py").exists() and g.is_ignored(f"{rel}.py")
+
+
+def _trusted(graph: Graph, anchor: str, importer: str) -> bool:
+    """The module was importable by `importer`: it sat at an import root, or in a tests/scripts-like
+    directory that the importer runs from too."""
+    if anchor in graph.layout.roots:
+        return True
+    return anchor.split("/")[0] in SCRIPT_DIRS and importer.startswith(anchor + "/")
+
+
+def _parents(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
