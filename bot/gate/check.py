@@ -28,7 +28,7 @@ from bot.gate.change import (
 )
 from bot.gate.findings import Finding
 from bot.gate.policy import apply_policy
-from bot.gate.removed import removed_module_hits
+from bot.gate.removed import Absent, absent_modules, removed_module_hits
 from bot.gate.result import CheckResult
 from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
@@ -152,9 +152,10 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p, full=True)]
     hits += [h for p in dependents for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name)]
-    gone = removed_module_hits(ctx, change, lambda p: _modules_of_path(ctx, p, change), told)
-    hits += [h for h in gone if scope.checks(h.finding.path)]
-    findings = _unique([_with_hint(h, told) for h in hits])
+    absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))
+    gone = [h for h in removed_module_hits(ctx, change, absent) if scope.checks(h.finding.path)]
+    hits += gone
+    findings = _unique([_with_hint(h, told, absent) for h in hits])
     from bot.gate.rules.cycles import new_cycles
 
     findings.extend(f for f in new_cycles(ctx, change) if scope.checks(f.path))
@@ -192,8 +193,10 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _with_hint(hit: Hit, told: dict[tuple[str, str], str]) -> Finding:
+def _with_hint(hit: Hit, told: dict[tuple[str, str], str], absent: list[Absent]) -> Finding:
     text = told.get((hit.module, hit.name or ""))
+    if hit.finding.rule == "missing-module":
+        text = next((a.hint() for a in absent if a.unstaged and a.module == hit.module), "") or text
     if not text or hit.finding.rule not in ("missing-symbol", "missing-attribute", "missing-module"):
         return hit.finding
     f = hit.finding

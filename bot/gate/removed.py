@@ -1,11 +1,14 @@
-"""Importers of modules a change removed, where the rules alone cannot see the break.
+"""Importers of modules a change removed or never staged, where the rules alone cannot see the break.
 
 The rules judge an import against the repository as it is after the change. Once a top-level module, a
 top-level package or the last module of a top-level namespace package is gone, the repository no longer claims
-the name, and the rules stay silent (it could be a third-party module). Here the change is the evidence: the
-name was the repository's before, its file is gone, and nothing else provides it: not the standard library,
-an installed or declared distribution, a directory, a compiled extension, a generated (ignored or
-build-configured) file. Importers keep the rules' doubts: guarded imports and `sys.path` edits are silent.
+the name, and the rules stay silent (it could be a third-party module); a module that exists only untracked in
+the working tree is not in the commit either. Here git is the evidence: the name was the repository's before
+(or its file sits untracked next to the code), its file is not in the judged snapshot, and nothing else
+provides it: not the standard library, an installed or declared distribution, a directory, a compiled
+extension, a generated (ignored or build-configured) file. Importers keep the rules' doubts: guarded imports
+and `sys.path` edits are silent. A deleted module is reported in every importer; an unstaged one only in the
+files the change touches (an older import of it is not this commit's doing).
 """
 
 from __future__ import annotations
@@ -13,39 +16,67 @@ from __future__ import annotations
 import importlib.machinery
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.gate.change import Change
 from bot.gate.rules import Hit, RuleContext, make
 from bot.graph import Graph
-from bot.graph.layout import STDLIB
+from bot.graph.layout import STDLIB, module_names
 from bot.graph.model import FileFacts, ImportFact
 
 SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
                          "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
 
 
-def removed_module_hits(ctx: RuleContext, change: Change, modules_of: Callable[[str], list[str]],
-                        told: dict[tuple[str, str], str]) -> list[Hit]:
-    """missing-module / missing-symbol at every import of a module `change` removed that the rules miss."""
+@dataclass(frozen=True)
+class Absent:
+    """A module the judged snapshot lacks: deleted by the change, or only untracked in the working tree."""
+
+    module: str
+    anchor: str  # the directory it is importable from
+    path: str  # the file that provided it
+    home: str = ""  # where a rename took it
+    unstaged: bool = False
+
+    def hint(self) -> str:
+        if self.unstaged:
+            return f"`{self.path}` exists but is not staged: `git add` it"
+        return f"`{self.module}` now lives in `{self.home}`" if self.home else ""
+
+
+def absent_modules(ctx: RuleContext, change: Change, modules_of: Callable[[str], list[str]]) -> list[Absent]:
+    """Modules of deleted files, and (in index mode, when a file changed) of untracked files."""
     graph: Graph = ctx.graph
-    gone: dict[str, str] = {}  # module -> the directory it was importable from (its anchor)
-    homes: dict[str, str] = {}  # module -> where a rename took it
+    found: dict[str, Absent] = {}
     for path in change.deleted:
         for name in modules_of(path):
-            anchor = _anchor(path, name)
-            if _unseen_by_rules(graph, name) and not _provided_elsewhere(graph, name, anchor):
-                gone[name] = anchor
-                if path in change.renamed:
-                    homes[name] = change.renamed[path]
+            found.setdefault(name, Absent(name, _anchor(path, name), path, change.renamed.get(path, "")))
+    untracked = graph.snapshot.untracked() if change.changed else []
+    init_dirs = {p.rpartition("/")[0] for p in [*graph.files(), *untracked] if p.rpartition("/")[2] == "__init__.py"}
+    for path in untracked:
+        for name in module_names(path, init_dirs, tuple(graph.layout.roots)):
+            found.setdefault(name, Absent(name, _anchor(path, name), path, unstaged=True))
+    return [a for a in found.values() if not graph.layout.exists(a.module)]
+
+
+def removed_module_hits(ctx: RuleContext, change: Change, absent: list[Absent]) -> list[Hit]:
+    """missing-module / missing-symbol at every import of an absent module that the rules miss."""
+    graph: Graph = ctx.graph
     hits: list[Hit] = []
     seen: set[tuple[str, int, int]] = set()
-    for name, anchor in sorted(gone.items()):
-        importers = sorted({p for p, _d, kind, _l in graph.references(name) if kind in ("import", "from", "star")})
-        for path in importers:
-            if not _trusted(graph, anchor, path):
+    for gone in sorted(absent, key=lambda a: a.module):
+        # (the rules look for an unstaged module's file on disk, where it is: it is judged here too)
+        seen_by_rules = not gone.unstaged and not _unseen_by_rules(graph, gone.module)
+        if seen_by_rules or _provided_elsewhere(graph, gone.module, gone.anchor):
+            continue
+        importers = {p for p, _d, kind, _l in graph.references(gone.module) if kind in ("import", "from", "star")}
+        if gone.unstaged:
+            importers &= set(change.changed)
+        for path in sorted(importers):
+            if not _trusted(graph, gone.anchor, path):
                 continue
-            for hit in _importer_hits(ctx, path, name, homes):
+            for hit in _importer_hits(ctx, path, gone):
                 key = (hit.finding.path, hit.finding.line, hit.finding.col)
                 if key not in seen:
                     seen.add(key)
@@ -53,7 +84,7 @@ def removed_module_hits(ctx: RuleContext, change: Change, modules_of: Callable[[
     return hits
 
 
-def _importer_hits(ctx: RuleContext, path: str, gone: str, homes: dict[str, str]) -> list[Hit]:
+def _importer_hits(ctx: RuleContext, path: str, gone: Absent) -> list[Hit]:
     graph: Graph = ctx.graph
     facts: FileFacts | None = graph.facts(path)
     if facts is None or not facts.parse_ok:
@@ -63,24 +94,22 @@ def _importer_hits(ctx: RuleContext, path: str, gone: str, homes: dict[str, str]
         if imp.guarded or (imp.level == 0 and "sys.path" in graph.source(path)):
             continue
         for module in ctx.resolver.absolute_module(path, imp):
-            hit = _hit(graph, path, imp, module, gone, homes)
+            hit = _hit(graph, path, imp, module, gone)
             if hit is not None:
                 out.append(hit)
                 break
     return out
 
 
-def _hit(graph: Graph, path: str, imp: ImportFact, module: str, gone: str, homes: dict[str, str]) -> Hit | None:
+def _hit(graph: Graph, path: str, imp: ImportFact, module: str, gone: Absent) -> Hit | None:
     name = None if imp.name in (None, "*") else imp.name
-    if module == gone or module.startswith(gone + "."):
-        home = homes.get(gone)
-        hint = f"`{gone}` now lives in `{home}`" if home else ""
+    if module == gone.module or module.startswith(gone.module + "."):
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
-                        f"module `{module}` does not exist in the repository", hint), module, name)
-    if name is not None and f"{module}.{name}" == gone and not graph.paths_of(module):
+                        f"module `{module}` does not exist in the repository", gone.hint()), module, name)
+    if name is not None and f"{module}.{name}" == gone.module and not graph.paths_of(module):
         # `from namespace_pkg import mod`: a namespace package binds nothing but its submodules
         return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
-                        f"cannot import `{name}` from `{module}`"), module, name)
+                        f"cannot import `{name}` from `{module}`", gone.hint()), module, name)
     return None
 
 
@@ -145,7 +174,8 @@ def _built_or_generated(graph: Graph, rel: str, module: str) -> bool:
     directory, _, leaf = rel.rpartition("/")
     folder = graph.root / directory if directory else graph.root
     try:
-        if any(p.name.split(".")[0] == leaf and p.suffix not in (".py", ".pyi") for p in folder.iterdir()):
+        if any(p.name.split(".")[0] == leaf and p.suffix not in (".py", ".pyi") and p.is_file()
+               for p in folder.iterdir()):
             return True
     except OSError:
         pass
