@@ -83,24 +83,25 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     report = BuildReport()
     rows = store.file_rows()
     listed = [p for p in snapshot.shas if p.endswith(".py")]
-    contents = snapshot.load([p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]])
+    changed = [p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]]
+    known = store.has_blobs({snapshot.shas[p] for p in changed})
+    contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
     report.deleted_during_build = list(snapshot.vanished)
     shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
     layout = build_layout(shas, roots)
     stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
     layout.stubbed = {p for p in shas if p in stubbed}
     removed = [p for p in rows if p not in shas]
-    new_rows: list[tuple[str, int, int, str]] = []
-    datas: dict[str, bytes] = {}
+    # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
+    # turn out to have the stored content)
+    new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
+                if p in shas and (p not in rows or rows[p][2] != shas[p])]
     paths_of: dict[str, list[str]] = {}
+    datas: dict[str, bytes] = {}
     for p, data in contents.items():
-        sha = shas[p]
-        if p in rows and rows[p][2] == sha:
-            continue  # a working-tree file git's stat check doubted, with the same content
-        new_rows.append((p, len(data), 0, sha))  # (size and mtime are not a cache key: facts go by sha)
-        datas[sha] = data
-        paths_of.setdefault(sha, []).append(p)
-    known = store.has_blobs(datas)
+        datas[shas[p]] = data
+        paths_of.setdefault(shas[p], []).append(p)
+    known |= store.has_blobs(datas)
     todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
     global _BUILD_LAYOUT
     _BUILD_LAYOUT = layout

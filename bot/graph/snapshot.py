@@ -71,8 +71,9 @@ class Snapshot:
         for p in paths:
             if self.shas[p] in self._data:
                 out[p] = self._data[self.shas[p]]
-            else:
+            else:  # a blob the repository lacks (a partial clone): the file cannot be judged
                 self.vanished.append(p)
+                del self.shas[p]
         return out
 
     def data(self, path: str) -> bytes | None:

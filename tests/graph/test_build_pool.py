@@ -67,7 +67,10 @@ def test_killing_the_parent_of_a_cold_build_kills_its_workers(tmp_path: Path) ->
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_alive(p) for p in workers):
         time.sleep(0.05)
-    assert not [p for p in workers if _alive(p)], "pool workers outlived their killed parent"
+    survivors = [p for p in workers if _alive(p)]
+    for pid in survivors:  # (do not leave them running when the test fails)
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "pool workers outlived their killed parent"
 
 
 def _is_python(pid: int) -> bool:
