@@ -24,6 +24,7 @@ from bot.gate.rules import Hit, RuleContext, make
 from bot.graph import Graph
 from bot.graph.layout import STDLIB, module_names
 from bot.graph.model import FileFacts, ImportFact
+from bot.graph.snapshot import Source, in_scope
 
 SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
                          "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
@@ -52,12 +53,38 @@ def absent_modules(ctx: RuleContext, change: Change, modules_of: Callable[[str],
     for path in change.deleted:
         for name in modules_of(path):
             found.setdefault(name, Absent(name, _anchor(path, name), path, change.renamed.get(path, "")))
-    untracked = graph.snapshot.untracked() if change.changed else []
+    untracked = _unstaged_imports(ctx, change.changed)
     init_dirs = {p.rpartition("/")[0] for p in [*graph.files(), *untracked] if p.rpartition("/")[2] == "__init__.py"}
     for path in untracked:
         for name in module_names(path, init_dirs, tuple(graph.layout.roots)):
             found.setdefault(name, Absent(name, _anchor(path, name), path, unstaged=True))
     return [a for a in found.values() if not graph.layout.exists(a.module)]
+
+
+def _unstaged_imports(ctx: RuleContext, changed: tuple[str, ...]) -> list[str]:
+    """Files in the working tree, neither in the index nor ignored, that an import of a changed file names
+    (`import newmod` -> `newmod.py`, `newmod/__init__.py` under each import root). Index mode only; looked
+    up by name, never by listing the whole working tree."""
+    graph: Graph = ctx.graph
+    g = graph.snapshot.git
+    if g is None or graph.snapshot.source is not Source.INDEX:
+        return []
+    wanted: set[str] = set()
+    for path in changed:
+        facts = graph.facts(path)
+        for imp in facts.imports if facts is not None else ():
+            for module in ctx.resolver.absolute_module(path, imp):
+                names = [module, f"{module}.{imp.name}"] if imp.name not in (None, "*") else [module]
+                wanted.update(m for name in names for m in [*_parents(name), name] if not graph.layout.exists(m))
+    found: list[str] = []
+    for module in sorted(wanted):
+        for root in graph.layout.roots:
+            rel = "/".join(filter(None, [root, *module.split(".")]))
+            for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+                if candidate not in graph.snapshot.shas and in_scope(candidate) and \
+                        (graph.root / candidate).is_file() and not g.is_ignored(candidate):
+                    found.append(candidate)
+    return found
 
 
 def removed_module_hits(ctx: RuleContext, change: Change, absent: list[Absent]) -> list[Hit]:

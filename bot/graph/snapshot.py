@@ -100,13 +100,6 @@ class Snapshot:
             self._dirs = {d for p in self._tracked for d in _parents(p)}
         return rel in self._dirs
 
-    def untracked(self) -> list[str]:
-        """Python sources in the working tree that the index does not hold (and .gitignore does not
-        ignore): modules a commit of this index would lack. Empty outside index mode."""
-        if self.source is not Source.INDEX or self.git is None:
-            return []
-        return [p for p in self.git.untracked("*.py") if in_scope(p)]
-
     def close(self) -> None:
         if self.git is not None:
             self.git.close()
