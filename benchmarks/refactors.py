@@ -842,6 +842,25 @@ def _member_candidates(kind: str) -> Callable[[dict[str, ModInfo], Calls, Path],
     return candidates
 
 
+def _class_level_loads(node: ast.ClassDef, name: str) -> list[ast.Name]:
+    """Loads of `name` executed in the class body itself (not inside its functions, but in their defaults
+    and decorators, and in comprehensions there, which see the class scope only in their first iterable:
+    those are left out as uncertain)."""
+    out: list[ast.Name] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend([*n.decorator_list, *n.args.defaults, *[d for d in n.args.kw_defaults if d]])
+            continue
+        if isinstance(n, ast.ClassDef | ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load):
+            out.append(n)
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
 def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo], key: tuple[str, str],
                  name: str, stmt: ast.stmt, kind: str) -> Make:
     def make() -> Made | None:
@@ -859,6 +878,8 @@ def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Class
         sites: list[Expect] = []
         for k in affected:
             sites += [e for e in _member_sites(infos, classes, k, name)]
+        # the class body's own statements read it as a plain name (`B = A + 1` under `A = 1`)
+        sites += [_expect_node(infos[key[0]].mod.path, n) for n in _class_level_loads(c.node, name)]
         if not sites:
             return None
         info = infos[key[0]]

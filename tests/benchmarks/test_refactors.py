@@ -52,6 +52,8 @@ class Base:
 class Box(Base):
     label = "box"
     kind = "box"
+    shape = "cube"
+    tag = shape + "!"
 
     def open(self):
         return self.label + str(self.size())
@@ -84,8 +86,8 @@ RUN = "import pkg.app\n\npkg.app.main()\n"
 
 EXPECTED_ERROR = {"keyword_rename": ("TypeError",), "default_removed": ("TypeError",),
                   "kwonly_inserted": ("TypeError",), "reexport_removed": ("ImportError",),
-                  "def_moved": ("ImportError", "AttributeError"), "method_removed": ("AttributeError",),
-                  "class_attr_removed": ("AttributeError",),
+                  "def_moved": ("ImportError", "AttributeError"), "method_removed": ("AttributeError", "NameError"),
+                  "class_attr_removed": ("AttributeError", "NameError"),
                   "module_renamed": ("ImportError", "ModuleNotFoundError")}
 
 
@@ -139,6 +141,7 @@ def test_refactors_that_would_not_break_are_dropped(project: Path) -> None:
     assert "remove class attribute pkg.helpers.Box.label" in notes
     assert "remove re-export pkg.greet" in notes
     assert "remove method pkg.helpers.Base.size" in notes  # used as self.size() in the subclass
+    assert "remove class attribute pkg.helpers.Box.shape" in notes  # read by the class body itself
 
 
 def test_same_seed_same_refactors_and_seeds_differ(project: Path) -> None:
