@@ -424,7 +424,8 @@ def _make_signature(info: ModInfo, fn: FuncNode, sites: list[CallSite], edit: tu
                   and s.path != info.mod.path]
         if not broken:
             return None
-        return ([Edit(info.mod.path, "write", new_src)], [info.mod.path], [_expect_call(s) for s in broken],
+        expect = sorted({_expect_call(s) for s in broken}, key=lambda e: (e.path, e.line))
+        return ([Edit(info.mod.path, "write", new_src)], [info.mod.path], expect,
                 f"{note} {info.mod.name}.{fn.name}")
     return make
 
