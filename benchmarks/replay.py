@@ -7,7 +7,7 @@ the gate (a bug to report). Justifications are written by hand into `benchmarks/
 
 For each repository the history comes from a bare mirror (`fetch` of the search tool puts them under
 `/work/.mirror/<owner>+<name>/repo`); it is cloned once with `--shared` (no copy of the objects) into
-`$BENCH_CACHE/replay/<owner>+<name>`, and for each commit C (first parent, no merges, oldest first):
+`$BENCH_CACHE/replay/<owner>+<name>`, and for each commit C (no merges, the newest N in topological order, replayed oldest first):
 
     git checkout -f --detach C ; git clean -fdq ; git reset -q --soft C^
 
@@ -89,9 +89,11 @@ def clone_of(repo: str, mirror: Path) -> Path:
 
 
 def python_commits(clone: Path, limit: int) -> list[tuple[str, str]]:
-    """The last `limit` non-merge commits on the first-parent line of HEAD that change a `.py` file, oldest
-    first, as (sha, subject). Root commits are left out (there is no parent to stage against)."""
-    out = git(clone, "log", "--first-parent", "--no-merges", "--format=%H%x00%P%x00%s", "HEAD", "--", "*.py")
+    """The last `limit` non-merge commits reachable from HEAD that change a `.py` file (the commits developers
+    made, on any branch that was merged), oldest first, as (sha, subject). Root commits are left out (there is
+    no parent to stage against). Not `--first-parent`: on a repository where pull requests are merged, that line
+    holds mostly merges, and its few direct commits reach back years."""
+    out = git(clone, "log", "--no-merges", "--topo-order", "--format=%H%x00%P%x00%s", "HEAD", "--", "*.py")
     commits = []
     for line in out.splitlines():
         sha, parents, subject = line.split("\0", 2)
