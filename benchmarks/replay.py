@@ -49,6 +49,7 @@ DEFAULT_REPOS: tuple[str, ...] = ("pallets/click", "psf/requests", "pypa/packagi
                                   "tiangolo/typer", "encode/httpx")
 MIRRORS = Path("/work/.mirror")
 JUSTIFIED = Path(__file__).resolve().parent / "replay_justified.toml"
+TIP = "refs/remotes/origin/HEAD"  # the mirror's default branch, as the clone saw it (HEAD moves while replaying)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def python_commits(clone: Path, limit: int) -> list[tuple[str, str]]:
     made, on any branch that was merged), oldest first, as (sha, subject). Root commits are left out (there is
     no parent to stage against). Not `--first-parent`: on a repository where pull requests are merged, that line
     holds mostly merges, and its few direct commits reach back years."""
-    out = git(clone, "log", "--no-merges", "--topo-order", "--format=%H%x00%P%x00%s", "HEAD", "--", "*.py")
+    out = git(clone, "log", "--no-merges", "--topo-order", "--format=%H%x00%P%x00%s", TIP, "--", "*.py")
     commits = []
     for line in out.splitlines():
         sha, parents, subject = line.split("\0", 2)
@@ -144,7 +145,7 @@ def replay_repo(repo: str, mirrors: Path, tool: Tool, limit: int, timeout: float
                   f"{run.problem or '; '.join(f.short() for f in run.errors[:3])}", file=sys.stderr)
         elif i % 25 == 0:
             print(f"{repo} {i}/{len(commits)}", file=sys.stderr)
-    git(clone, "checkout", "-q", "-f", "--detach", "HEAD")  # leave the clone clean (index = HEAD)
+    git(clone, "checkout", "-q", "-f", "--detach", TIP)  # leave the clone clean, at the mirror's tip
     return done, time.monotonic() - started
 
 
