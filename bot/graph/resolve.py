@@ -400,7 +400,7 @@ class Resolver:
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
                     starts.add((module if imp.alias else module.split(".")[0], ()))
-                elif self.layout.exists(f"{module}.{imp.name}"):
+                elif self.layout.exists(f"{module}.{imp.name}") and not self.shadows_submodule(module, imp.name):
                     starts.add((f"{module}.{imp.name}", ()))
                 else:
                     starts.add((module, (imp.name,)))
@@ -460,7 +460,7 @@ class Resolver:
         if self.layout.exists(sub) and self.shadows_submodule(module, attr):
             facts = self.facts_of(self.layout.modules[module][0])
             bound = self._bound_module(self.layout.modules[module][0], facts, attr) if facts else None
-            return bound if bound is not None and bound != sub else FOUND
+            return bound if bound is not None else FOUND
         if self.layout.exists(sub):
             return sub
         files = self.layout.modules.get(module)
@@ -494,7 +494,7 @@ class Resolver:
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
                     found.add(module if imp.alias else module.split(".")[0])
-                elif self.layout.exists(f"{module}.{imp.name}"):
+                elif self.layout.exists(f"{module}.{imp.name}") and not self.shadows_submodule(module, imp.name):
                     found.add(f"{module}.{imp.name}")
                 else:
                     return None

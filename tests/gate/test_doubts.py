@@ -227,5 +227,6 @@ def test_modules_sphinx_autodoc_mocks_for_the_files_it_documents(repo: Repo) -> 
 def test_package_attribute_shadowing_its_submodule(repo: Repo) -> None:
     assert check(repo, {"pkg/__init__.py": "from .common import Helper as common\n",
                         "pkg/common.py": "class Helper:\n    integer = 1\n\n\ndef f():\n    pass\n",
-                        "app.py": "import pkg\n\npkg.common.integer\npkg.common.nothing\n"}) == [
-        ("missing-member", "app.py", 4)]
+                        "app.py": "import pkg\n\npkg.common.integer\npkg.common.nothing\n",
+                        "other.py": "from pkg import common\n\ncommon.integer\ncommon.f()\n"}) == [
+        ("missing-member", "app.py", 4), ("missing-member", "other.py", 4)]
