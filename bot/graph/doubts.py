@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.graph.graph import Graph
+    from bot.graph.model import FileFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +85,20 @@ def injected_globals(path: str) -> frozenset[str]:
 
 def mocked(graph: Graph, importer: str, module: str) -> bool:
     """`module` is faked by a host that imports `importer`: Sphinx autodoc imports the documented files with
-    the modules in `autodoc_mock_imports` (of a `conf.py` in the file's directory or above) mocked."""
+    the modules of `autodoc_mock_imports` mocked (set in a `conf.py`, or by a test on `app.config`). Any
+    file of the repository naming the module there makes it uncertain (read only when a claim is near)."""
+    def listed(facts: FileFacts | None) -> bool:
+        return facts is not None and any(module == m or module.startswith(m + ".") for m in facts.doubts.mock_imports)
+
     directory = importer.rpartition("/")[0]
-    while True:
+    while True:  # the conf.py next to or above the file first: the usual place
         conf = f"{directory}/conf.py" if directory else "conf.py"
-        facts = graph.facts(conf) if conf in graph.layout.names_of else None
-        if facts is not None and any(module == m or module.startswith(m + ".") for m in facts.doubts.mock_imports):
+        if conf in graph.layout.names_of and listed(graph.facts(conf)):
             return True
         if not directory:
-            return False
+            break
         directory = directory.rpartition("/")[0]
+    return any(listed(graph.facts(p)) for p in graph.files())
 
 
 def is_dunder(name: str) -> bool:

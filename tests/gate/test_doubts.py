@@ -221,7 +221,9 @@ def test_modules_sphinx_autodoc_mocks_for_the_files_it_documents(repo: Repo) -> 
     assert check(repo, {**PKG, "docs/conf.py": "autodoc_mock_imports = ['pkg.missing', 'numpy']\n",
                         "docs/target/m.py": "import pkg.missing\nfrom pkg.missing import thing\n"
                                             "import pkg\npkg.missing.call()\n",
-                        "app.py": "import pkg.missing\n"}) == [("missing-module", "app.py", 1)]
+                        "tests/roots/target/m2.py": "import pkg.faked\n",
+                        "tests/test_autodoc.py": "def test(app):\n    app.config.autodoc_mock_imports = ['pkg.faked']\n",
+                        "app.py": "import pkg.not_mocked\n"}) == [("missing-module", "app.py", 1)]
 
 
 def test_package_attribute_shadowing_its_submodule(repo: Repo) -> None:
