@@ -153,7 +153,7 @@ def resolve_member(r: Resolver, target: Target, name: str, _depth: int = 0) -> T
 MemberStatus = Literal["found", "missing", "unknown"]
 # Members that let a class provide attributes no definition shows.
 _DYNAMIC_MEMBERS = ("__getattr__", "__getattribute__", "__slots__", "__setattr__", "__dict__", "__init_subclass__",
-                    "__set_name__", "__class_getitem__")
+                    "__set_name__", "__class_getitem__", "__new__")
 
 
 def find_member(r: Resolver, target: Target, name: str, *, skip_own: bool = False) -> MemberStatus:
@@ -188,8 +188,8 @@ def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[Member
     if any(f"{d.qualname}.{m}" in members for m in _DYNAMIC_MEMBERS):
         return "unknown", []
     assigned = facts.assigned_on_instances(d.qualname)
-    if "*" in assigned:
-        return "unknown", []
+    if "*" in assigned or "__class__" in assigned:
+        return "unknown", []  # `self.__dict__.update(...)`, `setattr(self, name, ...)`, `self.__class__ = Other`
     if not skip and (f"{d.qualname}.{name}" in members or name in assigned):
         return "found", []
     bases: list[Target] = []

@@ -259,3 +259,30 @@ def test_every_way_a_class_assigns_its_own_attributes_counts(repo: Repo) -> None
         def use():
             return Commented(1)._x, Closure().got_title, Registry().listener, Bag().anything
         """}) == []
+
+
+def test_classes_that_change_what_their_instances_are_stay_silent(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/geo.py": """
+        class Geometry:
+            def __init__(self, kind):
+                self.__class__ = KINDS[kind]
+
+
+        class Polygon(Geometry):
+            def add(self, ring):
+                return ring
+
+
+        KINDS = {"polygon": Polygon}
+
+
+        class Factory:
+            def __new__(cls, kind):
+                return KINDS[kind](kind)
+
+
+        def use():
+            g = Geometry("polygon")
+            f = Factory("polygon")
+            return g.add(1), f.add(2)
+        """}) == []
