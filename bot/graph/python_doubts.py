@@ -194,9 +194,16 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         if caught & _CALL_ERRORS:
             calls.append((body.start_byte, body.end_byte))
     for clause in caps.get("withclause", ()):
-        if _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
-            stmt = clause.parent
+        if not _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
+            continue
+        stmt = clause.parent
+        expected = _with_caught(clause)
+        if expected is None:  # `warns`, `catch_warnings`, an unreadable expectation: anything may be expected
             shared.append((stmt.start_byte, stmt.end_byte))
+            continue
+        for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
+            if expected & kinds:
+                ranges.append((stmt.start_byte, stmt.end_byte))
     for cond in caps.get("ifcond", ()):
         test = cond.text.decode("utf-8", "replace")
         stmt = cond.parent
@@ -209,6 +216,38 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             if last is not None and last.type in ("return_statement", "raise_statement"):
                 shared.append((stmt.end_byte, stmt.parent.end_byte))
     return GuardRanges(imports + shared, attributes + shared, calls + shared)
+
+
+_EXPECTING = re.compile(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")
+
+
+def _with_caught(clause: Any) -> set[str] | None:
+    """The exceptions a `with pytest.raises(E)` / `self.assertRaises(E)` / `suppress(E, ...)` clause expects,
+    or None when some item expects something else or cannot be read."""
+    out: set[str] = set()
+    for item in clause.named_children:
+        value = item.named_children[0] if item.named_child_count else None
+        if value is not None and value.type == "as_pattern":
+            value = value.named_children[0] if value.named_child_count else None
+        if value is None or value.type != "call":
+            continue  # another context manager in the same `with`
+        fn = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        name = fn.text.decode("utf-8", "replace") if fn is not None else ""
+        if not _EXPECTING.search(name):
+            if _GUARD_WITH.search(name):
+                return None
+            continue
+        named = [a for a in (args.named_children if args is not None else []) if a.type != "keyword_argument"]
+        if not named:
+            return None
+        exprs = named if name.endswith("suppress") else named[:1]
+        for expr in exprs:
+            kinds = expr.named_children if expr.type in ("tuple", "parenthesized_expression") else [expr]
+            for kind in kinds:
+                word = kind.text.decode("utf-8", "replace").rsplit(".", 1)[-1]
+                out.add(word if kind.type in ("identifier", "attribute") and word in ALWAYS_DEFINED else "Exception")
+    return out
 
 
 def _caught(try_node: Any) -> set[str]:

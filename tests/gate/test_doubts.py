@@ -232,3 +232,25 @@ def test_package_attribute_shadowing_its_submodule(repo: Repo) -> None:
                         "app.py": "import pkg\n\npkg.common.integer\npkg.common.nothing\n",
                         "other.py": "from pkg import common\n\ncommon.integer\ncommon.f()\n"}) == [
         ("missing-member", "app.py", 4), ("missing-member", "other.py", 4)]
+
+
+def test_an_expected_exception_shields_only_what_raises_it(repo: Repo) -> None:
+    assert check(repo, {**PKG, "test_app.py": """
+        import contextlib
+
+        import pytest
+        from pkg import helpers
+
+
+        def test_it():
+            with pytest.raises(ValueError):
+                helpers.verify_payment(1, 2)
+            with pytest.raises(TypeError):
+                helpers.verify_payment(1, 2)
+            with pytest.raises((AttributeError, KeyError), match="x") as err:
+                helpers.gone()
+            with contextlib.suppress(ImportError):
+                from pkg.helpers import optional
+            with pytest.warns(UserWarning):
+                helpers.verify_payment()
+        """}) == [("arity-mismatch", "test_app.py", 9)]
