@@ -63,3 +63,15 @@ def test_relative_imports_in_a_test_package_are_dependents(repo: Repo) -> None:
     repo.write("tests/helpers.py", "def make(a, b):\n    return a\n")
     repo.stage()
     assert rules(repo.check()) == [("arity-mismatch", "tests/test_a.py", 6), ("arity-mismatch", "tests/test_a.py", 7)]
+
+
+def test_a_stale_stub_does_not_hide_a_resigned_definition(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/recipes.py": "def take(n, iterable):\n    return n\n",
+                "pkg/recipes.pyi": "def take(n: int, iterable: list) -> list: ...\n",
+                "pkg/more.py": "from .recipes import take\n\n\ndef first(it):\n    return take(1, it)\n"})
+    repo.commit()
+    repo.write("pkg/recipes.py", "def take(n, iterable, *, strict):\n    return n\n")
+    repo.stage()
+    assert rules(repo.check()) == [("arity-mismatch", "pkg/more.py", 5)]
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []  # the whole repository trusts its stubs

@@ -46,6 +46,7 @@ class RuleContext:
     attributes: dict[AttrKey, Resolution] = field(default_factory=dict)
     signatures: dict[tuple[str, str], Signature | None] = field(default_factory=dict)
     members: RepositoryMembers | None = None
+    resigned: frozenset[tuple[str, str]] = frozenset()  # (module, name) the checked change removed or re-signed
 
     @property
     def resolver(self) -> Resolver:

@@ -24,10 +24,19 @@ def arity_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
         if call.guarded or call.star or call.starstar:
             continue
         if call.callee not in targets:
-            targets[call.callee] = ctx.resolver.resolve_call(path, call)
+            targets[call.callee] = _target(ctx, path, call)
         hit = _check(ctx, path, call, targets[call.callee])
         if hit is not None:
             yield hit
+
+
+def _target(ctx: RuleContext, path: str, call: CallSite) -> Target | None:
+    """The definition `call` reaches. A `.pyi` stub that accepts the call silences it (stub-typed code is
+    often never run as written), except for a definition the change re-signed: the `.py` is what runs."""
+    bare = ctx.resolver.resolve_call(path, call, trust_stubs=False)
+    if bare is not None and (bare.module, bare.definition.qualname.split(".")[0]) in ctx.resigned:
+        return bare
+    return ctx.resolver.resolve_call(path, call)
 
 
 def _check(ctx: RuleContext, path: str, call: CallSite, target: Target | None) -> Hit | None:
