@@ -183,6 +183,18 @@ def instance_members(caps: dict[str, list[Any]], binding_counts: dict[str, int],
         if scope is not None and scope[2]:
             continue  # a class body's names are not seen by its methods
         bound[name] = (callee, *(scope[:2] if scope else (0, 1 << 62)))
+    for fn in caps.get("icall", ()):  # `Cls(...).x`
+        call = fn.parent
+        attr = call.parent
+        callee = text(fn)
+        if attr is None or attr.type != "attribute" or attr.child_by_field_name("object") != call or is_store(attr) \
+                or not all(p.isidentifier() for p in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+            continue
+        ident = attr.child_by_field_name("attribute")
+        if ident is not None:
+            line, col = attr.start_point[0] + 1, attr.start_point[1]
+            uses.append(MemberUse("instance", callee, text(ident), line, col, attr.end_point[0] + 1,
+                                  call.start_byte in guards))
     if not bound:
         return
     for base in caps.get("abase", ()):

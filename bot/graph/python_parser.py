@@ -56,6 +56,7 @@ _QUERY = """
 (case_pattern (dotted_name) @capname)
 (attribute object: (identifier) @sbase (#any-of? @sbase "self" "cls"))
 (delete_statement (_) @delete)
+(attribute object: (call function: [(identifier) (attribute)] @icall))
 (assignment left: (attribute) @astore)
 (augmented_assignment left: (attribute) @astore)
 (pattern_list (attribute) @astore)

@@ -286,3 +286,13 @@ def test_classes_that_change_what_their_instances_are_stay_silent(repo: Repo) ->
             f = Factory("polygon")
             return g.add(1), f.add(2)
         """}) == []
+
+
+def test_a_member_of_a_fresh_instance(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "app.py": """
+        from pkg import models
+
+
+        def main():
+            return models.Order("x").refund(), models.Order("y").refnd(), models.Order.__name__
+        """}) == [("missing-member", "app.py", 5)]
