@@ -23,6 +23,7 @@ A new mechanism is one field here and one detector in `python_doubts`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ class Doubts:
     edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
     name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
     mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
+    collect_ignore: tuple[str, ...] = ()  # pytest `collect_ignore` / `collect_ignore_glob` patterns (conftest.py)
     attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
     #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
 
@@ -99,6 +101,21 @@ def mocked(graph: Graph, importer: str, module: str) -> bool:
             break
         directory = directory.rpartition("/")[0]
     return any(listed(graph.facts(p)) for p in graph.files())
+
+
+def never_collected(graph: Graph, path: str) -> bool:
+    """A `conftest.py` in the file's directory or above lists it in `collect_ignore(_glob)`: pytest never imports
+    it (typically on interpreters older than the syntax it uses: `if sys.version_info < (3, 12): ...`)."""
+    directory = path.rpartition("/")[0]
+    while True:
+        conf = f"{directory}/conftest.py" if directory else "conftest.py"
+        facts = graph.facts(conf) if conf in graph.layout.names_of else None
+        rel = path[len(directory) + 1:] if directory else path
+        if facts is not None and any(fnmatch(rel, p) or fnmatch(basename(rel), p) for p in facts.doubts.collect_ignore):
+            return True
+        if not directory:
+            return False
+        directory = directory.rpartition("/")[0]
 
 
 def is_dunder(name: str) -> bool:

@@ -69,7 +69,8 @@ def doubts_of(data: bytes) -> Doubts:
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data))
+               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
+               collect_ignore=_collect_ignore(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
@@ -81,6 +82,17 @@ def _mock_imports(data: bytes) -> tuple[str, ...]:
     if b"autodoc_mock_imports" not in data:
         return ()
     found = {q.decode() for m in _MOCK_IMPORTS.finditer(data) for q in _QUOTED.findall(m.group(1))}
+    return tuple(sorted(found))
+
+
+_COLLECT_IGNORE = re.compile(rb"collect_ignore(?:_glob)?\s*(?:=|\+=|\.append\(|\.extend\()\s*([\[(]?[^\])\n]*[\])]?)")
+
+
+def _collect_ignore(data: bytes) -> tuple[str, ...]:
+    if b"collect_ignore" not in data:
+        return ()
+    found = {q.decode("utf-8", "replace") for m in _COLLECT_IGNORE.finditer(data)
+             for q in re.findall(rb"""['"]([^'"\n]+)['"]""", m.group(1))}
     return tuple(sorted(found))
 
 

@@ -254,3 +254,12 @@ def test_an_expected_exception_shields_only_what_raises_it(repo: Repo) -> None:
             with pytest.warns(UserWarning):
                 helpers.verify_payment()
         """}) == [("arity-mismatch", "test_app.py", 9)]
+
+
+def test_newer_syntax_in_files_pytest_never_collects(repo: Repo) -> None:
+    assert check(repo, {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.8"\n',
+                        "tests/conftest.py": "import sys\n\nif sys.version_info < (3, 10):\n"
+                                             "    collect_ignore_glob = ['*_310.py']\n",
+                        "tests/test_x_310.py": "def f(x):\n    match x:\n        case 1:\n            return 1\n",
+                        "tests/test_y.py": "def f(x):\n    match x:\n        case 1:\n            return 1\n"}) == [
+        ("syntax-error", "tests/test_y.py", 4)]
