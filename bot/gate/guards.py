@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterable
 
 from bot.graph.names import last_name
+from bot.graph.python_doubts import environment_test
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
@@ -66,10 +67,6 @@ _UNSURE = "?"  # the expected exception is not a plain name: it could be anythin
 
 
 _CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute", "missing-member"}
-_ENV_WORD = re.compile(
-    r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
-    r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
-    r"mac(?:os)?|darwin|linux|posix|java|cygwin|emscripten)(?:_|\d|$)", re.IGNORECASE)
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
@@ -101,7 +98,7 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
                 mark(_unreachable(body), everything)
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
             mark(_span(node.body), everything)
-        if isinstance(node, (ast.If, ast.IfExp)) and _environment_test(node.test):
+        if isinstance(node, (ast.If, ast.IfExp)) and environment_test(node.test):
             mark(_span_of(node), _CROSS_MISSING)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
@@ -112,16 +109,6 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
                 if isinstance(arg, ast.Lambda):
                     mark(_span_of(arg), rules)
     return out
-
-
-def _environment_test(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-        if word and _ENV_WORD.search(word):
-            return True
-        if isinstance(node, ast.Call) and last_name(node.func) in ("hasattr", "find_spec", "getattr"):
-            return True
-    return False
 
 
 def _span_of(node: ast.AST) -> set[int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.graph.doubts import NO_DOUBTS, Doubts
-from bot.graph.names import ALWAYS_DEFINED
+from bot.graph.names import ALWAYS_DEFINED, last_name
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
@@ -170,6 +170,24 @@ _GUARD_TEST = re.compile(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
     r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|find_spec|importlib"
 )
+_ENV_WORD = re.compile(
+    r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
+    r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
+    r"mac(?:os)?|darwin|linux|posix|java|cygwin|emscripten)(?:_|\d|$)", re.IGNORECASE)
+
+
+def environment_test(test: ast.expr) -> bool:
+    """An `if` on the Python version, the platform or the availability of a feature (the `ast` form, read
+    where findings are filtered: `bot.gate.guards.quiet_lines`)."""
+    for node in ast.walk(test):
+        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if word and _ENV_WORD.search(word):
+            return True
+        if isinstance(node, ast.Call) and last_name(node.func) in ("hasattr", "find_spec", "getattr"):
+            return True
+    return False
+
+
 # A `with` that expects or swallows exceptions (`pytest.raises`, `assertRaises`, `contextlib.suppress`).
 _GUARD_WITH = re.compile(r"raises|Raises|suppress|warns|Warns|catch_warnings|ignore|expect", re.IGNORECASE)
 _BROAD = frozenset({"Exception", "BaseException"})
