@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -74,18 +75,30 @@ class Git:
     def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool) -> subprocess.CompletedProcess[bytes]:
         env = _env(literal_paths)
         for attempt in range(LOCK_RETRIES + 1):
-            try:
-                proc = subprocess.run(cmd, cwd=self.root, input=stdin, capture_output=True, env=env,
-                                      check=False, timeout=self.timeout)
-            except subprocess.TimeoutExpired as exc:
-                raise GitError(f"`{' '.join(cmd)}` did not finish in {self.timeout:.0f} s") from exc
-            except OSError as exc:
-                raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+            proc = self._once(cmd, stdin, env)
             if proc.returncode != 0 and b"index.lock" in proc.stderr and attempt < LOCK_RETRIES:
                 time.sleep(0.05 * 1.5 ** attempt)
                 continue
             break
         return proc
+
+    def _once(self, cmd: list[str], stdin: bytes | None, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+        """One run in its own process group, so a timeout also ends what git started (aliases, helpers)."""
+        try:
+            proc = subprocess.Popen(cmd, cwd=self.root, stdin=subprocess.PIPE if stdin is not None else
+                                    subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                    start_new_session=True)
+        except OSError as exc:
+            raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+        try:
+            out, err = proc.communicate(stdin, timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(proc)
+            raise GitError(f"`{' '.join(cmd)}` did not finish in {self.timeout:g} s") from exc
+        except BaseException:
+            _kill_group(proc)
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
     def close(self) -> None:
         if self._batch is not None:
@@ -296,6 +309,14 @@ class _BatchReader:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # (no process groups on Windows)
+        proc.kill()
+    proc.communicate()
 
 
 def _env(literal_paths: bool) -> dict[str, str]:
