@@ -287,3 +287,12 @@ def test_a_git_call_that_hangs_times_out(repo: Repo) -> None:
     with pytest.raises(GitError, match="did not finish"):
         Git(repo.root, timeout=0.5).run(["-c", "alias.slow=!sleep 20", "slow"])
     assert time.monotonic() - started < 5
+
+
+def test_renamed_top_level_package_says_where_things_went(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/mail.py": HELPERS, "app.py": "from pkg.mail import send_email\n"})
+    repo.commit()
+    repo.git("mv", "pkg", "notify")
+    (f,) = staged(repo).findings
+    assert (f.rule, f.path, f.line) == ("missing-module", "app.py", 1)
+    assert f.suggestion == "`send_email` now lives in `notify/mail.py`"
