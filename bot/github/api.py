@@ -212,13 +212,19 @@ def _errors(doing: str) -> Iterator[None]:
         raise GitHubError(f"GitHub answered 404 while {doing}: {exc.message or 'not found'} "
                           "(wrong repository or number, or the token cannot see it)") from exc
     except GithubException as exc:
+        if "cannot complete object" in f"{exc.message} {exc.data}".lower():  # PyGithub: an answer lacking the object's fields
+            raise _not_understood(doing, exc) from exc
         raise _from_status(exc, doing) from exc
     except (RequestException, Urllib3Error) as exc:
         raise GitHubError(f"could not reach GitHub while {doing}: {exc}", transient=True) from exc
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # JSON, UTF-8, shape
-        raise GitHubError(f"GitHub's answer could not be understood while {doing} ({type(exc).__name__}: "
-                          f"{_short(exc)}); a proxy or an outage may have answered instead of the API",
-                          transient=True) from exc
+        raise _not_understood(doing, exc) from exc
+
+
+def _not_understood(doing: str, exc: BaseException) -> GitHubError:
+    return GitHubError(f"GitHub's answer could not be understood while {doing} ({type(exc).__name__}: "
+                       f"{_short(exc)}); a proxy or an outage may have answered instead of the API",
+                       transient=True)
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
