@@ -47,7 +47,7 @@ def deliver_fix(settings: Settings, client: GitHubClient, root: Path, pr: PullRe
     outcome = run_fix(FixRequest(root=root, instructions=instructions, commit=False,
                                  run_tests=not pr.is_fork, api_key=settings.anthropic_api_key,
                                  base_url=settings.anthropic_base_url, config=config.fix,
-                                 base_config=config))  # the session logs its phases on stderr itself
+                                 base_config=config, unprotect=settings.unprotect_paths))  # logs on stderr
     summary = _outcome_md(outcome)
     verdict = Verdict(outcome.verdict)
     if verdict == Verdict.APPLIED and how == "push":
