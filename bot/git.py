@@ -556,3 +556,8 @@ def has_object(root: Path, sha: str) -> bool:
     except GitError:
         return False
     return True
+
+
+def tree_names(root: Path, rev: str) -> list[str]:
+    """Names of the entries at the top of `rev`'s tree."""
+    return zsplit(run(["ls-tree", "-z", "--name-only", rev], root))

@@ -38,7 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(redactor: Redactor) -> int:
-    from bot.errors_handler import unexpected_error_message
     from bot.github.events import Ignored, load_event
     from bot.github.publish import error, write_outputs
     from bot.github.settings import load_settings
@@ -68,10 +67,20 @@ def _main(redactor: Redactor) -> int:
         write_outputs(settings.output_path, {"verdict": Verdict.FAILED.value})
         return 1
     except Exception as exc:  # the last line of defence: one line and a log file, never a traceback
-        message = unexpected_error_message(exc)
-        error(message.splitlines()[0])
-        print(message, file=sys.stderr)
+        error(f"yantra: an unexpected error has occurred: {type(exc).__name__}: {exc}")
+        print(f"the traceback is in {_crash_log(exc, redactor)}", file=sys.stderr)
         return 2
+
+
+def _crash_log(exc: BaseException, redact: Redactor) -> Path:
+    """The traceback, redacted, in a new file of a private directory (never a path a checkout controls)."""
+    import traceback
+
+    from bot import __version__
+    from bot.github.publish import private_file
+
+    text = f"yantra {__version__}\n\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return private_file("yantra-crash.log", redact(text))
 
 
 def _work_tree(workspace: str | None) -> Path | None:

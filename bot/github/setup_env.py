@@ -86,7 +86,7 @@ def plan_from(root: Path, commit: str) -> Plan:
         if isinstance(lines, list) and lines:
             sources.append(f"pyproject.toml [project.optional-dependencies] {extra}")
             reqs += [str(line) for line in lines]
-    listing = git.run_text(root, "ls-tree", "--name-only", commit).split("\n")
+    listing = git.tree_names(root, commit)
     for file in sorted(f for f in listing if REQUIREMENT_FILES.match(f)):
         body = git.show_file(root, commit, file)
         if body is None:
