@@ -30,6 +30,7 @@ LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
 MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
+MIN_SKELETON_TOKENS = 12
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
@@ -118,6 +119,8 @@ class _Fill:
     notes: list[str]
     sources: dict[str, str] = field(default_factory=dict)
     full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
+    full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
+    skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
 
     def used(self) -> int:
         return sum(self.levels[n].heading_tokens + sum(s.tokens for s in self.levels[n].sections)
@@ -203,26 +206,30 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     code, lines = symbol_code(fill.source(item.path), item.definition)
     if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
-    compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
-                  else compress_python(code))
-    if not compressed.ok:
-        fill.notes.append(f"{item.path}: {compressed.reason}")
-    header = _header(item, lines)
-    text = header + compressed.text
-    tokens = count_tokens(text)
+    key = (item.path, item.qualname)
+    if key not in fill.full_code or item.definition is None:
+        compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
+                      else compress_python(code))
+        if not compressed.ok:
+            fill.notes.append(f"{item.path}: {compressed.reason}")
+        header = _header(item, lines)
+        fill.full_code[key] = (header, compressed.text, count_tokens(header + compressed.text))
+    header, body, tokens = fill.full_code[key]
+    text = header + body
     if not target and _is_class(item) and tokens > MAX_CLASS_SHARE * fill.total:
         return _place_skeleton(fill, item, n, room)
     if tokens > room and not target:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     truncated = tokens > room
     if truncated:
-        cut = _truncate(header, compressed.text, room)
+        cut = _truncate(header, body, room)
         if cut is None:
             fill.notes.append(f"target {item.path}:{item.qualname or '(file)'} does not fit in level 1 even "
                               "truncated")
             return False
         text, tokens = cut
-    section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL, signals=item.signals, rank=n)
+    section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL,
+                      signals=item.signals, rank=n)
     _drop_signature(fill, item)
     fill.levels[1].add(text, section)
     fill.full.add((item.path, item.qualname))
@@ -238,10 +245,15 @@ def _is_class(item: Item) -> bool:
 def _place_skeleton(fill: _Fill, item: Item, n: int, room: int) -> bool:
     if item.definition is None or (item.path, item.qualname) in fill.full:
         return False
-    body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+    if room < MIN_SKELETON_TOKENS:
+        return False
     lines = (item.definition.line, item.definition.end_line)
-    text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
-    tokens = count_tokens(text)
+    key = (item.path, item.qualname)
+    if key not in fill.skeletons:
+        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+        text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
+        fill.skeletons[key] = (text, count_tokens(text))
+    text, tokens = fill.skeletons[key]
     if tokens > room:
         return False
     _drop_signature(fill, item)
@@ -372,9 +384,12 @@ def _finish(target: str, budget: int, budgets: tuple[int, int, int], fill: _Fill
     text = levels[1].render() + levels[2].render()
     tokens = count_tokens(text)
     while tokens > fill.total and levels[2].sections:  # BPE merges across joins: stay exact
-        gone = levels[2].sections[-1]
-        levels[2].remove(len(levels[2].sections) - 1)
-        dropped.append(Dropped(gone.path, gone.symbol, gone.rank, gone.reason))
+        excess = tokens - fill.total
+        while excess > 0 and levels[2].sections:
+            gone = levels[2].sections[-1]
+            levels[2].remove(len(levels[2].sections) - 1)
+            dropped.append(Dropped(gone.path, gone.symbol, gone.rank, gone.reason))
+            excess -= gone.tokens
         text = levels[1].render() + levels[2].render()
         tokens = count_tokens(text)
     sections = tuple(levels[1].sections + levels[2].sections)

@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,14 +32,20 @@ _STOP = frozenset({"self", "cls", "def", "class", "return", "if", "else", "elif"
 def words(text: str) -> list[str]:
     out: list[str] = []
     for word in _WORD.findall(text):
-        low = word.lower()
-        if low in _STOP or len(low) < 2:
-            continue
-        out.append(low)
-        parts = _PART.findall(word)
-        if len(parts) > 1:
-            out.extend(p.lower() for p in parts if p.lower() not in _STOP and len(p) > 1)
+        out.extend(_expand(word))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _expand(word: str) -> tuple[str, ...]:
+    """A word's terms: itself lowercased, and its parts when it has several (none for stop words)."""
+    low = word.lower()
+    if low in _STOP or len(low) < 2:
+        return ()
+    parts = _PART.findall(word)
+    if len(parts) < 2:
+        return (low,)
+    return (low, *(p.lower() for p in parts if p.lower() not in _STOP and len(p) > 1))
 
 
 @dataclass(frozen=True)
@@ -49,26 +56,51 @@ class Chunk:
     length: int
 
 
-def chunks(graph: Graph, paths: Iterable[str], source: Callable[[str], str]) -> list[Chunk]:
+def chunks(graph: Graph, paths: Iterable[str], lines_of: Callable[[str], list[str]],
+           limit: int | None = None) -> list[Chunk]:
+    """The chunks of `paths`, in order, stopping after the file that reaches `limit` chunks."""
     out: list[Chunk] = []
     for path in paths:
         facts = graph.facts(path)
         if facts is None:
             continue
-        lines = source(path).splitlines()
-        funcs = [d for d in facts.definitions if d.kind == "function"]
-        for d in facts.definitions:
-            if d.kind == "variable" or any(f.line < d.line and d.end_line <= f.end_line for f in funcs):
-                continue
-            rows = set(range(d.line, d.end_line + 1))
-            if d.kind == "class":  # its own body: members are chunks of their own
-                for m in facts.definitions:
-                    if m.qualname.startswith(d.qualname + ".") and m.kind != "variable":
-                        rows -= set(range(m.line, m.end_line + 1))
-            terms = Counter(words("\n".join(lines[r - 1] for r in sorted(rows) if r <= len(lines))))
-            terms.update(words(d.qualname))
+        if limit is not None and len(out) >= limit:
+            break
+        lines = lines_of(path)
+        defs = sorted((d for d in facts.definitions if d.kind != "variable"), key=lambda d: (d.line, -d.end_line))
+        holes: dict[str, list[tuple[int, int]]] = {}  # a class's members, cut out of its own chunk
+        for d in defs:
+            if "." in d.qualname:
+                holes.setdefault(d.qualname.rsplit(".", 1)[0], []).append((d.line, d.end_line))
+        open_functions: list[int] = []  # end lines of the functions enclosing the current line
+        for d in defs:
+            while open_functions and open_functions[-1] < d.line:
+                open_functions.pop()
+            if open_functions and d.end_line <= open_functions[-1]:
+                continue  # nested in a function: part of that chunk
+            if d.kind == "function":
+                open_functions.append(d.end_line)
+            text = "\n".join(_rows(lines, d.line, d.end_line, holes.get(d.qualname, [])))
+            terms = _terms(text + "\n" + d.qualname)
             out.append(Chunk(path, d, terms, sum(terms.values())))
     return out
+
+
+def _rows(lines: list[str], start: int, end: int, holes: list[tuple[int, int]]) -> list[str]:
+    out: list[str] = []
+    row = start
+    for lo, hi in sorted(holes):
+        out += lines[row - 1:lo - 1]
+        row = max(row, hi + 1)
+    return out + lines[row - 1:end]
+
+
+def _terms(text: str) -> Counter[str]:
+    terms: Counter[str] = Counter()
+    for word, n in Counter(_WORD.findall(text)).items():
+        for term in _expand(word):
+            terms[term] += n
+    return terms
 
 
 def bm25(found: list[Chunk], query: str) -> dict[tuple[str, str], float]:
