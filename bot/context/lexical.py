@@ -52,7 +52,7 @@ def _expand(word: str) -> tuple[str, ...]:
 class Chunk:
     path: str
     definition: Definition
-    terms: Counter[str]
+    identifiers: Counter[str]  # as written; a query's terms are matched through `_expand`
     length: int
 
 
@@ -81,8 +81,9 @@ def chunks(graph: Graph, paths: Iterable[str], lines_of: Callable[[str], list[st
             if d.kind == "function":
                 open_functions.append(d.end_line)
             text = "\n".join(_rows(lines, d.line, d.end_line, holes.get(d.qualname, [])))
-            terms = _terms(text + "\n" + d.qualname)
-            out.append(Chunk(path, d, terms, sum(terms.values())))
+            identifiers = Counter(_WORD.findall(text))
+            identifiers.update(d.qualname.split("."))
+            out.append(Chunk(path, d, identifiers, identifiers.total()))
     return out
 
 
@@ -95,29 +96,31 @@ def _rows(lines: list[str], start: int, end: int, holes: list[tuple[int, int]]) 
     return out + lines[row - 1:end]
 
 
-def _terms(text: str) -> Counter[str]:
-    terms: Counter[str] = Counter()
-    for word, n in Counter(_WORD.findall(text)).items():
-        for term in _expand(word):
-            terms[term] += n
-    return terms
-
-
 def bm25(found: list[Chunk], query: str) -> dict[tuple[str, str], float]:
-    """BM25 score of each chunk for `query`, keyed by (path, qualname); zero scores left out."""
+    """BM25 score of each chunk for `query`, keyed by (path, qualname); zero scores left out. A chunk's
+    term frequencies count its identifiers through their terms (`parse_header` -> parse_header, parse,
+    header); only the identifiers that yield a query term are looked at."""
     wanted = set(words(query))
     if not found or not wanted:
         return {}
+    vocabulary: set[str] = set().union(*(c.identifiers.keys() for c in found))
+    related = {w: hits for w in vocabulary if (hits := wanted.intersection(_expand(w)))}
+    keys = related.keys()
+    tfs: list[Counter[str]] = []
     df: Counter[str] = Counter()
     for chunk in found:
-        df.update(wanted & chunk.terms.keys())
+        tf: Counter[str] = Counter()
+        for word in chunk.identifiers.keys() & keys:
+            for term in related[word]:
+                tf[term] += chunk.identifiers[word]
+        tfs.append(tf)
+        df.update(tf.keys())
     n, avg = len(found), sum(c.length for c in found) / len(found)
     idf = {w: math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5)) for w in df}
     out: dict[tuple[str, str], float] = {}
-    for chunk in found:
+    for chunk, tf in zip(found, tfs, strict=True):
+        if not tf:
+            continue
         norm = K1 * (1 - B + B * chunk.length / max(avg, 1.0))
-        score = sum(idf[w] * chunk.terms[w] * (K1 + 1) / (chunk.terms[w] + norm)
-                    for w in wanted & chunk.terms.keys())
-        if score > 0:
-            out[(chunk.path, chunk.definition.qualname)] = score
+        out[(chunk.path, chunk.definition.qualname)] = sum(idf[w] * f * (K1 + 1) / (f + norm) for w, f in tf.items())
     return out

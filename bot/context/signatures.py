@@ -101,6 +101,10 @@ def _one_line_header(lines: list[str]) -> str:
 
 def _colon_row(chunk: list[str], keyword_row: int) -> int:
     """The row (0-based in `chunk`) of the colon that ends the def/class header."""
+    first = chunk[keyword_row] if keyword_row < len(chunk) else ""
+    if first.rstrip().endswith(":") and first.count("(") == first.count(")") and "#" not in first \
+            and "'" not in first and '"' not in first:
+        return keyword_row  # a one-line header: no need to tokenize
     text = "\n".join(chunk[keyword_row:]) + "\n"
     depth = 0
     try:
