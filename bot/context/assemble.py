@@ -123,16 +123,16 @@ class _Fill:
     skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
 
     def used(self) -> int:
-        return sum(self.levels[n].heading_tokens + sum(s.tokens for s in self.levels[n].sections)
-                   for n in (1, 2))
+        return self.levels[1].used + self.levels[2].used
 
     def room(self, level: int, floor_only: bool) -> int:
         """Tokens a new section may take in `level`: up to the level's floor, or (flowing) whatever the
         context share has left while the other level keeps what it holds."""
         lv = self.levels[level]
+        own = lv.used if lv.sections else lv.heading_tokens  # the first section brings the heading
         if floor_only:
-            return lv.budget - lv.heading_tokens - sum(s.tokens for s in lv.sections)
-        return self.total - self.used()
+            return lv.budget - own
+        return self.total - self.used() - (0 if lv.sections else lv.heading_tokens)
 
     def source(self, path: str) -> str:
         if path not in self.sources:
@@ -160,8 +160,8 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     items = list(enumerate(ranking.items))
     targets = [(n, i) for n, i in items if i.distance == 0]
     rest = [(n, i) for n, i in items if i.distance != 0]
-    for n, item in targets:
-        _place_full(fill, item, n, fill.room(1, floor_only=True), target=True)
+    for n, item in targets:  # the target in full, truncated only when the whole context share cannot hold it
+        _place_full(fill, item, n, fill.room(1, floor_only=False), target=True)
     if rest:  # the top-ranked code under test: in full whenever the context share can hold it
         _place_full(fill, rest[0][1], rest[0][0], fill.room(1, floor_only=False))
     for n, item in rest[1:]:

@@ -26,7 +26,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _STOP = frozenset({"self", "cls", "def", "class", "return", "if", "else", "elif", "for", "in", "not", "and", "or",
                    "is", "none", "true", "false", "import", "from", "as", "with", "try", "except", "raise",
-                   "pass", "lambda", "yield", "assert", "while", "break", "continue", "the", "a", "to", "of"})
+                   "pass", "lambda", "yield", "assert", "while", "break", "continue", "the", "to", "of",
+                   "failed", "assertionerror", "py"})  # pytest's own words in a failure report
 
 
 def words(text: str) -> list[str]:

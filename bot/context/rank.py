@@ -35,6 +35,7 @@ MAX_POOL = 80  # files indexed for BM25: the neighbourhood first, then the rest 
 MAX_CHUNKS = 1500  # ... up to about this many definitions
 MAX_ITEMS = 400
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
+_NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
 _BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
 
 
@@ -213,13 +214,14 @@ class _Ranker:
     def _pool(self, seeds: list[Seed]) -> list[str]:
         """Files to index for BM25: where the graph's items live, the targets' files and what they import,
         the changed files, then the rest of the repository up to MAX_POOL files; test files only as the
-        target's own file or a conftest."""
+        target's own file or a conftest; documentation and examples not at all."""
         paths = [s.path for s in seeds] + [f.path for f in self.found.values()] + sorted(self.changed)
         for seed in seeds:
             paths += self.graph.dependencies_of_path(seed.path)
         paths += [p for p in self.graph.files() if p.endswith(".py")]
         own = {s.path for s in seeds}
-        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py") or not _test_path(p)]
+        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py")
+                or not (_test_path(p) or p.startswith(_NOT_CODE_UNDER_TEST))]
         return keep[:MAX_POOL]
 
     # -- results --------------------------------------------------------------------------------------
