@@ -16,7 +16,7 @@ Targets (issue 8): classic cross-file >= 99 % overall and >= 95 % per kind; refa
     python -m benchmarks.detection [--set tuned|unseen | --projects SPEC ...] [--per-kind 10]
         [--seed tuning|reporting|N] [--family classic|refactor|all] [--kinds KIND ...] [--resume]
 
-Results go to `benchmarks/results/detection-<tool>-seed<N>.jsonl`; `--resume` keeps the projects already
+Results go to `benchmarks/results/detection-<tool>-<family>-seed<N>.jsonl`; `--resume` keeps the projects already
 finished there with the same per-kind and kinds (a project is written when it is complete) and runs the rest.
 """
 
@@ -218,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds: list[str] = args.kinds or list(FAMILIES[args.family])
     specs = chosen_projects(args, DEFAULT_PROJECTS)
     tool = make_tool(args.tool, args.yantra)
-    name = f"detection-{tool.name}-seed{args.seed}"
+    family = args.family if args.kinds is None else "kinds"  # one file per family: runs side by side never mix
+    name = f"detection-{tool.name}-{family}-seed{args.seed}"
     path = args.out or RESULTS_DIR / f"{name}.jsonl"
     finished = load_finished(path, args.per_kind, kinds) if args.resume and args.ids is None else {}
     log = ResultLog(name, path, keep=bool(finished))
