@@ -6,11 +6,12 @@ import marshal
 from itertools import starmap
 from typing import Any
 
-from bot.graph.doubts import NO_DOUBTS, Doubts
 from bot.graph.model import (
+    NO_DOUBTS,
     AttrUse,
     CallSite,
     Definition,
+    Doubts,
     FileFacts,
     ImportFact,
     LocalIssue,

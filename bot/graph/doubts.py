@@ -6,7 +6,7 @@ this module:
 
     facts.doubts.may_provide(name)      # a module `__getattr__` may answer `name`
     facts.doubts.probes(name)           # the file asks `hasattr(x, "name")` / `getattr(x, "name", d)` first
-    facts.doubts.injected(path)         # names a host program injects when it executes this file
+    injected_globals(path)              # names a host program injects when it executes the file at `path`
     missing_uncertain(graph, importer, module, name)   # every cross-file reason to doubt "`name` is missing
                                                        # from `module`", for a use in `importer`
     mocked(graph, importer, module)     # a host fakes `module` while importing `importer` (Sphinx autodoc)
@@ -22,46 +22,19 @@ A new mechanism is one field here and one detector in `python_doubts`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
 
+from bot.graph.model import NO_DOUBTS, Doubts, FileFacts
+
 if TYPE_CHECKING:
     from bot.graph.graph import Graph
-    from bot.graph.model import FileFacts
+
+__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "missing_uncertain",
+           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "trusted_top"]
 
 
-@dataclass(frozen=True, slots=True)
-class Doubts:
-    """What in one file's source may bind or provide names that no binding statement shows."""
-
-    getattr_open: bool = False  # a module-level `__getattr__` that may answer any name
-    getattr_names: tuple[str, ...] = ()  # the names a closed module `__getattr__` answers for
-    self_writing: bool = False  # writes its own namespace (`vars()[k] = ...`, `sys.modules[__name__]`, `exec`)
-    setattr_targets: tuple[str, ...] = ()  # first arguments of `setattr(name, ...)` calls
-    probed: tuple[str, ...] = ()  # names asked about with `hasattr(..., "name")` / `getattr(..., "name"...)`
-    all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
-    edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
-    name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
-    mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
-    collect_ignore: tuple[str, ...] = ()  # pytest `collect_ignore` / `collect_ignore_glob` patterns (conftest.py)
-    attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
-    #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
-
-    def may_provide(self, name: str) -> bool:
-        """A module `__getattr__` may answer `name`."""
-        return self.getattr_open or name in self.getattr_names
-
-    def probes(self, name: str) -> bool:
-        return name in self.probed
-
-    def injected(self, path: str) -> frozenset[str]:
-        """Globals a host program defines before it executes the file at `path`."""
-        return injected_globals(path)
-
-
-NO_DOUBTS = Doubts()
 
 # Files an ecosystem executes with globals of its own (`exec(code, namespace)`), by file name.
 _INJECTED: dict[str, frozenset[str]] = {

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.graph.doubts import NO_DOUBTS, Doubts
-
 ParamKind = Literal["posonly", "normal", "vararg", "kwonly", "kwarg"]
 DefKind = Literal["function", "class", "variable"]
 
@@ -176,6 +174,36 @@ class LocalIssue:
     end_line: int
     message: str
     name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Doubts:
+    """What in one file's source may bind or provide names that no binding statement shows (computed by
+    `bot.graph.python_doubts`, judged through `bot.graph.doubts`)."""
+
+    getattr_open: bool = False  # a module-level `__getattr__` that may answer any name
+    getattr_names: tuple[str, ...] = ()  # the names a closed module `__getattr__` answers for
+    self_writing: bool = False  # writes its own namespace (`vars()[k] = ...`, `sys.modules[__name__]`, `exec`)
+    setattr_targets: tuple[str, ...] = ()  # first arguments of `setattr(name, ...)` calls
+    probed: tuple[str, ...] = ()  # names asked about with `hasattr(..., "name")` / `getattr(..., "name"...)`
+    all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
+    edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
+    name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
+    mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
+    collect_ignore: tuple[str, ...] = ()  # pytest `collect_ignore` / `collect_ignore_glob` patterns (conftest.py)
+    attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
+    #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
+
+    def may_provide(self, name: str) -> bool:
+        """A module `__getattr__` may answer `name`."""
+        return self.getattr_open or name in self.getattr_names
+
+    def probes(self, name: str) -> bool:
+        return name in self.probed
+
+
+
+NO_DOUBTS = Doubts()
 
 
 @dataclass(frozen=True, slots=True)

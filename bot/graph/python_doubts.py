@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.graph.doubts import NO_DOUBTS, Doubts
+from bot.graph.model import NO_DOUBTS, Doubts
 from bot.graph.names import ALWAYS_DEFINED, last_name
 
 # -- whole-file doubts -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RuleContext, make
-from bot.graph.doubts import never_collected
+from bot.graph.doubts import injected_globals, never_collected
 from bot.graph.model import FileFacts
 from bot.graph.names import ALWAYS_DEFINED
 
@@ -17,7 +17,7 @@ def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
             if issue.message.endswith(")") and "(target Python " in issue.message and never_collected(ctx.graph, path):
                 continue  # newer syntax than the target, in a file pytest is told not to import
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
-        elif issue.rule == "undefined-name" and not (issue.name in facts.doubts.injected(path)
+        elif issue.rule == "undefined-name" and not (issue.name in injected_globals(path)
                                                      or _assigned_from_outside(ctx, path, issue.name)):
             yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
                            _did_you_mean(issue.name, facts)))
