@@ -19,13 +19,12 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), d
 def _open(repo: Path, *, progress: bool = False, rebuild: bool = False) -> Graph:
     from bot.config import load_config
     from bot.graph import open_graph
-    from bot.graph.store import default_db_path, delete_database
+    from bot.graph.store import database_path, delete_database
 
     root = repo.resolve()
     config = load_config(root)
     if rebuild:
-        db = Path(config.gate.db_path) if config.gate.db_path else default_db_path(root)
-        delete_database(db if db.is_absolute() else root / db)
+        delete_database(database_path(root, config.gate.db_path))
     return open_graph(root, config, progress=progress)
 
 

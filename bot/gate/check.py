@@ -27,6 +27,7 @@ from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
 from bot.graph import open_graph
 from bot.graph.model import FileFacts
+from bot.repo_files import take_notes
 
 
 def _rules() -> tuple[list[Rule], list[Rule]]:
@@ -76,7 +77,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
-    return CheckResult(findings, stats, tuple(notes))
+    return CheckResult(findings, stats, (*notes, *take_notes()))
 
 
 def open_repository_graph(root: Path, config: Config) -> Any:

@@ -1,14 +1,20 @@
-"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle)."""
+"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle), sealed with a CRC-32.
+
+The checksum makes a damaged blob (a flipped byte on disk, a torn write) read as "no facts", which callers
+answer by parsing the file again, instead of decoding into wrong facts or silently skipping the file.
+"""
 
 from __future__ import annotations
 
 import marshal
+import zlib
 from itertools import starmap
 from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
 
-FORMAT = 2
+FORMAT = 3
+_CHECK = 4  # bytes of CRC-32 after the payload
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -36,6 +42,11 @@ def _undefinition(t: tuple[Any, ...]) -> Definition:
 
 
 def encode(f: FileFacts) -> bytes:
+    payload = _payload(f)
+    return payload + zlib.crc32(payload).to_bytes(_CHECK, "big")
+
+
+def _payload(f: FileFacts) -> bytes:
     return marshal.dumps((
         FORMAT, f.sha, f.language,
         tuple(_definition(d) for d in f.definitions),
@@ -51,9 +62,12 @@ def encode(f: FileFacts) -> bytes:
 
 
 def decode(data: bytes) -> FileFacts | None:
-    """The facts in `data`, or None when the bytes are not facts of this format."""
+    """The facts in `data`, or None when the bytes are not intact facts of this format."""
+    payload, check = data[:-_CHECK], data[-_CHECK:]
+    if len(data) <= _CHECK or zlib.crc32(payload).to_bytes(_CHECK, "big") != check:
+        return None
     try:
-        t = marshal.loads(data)
+        t = marshal.loads(payload)
         if not isinstance(t, tuple) or t[0] != FORMAT:
             return None
         return FileFacts(

@@ -18,7 +18,7 @@ from bot.graph.codec import decode, encode
 from bot.graph.layout import Layout
 from bot.graph.model import Definition, FileFacts
 from bot.graph.resolve import Resolver, Target
-from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, default_db_path, fingerprint
+from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fingerprint
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -65,7 +65,8 @@ class Graph:
         if path not in self._facts:
             sha = self._shas.get(path)
             raw = self._blob(sha) if sha else None
-            self._facts[path] = decode(raw) if raw else None
+            facts = decode(raw) if raw else None
+            self._facts[path] = facts if facts is not None or not sha else self._reparse(path, sha)
         return self._facts[path]
 
     def preload(self, paths: list[str]) -> None:
@@ -82,7 +83,7 @@ class Graph:
                 continue
             if sha not in by_sha:
                 raw = blobs.get(sha)
-                by_sha[sha] = decode(raw) if raw else None
+                by_sha[sha] = (decode(raw) if raw else None) or self._reparse(p, sha)
             self._facts[p] = by_sha[sha]
 
     def source(self, path: str) -> str:
@@ -185,6 +186,14 @@ class Graph:
         except sqlite3.DatabaseError as exc:
             raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
 
+    def _reparse(self, path: str, sha: str) -> FileFacts | None:
+        """Facts whose stored blob is missing or damaged (its checksum fails): parse the file again."""
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError:
+            return None
+        return self.parse_blob(data) if blob_sha(data) == sha else None
+
     def _stub_facts(self, path: str) -> FileFacts | None:
         try:
             data = (self.root / (path + "i")).read_bytes()
@@ -215,11 +224,7 @@ def open_graph(root: Path, config: Config | None = None, *, progress: bool = Fal
     root = Path(root).resolve()
     if not root.is_dir():
         raise GraphError(f"{root} is not a directory")
-    if db_path is None and config is not None and config.gate.db_path:
-        db_path = Path(config.gate.db_path)
-        if not db_path.is_absolute():
-            db_path = root / db_path
-    path = db_path or default_db_path(root)
+    path = db_path or database_path(root, config.gate.db_path if config is not None else None)
     target = target_version(config)
     meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
             "parser": fingerprint()}
