@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -74,6 +75,44 @@ def _path_dynamic(data: bytes) -> bool:
     return _PATH_DYNAMIC.search(data) is not None
 
 
+def python_source(data: bytes) -> bytes:
+    """The bytes tree-sitter should see for a Python file, as CPython reads it: decoded by its PEP 263 coding
+    cookie (or BOM) and re-encoded as UTF-8, with every identifier NFKC-normalised (PEP 3131: `ﬁle` and `file`
+    are one name). Positions stay UTF-8 byte columns of the decoded text, as CPython's `col_offset`.
+    An ASCII file is returned as it is; undecodable bytes are kept (surrogateescape)."""
+    if data.isascii():
+        return data
+    encoding = _declared_encoding(data)
+    try:
+        text = data.decode(encoding, "surrogateescape" if encoding == "utf-8" else "strict")
+    except (LookupError, UnicodeDecodeError):
+        text = data.decode("utf-8", "surrogateescape")  # CPython rejects it: the syntax error is reported
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = _NON_ASCII_WORD.sub(_nfkc, text)
+    return text.encode("utf-8", "surrogateescape")
+
+
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+def _nfkc(m: re.Match[str]) -> str:
+    word = m.group(0)
+    return word if unicodedata.is_normalized("NFKC", word) else unicodedata.normalize("NFKC", word)
+
+
+def _declared_encoding(data: bytes) -> str:
+    """The PEP 263 encoding of `data` (utf-8 without a cookie), by CPython's own rules (tokenize)."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
 def blob_sha(data: bytes) -> str:
     """The git blob SHA-1 of `data` (what `git hash-object` prints)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -91,12 +130,13 @@ def _machinery() -> tuple[Any, Any]:
 def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None) -> FileFacts:
     """Extract the facts of one Python file. Never raises on any input."""
     sha = sha or blob_sha(data)
-    issues, parse_ok = _local(data, target)
+    issues, parse_ok = _local(data, target)  # CPython decodes and normalises by itself
     suppressions = _suppressions(data)
     _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
     try:
         if len(data) > MAX_EXTRACT_BYTES:
             raise MemoryError("too large to analyse")
+        data = python_source(data)
         facts = _extract(data)
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
         # Pathological input: keep what CPython said; the module is unknowable to the rules.
