@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
 
-FORMAT = 3
+FORMAT = 4
 _CHECK = 4  # bytes of CRC-32 after the payload
 
 
@@ -57,7 +57,7 @@ def _payload(f: FileFacts) -> bytes:
                c.guarded) for c in f.calls),
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
-        f.parse_ok, f.suppressions, f.path_dynamic,
+        f.parse_ok, f.suppressions, f.path_dynamic, f.not_analysed,
     ))
 
 
@@ -79,7 +79,7 @@ def decode(data: bytes) -> FileFacts | None:
             calls=tuple(starmap(CallSite, t[7])),
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(starmap(LocalIssue, t[11])),
-            parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
+            parse_ok=t[12], suppressions=t[13], path_dynamic=t[14], not_analysed=t[15],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -172,6 +172,7 @@ class FileFacts:
     issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
     parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules) of `# yantra: ignore[...]`
+    not_analysed: str = ""  # why the file's cross-file facts are unknown ("over 2 MB"); "" when analysed
 
     def top_level(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions if d.qualname == d.name}

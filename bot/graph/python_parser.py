@@ -133,15 +133,13 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
     issues, parse_ok = _local(data, target)  # CPython decodes and normalises by itself
     suppressions = _suppressions(data)
     _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
+    if len(data) > MAX_EXTRACT_BYTES:
+        return _unknowable(sha, issues, parse_ok, suppressions, f"over {MAX_EXTRACT_BYTES // 1_000_000} MB")
     try:
-        if len(data) > MAX_EXTRACT_BYTES:
-            raise MemoryError("too large to analyse")
         data = python_source(data)
         facts = _extract(data)
-    except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
-        # Pathological input: keep what CPython said; the module is unknowable to the rules.
-        return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
-                         all_dynamic=True, path_dynamic=True)
+    except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError) as exc:
+        return _unknowable(sha, issues, parse_ok, suppressions, f"too complex to analyse ({type(exc).__name__})")
     def pos(x: Any) -> tuple[int, int]:
         return x.line, x.col
 
@@ -150,6 +148,14 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=_path_dynamic(data), issues=issues, parse_ok=parse_ok, suppressions=suppressions)
+
+
+def _unknowable(sha: str, issues: tuple[LocalIssue, ...], parse_ok: bool,
+                suppressions: tuple[tuple[int, tuple[str, ...]], ...], reason: str) -> FileFacts:
+    """Facts of a file too big or pathological to analyse: what CPython said, and a module the rules cannot
+    know (they stay silent about it); `not_analysed` makes the run report it as not checked."""
+    return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
+                     all_dynamic=True, path_dynamic=True, not_analysed=reason)
 
 
 @lru_cache(maxsize=1)
