@@ -254,3 +254,27 @@ def test_parse_blob_caches_by_sha(make_repo: Callable[..., Path]) -> None:
         again = g.parse_blob(b"def old_version(a): ...\n")
         assert old == again and g.store.parsed == before + 1
         assert old.top_level()["old_version"].signature is not None
+
+
+def test_db_given_on_the_command_line_is_trusted(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    import sys
+
+    root = make_repo(FILES)
+    (root / "pyproject.toml").write_text('[tool.yantra]\ndb-path = "../x.sqlite"\n')
+
+    def yantra(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=root, capture_output=True, text=True,
+                              timeout=120)
+
+    refused = yantra("graph", "build")
+    assert refused.returncode == 2 and "db-path" in refused.stderr
+    given = tmp_path / "elsewhere" / "graph.sqlite"
+    ok = yantra("graph", "--db", str(given), "build", "--rebuild")
+    assert ok.returncode == 0, ok.stderr
+    assert given.is_file() and str(given) in ok.stdout
+    assert not (root.parent / "x.sqlite").exists()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    refused = yantra("graph", "--db", str(notes), "build", "--rebuild")
+    assert refused.returncode == 2 and "not a Yantra graph database" in refused.stderr
+    assert notes.read_text() == "mine\n"
