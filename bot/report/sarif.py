@@ -31,7 +31,7 @@ def render_sarif(result: CheckResult) -> str:
 
 def _run(result: CheckResult) -> dict[str, Any]:
     rule_ids = list(RULES)
-    driver = {"name": "yantra", "version": __version__, "informationUri": "https://github.com/yantra-bot/yantra",
+    driver = {"name": "yantra", "version": __version__, "informationUri": "https://github.com/yantra-dev/yantra",
               "rules": [_rule(r) for r in rule_ids]}
     return {"tool": {"driver": driver}, "columnKind": "utf16CodeUnits",
             "results": [_result(f, rule_ids) for f in result.findings]}

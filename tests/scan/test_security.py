@@ -8,9 +8,6 @@ from scan.test_deps import write_db
 
 from bot.scan.results import high_findings, unchecked
 from bot.scan.security import run_security
-from bot.scan.semgrep import find_semgrep
-
-pytestmark = pytest.mark.skipif(find_semgrep() is None, reason="semgrep is not installed")
 
 BEFORE = {
     "app/db.py": '''\
