@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -100,21 +101,32 @@ def test_db_path_inside_the_git_dir_is_used(repo: Repo) -> None:
     assert (repo.root / ".git" / "yantra" / "mine.sqlite").is_file()
 
 
-def test_fifo_tox_ini_does_not_hang(repo: Repo) -> None:
+def plant(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))
+
+
+@pytest.mark.parametrize("name, kind", [("tox.ini", "fifo"), ("setup.cfg", "fifo"), ("requirements.txt", "socket"),
+                                        ("requirements-dev.txt", "fifo"), (".pre-commit-config.yaml", "fifo")])
+def test_fifo_or_socket_config_file_does_not_hang(repo: Repo, name: str, kind: str) -> None:
     staged(repo, {**PKG, "app.py": "import requests\n" + BROKEN,
                   "pyproject.toml": '[project]\nname = "p"\ndependencies = []\n'})
-    os.mkfifo(repo.root / "tox.ini")
+    plant(repo.root / name, kind)
     proc = run(repo, "check", "--all", timeout=60)
     assert proc.returncode == 1, proc.stderr
-    assert "app.py:1:1: error [missing-symbol]" not in proc.stdout  # line 2 is the broken import
     assert "app.py:2:1: error [missing-symbol]" in proc.stdout
-    assert "warning [undeclared-dependency]" not in proc.stdout  # tox.ini may declare it: unsure, so silent
-    assert "note: skipped tox.ini: it is a FIFO, not a regular file" in proc.stdout
+    shown = "a FIFO" if kind == "fifo" else "a socket"
+    assert f"note: skipped {name}: it is {shown}, not a regular file" in proc.stdout
     assert "unexpected" not in proc.stderr
-    (repo.root / "tox.ini").unlink()
-    (repo.root / "tox.ini").write_text("[tox]\n")
+    if name != ".pre-commit-config.yaml":  # it may declare `requests`: unsure, so silent
+        assert "warning [undeclared-dependency]" not in proc.stdout
+    (repo.root / name).unlink()
+    (repo.root / name).write_text("")
     control = run(repo, "check", "--all", timeout=60)
-    assert "app.py:1:1: warning [undeclared-dependency]" in control.stdout and "FIFO" not in control.stdout
+    assert "app.py:1:1: warning [undeclared-dependency]" in control.stdout and "skipped" not in control.stdout
 
 
 def test_dangling_requirements_link_is_skipped_with_a_note(repo: Repo) -> None:
