@@ -89,16 +89,37 @@ def python_source(data: bytes) -> bytes:
         text = data.decode("utf-8", "surrogateescape")  # CPython rejects it: the syntax error is reported
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = _NON_ASCII_WORD.sub(_nfkc, text)
+    if not unicodedata.is_normalized("NFKC", text):  # rare: only then look at the words
+        text = _nfkc_words(text)
     return text.encode("utf-8", "surrogateescape")
 
 
-_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+_NON_ASCII = re.compile(r"[^\W\x00-\x7f]+")  # runs of non-ASCII word characters
 
 
-def _nfkc(m: re.Match[str]) -> str:
-    word = m.group(0)
-    return word if unicodedata.is_normalized("NFKC", word) else unicodedata.normalize("NFKC", word)
+def _nfkc_words(text: str) -> str:
+    """`text` with every word that holds a non-ASCII character NFKC-normalised (the rest untouched)."""
+    parts: list[str] = []
+    done = 0
+    for m in _NON_ASCII.finditer(text):
+        start, end = m.span()
+        if start < done:
+            continue  # inside the word just normalised
+        while start > done and _is_word_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_word_char(text[end]):
+            end += 1
+        word = text[start:end]
+        if not unicodedata.is_normalized("NFKC", word):
+            parts.append(text[done:start])
+            parts.append(unicodedata.normalize("NFKC", word))
+            done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _declared_encoding(data: bytes) -> str:
