@@ -253,3 +253,6 @@ def test_fifo_build_config_read_for_generated_modules_does_not_hang(repo: Repo) 
     proc = run(repo, "check", "--all", timeout=60)
     assert proc.returncode == 0, proc.stdout  # hatch.toml may name it (setuptools-scm style): unsure, silent
     assert "note: skipped hatch.toml: it is a FIFO" in proc.stdout
+    github = run(repo, "check", "--all", "--format", "github")
+    assert "::notice file=big.py,title=yantra not checked::not checked by the cross-file rules (over 2 MB)" \
+        in github.stdout.splitlines()
