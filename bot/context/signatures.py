@@ -107,3 +107,29 @@ def _colon_row(chunk: list[str], keyword_row: int) -> int:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return keyword_row
+
+
+MAX_SKELETON_MEMBERS = 60
+
+
+def skeleton_text(source: str, definition: Definition, facts: FileFacts | None) -> str:
+    """A class's skeleton: its header, docstring line, and one line per member (attributes as written,
+    methods as their signature with `...`), for a class too large to show in full."""
+    lines = source.splitlines()
+    out = _header(lines, definition)
+    indent = " " * 4
+    if definition.doc:
+        out.append(f'{indent}"""{_one_line(definition.doc)}"""')
+    prefix = definition.qualname + "."
+    members = [d for d in (facts.definitions if facts is not None else ())
+               if d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix):]]
+    for member in members[:MAX_SKELETON_MEMBERS]:
+        if member.kind == "variable":
+            row = lines[member.line - 1].strip() if member.line <= len(lines) else member.name
+            out.append(indent + compress_python(row + "\n").text.strip())
+        else:
+            out += [indent + h for h in _header(lines, member)]
+            out[-1] += " ..."
+    if len(members) > MAX_SKELETON_MEMBERS:
+        out.append(f"{indent}# … {len(members) - MAX_SKELETON_MEMBERS} more members")
+    return "\n".join(out) + "\n"

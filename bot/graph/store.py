@@ -23,7 +23,6 @@ import hashlib
 import os
 import sqlite3
 import stat
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -75,12 +74,9 @@ def git_dir(root: Path) -> Path | None:
         if text.startswith("gitdir:"):
             target = Path(text[len("gitdir:"):].strip())
             return target if target.is_absolute() else (root / target).resolve()
-    try:
-        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    from bot.git import Git
+
+    return Git(root, timeout=10).git_dir()
 
 
 def default_db_path(root: Path) -> Path:
