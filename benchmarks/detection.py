@@ -16,7 +16,7 @@ Targets (issue 8): classic cross-file >= 99 % overall and >= 95 % per kind; refa
     python -m benchmarks.detection [--set tuned|unseen | --projects SPEC ...] [--per-kind 10]
         [--seed tuning|reporting|N] [--family classic|refactor|all] [--kinds KIND ...] [--resume]
 
-Results go to `benchmarks/results/detection-<tool>-seed<N>.jsonl`; `--resume` keeps the projects already
+Results go to `benchmarks/results/detection-<tool>-<family>-seed<N>.jsonl`; `--resume` keeps the projects already
 finished there with the same per-kind and kinds (a project is written when it is complete) and runs the rest.
 """
 
@@ -200,6 +200,23 @@ def load_finished(path: Path, per_kind: int, kinds: Sequence[str]) -> dict[str, 
     return out
 
 
+def rescore(spec: str, kept: list[Outcome], per_kind: int, seed: int, kinds: Sequence[str]) -> list[Outcome]:
+    """The kept outcomes judged against the expected places the current generator gives the same mutations."""
+    work = prepare(spec)
+    with project_lock(spec):
+        reset(work)
+        now = {m.id: m for m in mutations_of(work, spec, per_kind, seed, kinds)}
+    out = []
+    for o in kept:
+        m = now.get(o.mutation.id)
+        if m is None or m.note != o.mutation.note:
+            print(f"{spec}: {o.mutation.id} is not generated any more; kept as recorded", file=sys.stderr)
+            out.append(o)
+        else:
+            out.append(detect(m, o.run))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", nargs="+", default=None, metavar="SPEC")
@@ -212,15 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=None, help="only these kinds")
     parser.add_argument("--ids", nargs="+", default=None, metavar="ID", help="only these mutation ids (rerun misses)")
     parser.add_argument("--resume", action="store_true", help="keep the projects already finished in --out")
+    parser.add_argument("--rescore", action="store_true",
+                        help="with --resume: judge the kept runs against the current generator's expected places "
+                             "(same seed, same mutations; the gate is not run again for them)")
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
     add_tool_arguments(parser)
     args = parser.parse_args(argv)
     kinds: list[str] = args.kinds or list(FAMILIES[args.family])
     specs = chosen_projects(args, DEFAULT_PROJECTS)
     tool = make_tool(args.tool, args.yantra)
-    name = f"detection-{tool.name}-seed{args.seed}"
+    family = args.family if args.kinds is None else "kinds"  # one file per family: runs side by side never mix
+    name = f"detection-{tool.name}-{family}-seed{args.seed}"
     path = args.out or RESULTS_DIR / f"{name}.jsonl"
     finished = load_finished(path, args.per_kind, kinds) if args.resume and args.ids is None else {}
+    if args.rescore:
+        finished = {spec: rescore(spec, kept, args.per_kind, args.seed, kinds) for spec, kept in finished.items()}
     log = ResultLog(name, path, keep=bool(finished))
     outcomes: list[Outcome] = []
     for spec in specs:

@@ -17,6 +17,7 @@ index) and the exit code and findings are recorded. The graph database of the cl
 after the first are incremental, as on a developer's machine.
 
     python -m benchmarks.replay [--repos owner/name ...] [--limit 200] [--mirrors /work/.mirror]
+    python -m benchmarks.replay --from-results benchmarks/results/replay-yantra.jsonl   # re-judge, run nothing
 
 Prints a table per repository (commits replayed, blocked, justified, unjustified, seconds), writes the details
 of every block to `benchmarks/results/replay-<owner>+<name>.md` and one JSON object per commit to
@@ -26,6 +27,7 @@ of every block to `benchmarks/results/replay-<owner>+<name>.md` and one JSON obj
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -40,9 +42,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from benchmarks.process import ProcessRun
 from benchmarks.projects import BenchError, cache_dir, git
 from benchmarks.report import RESULTS_DIR, ResultLog, table
-from benchmarks.tool import Tool, ToolRun, add_tool_arguments, make_tool
+from benchmarks.tool import Finding, Tool, ToolRun, add_tool_arguments, make_tool
 
 # Public repositories in no benchmark set (see `UNSEEN_PROJECTS` in projects.py, which leaves them out).
 DEFAULT_REPOS: tuple[str, ...] = ("pallets/click", "psf/requests", "pypa/packaging", "python-attrs/cattrs",
@@ -146,7 +149,39 @@ def replay_repo(repo: str, mirrors: Path, tool: Tool, limit: int, timeout: float
         elif i % 25 == 0:
             print(f"{repo} {i}/{len(commits)}", file=sys.stderr)
     git(clone, "checkout", "-q", "-f", "--detach", TIP)  # leave the clone clean, at the mirror's tip
-    return done, time.monotonic() - started
+    seconds = time.monotonic() - started
+    log.write({"repo_done": repo, "seconds": round(seconds, 1)})
+    return done, seconds
+
+
+def from_results(path: Path) -> dict[str, tuple[list[Replayed], float]]:
+    """The replays recorded in a results file (`--from-results`): tables and block details are rebuilt with the
+    current justifications, nothing is run. Seconds: the repository's wall time when recorded, else the sum
+    of its checks."""
+    out: dict[str, tuple[list[Replayed], float]] = {}
+    walls: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if "repo_done" in r:
+            walls[r["repo_done"]] = float(r["seconds"])
+            continue
+        findings = tuple(_finding_from_short(text) for text in r.get("errors", []))
+        run = ToolRun(ProcessRun((), int(r["exit"]), "", "", float(r["seconds"]), 0, 0, False), findings,
+                      str(r.get("problem", "")))
+        done, _ = out.setdefault(r["repo"], ([], 0.0))
+        done.append(Replayed(r["repo"], r["sha"], r["subject"], tuple(r.get("files", [])), run))
+    return {repo: (done, walls.get(repo, sum(x.run.seconds for x in done))) for repo, (done, _) in out.items()}
+
+
+def _finding_from_short(text: str) -> Finding:
+    """Inverse of `Finding.short()`: "path:line rule message"."""
+    place, _, rest = text.partition(" ")
+    path, _, line = place.rpartition(":")
+    rule, _, message = rest.partition(" ")
+    return Finding(rule, "error", path, int(line) if line.isdigit() else 0, int(line) if line.isdigit() else 0,
+                   message)
 
 
 def block_details(repo: str, replayed: list[Replayed], justified: dict[str, str], tool: str) -> str:
@@ -177,16 +212,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=200, help="commits per repository (default 200)")
     parser.add_argument("--mirrors", type=Path, default=MIRRORS, help=f"where the mirrors are (default {MIRRORS})")
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
+    parser.add_argument("--from-results", type=Path, default=None, metavar="JSONL",
+                        help="run nothing: rebuild the table and block details from a results file with the "
+                             "current justifications")
     add_tool_arguments(parser)
     args = parser.parse_args(argv)
     tool = make_tool(args.tool, args.yantra)
-    log = ResultLog(f"replay-{tool.name}", args.out)
+    recorded = from_results(args.from_results) if args.from_results else None
+    log = ResultLog(f"replay-{tool.name}", args.out) if recorded is None else None
     justified = load_justified()
     rows: list[list[object]] = []
     unjustified_total = 0
     for repo in args.repos:
         try:
-            replayed, seconds = replay_repo(repo, args.mirrors, tool, args.limit, args.timeout, log)
+            if recorded is not None:
+                if repo not in recorded:
+                    raise BenchError(f"{args.from_results} has no commit of {repo}")
+                replayed, seconds = recorded[repo]
+            else:
+                assert log is not None
+                replayed, seconds = replay_repo(repo, args.mirrors, tool, args.limit, args.timeout, log)
         except BenchError as exc:
             print(f"{repo}: not replayed: {exc}", file=sys.stderr)
             rows.append([repo, 0, "-", "-", "-", "-", "-", f"not replayed: {exc}"])
@@ -197,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         unusable = [r for r in replayed if r.run.problem]
         unjustified_total += len(blocked) - len(ok)
         report = (args.out.parent if args.out else RESULTS_DIR) / f"replay-{repo.replace('/', '+')}.md"
+        report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(block_details(repo, replayed, mine, tool.name), encoding="utf-8")
         times = sorted(r.run.seconds for r in replayed)
         rows.append([repo, len(replayed), len(blocked), len(ok), len(blocked) - len(ok), len(unusable),
@@ -205,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(["repository", "commits replayed", "blocked", "justified", "unjustified", "not usable",
                  "seconds", "median s/commit"], rows))
     print(f"\nunjustified blocks: {unjustified_total} (target 0); details: "
-          f"{(args.out.parent if args.out else RESULTS_DIR)}/replay-*.md; results: {log.path}")
+          f"{(args.out.parent if args.out else RESULTS_DIR)}/replay-*.md; "
+          f"results: {log.path if log else args.from_results}")
     return 0
 
 

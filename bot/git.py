@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -74,18 +75,30 @@ class Git:
     def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool) -> subprocess.CompletedProcess[bytes]:
         env = _env(literal_paths)
         for attempt in range(LOCK_RETRIES + 1):
-            try:
-                proc = subprocess.run(cmd, cwd=self.root, input=stdin, capture_output=True, env=env,
-                                      check=False, timeout=self.timeout)
-            except subprocess.TimeoutExpired as exc:
-                raise GitError(f"`{' '.join(cmd)}` did not finish in {self.timeout:.0f} s") from exc
-            except OSError as exc:
-                raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+            proc = self._once(cmd, stdin, env)
             if proc.returncode != 0 and b"index.lock" in proc.stderr and attempt < LOCK_RETRIES:
                 time.sleep(0.05 * 1.5 ** attempt)
                 continue
             break
         return proc
+
+    def _once(self, cmd: list[str], stdin: bytes | None, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+        """One run in its own process group, so a timeout also ends what git started (aliases, helpers)."""
+        try:
+            proc = subprocess.Popen(cmd, cwd=self.root, stdin=subprocess.PIPE if stdin is not None else
+                                    subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                    start_new_session=True)
+        except OSError as exc:
+            raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+        try:
+            out, err = proc.communicate(stdin, timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(proc)
+            raise GitError(f"`{' '.join(cmd)}` did not finish in {self.timeout:g} s") from exc
+        except BaseException:
+            _kill_group(proc)
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
     def close(self) -> None:
         if self._batch is not None:
@@ -298,6 +311,14 @@ class _BatchReader:
             self.proc.wait()
 
 
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # (no process groups on Windows)
+        proc.kill()
+    proc.communicate()
+
+
 def _env(literal_paths: bool) -> dict[str, str]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
     if literal_paths:
@@ -399,3 +420,165 @@ def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha in HEAD for the given paths (absent paths and repositories without commits: {})."""
     g = Git(root)
     return g.blobs_at(g.head(), paths)
+
+
+# ---- the Action's workspace (bot/github) ---------------------------------------------------------------------
+# Small module-level functions for the GitHub Action: fetch a pull request, check out, commit as the bot, push
+# only while the remote branch is still where the run started. Kept at the end of this module on purpose.
+
+NETWORK_TIMEOUT = 300.0  # seconds for fetch / push / ls-remote
+
+
+def run_text(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float | None = None) -> str:
+    """`git ARGS` in `root` with extra environment; stdout as text. Raises GitError (with stderr) on failure."""
+    cmd = ["git", *args]
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, env=full_env, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:g}s") from exc
+    except OSError as exc:
+        raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+    if proc.returncode != 0:
+        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def is_work_tree(root: Path) -> bool:
+    try:
+        return run_text(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def fetch_refspecs(root: Path, remote: str, refspecs: Sequence[str]) -> None:
+    run_text(root, "fetch", "--no-tags", "--quiet", remote, *refspecs, timeout=NETWORK_TIMEOUT)
+
+
+def checkout_detached(root: Path, commit: str) -> None:
+    """Check out `commit` detached, discarding changes to tracked files."""
+    run_text(root, "checkout", "--quiet", "--force", "--detach", commit)
+
+
+def checkout_branch(root: Path, branch: str) -> None:
+    run_text(root, "checkout", "--quiet", "--force", branch)
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch HEAD points at (`main`), or None when HEAD is detached."""
+    try:
+        name = run_text(root, "symbolic-ref", "-q", "--short", "HEAD").strip()
+    except GitError:
+        return None
+    return name or None
+
+
+def has_commit(root: Path, rev: str) -> bool:
+    try:
+        run_text(root, "cat-file", "-e", f"{rev}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def rev_parse(root: Path, rev: str) -> str:
+    return run_text(root, "rev-parse", "--verify", "-q", rev).strip()
+
+
+def diff_text(root: Path, *revs: str, paths: Sequence[str] = (), context: int = 3) -> str:
+    """`git diff` of revisions (or the working tree against one) as text; no colour, no external diff."""
+    return run_text(root, "diff", "--no-color", "--no-ext-diff", "--no-textconv", f"-U{context}", *revs, "--",
+                    *paths)
+
+
+def show_file(root: Path, rev: str, path: str) -> str | None:
+    """The text of `path` at `rev`, or None when it does not exist there (a blob only: never a symlink target)."""
+    try:
+        kind = run_text(root, "cat-file", "-t", f"{rev}:{path}").strip()
+    except GitError:
+        return None
+    if kind != "blob":
+        return None
+    mode = run_text(root, "ls-tree", rev, "--", path).split(" ", 1)[0]
+    if mode == "120000":  # a symlink: its "content" is a path, not the file
+        return None
+    return run_text(root, "cat-file", "blob", f"{rev}:{path}")
+
+
+def drop_extraheaders(root: Path) -> list[str]:
+    """Remove every `http.<url>.extraheader` of the local config (the credential actions/checkout persists);
+    return the names removed."""
+    try:
+        out = run_text(root, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
+    except GitError:
+        return []  # none set
+    names = sorted(set(out.split()))
+    for name in names:
+        run_text(root, "config", "--local", "--unset-all", name)
+    return names
+
+
+def remote_branch_sha(root: Path, remote: str, branch: str) -> str | None:
+    out = run_text(root, "ls-remote", remote, f"refs/heads/{branch}", timeout=NETWORK_TIMEOUT)
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref == f"refs/heads/{branch}":
+            return sha
+    return None
+
+
+def commit_paths(root: Path, paths: Sequence[str], message: str, *, name: str, email: str,
+                 no_verify: bool = True) -> str:
+    """Stage `paths` (changed, added or deleted) and commit them as `name <email>`; return the new sha."""
+    run_text(root, "add", "--all", "--", *paths, env={"GIT_LITERAL_PATHSPECS": "1"})
+    who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email}
+    _commit_message_stdin(root, message, who, no_verify)
+    return rev_parse(root, "HEAD")
+
+
+def _commit_message_stdin(root: Path, message: str, env: dict[str, str], no_verify: bool) -> None:
+    cmd = ["git", "commit", "--quiet", *(["--no-verify"] if no_verify else []), "-F", "-"]
+    proc = subprocess.run(cmd, cwd=root, input=message.encode("utf-8"), capture_output=True, check=False,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env})
+    if proc.returncode != 0:
+        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+
+
+def push_expecting(root: Path, remote: str, branch: str, expected: str) -> None:
+    """Push HEAD to `branch` only if the remote branch is still at `expected` (atomically, with a lease), and
+    only as a fast-forward of `expected`: never a force push."""
+    ref = f"refs/heads/{branch}"
+    try:
+        run_text(root, "merge-base", "--is-ancestor", expected, "HEAD")
+    except GitError as exc:
+        raise GitError(f"HEAD does not descend from {expected}: refusing a push that is not a fast-forward") \
+            from exc
+    run_text(root, "push", "--quiet", "--porcelain", f"--force-with-lease={ref}:{expected}", remote,
+             f"HEAD:{ref}", timeout=NETWORK_TIMEOUT)
+
+
+def apply_patch_file(root: Path, patch_file: Path) -> None:
+    run_text(root, "apply", "--whitespace=nowarn", str(patch_file))
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    return bool(run_text(root, "ls-files", "--", path, env={"GIT_LITERAL_PATHSPECS": "1"}).strip())
+
+
+def last_message(root: Path, rev: str) -> str:
+    return run_text(root, "log", "-1", "--format=%B", rev)
+
+
+def has_object(root: Path, sha: str) -> bool:
+    """Whether the repository holds the object `sha` (any type)."""
+    try:
+        run_text(root, "cat-file", "-e", sha)
+    except GitError:
+        return False
+    return True
+
+
+def tree_names(root: Path, rev: str) -> list[str]:
+    """Names of the entries at the top of `rev`'s tree."""
+    return zsplit(run(["ls-tree", "-z", "--name-only", rev], root))

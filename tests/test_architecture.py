@@ -63,7 +63,6 @@ def test_no_import_cycle_among_the_projects_modules() -> None:
     assert cycles == [], f"import cycles: {cycles}"
 
 
-@pytest.mark.xfail(strict=True, reason='known violation of issue 7, being removed')
 def test_layers_point_one_way() -> None:
     g = _graph()
     reach = {m: nx.descendants(g, m) for m in g}

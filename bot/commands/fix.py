@@ -35,6 +35,9 @@ NO_TESTS_REASON = "--no-tests: the repository's code is not run"
 @click.option("--budget-calls", type=click.IntRange(1), default=None, help="Hard budget of model requests.")
 @click.option("--budget-dollars", type=click.FloatRange(0.0, min_open=True), default=None,
               help="Hard dollar budget for the run.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the model-answer cache (.git/yantra/llm-cache.sqlite): every call is "
+                   "paid for. The cache only ever replays answers within one session (for --resume).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               help="Events on stderr: readable text or one JSON object per line.")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unshare", "none"]), default="auto",
@@ -46,7 +49,7 @@ NO_TESTS_REASON = "--no-tests: the repository's code is not run"
               help="Allow the fix to edit one of the default protected paths (e.g. setup.cfg); repeatable.")
 def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, no_tests: bool, resume: str | None,
         max_attempts: int | None, model: str | None, fallback_model: str | None, budget_tokens: int | None,
-        budget_calls: int | None, budget_dollars: float | None, log_format: str, sandbox: str,
+        budget_calls: int | None, budget_dollars: float | None, no_cache: bool, log_format: str, sandbox: str,
         allow_unsandboxed: bool, unprotect: tuple[str, ...]) -> int:
     """Fix the failing tests and gate errors (or do INSTRUCTIONS) with a model, checked before it lands.
 
@@ -81,7 +84,7 @@ def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, no_tests
     top = gitops.toplevel(root)
     overrides: dict[str, Any] = {"max_attempts": max_attempts, "model": model, "fallback_model": fallback_model,
                                  "max_tokens": budget_tokens, "max_calls": budget_calls,
-                                 "max_dollars": budget_dollars}
+                                 "max_dollars": budget_dollars, "cache": False if no_cache else None}
     config = replace(load_config(top).fix, **{k: v for k, v in overrides.items() if v is not None})
     request = FixRequest(root=top, instructions=" ".join(instructions), commit=commit, resume=resume is not None,
                          run_tests=not no_tests, tests_reason=NO_TESTS_REASON,

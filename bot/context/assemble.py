@@ -30,6 +30,7 @@ LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
 MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
+MIN_SKELETON_TOKENS = 12
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
@@ -118,18 +119,20 @@ class _Fill:
     notes: list[str]
     sources: dict[str, str] = field(default_factory=dict)
     full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
+    full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
+    skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
 
     def used(self) -> int:
-        return sum(self.levels[n].heading_tokens + sum(s.tokens for s in self.levels[n].sections)
-                   for n in (1, 2))
+        return self.levels[1].used + self.levels[2].used
 
     def room(self, level: int, floor_only: bool) -> int:
         """Tokens a new section may take in `level`: up to the level's floor, or (flowing) whatever the
         context share has left while the other level keeps what it holds."""
         lv = self.levels[level]
+        own = lv.used if lv.sections else lv.heading_tokens  # the first section brings the heading
         if floor_only:
-            return lv.budget - lv.heading_tokens - sum(s.tokens for s in lv.sections)
-        return self.total - self.used()
+            return lv.budget - own
+        return self.total - self.used() - (0 if lv.sections else lv.heading_tokens)
 
     def source(self, path: str) -> str:
         if path not in self.sources:
@@ -157,8 +160,8 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     items = list(enumerate(ranking.items))
     targets = [(n, i) for n, i in items if i.distance == 0]
     rest = [(n, i) for n, i in items if i.distance != 0]
-    for n, item in targets:
-        _place_full(fill, item, n, fill.room(1, floor_only=True), target=True)
+    for n, item in targets:  # the target in full, truncated only when the whole context share cannot hold it
+        _place_full(fill, item, n, fill.room(1, floor_only=False), target=True)
     if rest:  # the top-ranked code under test: in full whenever the context share can hold it
         _place_full(fill, rest[0][1], rest[0][0], fill.room(1, floor_only=False))
     for n, item in rest[1:]:
@@ -203,26 +206,30 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     code, lines = symbol_code(fill.source(item.path), item.definition)
     if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
-    compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
-                  else compress_python(code))
-    if not compressed.ok:
-        fill.notes.append(f"{item.path}: {compressed.reason}")
-    header = _header(item, lines)
-    text = header + compressed.text
-    tokens = count_tokens(text)
+    key = (item.path, item.qualname)
+    if key not in fill.full_code or item.definition is None:
+        compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
+                      else compress_python(code))
+        if not compressed.ok:
+            fill.notes.append(f"{item.path}: {compressed.reason}")
+        header = _header(item, lines)
+        fill.full_code[key] = (header, compressed.text, count_tokens(header + compressed.text))
+    header, body, tokens = fill.full_code[key]
+    text = header + body
     if not target and _is_class(item) and tokens > MAX_CLASS_SHARE * fill.total:
         return _place_skeleton(fill, item, n, room)
     if tokens > room and not target:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     truncated = tokens > room
     if truncated:
-        cut = _truncate(header, compressed.text, room)
+        cut = _truncate(header, body, room)
         if cut is None:
             fill.notes.append(f"target {item.path}:{item.qualname or '(file)'} does not fit in level 1 even "
                               "truncated")
             return False
         text, tokens = cut
-    section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL, signals=item.signals, rank=n)
+    section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL,
+                      signals=item.signals, rank=n)
     _drop_signature(fill, item)
     fill.levels[1].add(text, section)
     fill.full.add((item.path, item.qualname))
@@ -238,10 +245,15 @@ def _is_class(item: Item) -> bool:
 def _place_skeleton(fill: _Fill, item: Item, n: int, room: int) -> bool:
     if item.definition is None or (item.path, item.qualname) in fill.full:
         return False
-    body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+    if room < MIN_SKELETON_TOKENS:
+        return False
     lines = (item.definition.line, item.definition.end_line)
-    text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
-    tokens = count_tokens(text)
+    key = (item.path, item.qualname)
+    if key not in fill.skeletons:
+        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+        text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
+        fill.skeletons[key] = (text, count_tokens(text))
+    text, tokens = fill.skeletons[key]
     if tokens > room:
         return False
     _drop_signature(fill, item)
@@ -372,9 +384,12 @@ def _finish(target: str, budget: int, budgets: tuple[int, int, int], fill: _Fill
     text = levels[1].render() + levels[2].render()
     tokens = count_tokens(text)
     while tokens > fill.total and levels[2].sections:  # BPE merges across joins: stay exact
-        gone = levels[2].sections[-1]
-        levels[2].remove(len(levels[2].sections) - 1)
-        dropped.append(Dropped(gone.path, gone.symbol, gone.rank, gone.reason))
+        excess = tokens - fill.total
+        while excess > 0 and levels[2].sections:
+            gone = levels[2].sections[-1]
+            levels[2].remove(len(levels[2].sections) - 1)
+            dropped.append(Dropped(gone.path, gone.symbol, gone.rank, gone.reason))
+            excess -= gone.tokens
         text = levels[1].render() + levels[2].render()
         tokens = count_tokens(text)
     sections = tuple(levels[1].sections + levels[2].sections)

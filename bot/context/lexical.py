@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,67 +26,102 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _STOP = frozenset({"self", "cls", "def", "class", "return", "if", "else", "elif", "for", "in", "not", "and", "or",
                    "is", "none", "true", "false", "import", "from", "as", "with", "try", "except", "raise",
-                   "pass", "lambda", "yield", "assert", "while", "break", "continue", "the", "a", "to", "of"})
+                   "pass", "lambda", "yield", "assert", "while", "break", "continue", "the", "to", "of",
+                   "failed", "assertionerror", "py"})  # pytest's own words in a failure report
 
 
 def words(text: str) -> list[str]:
     out: list[str] = []
     for word in _WORD.findall(text):
-        low = word.lower()
-        if low in _STOP or len(low) < 2:
-            continue
-        out.append(low)
-        parts = _PART.findall(word)
-        if len(parts) > 1:
-            out.extend(p.lower() for p in parts if p.lower() not in _STOP and len(p) > 1)
+        out.extend(_expand(word))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _expand(word: str) -> tuple[str, ...]:
+    """A word's terms: itself lowercased, and its parts when it has several (none for stop words)."""
+    low = word.lower()
+    if low in _STOP or len(low) < 2:
+        return ()
+    parts = _PART.findall(word)
+    if len(parts) < 2:
+        return (low,)
+    return (low, *(p.lower() for p in parts if p.lower() not in _STOP and len(p) > 1))
 
 
 @dataclass(frozen=True)
 class Chunk:
     path: str
     definition: Definition
-    terms: Counter[str]
+    identifiers: Counter[str]  # as written; a query's terms are matched through `_expand`
     length: int
 
 
-def chunks(graph: Graph, paths: Iterable[str], source: Callable[[str], str]) -> list[Chunk]:
+def chunks(graph: Graph, paths: Iterable[str], lines_of: Callable[[str], list[str]],
+           limit: int | None = None) -> list[Chunk]:
+    """The chunks of `paths`, in order, stopping after the file that reaches `limit` chunks."""
     out: list[Chunk] = []
     for path in paths:
         facts = graph.facts(path)
         if facts is None:
             continue
-        lines = source(path).splitlines()
-        funcs = [d for d in facts.definitions if d.kind == "function"]
-        for d in facts.definitions:
-            if d.kind == "variable" or any(f.line < d.line and d.end_line <= f.end_line for f in funcs):
-                continue
-            rows = set(range(d.line, d.end_line + 1))
-            if d.kind == "class":  # its own body: members are chunks of their own
-                for m in facts.definitions:
-                    if m.qualname.startswith(d.qualname + ".") and m.kind != "variable":
-                        rows -= set(range(m.line, m.end_line + 1))
-            terms = Counter(words("\n".join(lines[r - 1] for r in sorted(rows) if r <= len(lines))))
-            terms.update(words(d.qualname))
-            out.append(Chunk(path, d, terms, sum(terms.values())))
+        if limit is not None and len(out) >= limit:
+            break
+        lines = lines_of(path)
+        defs = sorted((d for d in facts.definitions if d.kind != "variable"), key=lambda d: (d.line, -d.end_line))
+        holes: dict[str, list[tuple[int, int]]] = {}  # a class's members, cut out of its own chunk
+        for d in defs:
+            if "." in d.qualname:
+                holes.setdefault(d.qualname.rsplit(".", 1)[0], []).append((d.line, d.end_line))
+        open_functions: list[int] = []  # end lines of the functions enclosing the current line
+        for d in defs:
+            while open_functions and open_functions[-1] < d.line:
+                open_functions.pop()
+            if open_functions and d.end_line <= open_functions[-1]:
+                continue  # nested in a function: part of that chunk
+            if d.kind == "function":
+                open_functions.append(d.end_line)
+            text = "\n".join(_rows(lines, d.line, d.end_line, holes.get(d.qualname, [])))
+            identifiers = Counter(_WORD.findall(text))
+            identifiers.update(d.qualname.split("."))
+            out.append(Chunk(path, d, identifiers, identifiers.total()))
     return out
 
 
+def _rows(lines: list[str], start: int, end: int, holes: list[tuple[int, int]]) -> list[str]:
+    out: list[str] = []
+    row = start
+    for lo, hi in sorted(holes):
+        out += lines[row - 1:lo - 1]
+        row = max(row, hi + 1)
+    return out + lines[row - 1:end]
+
+
 def bm25(found: list[Chunk], query: str) -> dict[tuple[str, str], float]:
-    """BM25 score of each chunk for `query`, keyed by (path, qualname); zero scores left out."""
+    """BM25 score of each chunk for `query`, keyed by (path, qualname); zero scores left out. A chunk's
+    term frequencies count its identifiers through their terms (`parse_header` -> parse_header, parse,
+    header); only the identifiers that yield a query term are looked at."""
     wanted = set(words(query))
     if not found or not wanted:
         return {}
+    vocabulary: set[str] = set().union(*(c.identifiers.keys() for c in found))
+    related = {w: hits for w in vocabulary if (hits := wanted.intersection(_expand(w)))}
+    keys = related.keys()
+    tfs: list[Counter[str]] = []
     df: Counter[str] = Counter()
     for chunk in found:
-        df.update(wanted & chunk.terms.keys())
+        tf: Counter[str] = Counter()
+        for word in chunk.identifiers.keys() & keys:
+            for term in related[word]:
+                tf[term] += chunk.identifiers[word]
+        tfs.append(tf)
+        df.update(tf.keys())
     n, avg = len(found), sum(c.length for c in found) / len(found)
     idf = {w: math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5)) for w in df}
     out: dict[tuple[str, str], float] = {}
-    for chunk in found:
+    for chunk, tf in zip(found, tfs, strict=True):
+        if not tf:
+            continue
         norm = K1 * (1 - B + B * chunk.length / max(avg, 1.0))
-        score = sum(idf[w] * chunk.terms[w] * (K1 + 1) / (chunk.terms[w] + norm)
-                    for w in wanted & chunk.terms.keys())
-        if score > 0:
-            out[(chunk.path, chunk.definition.qualname)] = score
+        out[(chunk.path, chunk.definition.qualname)] = sum(idf[w] * f * (K1 + 1) / (f + norm) for w, f in tf.items())
     return out

@@ -14,13 +14,17 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from bot.context.signatures import split_lines
+
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
     from bot.graph.model import Definition, FileFacts, ImportFact
 
 MAX_DEPTH = 8
+MAX_DICT_LINES = 300
 _SELF_ATTR = re.compile(r"\b(?:self|cls)\.([A-Za-z_]\w*)")
 _SUBSCRIPT = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\[")
+_DICT_START = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\{")
 _CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
 
 
@@ -28,7 +32,20 @@ class Lookup:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._memo: dict[tuple[str, tuple[str, ...]], SymbolRef | None] = {}
-        self._dicts: dict[str, dict[str, list[str]]] = {}
+        self._dicts: dict[tuple[str, str], list[str]] = {}
+        self._defs: dict[str, dict[str, list[Definition]]] = {}
+        self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
+
+    def defs(self, path: str) -> dict[str, list[Definition]]:
+        """The file's functions and classes by qualname."""
+        if path not in self._defs:
+            facts = self.graph.facts(path)
+            index: dict[str, list[Definition]] = {}
+            for d in facts.definitions if facts is not None else ():
+                if d.kind != "variable":
+                    index.setdefault(d.qualname, []).append(d)
+            self._defs[path] = index
+        return self._defs[path]
 
     # -- names --------------------------------------------------------------------------------------
     def resolve(self, path: str, chain: list[str], depth: int = 0) -> SymbolRef | None:
@@ -45,7 +62,7 @@ class Lookup:
         if facts is None:
             return None
         head, rest = chain[0], chain[1:]
-        local = _top_level(facts, head)
+        local = _pick(self.defs(path).get(head, []))
         if local is not None:
             return self._descend(path, local, rest, depth)
         for imp in _binding(facts, head):
@@ -69,7 +86,7 @@ class Lookup:
             facts = self.graph.facts(path)
             if facts is None:
                 continue
-            if _top_level(facts, parts[0]) is not None or _binding(facts, parts[0]):
+            if parts[0] in self.defs(path) or _binding(facts, parts[0]):
                 found = self.resolve(path, parts, depth + 1)
                 if found is not None:
                     return found
@@ -95,10 +112,9 @@ class Lookup:
         """`name` defined in class `cls` or, depth-first, in its bases."""
         from bot.context.links import as_ref
 
-        facts = self.graph.facts(cls.path)
-        if facts is None or depth > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return None
-        own = [d for d in facts.definitions if d.qualname == f"{cls.qualname}.{name}" and d.kind != "variable"]
+        own = self.defs(cls.path).get(f"{cls.qualname}.{name}")
         if own:
             return as_ref(self.graph, cls.path, own[-1])
         for base in self.bases(cls, depth):
@@ -152,9 +168,7 @@ class Lookup:
 
         if "." not in ref.qualname:
             return None
-        facts = self.graph.facts(ref.path)
-        cls = ref.qualname.rsplit(".", 1)[0]
-        hit = [d for d in facts.definitions if d.qualname == cls and d.kind == "class"] if facts else []
+        hit = [d for d in self.defs(ref.path).get(ref.qualname.rsplit(".", 1)[0], []) if d.kind == "class"]
         return as_ref(self.graph, ref.path, hit[0]) if hit else None
 
     def registry(self, ref: SymbolRef, owner: SymbolRef | None, name: str) -> list[SymbolRef]:
@@ -172,21 +186,50 @@ class Lookup:
                     where += [(p, imp.name or name) for p in self.graph.paths_of(module)]
         out: list[SymbolRef] = []
         for path, key in where:
-            for value in self.dicts(path).get(key, []):
+            for value in self.dict_values(path, key):
                 hit = self.resolve(path, value.split("."))
                 if hit is not None:
                     out.append(hit)
         return out
 
-    def dicts(self, path: str) -> dict[str, list[str]]:
-        """Dict literals assigned at module or class level in `path`: name -> the dotted names of its values."""
-        if path not in self._dicts:
-            self._dicts[path] = _dict_literals(self.graph.source(path))
-        return self._dicts[path]
+    def dict_values(self, path: str, key: str) -> list[str]:
+        """The dotted names of the values of the dict literal assigned to `key` (`NAME` at module level,
+        `Cls.NAME` in a class body) in `path`; [] when there is none."""
+        if (path, key) not in self._dicts:
+            self._dicts[(path, key)] = self._dict_values(path, key)
+        return self._dicts[(path, key)]
+
+    def _dict_values(self, path: str, key: str) -> list[str]:
+        owner, _, name = key.rpartition(".")
+        if path not in self._dict_rows:
+            self._dict_rows[path] = _dict_starts(split_lines(self.graph.source(path)))
+        span = (1, 1 << 30)
+        if owner:
+            cls = [d for d in self.defs(path).get(owner, []) if d.kind == "class"]
+            if not cls:
+                return []
+            span = (cls[0].line, cls[0].end_line)
+        lines = split_lines(self.graph.source(path))
+        for row, indent in self._dict_rows[path].get(name, []):
+            if span[0] <= row <= span[1] and (owner or not indent):
+                snippet = "\n".join(line[indent:] for line in lines[row - 1:row - 1 + MAX_DICT_LINES])
+                return _dict_names(snippet)
+        return []
 
 
-def _top_level(facts: FileFacts, name: str) -> Definition | None:
-    hits = [d for d in facts.definitions if d.qualname == name and d.kind != "variable"]
+def _dict_starts(lines: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Rows (1-based) and indents of `NAME = {` assignments, by NAME."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for row, line in enumerate(lines, start=1):
+        if "{" in line and "=" in line:
+            m = _DICT_START.match(line)
+            if m is not None:
+                out.setdefault(m.group(2), []).append((row, len(m.group(1))))
+    return out
+
+
+def _pick(hits: list[Definition]) -> Definition | None:
+    """Of several definitions of one name, the last unconditional one (else the last)."""
     if not hits:
         return None
     plain = [d for d in hits if not d.conditional]
@@ -199,33 +242,26 @@ def _binding(facts: FileFacts, name: str) -> list[ImportFact]:
     return sorted(imps, key=lambda i: (i.scope != "module", i.guarded))
 
 
-def _dict_literals(source: str) -> dict[str, list[str]]:
+def _dict_names(snippet: str) -> list[str]:
+    """The names of the values of the dict literal that the assignment at the start of `snippet` binds."""
+    depth, end = 0, 0
+    for index, char in enumerate(snippet):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                end = index + 1
+                break
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(snippet[:end] if end else snippet)
     except (SyntaxError, ValueError):
-        return {}
-    out: dict[str, list[str]] = {}
-
-    def scan(body: list[ast.stmt], prefix: str) -> None:
-        for node in body:
-            if isinstance(node, ast.ClassDef) and not prefix:
-                scan(node.body, node.name + ".")
-            value: ast.expr | None
-            if isinstance(node, ast.Assign):
-                value, targets = node.value, node.targets
-            elif isinstance(node, ast.AnnAssign):
-                value, targets = node.value, [node.target]
-            else:
-                continue
-            if not isinstance(value, ast.Dict):
-                continue
-            names = [n for n in (_dotted(v) for v in value.values) if n]
-            for target in targets:
-                if isinstance(target, ast.Name) and names:
-                    out[prefix + target.id] = names
-
-    scan(tree.body, "")
-    return out
+        return []
+    node = tree.body[0] if tree.body else None
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    if not isinstance(value, ast.Dict):
+        return []
+    return [n for n in (_dotted(v) for v in value.values) if n]
 
 
 def _dotted(node: ast.expr | None) -> str | None:

@@ -6,7 +6,7 @@ members, registries it subscripts, the members of reached classes that the test 
 its pytest fixtures by name — followed through the graph to distance 3 with a weight that halves per step;
 callers of a symbol target; definitions in files changed on the branch; and BM25 between the failure text
 plus the target's code and definition-sized chunks of the neighbourhood, as one signal among these.
-Score = graph weight + LEXICAL * (BM25 / best BM25) + CHANGED when in a changed file.
+Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
 """
 
 from __future__ import annotations
@@ -19,19 +19,23 @@ from typing import TYPE_CHECKING
 from bot.context.lexical import bm25, chunks
 from bot.context.links import as_ref, file_refs, fixtures
 from bot.context.lookup import Lookup
+from bot.context.signatures import split_lines
 from bot.context.targets import Seed, definition_at, failure_frames
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
     from bot.graph.model import Definition
 
-WEIGHT = {1: 1.0, 2: 0.5, 3: 0.25}
+WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
 FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
-MAX_LEXICAL = 60  # items found by BM25 alone
-MAX_POOL = 300  # files indexed for BM25
+MAX_LEXICAL = 80  # items found by BM25 alone
+LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
+MAX_POOL = 80  # files indexed for BM25: the neighbourhood first, then the rest of the repository
+MAX_CHUNKS = 1500  # ... up to about this many definitions
 MAX_ITEMS = 400
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
+_NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
 _BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
 
 
@@ -99,7 +103,8 @@ class _Ranker:
         for root in roots:
             self.expand(root, 1)
         for ref in targets:
-            self._members_used(ref)
+            if ref.definition.kind == "function":
+                self._members_used(ref)
             if not _is_test(ref):
                 for caller in self.graph.callers(ref)[:25]:
                     self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
@@ -162,8 +167,8 @@ class _Ranker:
 
     def _members_used(self, ref: SymbolRef) -> None:
         """Members of the reached classes that the target's code uses by attribute (`obj.meth()`)."""
-        names = set(_ATTR.findall(self.code(ref.path, ref.definition))) | set(_ATTR.findall(self.failure))
-        for item in [f for f in self.found.values() if f.distance in (1, 2) and f.definition is not None
+        names = set(_ATTR.findall(self.code(ref.path, ref.definition)))
+        for item in [f for f in self.found.values() if f.distance == 1 and f.definition is not None
                      and f.definition.kind == "class"]:
             cls = as_ref(self.graph, item.path, item.definition)  # type: ignore[arg-type]
             for name in sorted(names):
@@ -185,39 +190,38 @@ class _Ranker:
     def _lexical(self, seeds: list[Seed], targets: list[SymbolRef]) -> None:
         query = self.failure + "\n" + "\n".join(self.code(r.path, r.definition) for r in targets)
         pool = self._pool(seeds)
-        scores = bm25(chunks(self.graph, pool, lambda p: "\n".join(self._lines(p))), query)
+        scores = bm25(chunks(self.graph, pool, self._lines, MAX_CHUNKS), query)
         if not scores:
             return
-        best = max(scores.values())
         target_keys = {(s.path, s.ref.qualname if s.ref else "") for s in seeds}
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        ranked = [k for k, _ in sorted(scores.items(), key=lambda kv: -kv[1])
+                  if k not in target_keys and not _test_function(*k)]
         taken = 0
-        for (path, qualname), score in ranked:
-            if (path, qualname) in target_keys:
-                continue
-            share = score / best
+        for place, (path, qualname) in enumerate(ranked):
+            share = LEXICAL_HALF / (LEXICAL_HALF + place)  # by rank: 1 for the best, 1/2 at LEXICAL_HALF
             found = self.found.get((path, qualname))
             if found is not None:
                 found.lexical = share
                 found.signals.append("lexical")
-            elif taken < MAX_LEXICAL and not _test_function(path, qualname):
+            elif taken < MAX_LEXICAL:
                 definition = _definition(self.graph, path, qualname)
                 if definition is not None:
                     taken += 1
                     self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
-                             f"(bm25 {share:.2f} of best)", "lexical")
+                             f"(bm25 rank {place + 1})", "lexical")
                     self.found[(path, qualname)].lexical = share
 
     def _pool(self, seeds: list[Seed]) -> list[str]:
         """Files to index for BM25: where the graph's items live, the targets' files and what they import,
         the changed files, then the rest of the repository up to MAX_POOL files; test files only as the
-        target's own file or a conftest."""
+        target's own file or a conftest; documentation and examples not at all."""
         paths = [s.path for s in seeds] + [f.path for f in self.found.values()] + sorted(self.changed)
         for seed in seeds:
             paths += self.graph.dependencies_of_path(seed.path)
         paths += [p for p in self.graph.files() if p.endswith(".py")]
         own = {s.path for s in seeds}
-        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py") or not _test_path(p)]
+        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py")
+                or not (_test_path(p) or p.startswith(_NOT_CODE_UNDER_TEST))]
         return keep[:MAX_POOL]
 
     # -- results --------------------------------------------------------------------------------------
@@ -248,7 +252,7 @@ class _Ranker:
 
     def _lines(self, path: str) -> list[str]:
         if path not in self.sources:
-            self.sources[path] = self.graph.source(path).splitlines()
+            self.sources[path] = split_lines(self.graph.source(path))
         return self.sources[path]
 
 

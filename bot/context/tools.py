@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.context.compress import compress_python
 from bot.context.lexical import Chunk, bm25, chunks
-from bot.context.signatures import signature_text, symbol_code
+from bot.context.signatures import signature_text, split_lines, symbol_code
 from bot.context.tokens import count_tokens
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class ContextTools:
     def search(self, query: str, limit: int = 10) -> str:
         if self._index is None:
             files = [p for p in self.graph.files() if p.endswith(".py")]
-            self._index = chunks(self.graph, files, self.graph.source)
+            self._index = chunks(self.graph, files, lambda p: split_lines(self.graph.source(p)))
         scores = bm25(self._index, query)
         named = {(r.path, r.qualname) for word in set(query.replace("(", " ").split()) for r in
                  _exact(self.graph, word.strip(".,:;'\"`"))}

@@ -109,6 +109,8 @@ def lost_names(old: FileFacts, new: FileFacts) -> set[str]:
         now = new_defs.get(d.qualname)
         if now is not None and _resigned(d, now):
             lost.add(d.qualname.split(".")[0])
+        elif now is None and "." in d.qualname:
+            lost.add(d.qualname)  # a removed member: `missing-member` findings are about "Cls.name"
     return lost
 
 

@@ -34,6 +34,7 @@ from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
 from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
+from bot.graph.queries import reexports
 from bot.graph.snapshot import Source
 from bot.repo_files import take_notes
 
@@ -54,8 +55,9 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
     from bot.gate.rules.deps import dependency_rules
     from bot.gate.rules.imports import import_rules
     from bot.gate.rules.local import local_rules
+    from bot.gate.rules.members import member_rules
 
-    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules]
+    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules, member_rules]
 
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
@@ -86,7 +88,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         source = Source.WORKTREE
     graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None)
     try:
-        ctx = RuleContext(graph, {"config": config})
+        ctx = RuleContext(graph)
         if all_files:
             hits, checked, notes = _check_all(ctx, scope)
         else:
@@ -94,7 +96,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         findings = apply_policy(hits, config.gate, facts_of, graph.source)
         parsed = int(graph.store.parsed)
-        skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.extra.get("not_checked", {}).items()))
+        skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
     finally:
         graph.close()
         graph.release()
@@ -149,6 +151,8 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
         change = Change(change.changed, change.deleted, read_before(g, old_blob, _blob_parser(ctx)),
                         change.renamed)
     subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
+    via = reexports(graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
+    subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
@@ -210,7 +214,7 @@ def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
     if facts is None:
         return
     if facts.not_analysed:
-        ctx.extra.setdefault("not_checked", {})[path] = facts.not_analysed
+        ctx.not_checked[path] = facts.not_analysed
     local, cross = _rules()
     for rule in (local + cross) if full else cross:
         yield from rule(ctx, path, facts)

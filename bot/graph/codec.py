@@ -11,9 +11,20 @@ import zlib
 from itertools import starmap
 from typing import Any
 
-from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
+from bot.graph.doubts import NO_DOUBTS, Doubts
+from bot.graph.model import (
+    AttrUse,
+    CallSite,
+    Definition,
+    FileFacts,
+    ImportFact,
+    LocalIssue,
+    MemberUse,
+    Param,
+    Signature,
+)
 
-FORMAT = 4
+FORMAT = 5
 _CHECK = 4  # bytes of CRC-32 after the payload
 
 
@@ -57,7 +68,10 @@ def _payload(f: FileFacts) -> bytes:
                c.guarded) for c in f.calls),
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
-        f.parse_ok, f.suppressions, f.path_dynamic, f.not_analysed,
+        f.parse_ok, f.suppressions, f.path_dynamic,
+        None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+        tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
+        f.instance_attrs, f.not_analysed,
     ))
 
 
@@ -79,7 +93,9 @@ def decode(data: bytes) -> FileFacts | None:
             calls=tuple(starmap(CallSite, t[7])),
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(starmap(LocalIssue, t[11])),
-            parse_ok=t[12], suppressions=t[13], path_dynamic=t[14], not_analysed=t[15],
+            parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
+            doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
+            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17], not_analysed=t[18],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -57,7 +57,7 @@ class Graph:
         self._facts: dict[str, FileFacts | None] = {}
         self._stores: set[str] | None = None
         self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers,
-                                 is_dir=snapshot.is_dir, stub_facts=self._stub_facts)
+                                 is_dir=self._is_dir, stub_facts=self._stub_facts)
 
     # -- the interface of INTERFACES.md --------------------------------------------------------------
     def files(self) -> list[str]:
@@ -192,6 +192,11 @@ class Graph:
         """Facts whose stored blob is missing or damaged (its checksum fails): parse the file again."""
         data = self.snapshot.data(path)
         return self.parse_blob(data) if data is not None and blob_sha(data) == sha else None
+
+    def _is_dir(self, rel: str) -> bool:
+        """A directory the import system could find: in the snapshot, or (unsure, so counted) on disk only,
+        e.g. a generated data directory that git ignores."""
+        return self.snapshot.is_dir(rel) or (self.root / rel).is_dir()
 
     def _stub_facts(self, path: str) -> FileFacts | None:
         data = self.snapshot.data(path + "i")

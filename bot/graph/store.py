@@ -54,7 +54,8 @@ _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "store
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
-                      "gate/local.py", "gate/undefined.py", "gate/names.py")
+                      "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
+                      "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py")
 
 
 def blob_sha(data: bytes) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def apply_in_worktree(tree: Path, edits: Sequence[Any]) -> tuple[tuple[str, ...], str]:
     """Apply the edits in the worktree: (changed paths, the patch). Raises EditError when they do not apply."""
-    from bot.llm.edits import apply_edits
+    from bot.llm.apply import apply_edits
 
     changed = tuple(sorted(set(apply_edits(tree, edits))))
     return changed, gitops.diff(tree, changed)

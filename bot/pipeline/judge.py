@@ -59,16 +59,17 @@ def judge(ev: Evidence) -> Judgement:
         notes.append("still failing after the fix (counted in the tests factor): " + ", ".join(unfixed[:5]))
     if final.status == "error":
         blockers.append(f"the test run did not complete: {final.reason.splitlines()[0] if final.reason else ''}")
-    if not ev.tests_run or (not ran and not blockers):
+    if not ev.tests_run or not ran:
         return _static_judgement(ev, factors, blockers, notes)
     confidence = conf.score(factors, blockers)
     decision = conf.decide(confidence, ev.attempt, ev.max_attempts)
     action: str = decision.action
     reasons = decision.reasons
-    if action == "commit" and ev.tests.test_files:
+    if ev.tests.test_files and not blockers and confidence.score >= conf.RETRY_AT:
+        # Its score is capped (the model's number counts at most 0.5), so it cannot reach the commit threshold.
         action = "suggest"
-        reasons = (*reasons, "the fix edits test files (" + ", ".join(ev.tests.test_files)
-                   + "): never committed automatically, offered as a suggestion with the test change called out")
+        reasons = ("the fix edits test files (" + ", ".join(ev.tests.test_files)
+                   + "): never committed automatically, offered as a suggestion with the test change called out",)
     return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=action,
                      blockers=tuple(blockers), notes=(*notes, *reasons))
 

@@ -366,6 +366,7 @@ class Runner:
         from bot.llm.client import make_client
 
         return make_client(self.fix, api_key=self.api_key, base_url=self.base_url, state_dir=self.state_dir,
+                           session=self.sid,
                            on_event=self.log.llm_event)
 
     def client(self) -> LLMClient:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config import FixConfig, load_config
+from bot.config import Config, FixConfig, load_config
 from bot.errors import BudgetExceeded, LLMError, PipelineError, YantraError
 from bot.pipeline import gitops
 from bot.pipeline.baseline import TESTS_NOT_RUN
@@ -41,6 +41,7 @@ class FixRequest:
     api_key: str | None = None
     base_url: str | None = None
     config: FixConfig | None = None
+    base_config: Config | None = None  # the whole trusted configuration (the Action: the base branch's)
     session_id: str | None = None
     log: Callable[[dict[str, Any]], None] | None = None
     log_format: str = "text"  # "text" | "json" (events on stderr)
@@ -66,7 +67,7 @@ def run_fix(request: FixRequest) -> FixOutcome:
                 outcome = FixOutcome.from_json(stored.result)
                 log.emit("outcome", verdict=outcome.verdict, reason=f"already finished: {outcome.reason}")
                 return outcome
-        config = load_config(root)
+        config = request.base_config or load_config(root)
         fix_config = request.config or config.fix
         config = replace(config, fix=fix_config)
         stored_request = session.request

@@ -60,9 +60,10 @@ def static_findings(before_root: Path, after_root: Path, changed: Sequence[str],
 def dynamic_findings(before: TestRun, after: TestRun, scope: Sequence[str] | None = None) -> list[str]:
     """Tests of `before` (in the files of `scope`, or all) that `after` no longer collects, or skips or xfails.
 
-    A run that did not complete is not compared (it fails the attempt on its own).
+    A run that did not complete is not compared (it fails the attempt on its own); a run that collected
+    nothing ("not-run": pytest's exit code 5) lost every test.
     """
-    if after.status not in ("passed", "failed"):
+    if after.status not in ("passed", "failed", "not-run"):
         return []
     files = set(scope) if scope is not None else None
     found: list[str] = []
@@ -165,15 +166,19 @@ def _trivial(node: ast.AST) -> bool:
     return isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and bool(node.test.value)
 
 
+class _Blank(ast.NodeTransformer):
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        return ast.Constant(value=None)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        if isinstance(node.operand, ast.Constant):  # -1 is a literal too
+            return ast.Constant(value=None)
+        return self.generic_visit(node)
+
+
 def _shape(node: ast.AST) -> str:
     """The assertion with every literal blanked, so `== 5` and `== -1` have the same shape."""
-    copy = ast.parse(ast.unparse(node)) if isinstance(node, ast.stmt) else ast.parse(ast.unparse(node), mode="eval")
-    for child in ast.walk(copy):
-        if isinstance(child, ast.Constant):
-            child.value = None
-        elif isinstance(child, ast.UnaryOp) and isinstance(child.operand, ast.Constant):
-            child.op = ast.UAdd()
-    return ast.dump(copy)
+    return ast.dump(_Blank().visit(ast.parse(ast.unparse(node))))
 
 
 def _marks(module: ast.Module | None) -> Counter[str]:

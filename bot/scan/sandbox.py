@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from bot.scan.environment import is_secret_name, scrubbed_env
+from bot.scan.environment import scrubbed_env
 from bot.scan.process import ProcessResult, run_process
 
 
@@ -104,12 +104,21 @@ def run_untrusted(argv: Sequence[str], *, cwd: Path, sandbox: Sandbox, timeout: 
     return run_process(wrap(sandbox, argv, cwd=cwd, writable=writable), cwd=cwd, env=env, timeout=timeout)
 
 
+SECRET_NAME_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "COOKIE")
+
+
+def holds_secret(name: str) -> bool:
+    """A variable whose value is a secret by its name (narrower than what the scrubbed environment drops)."""
+    upper = name.upper().replace("-", "_")
+    return any(word in upper.split("_") or upper.endswith(word) for word in SECRET_NAME_WORDS)
+
+
 def reachable_secrets(root: Path, *, environ: Mapping[str, str] | None = None) -> list[str]:
     """Where a secret sits that unsandboxed code run in `root` could read: our environment's secret-looking
     variables, and credentials in the repository's git config (an `http.*.extraheader`, a `credential.*`
     setting, a remote URL with a password)."""
     env = os.environ if environ is None else environ
-    found = [f"${name}" for name, value in sorted(env.items()) if value and is_secret_name(name)]
+    found = [f"${name}" for name, value in sorted(env.items()) if value and holds_secret(name)]
     proc = subprocess.run(["git", "-C", str(root), "config", "--list", "--show-origin"], capture_output=True,
                           text=True, timeout=30, env={**scrubbed_env(), "GIT_TERMINAL_PROMPT": "0"})
     for line in proc.stdout.splitlines():

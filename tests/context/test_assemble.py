@@ -199,3 +199,10 @@ def test_a_budget_too_small_for_the_target_says_so(graph):
     ctx = assemble_context(graph, "calc/core.py", 30)
     assert ctx.tokens <= 12 + 9
     assert any("does not fit in level 1 even truncated" in n for n in ctx.notes)
+
+
+def test_target_and_top_ranked_code_under_test_in_full_beyond_the_level_one_floor(graph, failure):
+    ctx = assemble_context(graph, "tests/test_core.py::test_add", 150, failure=failure)
+    one, two, _ = level_budgets(150)
+    assert [(s.symbol, s.form) for s in ctx.sections[:2]] == [("test_add", "full"), ("add", "full")]
+    assert _level(ctx, 1).used > one and ctx.tokens <= one + two

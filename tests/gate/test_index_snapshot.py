@@ -230,3 +230,69 @@ def repo_cli() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "bot"]
+
+
+# -- the git seam ----------------------------------------------------------------------------------------
+def test_index_listing_keeps_any_file_name(repo: Repo) -> None:
+    from bot.git import Git
+
+    names = ["tab\there.py", "new\nline.py", "ünï côde.py", "-oapp.py"]
+    for name in names:
+        (repo.root / name).write_text("x = 1\n", encoding="utf-8")
+    repo.stage()
+    with Git(repo.root) as g:
+        entries = {e.path: e for e in g.index_entries()}
+        assert sorted(entries) == sorted(names)
+        blobs = g.read_blobs([e.sha for e in entries.values()] + ["1" * 40])
+    assert set(blobs.values()) == {b"x = 1\n"} and "1" * 40 not in blobs
+
+
+def test_blobs_are_read_through_one_process(repo: Repo) -> None:
+    from bot.git import Git
+
+    texts = {f"m{i}.py": f"v = {i}\n" * (i * 1000 + 1) for i in range(30)}
+    repo.files(texts)
+    repo.stage()
+    with Git(repo.root) as g:
+        shas = {e.path: e.sha for e in g.index_entries()}
+        blobs = g.read_blobs(list(shas.values()))
+        batch = g._batch
+        assert {p: blobs[s].decode() for p, s in shas.items()} == texts
+        assert g.read_blobs([shas["m3.py"]])[shas["m3.py"]].decode() == texts["m3.py"]
+        assert g._batch is batch  # the same long-lived cat-file answered both
+
+
+def test_index_lock_held_for_a_moment_is_waited_for(repo: Repo) -> None:
+    import threading
+
+    from bot.git import Git
+
+    repo.write("a.py", "x = 1\n")
+    lock = repo.root / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")
+    threading.Timer(0.3, lock.unlink).start()
+    Git(repo.root).run(["add", "a.py"])
+    assert repo.git("ls-files").split() == ["a.py"]
+
+
+def test_a_git_call_that_hangs_times_out(repo: Repo) -> None:
+    import time
+
+    import pytest
+
+    from bot.errors import GitError
+    from bot.git import Git
+
+    started = time.monotonic()
+    with pytest.raises(GitError, match="did not finish"):
+        Git(repo.root, timeout=0.5).run(["-c", "alias.slow=!sleep 20", "slow"])
+    assert time.monotonic() - started < 5
+
+
+def test_renamed_top_level_package_says_where_things_went(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/mail.py": HELPERS, "app.py": "from pkg.mail import send_email\n"})
+    repo.commit()
+    repo.git("mv", "pkg", "notify")
+    (f,) = staged(repo).findings
+    assert (f.rule, f.path, f.line) == ("missing-module", "app.py", 1)
+    assert f.suggestion == "`send_email` now lives in `notify/mail.py`"

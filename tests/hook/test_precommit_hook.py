@@ -307,3 +307,14 @@ def test_plain_git_hook_judges_the_index(tmp_path: Path) -> None:
 def _push(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo, capture_output=True, text=True,
                           env=env)
+
+
+def test_manifest_lets_the_gate_read_the_index_itself() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["require_serial"] is True
+    assert hook["stages"] == ["pre-commit", "pre-merge-commit", "pre-push", "manual"]
+    assert hook["minimum_pre_commit_version"] == "3.2.0"
+    assert "types" not in hook and "files" not in hook  # nothing filters what the gate reads
+    assert hook["entry"] == "yantra check"

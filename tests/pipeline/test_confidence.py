@@ -15,9 +15,9 @@ from bot.pipeline.confidence import (
     decide,
     hard_gates,
     impact_factor,
+    llm_factor,
     max_complexity,
     pass_rate_factor,
-    llm_factor,
     score,
 )
 
