@@ -5,7 +5,7 @@ one is a false positive, the target is 0), undefined-name findings (each listed 
 manual review), syntax-error files against the ground truth (the files CPython of the release's target
 version refuses to compile), other errors, and warnings.
 
-    python -m benchmarks.false_positives [--projects SPEC ...] [--tool yantra|ruff] [--yantra CMD]
+    python -m benchmarks.false_positives [--set tuned|unseen | --projects SPEC ...] [--tool yantra|ruff] [--yantra CMD]
 """
 
 from __future__ import annotations
@@ -20,7 +20,17 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/false_positives.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.projects import DEFAULT_PROJECTS, BenchError, in_scope_python_files, prepare, reset
+from benchmarks.projects import (
+    DEFAULT_PROJECTS,
+    BenchError,
+    add_set_argument,
+    chosen_projects,
+    in_scope_python_files,
+    prepare,
+    project_lock,
+    reset,
+    which_set,
+)
 from benchmarks.pytarget import Target, fmt, interpreter_for, read_target, rejected_files
 from benchmarks.report import ResultLog, table
 from benchmarks.tool import CROSS_FILE_RULES, Finding, Tool, ToolRun, add_tool_arguments, make_tool
@@ -65,24 +75,25 @@ class ProjectResult:
 
 def measure(spec: str, tool: Tool, timeout: float) -> ProjectResult:
     work = prepare(spec)
-    reset(work)
-    files = in_scope_python_files(work)
-    target = read_target(work)
-    interpreter = interpreter_for(target.version)
-    truth = rejected_files(interpreter, work, files) if interpreter else None
-    return ProjectResult(spec, work, len(files), target, truth, tool.check(work, None, timeout=timeout))
+    with project_lock(spec):
+        reset(work)
+        files = in_scope_python_files(work)
+        target = read_target(work)
+        interpreter = interpreter_for(target.version)
+        truth = rejected_files(interpreter, work, files) if interpreter else None
+        return ProjectResult(spec, work, len(files), target, truth, tool.check(work, None, timeout=timeout))
 
 
 def summary_row(r: ProjectResult) -> list[object]:
     truth = "n/a" if r.truth is None else len(r.truth)
     status = r.run.problem or "ok"
     yantra_target = fmt(r.target.yantra_version) if r.target.yantra_version else "interpreter's"
-    return [r.spec, r.files, r.target.label(), yantra_target, r.run.process.exit_code,
+    return [r.spec, which_set(r.spec), r.files, r.target.label(), yantra_target, r.run.process.exit_code,
             r.run.seconds, "-" if r.run.problem else len(r.cross), "-" if r.run.problem else len(r.by_rule("undefined-name")),
             f"{len(r.syntax_paths)}/{truth}", r.syntax_verdict(), len(r.other_errors), len(r.warnings), status]
 
 
-HEADERS = ["project", "py files", "target (from)", "yantra target", "exit", "s", "cross-file", "undefined-name",
+HEADERS = ["project", "set", "py files", "target (from)", "yantra target", "exit", "s", "cross-file", "undefined-name",
            "syntax yantra/truth", "syntax", "other errors", "warnings", "run"]
 
 
@@ -119,7 +130,7 @@ def _line(work: Path, f: Finding) -> str:
 
 
 def record(r: ProjectResult) -> dict[str, object]:
-    return {"project": r.spec, "files": r.files, "target": fmt(r.target.version), "target_source": r.target.source,
+    return {"project": r.spec, "set": which_set(r.spec), "files": r.files, "target": fmt(r.target.version), "target_source": r.target.source,
             "yantra_target": fmt(r.target.yantra_version), "exit": r.run.process.exit_code,
             "seconds": round(r.run.seconds, 3), "problem": r.run.problem,
             "cross_file": [f.short() for f in r.cross],
@@ -130,14 +141,15 @@ def record(r: ProjectResult) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projects", nargs="+", default=list(DEFAULT_PROJECTS), metavar="SPEC")
+    parser.add_argument("--projects", nargs="+", default=None, metavar="SPEC")
+    add_set_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
     add_tool_arguments(parser)
     args = parser.parse_args(argv)
     tool = make_tool(args.tool, args.yantra)
     log = ResultLog(f"false_positives-{tool.name}", args.out)
     results = []
-    for spec in args.projects:
+    for spec in chosen_projects(args, DEFAULT_PROJECTS):
         try:
             result = measure(spec, tool, args.timeout)
         except BenchError as exc:

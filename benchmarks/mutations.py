@@ -7,6 +7,7 @@ Kinds:
   remove_def      delete a top-level def/class that another module imports by name
   rename_def      rename such a def (importers keep the old name)
   remove_attr     delete a top-level def that another module uses as `module.name`
+                  (for these three, every use of either form is an expected place: both break)
   remove_module   delete a module file that other modules import (staged, never passed as a path)
   arity           add a required parameter to a function that another module calls
   syntax          break the syntax of one file (in-file baseline)
@@ -95,6 +96,10 @@ def _expect(sites: list[Site], target_path: str) -> list[Expect]:
     return [Expect(p, ln, end) for p, ln, end in sites if p != target_path]
 
 
+def _merge(first: list[Expect], more: list[Expect]) -> list[Expect]:
+    return first + [e for e in more if e not in first]
+
+
 class _Collector:
     def __init__(self, project: str) -> None:
         self.project = project
@@ -132,6 +137,8 @@ def _defs(col: _Collector, rnd: random.Random, mods: dict[str, Module], uses: Us
             cands.append((tm, name, exp))
     for kind in ("remove_def", "rename_def"):
         for tm, name, exp in rnd.sample(cands, min(per_kind, len(cands))):
+            # `module.name` reads break too (added after the draw, so a seed picks what it always picked)
+            exp = _merge(exp, _expect(uses.attr_uses.get((tm.name, name), []), tm.path))
             node = tm.top_defs[name]
             if kind == "remove_def":
                 new = delete_lines(tm.source, *def_span(node))
@@ -155,6 +162,8 @@ def _attrs(col: _Collector, rnd: random.Random, mods: dict[str, Module], uses: U
         if exp:
             cands.append((tm, name, exp))
     for tm, name, exp in rnd.sample(cands, min(per_kind, len(cands))):
+        # `from module import name` breaks too (added after the draw: the seed's choice is unchanged)
+        exp = _merge(exp, _expect(uses.from_imports.get((tm.name, name), []), tm.path))
         new = delete_lines(tm.source, *def_span(tm.top_defs[name]))
         col.add("remove_attr", [Edit(tm.path, "write", new)], [tm.path], exp,
                 f"remove {tm.name}.{name} used as attribute")

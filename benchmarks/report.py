@@ -31,12 +31,13 @@ def percent(hits: int, total: int) -> str:
 
 
 class ResultLog:
-    """Appends one JSON object per line to `benchmarks/results/<name>.jsonl` (replaced on each run)."""
+    """Appends one JSON object per line to `benchmarks/results/<name>.jsonl` (replaced on each run unless `keep`)."""
 
-    def __init__(self, name: str, out: Path | None = None) -> None:
+    def __init__(self, name: str, out: Path | None = None, keep: bool = False) -> None:
         self.path = out or RESULTS_DIR / f"{name}.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("")
+        if not keep or not self.path.exists():
+            self.path.write_text("")
         self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
     def write(self, record: dict[str, Any]) -> None:

@@ -25,7 +25,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/robustness.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.projects import DEFAULT_PROJECTS, SPEED_PROJECT, BenchError, prepare, reset
+from benchmarks.projects import (
+    DEFAULT_PROJECTS,
+    SPEED_PROJECT,
+    BenchError,
+    add_set_argument,
+    chosen_projects,
+    prepare,
+    reset,
+)
 from benchmarks.report import ResultLog, table
 from benchmarks.tool import Tool, ToolRun, add_tool_arguments, make_tool
 
@@ -228,7 +236,8 @@ def run_release(spec: str, tool: Tool, timeout: float) -> Result:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projects", nargs="+", default=[*DEFAULT_PROJECTS, SPEED_PROJECT], metavar="SPEC")
+    parser.add_argument("--projects", nargs="+", default=None, metavar="SPEC")
+    add_set_argument(parser)
     parser.add_argument("--no-releases", action="store_true", help="only the hostile cases")
     parser.add_argument("--cases", nargs="+", default=list(CASES), metavar="NAME", choices=list(CASES))
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
@@ -239,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = ResultLog(f"robustness-{tool.name}", args.out)
     results: list[Result] = []
     started = time.perf_counter()
-    for spec in [] if args.no_releases else args.projects:
+    for spec in [] if args.no_releases else chosen_projects(args, [*DEFAULT_PROJECTS, SPEED_PROJECT]):
         try:
             results.append(run_release(spec, tool, args.timeout))
         except BenchError as exc:

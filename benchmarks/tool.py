@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from benchmarks.process import ProcessRun, run_measured
 
-CROSS_FILE_RULES = ("missing-module", "missing-symbol", "missing-attribute", "arity-mismatch")
+CROSS_FILE_RULES = ("missing-module", "missing-symbol", "missing-attribute", "missing-member", "arity-mismatch")
 
 
 @dataclass(frozen=True)

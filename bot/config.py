@@ -46,6 +46,8 @@ class FixConfig:
     llm_timeout: float = 180.0  # seconds per LLM request
     embeddings: bool = True  # similar past failures by embeddings when the `ml` extra is installed
     commit_no_verify: bool = False  # `git commit --no-verify` for fix commits (skips the repo's hooks)
+    deadline: float = 900.0  # seconds for all model calls of one run, across retries and failover
+    cache: bool = True  # replay stored model answers within a session (`yantra fix --no-cache`: off)
 
 
 @dataclass(frozen=True)

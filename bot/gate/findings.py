@@ -13,6 +13,7 @@ RULES: dict[str, Severity] = {
     "missing-module": "error",
     "missing-symbol": "error",
     "missing-attribute": "error",
+    "missing-member": "error",
     "arity-mismatch": "error",
     "import-cycle": "warning",
     "undeclared-dependency": "warning",

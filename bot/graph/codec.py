@@ -6,9 +6,20 @@ import marshal
 from itertools import starmap
 from typing import Any
 
-from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
+from bot.graph.doubts import NO_DOUBTS, Doubts
+from bot.graph.model import (
+    AttrUse,
+    CallSite,
+    Definition,
+    FileFacts,
+    ImportFact,
+    LocalIssue,
+    MemberUse,
+    Param,
+    Signature,
+)
 
-FORMAT = 2
+FORMAT = 4
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -47,6 +58,9 @@ def encode(f: FileFacts) -> bytes:
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
         f.parse_ok, f.suppressions, f.path_dynamic,
+        None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+        tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
+        f.instance_attrs,
     ))
 
 
@@ -66,6 +80,8 @@ def decode(data: bytes) -> FileFacts | None:
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(starmap(LocalIssue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
+            doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
+            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -43,7 +42,8 @@ _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "store
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
-                      "gate/local.py", "gate/undefined.py", "gate/names.py")
+                      "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
+                      "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py")
 
 
 def blob_sha(data: bytes) -> str:
@@ -63,12 +63,9 @@ def git_dir(root: Path) -> Path | None:
         if text.startswith("gitdir:"):
             target = Path(text[len("gitdir:"):].strip())
             return target if target.is_absolute() else (root / target).resolve()
-    try:
-        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    from bot.git import Git
+
+    return Git(root, timeout=10).git_dir()
 
 
 def default_db_path(root: Path) -> Path:

@@ -7,33 +7,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
+from bot.graph.doubts import mocked
 from bot.graph.model import FileFacts, ImportFact
 
 
 def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    edits_sys_path: bool | None = None
     for imp in facts.imports:
         if imp.guarded:
             continue
         hit = _check(ctx, path, imp)
         if hit is None:
             continue
-        if imp.level == 0:
-            if edits_sys_path is None:  # read the source only when there is something to report
-                edits_sys_path = "sys.path" in ctx.graph.source(path)
-            if edits_sys_path:
-                continue
+        if imp.level == 0 and facts.doubts.edits_sys_path:
+            continue
         yield hit
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     res = ctx.resolver.resolve_import(path, imp)
-    if res.status != "missing" or not trusted_top(ctx, path, res.module):
+    if res.status != "missing" or not trusted_top(ctx.graph, path, res.module):
         return None
     if res.kind == "module":
-        if _provided_outside_python(ctx, res.module):
+        if _provided_outside_python(ctx, res.module) or mocked(ctx.graph, path, res.module):
             return None
         name = None if imp.name == "*" else imp.name
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,

@@ -1,0 +1,177 @@
+"""The refactor mutator on a tiny synthetic project: every mutation it keeps really breaks, and the
+refactors that would not break (a default the caller passes anyway, an attribute the base class still
+provides, a re-export nobody imports) are dropped.
+
+Each kept mutation is applied to a copy of the project and the program is run with CPython: it must fail
+with the kind's exception, with a traceback frame on an expected path and inside the expected line range.
+Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
+
+from benchmarks.mutations import Mutation, apply
+from benchmarks.refactors import REFACTOR_KINDS, binds, collect_refactors, signature_of
+
+INIT = "from .helpers import greet, shout\n"
+
+HELPERS = '''\
+def greet(name, punct="!"):
+    return "hi " + name + punct
+
+
+def shout(text, *, times=1):
+    return text.upper() * times
+
+
+def polite(name, punct="."):
+    return name + punct
+
+
+def flexible(a, **kw):
+    return a
+
+
+class Base:
+    colour = "red"
+    kind = "base"
+
+    def size(self):
+        return 1
+
+
+class Box(Base):
+    label = "box"
+    kind = "box"
+    shape = "cube"
+    tag = shape + "!"
+
+    def open(self):
+        return self.label + str(self.size())
+
+    def close(self):
+        return "closed"
+'''
+
+TOOLS = '''\
+import os
+
+
+def twice(x):
+    return 2 * x + len(os.sep) - 1
+'''
+
+APP = '''\
+from pkg import greet
+from pkg.helpers import shout, Box, flexible, polite
+from pkg import tools
+
+
+def main():
+    b = Box()
+    print(greet(name="w"), shout("a", times=2), flexible(1, z=3), polite("w", "?"))
+    print(Box.label, Box.kind, b.close(), b.open(), tools.twice(2))
+'''
+
+RUN = "import pkg.app\n\npkg.app.main()\n"
+
+EXPECTED_ERROR = {"keyword_rename": ("TypeError",), "default_removed": ("TypeError",),
+                  "kwonly_inserted": ("TypeError",), "reexport_removed": ("ImportError",),
+                  "def_moved": ("ImportError", "AttributeError"), "method_removed": ("AttributeError", "NameError"),
+                  "class_attr_removed": ("AttributeError", "NameError"),
+                  "module_renamed": ("ImportError", "ModuleNotFoundError")}
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    files = {"pkg/__init__.py": INIT, "pkg/helpers.py": HELPERS, "pkg/tools.py": TOOLS, "pkg/app.py": APP,
+             "run.py": RUN}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    proc = subprocess.run([sys.executable, "run.py"], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr  # the clean project runs
+    return root
+
+
+def run_broken(project: Path, mutation: Mutation, tmp_path: Path) -> str:
+    copy = tmp_path / f"copy-{mutation.id.replace(':', '-')}"
+    shutil.copytree(project, copy)
+    apply(copy, mutation)
+    proc = subprocess.run([sys.executable, "run.py"], cwd=copy, capture_output=True, text=True)
+    assert proc.returncode != 0, f"{mutation.id} ({mutation.note}) did not break the program"
+    return proc.stderr
+
+
+def test_every_refactor_kind_is_generated_and_really_breaks_at_an_expected_site(project: Path,
+                                                                                tmp_path: Path) -> None:
+    mutations = collect_refactors(project, "demo", 10, 7)
+    assert {m.kind for m in mutations} == set(REFACTOR_KINDS)
+    for m in mutations:
+        stderr = run_broken(project, m, tmp_path)
+        frames = [(Path(p).relative_to(tmp_path).parts[1:], int(n))
+                  for p, n in re.findall(r'File "([^"]+)", line (\d+)', stderr) if p.startswith(str(tmp_path))]
+        assert any("/".join(parts) == e.path and e.line <= line <= e.end_line
+                   for parts, line in frames for e in m.expect), (m.id, m.note, m.expect, stderr)
+        last = stderr.strip().splitlines()[-1]
+        assert any(err in last for err in EXPECTED_ERROR[m.kind]), (m.id, m.note, stderr)
+
+
+def test_refactors_that_would_not_break_are_dropped(project: Path) -> None:
+    notes = {m.note for m in collect_refactors(project, "demo", 50, 7)}
+    # the only call passes `punct`: removing its default breaks nobody
+    assert not any("'punct' in pkg.helpers.polite" in n for n in notes)
+    # Base still provides `kind` when Box's is removed, and Box overrides Base's
+    assert not any(n.endswith(".kind") for n in notes)
+    # nobody reads `colour`, nobody imports `shout` from the package
+    assert not any(n.endswith(".colour") for n in notes)
+    assert "remove re-export pkg.shout" not in notes
+    # the kept ones, for contrast
+    assert "remove the default of 'punct' in pkg.helpers.greet" in notes
+    assert "remove class attribute pkg.helpers.Box.label" in notes
+    assert "remove re-export pkg.greet" in notes
+    assert "remove method pkg.helpers.Base.size" in notes  # used as self.size() in the subclass
+    assert "remove class attribute pkg.helpers.Box.shape" in notes  # read by the class body itself
+
+
+def test_same_seed_same_refactors_and_seeds_differ(project: Path) -> None:
+    assert collect_refactors(project, "demo", 1, 7) == collect_refactors(project, "demo", 1, 7)
+    picks = {tuple(m.note for m in collect_refactors(project, "demo", 1, seed)) for seed in range(8)}
+    assert len(picks) > 1
+
+
+def test_deleted_module_is_staged_but_not_passed(project: Path) -> None:
+    renamed = [m for m in collect_refactors(project, "demo", 10, 7) if m.kind == "module_renamed"]
+    assert renamed
+    for m in renamed:
+        assert [e.action for e in m.edits] == ["delete", "write"]
+        assert m.staged == (m.edits[1].path,)
+
+
+def test_binding_against_the_signature() -> None:
+    import ast
+
+    fn = ast.parse("def f(a, b=1, *, c, **kw): pass").body[0]
+    assert isinstance(fn, ast.FunctionDef)
+    sig = signature_of(fn)
+
+    def call(src: str) -> ast.Call:
+        node = ast.parse(src).body[0]
+        assert isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        return node.value
+
+    assert binds(sig, call("f(1, c=2)")) is True
+    assert binds(sig, call("f(1, 2, 3, c=2)")) is False
+    assert binds(sig, call("f(1)")) is False
+    assert binds(sig, call("f(1, c=2, z=3)")) is True
+    assert binds(sig, call("f(*xs)")) is None

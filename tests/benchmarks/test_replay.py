@@ -1,0 +1,74 @@
+"""The history replay on a small real git history: which commits it picks and the state it checks them in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
+
+from benchmarks.replay import TIP, changed_python_files, load_justified, python_commits, stage_commit
+
+
+def sh(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(repo: Path, files: dict[str, str], message: str) -> str:
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    sh(repo, "add", "-A")
+    sh(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", message)
+    return sh(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture()
+def clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    sh(origin, "init", "-q", "-b", "main")
+    shas = {"root": commit(origin, {"a.py": "x = 1\n"}, "root"),
+            "py1": commit(origin, {"a.py": "x = 2\n"}, "py one"),
+            "doc": commit(origin, {"README": "hi\n"}, "docs only")}
+    sh(origin, "checkout", "-q", "-b", "topic", shas["doc"])
+    shas["topic"] = commit(origin, {"b.py": "from a import x\n"}, "on a branch")
+    sh(origin, "checkout", "-q", "main")
+    shas["py2"] = commit(origin, {"a.py": "x = 3\ny = 4\n"}, "py two")
+    sh(origin, "-c", "user.name=t", "-c", "user.email=t@localhost", "merge", "-q", "--no-ff", "topic", "-m", "merge")
+    mirror = tmp_path / "mirror.git"
+    sh(tmp_path, "clone", "-q", "--bare", str(origin), str(mirror))
+    work = tmp_path / "work"
+    sh(tmp_path, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(work))
+    return work, shas
+
+
+def test_picks_non_merge_python_commits_of_every_branch_oldest_first(clone: tuple[Path, dict[str, str]]) -> None:
+    work, shas = clone
+    picked = [sha for sha, _ in python_commits(work, 10)]
+    assert set(picked) == {shas["py1"], shas["py2"], shas["topic"]}  # no root, no docs-only, no merge
+    assert picked.index(shas["py1"]) < picked.index(shas["py2"])
+    assert [sha for sha, _ in python_commits(work, 1)] in ([shas["py2"]], [shas["topic"]])  # only the newest
+
+
+def test_stages_the_commit_over_its_parent(clone: tuple[Path, dict[str, str]]) -> None:
+    work, shas = clone
+    stage_commit(work, shas["py2"])
+    assert sh(work, "rev-parse", "HEAD") == sh(work, "rev-parse", f"{shas['py2']}^")
+    assert sh(work, "diff", "--cached", "--name-only") == "a.py"  # the commit's change is staged
+    assert sh(work, "diff", "--name-only") == ""  # and the work tree matches the index
+    assert (work / "a.py").read_text() == "x = 3\ny = 4\n"
+    assert changed_python_files(work, shas["py2"]) == ("a.py",)
+    # the list of commits comes from the default branch, not from the moved HEAD
+    assert shas["py2"] in [sha for sha, _ in python_commits(work, 10)]
+    assert sh(work, "rev-parse", TIP) != sh(work, "rev-parse", "HEAD")
+
+
+def test_justifications_file(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    path.write_text('["o/r"]\n"abc" = "fixed by the next commit def"\n')
+    assert load_justified(path) == {"o/r": {"abc": "fixed by the next commit def"}}
+    assert load_justified(tmp_path / "missing.toml") == {}
