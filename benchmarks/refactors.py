@@ -346,7 +346,7 @@ def collect_refactors(root: Path, project: str, per_kind: int, seed: int,
             result = make()
             if result is not None:
                 edits, staged, expect, note = result
-                col.add(kind, edits, staged, expect, note)
+                col.add(kind, edits, staged, sorted(set(expect), key=lambda e: (e.path, e.line, e.end_line)), note)
                 made += 1
     return col.out
 
@@ -483,18 +483,47 @@ def _insert_kwonly(src: str, fn: FuncNode) -> str | None:
 # ---------------------------------------------------------------- removed bindings of a module
 
 
+@dataclass
+class _Index:
+    """Project-wide lookups built once per project (the candidates of a big project are many)."""
+
+    infos: dict[str, ModInfo]
+    from_imports: dict[str, list[tuple[ModInfo, ast.ImportFrom]]] = field(default_factory=dict)  # by name
+    attrs: dict[str, list[tuple[ModInfo, ast.Attribute]]] = field(default_factory=dict)  # by attribute name
+    instance: dict[tuple[int, int, str], tuple[str, str] | None] = field(default_factory=dict)
+
+
+_INDEX: dict[int, _Index] = {}
+
+
+def _index(infos: dict[str, ModInfo]) -> _Index:
+    found = _INDEX.get(id(infos))
+    if found is not None and found.infos is infos:
+        return found
+    idx = _Index(infos)
+    for info in infos.values():
+        for imp in info.imports:
+            if isinstance(imp, ast.ImportFrom):
+                for a in imp.names:
+                    idx.from_imports.setdefault(a.name, []).append((info, imp))
+        for attr, nodes in info.attrs.items():
+            idx.attrs.setdefault(attr, []).extend((info, n) for n in nodes)
+    _INDEX.clear()  # one project at a time
+    _INDEX[id(infos)] = idx
+    return idx
+
+
 def _import_sites(infos: dict[str, ModInfo], modname: str, name: str) -> list[Expect]:
     """`from modname import name` statements and `modname.name` attribute reads, outside try blocks."""
     out: list[Expect] = []
-    for info in infos.values():
-        for imp in info.imports:
-            if imp.lineno not in info.guarded and isinstance(imp, ast.ImportFrom) \
-                    and any(a.name == name for a in imp.names) and resolve_from(info.mod, imp) == modname:
-                out.append(_expect_node(info.mod.path, imp))
-        for node in info.attrs.get(name, ()):
-            if node.lineno not in info.guarded and isinstance(node.ctx, ast.Load) \
-                    and resolve_expr(infos, info, node.value) == (modname, None):
-                out.append(_expect_node(info.mod.path, node))
+    idx = _index(infos)
+    for info, imp in idx.from_imports.get(name, ()):
+        if imp.lineno not in info.guarded and resolve_from(info.mod, imp) == modname:
+            out.append(_expect_node(info.mod.path, imp))
+    for info, node in idx.attrs.get(name, ()):
+        if node.lineno not in info.guarded and isinstance(node.ctx, ast.Load) \
+                and resolve_expr(infos, info, node.value) == (modname, None):
+            out.append(_expect_node(info.mod.path, node))
     return out
 
 
@@ -744,12 +773,24 @@ def _mro_clean(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassIn
     return all(b is not None and _mro_clean(infos, classes, b, name, removed_from, seen) for b in c.bases)
 
 
+_CHILDREN: dict[int, tuple[dict[tuple[str, str], ClassInfo], dict[tuple[str, str], list[tuple[str, str]]]]] = {}
+
+
 def _subclasses(classes: dict[tuple[str, str], ClassInfo], key: tuple[str, str]) -> list[tuple[str, str]]:
-    out, todo = [], [key]
+    cached = _CHILDREN.get(id(classes))
+    if cached is None or cached[0] is not classes:
+        children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for other, c in sorted(classes.items(), key=lambda kv: kv[0]):
+            for b in c.bases:
+                if b is not None:
+                    children.setdefault(b, []).append(other)
+        _CHILDREN.clear()
+        cached = _CHILDREN[id(classes)] = (classes, children)
+    out: list[tuple[str, str]] = []
+    todo = [key]
     while todo:
-        k = todo.pop()
-        for other, c in classes.items():
-            if k in c.bases and other not in out:
+        for other in cached[1].get(todo.pop(), []):
+            if other not in out and other != key:
                 out.append(other)
                 todo.append(other)
     return out
@@ -760,12 +801,14 @@ def _member_sites(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Clas
     """`Cls.name`, `obj.name` after `obj = Cls(...)` in the same scope, `self.name` in Cls's own methods."""
     out: list[Expect] = []
     cls_node = classes[key].node
-    for info in infos.values():
-        nodes = info.attrs.get(name, [])
+    by_module: dict[str, tuple[ModInfo, list[ast.Attribute]]] = {}
+    for info, node in _index(infos).attrs.get(name, ()):
+        by_module.setdefault(info.mod.name, (info, []))[1].append(node)
+    for info, nodes in by_module.values():
         if any(isinstance(n.ctx, ast.Store | ast.Del) for n in nodes) or "setattr(" in info.mod.source:
             continue  # this module may give some object that attribute
         for node in nodes:
-            if node.lineno in info.guarded:
+            if node.lineno in info.guarded or not isinstance(node.ctx, ast.Load):
                 continue
             if resolve_expr(infos, info, node.value) == key or (isinstance(node.value, ast.Name) and _instance_of(infos, info, node, node.value.id) == key):
                 out.append(_expect_node(info.mod.path, node))
@@ -785,6 +828,15 @@ def _instance_of(infos: dict[str, ModInfo], info: ModInfo, use: ast.Attribute, v
     scope: ast.AST = scopes[0] if scopes else info.mod.tree
     if isinstance(scope, ast.Lambda | ast.ClassDef):
         return None
+    cache = _index(infos).instance
+    key = (id(scope), use.lineno, var)
+    if key not in cache:
+        cache[key] = _instance_in_scope(infos, info, scope, bool(scopes), use, var)
+    return cache[key]
+
+
+def _instance_in_scope(infos: dict[str, ModInfo], info: ModInfo, scope: ast.AST, in_function: bool,
+                       use: ast.Attribute, var: str) -> tuple[str, str] | None:
     assigns: list[ast.Assign] = []
     other = 0
     for n in _walk_scope(scope):
@@ -798,7 +850,7 @@ def _instance_of(infos: dict[str, ModInfo], info: ModInfo, use: ast.Attribute, v
             other += 1
     if any(isinstance(n, ast.Global | ast.Nonlocal) and var in n.names for n in ast.walk(scope)):
         other += 1
-    if scopes and isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+    if in_function and isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
         a = scope.args
         if any(p.arg == var for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]):
             other += 1

@@ -31,18 +31,28 @@ def _root(repo: Path | None) -> Path:
 def _open(repo: Path | None, *, progress: bool = False, rebuild: bool = False) -> Graph:
     from bot.config import load_config
     from bot.graph import open_graph
-    from bot.graph.store import default_db_path, delete_database
+    from bot.graph.store import database_path, delete_database
 
     root = _root(repo)
     config = load_config(root)
+    given = _given_db()
+    db = given.resolve() if given is not None else database_path(root, config.gate.db_path)
     if rebuild:
-        db = Path(config.gate.db_path) if config.gate.db_path else default_db_path(root)
-        delete_database(db if db.is_absolute() else root / db)
-    return open_graph(root, config, progress=progress)
+        delete_database(db)
+    return open_graph(root, config, progress=progress, db_path=db)
+
+
+def _given_db() -> Path | None:
+    """`yantra graph --db PATH ...`: a path the user typed is trusted (not confined like the repository's)."""
+    parent = click.get_current_context().parent
+    value = parent.params.get("db") if parent is not None else None
+    return value if isinstance(value, Path) else None
 
 
 @click.group("graph")
-def graph() -> None:
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The graph database file (trusted as given; [tool.yantra] db-path must stay in .git/yantra).")
+def graph(db: Path | None) -> None:
     """Build and query the repository's dependency graph."""
 
 

@@ -29,13 +29,14 @@ from bot.gate.change import (
 from bot.gate.findings import Finding
 from bot.gate.policy import apply_policy
 from bot.gate.removed import Absent, absent_modules, removed_module_hits
-from bot.gate.result import CheckResult
+from bot.gate.result import CheckResult, NotChecked
 from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
 from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
 from bot.graph.queries import reexports
 from bot.graph.snapshot import Source
+from bot.repo_files import take_notes
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,13 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         findings = apply_policy(hits, config.gate, facts_of, graph.source)
         parsed = int(graph.store.parsed)
+        skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
     finally:
         graph.close()
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
-    return CheckResult(findings, stats, tuple(notes))
+    return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
@@ -212,6 +214,8 @@ def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
     facts = ctx.graph.facts(path)
     if facts is None:
         return
+    if facts.not_analysed:
+        ctx.not_checked[path] = facts.not_analysed
     local, cross = _rules()
     for rule in (local + cross) if full else cross:
         yield from rule(ctx, path, facts)

@@ -157,9 +157,11 @@ def discard(root: Path, start_sha: str, new_paths: list[str]) -> None:
     """Put the working tree back at `start_sha`, removing files a fix created."""
     checkout(root, start_sha)
     for path in new_paths:
+        if Path(path).is_absolute() or ".." in Path(path).parts:
+            continue  # never outside the checkout
         target = root / path
-        if not target.is_symlink() and target.is_file() and not git.is_tracked(root, path):
-            target.unlink()
+        if (target.is_symlink() or target.is_file()) and not git.is_tracked(root, path):
+            target.unlink()  # a link itself, never what it points to
 
 
 def is_bot_commit(message: str, emails: tuple[str, ...], bot_email: str) -> bool:

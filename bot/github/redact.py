@@ -30,6 +30,7 @@ class Redactor:
         self._secrets = sorted(values, key=len, reverse=True)  # longest first: a secret containing another
         self._root = root
         self._public: set[str] = set()
+        self._not_objects: set[str] = set()
 
     def add_public(self, *shas: str | None) -> None:
         self._public.update(s for s in shas if s)
@@ -52,14 +53,13 @@ class Redactor:
         return text
 
     def _known_object(self, sha: str) -> bool:
-        if self._root is None:
+        if self._root is None or sha in self._not_objects:
             return False
         try:
             known = git.has_object(self._root, sha)
         except GitError:
-            return False
-        if known:
-            self._public.add(sha)
+            known = False
+        (self._public if known else self._not_objects).add(sha)
         return known
 
 

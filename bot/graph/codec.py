@@ -1,8 +1,13 @@
-"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle)."""
+"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle), sealed with a CRC-32.
+
+The checksum makes a damaged blob (a flipped byte on disk, a torn write) read as "no facts", which callers
+answer by parsing the file again, instead of decoding into wrong facts or silently skipping the file.
+"""
 
 from __future__ import annotations
 
 import marshal
+import zlib
 from itertools import starmap
 from typing import Any
 
@@ -20,7 +25,8 @@ from bot.graph.model import (
     Signature,
 )
 
-FORMAT = 4
+FORMAT = 5
+_CHECK = 4  # bytes of CRC-32 after the payload
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -48,6 +54,11 @@ def _undefinition(t: tuple[Any, ...]) -> Definition:
 
 
 def encode(f: FileFacts) -> bytes:
+    payload = _payload(f)
+    return payload + zlib.crc32(payload).to_bytes(_CHECK, "big")
+
+
+def _payload(f: FileFacts) -> bytes:
     return marshal.dumps((
         FORMAT, f.sha, f.language,
         tuple(_definition(d) for d in f.definitions),
@@ -61,14 +72,17 @@ def encode(f: FileFacts) -> bytes:
         f.parse_ok, f.suppressions, f.path_dynamic,
         None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
         tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
-        f.instance_attrs,
+        f.instance_attrs, f.not_analysed,
     ))
 
 
 def decode(data: bytes) -> FileFacts | None:
-    """The facts in `data`, or None when the bytes are not facts of this format."""
+    """The facts in `data`, or None when the bytes are not intact facts of this format."""
+    payload, check = data[:-_CHECK], data[-_CHECK:]
+    if len(data) <= _CHECK or zlib.crc32(payload).to_bytes(_CHECK, "big") != check:
+        return None
     try:
-        t = marshal.loads(data)
+        t = marshal.loads(payload)
         if not isinstance(t, tuple) or t[0] != FORMAT:
             return None
         return FileFacts(
@@ -82,7 +96,7 @@ def decode(data: bytes) -> FileFacts | None:
             issues=tuple(starmap(LocalIssue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
             doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
-            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17],
+            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17], not_analysed=t[18],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -19,7 +19,7 @@ from bot.graph.layout import Layout
 from bot.graph.model import Definition, FileFacts
 from bot.graph.resolve import Resolver, Target
 from bot.graph.snapshot import Snapshot, Source, take_snapshot
-from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, default_db_path, fingerprint
+from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fingerprint
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -67,7 +67,8 @@ class Graph:
         if path not in self._facts:
             sha = self._shas.get(path)
             raw = self._blob(sha) if sha else None
-            self._facts[path] = decode(raw) if raw else None
+            facts = decode(raw) if raw else None
+            self._facts[path] = facts if facts is not None or not sha else self._reparse(path, sha)
         return self._facts[path]
 
     def preload(self, paths: list[str]) -> None:
@@ -84,7 +85,7 @@ class Graph:
                 continue
             if sha not in by_sha:
                 raw = blobs.get(sha)
-                by_sha[sha] = decode(raw) if raw else None
+                by_sha[sha] = (decode(raw) if raw else None) or self._reparse(p, sha)
             self._facts[p] = by_sha[sha]
 
     def source(self, path: str) -> str:
@@ -187,6 +188,11 @@ class Graph:
         except sqlite3.DatabaseError as exc:
             raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
 
+    def _reparse(self, path: str, sha: str) -> FileFacts | None:
+        """Facts whose stored blob is missing or damaged (its checksum fails): parse the file again."""
+        data = self.snapshot.data(path)
+        return self.parse_blob(data) if data is not None and blob_sha(data) == sha else None
+
     def _is_dir(self, rel: str) -> bool:
         """A directory the import system could find: in the snapshot, or (unsure, so counted) on disk only,
         e.g. a generated data directory that git ignores."""
@@ -220,11 +226,7 @@ def open_graph(root: Path, config: Config | None = None, *, progress: bool = Fal
     root = Path(root).resolve()
     if not root.is_dir():
         raise GraphError(f"{root} is not a directory")
-    if db_path is None and config is not None and config.gate.db_path:
-        db_path = Path(config.gate.db_path)
-        if not db_path.is_absolute():
-            db_path = root / db_path
-    path = db_path or default_db_path(root)
+    path = db_path or database_path(root, config.gate.db_path if config is not None else None)
     target = target_version(config)
     meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
             "parser": fingerprint()}

@@ -226,6 +226,7 @@ class FileFacts:
     member_uses: tuple[MemberUse, ...] = ()
     # class qualname -> names its methods assign on `self`/`cls` ("*": `setattr(self, name, ...)`)
     instance_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_analysed: str = ""  # why the file's cross-file facts are unknown ("over 2 MB"); "" when analysed
 
     def assigned_on_instances(self, cls_qualname: str) -> tuple[str, ...]:
         for owner, names in self.instance_attrs:

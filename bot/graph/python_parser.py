@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -66,6 +67,65 @@ _QUERY = """
 _SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
 
 
+def python_source(data: bytes) -> bytes:
+    """The bytes tree-sitter should see for a Python file, as CPython reads it: decoded by its PEP 263 coding
+    cookie (or BOM) and re-encoded as UTF-8, with every identifier NFKC-normalised (PEP 3131: `ﬁle` and `file`
+    are one name). Positions stay UTF-8 byte columns of the decoded text, as CPython's `col_offset`.
+    An ASCII file is returned as it is; undecodable bytes are kept (surrogateescape)."""
+    if data.isascii():
+        return data
+    encoding = _declared_encoding(data)
+    try:
+        text = data.decode(encoding, "surrogateescape" if encoding == "utf-8" else "strict")
+    except (LookupError, UnicodeDecodeError):
+        text = data.decode("utf-8", "surrogateescape")  # CPython rejects it: the syntax error is reported
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not unicodedata.is_normalized("NFKC", text):  # rare: only then look at the words
+        text = _nfkc_words(text)
+    return text.encode("utf-8", "surrogateescape")
+
+
+_NON_ASCII = re.compile(r"[^\W\x00-\x7f]+")  # runs of non-ASCII word characters
+
+
+def _nfkc_words(text: str) -> str:
+    """`text` with every word that holds a non-ASCII character NFKC-normalised (the rest untouched)."""
+    parts: list[str] = []
+    done = 0
+    for m in _NON_ASCII.finditer(text):
+        start, end = m.span()
+        if start < done:
+            continue  # inside the word just normalised
+        while start > done and _is_word_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_word_char(text[end]):
+            end += 1
+        word = text[start:end]
+        if not unicodedata.is_normalized("NFKC", word):
+            parts.append(text[done:start])
+            parts.append(unicodedata.normalize("NFKC", word))
+            done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _declared_encoding(data: bytes) -> str:
+    """The PEP 263 encoding of `data` (utf-8 without a cookie), by CPython's own rules (tokenize)."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
 def blob_sha(data: bytes) -> str:
     """The git blob SHA-1 of `data` (what `git hash-object` prints)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -83,17 +143,16 @@ def _machinery() -> tuple[Any, Any]:
 def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None) -> FileFacts:
     """Extract the facts of one Python file. Never raises on any input."""
     sha = sha or blob_sha(data)
-    issues, parse_ok = _local(data, target)
+    issues, parse_ok = _local(data, target)  # CPython decodes and normalises by itself
     suppressions = _suppressions(data)
     _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
+    if len(data) > MAX_EXTRACT_BYTES:
+        return _unknowable(sha, issues, parse_ok, suppressions, f"over {MAX_EXTRACT_BYTES // 1_000_000} MB")
     try:
-        if len(data) > MAX_EXTRACT_BYTES:
-            raise MemoryError("too large to analyse")
+        data = python_source(data)
         facts = _extract(data)
-    except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError):
-        # Pathological input: keep what CPython said; the module is unknowable to the rules.
-        return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
-                         all_dynamic=True, path_dynamic=True)
+    except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError) as exc:
+        return _unknowable(sha, issues, parse_ok, suppressions, f"too complex to analyse ({type(exc).__name__})")
     def pos(x: Any) -> tuple[int, int]:
         return x.line, x.col
 
@@ -105,6 +164,14 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      suppressions=suppressions, doubts=replace(doubts_of(data), attr_stores=facts.attr_stores),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
                      instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
+
+
+def _unknowable(sha: str, issues: tuple[LocalIssue, ...], parse_ok: bool,
+                suppressions: tuple[tuple[int, tuple[str, ...]], ...], reason: str) -> FileFacts:
+    """Facts of a file too big or pathological to analyse: what CPython said, and a module the rules cannot
+    know (they stay silent about it); `not_analysed` makes the run report it as not checked."""
+    return FileFacts(sha=sha, issues=issues, parse_ok=parse_ok, suppressions=suppressions, dynamic=True,
+                     all_dynamic=True, path_dynamic=True, not_analysed=reason)
 
 
 def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from bot.git import Git
 from bot.scan.environment import scrubbed_env
 from bot.scan.process import ProcessResult, run_process
 
@@ -119,9 +120,8 @@ def reachable_secrets(root: Path, *, environ: Mapping[str, str] | None = None) -
     setting, a remote URL with a password)."""
     env = os.environ if environ is None else environ
     found = [f"${name}" for name, value in sorted(env.items()) if value and holds_secret(name)]
-    proc = subprocess.run(["git", "-C", str(root), "config", "--list", "--show-origin"], capture_output=True,
-                          text=True, timeout=30, env={**scrubbed_env(), "GIT_TERMINAL_PROMPT": "0"})
-    for line in proc.stdout.splitlines():
+    listing = Git(root).run(["config", "--list", "--show-origin"], check=False).decode("utf-8", "replace")
+    for line in listing.splitlines():
         origin, _, setting = line.partition("\t")
         key, _, value = setting.partition("=")
         key = key.lower()

@@ -47,6 +47,7 @@ class RuleContext:
     signatures: dict[tuple[str, str], Signature | None] = field(default_factory=dict)
     members: RepositoryMembers | None = None
     resigned: frozenset[tuple[str, str]] = frozenset()  # (module, name) the checked change removed or re-signed
+    not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
 
     @property
     def resolver(self) -> Resolver:

@@ -74,10 +74,15 @@ def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
 def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
     """The build configuration writes the file (`write_to = "pkg/_version.py"`) or builds the module
     (`Extension("pkg._speedups", ...)`)."""
+    from bot.repo_files import FileSkipped, note_skipped, read_text
+
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
         try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_text(root, name)  # never opens a FIFO or follows a link out of the repository
+        except FileSkipped as exc:
+            note_skipped(name, str(exc))
+            return True  # it may name the module: unsure, so silent
+        if text is None:
             continue
         quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
         if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
