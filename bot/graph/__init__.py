@@ -7,7 +7,8 @@
 Import-light on purpose (the pre-commit path): tree-sitter is loaded only when a file must be parsed.
 """
 
-from bot.graph.graph import Graph, SymbolRef, open_graph, target_version
-from bot.graph.resolve import UNKNOWN, Resolution, Resolver, Target
+from bot.graph.graph import Graph, open_graph, target_version
+from bot.graph.resolution import UNKNOWN, Resolution, SymbolRef, Target
+from bot.graph.resolve import Resolver
 
 __all__ = ["UNKNOWN", "Graph", "Resolution", "Resolver", "SymbolRef", "Target", "open_graph", "target_version"]

@@ -7,7 +7,6 @@ import re
 import sqlite3
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,21 +15,14 @@ from bot.errors import GraphError
 from bot.graph.build import BuildReport, refresh
 from bot.graph.codec import decode, encode
 from bot.graph.layout import Layout
-from bot.graph.model import Definition, FileFacts
-from bot.graph.resolve import Resolver, Target
+from bot.graph.model import FileFacts
+from bot.graph.resolution import SymbolRef, Target
+from bot.graph.resolve import Resolver
 from bot.graph.snapshot import Snapshot, Source, take_snapshot
 from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fingerprint
 
 if TYPE_CHECKING:
     from bot.config import Config
-
-
-@dataclass(frozen=True)
-class SymbolRef:
-    path: str
-    module: str
-    qualname: str
-    definition: Definition
 
 
 def target_version(config: Config | None) -> tuple[int, int]:

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.graph.resolve import Target
+from bot.graph.resolution import SymbolRef, Target
 
 if TYPE_CHECKING:
-    from bot.graph.graph import Graph, SymbolRef
+    from bot.graph.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,6 @@ class Use:
 
 def find_symbol(graph: Graph, name: str) -> list[SymbolRef]:
     """"name", "Cls.meth", "pkg.mod.name", "path.py:name" -> matching definitions (best first)."""
-    from bot.graph.graph import SymbolRef
-
     name = name.strip()
     if ":" in name:
         path, _, qual = name.rpartition(":")
@@ -147,8 +145,6 @@ def _aliases(graph: Graph, module: str) -> list[str]:
 
 
 def callers(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
-    from bot.graph.graph import SymbolRef
-
     out: dict[tuple[str, str], SymbolRef] = {}
     for module in (graph.modules_of(ref.path) or [ref.module])[:1]:
         for use in uses_of_symbol(graph, module, ref.qualname):

@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Literal
 
 from bot.graph.layout import Layout, resolve_relative
 from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact
+from bot.graph.resolution import FOUND, Resolution, Target, UnknownType, unknown
 
-Status = Literal["found", "missing", "unknown"]
 MODULE_DUNDERS = frozenset({
     "__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__", "__dict__",
     "__builtins__", "__cached__", "__annotations__", "__all__", "__version__", "__class__", "__getattr__",
@@ -44,47 +42,6 @@ MODULE_DUNDERS = frozenset({
 _MAX_DEPTH = 30
 
 
-@dataclass(frozen=True)
-class Resolution:
-    status: Status
-    kind: Literal["module", "symbol", "attribute"] = "symbol"
-    module: str = ""  # the absolute module concerned (for "missing": where the name is missing)
-    name: str = ""  # the missing name ("" when the module itself is missing)
-    suggestions: tuple[str, ...] = ()  # "did you mean" candidates
-    moved_to: tuple[str, ...] = ()  # modules that define `name` at top level
-    reason: str = ""  # why "unknown"
-
-    @property
-    def found(self) -> bool:
-        return self.status == "found"
-
-    @property
-    def missing(self) -> bool:
-        return self.status == "missing"
-
-
-FOUND = Resolution("found")
-
-
-def unknown(reason: str) -> Resolution:
-    return Resolution("unknown", reason=reason)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A repository definition that a name resolves to."""
-
-    path: str
-    module: str
-    definition: Definition
-
-
-class UnknownType:
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = UnknownType()
 FactsOf = Callable[[str], "FileFacts | None"]
 
 

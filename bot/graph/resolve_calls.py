@@ -6,10 +6,13 @@ decorated or rebound definitions, several bindings, stubs, dynamic modules).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.graph.model import CallSite, Definition, FileFacts
-from bot.graph.resolve import UNKNOWN, Resolution, Resolver, Target, UnknownType
+from bot.graph.resolution import UNKNOWN, Resolution, Target, UnknownType
+
+if TYPE_CHECKING:
+    from bot.graph.resolve import Resolver
 
 _MAX_DEPTH = 30
 

@@ -16,7 +16,8 @@ from bot.gate.findings import RULES, Finding
 from bot.graph.doubts import missing_uncertain, trusted_top
 from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, Signature
-from bot.graph.resolve import Resolution, Resolver
+from bot.graph.resolution import Resolution
+from bot.graph.resolve import Resolver
 
 
 @dataclass(frozen=True)

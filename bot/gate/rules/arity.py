@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RuleContext, make
 from bot.graph.model import CallSite, Definition, FileFacts, Signature
-from bot.graph.resolve import Target
+from bot.graph.resolution import Target
 
 _OVERRIDES_CALL = ("__new__", "__call__", "__signature__", "__class_getitem__")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from bot.gate.rules import Hit, RuleContext, make, suggestion, unsure_missing
 from bot.gate.rules.imports import compiled_submodule
 from bot.graph.model import AttrUse, FileFacts
-from bot.graph.resolve import Resolution
+from bot.graph.resolution import Resolution
 
 
 def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder
 from bot.graph.model import AttrUse, FileFacts, MemberUse
-from bot.graph.resolve import Target
+from bot.graph.resolution import Target
 
 _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a dunder name
 
