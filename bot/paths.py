@@ -22,7 +22,7 @@ class PathMatcher:
     """Matches repository-relative "/" paths against gitignore-style patterns."""
 
     patterns: tuple[str, ...] = ()
-    _spec: pathspec.PathSpec = field(init=False, repr=False, compare=False)
+    _spec: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_spec", compile_patterns(self.patterns))
@@ -36,7 +36,7 @@ class PathMatcher:
         return bool(self.patterns)
 
 
-def compile_patterns(patterns: Iterable[str]) -> pathspec.PathSpec:
+def compile_patterns(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
     """The compiled spec of `patterns`; PatternError names the first pattern gitignore syntax rejects."""
     raws = tuple(patterns)
     lines = [_normal_pattern(p) for p in raws]
