@@ -16,10 +16,11 @@ class Finding:
     severity: Severity
     path: str  # relative to the repository root, "/" separators
     line: int  # 1-based
-    col: int  # 0-based
+    col: int  # 0-based, in characters (code points) of the line
     end_line: int
     message: str
     suggestion: str = ""
+    col_utf16: int | None = None  # the same column in UTF-16 code units (SARIF's unit), when the line is known
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "path": self.path, "line": self.line,

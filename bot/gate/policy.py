@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from bot.config import GateConfig
 from bot.gate.findings import RULES, Finding, Severity
@@ -41,7 +42,7 @@ def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[s
         if level != f.severity:
             f = Finding(f.rule, level, f.path, f.line, f.col, f.end_line, f.message, f.suggestion)
         out.setdefault((f.path, f.line, f.col, f.rule, f.message), f)
-    return sorted(out.values(), key=Finding.sort_key)
+    return sorted((quiet.in_characters(f) for f in out.values()), key=Finding.sort_key)
 
 
 class _Quiet:
@@ -52,14 +53,30 @@ class _Quiet:
         self._lines: dict[str, list[str]] = {}
         self._quiet: dict[str, dict[int, set[str]]] = {}
 
+    def _load(self, path: str) -> list[str]:
+        if path not in self._lines:
+            source = self.source_of(path)
+            self._lines[path] = source.splitlines()
+            self._quiet[path] = quiet_lines(source)
+        return self._lines[path]
+
+    def in_characters(self, f: Finding) -> Finding:
+        """`f` with its column in characters and in UTF-16 code units. The rules count UTF-8 bytes (tree-sitter's
+        unit); CPython's syntax errors already count characters."""
+        lines = self._load(f.path)
+        if not 0 < f.line <= len(lines):
+            return f
+        text = lines[f.line - 1]
+        col = f.col
+        if f.rule != "syntax-error":
+            col = len(text.encode("utf-8", "surrogatepass")[:f.col].decode("utf-8", "replace"))
+        utf16 = len(text[:col].encode("utf-16-le", "surrogatepass")) // 2
+        return replace(f, col=col, col_utf16=utf16)
+
     def __call__(self, f: Finding) -> bool:
         if f.rule == "syntax-error":
             return False
-        if f.path not in self._lines:
-            source = self.source_of(f.path)
-            self._lines[f.path] = source.splitlines()
-            self._quiet[f.path] = quiet_lines(source)
-        lines = self._lines[f.path]
+        lines = self._load(f.path)
         span = range(f.line, max(f.end_line, f.line) + 1)
         if any(f.rule in self._quiet[f.path].get(n, ()) for n in span):
             return True

@@ -49,7 +49,8 @@ def _level(severity: str) -> str:
 
 def _result(f: Finding, rule_ids: list[str]) -> dict[str, Any]:
     text = f.message + (f" ({f.suggestion})" if f.suggestion else "")
-    region = {"startLine": max(f.line, 1), "startColumn": f.col + 1, "endLine": max(f.end_line, f.line, 1)}
+    column = f.col if f.col_utf16 is None else f.col_utf16  # SARIF counts UTF-16 code units (columnKind)
+    region = {"startLine": max(f.line, 1), "startColumn": column + 1, "endLine": max(f.end_line, f.line, 1)}
     out: dict[str, Any] = {
         "ruleId": f.rule, "level": _level(f.severity), "message": {"text": text},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},

@@ -97,3 +97,20 @@ def test_github_escaping() -> None:
 def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         render(RESULT, "xml")
+
+
+def test_columns_count_characters_and_sarif_counts_utf16_units(tmp_path: Path) -> None:
+    from support.gate_repo import make_repo
+
+    repo = make_repo(tmp_path)
+    # 3 two-byte characters and one astral character (4 UTF-8 bytes, 2 UTF-16 units) before the name
+    repo.files({"app.py": 's = "ééé😀"; x = undefined_thing\n'})
+    repo.stage("app.py")
+    result = repo.check(all_files=True)
+    [finding] = [f for f in result.findings if f.rule == "undefined-name"]
+    assert finding.col == 16  # characters, not the 22 UTF-8 bytes
+    doc = json.loads(render(result, "sarif"))
+    [sarif] = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "undefined-name"]
+    assert doc["runs"][0]["columnKind"] == "utf16CodeUnits"
+    assert sarif["locations"][0]["physicalLocation"]["region"]["startColumn"] == 18  # 17 units, 1-based
+    assert json.loads(render(result, "json"))["findings"][0]["col"] == 16
