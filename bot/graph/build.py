@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.graph.codec import decode, encode
+from bot.graph.languages import LANGUAGES, language_of
 from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
@@ -57,10 +58,9 @@ _BUILD_LAYOUT: Layout | None = None
 
 
 def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
-    from bot.graph.python_parser import parse_python
-
     sha, data, target, paths = item
-    facts = parse_python(data, target, sha=sha)
+    language = language_of(paths[0]) if paths else None
+    facts = (language or LANGUAGES["python"]).parse(data, target, sha=sha)
     derived: dict[str, Derived] | None = None
     if _BUILD_LAYOUT is not None:
         derived = {}

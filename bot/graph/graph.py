@@ -14,6 +14,7 @@ from bot import __version__
 from bot.errors import GraphError
 from bot.graph.build import BuildReport, refresh
 from bot.graph.codec import decode, encode
+from bot.graph.languages import LANGUAGES, language_of
 from bot.graph.layout import Layout
 from bot.graph.model import FileFacts
 from bot.graph.resolution import SymbolRef, Target
@@ -133,15 +134,14 @@ class Graph:
         self.close()
 
     # -- more for the gate ---------------------------------------------------------------------------
-    def parse_blob(self, data: bytes) -> FileFacts:
-        """Facts of any bytes (e.g. an old version of a file read from git), cached by blob SHA-1."""
-        from bot.graph.python_parser import parse_python
-
+    def parse_blob(self, data: bytes, path: str = "") -> FileFacts:
+        """Facts of any bytes (e.g. an old version of a file read from git), cached by blob SHA-1; `path` picks
+        the language adapter (Python when it has none)."""
         sha = blob_sha(data)
         raw = self._blob(sha)
         facts = decode(raw) if raw else None
         if facts is None:
-            facts = parse_python(data, self.target, sha=sha)
+            facts = (language_of(path) or LANGUAGES["python"]).parse(data, self.target, sha=sha)
             self.store.parsed += 1
             with contextlib.suppress(GraphError, sqlite3.Error), self.store.transaction():
                 self.store.put_blobs([(sha, encode(facts))])
@@ -183,7 +183,7 @@ class Graph:
     def _reparse(self, path: str, sha: str) -> FileFacts | None:
         """Facts whose stored blob is missing or damaged (its checksum fails): parse the file again."""
         data = self.snapshot.data(path)
-        return self.parse_blob(data) if data is not None and blob_sha(data) == sha else None
+        return self.parse_blob(data, path) if data is not None and blob_sha(data) == sha else None
 
     def _is_dir(self, rel: str) -> bool:
         """A directory the import system could find: in the snapshot, or (unsure, so counted) on disk only,
@@ -192,7 +192,7 @@ class Graph:
 
     def _stub_facts(self, path: str) -> FileFacts | None:
         data = self.snapshot.data(path + "i")
-        return self.parse_blob(data) if data is not None else None
+        return self.parse_blob(data, path + "i") if data is not None else None
 
     def _is_stored(self, dotted: str) -> bool:
         if self._stores is None:

@@ -21,11 +21,12 @@ from enum import Enum
 from pathlib import Path
 
 from bot.git import MODE_FILE, MODE_LINK, Entry, Git
+from bot.graph.languages import ALL_SUFFIXES
 from bot.graph.store import blob_sha
 
 SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
              "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
-SUFFIXES = (".py", ".pyi")
+SUFFIXES = ALL_SUFFIXES  # every registered language's sources and stubs
 
 
 class Source(Enum):
