@@ -68,6 +68,7 @@ def test_modules_import_a_few_earlier_modules(repo) -> None:  # type: ignore[no-
     assert counts[0] == 0 and max(counts) <= 3 and sum(counts) / len(counts) > 2
 
 
+@pytest.mark.slow
 def test_the_generated_code_runs(repo) -> None:  # type: ignore[no-untyped-def]
     script = ("import importlib\n"
               f"for i in range({COUNT}):\n"
