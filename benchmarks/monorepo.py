@@ -33,6 +33,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/monorepo.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.anchors import compile_gate_bytecode
 from benchmarks.process import ProcessRun
 from benchmarks.projects import BenchError, cache_dir, git
 from benchmarks.report import ResultLog, table
@@ -264,10 +265,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"command line of the gate (default: {default_yantra_command()})")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run (default 1800)")
     parser.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/)")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not write the gate's bytecode first (measure an editable install without .pyc)")
     args = parser.parse_args(argv)
     log = ResultLog("monorepo", args.out)
     load_before = _load()
     try:
+        print("bytecode not compiled first" if args.no_compile else compile_gate_bytecode())
         results = measure(sorted(set(args.sizes)), args.seed, args.repeat, args.cold_repeat, args.timeout,
                           args.yantra)
     except BenchError as exc:
