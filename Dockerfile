@@ -9,7 +9,7 @@ RUN apt-get update \
 WORKDIR /opt/yantra
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip install --no-cache-dir ".[bot]"
+RUN pip install --no-cache-dir -c bot/github/constraints.txt ".[bot]"
 
 RUN useradd --create-home --uid 1001 yantra
 USER yantra

@@ -60,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted (^C)", err=True)
         return 130
-    except UsageError as exc:
-        click.echo(f"yantra: error: {exc}", err=True)
+    except UsageError as exc:  # configuration included: one line that names the file and the key
+        click.echo(f"yantra: error: {' '.join(str(exc).split())}", err=True)
         return 2
     except YantraError as exc:
         click.echo(f"yantra: error: {exc}", err=True)

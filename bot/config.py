@@ -1,34 +1,54 @@
-"""`[tool.yantra]` of pyproject.toml, parsed once into typed objects.
+"""`[tool.yantra]` of pyproject.toml, parsed and validated once into typed, frozen objects.
 
-Each stage owns a section dataclass here; unknown keys are an error so typos do not silently do nothing.
+The configuration comes from the repository, which may be hostile or simply wrong, so every value is checked
+against the schema below: a wrong type, an unknown key, an unknown rule or level, a negative budget or a bad glob
+is a `ConfigError` whose one-line message names the file and the key. Nothing is coerced: `python-version = 3.10`
+(a TOML float, 3.1) is an error that says to quote it, `true` is not an integer, `"tests/*"` is not a list.
+
+`parse_config(root, pyproject_text, setup_cfg_text)` parses given texts (for configuration read from the index
+or from a trusted base branch); `load_config(root)` reads the files of `root` and calls it. This module imports
+nothing of the project above it (the rule ids live in the leaf `bot.rule_ids`).
 """
 
 from __future__ import annotations
 
+import configparser
+import json
+import math
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from bot.errors import ConfigError
+from bot.paths import PatternError, compile_patterns
+from bot.repo_files import FileSkipped, read_text, read_text_or_note
+from bot.rule_ids import LEVELS, RULES, Level
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
+PYPROJECT = "pyproject.toml"
+SETUP_CFG = "setup.cfg"
+
 
 @dataclass(frozen=True)
 class GateConfig:
-    exclude: tuple[str, ...] = ()  # glob patterns (gitignore-ish, "**" allowed), relative to the root
-    severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning" | "off"
+    exclude: tuple[str, ...] = ()  # gitignore-style globs (bot.paths), relative to the root
+    severity: dict[str, Level] = field(default_factory=dict)  # rule id -> "error" | "warning" | "off"
     python_version: tuple[int, int] | None = None  # target version; default: requires-python lower bound
     roots: tuple[str, ...] = ()  # extra import roots (besides ".", "src" and detected ones)
-    db_path: str | None = None  # default: .git/yantra/graph.sqlite
+    db_path: str | None = None  # default: <git-dir>/yantra/graph.sqlite; must stay inside <git-dir>/yantra
 
 
 @dataclass(frozen=True)
 class FixConfig:
+    """`[tool.yantra.fix]`. `protected_paths` ADDS globs to the pipeline's built-in protected set (it can
+    never remove one); the default adds nothing."""
+
     model: str = "claude-sonnet-4-6"
     fallback_model: str = "claude-haiku-4-5"
     max_attempts: int = 3
@@ -38,7 +58,7 @@ class FixConfig:
     context_budget: int = 12_000
     test_command: tuple[str, ...] = ()  # default: pytest over the repository
     test_timeout: float = 600.0
-    protected_paths: tuple[str, ...] = (".github/workflows/**",)
+    protected_paths: tuple[str, ...] = ()  # added to the built-in protected set (bot.pipeline)
     retry_attempts: int = 4  # LLM requests per model (the first included) before failing over
     retry_base_delay: float = 1.0  # seconds before the first LLM retry; doubled each retry
     retry_max_delay: float = 30.0  # cap on one computed LLM retry wait
@@ -46,6 +66,8 @@ class FixConfig:
     llm_timeout: float = 180.0  # seconds per LLM request
     embeddings: bool = True  # similar past failures by embeddings when the `ml` extra is installed
     commit_no_verify: bool = False  # `git commit --no-verify` for fix commits (skips the repo's hooks)
+    deadline: float = 900.0  # seconds for all model calls of one run, across retries and failover
+    cache: bool = True  # replay stored model answers within a session (`yantra fix --no-cache`: off)
 
 
 @dataclass(frozen=True)
@@ -57,78 +79,202 @@ class Config:
     pyproject: dict[str, Any] = field(default_factory=dict)  # the whole parsed pyproject.toml
 
 
-_GATE_KEYS = {"exclude", "severity", "python-version", "roots", "db-path"}
-_FIX_KEYS = {f.name.replace("_", "-") for f in fields(FixConfig)}
+_GATE_KEYS = ("db-path", "exclude", "fix", "python-version", "roots", "severity")
+_FIX_TYPES: dict[str, Any] = get_type_hints(FixConfig)
+_FIX_KEYS = {f.name.replace("_", "-"): f.name for f in fields(FixConfig)}
+_POSITIVE = frozenset({"max_attempts", "context_budget", "test_timeout", "retry_attempts", "llm_timeout"})
+_GLOBS = frozenset({"protected_paths"})
+_VERSION = re.compile(r"3\.\d{1,2}")
 
 
 def load_config(root: Path) -> Config:
-    """Read `root/pyproject.toml` (missing file: defaults)."""
-    path = root / "pyproject.toml"
-    data: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8", errors="replace"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}); fix it or remove [tool.yantra]") from exc
-    section = data.get("tool", {}).get("yantra", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.yantra] must be a table")
-    fix_section = section.get("fix", {})
-    gate_keys = {k: v for k, v in section.items() if k != "fix"}
-    unknown = set(gate_keys) - _GATE_KEYS
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [tool.yantra]: {', '.join(sorted(unknown))}; "
-                          f"known: {', '.join(sorted(_GATE_KEYS | {'fix'}))}")
-    requires = data.get("project", {}).get("requires-python")
+    """Read `root/pyproject.toml` and `root/setup.cfg` (missing: defaults) and validate them.
+
+    A pyproject.toml that exists but cannot be read (a directory, a FIFO, a dangling link, no permission) is a
+    ConfigError: guessing the configuration of a repository that has one would be wrong."""
+    try:
+        pyproject = read_text(root, PYPROJECT)
+    except FileSkipped as exc:
+        raise ConfigError(f"{PYPROJECT}: it {exc}; yantra reads its configuration from it") from exc
+    return parse_config(root, pyproject, read_text_or_note(root, SETUP_CFG))
+
+
+def parse_config(root: Path, pyproject_text: str | None, setup_cfg_text: str | None) -> Config:
+    """The configuration in the given texts (None: that file does not exist)."""
+    data = _toml(pyproject_text) if pyproject_text is not None else {}
+    tool = data.get("tool")
+    section = tool.get("yantra", {}) if isinstance(tool, dict) else {}
+    table = _Table("[tool.yantra]", section)
+    table.require_table()
+    table.reject_unknown(_GATE_KEYS, "key")
+    project = data.get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
     if not isinstance(requires, str):
-        requires = _setup_cfg_requires(root / "setup.cfg")
-    return Config(root=root, gate=_gate(gate_keys, path), fix=_fix(fix_section, path),
+        requires = _setup_cfg_requires(setup_cfg_text)
+    return Config(root=root, gate=_gate(table), fix=_fix(_Table("[tool.yantra.fix]", section.get("fix", {}))),
                   requires_python=requires, pyproject=data)
 
 
-def _setup_cfg_requires(path: Path) -> str | None:
-    """`[options] python_requires` of setup.cfg, for projects that declare it there and not in pyproject."""
-    if not path.is_file():
-        return None
-    import configparser
+class _TomlFloat(float):
+    """A TOML float that remembers how it was written (`3.10`, which float() would print as 3.1)."""
 
+    text: str
+
+    def __new__(cls, text: str) -> _TomlFloat:
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+
+def _toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text, parse_float=_TomlFloat)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{PYPROJECT}: not valid TOML ({_one_line(str(exc))}); fix it") from exc
+
+
+def _setup_cfg_requires(text: str | None) -> str | None:
+    """`[options] python_requires` of setup.cfg, for projects that declare it there and not in pyproject."""
+    if text is None:
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
-    except (configparser.Error, OSError):
-        return None  # an unreadable setup.cfg only means: no declared target
+        parser.read_string(text)
+    except configparser.Error:
+        return None  # an unparsable setup.cfg only means: no declared target
     value = parser.get("options", "python_requires", fallback=None)
     return value.strip() if value and value.strip() else None
 
 
-def _gate(raw: dict[str, Any], path: Path) -> GateConfig:
-    version = raw.get("python-version")
-    parsed: tuple[int, int] | None = None
-    if version is not None:
-        try:
-            major, minor = str(version).split(".")[:2]
-            parsed = (int(major), int(minor))
-        except ValueError as exc:
-            raise ConfigError(f"{path}: [tool.yantra] python-version must look like \"3.11\", got {version!r}") from exc
-    severity = raw.get("severity", {})
-    from bot.gate.findings import RULES
+@dataclass(frozen=True)
+class _Table:
+    """One TOML table of the schema and where it is, for messages that name the file and the key."""
 
-    for rule, level in severity.items():
-        if rule not in RULES or level not in ("error", "warning", "off"):
-            raise ConfigError(f"{path}: [tool.yantra.severity] {rule} = {level!r}: rules are "
-                              f"{', '.join(RULES)}; levels are error, warning, off")
-    return GateConfig(exclude=tuple(raw.get("exclude", ())), severity=dict(severity), python_version=parsed,
-                      roots=tuple(raw.get("roots", ())), db_path=raw.get("db-path"))
+    name: str
+    values: Any
+
+    def error(self, key: str, wanted: str, value: object) -> ConfigError:
+        return ConfigError(f"{PYPROJECT}: {self.name} {key} must be {wanted}, got {describe(value)}")
+
+    def require_table(self) -> None:
+        if not isinstance(self.values, dict):
+            raise ConfigError(f"{PYPROJECT}: {self.name} must be a table, got {describe(self.values)}")
+
+    def reject_unknown(self, known: Any, what: str) -> None:
+        unknown = sorted(set(self.values) - set(known))
+        if unknown:
+            raise ConfigError(f"{PYPROJECT}: unknown {what} {_quote(unknown[0])} in {self.name}; "
+                              f"known {what}s: {', '.join(sorted(known))}")
+
+    def string(self, key: str) -> str | None:
+        value = self.values.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.error(key, "a string", value)
+        return value
+
+    def strings(self, key: str, *, globs: bool = False) -> tuple[str, ...] | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, "a list of strings", value)
+        if globs:
+            try:
+                compile_patterns(value)
+            except PatternError as exc:
+                raise ConfigError(f"{PYPROJECT}: {self.name} {key}: {exc}") from exc
+        return tuple(value)
+
+    def number(self, key: str, integer: bool, positive: bool) -> int | float | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        kind = "an integer" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+            raise self.error(key, kind, value)
+        if not math.isfinite(value) or value < 0 or (positive and value == 0):
+            raise self.error(key, f"{kind} {'above' if positive else 'of at least'} 0", value)
+        return value if integer else float(value)
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.values.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise self.error(key, "true or false", value)
+        return value
 
 
-def _fix(raw: dict[str, Any], path: Path) -> FixConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: [tool.yantra.fix] must be a table")
-    unknown = set(raw) - _FIX_KEYS
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [tool.yantra.fix]: {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {k.replace("-", "_"): (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()}
-    try:
-        return FixConfig(**values)
-    except TypeError as exc:
-        raise ConfigError(f"{path}: [tool.yantra.fix]: {exc}") from exc
+def _gate(table: _Table) -> GateConfig:
+    values: dict[str, Any] = {}
+    for key, name in (("exclude", "exclude"), ("roots", "roots")):
+        got = table.strings(key, globs=key == "exclude")
+        if got is not None:
+            values[name] = got
+    values["db_path"] = table.string("db-path")
+    values["python_version"] = _python_version(table)
+    severity = _Table("[tool.yantra.severity]", table.values.get("severity", {}))
+    severity.require_table()
+    severity.reject_unknown(RULES, "rule")
+    for rule, level in severity.values.items():
+        if level not in LEVELS:
+            raise severity.error(rule, f"one of {', '.join(LEVELS)}", level)
+    return GateConfig(severity=dict(severity.values), **values)
+
+
+def _python_version(table: _Table) -> tuple[int, int] | None:
+    value = table.values.get("python-version")
+    if value is None:
+        return None
+    if isinstance(value, float):
+        text = getattr(value, "text", repr(value))
+        raise ConfigError(f"{PYPROJECT}: [tool.yantra] python-version must be a string: {text} is a TOML "
+                          f"number (it would read as {float(value)!r}); quote it: python-version = \"{text}\"")
+    if not isinstance(value, str) or not _VERSION.fullmatch(value.strip()):
+        raise table.error("python-version", 'a version string such as "3.11"', value)
+    major, minor = value.strip().split(".")
+    return int(major), int(minor)
+
+
+def _fix(table: _Table) -> FixConfig:
+    table.require_table()
+    table.reject_unknown(_FIX_KEYS, "key")
+    values: dict[str, Any] = {}
+    for key, name in _FIX_KEYS.items():
+        kind = _FIX_TYPES[name]
+        got: Any
+        if kind is str:
+            got = table.string(key)
+        elif kind is bool:
+            got = table.boolean(key)
+        elif kind in (int, float):
+            got = table.number(key, kind is int, name in _POSITIVE)
+        else:  # tuple[str, ...]
+            got = table.strings(key, globs=name in _GLOBS)
+        if got is not None:
+            values[name] = got
+    return FixConfig(**values)
+
+
+def describe(value: object) -> str:
+    """`a string "tests/*"`, `a boolean true`, `a list`: how a TOML value reads in a message."""
+    if isinstance(value, bool):
+        return f"a boolean {'true' if value else 'false'}"
+    if isinstance(value, str):
+        return f"a string {_quote(value)}"
+    if isinstance(value, int):
+        return f"an integer {value}"
+    if isinstance(value, float):
+        return f"a float {getattr(value, 'text', repr(value))}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"  # dates and times
+
+
+def _quote(text: str) -> str:
+    shown = json.dumps(text, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:56] + '..."'
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import stat
 import sys
 import tempfile
 import traceback
@@ -29,8 +30,22 @@ def unexpected_error_message(exc: BaseException) -> str:
         d = _log_dir()
         d.mkdir(parents=True, exist_ok=True)
         log = d / "yantra.log"
-        log.write_text(text, encoding="utf-8")
+        _write_fresh(log, text)
         where = str(log)
     except OSError:
         pass
     return f"yantra: an unexpected error has occurred: {type(exc).__name__}: {exc}\nCheck the log at {where}"
+
+
+def _write_fresh(path: Path, text: str) -> None:
+    """Write the log without following a link or waiting on a FIFO planted at its path (OSError instead)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        os.ftruncate(fd, 0)
+        data = memoryview(text.encode("utf-8", "replace"))
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)

@@ -1,26 +1,38 @@
-"""Every git call of the gate goes through here; the rest of the code never builds a git command line.
+"""Every git call of the gate and the graph goes through here; the rest of the code never builds a git
+command line.
 
-Output is read with `-z` where git offers it; a failing command raises `GitError` carrying the command,
-its return code, stdout and stderr.
+`Git(root)` runs git in one repository: a timeout on every call, retries while another git holds
+`index.lock`, output read with `-z` where git offers it, blobs read through one long-lived
+`git cat-file --batch`. A failing command raises `GitError` carrying the command, its return code, stdout
+and stderr. GIT_INDEX_FILE (pre-commit sets it in some modes) is inherited, so "the index" is the one git
+itself would commit. The module-level functions are the same calls for callers that hold no `Git`.
 """
 
 from __future__ import annotations
 
 import os
+import select
+import signal
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bot.errors import GitError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 NULL_SHA = "0" * 40
+TIMEOUT_S = 60.0
+LOCK_RETRIES = 8  # ~2.5 s in all: another git (an IDE, a status bar) holding index.lock for a moment
+MODE_FILE = ("100644", "100755")
+MODE_LINK = "120000"
 
 
 @dataclass(frozen=True, slots=True)
 class StagedChange:
-    """One entry of `git diff --cached --raw`: status letter A/M/D/R/C/T, paths, blob shas."""
+    """One entry of `git diff --raw`: status letter A/M/D/R/C/T, paths, blob shas."""
 
     status: str
     path: str  # the path in the index (the new path of a rename)
@@ -29,22 +41,289 @@ class StagedChange:
     new_sha: str  # NULL_SHA when deleted
 
 
-def run(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, check: bool = True,
-        literal_paths: bool = False) -> bytes:
-    """Run `git ARGS` in `cwd` and return stdout; raise GitError when it fails.
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file of the index (`ls-files -s`) or of a commit's tree (`ls-tree -r`)."""
 
-    GIT_INDEX_FILE (pre-commit may set it) is inherited. `literal_paths`: pathspecs are paths, never globs."""
-    cmd = ["git", *args]
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    path: str
+    mode: str  # "100644", "100755", "120000" (symbolic link), "160000" (submodule)
+    sha: str
+
+
+class Git:
+    """git in the work tree at `root` (see the module docstring)."""
+
+    def __init__(self, root: Path, *, timeout: float = TIMEOUT_S) -> None:
+        self.root = Path(root)
+        self.timeout = timeout
+        self._batch: _BatchReader | None = None
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True,
+            literal_paths: bool = False) -> bytes:
+        """`git ARGS` in the root; stdout. Retries while index.lock is held; GitError on failure/timeout."""
+        cmd = ["git", *args]
+        proc = self._exec(cmd, stdin, literal_paths)
+        if check and proc.returncode != 0:
+            raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+        return proc.stdout
+
+    def succeeds(self, args: Sequence[str], *, literal_paths: bool = False) -> bool:
+        """Whether `git ARGS` exits 0 (for commands that answer with their exit status)."""
+        return self._exec(["git", *args], None, literal_paths).returncode == 0
+
+    def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool) -> subprocess.CompletedProcess[bytes]:
+        env = _env(literal_paths)
+        for attempt in range(LOCK_RETRIES + 1):
+            proc = self._once(cmd, stdin, env)
+            if proc.returncode != 0 and b"index.lock" in proc.stderr and attempt < LOCK_RETRIES:
+                time.sleep(0.05 * 1.5 ** attempt)
+                continue
+            break
+        return proc
+
+    def _once(self, cmd: list[str], stdin: bytes | None, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+        """One run in its own process group, so a timeout also ends what git started (aliases, helpers)."""
+        try:
+            proc = subprocess.Popen(cmd, cwd=self.root, stdin=subprocess.PIPE if stdin is not None else
+                                    subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                    start_new_session=True)
+        except OSError as exc:
+            raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+        try:
+            out, err = proc.communicate(stdin, timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(proc)
+            raise GitError(f"`{' '.join(cmd)}` did not finish in {self.timeout:g} s") from exc
+        except BaseException:
+            _kill_group(proc)
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.close()
+            self._batch = None
+
+    def __enter__(self) -> Git:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the repository ----------------------------------------------------------------------------
+    def toplevel(self) -> Path | None:
+        try:
+            text = self.run(["rev-parse", "--show-toplevel"]).decode("utf-8", "surrogateescape").strip()
+        except GitError:
+            return None
+        return Path(text) if text else None
+
+    def git_dir(self) -> Path | None:
+        """The git directory (a linked worktree's own), or None outside a repository."""
+        try:
+            text = self.run(["rev-parse", "--absolute-git-dir"]).decode("utf-8", "surrogateescape").strip()
+        except GitError:
+            return None
+        return Path(text) if text else None
+
+    def commit(self, ref: str) -> str | None:
+        """The commit `ref` names, or None (no such ref; HEAD of a repository without commits)."""
+        if ref.startswith("-"):
+            return None
+        out = self.run(["rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"], check=False)
+        return out.decode().strip() or None
+
+    def head(self) -> str | None:
+        return self.commit("HEAD")
+
+    def parents(self, commit: str) -> list[str]:
+        out = self.run(["rev-list", "--parents", "-n", "1", commit, "--"]).decode().split()
+        return out[1:]
+
+    def first_unpushed(self, commit: str) -> str | None:
+        """The oldest ancestor of `commit` that no remote-tracking branch contains (None: all are pushed)."""
+        out = self.run(["rev-list", "--topo-order", "--reverse", commit, "--not", "--remotes", "--"]).split()
+        return out[0].decode() if out else None
+
+    # -- listings ----------------------------------------------------------------------------------
+    def index_entries(self) -> list[Entry]:
+        """Every stage-0 entry of the index (merge conflicts, not committable, are left out)."""
+        out = self.run(["ls-files", "-s", "-z", "--full-name"])
+        entries: list[Entry] = []
+        for meta, path in _records(out):
+            mode, sha, stage = meta.split(" ")
+            if stage == "0":
+                entries.append(Entry(path, mode, sha))
+        return entries
+
+    def tree_entries(self, commit: str) -> list[Entry]:
+        """Every file of `commit`'s tree (recursively)."""
+        out = self.run(["ls-tree", "-r", "-z", "--full-tree", commit, "--"])
+        entries: list[Entry] = []
+        for meta, path in _records(out):
+            mode, kind, sha = meta.split(" ")
+            if kind == "blob":
+                entries.append(Entry(path, mode, sha))
+        return entries
+
+    def untracked(self, *patterns: str) -> list[str]:
+        """Files git does not track and does not ignore (matching the glob `patterns`, when given)."""
+        return zsplit(self.run(["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--",
+                                *patterns]))
+
+    def worktree_differs(self) -> set[str]:
+        """Tracked paths whose working-tree copy may differ from the index (git's own stat check, ctime and
+        racy timestamps included): a superset of the really modified files; the rest equal their index blob."""
+        return set(zsplit(self.run(["diff-files", "-z", "--name-only", "--no-ext-diff"])))
+
+    def ls_files(self, *paths: str) -> list[str]:
+        return zsplit(self.run(["ls-files", "-z", "--", *paths], literal_paths=True))
+
+    def is_ignored(self, rel: str) -> bool:
+        """Whether .gitignore rules ignore `rel` (tracked or not)."""
+        return self.succeeds(["check-ignore", "-q", "--no-index", "--", rel])
+
+    # -- changes -----------------------------------------------------------------------------------
+    def staged_changes(self) -> list[StagedChange]:
+        """What the index changes relative to HEAD (the empty tree when there are no commits), renames found."""
+        out = self.run(["diff-index", "--cached", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-abbrev",
+                        self.head() or EMPTY_TREE, "--"])
+        return parse_raw_diff(out)
+
+    def changes_since(self, base: str) -> list[StagedChange]:
+        """What the working tree changes relative to commit `base` (a CI run's merge base), renames found."""
+        commit = self._need_commit(base)
+        out = self.run(["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv", commit, "--"])
+        return parse_raw_diff(out)
+
+    def changes_between(self, old: str, new: str) -> list[StagedChange]:
+        """What commit `new` changes relative to `old` (a commit or EMPTY_TREE), renames found."""
+        old = old if old == EMPTY_TREE else self._need_commit(old)
+        out = self.run(["diff-tree", "-r", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-abbrev",
+                        old, self._need_commit(new), "--"])
+        return parse_raw_diff(out)
+
+    def _need_commit(self, ref: str) -> str:
+        commit = self.commit(ref)
+        if commit is None:
+            raise GitError(f"{ref!r} is not a commit in {self.root}; fetch it first (e.g. `git fetch --depth=50`)")
+        return commit
+
+    # -- blobs -------------------------------------------------------------------------------------
+    def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The contents of blobs, read through one long-lived `git cat-file --batch` (missing ones left out)."""
+        wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA]
+        if not wanted:
+            return {}
+        if self._batch is None:
+            self._batch = _BatchReader(self.root, self.timeout)
+        out: dict[str, bytes] = {}
+        for sha in wanted:
+            data = self._batch.read(sha)
+            if data is not None:
+                out[sha] = data
+        return out
+
+    def blobs_at(self, commit: str | None, paths: Sequence[str]) -> dict[str, str]:
+        """path -> blob sha in `commit` for the given paths (absent paths, and commit None: {})."""
+        if not paths or commit is None:
+            return {}
+        out = self.run(["ls-tree", "-z", "--full-tree", commit, "--", *paths], literal_paths=True)
+        return {path: meta.split(" ")[2] for meta, path in _records(out) if meta.split(" ")[1] == "blob"}
+
+    def index_blobs(self, paths: Sequence[str]) -> dict[str, str]:
+        if not paths:
+            return {}
+        out = self.run(["ls-files", "-s", "-z", "--", *paths], literal_paths=True)
+        return {path: meta.split(" ")[1] for meta, path in _records(out) if meta.split(" ")[2] == "0"}
+
+
+class _BatchReader:
+    """One `git cat-file --batch` process: write a sha, read `<sha> blob <size>\\n<data>\\n`. Each answer
+    must arrive within the timeout; a dead or stuck process raises GitError (and is replaced next time)."""
+
+    def __init__(self, root: Path, timeout: float) -> None:
+        self.timeout = timeout
+        try:
+            self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(False))
+        except OSError as exc:
+            raise GitError(f"could not run git cat-file --batch: {exc}; is git installed?") from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin: IO[bytes] = self.proc.stdin
+        self.fd = self.proc.stdout.fileno()
+        self.buf = b""
+
+    def read(self, sha: str) -> bytes | None:
+        try:
+            self.stdin.write(sha.encode() + b"\n")
+            self.stdin.flush()
+        except OSError as exc:
+            raise GitError(f"git cat-file --batch stopped: {exc}") from exc
+        header = self._line().split()
+        if len(header) < 3 or header[1] == b"missing":
+            return None
+        size = int(header[2])
+        data = self._exactly(size + 1)
+        return data[:size]
+
+    def _line(self) -> bytes:
+        while b"\n" not in self.buf:
+            self._fill()
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line
+
+    def _exactly(self, n: int) -> bytes:
+        chunks = [self.buf]
+        have = len(self.buf)
+        while have < n:
+            self.buf = b""
+            self._fill()
+            chunks.append(self.buf)
+            have += len(self.buf)
+        joined = b"".join(chunks)
+        self.buf = joined[n:]
+        return joined[:n]
+
+    def _fill(self) -> None:
+        ready, _, _ = select.select([self.fd], [], [], self.timeout)
+        if not ready:
+            self.close()
+            raise GitError(f"git cat-file --batch did not answer in {self.timeout:.0f} s")
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.close()
+            raise GitError("git cat-file --batch ended early; is the repository complete?")
+        self.buf += chunk
+
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # (no process groups on Windows)
+        proc.kill()
+    proc.communicate()
+
+
+def _env(literal_paths: bool) -> dict[str, str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
     if literal_paths:
         env["GIT_LITERAL_PATHSPECS"] = "1"
-    try:
-        proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
-    except OSError as exc:
-        raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
-    if check and proc.returncode != 0:
-        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
-    return proc.stdout
+    return env
 
 
 def _describe(cmd: Sequence[str], code: int, out: bytes, err: bytes) -> str:
@@ -59,42 +338,9 @@ def zsplit(out: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def repo_root(path: Path) -> Path | None:
-    """The top of the work tree containing `path`, or None when `path` is not inside a git work tree."""
-    try:
-        out = run(["rev-parse", "--show-toplevel"], path)
-    except GitError:
-        return None
-    text = out.decode("utf-8", "surrogateescape").strip()
-    return Path(text) if text else None
-
-
-def git_dir(root: Path) -> Path:
-    out = run(["rev-parse", "--absolute-git-dir"], root).decode("utf-8", "surrogateescape").strip()
-    return Path(out)
-
-
-def head_commit(root: Path) -> str | None:
-    """HEAD's sha, or None in a repository without commits."""
-    out = run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root, check=False).strip()
-    return out.decode() if out else None
-
-
-def staged_changes(root: Path) -> list[StagedChange]:
-    """What the index changes relative to HEAD (the empty tree when there are no commits), renames found."""
-    base = head_commit(root) or EMPTY_TREE
-    out = run(["diff", "--cached", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv",
-               base, "--"], root)
-    return parse_raw_diff(out)
-
-
-def changes_since(root: Path, base: str) -> list[StagedChange]:
-    """What the working tree changes relative to commit `base` (a CI run's merge base), renames found."""
-    commit = run(["rev-parse", "--verify", "-q", f"{base}^{{commit}}"], root, check=False).decode().strip()
-    if not commit:
-        raise GitError(f"{base!r} is not a commit in {root}; fetch it first (e.g. `git fetch --depth=50`)")
-    out = run(["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv", commit, "--"], root)
-    return parse_raw_diff(out)
+def _records(out: bytes) -> list[tuple[str, str]]:
+    """`-z` output of ls-files -s / ls-tree: (the fields before the tab, path)."""
+    return [(meta, path) for meta, _, path in (e.partition("\t") for e in zsplit(out))]
 
 
 def parse_raw_diff(out: bytes) -> list[StagedChange]:
@@ -120,24 +366,37 @@ def parse_raw_diff(out: bytes) -> list[StagedChange]:
     return changes
 
 
+# -- the same calls for callers without a `Git` --------------------------------------------------------
+def run(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, check: bool = True,
+        literal_paths: bool = False) -> bytes:
+    return Git(cwd).run(args, stdin=stdin, check=check, literal_paths=literal_paths)
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top of the work tree containing `path`, or None when `path` is not inside a git work tree."""
+    return Git(path).toplevel()
+
+
+def git_dir(root: Path) -> Path | None:
+    return Git(root).git_dir()
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's sha, or None in a repository without commits."""
+    return Git(root).head()
+
+
+def staged_changes(root: Path) -> list[StagedChange]:
+    return Git(root).staged_changes()
+
+
+def changes_since(root: Path, base: str) -> list[StagedChange]:
+    return Git(root).changes_since(base)
+
+
 def cat_blobs(root: Path, shas: Sequence[str]) -> dict[str, bytes]:
-    """The contents of several blobs in one `git cat-file --batch` call (missing objects are left out)."""
-    wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA]
-    if not wanted:
-        return {}
-    out = run(["cat-file", "--batch"], root, stdin="".join(s + "\n" for s in wanted).encode())
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for sha in wanted:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        blobs[sha] = out[pos:pos + size]
-        pos += size + 1
-    return blobs
+    with Git(root) as g:
+        return g.read_blobs(shas)
 
 
 def cat_blob(root: Path, sha: str) -> bytes:
@@ -149,25 +408,177 @@ def cat_blob(root: Path, sha: str) -> bytes:
 
 def ls_files(root: Path, *paths: str) -> list[str]:
     """Tracked paths in the index (relative to the root, "/" separators)."""
-    return zsplit(run(["ls-files", "-z", "--", *paths], root, literal_paths=True))
+    return Git(root).ls_files(*paths)
 
 
 def index_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha of the staged version, for the given paths that are in the index."""
-    if not paths:
-        return {}
-    out = run(["ls-files", "-s", "-z", "--", *paths], root, literal_paths=True)
-    return {path: meta[1] for path, meta in _entries(out) if len(meta) >= 3 and meta[2] == "0"}  # stage 0
+    return Git(root).index_blobs(paths)
 
 
 def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha in HEAD for the given paths (absent paths and repositories without commits: {})."""
-    if not paths or head_commit(root) is None:
-        return {}
-    out = run(["ls-tree", "-z", "--full-tree", "HEAD", "--", *paths], root, literal_paths=True)
-    return {path: meta[2] for path, meta in _entries(out) if len(meta) >= 3 and meta[1] == "blob"}
+    g = Git(root)
+    return g.blobs_at(g.head(), paths)
 
 
-def _entries(out: bytes) -> list[tuple[str, list[str]]]:
-    """`-z` output of ls-files -s / ls-tree: (path, the fields before the tab)."""
-    return [(path, meta.split()) for meta, _, path in (e.partition("\t") for e in zsplit(out))]
+# ---- the Action's workspace (bot/github) ---------------------------------------------------------------------
+# Small module-level functions for the GitHub Action: fetch a pull request, check out, commit as the bot, push
+# only while the remote branch is still where the run started. Kept at the end of this module on purpose.
+
+NETWORK_TIMEOUT = 300.0  # seconds for fetch / push / ls-remote
+
+
+def run_text(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float | None = None) -> str:
+    """`git ARGS` in `root` with extra environment; stdout as text. Raises GitError (with stderr) on failure."""
+    cmd = ["git", *args]
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, env=full_env, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:g}s") from exc
+    except OSError as exc:
+        raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
+    if proc.returncode != 0:
+        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def is_work_tree(root: Path) -> bool:
+    try:
+        return run_text(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def fetch_refspecs(root: Path, remote: str, refspecs: Sequence[str]) -> None:
+    run_text(root, "fetch", "--no-tags", "--quiet", remote, *refspecs, timeout=NETWORK_TIMEOUT)
+
+
+def checkout_detached(root: Path, commit: str) -> None:
+    """Check out `commit` detached, discarding changes to tracked files."""
+    run_text(root, "checkout", "--quiet", "--force", "--detach", commit)
+
+
+def checkout_branch(root: Path, branch: str) -> None:
+    run_text(root, "checkout", "--quiet", "--force", branch)
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch HEAD points at (`main`), or None when HEAD is detached."""
+    try:
+        name = run_text(root, "symbolic-ref", "-q", "--short", "HEAD").strip()
+    except GitError:
+        return None
+    return name or None
+
+
+def has_commit(root: Path, rev: str) -> bool:
+    try:
+        run_text(root, "cat-file", "-e", f"{rev}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def rev_parse(root: Path, rev: str) -> str:
+    return run_text(root, "rev-parse", "--verify", "-q", rev).strip()
+
+
+def diff_text(root: Path, *revs: str, paths: Sequence[str] = (), context: int = 3) -> str:
+    """`git diff` of revisions (or the working tree against one) as text; no colour, no external diff."""
+    return run_text(root, "diff", "--no-color", "--no-ext-diff", "--no-textconv", f"-U{context}", *revs, "--",
+                    *paths)
+
+
+def show_file(root: Path, rev: str, path: str) -> str | None:
+    """The text of `path` at `rev`, or None when it does not exist there (a blob only: never a symlink target)."""
+    try:
+        kind = run_text(root, "cat-file", "-t", f"{rev}:{path}").strip()
+    except GitError:
+        return None
+    if kind != "blob":
+        return None
+    mode = run_text(root, "ls-tree", rev, "--", path).split(" ", 1)[0]
+    if mode == "120000":  # a symlink: its "content" is a path, not the file
+        return None
+    return run_text(root, "cat-file", "blob", f"{rev}:{path}")
+
+
+def drop_extraheaders(root: Path) -> list[str]:
+    """Remove every `http.<url>.extraheader` of the local config (the credential actions/checkout persists);
+    return the names removed."""
+    try:
+        out = run_text(root, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
+    except GitError:
+        return []  # none set
+    names = sorted(set(out.split()))
+    for name in names:
+        run_text(root, "config", "--local", "--unset-all", name)
+    return names
+
+
+def remote_branch_sha(root: Path, remote: str, branch: str) -> str | None:
+    out = run_text(root, "ls-remote", remote, f"refs/heads/{branch}", timeout=NETWORK_TIMEOUT)
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref == f"refs/heads/{branch}":
+            return sha
+    return None
+
+
+def commit_paths(root: Path, paths: Sequence[str], message: str, *, name: str, email: str,
+                 no_verify: bool = True) -> str:
+    """Stage `paths` (changed, added or deleted) and commit them as `name <email>`; return the new sha."""
+    run_text(root, "add", "--all", "--", *paths, env={"GIT_LITERAL_PATHSPECS": "1"})
+    who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email}
+    _commit_message_stdin(root, message, who, no_verify)
+    return rev_parse(root, "HEAD")
+
+
+def _commit_message_stdin(root: Path, message: str, env: dict[str, str], no_verify: bool) -> None:
+    cmd = ["git", "commit", "--quiet", *(["--no-verify"] if no_verify else []), "-F", "-"]
+    proc = subprocess.run(cmd, cwd=root, input=message.encode("utf-8"), capture_output=True, check=False,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env})
+    if proc.returncode != 0:
+        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
+
+
+def push_expecting(root: Path, remote: str, branch: str, expected: str) -> None:
+    """Push HEAD to `branch` only if the remote branch is still at `expected` (atomically, with a lease), and
+    only as a fast-forward of `expected`: never a force push."""
+    ref = f"refs/heads/{branch}"
+    try:
+        run_text(root, "merge-base", "--is-ancestor", expected, "HEAD")
+    except GitError as exc:
+        raise GitError(f"HEAD does not descend from {expected}: refusing a push that is not a fast-forward") \
+            from exc
+    run_text(root, "push", "--quiet", "--porcelain", f"--force-with-lease={ref}:{expected}", remote,
+             f"HEAD:{ref}", timeout=NETWORK_TIMEOUT)
+
+
+def apply_patch_file(root: Path, patch_file: Path) -> None:
+    run_text(root, "apply", "--whitespace=nowarn", str(patch_file))
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    return bool(run_text(root, "ls-files", "--", path, env={"GIT_LITERAL_PATHSPECS": "1"}).strip())
+
+
+def last_message(root: Path, rev: str) -> str:
+    return run_text(root, "log", "-1", "--format=%B", rev)
+
+
+def has_object(root: Path, sha: str) -> bool:
+    """Whether the repository holds the object `sha` (any type)."""
+    try:
+        run_text(root, "cat-file", "-e", sha)
+    except GitError:
+        return False
+    return True
+
+
+def tree_names(root: Path, rev: str) -> list[str]:
+    """Names of the entries at the top of `rev`'s tree."""
+    return zsplit(run(["ls-tree", "-z", "--name-only", rev], root))

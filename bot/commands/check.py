@@ -1,7 +1,18 @@
-"""`yantra check [PATHS...] [--all] [--format ...] [--repo DIR] [--output FILE]`: run the validation gate.
+"""`yantra check [--all] [--format ...] [--repo DIR] [--output FILE] [--base REF] [-- PATHS...]`: run the gate.
 
-Exit status: 0 no error findings, 1 error findings, 2 usage error or internal failure (raised, mapped by
-`bot.cli`). Imports stay light: this is the pre-commit path.
+What is judged (DESIGN §2):
+- in a git repository, the index: the staged change and its dependents (or, with `--all`, every file as
+  staged); PATHS add files of the index to check in full;
+- at pre-push (pre-commit sets PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF): the pushed range, on the tree of the
+  pushed commit read from git objects. A new branch (FROM_REF all zeros) is checked from the parent of its
+  oldest commit that no remote-tracking branch has; a history the remote has none of (pre-commit then sets
+  only PRE_COMMIT_LOCAL_BRANCH / PRE_COMMIT_REMOTE_BRANCH) is checked in full on its tip;
+- with `--base REF` (CI): the checked-out working tree against REF;
+- outside a git repository: the given files (or `--all`) on disk.
+
+File names belong after `--`; a name that starts with "-" given before it is refused, never taken as an
+option (there is no short option to mistake it for). Exit status: 0 no error findings, 1 error findings,
+2 usage error or internal failure (raised, mapped by `bot.cli`). Imports stay light: the pre-commit path.
 """
 
 from __future__ import annotations
@@ -16,6 +27,8 @@ from bot import git
 from bot.config import load_config
 from bot.errors import UsageError
 from bot.gate import run_check
+from bot.gate.check import Pushed
+from bot.graph.snapshot import Source
 from bot.report import FORMATS, render
 
 
@@ -26,26 +39,30 @@ from bot.report import FORMATS, render
               help="Output format.")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Repository to check (default: the one containing the current directory).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to FILE instead of stdout.")
 @click.option("--base", default=None, metavar="REF",
               help="Check the working tree's change since commit REF (e.g. a pull request's base) instead "
                    "of the staged change.")
 def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None, output: Path | None,
           base: str | None) -> int:
-    """Check staged changes (or PATHS, or --all) for breaking cross-file changes and syntax errors."""
+    """Check the staged change (or the pushed range, or --all) for breaking cross-file changes and syntax
+    errors; file names, if any, after `--`."""
     if all_files and (paths or base):
         raise UsageError("--all checks everything: do not combine it with PATHS or --base")
     start = (repo or Path.cwd()).resolve()
     if not start.is_dir():
         raise UsageError(f"--repo {start}: not a directory")
     root = git.repo_root(start) or start
-    if not (root / ".git").exists() and not all_files and (not paths or base):
+    in_git = (root / ".git").exists()
+    if not in_git and not all_files and (not paths or base):
         raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
     config = load_config(root)
     rel = [_relative(p, root) for p in paths]
-    result = run_check(root, [r for r in rel if r is not None] if paths else None, all_files=all_files,
-                       config=config, base=base)
+    pushed = _pushed(root, os.environ) if in_git and base is None and not paths else None
+    result = run_check(root, [r for r in rel if r is not None] if paths else None,
+                       all_files=all_files, config=config, base=base,
+                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed)
     text = render(result, fmt, color=fmt == "text" and output is None and _tty())
     if output is not None:
         try:
@@ -55,6 +72,30 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     else:
         click.echo(text, nl=False)
     return 1 if result.errors else 0
+
+
+def _pushed(root: Path, env: os._Environ[str] | dict[str, str]) -> Pushed | None:
+    """The range pre-commit's pre-push stage (or `pre-commit run --from-ref --to-ref`) asks to check."""
+    g = git.Git(root)
+    to_ref, from_ref = env.get("PRE_COMMIT_TO_REF", ""), env.get("PRE_COMMIT_FROM_REF", "")
+    if not to_ref:
+        local = env.get("PRE_COMMIT_LOCAL_BRANCH", "")
+        if not local or not env.get("PRE_COMMIT_REMOTE_BRANCH"):
+            return None
+        to_ref, from_ref = local, git.EMPTY_TREE  # the remote has none of this history: check all of it
+    tip = g.commit(to_ref)
+    if tip is None:
+        raise UsageError(f"PRE_COMMIT_TO_REF={to_ref!r} is not a commit in {root}")
+    if from_ref in ("", git.NULL_SHA):
+        first = g.first_unpushed(tip)
+        parents = g.parents(first) if first else [tip]
+        return Pushed(parents[0] if parents else git.EMPTY_TREE, tip)
+    if from_ref == git.EMPTY_TREE:
+        return Pushed(from_ref, tip)
+    base = g.commit(from_ref)
+    if base is None:
+        raise UsageError(f"PRE_COMMIT_FROM_REF={from_ref!r} is not a commit in {root}; fetch it first")
+    return Pushed(base, tip)
 
 
 def _relative(path: Path, root: Path) -> str | None:

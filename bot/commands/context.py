@@ -1,7 +1,8 @@
-"""`yantra context TARGET [--budget N] [--repo DIR] [--failure-file F] [--format text|json]`.
+"""`yantra context TARGET [--budget N] [--repo DIR] [--failure-file F] [--changed PATH]... [--format text|json]`.
 
 Prints the prompt context the fix pipeline would build around TARGET (a path, a symbol such as `name`,
-`Cls.meth` or `pkg.mod.name`, or a pytest node id), followed by its exact token accounting.
+`Cls.meth` or `pkg.mod.name`, or a pytest node id), followed by its exact token accounting. `--format json`
+reports every section (level, form, why it was chosen: its signals, its tokens) and what was dropped.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from bot.errors import UsageError
               help="Repository (default: the one containing the current directory).")
 @click.option("--failure-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A file with the failure text (pytest output, traceback) used to rank the context.")
+@click.option("--changed", "changed", multiple=True, metavar="PATH",
+              help="A file changed on the branch (repeatable): its definitions rank higher.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def context(target: str, budget: int | None, repo: Path | None, failure_file: Path | None, fmt: str) -> int:
+def context(target: str, budget: int | None, repo: Path | None, failure_file: Path | None,
+            changed: tuple[str, ...], fmt: str) -> int:
     """Show the token-budgeted context around TARGET and its token accounting."""
     from bot import git
     from bot.config import load_config
@@ -41,7 +45,7 @@ def context(target: str, budget: int | None, repo: Path | None, failure_file: Pa
     graph = open_graph(root, config)
     try:
         ctx = assemble_context(graph, _repo_relative(target, root), budget or config.fix.context_budget,
-                               failure=failure)
+                               failure=failure, changed_paths=[_repo_relative(c, root) for c in changed])
     finally:
         graph.close()
     click.echo(json.dumps(asdict(ctx), indent=2) if fmt == "json" else render_context(ctx), nl=fmt == "json")
@@ -57,7 +61,10 @@ def _read(path: Path) -> str:
 
 def _repo_relative(target: str, root: Path) -> str:
     """A path (or the file part of a node id) given relative to the current directory, made repo-relative."""
-    file_part, sep, rest = target.partition("::")
+    from bot.context.targets import split_node_id
+
+    file_part, *rest_parts = split_node_id(target)
+    sep, rest = ("::", "::".join(rest_parts)) if rest_parts else ("", "")
     if not file_part.endswith(".py") or not Path(file_part).is_file():
         return target
     try:

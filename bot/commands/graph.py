@@ -10,34 +10,56 @@ import click
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
+    from bot.graph.queries import Use
 
-_REPO = click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=".",
-                     show_default=True, help="Repository root.")
+_REPO = click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Repository (default: the one containing the current directory).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
-def _open(repo: Path, *, progress: bool = False, rebuild: bool = False) -> Graph:
+def _root(repo: Path | None) -> Path:
+    """The top of the git work tree containing `repo` (default: the current directory), as `check` finds it."""
+    from bot import git
+    from bot.errors import UsageError
+
+    start = (repo or Path.cwd()).resolve()
+    if not start.is_dir():
+        raise UsageError(f"--repo {start}: not a directory")
+    return git.repo_root(start) or start
+
+
+def _open(repo: Path | None, *, progress: bool = False, rebuild: bool = False) -> Graph:
     from bot.config import load_config
     from bot.graph import open_graph
-    from bot.graph.store import default_db_path, delete_database
+    from bot.graph.store import database_path, delete_database
 
-    root = repo.resolve()
+    root = _root(repo)
     config = load_config(root)
+    given = _given_db()
+    db = given.resolve() if given is not None else database_path(root, config.gate.db_path)
     if rebuild:
-        db = Path(config.gate.db_path) if config.gate.db_path else default_db_path(root)
-        delete_database(db if db.is_absolute() else root / db)
-    return open_graph(root, config, progress=progress)
+        delete_database(db)
+    return open_graph(root, config, progress=progress, db_path=db)
+
+
+def _given_db() -> Path | None:
+    """`yantra graph --db PATH ...`: a path the user typed is trusted (not confined like the repository's)."""
+    parent = click.get_current_context().parent
+    value = parent.params.get("db") if parent is not None else None
+    return value if isinstance(value, Path) else None
 
 
 @click.group("graph")
-def graph() -> None:
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The graph database file (trusted as given; [tool.yantra] db-path must stay in .git/yantra).")
+def graph(db: Path | None) -> None:
     """Build and query the repository's dependency graph."""
 
 
 @graph.command("build")
 @_REPO
 @click.option("--rebuild", is_flag=True, help="Discard the stored graph and parse every file again.")
-def build(repo: Path, rebuild: bool) -> int:
+def build(repo: Path | None, rebuild: bool) -> int:
     """Build or refresh the graph (only changed files are parsed)."""
     g = _open(repo, progress=True, rebuild=rebuild)
     with g:
@@ -50,7 +72,7 @@ def build(repo: Path, rebuild: bool) -> int:
 @graph.command("stats")
 @_REPO
 @_FORMAT
-def stats(repo: Path, fmt: str) -> int:
+def stats(repo: Path | None, fmt: str) -> int:
     """Counts: files, modules, definitions, imports, edges, database size, last build time."""
     with _open(repo) as g:
         data = _stats(g)
@@ -83,7 +105,7 @@ def _stats(g: Graph) -> dict[str, Any]:
 @click.argument("symbol")
 @_REPO
 @_FORMAT
-def show(symbol: str, repo: Path, fmt: str) -> int:
+def show(symbol: str, repo: Path | None, fmt: str) -> int:
     """Where SYMBOL is defined, its signature, docstring, bases, members, and who uses it."""
     from bot.graph.queries import uses_of_symbol
 
@@ -97,7 +119,7 @@ def show(symbol: str, repo: Path, fmt: str) -> int:
             facts = g.facts(ref.path)
             members = [m.qualname for m in (facts.definitions if facts else ())
                        if m.qualname.startswith(ref.qualname + ".") and m.qualname.count(".") == ref.qualname.count(".") + 1]
-            uses = uses_of_symbol(g, ref.module, ref.qualname)
+            uses = once_per_place(uses_of_symbol(g, ref.module, ref.qualname))
             items.append({"symbol": f"{ref.module}.{ref.qualname}" if ref.module else ref.qualname,
                           "kind": d.kind, "path": ref.path, "line": d.line, "end_line": d.end_line,
                           "signature": d.signature.text() if d.signature else None,
@@ -138,9 +160,9 @@ def _lookup(g: Graph, symbol: str) -> list[SymbolRef] | None:
 @click.argument("symbol")
 @_REPO
 @_FORMAT
-def dependents(symbol: str, repo: Path, fmt: str) -> int:
+def dependents(symbol: str, repo: Path | None, fmt: str) -> int:
     """Files and lines that import, call or use SYMBOL (a symbol, a module, or a file path)."""
-    from bot.graph.queries import Use, uses_of_module, uses_of_symbol
+    from bot.graph.queries import uses_of_module, uses_of_symbol
 
     with _open(repo) as g:
         uses: list[Use] = []
@@ -156,7 +178,7 @@ def dependents(symbol: str, repo: Path, fmt: str) -> int:
                 return 1
             for ref in found:
                 uses.extend(uses_of_symbol(g, ref.module, ref.qualname))
-        uses = sorted(set(uses), key=lambda u: (u.path, u.line, u.kind))
+        uses = once_per_place(uses)
     if fmt == "json":
         click.echo(json.dumps([{"path": u.path, "line": u.line, "kind": u.kind, "name": u.dotted} for u in uses],
                               indent=2))
@@ -165,3 +187,14 @@ def dependents(symbol: str, repo: Path, fmt: str) -> int:
             click.echo(f"{u.path}:{u.line}: {u.kind} {u.dotted}")
         click.echo(f"{len({u.path for u in uses})} file(s), {len(uses)} reference(s)", err=True)
     return 0
+
+
+def once_per_place(uses: list[Use]) -> list[Use]:
+    """Each use once: the same line of the same file reached under several import names (`pkg.mod.f` and
+    `src.pkg.mod.f` for a `src/` layout, or through a re-export) is one place; its shortest name is shown."""
+    best: dict[tuple[str, int, str], Use] = {}
+    for u in uses:
+        key = (u.path, u.line, u.kind)
+        if key not in best or (len(u.dotted), u.dotted) < (len(best[key].dotted), best[key].dotted):
+            best[key] = u
+    return sorted(best.values(), key=lambda u: (u.path, u.line, u.kind))

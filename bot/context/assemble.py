@@ -1,20 +1,24 @@
 """Token-budgeted prompt context around a target, with exact accounting.
 
-Level 1 (40 % of the budget): the full code, comments and blank lines stripped, of the target and its
-direct dependencies, then the import statements of the target's file. Level 2 (30 %): signatures only
-(decorators, def/class line, docstring first line) of the second-level dependencies, and of direct ones
-whose code did not fit. The rest is reserved for the instructions and the answer. Items are taken in rank order and never cut, except the target itself,
-which may be truncated at a line boundary (marked `# … truncated`) when it alone does not fit.
+The ranking (`rank`) orders definitions by the evidence of the failure. Level 1 holds full code, comments
+and blank lines stripped: the target, then ranked definitions in order; a class too large to show whole
+appears as its skeleton (members' signature lines) with its relevant methods in full. Level 2 holds the
+signatures (decorators, def/class line, docstring first line) of the ranked definitions whose code did
+not fit. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
+the next-ranked definitions in full, replacing their signatures. The rest (30 %) is reserved for the
+instructions and the answer. The target and the top-ranked code under test are always in full when they
+fit the whole context share; only the target may be truncated at a line boundary (`# … truncated`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.context.compress import Compressed, compress_python
 from bot.context.rank import Item, rank
-from bot.context.signatures import import_block, signature_text, symbol_code
+from bot.context.signatures import import_block, signature_text, skeleton_text, symbol_code
 from bot.context.targets import resolve_target
 from bot.context.tokens import count_many, count_tokens
 from bot.errors import ContextError
@@ -24,12 +28,15 @@ if TYPE_CHECKING:
 
 LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
+MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
+MIN_SKELETON_TOKENS = 12
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
+FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
 _HEADINGS = {
-    1: "## Level 1: full code of the target and its direct dependencies\n```python\n",
-    2: "## Level 2: signatures of second-level dependencies\n```python\n",
+    1: "## Level 1: full code of the target and the code ranked most relevant to it\n```python\n",
+    2: "## Level 2: signatures of further ranked definitions\n```python\n",
 }
 _CLOSE = "```\n"
 
@@ -43,12 +50,25 @@ class Section:
     reason: str
     lines: tuple[int, int] = (0, 0)
     truncated: bool = False
+    form: str = FULL  # full | skeleton | signature | imports
+    signals: tuple[str, ...] = ()
+    rank: int = 0  # position in the ranking (0 = the target)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A ranked definition left out for lack of budget."""
+
+    path: str
+    symbol: str
+    rank: int
+    reason: str
 
 
 @dataclass(frozen=True)
 class LevelUse:
     level: int
-    budget: int
+    budget: int  # the level's floor
     used: int  # tokens of the level's heading, sections and closing fence
     items: int
 
@@ -59,10 +79,10 @@ class Context:
     text: str
     tokens: int  # exact count of `text`
     budget: int
-    level_budgets: tuple[int, int, int]  # level 1, level 2, reserved
+    level_budgets: tuple[int, int, int]  # level 1, level 2 floors, reserved
     sections: tuple[Section, ...]
     levels: tuple[LevelUse, ...]
-    dropped: int  # ranked items left out for lack of budget
+    dropped: tuple[Dropped, ...]  # ranked items left out for lack of budget, best first
     notes: tuple[str, ...] = ()
 
 
@@ -78,15 +98,46 @@ class _Level:
     def used(self) -> int:
         return self.heading_tokens + sum(s.tokens for s in self.sections) if self.sections else 0
 
-    def room(self) -> int:
-        return self.budget - self.heading_tokens - sum(s.tokens for s in self.sections)
-
     def add(self, text: str, section: Section) -> None:
         self.parts.append(text)
         self.sections.append(section)
 
+    def remove(self, index: int) -> None:
+        del self.parts[index], self.sections[index]
+
     def render(self) -> str:
         return _HEADINGS[self.number] + "".join(self.parts) + _CLOSE if self.sections else ""
+
+
+@dataclass
+class _Fill:
+    """The two levels and what is left of the context share (level 1 + level 2)."""
+
+    graph: Graph
+    total: int
+    levels: dict[int, _Level]
+    notes: list[str]
+    sources: dict[str, str] = field(default_factory=dict)
+    full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
+    full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
+    skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
+
+    def used(self) -> int:
+        return self.levels[1].used + self.levels[2].used
+
+    def room(self, level: int, floor_only: bool) -> int:
+        """Tokens a new section may take in `level`: up to the level's floor, or (flowing) whatever the
+        context share has left while the other level keeps what it holds."""
+        lv = self.levels[level]
+        own = lv.used if lv.sections else lv.heading_tokens  # the first section brings the heading
+        if floor_only:
+            return lv.budget - own
+        return self.total - self.used() - (0 if lv.sections else lv.heading_tokens)
+
+    def source(self, path: str) -> str:
+        if path not in self.sources:
+            self.sources[path] = self.graph.source(path)
+        return self.sources[path]
 
 
 def level_budgets(budget: int) -> tuple[int, int, int]:
@@ -94,87 +145,182 @@ def level_budgets(budget: int) -> tuple[int, int, int]:
     return one, two, budget - one - two
 
 
-def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | None = None) -> Context:
-    """The context for `target` (path, symbol or pytest node id) within `budget` tokens."""
+def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | None = None,
+                     changed_paths: Sequence[str] = ()) -> Context:
+    """The context for `target` (path, symbol or pytest node id) within `budget` tokens, ranked by the
+    failure text and the files changed on the branch (`changed_paths`, repository-relative)."""
     if budget <= 0:
         raise ContextError(f"the context budget must be a positive number of tokens, got {budget}")
     seeds = resolve_target(graph, target)
-    ranking = rank(graph, seeds, failure)
+    ranking = rank(graph, seeds, failure, changed_paths)
     one, two, reserved = level_budgets(budget)
     heading = count_tokens(_HEADINGS[1] + _CLOSE), count_tokens(_HEADINGS[2] + _CLOSE)
-    levels = {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])}
-    notes = list(ranking.notes)
-    demoted: list[Item] = []
-    sources: dict[str, str] = {}
-    for item in (i for i in ranking.items if i.distance <= 1):
-        if not _place_full(graph, item, levels[1], sources, notes):
-            demoted.append(item)
-    for path in dict.fromkeys(i.path for i in ranking.items if i.distance == 0 and i.definition is not None):
-        _place_imports(graph, path, levels[1], sources, notes)  # last: useful for edits, not for understanding
-    dropped = 0
-    for item in demoted + [i for i in ranking.items if i.distance >= 2]:
-        dropped += not _place_signature(graph, item, levels[2], sources, demoted=item in demoted)
-    return _finish(target, budget, (one, two, reserved), levels, dropped, notes)
+    fill = _Fill(graph, one + two, {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])},
+                 list(ranking.notes))
+    items = list(enumerate(ranking.items))
+    targets = [(n, i) for n, i in items if i.distance == 0]
+    rest = [(n, i) for n, i in items if i.distance != 0]
+    for n, item in targets:  # the target in full, truncated only when the whole context share cannot hold it
+        _place_full(fill, item, n, fill.room(1, floor_only=False), target=True)
+    if rest:  # the top-ranked code under test: in full whenever the context share can hold it
+        _place_full(fill, rest[0][1], rest[0][0], fill.room(1, floor_only=False))
+    for n, item in rest[1:]:
+        _place_full(fill, item, n, fill.room(1, floor_only=True))
+    for path in dict.fromkeys(i.path for _n, i in targets if i.definition is not None):
+        _place_imports(fill, path)
+    for n, item in rest:
+        if not _shown(fill, item):
+            _place_signature(fill, item, n, fill.room(2, floor_only=True))
+    for n, item in rest:  # what the floors left unused flows to the next-ranked definitions in full
+        if not _shown(fill, item, full_only=True):
+            _flow(fill, item, n)
+    dropped = [Dropped(i.path, i.qualname, n, i.reason) for n, i in rest if not _shown(fill, i)]
+    return _finish(target, budget, (one, two, reserved), fill, dropped)
+def _enclosing(fill: _Fill, item: Item) -> bool:
+    """Whether a class enclosing the item, or its whole file, is already shown in full."""
+    parts = item.qualname.split(".") if item.qualname else []
+    return (item.path, "") in fill.full or any(
+        (item.path, ".".join(parts[:i])) in fill.full and _form_of(fill, item.path, ".".join(parts[:i])) == FULL
+        for i in range(1, len(parts)))
 
 
-def _source(graph: Graph, path: str, sources: dict[str, str]) -> str:
-    if path not in sources:
-        sources[path] = graph.source(path)
-    return sources[path]
+def _form_of(fill: _Fill, path: str, symbol: str) -> str:
+    return next((s.form for s in fill.levels[1].sections if (s.path, s.symbol) == (path, symbol)), "")
 
 
-def _place_full(graph: Graph, item: Item, level: _Level, sources: dict[str, str], notes: list[str]) -> bool:
-    code, lines = symbol_code(_source(graph, item.path, sources), item.definition)
-    if item.distance != 0 and len(code) > MAX_CHARS_PER_TOKEN * level.room():
-        return False  # cannot fit even compressed: not worth tokenizing
-    if item.definition is None:
-        compressed = _compressed_file(graph, item.path, code, level.room())
-    else:
-        compressed = compress_python(code)
-    if not compressed.ok:
-        notes.append(f"{item.path}: {compressed.reason}")
-    header = _header(item, lines)
-    text = header + compressed.text
-    tokens = count_tokens(text)
-    if tokens <= level.room():
-        level.add(text, Section(1, item.path, item.qualname, tokens, item.reason, lines))
+def _shown(fill: _Fill, item: Item, *, full_only: bool = False) -> bool:
+    if (item.path, item.qualname) in fill.full and _form_of(fill, item.path, item.qualname) == FULL:
         return True
-    if item.distance != 0:
+    if _enclosing(fill, item):
+        return True
+    if full_only:
         return False
-    cut = _truncate(header, compressed.text, level.room())
-    if cut is None:
-        notes.append(f"target {item.path}:{item.qualname or '(file)'} does not fit in level 1 even truncated")
-        return False
-    text, tokens = cut
-    level.add(text, Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=True))
+    return (item.path, item.qualname) in fill.full or any(
+        (s.path, s.symbol) == (item.path, item.qualname) for s in fill.levels[2].sections)
+
+
+def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = False) -> bool:
+    """The item's full code in level 1 if it fits `room` (a large class: its skeleton instead)."""
+    if _shown(fill, item, full_only=True):
+        return True
+    code, lines = symbol_code(fill.source(item.path), item.definition)
+    if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
+        return _place_skeleton(fill, item, n, room) if _is_class(item) else False
+    key = (item.path, item.qualname)
+    if key not in fill.full_code or item.definition is None:
+        compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
+                      else compress_python(code))
+        if not compressed.ok:
+            fill.notes.append(f"{item.path}: {compressed.reason}")
+        header = _header(item, lines)
+        fill.full_code[key] = (header, compressed.text, count_tokens(header + compressed.text))
+    header, body, tokens = fill.full_code[key]
+    text = header + body
+    if not target and _is_class(item) and tokens > MAX_CLASS_SHARE * fill.total:
+        return _place_skeleton(fill, item, n, room)
+    if tokens > room and not target:
+        return _place_skeleton(fill, item, n, room) if _is_class(item) else False
+    truncated = tokens > room
+    if truncated:
+        cut = _truncate(header, body, room)
+        if cut is None:
+            fill.notes.append(f"target {item.path}:{item.qualname or '(file)'} does not fit in level 1 even "
+                              "truncated")
+            return False
+        text, tokens = cut
+    section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL,
+                      signals=item.signals, rank=n)
+    _drop_signature(fill, item)
+    fill.levels[1].add(text, section)
+    fill.full.add((item.path, item.qualname))
+    if not (target and item.qualname.rsplit(".", 1)[-1].startswith("test")):
+        _owner_skeleton(fill, item, n, room - tokens)
     return True
 
 
-def _place_imports(graph: Graph, path: str, level: _Level, sources: dict[str, str], notes: list[str]) -> None:
+def _is_class(item: Item) -> bool:
+    return item.definition is not None and item.definition.kind == "class"
+
+
+def _place_skeleton(fill: _Fill, item: Item, n: int, room: int) -> bool:
+    if item.definition is None or (item.path, item.qualname) in fill.full:
+        return False
+    if room < MIN_SKELETON_TOKENS:
+        return False
+    lines = (item.definition.line, item.definition.end_line)
+    key = (item.path, item.qualname)
+    if key not in fill.skeletons:
+        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+        text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
+        fill.skeletons[key] = (text, count_tokens(text))
+    text, tokens = fill.skeletons[key]
+    if tokens > room:
+        return False
+    _drop_signature(fill, item)
+    fill.levels[1].add(text, Section(1, item.path, item.qualname, tokens, item.reason, lines, form=SKELETON,
+                                     signals=item.signals, rank=n))
+    fill.full.add((item.path, item.qualname))
+    return True
+
+
+def _owner_skeleton(fill: _Fill, item: Item, n: int, room: int) -> None:
+    """Before a method shown in full: the skeleton of its class, unless the class is already shown."""
+    if item.definition is None or "." not in item.qualname:
+        return
+    facts = fill.graph.facts(item.path)
+    owner_name = item.qualname.rsplit(".", 1)[0]
+    owner = next((d for d in (facts.definitions if facts else ()) if d.qualname == owner_name
+                  and d.kind == "class"), None)
+    if owner is None or (item.path, owner_name) in fill.full:
+        return
+    from bot.context.rank import LEXICAL_ONLY
+
+    stand_in = Item(item.path, owner_name, owner, LEXICAL_ONLY, 0.0, n, f"class of {item.qualname}")
+    _place_skeleton(fill, stand_in, n, room)
+
+
+def _drop_signature(fill: _Fill, item: Item) -> None:
+    level = fill.levels[2]
+    for index in reversed(range(len(level.sections))):
+        if (level.sections[index].path, level.sections[index].symbol) == (item.path, item.qualname):
+            level.remove(index)
+
+
+def _flow(fill: _Fill, item: Item, n: int) -> None:
+    """Place the item in full with the tokens the floors left unused (its signature's tokens included)."""
+    own = sum(s.tokens for s in fill.levels[2].sections if (s.path, s.symbol) == (item.path, item.qualname))
+    room = fill.room(1, floor_only=False) + own
+    if room > 0:
+        _place_full(fill, item, n, room)
+
+
+def _place_imports(fill: _Fill, path: str) -> None:
     """The target file's imports, so that the model sees which names exist and where to add one."""
-    block = import_block(_source(graph, path, sources), graph.facts(path))
+    block = import_block(fill.source(path), fill.graph.facts(path))
     if block is None:
         return
     code, lines = block
     text = f"# ---- {path}:{lines[0]}-{lines[1]} (imports of the target's file)\n" + compress_python(code).text
     tokens = count_tokens(text)
-    if tokens <= level.room():
-        level.add(text, Section(1, path, IMPORTS, tokens, "imports of the target's file", lines))
+    if tokens <= fill.room(1, floor_only=True):
+        fill.levels[1].add(text, Section(1, path, IMPORTS, tokens, "imports of the target's file", lines,
+                                         form="imports"))
     else:
-        notes.append(f"no room for the imports of {path}")
+        fill.notes.append(f"no room for the imports of {path}")
 
 
-def _place_signature(graph: Graph, item: Item, level: _Level, sources: dict[str, str], *, demoted: bool) -> bool:
+def _place_signature(fill: _Fill, item: Item, n: int, room: int) -> bool:
     if item.definition is None:
         return False
-    reason = item.reason + ("; no room for its full code" if demoted else "")
-    body = signature_text(_source(graph, item.path, sources), item.definition, graph.facts(item.path))
+    reason = item.reason + "; no room for its full code"
+    body = signature_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
     text = f"# {item.path}:{item.definition.line} {item.qualname} ({reason})\n{body}"
     tokens = count_tokens(text)
-    if tokens > level.room():
+    if tokens > room:
         return False
-    level.add(text, Section(2, item.path, item.qualname, tokens, reason,
-                            (item.definition.line, item.definition.end_line)))
+    fill.levels[2].add(text, Section(2, item.path, item.qualname, tokens, reason,
+                                     (item.definition.line, item.definition.end_line), form=SIGNATURE,
+                                     signals=item.signals, rank=n))
     return True
 
 
@@ -232,30 +378,35 @@ def _truncate(header: str, code: str, room: int) -> tuple[str, int] | None:
     return best
 
 
-def _finish(target: str, budget: int, budgets: tuple[int, int, int], levels: dict[int, _Level], dropped: int,
-            notes: list[str]) -> Context:
+def _finish(target: str, budget: int, budgets: tuple[int, int, int], fill: _Fill,
+            dropped: list[Dropped]) -> Context:
+    levels = fill.levels
     text = levels[1].render() + levels[2].render()
     tokens = count_tokens(text)
-    while tokens > budgets[0] + budgets[1] and levels[2].sections:  # BPE merges across joins: stay exact
-        levels[2].sections.pop()
-        levels[2].parts.pop()
-        dropped += 1
+    while tokens > fill.total and levels[2].sections:  # BPE merges across joins: stay exact
+        excess = tokens - fill.total
+        while excess > 0 and levels[2].sections:
+            gone = levels[2].sections[-1]
+            levels[2].remove(len(levels[2].sections) - 1)
+            dropped.append(Dropped(gone.path, gone.symbol, gone.rank, gone.reason))
+            excess -= gone.tokens
         text = levels[1].render() + levels[2].render()
         tokens = count_tokens(text)
     sections = tuple(levels[1].sections + levels[2].sections)
     uses = tuple(LevelUse(n, levels[n].budget, levels[n].used, len(levels[n].sections)) for n in (1, 2))
-    return Context(target, text, tokens, budget, budgets, sections, uses, dropped, tuple(notes))
+    return Context(target, text, tokens, budget, budgets, sections, uses, tuple(sorted(dropped, key=lambda d: d.rank)),
+                   tuple(fill.notes))
 
 
 def render_context(ctx: Context) -> str:
     """The context text followed by its token accounting (cl100k_base tokens)."""
-    rows = ["| level | budget | used | items |", "| --- | ---: | ---: | ---: |"]
+    rows = ["| level | floor | used | items |", "| --- | ---: | ---: | ---: |"]
     names = {1: "1 full code", 2: "2 signatures"}
     for use in ctx.levels:
         rows.append(f"| {names[use.level]} | {use.budget} | {use.used} | {use.items} |")
     rows.append(f"| reserved (instructions + answer) | {ctx.level_budgets[2]} | | |")
     rows.append(f"| total | {ctx.budget} | {ctx.tokens} | {len(ctx.sections)} |")
     lines = [ctx.text.rstrip("\n"), "", f"Token accounting for {ctx.target} (cl100k_base, exact):", *rows]
-    lines.append(f"dropped for lack of budget: {ctx.dropped} item(s)")
+    lines.append(f"dropped for lack of budget: {len(ctx.dropped)} item(s)")
     lines += [f"note: {n}" for n in ctx.notes]
     return "\n".join(lines) + "\n"

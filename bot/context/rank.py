@@ -1,30 +1,42 @@
-"""Which code goes into a context, in what order: graph distance from the seeds, then relevance to the failure.
+"""Which definitions go into a context, best first, and why: the evidence of the failure scored together.
 
-Distance 0 is the target itself. Distance 1 is what it calls (for a test: the code under test), the
-pytest fixtures it takes, the repository frames of the failure's traceback, its base classes, and its
-callers. Distance 2 is the same relation one step further. Callers are the costly query: they are looked
-up for symbol targets and the definitions the failure names, and for the two nearest distance-1 functions. Within a distance, the failure decides first
-(traceback frames, innermost first; then symbols whose name or file the failure text mentions), then
-callees before callers, then discovery order.
+Signals (each item records the ones that found it): the target; the repository frames of the failure's
+traceback (innermost first); what the target's code names — calls, imports, parametrize arguments, `self.x`
+members, registries it subscripts, the members of reached classes that the test uses (through the bases),
+its pytest fixtures by name — followed through the graph to distance 3 with a weight that halves per step;
+callers of a symbol target; definitions in files changed on the branch; and BM25 between the failure text
+plus the target's code and definition-sized chunks of the neighbourhood, as one signal among these.
+Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.context.links import as_ref, bases, file_refs, fixtures, imported_calls
-from bot.context.targets import Seed, definition_at, failure_frames, failure_words
+from bot.context.lexical import bm25, chunks
+from bot.context.links import as_ref, file_refs, fixtures
+from bot.context.lookup import Lookup
+from bot.context.signatures import split_lines
+from bot.context.targets import Seed, definition_at, failure_frames
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
     from bot.graph.model import Definition
 
-MAX_NEIGHBOURS = 25  # callers / callees taken per symbol (a popular function has hundreds of callers)
-MAX_EXPANDED = 30  # distance-1 items whose callees are followed
-MAX_CALLER_QUERIES = (5, 2)  # functions whose callers are looked up, at distance 1 and 2 (the costly query)
-CALLEE, CALLER = 0, 1
+WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
+FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
+MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
+MAX_LEXICAL = 80  # items found by BM25 alone
+LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
+MAX_POOL = 80  # files indexed for BM25: the neighbourhood first, then the rest of the repository
+MAX_CHUNKS = 1500  # ... up to about this many definitions
+MAX_ITEMS = 400
+_ATTR = re.compile(r"\.([A-Za-z_]\w*)")
+_NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
+_BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
 
 
 @dataclass(frozen=True)
@@ -32,14 +44,17 @@ class Item:
     path: str
     qualname: str  # "" for a whole file
     definition: Definition | None
-    distance: int
-    relevance: int
-    kind: int  # CALLEE (also target, fixture, traceback frame, base class) or CALLER
+    distance: int  # 0 the target; graph steps from it; LEXICAL_ONLY when only BM25 found it
+    score: float
     order: int
-    reason: str
+    reason: str  # the strongest signal, in words
+    signals: tuple[str, ...] = ()
 
-    def key(self) -> tuple[int, int, int, int]:
-        return (self.distance, -self.relevance, self.kind, self.order)
+    def key(self) -> tuple[bool, float, int]:
+        return (self.distance != 0, -self.score, self.order)
+
+
+LEXICAL_ONLY = 9
 
 
 @dataclass
@@ -48,78 +63,214 @@ class Ranking:
     notes: list[str] = field(default_factory=list)
 
 
-def rank(graph: Graph, seeds: list[Seed], failure: str | None) -> Ranking:
-    c = _Collector(graph, failure)
-    roots: list[SymbolRef] = []
-    for seed in seeds:
-        c.add(seed.path, seed.ref.definition if seed.ref else None, 0, CALLEE, "target")
-        roots += [seed.ref] if seed.ref is not None else file_refs(graph, seed.path)
-    for depth, frame in enumerate(failure_frames(graph, failure) if failure else [], start=1):
-        definition = definition_at(graph, frame.path, frame.line)
-        if definition is not None:  # the innermost frame ranks first
-            c.add(frame.path, definition, 1, CALLEE, f"in the failure traceback ({frame.path}:{frame.line})", depth)
-    for ref in (s.ref for s in seeds if s.ref is not None):
-        for fixture in fixtures(graph, ref):
-            c.add_ref(fixture, 1, CALLEE, f"fixture used by {ref.qualname}")
-    roots.sort(key=lambda r: -c.relevance(r.path, r.qualname))
-    # callers of a symbol target; of a file target's definitions only those the failure names
-    callers_of = [r for r in roots if any(s.ref is r for s in seeds) or c.relevance(r.path, r.qualname) > 0]
-    c.neighbours(roots, 1, callers_of[:MAX_CALLER_QUERIES[0]])
-    for ref in (s.ref for s in seeds if s.ref is not None):
-        for found, chain in imported_calls(graph, ref):
-            c.add_ref(found, 1, CALLEE, f"called by {ref.qualname} as {chain}()")
-    nearest = [as_ref(graph, i.path, i.definition) for i in c.ranked() if i.distance == 1 and i.definition]
-    c.neighbours(nearest[:MAX_EXPANDED], 2, nearest[:MAX_CALLER_QUERIES[1]])
-    return Ranking(c.ranked(), c.notes)
+@dataclass
+class _Found:
+    path: str
+    definition: Definition | None
+    distance: int
+    weight: float
+    reason: str
+    order: int
+    signals: list[str] = field(default_factory=list)
+    lexical: float = 0.0
 
 
-class _Collector:
-    def __init__(self, graph: Graph, failure: str | None) -> None:
+def rank(graph: Graph, seeds: list[Seed], failure: str | None,
+         changed_paths: Sequence[str] = ()) -> Ranking:
+    return _Ranker(graph, failure or "", changed_paths).run(seeds)
+
+
+class _Ranker:
+    def __init__(self, graph: Graph, failure: str, changed: Sequence[str]) -> None:
         self.graph = graph
-        self.failure = failure or ""
-        self.words = failure_words(failure)
-        self.seen: dict[tuple[str, str], Item] = {}
+        self.failure = failure
+        self.changed = {p for p in changed if graph.facts(p) is not None}
+        self.lookup = Lookup(graph)
+        self.found: dict[tuple[str, str], _Found] = {}
+        self.sources: dict[str, list[str]] = {}
         self.notes: list[str] = []
 
-    def add(self, path: str, definition: Definition | None, distance: int, kind: int, reason: str,
-            bonus: int = 0) -> bool:
-        qualname = definition.qualname if definition is not None else ""
-        if (path, qualname) in self.seen or self._covered(path, qualname):
-            return False
-        self.seen[(path, qualname)] = Item(path, qualname, definition, distance,
-                                           bonus + self.relevance(path, qualname), kind, len(self.seen), reason)
-        return True
+    def run(self, seeds: list[Seed]) -> Ranking:
+        roots: list[SymbolRef] = []
+        for seed in seeds:
+            self.add(seed.path, seed.ref.definition if seed.ref else None, 0, 99.0, "target", "target")
+            roots += [seed.ref] if seed.ref is not None else file_refs(self.graph, seed.path)
+        self._frames()
+        targets = [s.ref for s in seeds if s.ref is not None]
+        for ref in targets:
+            for fixture in fixtures(self.graph, ref):
+                self.add_ref(fixture, 1, FIXTURE, f"fixture used by {ref.qualname}", "fixture")
+        for root in roots:
+            self.expand(root, 1)
+        for ref in targets:
+            if ref.definition.kind == "function":
+                self._members_used(ref)
+            if not _is_test(ref):
+                for caller in self.graph.callers(ref)[:25]:
+                    self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
+        for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
+            for item in self._best(distance - 1)[:limit]:
+                self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
+        self._changed_files()
+        self._lexical(seeds, targets)
+        return Ranking(self.ranked(), self.notes)
 
-    def add_ref(self, ref: SymbolRef, distance: int, kind: int, reason: str) -> bool:
-        return self.add(ref.path, ref.definition, distance, kind, reason)
+    # -- collecting -----------------------------------------------------------------------------------
+    def add(self, path: str, definition: Definition | None, distance: int, weight: float, reason: str,
+            signal: str) -> None:
+        key = (path, definition.qualname if definition is not None else "")
+        found = self.found.get(key)
+        if found is None:
+            self.found[key] = _Found(path, definition, distance, weight, reason, len(self.found), [signal])
+            return
+        if signal not in found.signals:
+            found.signals.append(signal)
+            found.weight += 0.1  # found again by another signal
+        if weight > found.weight or distance < found.distance:
+            found.distance = min(found.distance, distance)
+            if weight > found.weight:
+                found.weight, found.reason = weight, reason
+
+    def add_ref(self, ref: SymbolRef, distance: int, weight: float, reason: str, signal: str) -> None:
+        self.add(ref.path, ref.definition, distance, weight, reason, signal)
+
+    def expand(self, ref: SymbolRef, distance: int) -> None:
+        """What `ref`'s code names, at `distance` from the target."""
+        weight = WEIGHT[distance]
+        bases = self.lookup.bases(ref) if ref.definition.kind == "class" else []
+        for base in bases:
+            self.add_ref(base, distance, weight, f"base class of {ref.qualname}", "base")
+        for callee in self.graph.callees(ref):
+            self.add_ref(callee, distance, weight, f"called by {ref.qualname}", "callee")
+        for hit, how in self.lookup.referenced(ref, self.code(ref.path, ref.definition)):
+            if hit in bases:
+                continue
+            verb = "called by" if self._called(ref, how) else "named by"
+            signal = "registry" if how.endswith("[…]") else "callee" if verb == "called by" else "name"
+            self.add_ref(hit, distance, weight, f"{verb} {ref.qualname} as {how}", signal)
+            if hit.definition.kind == "class" and verb == "called by":
+                for name in _BUILD:
+                    init = self.lookup.member(hit, name)
+                    if init is not None:
+                        self.add_ref(init, distance, weight * 0.9, f"builds {hit.qualname}", "member")
+
+    def _called(self, ref: SymbolRef, how: str) -> bool:
+        return bool(re.search(re.escape(how) + r"\s*\(", self.code(ref.path, ref.definition)))
+
+    def _frames(self) -> None:
+        frames = failure_frames(self.graph, self.failure) if self.failure else []
+        for depth, frame in enumerate(frames, start=1):
+            definition = definition_at(self.graph, frame.path, frame.line)
+            if definition is not None:  # the innermost frame ranks first
+                self.add(frame.path, definition, 1, FRAME + 0.5 * depth / len(frames),
+                         f"in the failure traceback ({frame.path}:{frame.line})", "traceback")
+
+    def _members_used(self, ref: SymbolRef) -> None:
+        """Members of the reached classes that the target's code uses by attribute (`obj.meth()`)."""
+        names = set(_ATTR.findall(self.code(ref.path, ref.definition)))
+        for item in [f for f in self.found.values() if f.distance == 1 and f.definition is not None
+                     and f.definition.kind == "class"]:
+            cls = as_ref(self.graph, item.path, item.definition)  # type: ignore[arg-type]
+            for name in sorted(names):
+                hit = self.lookup.member(cls, name)
+                if hit is not None:
+                    self.add_ref(hit, item.distance, WEIGHT[item.distance], f"{cls.qualname}.{name} used by "
+                                 f"{ref.qualname}", "member")
+
+    def _changed_files(self) -> None:
+        for path in sorted(self.changed):
+            for ref in file_refs(self.graph, path):
+                key = (ref.path, ref.qualname)
+                if key in self.found:
+                    self.found[key].weight += CHANGED
+                    self.found[key].signals.append("changed")
+                else:
+                    self.add_ref(ref, LEXICAL_ONLY, CHANGED, "in a file changed on the branch", "changed")
+
+    def _lexical(self, seeds: list[Seed], targets: list[SymbolRef]) -> None:
+        query = self.failure + "\n" + "\n".join(self.code(r.path, r.definition) for r in targets)
+        pool = self._pool(seeds)
+        scores = bm25(chunks(self.graph, pool, self._lines, MAX_CHUNKS), query)
+        if not scores:
+            return
+        target_keys = {(s.path, s.ref.qualname if s.ref else "") for s in seeds}
+        ranked = [k for k, _ in sorted(scores.items(), key=lambda kv: -kv[1])
+                  if k not in target_keys and not _test_function(*k)]
+        taken = 0
+        for place, (path, qualname) in enumerate(ranked):
+            share = LEXICAL_HALF / (LEXICAL_HALF + place)  # by rank: 1 for the best, 1/2 at LEXICAL_HALF
+            found = self.found.get((path, qualname))
+            if found is not None:
+                found.lexical = share
+                found.signals.append("lexical")
+            elif taken < MAX_LEXICAL:
+                definition = _definition(self.graph, path, qualname)
+                if definition is not None:
+                    taken += 1
+                    self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
+                             f"(bm25 rank {place + 1})", "lexical")
+                    self.found[(path, qualname)].lexical = share
+
+    def _pool(self, seeds: list[Seed]) -> list[str]:
+        """Files to index for BM25: where the graph's items live, the targets' files and what they import,
+        the changed files, then the rest of the repository up to MAX_POOL files; test files only as the
+        target's own file or a conftest; documentation and examples not at all."""
+        paths = [s.path for s in seeds] + [f.path for f in self.found.values()] + sorted(self.changed)
+        for seed in seeds:
+            paths += self.graph.dependencies_of_path(seed.path)
+        paths += [p for p in self.graph.files() if p.endswith(".py")]
+        own = {s.path for s in seeds}
+        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py")
+                or not (_test_path(p) or p.startswith(_NOT_CODE_UNDER_TEST))]
+        return keep[:MAX_POOL]
+
+    # -- results --------------------------------------------------------------------------------------
+    def _best(self, distance: int) -> list[_Found]:
+        at = [f for f in self.found.values() if f.distance == distance and f.definition is not None]
+        return sorted(at, key=lambda f: (-f.weight, f.order))
 
     def ranked(self) -> list[Item]:
-        return sorted(self.seen.values(), key=Item.key)
-
-    def relevance(self, path: str, qualname: str) -> int:
-        """2 when the failure names the symbol, +1 when it names the file."""
-        score = 2 if qualname and qualname.rsplit(".", 1)[-1] in self.words else 0
-        return score + (1 if self.failure and path in self.failure else 0)
-
-    def neighbours(self, roots: Sequence[SymbolRef], distance: int, callers_of: Sequence[SymbolRef]) -> None:
-        """Callees and base classes of every root; callers of the functions in `callers_of` (a class's
-        callers are its instantiation sites: often hundreds, costly to find, rarely worth the budget)."""
-        asked = {(r.path, r.qualname) for r in callers_of if r.definition.kind == "function"}
-        for root in roots:
-            self._related(root, self.graph.callees(root), distance, CALLEE, "called by")
-            for base in bases(self.graph, root):
-                self.add_ref(base, distance, CALLEE, f"base class of {root.qualname}")
-            if (root.path, root.qualname) in asked:
-                self._related(root, self.graph.callers(root), distance, CALLER, "calls")
-
-    def _related(self, root: SymbolRef, found: list[SymbolRef], distance: int, kind: int, verb: str) -> None:
-        if len(found) > MAX_NEIGHBOURS:
-            self.notes.append(f"{root.qualname}: {len(found)} {'callees' if kind == CALLEE else 'callers'}, "
-                              f"first {MAX_NEIGHBOURS} considered")
-        for ref in found[:MAX_NEIGHBOURS]:
-            self.add_ref(ref, distance, kind, f"{verb} {root.qualname}")
+        items: list[Item] = []
+        for (path, qualname), f in self.found.items():
+            if self._covered(path, qualname):
+                continue
+            score = f.weight + LEXICAL * f.lexical
+            items.append(Item(path, qualname, f.definition, f.distance, round(score, 4), f.order, f.reason,
+                              tuple(dict.fromkeys(f.signals))))
+        items.sort(key=Item.key)
+        return items[:MAX_ITEMS]
 
     def _covered(self, path: str, qualname: str) -> bool:
-        """Whether an item already chosen contains this one (its whole file, or an enclosing class)."""
-        parts = qualname.split(".") if qualname else []
-        return (path, "") in self.seen or any((path, ".".join(parts[:i])) in self.seen for i in range(1, len(parts)))
+        """Whether the whole file of this item is a target (so the item is already in it)."""
+        return bool(qualname) and (path, "") in self.found and self.found[(path, "")].distance == 0
+
+    def code(self, path: str, definition: Definition | None) -> str:
+        lines = self._lines(path)
+        if definition is None:
+            return "\n".join(lines)
+        return "\n".join(lines[definition.line - 1:definition.end_line])
+
+    def _lines(self, path: str) -> list[str]:
+        if path not in self.sources:
+            self.sources[path] = split_lines(self.graph.source(path))
+        return self.sources[path]
+
+
+def _definition(graph: Graph, path: str, qualname: str) -> Definition | None:
+    facts = graph.facts(path)
+    hits = [d for d in facts.definitions if d.qualname == qualname and d.kind != "variable"] if facts else []
+    return hits[-1] if hits else None
+
+
+def _test_path(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or "tests/" in path or path.startswith("test/")
+
+
+def _test_function(path: str, qualname: str) -> bool:
+    last = qualname.rsplit(".", 1)[-1]
+    return _test_path(path) and (last.startswith(("test", "Test")) or qualname.split(".")[0].startswith("Test"))
+
+
+def _is_test(ref: SymbolRef) -> bool:
+    return _test_function(ref.path, ref.qualname)

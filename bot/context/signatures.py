@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tokenize
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.context.compress import compress_python
@@ -14,9 +15,15 @@ if TYPE_CHECKING:
 _MAX_HEADER_LINES = 40
 
 
+@lru_cache(maxsize=32)
+def split_lines(source: str, keepends: bool = False) -> list[str]:
+    """`source.splitlines()`, kept for the files a context reads again and again (do not mutate)."""
+    return source.splitlines(keepends=keepends)
+
+
 def symbol_code(source: str, definition: Definition | None) -> tuple[str, tuple[int, int]]:
     """The text of `definition` (decorators included) and its 1-based line span; the whole file for None."""
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source, True)
     if definition is None:
         return "".join(lines), (1, len(lines))
     start, end = max(1, definition.line), min(len(lines), definition.end_line)
@@ -32,7 +39,7 @@ def import_block(source: str, facts: FileFacts | None) -> tuple[str, tuple[int, 
                    for row in range(imp.line, imp.end_line + 1)})
     if not rows:
         return None
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source, True)
     text = "".join(lines[r - 1] for r in rows if r <= len(lines))
     return (text if text.endswith("\n") else text + "\n"), (rows[0], rows[-1])
 
@@ -41,7 +48,7 @@ def signature_text(source: str, definition: Definition, facts: FileFacts | None)
     """Decorators, the def/class header with its parameters, the docstring's first line and `...`.
 
     A class also shows its `__init__` header, so the model knows how to build one."""
-    lines = source.splitlines()
+    lines = split_lines(source)
     out = _header(lines, definition)
     body_indent = " " * 4
     if definition.doc:
@@ -94,6 +101,10 @@ def _one_line_header(lines: list[str]) -> str:
 
 def _colon_row(chunk: list[str], keyword_row: int) -> int:
     """The row (0-based in `chunk`) of the colon that ends the def/class header."""
+    first = chunk[keyword_row] if keyword_row < len(chunk) else ""
+    if first.rstrip().endswith(":") and first.count("(") == first.count(")") and "#" not in first \
+            and "'" not in first and '"' not in first:
+        return keyword_row  # a one-line header: no need to tokenize
     text = "\n".join(chunk[keyword_row:]) + "\n"
     depth = 0
     try:
@@ -107,3 +118,43 @@ def _colon_row(chunk: list[str], keyword_row: int) -> int:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return keyword_row
+
+
+MAX_SKELETON_CHARS = 1400  # about 350 tokens: the members past it are counted, not shown
+MAX_MEMBER_LINE = 140
+
+
+def skeleton_text(source: str, definition: Definition, facts: FileFacts | None) -> str:
+    """A class's skeleton: its header, docstring line, and one line per member (attributes as written,
+    methods as their signature with `...`; a very long signature as `(…)`), for a class too large to show
+    in full. Members past MAX_SKELETON_CHARS are counted in a last comment line."""
+    lines = split_lines(source)
+    out = _header(lines, definition)
+    indent = " " * 4
+    if definition.doc:
+        out.append(f'{indent}"""{_one_line(definition.doc)}"""')
+    prefix = definition.qualname + "."
+    members = [d for d in (facts.definitions if facts is not None else ())
+               if d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix):]]
+    size = sum(len(row) for row in out)
+    for shown, member in enumerate(members):
+        if member.kind == "variable":
+            row = lines[member.line - 1].strip() if member.line <= len(lines) else member.name
+            rows = [compress_python(row + "\n").text.strip()]
+        else:
+            rows = _header(lines, member)
+            rows[-1] += " ..."
+        rows = [r if len(r) <= MAX_MEMBER_LINE else _short(r, member) for r in rows]
+        size += sum(len(r) + 5 for r in rows)
+        if size > MAX_SKELETON_CHARS:
+            out.append(f"{indent}# … {len(members) - shown} more members")
+            break
+        out += [indent + r for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _short(row: str, member: Definition) -> str:
+    if member.kind == "variable":
+        return row[:MAX_MEMBER_LINE] + " …"
+    keyword = "async def" if member.is_async else "def"
+    return f"{keyword} {member.name}(…): ..." if row.lstrip().startswith(("def", "async")) else row[:MAX_MEMBER_LINE]

@@ -47,7 +47,7 @@ def resolve_target(graph: Graph, target: str) -> list[Seed]:
     target = target.strip()
     if not target:
         raise ContextError("no target given: pass a path, a symbol or a pytest node id")
-    if "::" in target:
+    if len(split_node_id(target)) > 1:
         return [_node_id(graph, target)]
     path = repo_path(graph, target)
     if path is not None:
@@ -81,11 +81,11 @@ def _file_set(graph: Graph) -> set[str]:
 
 
 def _node_id(graph: Graph, target: str) -> Seed:
-    file_part, *names = target.split("::")
+    file_part, *names = split_node_id(target)
     path = repo_path(graph, file_part)
     if path is None:
         raise ContextError(f"unknown test file {file_part!r} in node id {target!r}" + _did_you_mean(graph, file_part))
-    qualname = ".".join(re.sub(r"\[.*\]$", "", n) for n in names if n)
+    qualname = ".".join(n.split("[", 1)[0] for n in names if n)
     facts = graph.facts(path)
     defs = {d.qualname: d for d in facts.definitions} if facts is not None else {}
     if qualname not in defs:
@@ -93,6 +93,22 @@ def _node_id(graph: Graph, target: str) -> Seed:
         hint = f"; did you mean: {', '.join(f'{path}::' + c.replace('.', '::') for c in close)}" if close else ""
         raise ContextError(f"no test {qualname!r} in {path}{hint}")
     return Seed(path, _ref(graph, path, defs[qualname]))
+
+
+def split_node_id(node: str) -> list[str]:
+    """A pytest node id's parts, split on `::` outside a `[...]` parameter id (`t.py::test_u[[::1]]`)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(node):
+        if node[i] == "[":
+            depth += 1
+        elif node[i] == "]" and depth:
+            depth -= 1
+        elif depth == 0 and node.startswith("::", i):
+            parts.append(node[start:i])
+            start = i = i + 2
+            continue
+        i += 1
+    return [*parts, node[start:]]
 
 
 def _ref(graph: Graph, path: str, definition: Definition) -> SymbolRef:

@@ -1,15 +1,15 @@
-"""What a staged change does to the repository's modules: which files changed, and what they lost.
+"""What a change does to the repository's modules: which files changed, and what they lost.
 
-pre-commit passes only the staged files that still exist; deletions and renames are read from the index
-here. "Lost" means: a module that no longer exists, a module-level name that is no longer bound, or a
-function/class/method whose signature changed. Those are the subjects the dependents are re-checked for.
+The change is git's (`git.StagedChange` list: the index against HEAD, the working tree against a base, or a
+pushed range), read with renames; PATHS add files to judge in full. "Lost" means: a module that no longer
+exists, a module-level name that is no longer bound, or a function/class/method whose signature changed.
+Those are the subjects the dependents are re-checked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot import git
 from bot.graph.model import Definition, FileFacts
@@ -39,42 +39,40 @@ class Subjects:
 
 @dataclass(frozen=True)
 class Change:
-    changed: tuple[str, ...]  # existing files whose content differs from HEAD (or was passed)
-    deleted: tuple[str, ...]  # files gone from the index (including the old side of renames)
-    before: dict[str, FileFacts] = field(default_factory=dict)  # HEAD facts of changed/deleted files
+    changed: tuple[str, ...]  # files of the judged snapshot whose content differs from before (or was passed)
+    deleted: tuple[str, ...]  # files gone from the snapshot (including the old side of renames)
+    before: dict[str, FileFacts] = field(default_factory=dict)  # facts before the change, changed/deleted files
+    renamed: dict[str, str] = field(default_factory=dict)  # old path -> new path (git's rename detection)
 
 
-def staged_change(root: Path, paths: Sequence[str] | None, is_python: Callable[[str], bool],
-                  base: str | None = None) -> tuple[Change, dict[str, str]]:
-    """The change to check (staged, or the working tree against commit `base`) and the old blob sha of
-    every old path (for reading its facts)."""
-    if base is not None:
-        staged = git.changes_since(root, base)
-    else:
-        staged = git.staged_changes(root) if (root / ".git").exists() else []
+def change_of(raw: Sequence[git.StagedChange], paths: Sequence[str] | None, is_python: Callable[[str], bool],
+              exists: Callable[[str], bool]) -> tuple[Change, dict[str, str]]:
+    """The change to check from git's entries (plus PATHS that exist in the judged snapshot), and the old
+    blob sha of every old path git named (for reading its facts)."""
     changed: dict[str, None] = {}
     deleted: dict[str, None] = {}
+    renamed: dict[str, str] = {}
     old_blob: dict[str, str] = {}
-    for c in staged:
+    for c in raw:
         if c.status in ("D", "R") and is_python(c.old_path):
             deleted[c.old_path] = None
             if c.old_sha != git.NULL_SHA:
                 old_blob[c.old_path] = c.old_sha
-        if c.status != "D" and is_python(c.path) and (root / c.path).is_file():
+            if c.status == "R":
+                renamed[c.old_path] = c.path
+        if c.status != "D" and is_python(c.path) and exists(c.path):
             changed[c.path] = None
             if c.status in ("M", "T") and c.old_sha != git.NULL_SHA:
                 old_blob[c.path] = c.old_sha
     for p in paths or ():
-        if is_python(p) and (root / p).is_file():
+        if is_python(p) and exists(p):
             changed[p] = None
-    missing = [p for p in changed if p not in old_blob and p not in deleted]
-    if missing and (root / ".git").exists() and base is None:
-        old_blob.update(git.head_blobs(root, missing))
-    return Change(tuple(changed), tuple(p for p in deleted if p not in changed)), old_blob
+    kept = tuple(p for p in deleted if p not in changed)
+    return Change(tuple(changed), kept, renamed={o: n for o, n in renamed.items() if o in kept}), old_blob
 
 
-def read_before(root: Path, old_blob: dict[str, str], parse: ParseBlob) -> dict[str, FileFacts]:
-    blobs = git.cat_blobs(root, list(old_blob.values()))
+def read_before(g: git.Git, old_blob: dict[str, str], parse: ParseBlob) -> dict[str, FileFacts]:
+    blobs = g.read_blobs(list(old_blob.values()))
     return {path: parse(blobs[sha], sha) for path, sha in old_blob.items() if sha in blobs}
 
 
@@ -111,6 +109,8 @@ def lost_names(old: FileFacts, new: FileFacts) -> set[str]:
         now = new_defs.get(d.qualname)
         if now is not None and _resigned(d, now):
             lost.add(d.qualname.split(".")[0])
+        elif now is None and "." in d.qualname:
+            lost.add(d.qualname)  # a removed member: `missing-member` findings are about "Cls.name"
     return lost
 
 

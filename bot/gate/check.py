@@ -1,4 +1,8 @@
-"""`run_check`: choose the files (all, or a staged change and its dependents), run the rules, apply policy."""
+"""`run_check`: choose the files (all, or a change and its dependents), run the rules, apply policy.
+
+What is judged is a snapshot of the repository (`bot.graph.snapshot`): the index in pre-commit mode, a pushed
+commit's tree at pre-push, the working tree for `--base` (CI) and for callers that judge files on disk.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,41 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from bot import git
 from bot.config import Config, load_config
 from bot.gate.change import (
     Change,
+    ParseBlob,
     Subjects,
+    change_of,
     hints,
     read_before,
     referenced_modules,
-    staged_change,
     subjects_of,
 )
 from bot.gate.findings import Finding
 from bot.gate.policy import apply_policy
-from bot.gate.result import CheckResult
+from bot.gate.removed import Absent, absent_modules, removed_module_hits
+from bot.gate.result import CheckResult, NotChecked
 from bot.gate.rules import Hit, Rule, RuleContext
 from bot.gate.scope import Scope, load_scope
-from bot.graph import open_graph
+from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
+from bot.graph.queries import reexports
+from bot.graph.snapshot import Source
+from bot.repo_files import take_notes
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """A pushed range (pre-push): judge commit `tip`'s tree and what it changes relative to `base` (a
+    commit, or `git.EMPTY_TREE` for a history the remote has none of)."""
+
+    base: str
+    tip: str
 
 
 def _rules() -> tuple[list[Rule], list[Rule]]:
@@ -36,93 +55,155 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
     from bot.gate.rules.deps import dependency_rules
     from bot.gate.rules.imports import import_rules
     from bot.gate.rules.local import local_rules
+    from bot.gate.rules.members import member_rules
 
-    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules]
+    return [local_rules, dependency_rules], [import_rules, attribute_rules, arity_rules, member_rules]
 
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
-              config: Config | None = None, base: str | None = None) -> CheckResult:
+              config: Config | None = None, base: str | None = None, source: Source = Source.WORKTREE,
+              pushed: Pushed | None = None) -> CheckResult:
     """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files).
 
-    `base` (a commit): check the working tree's change since that commit instead of the staged change,
-    dependents included (what a pull request changed, in CI)."""
+    `source`: the picture of the repository judged: the working tree (default), or the index (what the
+    commit will record: pre-commit mode). `base` (a commit): check the working tree's change since that
+    commit instead of the staged change, dependents included (what a pull request changed, in CI).
+    `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply."""
     collecting = gc.isenabled()
     gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
     try:
-        return _run_check(root, paths, all_files, config, base)
+        return _run_check(root, paths, all_files, config, base, source, pushed)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
-               base: str | None) -> CheckResult:
+               base: str | None, source: Source, pushed: Pushed | None) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
     config = config or load_config(root)
     scope = load_scope(root, config.gate)
-    graph = open_repository_graph(root, config)
+    if base is not None or pushed is not None:
+        source = Source.WORKTREE
+    graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None)
     try:
-        ctx = RuleContext(graph, {"config": config})
+        ctx = RuleContext(graph)
         if all_files:
             hits, checked, notes = _check_all(ctx, scope)
         else:
-            hits, checked, notes = _check_change(ctx, scope, root, paths, base)
+            hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         findings = apply_policy(hits, config.gate, facts_of, graph.source)
         parsed = int(graph.store.parsed)
+        skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
     finally:
         graph.close()
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
-    return CheckResult(findings, stats, tuple(notes))
+    return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
 
 
-def open_repository_graph(root: Path, config: Config) -> Any:
-    """The graph of `root`; outside a git repository its database lives in the temporary directory."""
+def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
+                          commit: str | None = None) -> Graph:
+    """The graph of `root` as `source` sees it (`commit`'s tree when given); outside a git repository its
+    database lives in the temporary directory."""
+    if commit is not None:
+        source = Source.COMMIT
     if (root / ".git").exists() or config.gate.db_path:
-        return open_graph(root, config)
+        return open_graph(root, config, source=source, commit=commit)
     key = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     db = Path(tempfile.gettempdir()) / "yantra" / f"{key}.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
-    return open_graph(root, config, db_path=db)
+    return open_graph(root, config, db_path=db, source=source)
 
 
 def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
     files = [p for p in ctx.graph.files() if scope.checks(p)]
     ctx.graph.preload(ctx.graph.files())
     hits = [h.finding for p in files for h in _run_file(ctx, p, full=True)]
-    return hits, len(files), ([] if files else ["no Python files to check"])
+    if files:
+        return hits, len(files), []
+    if ctx.graph.snapshot.source is Source.INDEX:
+        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)"]
+    return hits, 0, ["no Python files to check"]
 
 
-def _check_change(ctx: RuleContext, scope: Scope, root: Path, paths: Sequence[str] | None,
-                  base: str | None) -> tuple[list[Finding], int, list[str]]:
-    known = set(ctx.graph.files())
+def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,
+                  pushed: Pushed | None) -> tuple[list[Finding], int, list[str]]:
+    graph: Graph = ctx.graph
+    known = set(graph.files())
 
     def is_python(p: str) -> bool:
         return p.endswith(".py") or p in known
 
-    change, old_blob = staged_change(root, paths, is_python, base)
+    g = graph.snapshot.git
+    raw, before = _raw_change(g, base, pushed)
+    change, old_blob = change_of(raw, paths, is_python, lambda p: p in known)
+    notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and p not in known]
     if not change.changed and not change.deleted:
-        return [], 0, ["no changed Python files to check" if base else "no staged Python files to check"]
-    change = Change(change.changed, change.deleted, read_before(root, old_blob, _blob_parser(ctx)))
-    subjects = subjects_of(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
+        what = "pushed" if pushed else "changed" if base else "staged"
+        return [], 0, [*notes, f"no {what} Python files to check"]
+    missing = [p for p in change.changed if p not in old_blob and p not in change.deleted]
+    if g is not None:
+        old_blob.update(g.blobs_at(before, missing))
+        change = Change(change.changed, change.deleted, read_before(g, old_blob, _blob_parser(ctx)),
+                        change.renamed)
+    subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
+    via = reexports(graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
+    subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
-    told = hints(change, ctx.graph.facts, lambda p: _modules_of_path(ctx, p))
+    told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p, full=True)]
     hits += [h for p in dependents for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name)]
-    findings = [_with_hint(h, told) for h in hits]
+    absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))
+    gone = [h for h in removed_module_hits(ctx, change, absent) if scope.checks(h.finding.path)]
+    hits += gone
+    findings = _unique([_with_hint(h, told, absent) for h in hits])
     from bot.gate.rules.cycles import new_cycles
 
     findings.extend(f for f in new_cycles(ctx, change) if scope.checks(f.path))
-    return findings, len(full) + len(dependents), []
+    checked = set(full) | set(dependents) | {h.finding.path for h in gone}
+    return findings, len(checked), notes
 
 
-def _with_hint(hit: Hit, told: dict[tuple[str, str], str]) -> Finding:
+def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None
+                ) -> tuple[list[git.StagedChange], str | None]:
+    """git's entries of the change, and the commit the change starts from (None: nothing before it)."""
+    if g is None:
+        return [], None
+    if pushed is not None:
+        return g.changes_between(pushed.base, pushed.tip), None if pushed.base == git.EMPTY_TREE else pushed.base
+    if base is not None:
+        return g.changes_since(base), g.commit(base)
+    return g.staged_changes(), g.head()
+
+
+def _not_judged(path: str, graph: Graph) -> str:
+    if graph.snapshot.source is Source.INDEX:
+        return f"{path}: not in the index, not checked (`git add` it to check it)"
+    return f"{path}: not found, not checked"
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and place (a removed module is reported by the rules and by its importers)."""
+    seen: set[tuple[str, str, int, int]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.col)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _with_hint(hit: Hit, told: dict[tuple[str, str], str], absent: list[Absent]) -> Finding:
     text = told.get((hit.module, hit.name or ""))
-    if not text or hit.finding.rule not in ("missing-symbol", "missing-attribute"):
+    if hit.finding.rule == "missing-module":
+        text = next((a.hint() for a in absent if a.unstaged and a.module == hit.module), "") or text
+    if not text or hit.finding.rule not in ("missing-symbol", "missing-attribute", "missing-module"):
         return hit.finding
     f = hit.finding
     return Finding(f.rule, f.severity, f.path, f.line, f.col, f.end_line, f.message, text)
@@ -132,23 +213,27 @@ def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
     facts = ctx.graph.facts(path)
     if facts is None:
         return
+    if facts.not_analysed:
+        ctx.not_checked[path] = facts.not_analysed
     local, cross = _rules()
     for rule in (local + cross) if full else cross:
         yield from rule(ctx, path, facts)
 
 
-def _blob_parser(ctx: RuleContext) -> Any:
-    return lambda data, sha: ctx.graph.parse_blob(data)
+def _blob_parser(ctx: RuleContext) -> ParseBlob:
+    graph: Graph = ctx.graph
+    return lambda data, sha: graph.parse_blob(data)
 
 
-def _modules_of_path(ctx: RuleContext, path: str) -> list[str]:
-    """Module names of `path`, also for a file that no longer exists (deleted or renamed away)."""
+def _modules_of_path(ctx: RuleContext, path: str, change: Change) -> list[str]:
+    """Module names of `path`, also for a file that no longer exists (deleted or renamed away: named as
+    it was, with the packages the change deleted still counted as packages)."""
     mods = list(ctx.graph.modules_of(path))
     if mods:
         return mods
     from bot.graph.layout import module_names
 
-    init_dirs = {p.rpartition("/")[0] for p in [*ctx.graph.files(), path]
+    init_dirs = {p.rpartition("/")[0] for p in [*ctx.graph.files(), *change.deleted]
                  if p == "__init__.py" or p.endswith("/__init__.py")}
     return module_names(path, init_dirs, tuple(ctx.graph.layout.roots))
 

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["error", "warning"]
+from bot.rule_ids import RULES, Severity
 
-RULES: dict[str, Severity] = {
-    "syntax-error": "error",
-    "undefined-name": "error",
-    "missing-module": "error",
-    "missing-symbol": "error",
-    "missing-attribute": "error",
-    "arity-mismatch": "error",
-    "import-cycle": "warning",
-    "undeclared-dependency": "warning",
-}
+__all__ = ["RULES", "Finding", "Severity"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,21 @@ import re
 import warnings
 from collections.abc import Iterable
 
+from bot.graph.names import last_name
+
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
 _OTHER_IGNORE = re.compile(r"#\s*(?:pyrefly:\s*ignore|pyre-ignore|pyre-fixme)\b")
-_CROSS_FILE = frozenset({"missing-module", "missing-symbol", "missing-attribute", "arity-mismatch"})
-_TYPE_ONLY = frozenset({"missing-attribute", "arity-mismatch"})
+_CROSS_FILE = frozenset({"missing-module", "missing-symbol", "missing-attribute", "missing-member", "arity-mismatch"})
+_TYPE_ONLY = frozenset({"missing-attribute", "missing-member", "arity-mismatch"})
 _NOQA_CODES = {"F821": {"undefined-name"}, "F822": {"undefined-name"}, "E999": {"syntax-error"},
                "F401": set(), "F811": set()}
 _TYPE_CODES = {
-    "attr-defined": {"missing-attribute", "missing-symbol"},
+    "attr-defined": {"missing-attribute", "missing-member", "missing-symbol"},
+    "union-attr": {"missing-member"},
     "import": {"missing-module", "missing-symbol"}, "import-not-found": {"missing-module", "missing-symbol"},
     "import-untyped": set(), "call-arg": {"arity-mismatch"}, "misc": {"arity-mismatch"},
-    "name-defined": {"undefined-name"}, "reportAttributeAccessIssue": {"missing-attribute", "missing-symbol"},
+    "name-defined": {"undefined-name"}, "reportAttributeAccessIssue": {"missing-attribute", "missing-member", "missing-symbol"},
     "reportMissingImports": {"missing-module", "missing-symbol"}, "reportCallIssue": {"arity-mismatch"},
     "reportUndefinedVariable": {"undefined-name"},
 }
@@ -56,13 +59,13 @@ def foreign_suppressions(line: str) -> set[str]:
 # The exception each rule's problem raises at run time (what an expected-failure block must catch).
 RAISES = {
     "missing-module": {"ImportError", "ModuleNotFoundError"}, "missing-symbol": {"ImportError"},
-    "missing-attribute": {"AttributeError"}, "arity-mismatch": {"TypeError"}, "undefined-name": {"NameError"},
+    "missing-attribute": {"AttributeError"}, "missing-member": {"AttributeError"}, "arity-mismatch": {"TypeError"}, "undefined-name": {"NameError"},
 }
 _ANY = {"Exception", "BaseException"}
 _UNSURE = "?"  # the expected exception is not a plain name: it could be anything
 
 
-_CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute"}
+_CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute", "missing-member"}
 _ENV_WORD = re.compile(
     r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
     r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
@@ -131,7 +134,7 @@ def _with_quiets(expr: ast.expr) -> set[str]:
         return set()
     name = last_name(expr.func).lower()
     if "patch" in _dotted(expr.func).lower():
-        return {"missing-attribute", "arity-mismatch"}
+        return {"missing-attribute", "missing-member", "arity-mismatch"}
     if "raises" not in name:
         return set()
     expected = expr.args[0] if expr.args else next(
@@ -153,14 +156,6 @@ def _exception_names(expr: ast.expr | None) -> set[str]:
         return set().union(*(_exception_names(e) for e in expr.elts)) if expr.elts else {_UNSURE}
     name = last_name(expr)
     return {name} if name else {_UNSURE}
-
-
-def last_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
 
 
 def _unreachable(body: list[ast.stmt]) -> set[int]:

@@ -1,5 +1,9 @@
 """The distributions a project declares: pyproject ([project], optional deps, [dependency-groups], poetry),
-requirements*.txt, setup.cfg. None when nothing readable declares them (so the rule stays silent)."""
+requirements*.txt, tox.ini, setup.cfg. None when nothing readable declares them, or when a file that may
+declare some could not be read (a FIFO, a dangling link...): then the rule stays silent.
+
+Requirement lines are parsed with `packaging` (PEP 508); a line it rejects still counts by its leading name,
+so an odd line can only make the declared set larger (fewer claims), never smaller."""
 
 from __future__ import annotations
 
@@ -10,6 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from bot.repo_files import FileSkipped, note_skipped, read_text
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -19,12 +28,21 @@ _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _SKIP = frozenset({"node_modules", "__pycache__", "venv", "build", "dist", "site-packages"})
 
 
-def declared_distributions(root: Path) -> frozenset[str] | None:
-    from bot.gate.rules.deps import normalize
+class _Unreadable(Exception):
+    """A file that may declare dependencies exists but could not be read."""
 
+
+def declared_distributions(root: Path) -> frozenset[str] | None:
+    try:
+        return _declared(root)
+    except _Unreadable:
+        return None
+
+
+def _declared(root: Path) -> frozenset[str] | None:
     names: set[str] = set()
     readable = False
-    pyproject = _toml(root / "pyproject.toml")
+    pyproject = _toml(root)
     project = pyproject.get("project", {}) if isinstance(pyproject.get("project"), dict) else {}
     dynamic = project.get("dynamic", []) or []
     if "dependencies" in project or (project and "dependencies" not in dynamic):
@@ -43,9 +61,9 @@ def declared_distributions(root: Path) -> frozenset[str] | None:
             names.update((group or {}).get("dependencies", {}) or {})
     for req in requirement_files(root):
         readable = readable or req.parent == root or req.parent == root / "requirements"
-        names.update(_requirements(req.read_text(encoding="utf-8", errors="replace").splitlines()))
-    names.update(_tox_deps(root / "tox.ini"))
-    cfg = _setup_cfg(root / "setup.cfg")
+        names.update(_requirements((_read(root, req) or "").splitlines()))
+    names.update(_tox_deps(_read(root, root / "tox.ini")))
+    cfg = _setup_cfg(_read(root, root / "setup.cfg"))
     if cfg is not None:
         readable = True
         names.update(cfg)
@@ -53,34 +71,54 @@ def declared_distributions(root: Path) -> frozenset[str] | None:
         return None
     if not readable or ((root / "setup.py").is_file() and not project and cfg is None):
         return None
-    return frozenset(normalize(n) for n in names if n and n.lower() != "python")
+    return frozenset(canonicalize_name(n) for n in names if isinstance(n, str) and n and n.lower() != "python")
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def _read(root: Path, path: Path) -> str | None:
+    rel = path.relative_to(root).as_posix()
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, tomllib.TOMLDecodeError):
+        return read_text(root, rel)
+    except FileSkipped as exc:
+        note_skipped(rel, f"{exc}; undeclared-dependency is not checked")
+        raise _Unreadable(rel) from exc
+
+
+def _toml(root: Path) -> dict[str, Any]:
+    text = _read(root, root / "pyproject.toml")
+    try:
+        return tomllib.loads(text) if text is not None else {}
+    except tomllib.TOMLDecodeError:
         return {}
+
+
+def requirement_name(line: str) -> str | None:
+    """The distribution a requirement line names (PEP 508 via `packaging`), None for options and comments."""
+    text = re.sub(r"(^|\s)#.*$", "", line).strip()
+    if not text or text.startswith("-"):
+        return None
+    try:
+        return Requirement(text.split(" --", 1)[0].strip()).name
+    except InvalidRequirement:
+        m = _NAME.match(text)
+        return m.group(1) if m else None
 
 
 def _requirements(lines: Any) -> list[str]:
     out = []
     for line in lines if isinstance(lines, list) else []:
-        if not isinstance(line, str) or line.strip().startswith(("#", "-")):
-            continue
-        m = _NAME.match(line)
-        if m:
-            out.append(m.group(1))
+        name = requirement_name(line) if isinstance(line, str) else None
+        if name:
+            out.append(name)
     return out
 
 
-def _setup_cfg(path: Path) -> list[str] | None:
-    if not path.is_file():
+def _setup_cfg(text: str | None) -> list[str] | None:
+    if text is None:
         return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeError):
+        parser.read_string(text)
+    except configparser.Error:
         return None
     if not parser.has_option("options", "install_requires"):
         return None
@@ -102,10 +140,8 @@ def requirement_files(root: Path) -> list[Path]:
     return out
 
 
-def _tox_deps(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+def _tox_deps(text: str | None) -> list[str]:
+    if text is None:
         return []
     out: list[str] = []
     for block in re.findall(r"(?m)^\s*deps\s*=\s*((?:.*\n?)(?:[ \t]+.*\n?)*)", text):

@@ -8,10 +8,22 @@ from bot.gate.findings import Finding
 
 
 @dataclass(frozen=True)
+class NotChecked:
+    """A file the rules could not judge (too big or pathological to analyse): reported, never silently passed."""
+
+    path: str
+    reason: str  # "over 2 MB"
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class CheckResult:
     findings: list[Finding]
     stats: dict[str, float | int]
     notes: tuple[str, ...] = field(default=())  # things the user should know ("no Python files to check")
+    not_checked: tuple[NotChecked, ...] = field(default=())
 
     @property
     def errors(self) -> list[Finding]:

@@ -1,7 +1,10 @@
 """The one GitHub client: PyGithub pointed at `GITHUB_API_URL`, with retries and readable errors.
 
 Everything the bot asks of GitHub goes through `GitHubClient`; PyGithub exceptions become `GitHubError`
-(transient when retrying later may help) with a message that says what happened and what to do.
+(transient when retrying later may help) with a message that says what happened and what to do. An answer that
+cannot be understood (HTML with status 200, truncated JSON, invalid UTF-8, missing fields) is a `GitHubError`
+too, never a crash. Every text the client sends (comments, reviews) passes through its `redact` function first:
+this is the one place that publishes to GitHub, so nothing can bypass the redaction.
 """
 
 from __future__ import annotations
@@ -88,11 +91,12 @@ def _stderr(message: str) -> None:
 
 
 class GitHubClient:
-    def __init__(self, api_url: str, token: str, repository: str, *,
+    def __init__(self, api_url: str, token: str, repository: str, *, redact: Callable[[str], str],
                  log: Callable[[str], None] = _stderr) -> None:
         from github import Auth, Github
 
         self.log = log
+        self.redact = redact
         self.repository = repository
         self._gh = Github(base_url=api_url, auth=Auth.Token(token), timeout=TIMEOUT_SECONDS,
                           retry=_retry(log), lazy=True, per_page=100)
@@ -111,7 +115,8 @@ class GitHubClient:
         return self._pulls[number]
 
     def pull_request(self, number: int) -> PullRequest:
-        return pull_request_from_json(self._pull(number).raw_data)
+        with _errors(f"reading pull request #{number}"):
+            return pull_request_from_json(self._pull(number).raw_data)
 
     def permission(self, login: str) -> str:
         """admin | maintain | write | triage | read | none, as the repository grants it to `login`."""
@@ -123,8 +128,9 @@ class GitHubClient:
             if getattr(exc.__cause__, "status", None) == 404:  # not a user / not visible: no permission
                 return "none"
             raise
-        role = str(data.get("role_name") or "")
-        return role if role in ("maintain", "triage") else str(data.get("permission") or "none")
+        with _errors(f"asking the permission of {login}"):
+            role = str(data.get("role_name") or "")
+            return role if role in ("maintain", "triage") else str(data.get("permission") or "none")
 
     def pr_commits(self, number: int) -> list[CommitInfo]:
         with _errors(f"listing the commits of pull request #{number}"):
@@ -142,13 +148,13 @@ class GitHubClient:
 
     def create_comment(self, number: int, body: str) -> Comment:
         with _errors(f"commenting on #{number}"):
-            c = self._repo.get_issue(number).create_comment(body)
+            c = self._repo.get_issue(number).create_comment(self.redact(body))
             return Comment(id=c.id, author=c.user.login, body=c.body or "")
 
     def edit_comment(self, comment_id: int, body: str) -> None:
         with _errors(f"updating comment {comment_id}"):
             self._gh.requester.requestJsonAndCheck(
-                "PATCH", f"{self._repo.url}/issues/comments/{comment_id}", input={"body": body})
+                "PATCH", f"{self._repo.url}/issues/comments/{comment_id}", input={"body": self.redact(body)})
 
     def react(self, comment_id: int, reaction: str) -> None:
         if reaction not in REACTIONS:
@@ -159,16 +165,16 @@ class GitHubClient:
 
     def create_review(self, number: int, commit_sha: str, body: str,
                       comments: Sequence[ReviewComment] = ()) -> int:
-        payload: dict[str, Any] = {"commit_id": commit_sha, "body": body, "event": "COMMENT",
-                                   "comments": [_review_comment(c) for c in comments]}
+        payload: dict[str, Any] = {"commit_id": commit_sha, "body": self.redact(body), "event": "COMMENT",
+                                   "comments": [_review_comment(c, self.redact) for c in comments]}
         with _errors(f"posting a review on pull request #{number}"):
             _, data = self._gh.requester.requestJsonAndCheck(
                 "POST", f"{self._repo.url}/pulls/{number}/reviews", input=payload)
-        return int(data["id"])
+            return int(data["id"])
 
 
-def _review_comment(c: ReviewComment) -> dict[str, Any]:
-    out: dict[str, Any] = {"path": c.path, "line": c.line, "side": "RIGHT", "body": c.body}
+def _review_comment(c: ReviewComment, redact: Callable[[str], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": c.path, "line": c.line, "side": "RIGHT", "body": redact(c.body)}
     if c.start_line is not None and c.start_line < c.line:
         out.update(start_line=c.start_line, start_side="RIGHT")
     return out
@@ -206,9 +212,24 @@ def _errors(doing: str) -> Iterator[None]:
         raise GitHubError(f"GitHub answered 404 while {doing}: {exc.message or 'not found'} "
                           "(wrong repository or number, or the token cannot see it)") from exc
     except GithubException as exc:
+        if "cannot complete object" in f"{exc.message} {exc.data}".lower():  # PyGithub: an answer lacking the object's fields
+            raise _not_understood(doing, exc) from exc
         raise _from_status(exc, doing) from exc
     except (RequestException, Urllib3Error) as exc:
         raise GitHubError(f"could not reach GitHub while {doing}: {exc}", transient=True) from exc
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # JSON, UTF-8, shape
+        raise _not_understood(doing, exc) from exc
+
+
+def _not_understood(doing: str, exc: BaseException) -> GitHubError:
+    return GitHubError(f"GitHub's answer could not be understood while {doing} ({type(exc).__name__}: "
+                       f"{_short(exc)}); a proxy or an outage may have answered instead of the API",
+                       transient=True)
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _from_status(exc: Any, doing: str) -> GitHubError:

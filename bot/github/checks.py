@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.verdict import Verdict
+
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.gate.result import CheckResult
@@ -36,8 +38,8 @@ class PullChecks:
         return not self.gate.errors and tests_ok and self.high_findings == 0
 
     @property
-    def verdict(self) -> str:
-        return "pass" if self.passed else "fail"
+    def verdict(self) -> Verdict:
+        return Verdict.PASS if self.passed else Verdict.FAIL
 
 
 def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: str, *,

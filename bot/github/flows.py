@@ -4,13 +4,11 @@ idempotency), then checks and/or a fix on the pull request, then publishing. Ret
 from __future__ import annotations
 
 import sys
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConfigError, GitError, GitHubError
+from bot.errors import ConfigError, GitHubError
 from bot.github import git_ops, policy
 from bot.github.api import CommitInfo, GitHubClient
 from bot.github.checks import PullChecks, checks_markdown, run_pull_checks
@@ -29,12 +27,15 @@ from bot.github.publish import (
     write_outputs,
     write_sarif,
 )
+from bot.github.redact import Redactor
 from bot.github.settings import Settings
+from bot.github.workspace import checked_out, trusted_config
+from bot.verdict import Verdict
 
 if TYPE_CHECKING:
     from bot.config import Config, FixConfig
 
-FAILING = ("fail", "escalated", "failed", "not-pushed")
+FAILING = (Verdict.FAIL, Verdict.ESCALATED, Verdict.FAILED, Verdict.NOT_PUSHED)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,11 @@ class Job:
 
 
 class ActionRun:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, redact: Redactor) -> None:
         self.s = settings
-        self.client = GitHubClient(settings.api_url, settings.github_token, settings.repository, log=log)
+        self.redact = redact
+        self.client = GitHubClient(settings.api_url, settings.github_token, settings.repository, redact=redact,
+                                   log=log)
 
     def handle(self, event: Event) -> int:
         try:
@@ -122,7 +125,8 @@ class ActionRun:
                 self.client.react(comment_id, "confused")
             raise
         if comment_id is not None:
-            self.client.react(comment_id, "rocket" if verdict in ("committed", "suggested", "clean") else "confused")
+            self.client.react(comment_id, "rocket" if verdict in (Verdict.COMMITTED, Verdict.SUGGESTED, Verdict.CLEAN)
+                              else "confused")
         return code
 
     def _dispatch(self, event: Dispatch) -> int:
@@ -145,58 +149,51 @@ class ActionRun:
     def _run(self, job: Job) -> int:
         return self._run_job(job)[0]
 
-    def _run_job(self, job: Job) -> tuple[int, str]:
+    def _run_job(self, job: Job) -> tuple[int, Verdict]:
         limit = policy.commit_limit(job.commits, self.s)
         plan = policy.plan_for(job.pr, wants_fix=job.wants_fix, limit_reason=limit, fork_fixes=self.s.fork_fixes)
         if plan.reason:
             log(plan.reason)
-        repo, config = self._checkout(job.pr)
+        root = git_ops.open_workspace(self.s.workspace)
+        self.redact.add_public(job.pr.head_sha, job.pr.base_sha, *(c.sha for c in job.commits))
         sections = [f"> {plan.reason}"] if plan.reason else []
-        checks = self._checks(repo, job.pr, config, plan) if job.run_checks else None
-        if checks is not None:
-            sections.append(checks_markdown(checks))
-        verdict = checks.verdict if checks is not None else "skipped"
+        checks: PullChecks | None = None
         delivered: Delivered | None = None
-        if plan.blocked and job.fix_always:  # a command that may not run: say why (the plan's reason)
-            verdict = "not-pushed" if plan.blocked == "limit" else "skipped"
-        elif plan.fix and (job.fix_always or (checks is not None and not checks.passed)):
-            delivered = deliver_fix(self.s, self.client, repo, job.pr, plan.deliver, config.fix,
-                                    instructions=job.instructions, requested_by=job.requested_by)
-            verdict = delivered.verdict
-            sections.append(delivered.markdown)
+        with checked_out(root, job.pr):
+            config = self._config(trusted_config(root, job.pr))  # the one load of the run, from the base
+            if job.run_checks:
+                checks = self._checks(root, job.pr, config, plan)
+                sections.append(checks_markdown(checks))
+            verdict = checks.verdict if checks is not None else Verdict.SKIPPED
+            if plan.blocked and job.fix_always:  # a command that may not run: say why (the plan's reason)
+                verdict = Verdict.NOT_PUSHED if plan.blocked == "limit" else Verdict.SKIPPED
+            elif plan.fix and (job.fix_always or (checks is not None and not checks.passed)):
+                delivered = deliver_fix(self.s, self.client, root, job.pr, plan.deliver, config,
+                                        instructions=job.instructions, requested_by=job.requested_by)
+                verdict = delivered.verdict
+                sections.append(delivered.markdown)
         self._publish(job, verdict, checks, delivered, "\n\n".join(sections))
-        failed = verdict in FAILING and (self.s.fail_on_findings or verdict in ("failed", "not-pushed"))
+        failed = verdict in FAILING and (self.s.fail_on_findings or verdict in (Verdict.FAILED, Verdict.NOT_PUSHED))
         return (1 if failed else 0), verdict
 
-    def _checkout(self, pr: PullRequest) -> tuple[Any, Config]:
-        """Fetch and check out the PR head in the workspace; the configuration that applies to it."""
-        from bot.config import load_config
-
-        repo = git_ops.open_repo(self.s.workspace)
-        git_ops.fetch_pull(repo, pr.number, pr.head_ref, pr.base_ref, fork=pr.is_fork)
-        if not git_ops.has_commit(repo, pr.head_sha):
-            raise GitError(f"the head commit {pr.head_sha} of #{pr.number} is not on the remote any more "
-                           "(force-pushed?); a newer run will handle the new head")
-        git_ops.checkout(repo, pr.head_sha)
-        return repo, self._config(trusted_config(repo, pr, load_config))
-
-    def _checks(self, repo: Any, pr: PullRequest, config: Config, plan: policy.Plan) -> PullChecks:
+    def _checks(self, root: Path, pr: PullRequest, config: Config, plan: policy.Plan) -> PullChecks:
         files = self.client.pr_files(pr.number)
-        diff = git_ops.merge_base_diff(repo, pr.head_sha)
-        checks = run_pull_checks(self.s.workspace, config, [f.path for f in files if f.status != "removed"],
+        diff = git_ops.merge_base_diff(root, pr.head_sha)
+        checks = run_pull_checks(root, config, [f.path for f in files if f.status != "removed"],
                                  diff, run_tests=plan.run_tests, tests_note=plan.reason)
         annotate(checks.gate)
         annotate_security(checks.security)
         return checks
 
-    def _publish(self, job: Job, verdict: str, checks: PullChecks | None, delivered: Delivered | None,
+    def _publish(self, job: Job, verdict: Verdict, checks: PullChecks | None, delivered: Delivered | None,
                  body: str) -> None:
         pr = job.pr
-        sarif = str(write_sarif(self.s.workspace, checks.gate)) if checks is not None else ""
+        sarif = str(write_sarif(checks.gate, self.redact)) if checks is not None else ""
         confidence = delivered.confidence if delivered else None
         commit_sha = delivered.commit_sha if delivered else None
-        bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == "committed" else 0)
-        state = job.sticky.state.with_run(job.key, head_sha=commit_sha or pr.head_sha, verdict=verdict,
+        self.redact.add_public(commit_sha)
+        bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == Verdict.COMMITTED else 0)
+        state = job.sticky.state.with_run(job.key, head_sha=commit_sha or pr.head_sha, verdict=verdict.value,
                                           bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha)
         title = _title(verdict, job)
         try:
@@ -206,44 +203,34 @@ class ActionRun:
                 raise
             print(f"::warning title=Yantra::could not write the summary comment ({exc}); the results are in "
                   "the step summary and the annotations", flush=True)
-        append_summary(self.s.step_summary_path, f"## Yantra: {title}\n\n{body}\n")
-        write_outputs(self.s.output_path, {"verdict": verdict,
+        append_summary(self.s.step_summary_path, f"## Yantra: {title}\n\n{body}\n", self.redact,
+                       self.s.workspace)
+        write_outputs(self.s.output_path, {"verdict": verdict.value,
                                            "confidence": "" if confidence is None else f"{confidence:.2f}",
-                                           "commit-sha": commit_sha or "", "sarif-file": sarif})
+                                           "commit-sha": commit_sha or "", "sarif-file": sarif}, self.s.workspace)
         log(f"yantra: {title}")
 
     def _config(self, config: Config) -> Config:
-        """The repository's [tool.yantra] with the Action's inputs on top (inputs win when given)."""
+        """The base branch's [tool.yantra] with the Action's inputs on top (inputs win when given; the
+        protected-paths input adds to the repository's)."""
         fix: FixConfig = config.fix
         overrides: dict[str, Any] = {"model": self.s.model, "fallback_model": self.s.fallback_model,
                      "max_attempts": self.s.max_attempts, "max_tokens": self.s.budget_tokens,
-                     "max_calls": self.s.budget_calls, "max_dollars": self.s.budget_dollars,
-                     "protected_paths": self.s.protected_paths}
+                     "max_calls": self.s.budget_calls, "max_dollars": self.s.budget_dollars}
         fix = replace(fix, **{k: v for k, v in overrides.items() if v is not None})
+        if self.s.protected_paths:
+            fix = replace(fix, protected_paths=tuple(dict.fromkeys((*fix.protected_paths,
+                                                                    *self.s.protected_paths))))
         return replace(config, fix=fix)
 
 
-def trusted_config(repo: Any, pr: PullRequest, load: Callable[[Path], Config]) -> Config:
-    """The repository's configuration; for a fork, the base branch's, so a fork cannot choose what runs
-    (test command, protected paths, budgets) by editing its pyproject.toml."""
-    workspace = Path(str(repo.working_tree_dir))
-    if not pr.is_fork:
-        return load(workspace)
-    with tempfile.TemporaryDirectory(prefix="yantra-base-") as tmp:
-        try:
-            text = git_ops.show(repo, git_ops.BASE_REF, "pyproject.toml")
-        except git_ops.GitError:
-            text = ""  # the base has no pyproject.toml: defaults
-        (Path(tmp) / "pyproject.toml").write_text(text, encoding="utf-8")
-        return replace(load(Path(tmp)), root=workspace)
-
-
-def _title(verdict: str, job: Job) -> str:
+def _title(verdict: Verdict, job: Job) -> str:
     who = f" (asked by @{job.requested_by})" if job.requested_by else ""
-    return {"pass": "checks passed", "fail": "checks found problems", "committed": f"fix pushed{who}",
-            "suggested": f"fix suggested in a review{who}", "escalated": f"no confident fix; escalated{who}",
-            "failed": f"the fix run failed{who}", "not-pushed": f"fix not pushed{who}",
-            "clean": f"nothing to fix{who}", "skipped": "nothing run"}.get(verdict, verdict)
+    return {Verdict.PASS: "checks passed", Verdict.FAIL: "checks found problems",
+            Verdict.COMMITTED: f"fix pushed{who}", Verdict.SUGGESTED: f"fix suggested in a review{who}",
+            Verdict.ESCALATED: f"no confident fix; escalated{who}", Verdict.FAILED: f"the fix run failed{who}",
+            Verdict.NOT_PUSHED: f"fix not pushed{who}", Verdict.CLEAN: f"nothing to fix{who}",
+            Verdict.SKIPPED: "nothing run"}.get(verdict, verdict.value)
 
 
 def log(message: str) -> None:
@@ -252,5 +239,5 @@ def log(message: str) -> None:
 
 def skip(reason: str, output: Path | None = None) -> int:
     notice(f"nothing done: {reason}")
-    write_outputs(output, {"verdict": "skipped", "confidence": "", "commit-sha": "", "sarif-file": ""})
+    write_outputs(output, {"verdict": Verdict.SKIPPED.value, "confidence": "", "commit-sha": "", "sarif-file": ""})
     return 0

@@ -1,26 +1,28 @@
-"""Git in the Action's workspace, through GitPython: fetch the PR head, commit as the bot, push safely.
+"""The Action's git work in GITHUB_WORKSPACE, in the bot's terms: fetch the pull request, check it out, commit
+as the bot, push only while the branch is where the run started, and put the trusted checkout back.
 
-actions/checkout has cloned the repository into GITHUB_WORKSPACE with `origin` set up; this module fetches
-the pull request's head and base, checks the head out, and pushes fix commits as fast-forwards only, after
-making sure with `ls-remote` that nobody pushed since the run started. It never force-pushes.
+Every command line is built by `bot.git` (the one git seam); this module decides which refs and what order.
+actions/checkout has cloned the repository with `origin` set up. Nothing here ever force-pushes.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from bot import git
 from bot.errors import GitError
-
-if TYPE_CHECKING:
-    from git import Repo
 
 TRAILER = "Yantra-Session"
 TRAILER_RE = re.compile(rf"^{TRAILER}:\s*\S+", re.MULTILINE)
 HEAD_REF = "refs/remotes/origin/yantra/head"
 BASE_REF = "refs/remotes/origin/yantra/base"
+REMOTE = "origin"
 
 
 @dataclass(frozen=True)
@@ -29,87 +31,80 @@ class Identity:
     email: str
 
 
+@dataclass(frozen=True)
+class Checkout:
+    """Where the workspace was before the run touched it: a branch (None when detached) and its commit."""
+    branch: str | None
+    sha: str | None
+
+
 class BranchMoved(GitError):
     """The PR branch on the remote is no longer at the commit the run started from."""
 
 
-def open_repo(workspace: Path) -> Repo:
-    from git import InvalidGitRepositoryError, NoSuchPathError, Repo
-
-    try:
-        return Repo(workspace)
-    except (InvalidGitRepositoryError, NoSuchPathError) as exc:
-        raise GitError(f"{workspace} is not a git checkout: run actions/checkout before Yantra") from exc
+def open_workspace(workspace: Path) -> Path:
+    if not workspace.is_dir() or not git.is_work_tree(workspace):
+        raise GitError(f"{workspace} is not a git checkout: run actions/checkout before Yantra")
+    return workspace
 
 
-def _git(repo: Repo, *args: str) -> str:
-    from git import GitCommandError
-
-    try:
-        return str(repo.git.execute(["git", *args]))
-    except GitCommandError as exc:
-        raise GitError(f"`git {' '.join(args)}` failed (exit {exc.status}): "
-                       f"{str(exc.stderr).strip() or str(exc.stdout).strip()}") from exc
+def remember(root: Path) -> Checkout:
+    return Checkout(git.current_branch(root), git.head_commit(root))
 
 
-def fetch_pull(repo: Repo, number: int, head_ref: str, base_ref: str, *, fork: bool) -> None:
+def restore(root: Path, where: Checkout) -> None:
+    """Put the trusted checkout back (its branch, else its commit), discarding what the run left in it."""
+    if where.branch is not None:
+        git.checkout_branch(root, where.branch)
+    elif where.sha is not None:
+        git.checkout_detached(root, where.sha)
+
+
+def fetch_pull(root: Path, number: int, head_ref: str, base_ref: str, *, fork: bool) -> None:
     """Fetch the PR head (a fork's through `refs/pull/N/head` of the base repository) and its base branch."""
     head = f"refs/pull/{number}/head" if fork else f"refs/heads/{head_ref}"
-    _git(repo, "fetch", "--no-tags", "--quiet", "origin", f"+{head}:{HEAD_REF}", f"+refs/heads/{base_ref}:{BASE_REF}")
+    git.fetch_refspecs(root, REMOTE, [f"+{head}:{HEAD_REF}", f"+refs/heads/{base_ref}:{BASE_REF}"])
 
 
-def checkout(repo: Repo, sha: str) -> None:
+def checkout(root: Path, sha: str) -> None:
     """Check out `sha` (detached), discarding what a previous step left in tracked files."""
-    _git(repo, "checkout", "--quiet", "--force", "--detach", sha)
+    git.checkout_detached(root, sha)
 
 
-def has_commit(repo: Repo, sha: str) -> bool:
-    try:
-        _git(repo, "cat-file", "-e", f"{sha}^{{commit}}")
-    except GitError:
-        return False
-    return True
+def has_commit(root: Path, sha: str) -> bool:
+    return git.has_commit(root, sha)
 
 
-def fetched_head(repo: Repo) -> str:
-    return _git(repo, "rev-parse", HEAD_REF).strip()
-
-
-def merge_base_diff(repo: Repo, head_sha: str) -> str:
+def merge_base_diff(root: Path, head_sha: str) -> str:
     """The PR's change as GitHub shows it: base...head."""
-    return _git(repo, "diff", "--no-color", "--no-ext-diff", f"{BASE_REF}...{head_sha}")
+    return git.diff_text(root, f"{BASE_REF}...{head_sha}")
 
 
-def working_diff(repo: Repo, start_sha: str, paths: list[str] | None = None, *, context: int = 3) -> str:
+def working_diff(root: Path, start_sha: str, paths: list[str] | None = None, *, context: int = 3) -> str:
     """Tracked changes in the working tree against `start_sha` (what a fix left applied)."""
-    return _git(repo, "diff", "--no-color", "--no-ext-diff", f"-U{context}", start_sha, "--", *(paths or []))
+    return git.diff_text(root, start_sha, paths=paths or (), context=context)
 
 
-def show(repo: Repo, sha: str, path: str) -> str:
-    return _git(repo, "show", f"{sha}:{path}")
+def show(root: Path, rev: str, path: str) -> str:
+    text = git.show_file(root, rev, path)
+    if text is None:
+        raise GitError(f"{path} does not exist at {rev}")
+    return text
 
 
-def drop_persisted_credentials(repo: Repo) -> None:
+def base_file(root: Path, base_sha: str, path: str) -> str | None:
+    """`path` on the trusted side: at the PR's base commit if fetched, else the fetched base branch."""
+    rev = base_sha if base_sha and git.has_commit(root, base_sha) else BASE_REF
+    return git.show_file(root, rev, path)
+
+
+def drop_persisted_credentials(root: Path) -> list[str]:
     """Remove the auth header actions/checkout keeps in .git/config (`http.<url>.extraheader`)."""
-    try:
-        out = _git(repo, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
-    except GitError:
-        return  # none set
-    for name in sorted(set(out.split())):
-        _git(repo, "config", "--local", "--unset-all", name)
+    return git.drop_extraheaders(root)
 
 
-def commit_message(repo: Repo, sha: str) -> str:
-    return _git(repo, "log", "-1", "--format=%B", sha)
-
-
-def remote_head(repo: Repo, branch: str) -> str | None:
-    out = _git(repo, "ls-remote", "origin", f"refs/heads/{branch}")
-    for line in out.splitlines():
-        sha, _, ref = line.partition("\t")
-        if ref == f"refs/heads/{branch}":
-            return sha
-    return None
+def remote_head(root: Path, branch: str) -> str | None:
+    return git.remote_branch_sha(root, REMOTE, branch)
 
 
 def patch_paths(patch: str) -> list[str]:
@@ -121,57 +116,63 @@ def patch_paths(patch: str) -> list[str]:
     return paths
 
 
-def commit_fix(repo: Repo, paths: list[str], message: str, who: Identity) -> str:
+def commit_fix(root: Path, paths: list[str], message: str, who: Identity) -> str:
     """Commit `paths` (changed, added or deleted by the fix) as the bot; return the new SHA."""
     if not paths:
         raise GitError("the fix changed no files; nothing to commit")
-    _git(repo, "add", "--all", "--", *paths)
-    env = {"GIT_AUTHOR_NAME": who.name, "GIT_AUTHOR_EMAIL": who.email,
-           "GIT_COMMITTER_NAME": who.name, "GIT_COMMITTER_EMAIL": who.email}
-    from git import GitCommandError
-
     try:
-        repo.git.execute(["git", "commit", "--quiet", "--no-verify", "-m", message], env=env)
-    except GitCommandError as exc:
-        raise GitError(f"could not commit the fix (exit {exc.status}): {str(exc.stderr).strip()}") from exc
-    return _git(repo, "rev-parse", "HEAD").strip()
+        return git.commit_paths(root, paths, message, name=who.name, email=who.email)
+    except GitError as exc:
+        raise GitError(f"could not commit the fix: {exc}") from exc
 
 
-def push_fix(repo: Repo, branch: str, expected_remote: str) -> None:
-    """Push HEAD to `branch` as a fast-forward, only if the remote branch is still at `expected_remote`."""
-    current = remote_head(repo, branch)
+def push_fix(root: Path, branch: str, expected_remote: str) -> None:
+    """Push HEAD to `branch` as a fast-forward, only if the remote branch is still at `expected_remote`:
+    compared first (for a clear message), then enforced atomically by the push's lease."""
+    current = remote_head(root, branch)
     if current != expected_remote:
-        raise BranchMoved(f"the branch {branch} moved during the run (now {current or 'deleted'}, the run started "
-                          f"from {expected_remote}): a human pushed; not pushing")
-    _git(repo, "push", "--quiet", "--porcelain", "origin", f"HEAD:refs/heads/{branch}")
+        raise _moved(branch, current, expected_remote)
+    try:
+        git.push_expecting(root, REMOTE, branch, expected_remote)
+    except GitError as exc:
+        if "stale info" in str(exc) or "rejected" in str(exc):
+            raise _moved(branch, remote_head(root, branch), expected_remote) from exc
+        raise
 
 
-def apply_patch(repo: Repo, patch: str) -> None:
+def _moved(branch: str, current: str | None, expected: str) -> BranchMoved:
+    return BranchMoved(f"the branch {branch} moved during the run (now {current or 'deleted'}, the run started "
+                       f"from {expected}): a human pushed; not pushing")
+
+
+def apply_patch(root: Path, patch: str) -> None:
     """Apply a unified diff (a fix the pipeline returned without applying it) to the working tree."""
-    import tempfile
-
     if not patch.strip():
         raise GitError("the fix has an empty patch; nothing to apply")
-    with tempfile.NamedTemporaryFile("w", suffix=".patch", encoding="utf-8", delete=False) as out:
-        out.write(patch if patch.endswith("\n") else patch + "\n")
-    try:
-        _git(repo, "apply", "--whitespace=nowarn", out.name)
-    finally:
-        Path(out.name).unlink(missing_ok=True)
+    with _private_file(".patch", patch if patch.endswith("\n") else patch + "\n") as path:
+        git.apply_patch_file(root, path)
 
 
-def discard(repo: Repo, start_sha: str, new_paths: list[str]) -> None:
+def discard(root: Path, start_sha: str, new_paths: list[str]) -> None:
     """Put the working tree back at `start_sha`, removing files a fix created."""
-    checkout(repo, start_sha)
+    checkout(root, start_sha)
     for path in new_paths:
-        target = Path(str(repo.working_tree_dir)) / path
-        if target.is_file() and not _tracked(repo, path):
-            target.unlink()
-
-
-def _tracked(repo: Repo, path: str) -> bool:
-    return bool(_git(repo, "ls-files", "--", path).strip())
+        if Path(path).is_absolute() or ".." in Path(path).parts:
+            continue  # never outside the checkout
+        target = root / path
+        if (target.is_symlink() or target.is_file()) and not git.is_tracked(root, path):
+            target.unlink()  # a link itself, never what it points to
 
 
 def is_bot_commit(message: str, emails: tuple[str, ...], bot_email: str) -> bool:
     return bool(TRAILER_RE.search(message)) or any(e.lower() == bot_email.lower() for e in emails)
+
+
+@contextmanager
+def _private_file(suffix: str, text: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="yantra-") as tmp:
+        path = Path(tmp) / f"file{suffix}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        yield path

@@ -1,25 +1,37 @@
 """Everything the Action shows: the sticky comment, annotations, SARIF, step summary, outputs, reactions,
-escalation and suggestion reviews. The only module that writes to GitHub or to the runner's files."""
+escalation and suggestion reviews. The only module that writes to GitHub or to the runner's files.
+
+Redaction: the GitHub client redacts what it sends; the step summary is redacted here; stdout and stderr (the
+job's log, workflow commands, annotations) go through `RedactingStream`, installed by the Action's entry point.
+Files: the SARIF is created fresh in a private directory (never a path inside the checkout, never through a
+link); GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are the runner's own files and are only appended to, never when
+they lie inside the checkout.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from bot.errors import ConfigError
 from bot.github.api import GitHubClient, ReviewComment
 from bot.github.state import BotState, parse_state, render_marker
+from bot.verdict import Verdict
 
 if TYPE_CHECKING:
     from bot.gate.result import CheckResult
     from bot.scan.results import ScanResult
 
 SARIF_NAME = "yantra.sarif"
-ICONS = {"pass": "✅", "committed": "✅", "suggested": "💡", "clean": "✅", "fail": "❌", "escalated": "⚠️",
-         "failed": "❌", "not-pushed": "⏸️", "skipped": "⏭️", "refused": "🚫"}
+ICONS = {Verdict.PASS: "✅", Verdict.COMMITTED: "✅", Verdict.SUGGESTED: "💡", Verdict.CLEAN: "✅",
+         Verdict.FAIL: "❌", Verdict.ESCALATED: "⚠️", Verdict.FAILED: "❌", Verdict.NOT_PUSHED: "⏸️",
+         Verdict.SKIPPED: "⏭️", Verdict.REFUSED: "🚫"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,7 @@ def find_sticky(client: GitHubClient, number: int, bot_login: str) -> Sticky:
     return Sticky(None, BotState())
 
 
-def sticky_body(title: str, verdict: str, body_md: str, state: BotState) -> str:
+def sticky_body(title: str, verdict: Verdict, body_md: str, state: BotState) -> str:
     return (f"### {ICONS.get(verdict, '•')} Yantra: {title}\n\n{body_md.strip()}\n\n"
             f"<sub>head `{state.head_sha[:12]}` · updated in place by Yantra</sub>\n{render_marker(state)}\n")
 
@@ -69,22 +81,85 @@ def suggestion_review(client: GitHubClient, number: int, head_sha: str, intro: s
     return client.create_review(number, head_sha, body, comments)
 
 
+# ---- redaction of the log ----------------------------------------------------------------------------------
+class RedactingStream:
+    """A text stream that redacts each complete line before passing it on (the rest waits for its newline)."""
+
+    def __init__(self, inner: TextIO, redact: Callable[[str], str]) -> None:
+        self.inner = inner
+        self.redact = redact
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            complete, _, self._pending = self._pending.rpartition("\n")
+            self.inner.write(self.redact(complete + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def close_pending(self) -> None:
+        if self._pending:
+            self.inner.write(self.redact(self._pending))
+            self._pending = ""
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> object:  # encoding, fileno, ... of the real stream
+        return getattr(self.inner, name)
+
+
 # ---- the runner's files -----------------------------------------------------------------------------------
-def write_outputs(path: Path | None, values: dict[str, str]) -> None:
+def write_outputs(path: Path | None, values: dict[str, str], workspace: Path | None = None) -> None:
     """Append step outputs in GITHUB_OUTPUT's heredoc format (safe for multi-line values)."""
     if path is None:
         return
-    with path.open("a", encoding="utf-8") as out:
-        for name, value in values.items():
-            delim = f"yantra_{secrets.token_hex(8)}"
-            out.write(f"{name}<<{delim}\n{value}\n{delim}\n")
+    text = ""
+    for name, value in values.items():
+        delim = f"yantra_{secrets.token_hex(8)}"
+        text += f"{name}<<{delim}\n{value}\n{delim}\n"
+    _append_runner_file(path, text, workspace)
 
 
-def append_summary(path: Path | None, markdown: str) -> None:
+def append_summary(path: Path | None, markdown: str, redact: Callable[[str], str],
+                   workspace: Path | None = None) -> None:
     if path is None:
         return
-    with path.open("a", encoding="utf-8") as out:
-        out.write(markdown.rstrip() + "\n")
+    _append_runner_file(path, redact(markdown.rstrip() + "\n"), workspace)
+
+
+def _append_runner_file(path: Path, text: str, workspace: Path | None) -> None:
+    """Append to a file the runner gave us (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY): trusted, but never one that
+    lies in the checkout (whose files a pull request controls)."""
+    if workspace is not None and _inside(path, workspace):
+        raise ConfigError(f"{path} lies inside the checkout {workspace}; the runner's files never do")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def private_file(name: str, text: str) -> Path:
+    """A new file in a new private directory (RUNNER_TEMP when the runner has one): created with O_EXCL and
+    O_NOFOLLOW, so nothing a pull request put in the checkout (a symlink called yantra.sarif) is followed."""
+    base = os.environ.get("RUNNER_TEMP") or None
+    directory = Path(tempfile.mkdtemp(prefix="yantra-", dir=base if base and Path(base).is_dir() else None))
+    path = directory / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return path
 
 
 def annotate(result: CheckResult) -> None:
@@ -107,12 +182,11 @@ def annotate_security(results: Sequence[ScanResult]) -> None:
                   f"{escape_data(f.message)}", flush=True)
 
 
-def write_sarif(workspace: Path, result: CheckResult) -> Path:
+def write_sarif(result: CheckResult, redact: Callable[[str], str]) -> Path:
+    """The gate's findings as SARIF, in a private directory (its path is the `sarif-file` output)."""
     from bot.report import render
 
-    path = workspace / SARIF_NAME
-    path.write_text(render(result, "sarif"), encoding="utf-8")
-    return path
+    return private_file(SARIF_NAME, redact(render(result, "sarif")))
 
 
 def notice(message: str) -> None:

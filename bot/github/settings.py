@@ -30,7 +30,9 @@ INPUT_VARS = {
     "budget-tokens": "YANTRA_BUDGET_TOKENS",
     "budget-calls": "YANTRA_BUDGET_CALLS",
     "budget-dollars": "YANTRA_BUDGET_DOLLARS",
-    "protected-paths": "YANTRA_PROTECTED_PATHS",
+    "protected-paths": "YANTRA_PROTECTED_PATHS",  # added to the built-in protected set
+    "unprotect-paths": "YANTRA_UNPROTECT_PATHS",  # removed from the built-in protected set
+    "setup-command": "YANTRA_SETUP_COMMAND",  # read by bot.github.setup_env in its own step
     "python-version": "YANTRA_PYTHON_VERSION",
     "max-bot-commits": "YANTRA_MAX_BOT_COMMITS",
     "allow-bots": "YANTRA_ALLOW_BOTS",
@@ -59,6 +61,7 @@ class Settings:
     budget_calls: int | None
     budget_dollars: float | None
     protected_paths: tuple[str, ...] | None
+    unprotect_paths: tuple[str, ...]
     python_version: str | None
     max_bot_commits: int
     allow_bots: tuple[str, ...]  # logins; "*" allows every bot
@@ -126,6 +129,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         budget_calls=_int(inp("budget-calls"), "budget-calls", minimum=1),
         budget_dollars=_float(inp("budget-dollars"), "budget-dollars"),
         protected_paths=_list(inp("protected-paths")) or None,
+        unprotect_paths=_list(inp("unprotect-paths")),
         python_version=python_version,
         max_bot_commits=_default(_int(inp("max-bot-commits"), "max-bot-commits", minimum=0), 3),
         allow_bots=_list(inp("allow-bots")),

@@ -1,15 +1,15 @@
-"""Bring the store up to date with the working tree: list, stat, re-parse only what changed.
+"""Bring the store up to date with a snapshot of the repository: re-parse only blobs never parsed before.
 
-Cold builds of many files parse in a process pool; facts cross the process boundary as marshal bytes.
-Derived tables (reverse edges, definitions by name, outside stores) are recomputed for changed files, or for
-every file when the package layout (directories with `__init__.py`, roots) changed.
+Which files, and which bytes, come from a `Snapshot` (the index, a commit, or the working tree). Cold builds
+of many files parse in a process pool whose workers die with their parent; facts cross the process boundary
+as marshal bytes. Derived tables (reverse edges, definitions by name, outside stores) are recomputed for
+changed files, or for every file when the package layout (directories with `__init__.py`, roots) changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -19,18 +19,19 @@ from pathlib import Path
 from bot.graph.codec import decode, encode
 from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
 from bot.graph.model import FileFacts
-from bot.graph.store import Store, blob_sha
+from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
+from bot.graph.store import Store
 
-SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
-             "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
+__all__ = ["SKIP_DIRS", "BuildReport", "bindings", "edges", "list_python_files", "list_sources", "refresh"]
 POOL_THRESHOLD = 200
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
 class BuildReport:
     files: int = 0
     parsed: int = 0  # files whose facts were computed in this refresh
-    read: int = 0  # files whose bytes were read (stat changed)
+    read: int = 0  # files whose bytes were read (new or changed content)
     removed: int = 0
     derived: int = 0  # files whose reverse edges were recomputed
     seconds: float = 0.0
@@ -38,58 +39,15 @@ class BuildReport:
 
 
 def list_python_files(root: Path) -> list[str]:
-    """Repo-relative "/" paths of the Python files in scope (git's view when `root` is a git work tree)."""
+    """Repo-relative "/" paths of the Python files in scope of the working tree."""
     return [p for p in list_sources(root) if p.endswith(".py")]
 
 
 def list_sources(root: Path) -> list[str]:
-    """The `.py` files in scope and the `.pyi` stubs next to them."""
-    try:
-        out = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--", "*.py", "*.pyi"], cwd=root, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is not None and out.returncode == 0:
-        names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-        return sorted({n for n in names if n.endswith((".py", ".pyi")) and not _skipped(n) and _utf8(n)})
-    return _walk(root)
-
-
-def _utf8(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False  # not representable in the store (and not importable as a module)
-    return True
-
-
-def _skipped(path: str) -> bool:
-    return any(part in SKIP_DIRS for part in path.split("/")[:-1])
-
-
-def _walk(root: Path) -> list[str]:
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        found.extend(prefix + f for f in filenames if f.endswith((".py", ".pyi")) and _utf8(prefix + f))
-    return sorted(found)
-
-
-def _stat(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]]:
-    out: dict[str, tuple[int, int]] = {}
-    base = str(root) + os.sep
-    for p in paths:
-        try:
-            st = os.stat(base + p)
-        except (OSError, ValueError):
-            continue  # deleted (or unreadable) since listing: not in scope
-        if st.st_mode & 0o170000 != 0o100000:  # not a regular file
-            continue
-        out[p] = (st.st_size, st.st_mtime_ns)
-    return out
+    """The `.py` files in scope of the working tree and the `.pyi` stubs next to them."""
+    snap = take_snapshot(root, Source.WORKTREE)
+    snap.close()
+    return sorted(snap.shas)
 
 
 Derived = tuple[list[tuple[str, str, str, int]], list[tuple[str, str, str]], list[tuple[str, str]]]
@@ -118,35 +76,32 @@ def layout_key(layout: Layout, paths: Iterable[str]) -> str:
     return hashlib.sha1(("\n".join([*layout.roots, "--", *init_dirs])).encode("utf-8", "replace")).hexdigest()
 
 
-def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, int], *,
+def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tuple[int, int], *,
             progress: bool = False) -> tuple[Layout, dict[str, str], BuildReport]:
-    """Update `store` from the files under `root`; returns the layout, path -> sha, and what was done."""
+    """Update `store` to `snapshot`; returns the layout, path -> sha of the .py files, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    sources = list_sources(root)
-    stats = _stat(root, [p for p in sources if p.endswith(".py")])
-    layout = build_layout(stats, roots)
-    stubbed = {p[:-1] for p in sources if p.endswith(".pyi")}
-    layout.stubbed = {p for p in stats if p in stubbed}
     rows = store.file_rows()
-    changed = [p for p, st in stats.items() if p not in rows or rows[p][:2] != st]
-    removed = [p for p in rows if p not in stats]
-    new_rows: list[tuple[str, int, int, str]] = []
-    datas: dict[str, bytes] = {}
+    listed = [p for p in snapshot.shas if p.endswith(".py")]
+    changed = [p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]]
+    known = store.has_blobs({snapshot.shas[p] for p in changed})
+    contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
+    report.deleted_during_build = list(snapshot.vanished)
+    shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
+    layout = build_layout(shas, roots)
+    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
+    layout.stubbed = {p for p in shas if p in stubbed}
+    removed = [p for p in rows if p not in shas]
+    # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
+    # turn out to have the stored content)
+    new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
+                if p in shas and (p not in rows or rows[p][2] != shas[p])]
     paths_of: dict[str, list[str]] = {}
-    for p in changed:
-        try:
-            data = (root / p).read_bytes()
-        except OSError:
-            report.deleted_during_build.append(p)
-            continue
-        sha = blob_sha(data)
-        new_rows.append((p, len(data), stats[p][1] if len(data) == stats[p][0] else 0, sha))
-        datas[sha] = data
-        paths_of.setdefault(sha, []).append(p)
-    for p in report.deleted_during_build:
-        stats.pop(p, None)
-    known = store.has_blobs(datas)
+    datas: dict[str, bytes] = {}
+    for p, data in contents.items():
+        datas[shas[p]] = data
+        paths_of.setdefault(shas[p], []).append(p)
+    known |= store.has_blobs(datas)
     todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
     global _BUILD_LAYOUT
     _BUILD_LAYOUT = layout
@@ -155,11 +110,9 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
     finally:
         _BUILD_LAYOUT = None
     store.parsed += len(blobs)
-    shas = {p: rows[p][2] for p in stats if p in rows}
-    shas.update({p: sha for p, _, _, sha in new_rows})
-    key = layout_key(layout, stats)
+    key = layout_key(layout, shas)
     relayout = store.meta("layout") != key
-    derive_paths = sorted(stats) if relayout else sorted({r[0] for r in new_rows})
+    derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
     if new_rows or removed or relayout:
         with store.transaction():
             store.put_blobs(blobs.items())
@@ -169,7 +122,7 @@ def refresh(store: Store, root: Path, roots: Sequence[str], target: tuple[int, i
             store.set_meta("layout", key)
             store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
             store.gc_blobs()
-    report.files, report.parsed, report.read = len(stats), len(blobs), len(changed)
+    report.files, report.parsed, report.read = len(shas), len(blobs), len(contents)
     report.removed, report.derived = len(removed), len(derive_paths)
     report.seconds = time.perf_counter() - start
     return layout, shas, report
@@ -183,10 +136,26 @@ def _parse_all(todo: list[WorkItem], progress: bool) -> tuple[dict[str, bytes], 
 
         # biggest first so the pool's tail is short
         todo = sorted(todo, key=lambda t: -len(t[1]))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             results = pool.map(_parse_one, todo, chunksize=16)
             return _collect(results, len(todo), show)
     return _collect(map(_parse_one, todo), len(todo), show)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool worker start: on Linux the kernel kills this worker when its parent dies (a killed hook must
+    not leave workers holding its pipes open); elsewhere a worker whose parent is already gone exits."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], total: int,

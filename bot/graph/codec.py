@@ -1,14 +1,31 @@
-"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle)."""
+"""`FileFacts` <-> compact bytes (marshal of plain tuples; never pickle), sealed with a CRC-32.
+
+The checksum makes a damaged blob (a flipped byte on disk, a torn write) read as "no facts", which callers
+answer by parsing the file again, instead of decoding into wrong facts or silently skipping the file.
+"""
 
 from __future__ import annotations
 
 import marshal
+import zlib
 from itertools import starmap
 from typing import Any
 
-from bot.graph.model import AttrUse, CallSite, Definition, FileFacts, ImportFact, LocalIssue, Param, Signature
+from bot.graph.doubts import NO_DOUBTS, Doubts
+from bot.graph.model import (
+    AttrUse,
+    CallSite,
+    Definition,
+    FileFacts,
+    ImportFact,
+    LocalIssue,
+    MemberUse,
+    Param,
+    Signature,
+)
 
-FORMAT = 2
+FORMAT = 5
+_CHECK = 4  # bytes of CRC-32 after the payload
 
 
 def _definition(d: Definition) -> tuple[Any, ...]:
@@ -36,6 +53,11 @@ def _undefinition(t: tuple[Any, ...]) -> Definition:
 
 
 def encode(f: FileFacts) -> bytes:
+    payload = _payload(f)
+    return payload + zlib.crc32(payload).to_bytes(_CHECK, "big")
+
+
+def _payload(f: FileFacts) -> bytes:
     return marshal.dumps((
         FORMAT, f.sha, f.language,
         tuple(_definition(d) for d in f.definitions),
@@ -47,13 +69,19 @@ def encode(f: FileFacts) -> bytes:
         f.all_names, f.all_dynamic, f.dynamic,
         tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
         f.parse_ok, f.suppressions, f.path_dynamic,
+        None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+        tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
+        f.instance_attrs, f.not_analysed,
     ))
 
 
 def decode(data: bytes) -> FileFacts | None:
-    """The facts in `data`, or None when the bytes are not facts of this format."""
+    """The facts in `data`, or None when the bytes are not intact facts of this format."""
+    payload, check = data[:-_CHECK], data[-_CHECK:]
+    if len(data) <= _CHECK or zlib.crc32(payload).to_bytes(_CHECK, "big") != check:
+        return None
     try:
-        t = marshal.loads(data)
+        t = marshal.loads(payload)
         if not isinstance(t, tuple) or t[0] != FORMAT:
             return None
         return FileFacts(
@@ -66,6 +94,8 @@ def decode(data: bytes) -> FileFacts | None:
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
             issues=tuple(starmap(LocalIssue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
+            doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
+            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17], not_analysed=t[18],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -18,7 +18,8 @@ from bot.graph.codec import decode, encode
 from bot.graph.layout import Layout
 from bot.graph.model import Definition, FileFacts
 from bot.graph.resolve import Resolver, Target
-from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, default_db_path, fingerprint
+from bot.graph.snapshot import Snapshot, Source, take_snapshot
+from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fingerprint
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -45,8 +46,9 @@ def target_version(config: Config | None) -> tuple[int, int]:
 
 class Graph:
     def __init__(self, root: Path, store: Store, layout: Layout, shas: dict[str, str], target: tuple[int, int],
-                 report: BuildReport) -> None:
+                 report: BuildReport, snapshot: Snapshot) -> None:
         self.root = root
+        self.snapshot = snapshot  # which picture of the repository (index, commit, working tree) this is
         self.store = store
         self.layout = layout
         self.target = target
@@ -55,7 +57,7 @@ class Graph:
         self._facts: dict[str, FileFacts | None] = {}
         self._stores: set[str] | None = None
         self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers,
-                                 is_dir=lambda rel: (root / rel).is_dir(), stub_facts=self._stub_facts)
+                                 is_dir=self._is_dir, stub_facts=self._stub_facts)
 
     # -- the interface of INTERFACES.md --------------------------------------------------------------
     def files(self) -> list[str]:
@@ -65,7 +67,8 @@ class Graph:
         if path not in self._facts:
             sha = self._shas.get(path)
             raw = self._blob(sha) if sha else None
-            self._facts[path] = decode(raw) if raw else None
+            facts = decode(raw) if raw else None
+            self._facts[path] = facts if facts is not None or not sha else self._reparse(path, sha)
         return self._facts[path]
 
     def preload(self, paths: list[str]) -> None:
@@ -82,14 +85,13 @@ class Graph:
                 continue
             if sha not in by_sha:
                 raw = blobs.get(sha)
-                by_sha[sha] = decode(raw) if raw else None
+                by_sha[sha] = (decode(raw) if raw else None) or self._reparse(p, sha)
             self._facts[p] = by_sha[sha]
 
     def source(self, path: str) -> str:
-        try:
-            return (self.root / path).read_bytes().decode("utf-8", "replace")
-        except OSError:
-            return ""
+        """The text of `path` as this graph sees it (the staged blob in index mode); "" when absent."""
+        data = self.snapshot.data(path)
+        return data.decode("utf-8", "replace") if data is not None else ""
 
     def modules_of(self, path: str) -> list[str]:
         return list(self.layout.names_of.get(path, []))
@@ -124,6 +126,7 @@ class Graph:
 
     def close(self) -> None:
         self.store.close()
+        self.snapshot.close()
 
     def release(self) -> None:
         """Drop the facts and resolver memos held in memory (they are freed at once, without waiting for
@@ -185,12 +188,19 @@ class Graph:
         except sqlite3.DatabaseError as exc:
             raise GraphError(f"graph database {self.store.path}: {exc}; delete it and retry") from exc
 
+    def _reparse(self, path: str, sha: str) -> FileFacts | None:
+        """Facts whose stored blob is missing or damaged (its checksum fails): parse the file again."""
+        data = self.snapshot.data(path)
+        return self.parse_blob(data) if data is not None and blob_sha(data) == sha else None
+
+    def _is_dir(self, rel: str) -> bool:
+        """A directory the import system could find: in the snapshot, or (unsure, so counted) on disk only,
+        e.g. a generated data directory that git ignores."""
+        return self.snapshot.is_dir(rel) or (self.root / rel).is_dir()
+
     def _stub_facts(self, path: str) -> FileFacts | None:
-        try:
-            data = (self.root / (path + "i")).read_bytes()
-        except OSError:
-            return None
-        return self.parse_blob(data)
+        data = self.snapshot.data(path + "i")
+        return self.parse_blob(data) if data is not None else None
 
     def _is_stored(self, dotted: str) -> bool:
         if self._stores is None:
@@ -210,25 +220,32 @@ class Graph:
 
 
 def open_graph(root: Path, config: Config | None = None, *, progress: bool = False,
-               db_path: Path | None = None) -> Graph:
-    """Open (creating or refreshing incrementally from the working tree) the graph of the repo at `root`."""
+               db_path: Path | None = None, source: Source = Source.WORKTREE, commit: str | None = None) -> Graph:
+    """Open (creating or refreshing incrementally) the graph of the repo at `root`, built from `source`:
+    the working tree (default), the index (what a commit would record) or `commit`'s tree."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise GraphError(f"{root} is not a directory")
-    if db_path is None and config is not None and config.gate.db_path:
-        db_path = Path(config.gate.db_path)
-        if not db_path.is_absolute():
-            db_path = root / db_path
-    path = db_path or default_db_path(root)
+    path = db_path or database_path(root, config.gate.db_path if config is not None else None)
     target = target_version(config)
     meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
             "parser": fingerprint()}
     roots = config.gate.roots if config is not None else ()
+    snapshot = take_snapshot(root, source, commit=commit)
+    try:
+        return _open(root, path, meta, snapshot, roots, target, progress)
+    except BaseException:
+        snapshot.close()
+        raise
+
+
+def _open(root: Path, path: Path, meta: dict[str, str], snapshot: Snapshot, roots: tuple[str, ...],
+          target: tuple[int, int], progress: bool) -> Graph:
     for attempt in (1, 2):
         store = Store.open(path, meta)
         try:
-            layout, shas, report = refresh(store, root, roots, target, progress=progress)
-            return Graph(root, store, layout, shas, target, report)
+            layout, shas, report = refresh(store, snapshot, roots, target, progress=progress)
+            return Graph(root, store, layout, shas, target, report, snapshot)
         except sqlite3.DatabaseError as exc:
             store.close()
             if "locked" in str(exc).lower() or attempt == 2:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.graph.doubts import NO_DOUBTS, Doubts
+
 ParamKind = Literal["posonly", "normal", "vararg", "kwonly", "kwarg"]
 DefKind = Literal["function", "class", "variable"]
 
@@ -144,6 +146,26 @@ class AttrUse:
     guarded: bool = False
 
 
+MemberKind = Literal["self", "super", "instance"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberUse:
+    """A member read a rule can judge through a class's MRO.
+
+    kind "self": `self.x` / `cls.x` in a method of class `owner` (a qualname in this file); "super":
+    `super().x` in a method of `owner`; "instance": `obj.x` where `obj` is bound once in the file, by
+    `obj = owner(...)` (`owner` is the callee as written, "Cls" or "mod.Cls")."""
+
+    kind: MemberKind
+    owner: str
+    name: str
+    line: int
+    col: int
+    end_line: int
+    guarded: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class LocalIssue:
     """A file-local diagnostic decided at parse time (rule is "syntax-error" or "undefined-name")."""
@@ -172,6 +194,17 @@ class FileFacts:
     issues: tuple[LocalIssue, ...] = ()  # syntax-error / undefined-name
     parse_ok: bool = True  # False when CPython rejected the file (facts are then partial)
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules) of `# yantra: ignore[...]`
+    doubts: Doubts = NO_DOUBTS  # what may provide names no binding shows (`bot.graph.doubts`)
+    member_uses: tuple[MemberUse, ...] = ()
+    # class qualname -> names its methods assign on `self`/`cls` ("*": `setattr(self, name, ...)`)
+    instance_attrs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_analysed: str = ""  # why the file's cross-file facts are unknown ("over 2 MB"); "" when analysed
+
+    def assigned_on_instances(self, cls_qualname: str) -> tuple[str, ...]:
+        for owner, names in self.instance_attrs:
+            if owner == cls_qualname:
+                return names
+        return ()
 
     def top_level(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions if d.qualname == d.name}

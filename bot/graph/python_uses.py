@@ -151,8 +151,10 @@ _CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str],
-            shadowed: dict[str, Spans], guards: Spans, callers: CallerIndex, attr_uses: list[AttrUse],
-            calls: list[CallSite]) -> None:
+            shadowed: dict[str, Spans], guards: tuple[Spans, Spans], callers: CallerIndex,
+            attr_uses: list[AttrUse], calls: list[CallSite]) -> None:
+    """Attribute chains on imported names, and calls through chains; `guards`: (attribute, call) guards."""
+    attr_guards, call_guards = guards
     wanted = {n.encode("utf-8") for n in call_bases}
     for base in caps.get("abase", ()):
         raw = base.text
@@ -172,14 +174,13 @@ def chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[s
         attrs = chain.split(".")[1:] if _CHAIN_TEXT.fullmatch(chain) else _chain_attrs(base)
         if not attrs:
             continue
-        guarded = start in guards
         line, col, end_line = base.start_point[0] + 1, base.start_point[1], top.end_point[0] + 1
         ptype = parent.type if parent is not None else ""
         if name in import_bases:
             store = ptype in ("assignment", "augmented_assignment") and parent.start_byte == start
-            attr_uses.append(AttrUse(name, tuple(attrs), line, col, end_line, store, guarded))
+            attr_uses.append(AttrUse(name, tuple(attrs), line, col, end_line, store, start in attr_guards))
         if ptype == "call" and parent.start_byte == start:
-            calls.append(_call_site(".".join([name, *attrs]), parent, guarded, callers))
+            calls.append(_call_site(".".join([name, *attrs]), parent, start in call_guards, callers))
 
 
 def _chain_attrs(base: Any) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -182,3 +183,37 @@ def callees(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
         if isinstance(target, Target):
             out[(target.path, target.definition.qualname)] = graph.ref_of(target)
     return sorted(out.values(), key=lambda r: (r.path, r.definition.line))
+
+
+def reexports(graph: Graph, names: Iterable[tuple[str, str]], depth: int = 5) -> set[tuple[str, str]]:
+    """The (module, name) pairs that re-export any of `names` ((module, name) pairs), transitively: a
+    package `__init__` (or a module listing the name in `__all__`) doing `from .mod import name`. A call or
+    attribute that reaches `mod.name` through `pkg.name` depends on `pkg` as much as on `mod`."""
+    out: set[tuple[str, str]] = set()
+    frontier = list(names)
+    for _ in range(depth):
+        found: list[tuple[str, str]] = []
+        for module, name in frontier:
+            for path, dotted, kind, _line in graph.references(f"{module}.{name}"):
+                if kind == "from" and dotted == f"{module}.{name}":
+                    found.extend(p for p in _reexports_in(graph, path, module, name) if p not in out)
+        out.update(found)
+        frontier = found
+        if not frontier:
+            break
+    return out
+
+
+def _reexports_in(graph: Graph, path: str, module: str, name: str) -> list[tuple[str, str]]:
+    facts = graph.facts(path)
+    if facts is None:
+        return []
+    is_init = path == "__init__.py" or path.endswith("/__init__.py")
+    out: list[tuple[str, str]] = []
+    for imp in facts.imports:
+        if imp.scope != "module" or imp.name != name or module not in graph.resolver.absolute_module(path, imp):
+            continue
+        bound = imp.alias or name
+        if is_init or (facts.all_names is not None and bound in facts.all_names):
+            out.extend((m, bound) for m in graph.modules_of(path))
+    return out

@@ -147,13 +147,15 @@ class Resolver:
         self._steps: dict[tuple[str, str], str | Resolution] = {}
         self._relative: dict[tuple[str, int, str], list[str]] = {}
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
+        self._shadowing: dict[str, bool] = {}
+        self._found_members: dict[tuple[str, str, str, bool], str] = {}
         # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
         self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members, self.follows):
+                     self._members, self.follows, self._shadowing, self._found_members):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:
@@ -166,6 +168,28 @@ class Resolver:
         return idx
 
     # -- modules -----------------------------------------------------------------------------------
+    def in_repo(self, module: str) -> bool:
+        """`module` is one of the repository's: its top-level name is a repository module or package, and
+        not a plain module named like the installed module it imports itself (a plugin `toml.py` doing
+        `import toml` is loaded by a plugin loader; `toml` means the installed package)."""
+        if not self.layout.in_repo(module):
+            return False
+        top = module.split(".", 1)[0]
+        memo = self._shadowing.get(top)
+        if memo is None:
+            memo = self._shadowing[top] = self._imports_itself(top)
+        return not memo
+
+    def _imports_itself(self, top: str) -> bool:
+        for path in self.layout.modules.get(top, ()):
+            if self.layout.is_package_file(path):
+                continue  # `import pkg.sub` in `pkg/__init__.py` is ordinary
+            facts = self.facts_of(path)
+            if facts is not None and any(i.level == 0 and (i.module == top or i.module.startswith(top + "."))
+                                         for i in facts.imports):
+                return True
+        return False
+
     def absolute_module(self, path: str, imp: ImportFact) -> list[str]:
         """The absolute module(s) an import names, one per module name of the importer (deduplicated)."""
         if imp.level == 0:
@@ -203,7 +227,7 @@ class Resolver:
         return memo
 
     def _resolve_module(self, module: str) -> Resolution:
-        if not module or not self.layout.in_repo(module):
+        if not module or not self.in_repo(module):
             return unknown("external")
         if self.layout.exists(module):
             return Resolution("found", "module", module)
@@ -277,7 +301,7 @@ class Resolver:
         return memo
 
     def _resolve_name(self, module: str, name: str, _seen: frozenset[str]) -> Resolution:
-        if not self.layout.in_repo(module):
+        if not self.in_repo(module):
             return unknown("external")
         if self.layout.exists(f"{module}.{name}"):
             return Resolution("found", "module", f"{module}.{name}")
@@ -314,7 +338,7 @@ class Resolver:
             if imp.name != "*" or imp.scope != "module":
                 continue
             targets = self.absolute_module(path, imp)
-            if not targets or not all(self.layout.in_repo(t) for t in targets):
+            if not targets or not all(self.in_repo(t) for t in targets):
                 unsure = True
                 continue
             for target in targets:
@@ -376,7 +400,7 @@ class Resolver:
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
                     starts.add((module if imp.alias else module.split(".")[0], ()))
-                elif self.layout.exists(f"{module}.{imp.name}"):
+                elif self.layout.exists(f"{module}.{imp.name}") and not self.shadows_submodule(module, imp.name):
                     starts.add((f"{module}.{imp.name}", ()))
                 else:
                     starts.add((module, (imp.name,)))
@@ -401,7 +425,7 @@ class Resolver:
 
     def _walk(self, module: str, attrs: tuple[str, ...]) -> Resolution:
         for i, attr in enumerate(attrs):
-            if not self.layout.in_repo(module):
+            if not self.in_repo(module):
                 return unknown("external")
             nxt = self._step(module, attr)
             if isinstance(nxt, Resolution):
@@ -420,8 +444,23 @@ class Resolver:
             memo = self._steps[(module, attr)] = self._step_once(module, attr)
         return memo
 
+    def shadows_submodule(self, module: str, attr: str) -> bool:
+        """`module` (a package) binds `attr` to something other than its submodule `module.attr`
+        (`from .common import Helper as common`): after the package's `__init__` runs, `module.attr` is that
+        binding, not the submodule."""
+        files = self.layout.modules.get(module, [])
+        if len(files) != 1:
+            return False
+        facts = self.facts_of(files[0])
+        return facts is not None and attr in facts.module_names and not self._only_submodule_import(
+            files[0], facts, module, attr)
+
     def _step_once(self, module: str, attr: str) -> str | Resolution:
         sub = f"{module}.{attr}"
+        if self.layout.exists(sub) and self.shadows_submodule(module, attr):
+            facts = self.facts_of(self.layout.modules[module][0])
+            bound = self._bound_module(self.layout.modules[module][0], facts, attr) if facts else None
+            return bound if bound is not None else FOUND
         if self.layout.exists(sub):
             return sub
         files = self.layout.modules.get(module)
@@ -455,13 +494,13 @@ class Resolver:
             for module in self.absolute_module(path, imp):
                 if imp.name is None:
                     found.add(module if imp.alias else module.split(".")[0])
-                elif self.layout.exists(f"{module}.{imp.name}"):
+                elif self.layout.exists(f"{module}.{imp.name}") and not self.shadows_submodule(module, imp.name):
                     found.add(f"{module}.{imp.name}")
                 else:
                     return None
         if len(found) == 1:
             target = next(iter(found))
-            return target if self.layout.in_repo(target) and self.layout.exists(target) else None
+            return target if self.in_repo(target) and self.layout.exists(target) else None
         return None
 
     # -- calls (bot.graph.resolve_calls) -------------------------------------------------------------
@@ -472,6 +511,21 @@ class Resolver:
         from bot.graph.resolve_calls import resolve_call
 
         return resolve_call(self, path, call, trust_stubs=trust_stubs)
+
+    def resolve_callee(self, path: str, callee: str) -> Target | None:
+        """The unique repository definition the dotted name `callee`, as written in `path`, reaches."""
+        return self.resolve_call(path, CallSite(callee, 0, 0, 0, 0, (), True, True), trust_stubs=False)
+
+    def find_member(self, target: Target, name: str, *, skip_own: bool = False) -> str:
+        """"found" / "missing" / "unknown": does class `target` provide `name` through its MRO of repository
+        classes (`skip_own`: only through its bases, as `super().name` does)?"""
+        from bot.graph.resolve_calls import find_member
+
+        key = (target.path, target.definition.qualname, name, skip_own)
+        memo = self._found_members.get(key)
+        if memo is None:
+            memo = self._found_members[key] = find_member(self, target, name, skip_own=skip_own)
+        return memo
 
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.

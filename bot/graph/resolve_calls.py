@@ -6,6 +6,8 @@ decorated or rebound definitions, several bindings, stubs, dynamic modules).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from bot.graph.model import CallSite, Definition, FileFacts
 from bot.graph.resolve import UNKNOWN, Resolution, Resolver, Target, UnknownType
 
@@ -68,11 +70,11 @@ def _module_of(r: Resolver, path: str) -> str:
 def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
             visited: list[tuple[str, str]]) -> Target | None:
     while chain:
-        if not r.layout.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
+        if not r.in_repo(module) or module in seen or len(seen) > _MAX_DEPTH:
             return None
         head = chain[0]
         sub = f"{module}.{head}"
-        if r.layout.exists(sub):
+        if r.layout.exists(sub) and not r.shadows_submodule(module, head):
             module, chain = sub, chain[1:]
             continue
         files = r.layout.modules.get(module, [])
@@ -146,3 +148,69 @@ def resolve_member(r: Resolver, target: Target, name: str, _depth: int = 0) -> T
         if found is not None:
             return found
     return None
+
+
+MemberStatus = Literal["found", "missing", "unknown"]
+# Members that let a class provide attributes no definition shows.
+_DYNAMIC_MEMBERS = ("__getattr__", "__getattribute__", "__slots__", "__setattr__", "__dict__", "__init_subclass__",
+                    "__set_name__", "__class_getitem__")
+
+
+def find_member(r: Resolver, target: Target, name: str, *, skip_own: bool = False) -> MemberStatus:
+    """Whether class `target` (or, with `skip_own`, only its bases: `super().name`) provides `name`, through
+    its whole MRO of repository classes: "unknown" as soon as any class on the way is not a plain repository
+    class (a base outside the repository or not followable, decorators, a metaclass, a conditional definition,
+    `__getattr__`/`__slots__`-style members, `setattr` with computed names, a dynamic module)."""
+    stack: list[tuple[Target, bool]] = [(target, skip_own)]
+    seen: set[tuple[str, str]] = set()
+    while stack:
+        cls, skip = stack.pop()
+        key = (cls.path, cls.definition.qualname)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > _MAX_DEPTH:
+            return "unknown"
+        verdict, bases = _class_step(r, cls, name, skip)
+        if verdict is not None:
+            return verdict
+        stack.extend((b, False) for b in reversed(bases))
+    return "missing"
+
+
+def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[MemberStatus | None, list[Target]]:
+    d = cls.definition
+    facts = r.facts_of(cls.path)
+    if d.kind != "class" or d.decorators or d.metaclass or d.conditional or facts is None or not facts.parse_ok \
+            or facts.dynamic or "*" in facts.doubts.attr_stores:
+        return "unknown", []
+    members = r.index(facts).by_qualname
+    if any(f"{d.qualname}.{m}" in members for m in _DYNAMIC_MEMBERS):
+        return "unknown", []
+    assigned = facts.assigned_on_instances(d.qualname)
+    if "*" in assigned:
+        return "unknown", []
+    if not skip and (f"{d.qualname}.{name}" in members or name in assigned):
+        return "found", []
+    bases: list[Target] = []
+    for base in d.bases:
+        if base == "object":
+            continue
+        if not all(part.isidentifier() for part in base.split(".")):
+            return "unknown", []  # `Generic[T]`, `namedtuple(...)`, `with_metaclass(...)`
+        found = _base_class(r, cls, base)
+        if found is None:
+            return "unknown", []
+        bases.append(found)
+    return None, bases
+
+
+def _base_class(r: Resolver, cls: Target, base: str) -> Target | None:
+    facts = r.facts_of(cls.path)
+    if facts is None:
+        return None
+    enclosing = cls.definition.qualname.rpartition(".")[0]
+    if enclosing:
+        return None  # a nested class's bases may name siblings in the class body
+    target = resolve_call(r, cls.path, CallSite(base, 0, 0, 0, 0, (), True, True), trust_stubs=False)
+    return target if target is not None and target.definition.kind == "class" else None

@@ -5,23 +5,34 @@ files are neither read nor parsed), `refs` (resolved reverse edges: importer pat
 imports / uses / calls), `defs` (top-level definitions by name, for "moved to"), `stores` (`mod.x = ...`
 assignments from outside), `meta` (schema version, target Python, yantra version, parser fingerprint).
 
-A meta mismatch drops everything and rebuilds; a corrupt file is deleted and rebuilt (one note on
+A meta mismatch drops everything and rebuilds; a corrupt Yantra database is deleted and rebuilt (one note on
 stderr); a database locked by another yantra beyond the busy timeout raises GraphError.
+
+The repository's configuration is untrusted, so the database can never be made to hurt a file that is not
+ours: a configured `db-path` must resolve inside `<git-dir>/yantra/` (`database_path`; a path a caller passes
+explicitly, e.g. from the command line, is trusted); an existing file is used, rebuilt or deleted only when it
+is empty or a SQLite database carrying Yantra's `application_id` (set on creation); a new file is created with
+`O_CREAT|O_EXCL|O_NOFOLLOW`, and a symbolic link in place of the database or its journals is refused.
+Blobs of facts carry a checksum (`seal`/`unseal`): a damaged blob reads as missing, so its file is re-parsed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sqlite3
-import subprocess
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.errors import GraphError
+from bot.errors import ConfigError, GraphError
 
 SCHEMA_VERSION = 3
+APPLICATION_ID = 0x59414E54  # "YANT", in the SQLite header at offset 68 of every database Yantra creates
+_SQLITE_MAGIC = b"SQLite format 3\0"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
 BUSY_TIMEOUT_S = 3.0
 
 _SCHEMA = """
@@ -43,7 +54,8 @@ _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "store
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
-                      "gate/local.py", "gate/undefined.py", "gate/names.py")
+                      "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
+                      "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py")
 
 
 def blob_sha(data: bytes) -> str:
@@ -63,17 +75,33 @@ def git_dir(root: Path) -> Path | None:
         if text.startswith("gitdir:"):
             target = Path(text[len("gitdir:"):].strip())
             return target if target.is_absolute() else (root / target).resolve()
-    try:
-        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    from bot.git import Git
+
+    return Git(root, timeout=10).git_dir()
 
 
 def default_db_path(root: Path) -> Path:
     gd = git_dir(root)
     return (gd / "yantra" / "graph.sqlite") if gd is not None else (root / ".yantra" / "graph.sqlite")
+
+
+def database_path(root: Path, configured: str | None) -> Path:
+    """The graph database of `root`: the default, or the repository's configured `db-path`, which must resolve
+    (symbolic links followed) inside `<git-dir>/yantra/` — else a ConfigError naming the key."""
+    if not configured:
+        return default_db_path(root)
+    gd = git_dir(root)
+    if gd is None:
+        raise ConfigError("pyproject.toml: [tool.yantra] db-path is only honoured inside a git repository "
+                          "(it must point into .git/yantra/)")
+    allowed = (gd / "yantra").resolve()
+    wanted = Path(configured)
+    resolved = (wanted if wanted.is_absolute() else root / wanted).resolve()
+    if resolved == allowed or not resolved.is_relative_to(allowed):
+        raise ConfigError(f"pyproject.toml: [tool.yantra] db-path {configured!r} resolves outside the git "
+                          f"directory's yantra/ folder ({allowed}); the repository's configuration may only "
+                          "move the database within it")
+    return resolved
 
 
 def fingerprint() -> str:
@@ -103,22 +131,28 @@ class Store:
         except OSError as exc:
             raise GraphError(f"cannot create {path.parent} for the graph database ({exc}); "
                              "set [tool.yantra] db-path to a writable place") from exc
+        fresh = claim_database(path)
         try:
-            return cls._open_checked(path, meta)
+            store = cls._open_checked(path, meta, fresh=fresh)
         except sqlite3.DatabaseError as exc:
             if _is_locked(exc):
                 raise _locked(path) from exc
             print(f"yantra: the graph database {path} was unreadable ({exc}); rebuilding it", file=sys.stderr)
             delete_database(path)
             try:
-                return cls._open_checked(path, meta)
+                return cls._open_checked(path, meta, fresh=claim_database(path))
             except sqlite3.DatabaseError as exc2:
                 raise GraphError(f"cannot create the graph database {path}: {exc2}") from exc2
+        return store
 
     @classmethod
-    def _open_checked(cls, path: Path, meta: dict[str, str]) -> Store:
+    def _open_checked(cls, path: Path, meta: dict[str, str], *, fresh: bool) -> Store:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
+            if fresh:  # before WAL, so the id reaches the main file's header at once
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            elif conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                _adopt_legacy(conn, path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             store = cls(path, conn)
@@ -272,7 +306,87 @@ def _locked(path: Path) -> GraphError:
                       "wait for it to finish and retry")
 
 
+def claim_database(path: Path) -> bool:
+    """Make sure `path` may be used as Yantra's database; True when it is new (created now, or empty).
+
+    Refused with a GraphError (nothing touched): a symbolic link at the path or at one of its journals,
+    anything but a regular file, a file that is not a SQLite database, a SQLite database of someone else."""
+    for suffix in _SIDE_FILES:
+        side = Path(str(path) + suffix)
+        if side.is_symlink():
+            raise GraphError(f"{side} is a symbolic link; yantra never follows links for its database: remove it")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                     0o644)
+    except FileExistsError:
+        if not is_yantra_database(path):
+            raise _not_ours(path) from None
+        return os.lstat(path).st_size == 0
+    except OSError as exc:
+        raise GraphError(f"cannot create the graph database {path} ({exc.strerror})") from exc
+    os.close(fd)
+    return True
+
+
+def is_yantra_database(path: Path) -> bool:
+    """Whether the existing file at `path` is empty or a SQLite database carrying Yantra's application id
+    (or, from before the id existed, Yantra's `meta` rows). Never follows a symbolic link."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if st.st_size == 0:
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        header = os.read(fd, 100)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if len(header) < 72 or not header.startswith(_SQLITE_MAGIC):
+        return False
+    app_id = int.from_bytes(header[68:72], "big")
+    return app_id == APPLICATION_ID or (app_id == 0 and _legacy_meta(path))
+
+
+def _legacy_meta(path: Path) -> bool:
+    """A database written by a Yantra that did not set the application id yet: its meta names yantra."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except (sqlite3.Error, ValueError, OSError):
+        return False
+    try:
+        keys = {r[0] for r in conn.execute("SELECT key FROM meta WHERE key IN ('yantra', 'parser', 'schema')")}
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return keys == {"yantra", "parser", "schema"}
+
+
+def _adopt_legacy(conn: sqlite3.Connection, path: Path) -> None:
+    if not _legacy_meta(path):
+        raise _not_ours(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _not_ours(path: Path) -> GraphError:
+    return GraphError(f"{path} exists and is not a Yantra graph database; yantra will not overwrite it: "
+                      "move the file away or point [tool.yantra] db-path elsewhere")
+
+
 def delete_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    """Delete the Yantra database at `path` and its journals (a file that is not ours: GraphError)."""
+    if not is_yantra_database(path):
+        raise _not_ours(path)
+    for suffix in ("", *_SIDE_FILES):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink()

@@ -250,3 +250,14 @@ def _closest(file_lines: list[str], wanted: list[str]) -> str:
     if not close:
         return ""
     return f" (the closest line is {candidates.index(close[0]) + 1}: {close[0][:100]!r})"
+
+
+def apply_edits(root: Path, edits: Sequence[Edit]) -> list[str]:
+    """Apply `edits` in order under `root`; the changed repository-relative paths. Nothing is written unless
+    every edit applies. Raises EditError (for the model) when a SEARCH text matches zero or several places."""
+    return apply_all(root, edits)
+
+
+def snapshot(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
+    """The current text of `paths` (None for a missing file), to diff against later with render_patch."""
+    return {p: read_text(root / p) for p in paths}

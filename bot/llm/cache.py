@@ -1,7 +1,8 @@
 """Response cache: SQLite under the session's state directory, keyed by prompt hash + model + config hash.
 
 A hit costs nothing; a resumed session asks the same questions and gets the stored answers back, so a
-killed run never pays twice for the same call.
+killed run never pays twice for the same call. Text that SQLite cannot store (a lone surrogate) is not cached:
+the answer is still used, it just is not replayed.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ class ResponseCache:
         return LLMResponse(text=row[1], model=row[0], input_tokens=row[2], output_tokens=row[3], cost_usd=0.0,
                            cached=True, stop_reason=row[4])
 
-    def put(self, key: str, response: LLMResponse) -> None:
+    def put(self, key: str, response: LLMResponse) -> bool:
+        """Store `response`; False when it cannot be stored as text (then it is simply not cached)."""
+        try:
+            response.text.encode("utf-8")
+            response.model.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
         try:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -72,6 +79,7 @@ class ResponseCache:
             self._db.commit()
         except sqlite3.Error as exc:
             raise LLMError(f"cannot write the LLM response cache {self.path}: {exc}", transient=False) from exc
+        return True
 
     def close(self) -> None:
         self._db.close()

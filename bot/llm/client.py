@@ -1,8 +1,11 @@
 """`LLMClient.complete`: the only way the pipeline talks to a model.
 
 In order: redact secrets from everything sent, answer from the response cache if it can (free), check the
-hard budgets before every request, retry transient failures with backoff (honouring retry-after), keep a
-circuit breaker per model, fail over to the fallback model, and report one event per attempt.
+hard budgets and the run's deadline before every request, retry transient failures with backoff (honouring
+retry-after), keep a circuit breaker per model, fail over to the fallback model, and report one event per attempt.
+
+The cache is keyed by the session as well as the prompt, model and configuration: a resumed session gets its
+own answers back without paying again, while a new session never replays an answer an earlier one rejected.
 """
 
 from __future__ import annotations
@@ -27,10 +30,25 @@ from bot.llm.policy import (
     UsageMeter,
     estimate_tokens,
 )
-from bot.llm.provider import DEFAULT_TIMEOUT, AnthropicProvider, LLMRequest, LLMResponse, Provider, price_of
+from bot.llm.provider import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    AnthropicProvider,
+    LLMRequest,
+    LLMResponse,
+    Provider,
+    price_of,
+)
 
 Event = dict[str, Any]
-CACHE_VERSION = "1"  # bump when the meaning of a cached answer changes (e.g. the edit format)
+CACHE_VERSION = "2"  # bump when the meaning of a cached answer changes (e.g. the edit format); 2: per session
+
+
+class DeadlineExceeded(LLMError):
+    """The run's overall deadline passed (across retries and failover): no further model call is made."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=False)
 
 
 class LLMClient:
@@ -38,7 +56,9 @@ class LLMClient:
                  cache: ResponseCache | None = None, config_hash: str = "",
                  retry: RetryPolicy | None = None, breaker: BreakerPolicy | None = None,
                  on_event: Callable[[Event], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, seed: int | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, seed: int | None = None,
+                 deadline: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """`deadline`: seconds from now after which no model request starts and none may still be waited on."""
         self.provider = provider
         self.model = model
         self.fallback_model = fallback_model if fallback_model and fallback_model != model else None
@@ -51,6 +71,9 @@ class LLMClient:
         self._sleep = sleep
         self._rng = random.Random(seed)
         self._meter = UsageMeter()
+        self._clock = clock
+        self.deadline = deadline
+        self._ends = None if deadline is None else clock() + deadline
 
     @property
     def usage(self) -> Usage:
@@ -101,9 +124,10 @@ class LLMClient:
                 raise LLMError(f"{model}: circuit breaker open after repeated failures; not calling it for "
                                f"{self.breakers.policy.cooldown:g}s", transient=True)
             self._check_budget(model, request, base, attempt)
+            remaining = self._remaining(model, base, attempt)
             started = time.monotonic()
             try:
-                response = self.provider.complete(request, model)
+                response = self.provider.complete(request, model, timeout=remaining)
             except LLMError as exc:
                 self._meter.add(calls=1)
                 if exc.transient:
@@ -116,6 +140,8 @@ class LLMClient:
                            status=getattr(exc, "status", None), retry_in=wait, message=str(exc))
                 if wait is None:
                     raise
+                if self._ends is not None and self._clock() + wait >= self._ends:
+                    raise self._deadline_passed(model, base, attempt, f"after: {exc}") from exc
                 self._sleep(wait)
                 continue
             self.breakers.success(model)
@@ -124,6 +150,20 @@ class LLMClient:
             self._emit(base, model=model, attempt=attempt, outcome="ok", status=200, response=response,
                        seconds=time.monotonic() - started)
             return response
+
+    def _remaining(self, model: str, base: Event, attempt: int) -> float | None:
+        if self._ends is None:
+            return None
+        left = self._ends - self._clock()
+        if left <= 0:
+            raise self._deadline_passed(model, base, attempt, "")
+        return left
+
+    def _deadline_passed(self, model: str, base: Event, attempt: int, detail: str) -> DeadlineExceeded:
+        message = (f"the run's deadline of {self.deadline:g}s passed ([tool.yantra.fix] deadline)"
+                   + (f" {detail}" if detail else "") + "; no further model call")
+        self._emit(base, model=model, attempt=attempt, outcome="deadline", message=message)
+        return DeadlineExceeded(message)
 
     def _check_budget(self, model: str, request: LLMRequest, base: Event, attempt: int) -> None:
         prompt_tokens = estimate_tokens(request.system) + estimate_tokens(request.prompt)
@@ -154,17 +194,20 @@ class LLMClient:
         self._on_event(event)
 
 
-def config_hash(config: FixConfig) -> str:
+def config_hash(config: FixConfig, session: str = "") -> str:
     """What in the configuration changes an answer (budgets and timeouts do not)."""
-    data = {"version": CACHE_VERSION, "model": config.model, "fallback": config.fallback_model}
+    data = {"version": CACHE_VERSION, "model": config.model, "fallback": config.fallback_model,
+            "session": session}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def make_client(config: FixConfig, *, api_key: str | None, base_url: str | None, state_dir: Path,
-                on_event: Callable[[Event], None] | None = None, retry: RetryPolicy | None = None,
+                session: str, on_event: Callable[[Event], None] | None = None, retry: RetryPolicy | None = None,
                 breaker: BreakerPolicy | None = None, timeout: float | None = None) -> LLMClient:
-    """The client for one run. Optional FixConfig fields (if present) tune retries: retry_attempts,
-    retry_base_delay, retry_max_delay, max_retry_after, breaker_threshold, breaker_cooldown, llm_timeout."""
+    """The client for one run of session `session` (its answers are cached for that session only). Optional
+    FixConfig fields (if present) tune retries: retry_attempts, retry_base_delay, retry_max_delay,
+    max_retry_after, breaker_threshold, breaker_cooldown, llm_timeout; `deadline` (seconds, default 900)
+    bounds all model calls of the run; `cache = false` (`yantra fix --no-cache`) neither reads nor writes it."""
     if not api_key or not api_key.strip():
         raise LLMError("no ANTHROPIC_API_KEY set: set it in the environment (a repository secret for the "
                        "GitHub Action) so Yantra can ask a model for a fix; the checks run without it",
@@ -173,9 +216,10 @@ def make_client(config: FixConfig, *, api_key: str | None, base_url: str | None,
                                  timeout=timeout or float(getattr(config, "llm_timeout", DEFAULT_TIMEOUT)))
     return LLMClient(provider, model=config.model, fallback_model=config.fallback_model,
                      budget=Budget(config.max_tokens, config.max_calls, config.max_dollars),
-                     cache=ResponseCache(state_dir / "llm-cache.sqlite"), config_hash=config_hash(config),
-                     retry=retry or _retry_from(config), breaker=breaker or _breaker_from(config),
-                     on_event=on_event)
+                     cache=ResponseCache(state_dir / "llm-cache.sqlite") if getattr(config, "cache", True) else None,
+                     config_hash=config_hash(config, session), retry=retry or _retry_from(config),
+                     breaker=breaker or _breaker_from(config), on_event=on_event,
+                     deadline=float(getattr(config, "deadline", DEFAULT_DEADLINE)) or None)
 
 
 def _retry_from(config: FixConfig) -> RetryPolicy:

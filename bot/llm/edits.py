@@ -2,7 +2,7 @@
 
 An answer is SEARCH/REPLACE blocks (or a unified diff in a ```diff fence) plus one `CONFIDENCE: 0.xx` line.
 `parse_answer` turns anything else into `Malformed(reason)` — data the pipeline feeds back, never an
-exception. `apply_edits` raises `EditError` (message meant for the model) when a SEARCH text does not match
+exception. `bot.llm.apply.apply_edits` raises `EditError` (message meant for the model) when a SEARCH text does not match
 exactly one place. Values shown to the model as `«REDACTED:<type>»` match any text on their line in a
 SEARCH, and the same marker in the REPLACE puts the original value back, so secrets survive edits unseen.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -205,21 +205,6 @@ def _edit_problem(edit: Edit, root: Path | None) -> str:
     if edit.search.strip() and not target.is_file():
         return "the file does not exist; to create it use an empty SEARCH section"
     return ""
-
-
-def apply_edits(root: Path, edits: Sequence[Edit]) -> list[str]:
-    """Apply `edits` in order under `root`; the changed repository-relative paths. Nothing is written unless
-    every edit applies. Raises EditError (for the model) when a SEARCH text matches zero or several places."""
-    from bot.llm.apply import apply_all
-
-    return apply_all(root, edits)
-
-
-def snapshot(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
-    """The current text of `paths` (None for a missing file), to diff against later with render_patch."""
-    from bot.llm.apply import read_text
-
-    return {p: read_text(root / p) for p in paths}
 
 
 def render_patch(before: Mapping[str, str | None], after: Mapping[str, str | None]) -> str:

@@ -3,6 +3,10 @@
 `AnthropicProvider` calls the Messages API through the official `anthropic` SDK with the SDK's own retries
 disabled (the client's retry policy decides), an explicit timeout, usage read from the response and cost
 from `PRICES`. SDK exceptions become `ProviderError` (an `LLMError`) marked transient or permanent.
+
+Any response body is data: a body the SDK cannot parse (truncated JSON, an HTML page with status 200, invalid
+UTF-8), a message of the wrong shape, or text that cannot be stored (a lone surrogate) is a transient
+`ProviderError` of kind "malformed" — retried, then failed over, then reported with the reason — never a crash.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, Protocol
 from bot.errors import LLMError
 
 DEFAULT_TIMEOUT = 180.0  # seconds per request
+DEFAULT_DEADLINE = 900.0  # seconds for all model calls of one run (retries and failover included)
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ class ProviderError(LLMError):
 
 
 class Provider(Protocol):
-    def complete(self, request: LLMRequest, model: str) -> LLMResponse: ...
+    def complete(self, request: LLMRequest, model: str, *, timeout: float | None = None) -> LLMResponse: ...
 
 
 _TRANSIENT_STATUS = {408, 409, 425, 429}
@@ -112,23 +117,42 @@ class AnthropicProvider:
         self._client = anthropic.Anthropic(api_key=api_key, base_url=self.base_url, timeout=timeout,
                                            max_retries=0)
 
-    def complete(self, request: LLMRequest, model: str) -> LLMResponse:
+    def complete(self, request: LLMRequest, model: str, *, timeout: float | None = None) -> LLMResponse:
+        """One request; `timeout` (seconds) may shorten this provider's own, e.g. to meet a run's deadline."""
         import anthropic
 
+        wait = self.timeout if timeout is None else min(self.timeout, timeout)
         try:
             message = self._client.messages.create(
                 model=model, max_tokens=request.max_tokens, system=request.system,
-                messages=[{"role": "user", "content": request.prompt}], timeout=self.timeout)
+                messages=[{"role": "user", "content": request.prompt}], timeout=wait)
+        except anthropic.APITimeoutError as exc:
+            raise ProviderError(f"{model}: no answer from {self.base_url} within {wait:g}s", transient=True,
+                                kind="timeout") from exc
         except anthropic.AnthropicError as exc:
             raise self._error(exc, model) from exc
-        text = "".join(getattr(block, "text", "") for block in message.content
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # the SDK could not parse the body
+            raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
+        try:
+            return self._response(message, model)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
+
+    def _response(self, message: Any, model: str) -> LLMResponse:
+        content = message.content
+        if not isinstance(content, list):
+            raise TypeError(f"the answer has no list of content blocks (got {type(content).__name__})")
+        text = "".join(str(getattr(block, "text", "") or "") for block in content
                        if getattr(block, "type", "") == "text")
+        text.encode("utf-8")  # a lone surrogate cannot be stored, logged or applied: UnicodeEncodeError
         usage = message.usage
         input_tokens = int(usage.input_tokens or 0) + int(getattr(usage, "cache_read_input_tokens", 0) or 0) \
             + int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
         output_tokens = int(usage.output_tokens or 0)
         price, known = price_of(model, self._prices)
-        return LLMResponse(text=text, model=str(message.model or model), input_tokens=input_tokens,
+        answered = str(message.model or model)
+        answered.encode("utf-8")
+        return LLMResponse(text=text, model=answered, input_tokens=input_tokens,
                            output_tokens=output_tokens, cost_usd=price.cost(input_tokens, output_tokens),
                            cached=False, stop_reason=str(message.stop_reason or ""), price_known=known)
 
@@ -143,7 +167,18 @@ class AnthropicProvider:
                                  transient=True, kind="connection")
         if isinstance(exc, anthropic.APIStatusError):
             return _status_error(exc, model)
+        if isinstance(exc, anthropic.APIResponseValidationError):
+            return malformed(model, self.base_url, str(exc))
         return ProviderError(f"{model}: unexpected answer from {self.base_url}: {exc}", transient=False)
+
+
+def malformed(model: str, base_url: str, detail: str) -> ProviderError:
+    """An answer that is not a usable Messages API response (a transient failure: retried, then failed over)."""
+    detail = " ".join(detail.encode("utf-8", "backslashreplace").decode("utf-8").split())
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    return ProviderError(f"{model}: {base_url} sent an answer that is not a Messages API response ({detail})",
+                         transient=True, kind="malformed")
 
 
 def _status_error(exc: Any, model: str) -> ProviderError:

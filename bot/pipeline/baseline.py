@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.config import Config
 from bot.errors import YantraError
 from bot.pipeline.results import Baseline, GateIssue
-from bot.scan.tests import TestRun, is_test_file
+from bot.scan.sandbox import Sandbox
+from bot.scan.tests import NO_SANDBOX, TestRun, is_test_file
 from bot.scan.tests import run_tests as run_test_suite
 
 TESTS_NOT_RUN = "tests are not run on fork code (secrets are in reach)"
@@ -33,13 +34,15 @@ def gate_errors(root: Path, config: Config, paths: Iterable[str] | None = None
     return issues, "ok", ""
 
 
-def run_baseline(root: Path, config: Config, *, run_tests: bool = True,
-                 tests_reason: str = TESTS_NOT_RUN) -> Baseline:
-    """The gate over the repository and (unless `run_tests` is False: no repository code runs) the test suite."""
+def run_baseline(root: Path, config: Config, *, run_tests: bool = True, tests_reason: str = TESTS_NOT_RUN,
+                 sandbox: Sandbox = NO_SANDBOX) -> Baseline:
+    """The gate over the repository and (unless `run_tests` is False: no repository code runs) the test suite,
+    in `sandbox` like every run of code we did not write."""
     errors, status, reason = gate_errors(root, config)
     if not run_tests:
         return Baseline(errors, status, reason, tests_not_run(tests_reason))
-    tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout)
+    tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout,
+                           sandbox=sandbox)
     return Baseline(errors, status, reason, tests)
 
 

@@ -6,11 +6,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, load_config
+from bot.config import Config
 from bot.errors import YantraError
 from bot.pipeline import gitops
 from bot.pipeline.baseline import gate_errors
-from bot.pipeline.results import Baseline, SecurityOutcome, TestOutcome, Validation
+from bot.pipeline.protected import Protection
+from bot.pipeline.results import Baseline, GateIssue, SecurityOutcome, TestOutcome, Validation
+from bot.pipeline.weakening import dynamic_findings
+from bot.scan.sandbox import Sandbox
 
 if TYPE_CHECKING:
     from bot.graph import Graph
@@ -18,15 +21,17 @@ if TYPE_CHECKING:
 
 def apply_in_worktree(tree: Path, edits: Sequence[Any]) -> tuple[tuple[str, ...], str]:
     """Apply the edits in the worktree: (changed paths, the patch). Raises EditError when they do not apply."""
-    from bot.llm.edits import apply_edits
+    from bot.llm.apply import apply_edits
 
     changed = tuple(sorted(set(apply_edits(tree, edits))))
     return changed, gitops.diff(tree, changed)
 
 
 def validate(tree: Path, edits: Sequence[Any], baseline: Baseline,
-             dependents_of: Callable[[Sequence[str]], list[str]]) -> Validation:
-    """Apply the edits and re-run the gate on the changed files and their dependents; new errors fail it."""
+             dependents_of: Callable[[Sequence[str]], list[str]], *, config: Config, protection: Protection,
+             root: Path) -> Validation:
+    """Apply the edits; re-run the gate on the changed files and their dependents with `config` — the trusted
+    configuration, never the patched tree's — and refuse edits to protected paths (`root`: the tree before)."""
     try:
         changed, patch = apply_in_worktree(tree, edits)
     except YantraError as exc:
@@ -34,31 +39,40 @@ def validate(tree: Path, edits: Sequence[Any], baseline: Baseline,
     if not patch.strip():
         return Validation(ok=False, changed=changed, patch="", reason="the edits change nothing")
     python = {p for p in (*changed, *dependents_of(changed)) if p.endswith(".py") and (tree / p).is_file()}
-    if not python:
-        return Validation(ok=True, changed=changed, patch=patch)
-    errors, status, reason = gate_errors(tree, load_config(tree), python)
-    known = {issue.key for issue in baseline.gate_errors}
-    new = tuple(issue for issue in errors if issue.key not in known)
-    if new:
-        return Validation(ok=False, changed=changed, patch=patch, new_gate_errors=new,
-                          reason=f"{len(new)} new gate error(s)")
+    new: tuple[GateIssue, ...] = ()
+    status, reason = "ok", ""
+    if python:
+        errors, status, reason = gate_errors(tree, config, python)
+        known = {issue.key for issue in baseline.gate_errors}
+        new = tuple(issue for issue in errors if issue.key not in known)
+    protected = tuple(protection.violations(root, tree, changed))
+    problems = [f"{len(new)} new gate error(s)"] if new else []
+    problems += ["edit to a protected path: " + ", ".join(protected)] if protected else []
+    if problems:
+        return Validation(ok=False, changed=changed, patch=patch, new_gate_errors=new, reason="; ".join(problems),
+                          protected=protected)
     return Validation(ok=True, changed=changed, patch=patch, reason=reason if status != "ok" else "")
 
 
 def run_checks_tests(tree: Path, graph: Graph | None, changed: Sequence[str], baseline: Baseline,
-                     config: Config) -> TestOutcome:
-    """Related tests first (via the graph), then the configured suite; regressions against the baseline."""
+                     config: Config, sandbox: Sandbox) -> TestOutcome:
+    """Related tests first (via the graph), then the configured suite, in `sandbox`; regressions against the
+    baseline, and tests the baseline had that the runs no longer collect, or skip or xfail."""
+    from bot.pipeline.weakening import test_paths
     from bot.scan.tests import regressions, related_tests, run_related_then_suite
 
     related = tuple(related_tests(graph, changed)) if graph is not None else ()
     related = tuple(p for p in related if (tree / p).exists())
     staged = run_related_then_suite(tree, related, command=config.fix.test_command,
-                                    timeout=config.fix.test_timeout)
+                                    timeout=config.fix.test_timeout, sandbox=sandbox)
     found: set[str] = set()
-    for run in (staged.related, staged.suite):
+    weakened: list[str] = []
+    for run, scope in ((staged.related, related), (staged.suite, None)):
         if run is not None:
             found.update(regressions(baseline.tests, run))
-    return TestOutcome(related, staged.related, staged.suite, tuple(sorted(found)))
+            weakened += [w for w in dynamic_findings(baseline.tests, run, scope) if w not in weakened]
+    return TestOutcome(related, staged.related, staged.suite, tuple(sorted(found)), tuple(weakened),
+                       test_paths(changed), sandbox.describe())
 
 
 def run_security_checks(tree: Path, changed: Sequence[str], patch: str, root: Path | None) -> SecurityOutcome:

@@ -10,7 +10,6 @@ never counts as passing: tests that could not run give tests = 0, and a gate who
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,7 +20,8 @@ WEIGHTS: dict[str, float] = {"llm": 0.30, "tests": 0.25, "history": 0.25, "compl
 COMMIT_AT = 0.8
 RETRY_AT = 0.5
 MAX_ATTEMPTS = 3
-DEFAULT_PROTECTED = (".github/workflows/**",)
+# The model's own number may not carry a fix over the threshold: it is capped by the evidence.
+LLM_CAP_TEST_FILES = 0.5  # the fix edits the tests that judge it
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,7 @@ class GateInputs:
     regressions: Sequence[str] | None
     new_high_findings: Sequence[str] | None
     secrets_in_diff: Sequence[str] | None
-    changed_paths: Sequence[str]
-    protected_patterns: Sequence[str] = DEFAULT_PROTECTED
+    protected: Sequence[str] = ()  # protected edits found (bot.pipeline.protected)
 
 
 @dataclass(frozen=True)
@@ -127,36 +126,29 @@ def hard_gates(inputs: GateInputs) -> tuple[str, ...]:
             failed.append(f"{name}: not checked")
         elif items:
             failed.append(f"{name}: " + ", ".join(list(items)[:5]) + (" …" if len(items) > 5 else ""))
-    protected = protected_edits(inputs.changed_paths, inputs.protected_patterns)
-    if protected:
-        failed.append("edit to a protected path: " + ", ".join(protected))
+    if inputs.protected:
+        failed.append("edit to a protected path: " + ", ".join(inputs.protected))
     return tuple(failed)
 
 
-def protected_edits(paths: Sequence[str], patterns: Sequence[str]) -> list[str]:
-    regexes = [_glob_regex(p) for p in patterns]
-    return [p for p in paths if any(r.fullmatch(p.lstrip("./")) for r in regexes)]
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob where `**` crosses directories and `*` / `?` do not; a trailing `/` means "everything under"."""
-    pattern = pattern.lstrip("./")
-    if pattern.endswith("/"):
-        pattern += "**"
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        else:
-            ch = pattern[i]
-            out.append("[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch))
-            i += 1
-    return re.compile("".join(out))
+def llm_factor(reported: float, *, tests: float | None, test_files_changed: bool,
+               weakened: bool) -> tuple[float, str]:
+    """The model's self-reported confidence, capped by the evidence so it cannot lift a fix by itself: never
+    above the tests' pass rate (0 when the tests were not run or were weakened), at most 0.5 when the fix edits
+    test files."""
+    value = max(0.0, min(1.0, reported))
+    cap, why = 1.0, ""
+    if tests is None:
+        cap, why = 0.0, "the tests were not run"
+    elif weakened:
+        cap, why = 0.0, "the fix weakens tests"
+    elif tests < cap:
+        cap, why = tests, f"the tests pass at {tests:.2f}"
+    if test_files_changed and cap > LLM_CAP_TEST_FILES:
+        cap, why = LLM_CAP_TEST_FILES, "the fix edits test files"
+    if value <= cap:
+        return value, ""
+    return cap, f"model confidence {value:.2f} capped at {cap:.2f}: {why}"
 
 
 def pass_rate_factor(pass_rate: float | None, reason: str = "") -> tuple[float, str]:

@@ -55,7 +55,8 @@ def build_context(graph: Graph | None, targets: Sequence[str], budget: int, fail
         except YantraError as exc:
             problems.append(f"{candidate}: {exc}")
             continue
-        return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens)
+        files = tuple(dict.fromkeys(section.path for section in ctx.sections if section.path))
+        return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens, files=files)
     return ContextResult(target=wanted[0], text="", tokens=0, note="no context: " + "; ".join(problems))
 
 

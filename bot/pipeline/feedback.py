@@ -16,6 +16,8 @@ from bot.pipeline.results import (
 MAX_FAILURES = 5
 MAX_EXCERPT_LINES = 30
 MAX_PATCH_CHARS = 6000
+# Notes of the confidence phase that are evidence about the code (not about the score).
+EVIDENCE_NOTES = ("still failing after the fix", "tests not run", "complexity of")
 
 
 def feedback_for(attempt: Attempt) -> str:
@@ -40,8 +42,10 @@ def feedback_for(attempt: Attempt) -> str:
                   for f in findings]
     if attempt.judgement is not None:
         parts += [f"- rejected: {b}" for b in attempt.judgement.blockers]
-        if not attempt.judgement.blockers:
-            parts.append(f"- confidence {attempt.judgement.score:.2f} was too low to commit")
+        if not attempt.judgement.blockers:  # the evidence, never the score (the model cannot argue a number up)
+            parts += [f"- {n}" for n in attempt.judgement.notes if n.startswith(EVIDENCE_NOTES)]
+            parts.append("- the checks did not show that the failure is fixed; make the failing tests above pass "
+                         "without changing the tests")
     return "\n".join(parts)
 
 
@@ -49,6 +53,9 @@ def _test_feedback(tests: TestOutcome) -> list[str]:
     parts: list[str] = []
     if tests.regressions:
         parts.append("These tests passed before your patch and FAIL with it: " + ", ".join(tests.regressions))
+    if tests.weakened:
+        parts.append("Your patch weakens the tests that judge it (refused; fix the code, not the tests):\n"
+                     + "\n".join(f"- {w}" for w in tests.weakened))
     final = tests.final
     if final.status == "error" and final.reason:
         parts.append(f"The test run did not complete: {final.reason}")

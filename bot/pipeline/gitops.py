@@ -85,6 +85,37 @@ def local_changes(root: Path) -> tuple[list[str], list[str]]:
     return changed, deleted
 
 
+def dirty_paths(root: Path) -> set[str]:
+    """Paths with uncommitted work of the user's: staged or unstaged edits, deletions, untracked files."""
+    changed, deleted = local_changes(root)
+    return {*changed, *deleted}
+
+
+CREDENTIAL_KEYS = r"^http\..*\.extraheader$"
+
+
+@contextmanager
+def credentials_dropped(root: Path) -> Iterator[list[tuple[str, str]]]:
+    """Remove the credentials `actions/checkout` persists (`http.<url>.extraheader` in the repository's own
+    config) for the block, so no code run inside it can read them from `.git/config`; put them back after
+    (the caller pushes after the block). Yields what was dropped."""
+    out = git(root, "config", "--local", "--null", "--get-regexp", CREDENTIAL_KEYS, check=False).stdout
+    pairs: list[tuple[str, str]] = []
+    for entry in out.split("\0"):
+        key, sep, value = entry.partition("\n")
+        if sep:
+            pairs.append((key, value))
+    for key in dict.fromkeys(k for k, _ in pairs):
+        git(root, "config", "--local", "--unset-all", key, check=False)
+    try:
+        yield pairs
+    finally:
+        for key in dict.fromkeys(k for k, _ in pairs):
+            git(root, "config", "--local", "--unset-all", key, check=False)
+        for key, value in pairs:
+            git(root, "config", "--local", "--add", key, value)
+
+
 def tracked_python_files(root: Path) -> list[str]:
     out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py").stdout
     return sorted({p for p in out.split("\0") if p and (root / p).is_file()})

@@ -31,7 +31,6 @@ class Evidence:
     history_note: str
     dependents: int
     sources: dict[str, tuple[str | None, str]]  # changed .py path -> (before, after)
-    protected: Sequence[str]
     require_fix: bool = True  # no instructions: the point is to make failing tests pass
     tests_run: bool = True  # False: the repository's code was never run; the fix can at most be suggested
 
@@ -44,23 +43,35 @@ def judge(ev: Evidence) -> Judgement:
     notes += [tests_note] if tests_note else []
     complexity, complexity_note = _complexity(ev.sources)
     notes += [complexity_note] if complexity_note else []
-    factors = conf.Factors(llm=max(0.0, min(1.0, ev.generation.confidence)), tests=tests_value,
-                           history=ev.history, complexity=complexity, impact=conf.impact_factor(ev.dependents),
-                           notes=tuple(notes))
+    llm, llm_note = conf.llm_factor(ev.generation.confidence, tests=tests_value if ran else None,
+                                    test_files_changed=bool(ev.tests.test_files), weakened=bool(ev.tests.weakened))
+    notes += [llm_note] if llm_note else []
+    factors = conf.Factors(llm=llm, tests=tests_value, history=ev.history, complexity=complexity,
+                           impact=conf.impact_factor(ev.dependents), notes=tuple(notes))
     blockers = list(conf.hard_gates(_gate_inputs(ev)))
+    if ev.tests.weakened:
+        blockers.append("weakened tests: " + "; ".join(ev.tests.weakened[:5])
+                        + (" …" if len(ev.tests.weakened) > 5 else ""))
     fixed, unfixed = still_failing(ev.baseline, ev.tests)
-    if unfixed and not fixed and ev.require_fix:
+    if unfixed and not fixed and ev.require_fix and ran:
         blockers.append("the fix makes no failing test pass; still failing: " + ", ".join(unfixed[:5]))
     elif unfixed:
         notes.append("still failing after the fix (counted in the tests factor): " + ", ".join(unfixed[:5]))
     if final.status == "error":
         blockers.append(f"the test run did not complete: {final.reason.splitlines()[0] if final.reason else ''}")
-    if not ev.tests_run:
+    if not ev.tests_run or not ran:
         return _static_judgement(ev, factors, blockers, notes)
     confidence = conf.score(factors, blockers)
     decision = conf.decide(confidence, ev.attempt, ev.max_attempts)
-    return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=decision.action,
-                     blockers=tuple(blockers), notes=(*notes, *decision.reasons))
+    action: str = decision.action
+    reasons = decision.reasons
+    if ev.tests.test_files and not blockers and confidence.score >= conf.RETRY_AT:
+        # Its score is capped (the model's number counts at most 0.5), so it cannot reach the commit threshold.
+        action = "suggest"
+        reasons = ("the fix edits test files (" + ", ".join(ev.tests.test_files)
+                   + "): never committed automatically, offered as a suggestion with the test change called out",)
+    return Judgement(score=confidence.score, breakdown=confidence.breakdown(), decision=action,
+                     blockers=tuple(blockers), notes=(*notes, *reasons))
 
 
 def _static_judgement(ev: Evidence, factors: conf.Factors, blockers: list[str], notes: list[str]) -> Judgement:
@@ -79,10 +90,11 @@ def _static_judgement(ev: Evidence, factors: conf.Factors, blockers: list[str], 
                      blockers=tuple(static), notes=(*notes, *reasons))
 
 
-def _gate_inputs(ev: Evidence) -> conf.GateInputs:
+def security_lists(security: SecurityOutcome) -> tuple[list[str] | None, list[str] | None]:
+    """(new high-severity findings, secrets in the diff); None where a blocking scanner did not check."""
     high: list[str] | None = []
     secrets: list[str] | None = []
-    for result in ev.security.results:
+    for result in security.results:
         if result.status != "ok" and result.scanner in BLOCKING_SCANNERS:
             if result.scanner == "secrets":
                 secrets = None
@@ -95,11 +107,23 @@ def _gate_inputs(ev: Evidence) -> conf.GateInputs:
                 secrets.append(where)
             elif f.severity == "high" and high is not None:
                 high.append(f"{f.scanner} {where}")
-    not_checked = ev.tests.final.status == "error" or not ev.tests_run
+    return high, secrets
+
+
+def security_refusal(security: SecurityOutcome) -> list[str]:
+    """The security hard gates that fail; a change they refuse is never executed."""
+    high, secrets = security_lists(security)
+    return [g for g in conf.hard_gates(conf.GateInputs(new_gate_errors=[], regressions=[], new_high_findings=high,
+                                                       secrets_in_diff=secrets))]
+
+
+def _gate_inputs(ev: Evidence) -> conf.GateInputs:
+    high, secrets = security_lists(ev.security)
+    not_checked = ev.tests.final.status == "error" or not ev.tests.ran
     regressions = None if not_checked else list(ev.tests.regressions)
     return conf.GateInputs(new_gate_errors=[str(g) for g in ev.validation.new_gate_errors],
                            regressions=regressions, new_high_findings=high, secrets_in_diff=secrets,
-                           changed_paths=list(ev.validation.changed), protected_patterns=tuple(ev.protected))
+                           protected=list(ev.validation.protected))
 
 
 def _complexity(sources: dict[str, tuple[str | None, str]]) -> tuple[float, str]:

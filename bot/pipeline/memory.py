@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.pipeline.report import attempt_problem
 from bot.pipeline.results import Attempt
+from bot.verdict import Verdict
 
 
 class Memory:
@@ -30,7 +31,7 @@ class Memory:
             return factor.value, f"history: no similar past failure (0.5; matched by {factor.method})"
         return factor.value, f"history: {factor.n_similar} similar past failure(s) by {factor.method}"
 
-    def record(self, failure: str, attempts: Sequence[Attempt], verdict: str, session_id: str) -> None:
+    def record(self, failure: str, attempts: Sequence[Attempt], verdict: Verdict, session_id: str) -> None:
         """Each rejected attempt as "rejected", the last one with the session's verdict ("open" for a
         suggestion, whose tests never ran)."""
         store = self._open()
@@ -40,7 +41,7 @@ class Memory:
             last = attempts[-1]
             summary = last.generation.explanation if last.generation is not None else ""
             # A suggestion's tests never ran: whether it works is not known, so it counts neither way.
-            outcome = "open" if verdict == "suggested" else verdict
+            outcome = "open" if verdict is Verdict.SUGGESTED else verdict.value
             store.record(failure, outcome, fix_summary=summary or attempt_problem(last), session_id=session_id)
         finally:
             store.close()

@@ -78,13 +78,14 @@ class ContextResult:
     text: str
     tokens: int
     note: str = ""  # why there is less context than asked for
+    files: tuple[str, ...] = ()  # the files the context shows (what the model is likely to edit)
 
     def to_json(self) -> dict[str, Any]:
-        return vars(self).copy()
+        return {**vars(self), "files": list(self.files)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ContextResult:
-        return cls(**data)
+        return cls(**{**data, "files": tuple(data.get("files", ()))})
 
 
 @dataclass(frozen=True)
@@ -112,30 +113,41 @@ class Generation:
 
 @dataclass(frozen=True)
 class Validation:
+    """The static checks of what the fix changes: it applies, the gate (with the trusted configuration) finds
+    no new error, and it edits no protected path."""
+
     ok: bool
     changed: tuple[str, ...]
     patch: str
     new_gate_errors: tuple[GateIssue, ...] = ()
-    reason: str = ""  # why the edits could not be applied / the gate did not run
+    reason: str = ""  # why the edits could not be applied / the gate did not run / what is protected
+    protected: tuple[str, ...] = ()  # protected edits, one line each
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "changed": list(self.changed), "patch": self.patch, "reason": self.reason,
-                "new_gate_errors": [vars(g) for g in self.new_gate_errors]}
+                "new_gate_errors": [vars(g) for g in self.new_gate_errors], "protected": list(self.protected)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Validation:
         return cls(data["ok"], tuple(data["changed"]), data["patch"],
-                   tuple(GateIssue(**g) for g in data["new_gate_errors"]), data["reason"])
+                   tuple(GateIssue(**g) for g in data["new_gate_errors"]), data["reason"],
+                   tuple(data.get("protected", ())))
 
 
 @dataclass(frozen=True)
 class TestOutcome:
+    """The test phase: the related and suite runs (None when not run), regressions against the baseline, tests
+    the fix weakened (statically or in the run), the test files it edits, and the sandbox the runs used."""
+
     __test__ = False
 
     related: tuple[str, ...]
     related_run: TestRun | None
     suite_run: TestRun | None
     regressions: tuple[str, ...]
+    weakened: tuple[str, ...] = ()
+    test_files: tuple[str, ...] = ()
+    sandbox: str = ""
 
     @property
     def final(self) -> TestRun:
@@ -143,17 +155,23 @@ class TestOutcome:
         return run if run is not None else TestRun(status="not-run", reason="no tests were run")
 
     @property
+    def ran(self) -> bool:
+        return self.final.status in ("passed", "failed")
+
+    @property
     def ok(self) -> bool:
-        return not self.regressions and self.final.status not in FAILED_TESTS
+        return not self.regressions and not self.weakened and self.final.status not in FAILED_TESTS
 
     def to_json(self) -> dict[str, Any]:
         return {"related": list(self.related), "related_run": run_to_json(self.related_run),
-                "suite_run": run_to_json(self.suite_run), "regressions": list(self.regressions)}
+                "suite_run": run_to_json(self.suite_run), "regressions": list(self.regressions),
+                "weakened": list(self.weakened), "test_files": list(self.test_files), "sandbox": self.sandbox}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TestOutcome:
         return cls(tuple(data["related"]), run_from_json(data["related_run"]), run_from_json(data["suite_run"]),
-                   tuple(data["regressions"]))
+                   tuple(data["regressions"]), tuple(data.get("weakened", ())), tuple(data.get("test_files", ())),
+                   str(data.get("sandbox", "")))
 
 
 @dataclass(frozen=True)

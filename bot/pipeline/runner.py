@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.config import Config
 from bot.errors import LLMError
 from bot.pipeline import gitops
-from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run
+from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run, traceback_files
 from bot.pipeline.checks import (
     apply_in_worktree,
     load_graph,
@@ -27,8 +27,10 @@ from bot.pipeline.events import EventLog
 from bot.pipeline.feedback import feedback_for, phase_detail
 from bot.pipeline.finish import Landing, commit_message, land
 from bot.pipeline.generate import build_prompt, edits_of, generate
-from bot.pipeline.judge import Evidence, changed_sources, judge
+from bot.pipeline.judge import Evidence, changed_sources, judge, security_refusal
 from bot.pipeline.memory import Memory
+from bot.pipeline.outcome import FixOutcome
+from bot.pipeline.protected import Protection
 from bot.pipeline.report import attempt_problem, redacted, render_report
 from bot.pipeline.results import (
     Attempt,
@@ -41,6 +43,9 @@ from bot.pipeline.results import (
     Validation,
 )
 from bot.pipeline.state import PhaseRecord, SessionRecord, SessionStore
+from bot.pipeline.weakening import static_findings, test_paths
+from bot.scan.sandbox import Sandbox, detect, reachable_secrets
+from bot.verdict import Verdict
 
 if TYPE_CHECKING:
     from bot.graph import Graph
@@ -59,7 +64,10 @@ R = TypeVar("R", bound=Stored)
 class Runner:
     def __init__(self, *, root: Path, config: Config, store: SessionStore, session: SessionRecord,
                  log: EventLog, instructions: str, commit: bool, api_key: str | None,
-                 base_url: str | None, run_tests: bool = True, tests_reason: str = "") -> None:
+                 base_url: str | None, run_tests: bool = True, tests_reason: str = "",
+                 unprotect: Sequence[str] = (), sandbox: Sandbox | None = None,
+                 allow_unsandboxed: bool = False) -> None:
+        # `config` is the trusted configuration: validation and tests never read the patched tree's.
         self.root, self.config, self.fix = root, config, config.fix
         self.store, self.session, self.sid, self.log = store, session, session.id, log
         self.instructions = instructions
@@ -67,6 +75,9 @@ class Runner:
         self.run_tests, self.tests_reason = run_tests, tests_reason
         self.commit = commit and run_tests
         self.api_key, self.base_url = api_key, base_url
+        self.protection = Protection.build(config.fix.protected_paths, unprotect)
+        self.sandbox = sandbox if sandbox is not None else detect()
+        self.allow_unsandboxed = allow_unsandboxed
         self.state_dir = gitops.git_dir(root) / "yantra"
         self.attempts: list[Attempt] = []
         self.baseline: Baseline | None = None
@@ -78,16 +89,17 @@ class Runner:
 
     # -- the session ---------------------------------------------------------------------------------
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> FixOutcome:
         self._remove_stale_worktrees()
         baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(
-            self.root, self.config, run_tests=self.run_tests, tests_reason=self.tests_reason), Baseline.from_json)
+            self.root, self.config, run_tests=self.run_tests, tests_reason=self.tests_reason,
+            sandbox=self.sandbox), Baseline.from_json)
         if not baseline.failing and not self.instructions.strip():
             if not self.run_tests:  # never "clean" when the tests were not run
-                return self._result("failed", f"nothing to fix that the static checks can see: the gate finds "
-                                              f"no error and the tests were not run ({self.tests_reason}); "
-                                              f"say what to fix in the instructions")
-            return self._result("clean", "nothing to fix: the gate and the tests pass")
+                return self._result(Verdict.FAILED, f"nothing to fix that the static checks can see: the gate "
+                                                    f"finds no error and the tests were not run "
+                                                    f"({self.tests_reason}); say what to fix in the instructions")
+            return self._result(Verdict.CLEAN, "nothing to fix: the gate and the tests pass")
         try:
             self._client = self._make_client()
         except LLMError as exc:
@@ -98,23 +110,30 @@ class Runner:
         targets = [self.instructions, choose_target(baseline, "", self.root)]
         context = self._phase("context", 0, lambda: build_context(self.graph(), targets, self.fix.context_budget,
                                                                   failure), ContextResult.from_json)
+        overlap = self._uncommitted_overlap([*context.files, *(g.path for g in baseline.gate_errors),
+                                             *traceback_files(baseline, self.root)])
+        if overlap:  # checked before any paid call
+            return self._result(Verdict.FAILED, f"your uncommitted changes touch the code to fix "
+                                                f"({', '.join(overlap)}): a fix commit must hold only its own "
+                                                f"hunks; commit or stash them first, or run without --commit")
         for number in range(1, max(1, self.fix.max_attempts) + 1):
             attempt = self._attempt(number, context, failure)
             self.attempts.append(attempt)
             judgement = attempt.judgement
             if judgement is not None and judgement.decision == "commit" and self.run_tests:
                 return self._land(attempt)
-            if judgement is not None and judgement.decision == "suggest" and not self.run_tests:
+            if judgement is not None and judgement.decision == "suggest":
                 return self._suggest(attempt)
             if judgement is not None and judgement.decision == "escalate":
                 break
         return self._escalate()
 
-    def failed(self, reason: str, *, resumable: bool) -> dict[str, Any]:
-        return self._result("failed", reason, resumable=resumable)
+    def failed(self, reason: str, *, resumable: bool) -> FixOutcome:
+        return self._result(Verdict.FAILED, reason, resumable=resumable)
 
-    def save_outcome(self, outcome: dict[str, Any], verdict: str) -> None:
-        self.store.save_phase(PhaseRecord(self.sid, 0, "outcome", verdict, time.time(), 0.0, outcome))
+    def save_outcome(self, outcome: FixOutcome) -> None:
+        self.store.save_phase(PhaseRecord(self.sid, 0, "outcome", outcome.verdict.value, time.time(), 0.0,
+                                          outcome.to_json()))
 
     # -- one attempt ---------------------------------------------------------------------------------
 
@@ -141,26 +160,46 @@ class Runner:
 
     def _check_in(self, tree: Path, n: int, gen: Generation, edits: Sequence[Any], *, replay: bool,
                   failure: str) -> Attempt:
+        """Static gates first — gate, protected paths, secrets, semgrep, test weakening — and only then, when
+        none refused the change, its tests run (in the sandbox)."""
         baseline = self._baseline()
         seed_graph(self.root, tree, self.config)
         if replay:  # validated before the run was killed: re-create the same tree, no new work
             apply_in_worktree(tree, edits)
-        val = self._phase("validate", n, lambda: validate(tree, edits, baseline, self._dependents),
-                          Validation.from_json)
+        val = self._phase("validate", n, lambda: validate(tree, edits, baseline, self._dependents,
+                                                          config=self.config, protection=self.protection,
+                                                          root=self.root), Validation.from_json)
         if not val.ok:
             return Attempt(n, gen, val)
-        tests = self._phase("test", n, lambda: self._tests(tree, val.changed, baseline), TestOutcome.from_json)
         security = self._phase("security", n, lambda: run_security_checks(tree, val.changed, val.patch,
                                                                           self.root), SecurityOutcome.from_json)
+        tests = self._phase("test", n, lambda: self._tests(tree, val, security, baseline), TestOutcome.from_json)
         evidence = lambda: self._evidence(n, gen, val, tests, security, changed_sources(  # noqa: E731
             self.root, tree, val.changed), failure)
         judgement = self._phase("confidence", n, lambda: judge(evidence()), Judgement.from_json)
         return Attempt(n, gen, val, tests, security, judgement)
 
-    def _tests(self, tree: Path, changed: Sequence[str], baseline: Baseline) -> TestOutcome:
+    def _tests(self, tree: Path, val: Validation, security: SecurityOutcome, baseline: Baseline) -> TestOutcome:
+        test_files = test_paths(val.changed)
+
+        def not_run(reason: str, weakened: Sequence[str] = ()) -> TestOutcome:
+            return TestOutcome((), None, tests_not_run(reason), (), tuple(weakened), test_files, "not run")
+
+        refusal = security_refusal(security)
+        if refusal:
+            return not_run("refused before running by the static checks: " + "; ".join(refusal))
+        weakened = static_findings(self.root, tree, val.changed, val.patch)
+        if weakened:
+            return not_run("refused before running: the change weakens tests", weakened)
         if not self.run_tests:
-            return TestOutcome((), None, tests_not_run(self.tests_reason), ())
-        return run_checks_tests(tree, self.graph(), changed, baseline, self.config)
+            return not_run(self.tests_reason)
+        if not self.sandbox.available and not self.allow_unsandboxed:
+            secrets = reachable_secrets(tree)
+            if secrets:
+                return not_run(f"sandbox: unavailable ({self.sandbox.reason}); model-written code is not run "
+                               f"while a secret is reachable ({', '.join(secrets[:5])}); opt in with "
+                               f"--allow-unsandboxed")
+        return run_checks_tests(tree, self.graph(), val.changed, baseline, self.config, self.sandbox)
 
     def _loaded_attempt(self, n: int, gen: Generation) -> Attempt:
         def load(phase: str) -> dict[str, Any]:
@@ -178,8 +217,7 @@ class Runner:
         return Evidence(attempt=n, max_attempts=self.fix.max_attempts, baseline=self._baseline(), generation=gen,
                         validation=val, tests=tests, security=security, history=history, history_note=note,
                         dependents=len(self._dependents(val.changed)), sources=sources,
-                        protected=self.fix.protected_paths, require_fix=not self.instructions.strip(),
-                        tests_run=self.run_tests)
+                        require_fix=not self.instructions.strip(), tests_run=self.run_tests)
 
     # -- endings -------------------------------------------------------------------------------------
 
@@ -189,55 +227,74 @@ class Runner:
         return commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
                               score=judgement.score, session_id=self.sid)
 
-    def _land(self, attempt: Attempt) -> dict[str, Any]:
+    def _land(self, attempt: Attempt) -> FixOutcome:
         val, judgement = attempt.validation, attempt.judgement
         assert val is not None and judgement is not None
+        overlap = self._uncommitted_overlap(val.changed)
+        if overlap:
+            return self._suggest(attempt, f"it touches files with your uncommitted changes ({', '.join(overlap)}), "
+                                          f"so it was not committed")
         message = self._message(attempt)
         landing = self._phase("commit", attempt.number, lambda: land(
             self.root, val.patch, val.changed, commit=self.commit, message=message,
             no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
         self._commit_sha = landing.commit_sha
-        if landing.verdict == "committed":
+        if landing.verdict is Verdict.COMMITTED:
             reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landing.commit_sha}"
         else:
             reason = (f"a fix passed every check (confidence {judgement.score:.2f}); it is applied to the working "
                       f"tree, not committed")
         return self._result(landing.verdict, reason, message=landing.message)
 
-    def _suggest(self, attempt: Attempt) -> dict[str, Any]:
-        """No tests ran: the statically validated patch is returned, the working tree is left as it was."""
-        judgement = attempt.judgement
+    def _suggest(self, attempt: Attempt, why: str = "") -> FixOutcome:
+        """A fix that passed every check that ran but may not land by itself: the patch is returned, the working
+        tree is left as it was."""
+        judgement, tests = attempt.judgement, attempt.tests
         assert judgement is not None
-        reason = (f"a fix passed every static check (gate, security scans, secrets, protected paths; confidence "
-                  f"{judgement.score:.2f}), but its tests were not run ({self.tests_reason}): it is a suggestion, "
-                  f"not applied")
-        return self._result("suggested", reason, message=self._message(attempt))
+        if not why and tests is not None and tests.test_files and tests.ran:
+            why = (f"it edits test files ({', '.join(tests.test_files)}), which is never committed automatically: "
+                   f"review the test change")
+        if not why:
+            reason = tests.final.reason if tests is not None and tests.final.reason else self.tests_reason
+            why = f"its tests were not run ({reason})"
+        checks = "every check" if tests is not None and tests.ran else (
+            "every static check (gate, protected paths, security scans, secrets, test weakening)")
+        reason = f"a fix passed {checks} (confidence {judgement.score:.2f}), but {why}: it is a suggestion, not applied"
+        return self._result(Verdict.SUGGESTED, reason, message=self._message(attempt))
 
-    def _escalate(self) -> dict[str, Any]:
+    def _escalate(self) -> FixOutcome:
         last = self.attempts[-1] if self.attempts else None
         problem = attempt_problem(last) if last is not None else "no attempt was made"
         malformed = sum(1 for a in self.attempts if a.generation is not None and a.generation.malformed)
         extra = f" ({malformed} malformed answer(s))" if malformed else ""
         reason = (f"no fix passed every check in {len(self.attempts)} attempt(s){extra}; "
                   f"last attempt: {problem or 'not good enough'}")
-        return self._result("escalated", reason)
+        return self._result(Verdict.ESCALATED, reason)
 
-    def _checks_only(self) -> dict[str, Any]:
+    def _checks_only(self) -> FixOutcome:
         files = gitops.tracked_python_files(self.root)
         security = self._phase("security", 0, lambda: run_security_checks(self.root, files, "", None),
                                SecurityOutcome.from_json)
         self.attempts.append(Attempt(0, security=security))
-        return self._result("failed", NO_KEY_REASON)
+        return self._result(Verdict.FAILED, NO_KEY_REASON)
 
-    def _result(self, verdict: str, reason: str, *, resumable: bool = False, message: str = "") -> dict[str, Any]:
+    def _uncommitted_overlap(self, paths: Iterable[str]) -> list[str]:
+        """The `paths` holding uncommitted work of the user's (only matters when the fix is to be committed)."""
+        if not self.commit:
+            return []
+        return sorted(gitops.dirty_paths(self.root) & set(paths))
+
+    def _result(self, verdict: Verdict, reason: str, *, resumable: bool = False, message: str = "") -> FixOutcome:
         last = self.attempts[-1] if self.attempts else None
         judgement = last.judgement if last is not None else None
-        patch = last.validation.patch if last is not None and last.validation is not None else ""
-        if verdict not in ("committed", "applied", "suggested"):  # those passed the secrets gate
+        val = last.validation if last is not None else None
+        patch = val.patch if val is not None else ""
+        if verdict not in (Verdict.COMMITTED, Verdict.APPLIED, Verdict.SUGGESTED):  # those passed the secrets gate
             patch = redacted(patch)  # a rejected patch may carry a secret the model wrote
         report = ""
         notes = list(judgement.notes) if judgement is not None else []
-        if verdict not in ("clean",):
+        notes.append(f"sandbox: {self.sandbox.describe()}")
+        if verdict is not Verdict.CLEAN:
             report = render_report(session_id=self.sid, verdict=verdict, reason=reason,
                                    phases=self.store.phases(self.sid), baseline=self.baseline,
                                    attempts=self.attempts)
@@ -245,11 +302,16 @@ class Runner:
             notes += [f"report saved to {saved}"] if saved else []
         if not resumable:
             self._learn(verdict)
-        return {"verdict": verdict, "confidence": judgement.score if judgement else None,
-                "breakdown": dict(judgement.breakdown) if judgement else {}, "commit_sha": self._commit_sha,
-                "patch": patch, "report_markdown": report, "session_id": self.sid,
-                "attempts": len([a for a in self.attempts if a.number > 0]), "reason": reason,
-                "message": message, "resumable": resumable, "notes": tuple(notes)}
+        changed = val.changed if val is not None else ()
+        evidence = judgement.blockers if judgement is not None else (
+            (val.reason,) if val is not None and not val.ok else ())
+        return FixOutcome(verdict=verdict, confidence=judgement.score if judgement else None,
+                          breakdown=dict(judgement.breakdown) if judgement else {}, commit_sha=self._commit_sha,
+                          patch=patch, report_markdown=report, session_id=self.sid,
+                          attempts=len([a for a in self.attempts if a.number > 0]), reason=reason,
+                          message=message, resumable=resumable, notes=tuple(notes), changed=changed,
+                          test_files=test_paths(changed), evidence=tuple(evidence),
+                          sandbox=self.sandbox.describe())
 
     def _save_report(self, report: str) -> Path | None:
         path = self.state_dir / "reports" / f"{self.sid}.md"
@@ -304,6 +366,7 @@ class Runner:
         from bot.llm.client import make_client
 
         return make_client(self.fix, api_key=self.api_key, base_url=self.base_url, state_dir=self.state_dir,
+                           session=self.sid,
                            on_event=self.log.llm_event)
 
     def client(self) -> LLMClient:
@@ -330,8 +393,8 @@ class Runner:
         assert self.baseline is not None
         return self.baseline
 
-    def _learn(self, verdict: str) -> None:
-        if self.baseline is None or not self.attempts or verdict == "clean" or self.attempts[-1].number == 0:
+    def _learn(self, verdict: Verdict) -> None:
+        if self.baseline is None or not self.attempts or verdict is Verdict.CLEAN or self.attempts[-1].number == 0:
             return
         self.memory.record(failure_text(self.baseline) or self.instructions, self.attempts, verdict, self.sid)
 

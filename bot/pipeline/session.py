@@ -5,18 +5,22 @@ at the phase it was in, re-using stored model answers instead of paying for them
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config import FixConfig, load_config
+from bot.config import Config, FixConfig, load_config
 from bot.errors import BudgetExceeded, LLMError, PipelineError, YantraError
 from bot.pipeline import gitops
 from bot.pipeline.baseline import TESTS_NOT_RUN
 from bot.pipeline.events import EventLog
+from bot.pipeline.outcome import FixOutcome
 from bot.pipeline.runner import Runner
 from bot.pipeline.state import SessionRecord, SessionStore
+from bot.scan.sandbox import detect
+
+__all__ = ["FixOutcome", "FixRequest", "run_fix"]
 
 
 @dataclass(frozen=True)
@@ -37,52 +41,16 @@ class FixRequest:
     api_key: str | None = None
     base_url: str | None = None
     config: FixConfig | None = None
+    base_config: Config | None = None  # the whole trusted configuration (the Action: the base branch's)
     session_id: str | None = None
     log: Callable[[dict[str, Any]], None] | None = None
     log_format: str = "text"  # "text" | "json" (events on stderr)
     progress: bool | None = None  # spinner on stderr; None: only when stderr is a terminal
-
-
-@dataclass(frozen=True)
-class FixOutcome:
-    """How a session ended.
-
-    verdict:
-      - "committed": a fix passed every check (gate, tests, security, confidence) and was committed;
-      - "applied": the same, left applied to the working tree (the request did not ask for a commit);
-      - "suggested": only with `run_tests=False` — a fix passed every static check (no new gate error, no new
-        high-severity security finding, no secret in the diff, no protected path) but its tests were not run;
-        the working tree is untouched and `patch` is the suggestion (the tests factor is 0, the score as is);
-      - "escalated": no attempt was good enough; `report_markdown` holds the evidence;
-      - "clean": nothing to fix (the gate and the tests pass, no instructions);
-      - "failed": the run could not finish (no API key, budget, model unreachable, nothing to fix statically...).
-    message: the conventional commit message of the fix ("fix: ...", `Yantra-Session:` trailer) when there is
-    one (committed, applied, suggested), else "".
-    """
-
-    verdict: str  # "committed" | "applied" | "suggested" | "escalated" | "clean" | "failed"
-    confidence: float | None
-    breakdown: dict[str, float]
-    commit_sha: str | None
-    patch: str
-    report_markdown: str
-    session_id: str
-    attempts: int
-    reason: str
-    message: str = ""
-    resumable: bool = False  # a transient failure: `yantra fix --resume` may finish it
-    notes: tuple[str, ...] = field(default=())  # how factors got their values; where the report was saved
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict in ("committed", "applied", "suggested", "clean")
-
-    def to_json(self) -> dict[str, Any]:
-        return {**vars(self), "notes": [str(n) for n in self.notes]}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FixOutcome:
-        return cls(**{**data, "notes": tuple(data.get("notes", ()))})
+    # Removing a default protected path (bot.pipeline.protected.DEFAULTS) takes this argument — the workflow's
+    # input or the command line — never a repository setting.
+    unprotect: Sequence[str] = ()
+    sandbox: str = "auto"  # "auto" | "bubblewrap" | "unshare" | "none"
+    allow_unsandboxed: bool = False  # run model-written code without a sandbox even while a secret is reachable
 
 
 def run_fix(request: FixRequest) -> FixOutcome:
@@ -99,7 +67,7 @@ def run_fix(request: FixRequest) -> FixOutcome:
                 outcome = FixOutcome.from_json(stored.result)
                 log.emit("outcome", verdict=outcome.verdict, reason=f"already finished: {outcome.reason}")
                 return outcome
-        config = load_config(root)
+        config = request.base_config or load_config(root)
         fix_config = request.config or config.fix
         config = replace(config, fix=fix_config)
         stored_request = session.request
@@ -110,14 +78,18 @@ def run_fix(request: FixRequest) -> FixOutcome:
                         instructions=str(stored_request.get("instructions", "")),
                         commit=bool(stored_request.get("commit", False) or request.commit) and run_tests,
                         api_key=request.api_key, base_url=request.base_url, run_tests=run_tests,
-                        tests_reason=tests_reason)
+                        tests_reason=tests_reason, unprotect=request.unprotect, sandbox=detect(request.sandbox),
+                        allow_unsandboxed=request.allow_unsandboxed)
         log.emit("session", status="resumed" if request.resume else "started", root=str(root),
-                 head=session.head, attempt=session.attempt, phase=session.phase)
-        result = _run_classified(runner)
-        outcome = FixOutcome(**result)
+                 head=session.head, attempt=session.attempt, phase=session.phase,
+                 sandbox=runner.sandbox.describe())
+        # The credential actions/checkout persisted is out of .git/config while repository code may run; it is
+        # back when the session ends, for the caller to push.
+        with gitops.credentials_dropped(root):
+            outcome = _run_classified(runner)
         if not outcome.resumable:
-            store.update(session.id, status=outcome.verdict, phase="outcome")
-        runner.save_outcome(outcome.to_json(), outcome.verdict)
+            store.update(session.id, status=outcome.verdict.value, phase="outcome")
+        runner.save_outcome(outcome)
         log.emit("outcome", verdict=outcome.verdict, reason=outcome.reason, confidence=outcome.confidence,
                  commit=outcome.commit_sha, attempts=outcome.attempts)
         return outcome
@@ -139,7 +111,7 @@ def _open_session(store: SessionStore, root: Path, request: FixRequest) -> Sessi
                                      "run_tests": request.run_tests, "tests_reason": request.tests_reason})
 
 
-def _run_classified(runner: Runner) -> dict[str, Any]:
+def _run_classified(runner: Runner) -> FixOutcome:
     """The runner's result; a failure becomes an outcome: transient ones resumable, permanent ones final."""
     try:
         return runner.run()

@@ -27,6 +27,9 @@ def annotation(f: Finding) -> str:
 
 def render_github(result: CheckResult) -> str:
     lines = [annotation(f) for f in result.findings]
+    lines.extend(f"::notice file={escape_property(n.path)},title=yantra not checked::"
+                 f"{escape_data(f'not checked by the cross-file rules ({n.reason})')}" for n in result.not_checked)
+    lines.extend(f"::notice title=yantra::{escape_data(n)}" for n in result.notes)
     n_err, n_warn = len(result.errors), len(result.warnings)
     lines.append(f"yantra: {n_err} error(s), {n_warn} warning(s) in "
                  f"{int(result.stats.get('files_checked', 0))} checked file(s)")

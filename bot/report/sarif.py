@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     "missing-module": "An import of a repository module that does not exist",
     "missing-symbol": "A name imported from a repository module is not defined there",
     "missing-attribute": "An attribute of a repository module that does not exist",
+    "missing-member": "An attribute of a repository class (or its instance) that no class in its MRO provides",
     "arity-mismatch": "A call to a repository function or class that its signature cannot accept",
     "import-cycle": "A module-level import cycle introduced by the change",
     "undeclared-dependency": "A third-party import not declared in the project's metadata",
@@ -31,7 +32,7 @@ def render_sarif(result: CheckResult) -> str:
 
 def _run(result: CheckResult) -> dict[str, Any]:
     rule_ids = list(RULES)
-    driver = {"name": "yantra", "version": __version__, "informationUri": "https://github.com/yantra-bot/yantra",
+    driver = {"name": "yantra", "version": __version__, "informationUri": "https://github.com/yantra-dev/yantra",
               "rules": [_rule(r) for r in rule_ids]}
     return {"tool": {"driver": driver}, "columnKind": "utf16CodeUnits",
             "results": [_result(f, rule_ids) for f in result.findings]}

@@ -11,6 +11,7 @@ _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m
 def render_text(result: CheckResult, *, color: bool = False) -> str:
     lines = [_line(f, color) for f in result.findings]
     lines.extend(f"note: {n}" for n in result.notes)
+    lines.extend(f"note: {n.path}: not checked by the cross-file rules ({n.reason})" for n in result.not_checked)
     lines.append(_summary(result, color))
     return "\n".join(lines) + "\n"
 

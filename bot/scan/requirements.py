@@ -10,6 +10,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from bot.repo_files import FileSkipped, read_text
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -34,6 +36,7 @@ def declared_requirements(root: Path) -> tuple[list[DeclaredRequirement], list[s
     """All declared requirements, and the lines that could not be understood ("path:line: text")."""
     found: list[DeclaredRequirement] = []
     problems: list[str] = []
+    root = root.resolve()
     _from_pyproject(root, found, problems)
     for path in sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt")):
         _from_requirements_file(root, path, found, problems, seen=set())
@@ -41,19 +44,21 @@ def declared_requirements(root: Path) -> tuple[list[DeclaredRequirement], list[s
 
 
 def _from_pyproject(root: Path, found: list[DeclaredRequirement], problems: list[str]) -> None:
-    path = root / "pyproject.toml"
-    if not path.is_file():
+    text = _read(root, "pyproject.toml", problems)
+    if text is None:
         return
-    text = path.read_text(encoding="utf-8", errors="replace")
     try:
-        project: dict[str, Any] = tomllib.loads(text).get("project", {})
+        project: Any = tomllib.loads(text).get("project", {})
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"pyproject.toml: not valid TOML ({exc})")
         return
+    if not isinstance(project, dict):
+        return
     own = canonicalize_name(str(project.get("name", "")))
-    entries = list(project.get("dependencies", []))
-    for group in project.get("optional-dependencies", {}).values():
-        entries.extend(group)
+    entries = _list(project.get("dependencies"))
+    optional = project.get("optional-dependencies")
+    for group in optional.values() if isinstance(optional, dict) else ():
+        entries.extend(_list(group))
     for entry in entries:
         requirement = _parse(str(entry), "pyproject.toml", _line_of(text, str(entry)), problems)
         if requirement and requirement.name != own:  # "pkg[extra]" self-references
@@ -62,11 +67,14 @@ def _from_pyproject(root: Path, found: list[DeclaredRequirement], problems: list
 
 def _from_requirements_file(root: Path, path: Path, found: list[DeclaredRequirement], problems: list[str],
                             seen: set[Path]) -> None:
-    if path in seen or not path.is_file():
-        return
+    if path in seen or not path.is_relative_to(root):
+        return  # an include outside the repository is not read
     seen.add(path)
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    for number, raw in _logical_lines(path.read_text(encoding="utf-8", errors="replace")):
+    rel = path.relative_to(root).as_posix()
+    text = _read(root, rel, problems)
+    if text is None:
+        return
+    for number, raw in _logical_lines(text):
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         include = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
         if include:
@@ -75,6 +83,19 @@ def _from_requirements_file(root: Path, path: Path, found: list[DeclaredRequirem
             requirement = _parse(line.split(" --", 1)[0].split(";", 1)[0], rel, number, problems)
             if requirement:
                 found.append(requirement)
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _read(root: Path, rel: str, problems: list[str]) -> str | None:
+    """The text of a declaration file; a FIFO, socket, dangling or outward link is a problem, not a hang."""
+    try:
+        return read_text(root, rel)
+    except FileSkipped as exc:
+        problems.append(f"{rel}: not read, it {exc}")
+        return None
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""The security phase: semgrep on the changed Python files, secrets in the diff, safety on dependencies.
+"""The security phase: semgrep on every changed file, secrets in the diff, safety on dependencies.
 
 Each scanner runs on its own: one that cannot run or crashes becomes a `not-checked` / `error` result and
 the others still run. With `baseline_root` (the tree before the change), semgrep and safety report only
@@ -14,15 +14,13 @@ from bot.scan.deps import run_safety
 from bot.scan.results import ScanResult, not_checked, scan_error
 from bot.scan.semgrep import new_findings, run_semgrep
 
-PYTHON_SUFFIXES = (".py", ".pyi")
-
 
 def run_security(root: Path, changed: Sequence[str], diff: str, *, baseline_root: Path | None = None,
                  safety_db: Path | None = None, semgrep_executable: str | None = None) -> list[ScanResult]:
     """[semgrep, secrets, safety] results for a change of `changed` files (relative to `root`)."""
-    python = sorted({p for p in changed if p.endswith(PYTHON_SUFFIXES)})
+    files = sorted(set(changed))  # semgrep says which of them its rules cannot analyse
     return [
-        _guarded("semgrep", lambda: _semgrep(root, python, baseline_root, semgrep_executable)),
+        _guarded("semgrep", lambda: _semgrep(root, files, baseline_root, semgrep_executable)),
         _guarded("secrets", lambda: _secrets(diff)),
         _guarded("safety", lambda: _safety(root, baseline_root, safety_db)),
     ]

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,43 @@ def find_semgrep() -> str | None:
     return shutil.which("semgrep")
 
 
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
 def run_semgrep(root: Path, paths: Sequence[str], *, executable: str | None = None,
                 rules: Path = RULES_FILE, timeout: float = 300.0) -> ScanResult:
-    """Scan `paths` (relative to `root`) with the shipped rules. Missing files are skipped."""
+    """Scan `paths` (relative to `root`) with the shipped rules. Missing files are skipped.
+
+    semgrep picks a file's language by its suffix, so a Python script without one (`bin/deploy` with a python
+    shebang) is scanned through a `.py` copy and reported under its own path; files of other types are named
+    in the reason as not analysed (the shipped rules are Python rules), never passed silently.
+    """
     targets = sorted({p for p in paths if (root / p).is_file()})
-    if not targets:
-        return ScanResult(SCANNER, "ok", (), "no files to scan")
+    python = [p for p in targets if p.endswith(PYTHON_SUFFIXES)]
+    scripts = [p for p in targets if not p.endswith(PYTHON_SUFFIXES) and is_python_script(root / p)]
+    others = [p for p in targets if p not in python and p not in scripts]
+    note = f"not analysed (no semgrep rules for their type): {', '.join(others)}" if others else ""
+    if not python and not scripts:
+        return ScanResult(SCANNER, "ok", (), note or "no files to scan")
     exe = executable or find_semgrep()
     if exe is None:
         return not_checked(SCANNER, "semgrep is not installed (pip install 'yantra-bot[bot]')")
+    result = _scan(exe, root, python, rules, timeout) if python else ScanResult(SCANNER, "ok", ())
+    if scripts and result.status == "ok":
+        result = _merge(result, _scan_scripts(exe, root, scripts, rules, timeout))
+    return ScanResult(result.scanner, result.status, result.findings, "; ".join(r for r in (result.reason, note) if r))
+
+
+def is_python_script(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def _scan(exe: str, root: Path, targets: Sequence[str], rules: Path, timeout: float) -> ScanResult:
     with tempfile.TemporaryDirectory(prefix="yantra-semgrep-") as home:
         argv = [exe, "scan", "--config", str(rules), "--json", "--quiet", "--metrics=off",
                 "--disable-version-check", "--no-git-ignore", "--disable-nosem", "--timeout", "30",
@@ -53,6 +82,25 @@ def run_semgrep(root: Path, paths: Sequence[str], *, executable: str | None = No
         except OSError as exc:
             return not_checked(SCANNER, f"semgrep could not start ({exe}): {exc}")
     return _read_output(result, timeout)
+
+
+def _scan_scripts(exe: str, root: Path, scripts: Sequence[str], rules: Path, timeout: float) -> ScanResult:
+    """Scan extension-less Python scripts as `<path>.py` copies; findings keep the script's own path."""
+    with tempfile.TemporaryDirectory(prefix="yantra-scripts-") as tmp:
+        for path in scripts:
+            copy = Path(tmp) / f"{path}.py"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / path, copy)
+        result = _scan(exe, Path(tmp), [f"{p}.py" for p in scripts], rules, timeout)
+    findings = tuple(replace(f, path=f.path.removesuffix(".py")) for f in result.findings)
+    return ScanResult(result.scanner, result.status, findings, result.reason)
+
+
+def _merge(first: ScanResult, second: ScanResult) -> ScanResult:
+    if second.status != "ok":
+        return second
+    findings = tuple(sorted(dict.fromkeys((*first.findings, *second.findings)), key=SecurityFinding.sort_key))
+    return ScanResult(SCANNER, "ok", findings, "; ".join(r for r in (first.reason, second.reason) if r))
 
 
 def _read_output(result: ProcessResult, timeout: float) -> ScanResult:

@@ -1,7 +1,7 @@
 """Run a project's tests in a subprocess and read the outcome of every test.
 
-pytest runs with the pytest-json-report plugin, a scrubbed environment (bot.scan.environment) and a
-timeout that kills the whole process group. A configured `test-command` that is not pytest is run as is;
+pytest runs with the pytest-json-report plugin, a scrubbed environment (bot.scan.environment), in the
+sandbox the caller chose (bot.scan.sandbox) and with a timeout that kills the whole process group. A configured `test-command` that is not pytest is run as is;
 then only its exit code is known.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.scan.environment import scrubbed_env
-from bot.scan.process import ProcessResult, run_process, tail
+from bot.scan.process import ProcessResult, tail
+from bot.scan.sandbox import Sandbox, SandboxKind, run_untrusted
 
 PASSING = frozenset({"passed", "xpassed"})
 FAILING = frozenset({"failed", "error"})
@@ -87,8 +87,11 @@ class TestRun:
                    duration=float(data.get("duration", 0.0)), reason=str(data.get("reason", "")))
 
 
+NO_SANDBOX = Sandbox(SandboxKind.NONE, "not requested")
+
+
 def run_tests(root: Path, *, select: Sequence[str] | None = None, command: Sequence[str] = (),
-              timeout: float = 600.0) -> TestRun:
+              timeout: float = 600.0, sandbox: Sandbox = NO_SANDBOX) -> TestRun:
     """Run the tests of the project at `root`.
 
     `select`: pytest node ids or paths to run (default: the project's own configuration decides).
@@ -98,13 +101,13 @@ def run_tests(root: Path, *, select: Sequence[str] | None = None, command: Seque
     if select is not None and not select:
         return TestRun(status="not-run", reason="no tests selected")
     if command and not is_pytest_command(command):
-        return _run_plain(root, command, select, timeout)
+        return _run_plain(root, command, select, timeout, sandbox)
     with tempfile.TemporaryDirectory(prefix="yantra-tests-") as tmp:
         report_file = Path(tmp) / "report.json"
         runner = list(command) or [sys.executable, "-m", "pytest"]
         argv = [*runner, "-p", "pytest_jsonreport", "--json-report", f"--json-report-file={report_file}",
                 "-p", "no:cacheprovider", "-q", *(select or ())]
-        result = _start(argv, root, timeout)
+        result = _start(argv, root, timeout, sandbox, writable=(Path(tmp),))
         if isinstance(result, TestRun):
             return result
         return _from_pytest(result, _load_report(report_file), timeout)
@@ -115,20 +118,18 @@ def is_pytest_command(command: Sequence[str]) -> bool:
     return bool({"pytest", "py.test"} & set(names)) or ("-m" in command[:3] and "pytest" in command[1:3])
 
 
-def runner_env() -> dict[str, str]:
-    """The scrubbed environment tests run in (no bytecode files left in the worktree)."""
-    return scrubbed_env(PYTHONDONTWRITEBYTECODE="1")
-
-
-def _start(argv: Sequence[str], root: Path, timeout: float) -> ProcessResult | TestRun:
-    try:
-        return run_process(argv, cwd=root, env=runner_env(), timeout=timeout)
+def _start(argv: Sequence[str], root: Path, timeout: float, sandbox: Sandbox,
+           writable: Sequence[Path] = ()) -> ProcessResult | TestRun:
+    try:  # no bytecode files left in the worktree
+        return run_untrusted(argv, cwd=root, sandbox=sandbox, timeout=timeout, writable=writable,
+                             extra_env={"PYTHONDONTWRITEBYTECODE": "1"})
     except OSError as exc:
         return TestRun(status="error", reason=f"could not start {argv[0]!r}: {exc}")
 
 
-def _run_plain(root: Path, command: Sequence[str], select: Sequence[str] | None, timeout: float) -> TestRun:
-    result = _start(command, root, timeout)
+def _run_plain(root: Path, command: Sequence[str], select: Sequence[str] | None, timeout: float,
+               sandbox: Sandbox) -> TestRun:
+    result = _start(command, root, timeout, sandbox)
     if isinstance(result, TestRun):
         return result
     if result.timed_out:
@@ -261,7 +262,8 @@ class StagedRuns:
 
 
 def run_related_then_suite(root: Path, related: Sequence[str], *, command: Sequence[str] = (),
-                           suite: Sequence[str] | None = None, timeout: float = 600.0) -> StagedRuns:
+                           suite: Sequence[str] | None = None, timeout: float = 600.0,
+                           sandbox: Sandbox = NO_SANDBOX) -> StagedRuns:
     """Run `related` test files first (fast feedback); when they pass, run the suite.
 
     `suite`: what the configured suite selects (None: the project's default). With a non-pytest `command`
@@ -269,7 +271,8 @@ def run_related_then_suite(root: Path, related: Sequence[str], *, command: Seque
     """
     first: TestRun | None = None
     if related and (not command or is_pytest_command(command)):
-        first = run_tests(root, select=related, command=command, timeout=timeout)
+        first = run_tests(root, select=related, command=command, timeout=timeout, sandbox=sandbox)
         if first.status in ("failed", "error"):
             return StagedRuns(related=first, suite=None)
-    return StagedRuns(related=first, suite=run_tests(root, select=suite, command=command, timeout=timeout))
+    return StagedRuns(related=first, suite=run_tests(root, select=suite, command=command, timeout=timeout,
+                                                     sandbox=sandbox))

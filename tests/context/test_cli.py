@@ -42,3 +42,35 @@ def test_context_command_unknown_target(repo: Path, capsys):
 def test_context_command_missing_failure_file(repo: Path, capsys):
     assert main(["context", "clamp", "--repo", str(repo), "--failure-file", str(repo / "nope.txt")]) == 2
     assert "--failure-file" in capsys.readouterr().err
+
+
+def test_node_id_with_colons_inside_its_parameter(repo: Path, capsys):
+    """`test_u[[::1]]`: the `::` inside the parameter id is not a node id separator."""
+    assert main(["context", "tests/test_core.py::test_add[[::1]]", "--repo", str(repo), "--budget", "600",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["target"] == "tests/test_core.py::test_add[[::1]]"
+    assert data["sections"][0]["symbol"] == "test_add"
+
+
+def test_json_reports_why_and_what_was_dropped(repo: Path, failure: str, tmp_path: Path, capsys):
+    failure_file = tmp_path / "failure.txt"
+    failure_file.write_text(failure)
+    assert main(["context", "tests/test_core.py::test_add", "--repo", str(repo), "--budget", "160",
+                 "--failure-file", str(failure_file), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    first = data["sections"][0]
+    assert first["form"] == "full" and "target" in first["signals"] and first["tokens"] > 0
+    assert data["dropped"], "a 160-token budget cannot hold everything"
+    shown = {(s["path"], s["symbol"]) for s in data["sections"]}
+    for dropped in data["dropped"]:
+        assert {"path", "symbol", "rank", "reason"} <= dropped.keys()
+        assert (dropped["path"], dropped["symbol"]) not in shown
+
+
+def test_changed_paths_rank_their_definitions(repo: Path, capsys):
+    assert main(["context", "tests/test_core.py::test_add", "--repo", str(repo), "--budget", "3000",
+                 "--changed", "calc/fmt.py", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    render = next(s for s in data["sections"] if s["symbol"] == "render")
+    assert "changed" in render["signals"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from e2e_fix.fixrepo import BREAKS_MUL, GOOD_FIX, Project, run_fix
+from e2e_fix.fixrepo import BREAKS_MUL, GOOD_FIX, Project, git, run_fix
 from support.anthropic_server import AnthropicServer
 
 
@@ -90,7 +90,7 @@ def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServ
     events = [json.loads(ln) for ln in lines]
     assert all(e["session"] for e in events)
     phases = [(e["phase"], e["attempt"], e["status"]) for e in events if e["event"] == "phase"]
-    assert [p[0] for p in phases] == ["baseline", "context", "generate", "validate", "test", "security",
+    assert [p[0] for p in phases] == ["baseline", "context", "generate", "validate", "security", "test",
                                       "confidence", "commit"]
     generate = next(e for e in events if e["event"] == "phase" and e["phase"] == "generate")
     assert generate["tokens"] > 0 and generate["cost"] > 0
@@ -99,21 +99,56 @@ def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServ
     assert outcome["event"] == "outcome" and outcome["verdict"] == "applied"
 
 
-def test_fix_is_computed_against_uncommitted_changes(project: Project, server: AnthropicServer) -> None:
+def _uncommitted_work_in_the_buggy_file(project: Project) -> str:
     ops = (project.root / "calc/ops.py").read_text()
     project.write("calc/ops.py", ops.replace("a - b", "a + b"))
     project.commit_all("correct at HEAD")
     project.write("calc/ops.py", ops + "\n\ndef neg(a):\n    return -a\n")  # local: the bug plus new work
     project.write("tests/test_neg.py", "from calc.ops import neg\n\n\ndef test_neg():\n    assert neg(2) == -2\n")
+    return project.head()
+
+
+def test_fix_is_computed_against_uncommitted_changes(project: Project, server: AnthropicServer) -> None:
+    _uncommitted_work_in_the_buggy_file(project)
     server.script(GOOD_FIX)
 
-    run = run_fix(project, server, "--commit")
+    run = run_fix(project, server)
 
     assert run.code == 0, run.stdout + run.stderr
     text = (project.root / "calc/ops.py").read_text()
     assert "return a + b" in text and "def neg(a):" in text  # the fix and the user's work, both kept
     assert (project.root / "tests/test_neg.py").exists()
-    assert "?? tests/test_neg.py" in project.status()  # untracked work is not committed
+
+
+def test_commit_stops_before_any_paid_call_when_uncommitted_work_touches_the_code(
+        project: Project, server: AnthropicServer) -> None:
+    head = _uncommitted_work_in_the_buggy_file(project)
+    server.script(GOOD_FIX)
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 1, run.stdout + run.stderr
+    assert "your uncommitted changes touch the code to fix (calc/ops.py)" in run.stdout
+    assert server.message_requests == []  # said before any paid call
+    assert project.head() == head
+    assert "def neg(a):" in (project.root / "calc/ops.py").read_text()  # the user's work is untouched
+
+
+def test_commit_holds_only_its_own_hunks(project: Project, server: AnthropicServer) -> None:
+    """The user's unrelated uncommitted and staged work stays out of the fix commit."""
+    project.write("calc/notes.py", "NOTE = 'wip'\n")
+    project.write("README.md", "draft\n")
+    project.commit_all("more files")
+    project.write("calc/notes.py", "NOTE = 'still wip'\n")
+    project.write("README.md", "staged draft\n")
+    git(project.root, "add", "README.md")
+    server.script(GOOD_FIX)
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert git(project.root, "show", "--name-only", "--format=", "HEAD").split() == ["calc/ops.py"]
+    assert "M  README.md" in project.status() and " M calc/notes.py" in project.status()
 
 
 ADD_NEG = """Add neg.

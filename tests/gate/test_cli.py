@@ -28,6 +28,7 @@ def test_exit_codes_and_json_on_stdout_only(repo: Repo) -> None:
 
 def test_warnings_do_not_fail(repo: Repo) -> None:
     repo.files({"a.py": "print(nope)\n", "pyproject.toml": '[tool.yantra.severity]\nundefined-name = "warning"\n'})
+    repo.stage()  # --all judges the index
     proc = repo.cli("check", "--all")
     assert proc.returncode == 0 and "a.py:1:7: warning [undefined-name]" in proc.stdout
 
@@ -59,6 +60,7 @@ def test_not_a_git_repository_checks_the_given_files(tmp_path: Path) -> None:
 
 def test_output_file_and_repo_option(repo: Repo, tmp_path: Path) -> None:
     repo.files({"a.py": "def f(:\n"})
+    repo.stage()  # --all judges the index
     out = tmp_path / "report.sarif"
     proc = repo.cli("check", "--all", "--format", "sarif", "--repo", str(repo.root), "--output", str(out),
                     cwd=tmp_path)
@@ -72,6 +74,7 @@ def test_hostile_files_never_crash(repo: Repo) -> None:
     (repo.root / "nul.py").write_bytes(b"x = 1\0\n")
     (repo.root / "deep.py").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     (repo.root / "big.py").write_text("x = 1\n" * 1_700_000, encoding="utf-8")
+    repo.stage()  # --all judges the index
     proc = repo.cli("check", "--all", "--format", "json")
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout, proc.stderr

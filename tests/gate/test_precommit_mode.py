@@ -3,9 +3,14 @@ dependents are re-checked only for what the change removed, renamed or re-signed
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from support.gate_repo import Repo, rules
 
 from bot.gate import run_check
+from bot.gate.check import Pushed
 
 BASE = {
     "pkg/__init__.py": "",
@@ -173,3 +178,69 @@ def test_change_since_a_base_commit(repo: Repo) -> None:
     proc = repo.cli("check", "--base", base, "--format", "json")
     assert proc.returncode == 1 and '"missing-module"' in proc.stdout
     assert repo.cli("check", "--base", "no-such-ref").returncode == 2
+
+
+# -- pre-push: the pushed range, judged on the pushed commit's tree ---------------------------------------
+def _push_env(**refs: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRE_COMMIT")}
+    return {**env, "NO_COLOR": "1", **refs}
+
+
+def _cli(repo: Repo, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", "check", *args], cwd=repo.root, env=env,
+                          capture_output=True, text=True)
+
+
+def test_pushed_range_is_judged_on_the_pushed_tree(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    good = repo.git("rev-parse", "HEAD").strip()
+    repo.write("pkg/helpers.py", "def other():\n    return 2\n")
+    repo.commit("drop send_email")
+    bad = repo.git("rev-parse", "HEAD").strip()
+    # the index and the working tree are fine again; the pushed commit is not
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"])
+    repo.stage()
+    assert repo.cli("check").returncode == 0
+    proc = _cli(repo, _push_env(PRE_COMMIT_FROM_REF=good, PRE_COMMIT_TO_REF=bad), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert '"missing-symbol"' in proc.stdout and '"app.py"' in proc.stdout
+    result = run_check(repo.root, None, pushed=Pushed(good, bad))
+    assert rules(result) == [("missing-symbol", "app.py", 1)]
+    proc = _cli(repo, _push_env(PRE_COMMIT_FROM_REF=good, PRE_COMMIT_TO_REF=good))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_new_branch_is_checked_from_its_first_unpushed_commit(repo: Repo, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    repo.files(BASE)
+    repo.commit()
+    repo.git("remote", "add", "origin", str(remote))
+    repo.git("push", "-q", "origin", "main")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("pkg/helpers.py", "def other():\n    return 2\n")
+    repo.commit("drop send_email")
+    repo.write("notes.py", "x = 1\n")
+    repo.commit("unrelated")
+    tip = repo.git("rev-parse", "HEAD").strip()
+    proc = _cli(repo, _push_env(PRE_COMMIT_FROM_REF="0" * 40, PRE_COMMIT_TO_REF=tip))
+    assert proc.returncode == 1 and "app.py:1:1: error [missing-symbol]" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_history_the_remote_lacks_is_checked_in_full(repo: Repo) -> None:
+    repo.files({**BASE, "pkg/helpers.py": "def other():\n    return 2\n"})
+    repo.commit()
+    env = _push_env(PRE_COMMIT_LOCAL_BRANCH="refs/heads/main", PRE_COMMIT_REMOTE_BRANCH="refs/heads/main",
+                    PRE_COMMIT_REMOTE_NAME="origin", PRE_COMMIT_REMOTE_URL="x")
+    proc = _cli(repo, env)
+    assert proc.returncode == 1 and "app.py:1:1: error [missing-symbol]" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_unknown_pushed_ref_is_a_usage_error(repo: Repo) -> None:
+    repo.files(BASE)
+    repo.commit()
+    proc = _cli(repo, _push_env(PRE_COMMIT_FROM_REF="1" * 40, PRE_COMMIT_TO_REF="HEAD"))
+    assert proc.returncode == 2 and "PRE_COMMIT_FROM_REF" in proc.stderr and "Traceback" not in proc.stderr

@@ -61,13 +61,41 @@ def test_outputs_come_from_the_yantra_step():
         assert ACTION["outputs"][name]["description"]
 
 
-def test_the_entry_point_and_python_version():
+def test_the_entry_point_runs_from_yantras_own_venv():
     run_step = next(step for step in STEPS if step.get("id") == "yantra")
-    assert run_step["run"].strip() == "yantra action"
+    assert run_step["run"].strip() == "'$YANTRA_VENV/bin/yantra' action".replace("'", '"')
+    assert run_step["env"]["YANTRA_VENV"] == "${{ runner.temp }}/yantra-venv"
     setup = next(step for step in STEPS if str(step.get("uses", "")).startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
     install = next(step for step in STEPS if "pip install" in step.get("run", ""))
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}" and '"$ACTION_PATH[bot]"' in install["run"]
+    assert '-m venv --system-site-packages "$YANTRA_VENV"' in install["run"]  # not the job's interpreter
+    assert '-c "$ACTION_PATH/bot/github/constraints.txt"' in install["run"]  # pinned versions
+
+
+def test_pins_are_exact_and_cover_the_heavy_dependencies():
+    pins = [ln for ln in (ROOT / "bot/github/constraints.txt").read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+!]+", p) for p in pins), pins
+    names = {p.split("==")[0].lower() for p in pins}
+    assert {"semgrep", "anthropic", "pygithub", "detect-secrets", "pytest", "pytest-json-report"} <= names
+    assert "gitpython" not in names  # git goes through bot/git.py
+
+
+def test_caches_for_pip_and_the_graph():
+    caches = [step["with"] for step in STEPS if str(step.get("uses", "")).startswith("actions/cache")]
+    pip = next(c for c in caches if c["path"] == "~/.cache/pip")
+    assert "steps.pins.outputs.hash" in pip["key"] and pip["restore-keys"]
+    graph = next(c for c in caches if c["path"] == ".git/yantra/graph.sqlite")
+    assert "github.event.pull_request.base.sha" in graph["key"]
+    assert graph["key"].startswith(graph["restore-keys"])  # restored by prefix
+
+
+def test_test_dependencies_are_installed_before_yantra_runs():
+    names = [step.get("name", step.get("id", "")) for step in STEPS]
+    setup = next(i for i, step in enumerate(STEPS) if "bot.github.setup_env" in step.get("run", ""))
+    assert setup < names.index("Run Yantra")
+    assert STEPS[setup]["env"]["YANTRA_SETUP_COMMAND"] == "${{ inputs.setup-command }}"
 
 
 def test_dockerfile_runs_the_same_entry_point_as_non_root():

@@ -176,4 +176,7 @@ def test_no_confident_fix_escalates_with_one_review(world, anthropic):
     assert "test_sub" in review["body"]  # the failing test is part of the evidence
     assert world.outputs()["verdict"] == "escalated"
     assert world.gh.reactions[9005] == ["eyes", "confused"]
-    assert (world.workspace / "calc.py").read_text().strip() == world.git_show(before, "calc.py")  # tree clean
+    # the trusted checkout is back where actions/checkout left it (main), clean
+    assert git(world.workspace, "symbolic-ref", "--short", "HEAD") == "main"
+    assert git(world.workspace, "status", "--porcelain") == ""
+    assert (world.workspace / "calc.py").read_text().strip() == world.git_show("refs/heads/main", "calc.py")

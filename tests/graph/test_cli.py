@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -61,3 +62,27 @@ def test_rebuild_from_the_installed_entry_point(make_repo: Callable[..., Path]) 
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "3 parsed" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_graph_commands_find_the_root_from_a_subfolder(make_repo: Callable[..., Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo({**FILES, "docs/notes.txt": "notes\n"})
+    monkeypatch.chdir(root / "docs")
+    code, out, _ = run("graph", "stats", "--format", "json")
+    assert code == 0 and json.loads(out)["files"] == 3
+    code, out, _ = run("graph", "dependents", "verify_payment")
+    assert code == 0 and "app.py:1: from shop.payments.verify_payment" in out
+
+
+def test_dependents_lists_each_use_once_under_a_src_layout(make_repo: Callable[..., Path]) -> None:
+    # `src/pkg/__init__.py` is importable both as `pkg` and as `src.pkg`: its re-export is one place.
+    root = make_repo({"src/pkg/mod.py": "def f(x):\n    return x\n", "src/pkg/__init__.py": "from .mod import f\n",
+                      "app.py": "from pkg.mod import f\nimport pkg\nf(1)\npkg.f(2)\n"})
+    code, out, _ = run("graph", "dependents", "pkg.mod.f", "--repo", str(root), "--format", "json")
+    places = [(d["path"], d["line"], d["kind"]) for d in json.loads(out)]
+    assert len(places) == len(set(places))
+    assert ("src/pkg/__init__.py", 1, "from") in places and ("app.py", 4, "attr") in places
+    code, out, _ = run("graph", "show", "pkg.mod.f", "--repo", str(root), "--format", "json")
+    assert code == 0
+    used = [(u["path"], u["line"], u["kind"]) for item in json.loads(out) for u in item["used_by"]]
+    assert len(used) == len(set(used))

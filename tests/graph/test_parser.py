@@ -243,3 +243,54 @@ def test_local_rebinding_only_shadows_its_own_scope() -> None:
     assert ("base", ("kept_in_function",)) in got
     assert not {("util", ("inner",)), ("base", ("local",)), ("util", ("in_class",)), ("base", ("c",))} & got
     assert [c.callee for c in f.calls] == ["base.kept_in_function"]
+
+
+MEMBERS = '''
+from pkg.mod import Cls
+
+
+class A(Base):
+    def __init__(  # a comment before self
+            self, x):
+        self.x = x
+        setattr(self, "y", 1)
+
+    def run(self):
+        def later():
+            self.late = 1
+        return self.x + self.helper() + super().run()
+
+    @staticmethod
+    def st(other):
+        return other.nothing
+
+
+def f():
+    obj = Cls(1)
+    obj.method()
+    obj.attr = 2
+    return obj.gone
+
+
+def g():
+    thing = Cls()
+    thing = None
+    return thing.x
+'''
+
+
+def test_member_facts() -> None:
+    f = facts(MEMBERS)
+    assert [(u.kind, u.owner, u.name, u.line) for u in f.member_uses] == [
+        ("self", "A", "x", 14), ("self", "A", "helper", 14), ("super", "A", "run", 14),
+        ("instance", "Cls", "method", 23), ("instance", "Cls", "gone", 25)]
+    assert f.assigned_on_instances("A") == ("late", "x", "y")
+    assert "attr" in f.doubts.attr_stores
+
+
+def test_facts_survive_the_cache_encoding() -> None:
+    from bot.graph.codec import decode, encode
+
+    for src in (MEMBERS, "def __getattr__(name):\n    return name\nrecreate_module(__name__)\n", "x = 1\n"):
+        f = facts(src)
+        assert decode(encode(f)) == f

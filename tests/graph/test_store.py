@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import GraphError
+from bot.errors import ConfigError, GraphError
 from bot.graph import open_graph
-from bot.graph.store import default_db_path
+from bot.graph.codec import decode
+from bot.graph.store import APPLICATION_ID, database_path, default_db_path, delete_database
 
 FILES: dict[str, str | bytes] = {
     "pkg/__init__.py": "",
@@ -93,23 +94,114 @@ def test_schema_version_change_rebuilds(make_repo: Callable[..., Path]) -> None:
         assert g.dependents_of_path("pkg/a.py") == ["pkg/b.py"]
 
 
-def test_corrupt_database_is_rebuilt(make_repo: Callable[..., Path], capfd: pytest.CaptureFixture[str]) -> None:
+def test_damaged_yantra_database_is_rebuilt(make_repo: Callable[..., Path],
+                                            capfd: pytest.CaptureFixture[str]) -> None:
     root = make_repo(FILES)
     db = root.parent / "g.sqlite"
-    db.write_bytes(b"this is not a database" * 100)
-    with open_graph(root, db_path=db) as g:
-        assert g.report.parsed == 4
-    err = capfd.readouterr().err
-    assert "rebuilding" in err and "Traceback" not in err
-    # damage the pages of a real database
+    open_graph(root, db_path=db).close()
     data = bytearray(db.read_bytes())
-    for i in range(200, min(len(data), 8000)):
+    assert data.startswith(b"SQLite format 3\0") and int.from_bytes(data[68:72], "big") == APPLICATION_ID
+    for i in range(200, min(len(data), 8000)):  # damage the pages, keep the header
         data[i] = 0xA5
     db.write_bytes(bytes(data))
     for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     with open_graph(root, db_path=db) as g:
-        assert len(g.files()) == 4
+        assert len(g.files()) == 4 and g.report.parsed == 4
+    err = capfd.readouterr().err
+    assert "rebuilding" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", [b"this is not a database" * 100, b"SQLite format 3\0" + b"\x01" * 200])
+def test_a_file_that_is_not_a_yantra_database_is_never_touched(make_repo: Callable[..., Path],
+                                                               content: bytes) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    db.write_bytes(content)
+    with pytest.raises(GraphError, match=r"is not a Yantra graph database.*move the file"):
+        open_graph(root, db_path=db)
+    with pytest.raises(GraphError, match="not a Yantra graph database"):
+        delete_database(db)
+    assert db.read_bytes() == content
+    assert not Path(str(db) + "-wal").exists()
+
+
+def test_another_programs_sqlite_database_is_never_touched(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "places.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('schema', '3')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(GraphError, match="not a Yantra graph database"):
+        open_graph(root, db_path=db)
+    assert db.read_bytes() == before
+
+
+def test_database_written_before_the_application_id_is_adopted(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    open_graph(root, db_path=db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA application_id = 0")
+    conn.commit()
+    conn.close()
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 0
+    with open_graph(root, db_path=db) as g:
+        assert g.report.parsed == 0
+    assert int.from_bytes(db.read_bytes()[68:72], "big") == APPLICATION_ID
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal"])
+def test_a_symbolic_link_in_place_of_the_database_is_refused(make_repo: Callable[..., Path], tmp_path: Path,
+                                                             suffix: str) -> None:
+    root = make_repo(FILES)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    db = root.parent / "g.sqlite"
+    Path(str(db) + suffix).symlink_to(victim)
+    with pytest.raises(GraphError, match=r"symbolic link|not a Yantra"):
+        open_graph(root, db_path=db)
+    assert victim.read_text() == "precious\n"
+
+
+def test_configured_db_path_is_confined_to_the_git_dir(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_repo(FILES)
+    inside = database_path(root, ".git/yantra/custom.sqlite")
+    assert inside == (root / ".git" / "yantra" / "custom.sqlite").resolve()
+    for bad in ("../x", str(tmp_path / "x.sqlite"), ".git/config", ".git/yantra", "app.sqlite",
+                ".git/yantra/../index"):
+        with pytest.raises(ConfigError, match="db-path"):
+            database_path(root, bad)
+    (root / ".git" / "yantra").mkdir(exist_ok=True)
+    (root / ".git" / "yantra" / "out").symlink_to(tmp_path)
+    with pytest.raises(ConfigError, match="resolves outside"):
+        database_path(root, ".git/yantra/out/g.sqlite")
+    assert database_path(root, None) == default_db_path(root)
+
+
+def test_flipped_byte_in_stored_facts_makes_the_file_parse_again(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    open_graph(root, db_path=db).close()
+    conn = sqlite3.connect(db)
+    sha, data = conn.execute("SELECT b.sha, b.data FROM blobs b JOIN files f ON f.sha = b.sha "
+                             "WHERE f.path = 'pkg/b.py'").fetchone()
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 0x01
+    conn.execute("UPDATE blobs SET data = ? WHERE sha = ?", (bytes(flipped), sha))
+    conn.commit()
+    conn.close()
+    assert decode(bytes(flipped)) is None
+    with open_graph(root, db_path=db) as g:
+        facts = g.facts("pkg/b.py")
+        assert facts is not None and [i.name for i in facts.imports] == ["fa"]
+        assert g.store.parsed == 1
+    with open_graph(root, db_path=db) as g:  # the damaged blob was replaced
+        assert g.facts("pkg/b.py") is not None and g.store.parsed == 0
 
 
 def test_locked_database_is_a_graph_error(make_repo: Callable[..., Path]) -> None:
@@ -162,3 +254,27 @@ def test_parse_blob_caches_by_sha(make_repo: Callable[..., Path]) -> None:
         again = g.parse_blob(b"def old_version(a): ...\n")
         assert old == again and g.store.parsed == before + 1
         assert old.top_level()["old_version"].signature is not None
+
+
+def test_db_given_on_the_command_line_is_trusted(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    import sys
+
+    root = make_repo(FILES)
+    (root / "pyproject.toml").write_text('[tool.yantra]\ndb-path = "../x.sqlite"\n')
+
+    def yantra(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=root, capture_output=True, text=True,
+                              timeout=120)
+
+    refused = yantra("graph", "build")
+    assert refused.returncode == 2 and "db-path" in refused.stderr
+    given = tmp_path / "elsewhere" / "graph.sqlite"
+    ok = yantra("graph", "--db", str(given), "build", "--rebuild")
+    assert ok.returncode == 0, ok.stderr
+    assert given.is_file() and str(given) in ok.stdout
+    assert not (root.parent / "x.sqlite").exists()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    refused = yantra("graph", "--db", str(notes), "build", "--rebuild")
+    assert refused.returncode == 2 and "not a Yantra graph database" in refused.stderr
+    assert notes.read_text() == "mine\n"

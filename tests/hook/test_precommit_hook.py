@@ -121,10 +121,17 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
-def _env(tmp_path: Path, wheelhouse: Path) -> dict[str, str]:
-    return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+def _env(tmp_path: Path, wheelhouse: Path, home: Path | None = None) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}
+    return {**clean, **GIT_ENV, "PRE_COMMIT_HOME": str(home or tmp_path / "pre-commit-home"),
             "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "VIRTUALENV_NO_PERIODIC_UPDATE": "1", "NO_COLOR": "1", "HOME": str(tmp_path)}
+
+
+@pytest.fixture(scope="module")
+def pc_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the stage tests: the hook's environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 def _commit(repo: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
@@ -174,3 +181,140 @@ def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelho
     deleted = _commit(repo, env, "delete helpers")
     assert deleted.returncode != 0
     assert "app.py:1:1: error [missing-module]" in deleted.stdout + deleted.stderr
+
+
+HELPERS = "def send_email(to):\n    return to\n\n\ndef other():\n    return 1\n"
+APP = "from helpers import send_email\n\nsend_email('a')\n"
+BROKEN_APP = "from helpers import send_mail\n\nsend_mail('a')\n"
+
+
+def _project(tmp_path: Path, hook_repo: tuple[Path, str], extra_hooks: str = "") -> Path:
+    src, rev = hook_repo
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {src}\n  rev: {rev}\n  hooks:\n  - id: yantra-gate\n{extra_hooks}", encoding="utf-8")
+    (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (repo / "app.py").write_text(APP, encoding="utf-8")
+    return repo
+
+
+def _install(repo: Path, env: dict[str, str], *hook_types: str) -> None:
+    args = [a for t in hook_types for a in ("--hook-type", t)]
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "install", *args], cwd=repo, capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_partially_staged_file_is_judged_on_its_staged_content(tmp_path: Path, wheelhouse: Path, pc_home: Path,
+                                                              hook_repo: tuple[Path, str]) -> None:
+    env = _env(tmp_path, wheelhouse, pc_home)
+    repo = _project(tmp_path, hook_repo)
+    _install(repo, env, "pre-commit")
+    _git(repo, "add", "-A")
+    assert _commit(repo, env, "initial").returncode == 0
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
+    _git(repo, "add", "app.py")
+    (repo / "app.py").write_text(APP + "# more\n", encoding="utf-8")  # the working tree is fine
+    blocked = _commit(repo, env, "broken staged")
+    assert blocked.returncode != 0, blocked.stdout + blocked.stderr
+    assert "app.py:1:1: error [missing-symbol]" in blocked.stdout + blocked.stderr
+    assert (repo / "app.py").read_text(encoding="utf-8") == APP + "# more\n"  # pre-commit restored it
+    _git(repo, "add", "app.py")
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")  # staged fine, working tree broken
+    ok = _commit(repo, env, "fine staged")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_pre_push_checks_the_pushed_range(tmp_path: Path, wheelhouse: Path, pc_home: Path,
+                                          hook_repo: tuple[Path, str]) -> None:
+    env = _env(tmp_path, wheelhouse, pc_home)
+    repo = _project(tmp_path, hook_repo)
+    remote = tmp_path / "remote.git"
+    _git(tmp_path, "init", "-q", "--bare", str(remote))
+    _git(repo, "remote", "add", "origin", str(remote))
+    _install(repo, env, "pre-push")  # only pre-push: commits go through unchecked
+    _git(repo, "add", "-A")
+    assert _commit(repo, env, "initial").returncode == 0
+    first = _push(repo, env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "yantra gate" in first.stdout + first.stderr
+
+    (repo / "helpers.py").write_text("def other():\n    return 1\n", encoding="utf-8")
+    _git(repo, "add", "helpers.py")
+    assert _commit(repo, env, "drop send_email").returncode == 0
+    (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")  # fixed in the index, not in the commit
+    _git(repo, "add", "helpers.py")
+    blocked = _push(repo, env)
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "app.py:1:1: error [missing-symbol]" in output
+    assert _git(remote, "rev-list", "--count", "main").strip() == "1"
+
+    assert _commit(repo, env, "restore send_email").returncode == 0
+    ok = _push(repo, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert _git(remote, "rev-list", "--count", "main").strip() == "3"
+
+
+def test_commit_msg_stage_does_not_run_the_gate(tmp_path: Path, wheelhouse: Path, pc_home: Path,
+                                                hook_repo: tuple[Path, str]) -> None:
+    env = _env(tmp_path, wheelhouse, pc_home)
+    probe = ("- repo: local\n  hooks:\n  - id: msg-probe\n    name: msg-probe\n    entry: 'true'\n"
+             "    language: system\n    stages: [commit-msg]\n    always_run: true\n")
+    repo = _project(tmp_path, hook_repo, probe)
+    _install(repo, env, "commit-msg")
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
+    _git(repo, "add", "-A")
+    done = _commit(repo, env, "broken, but only the message is checked")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "msg-probe" in output  # pre-commit did run at commit-msg ...
+    assert "yantra gate" not in output  # ... without the gate
+
+
+def test_plain_git_hook_judges_the_index(tmp_path: Path) -> None:
+    """`hooks/yantra-gate` installed as `.git/hooks/pre-commit`, without the pre-commit framework (no stash)."""
+    repo = tmp_path / "plain"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (repo / "app.py").write_text(APP, encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "initial")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy2(PROJECT / "hooks" / "yantra-gate", hook)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}, **GIT_ENV,
+           "PYTHON": sys.executable, "NO_COLOR": "1"}
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
+    _git(repo, "add", "app.py")
+    (repo / "app.py").write_text(APP + "x = 1\n", encoding="utf-8")  # the working tree is fine, the commit not
+    blocked = _commit(repo, env, "broken staged")
+    assert blocked.returncode != 0, blocked.stdout + blocked.stderr
+    assert "app.py:1:1: error [missing-symbol]" in blocked.stdout + blocked.stderr
+    _git(repo, "add", "app.py")
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
+    ok = _commit(repo, env, "fine staged")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    (repo / "newmod.py").write_text("def make():\n    return 1\n", encoding="utf-8")
+    (repo / "app.py").write_text(APP + "from newmod import make\n", encoding="utf-8")
+    _git(repo, "add", "app.py")
+    unadded = _commit(repo, env, "imports a module never added")
+    assert unadded.returncode != 0 and "[missing-module]" in unadded.stdout + unadded.stderr
+
+
+def _push(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo, capture_output=True, text=True,
+                          env=env)
+
+
+def test_manifest_lets_the_gate_read_the_index_itself() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["require_serial"] is True
+    assert hook["stages"] == ["pre-commit", "pre-merge-commit", "pre-push", "manual"]
+    assert hook["minimum_pre_commit_version"] == "3.2.0"
+    assert "types" not in hook and "files" not in hook  # nothing filters what the gate reads
+    assert hook["entry"] == "yantra check"

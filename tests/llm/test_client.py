@@ -42,10 +42,10 @@ class Recorder:
 
 def client(server: AnthropicServer, tmp_path: Path, recorder: Recorder | None = None, *,
            config: FixConfig = CONFIG, retry: RetryPolicy = FAST,
-           breaker: BreakerPolicy | None = None) -> LLMClient:
+           breaker: BreakerPolicy | None = None, session: str = "s1") -> LLMClient:
     rec = recorder or Recorder()
     return make_client(config, api_key="test-key", base_url=server.base_url, state_dir=tmp_path / "state",
-                       on_event=rec.events.append, retry=retry, breaker=breaker)
+                       session=session, on_event=rec.events.append, retry=retry, breaker=breaker)
 
 
 def recording_client(server: AnthropicServer, recorder: Recorder, **kw: Any) -> LLMClient:
@@ -58,7 +58,7 @@ def recording_client(server: AnthropicServer, recorder: Recorder, **kw: Any) -> 
 def test_no_api_key_is_a_permanent_error(tmp_path: Path) -> None:
     for key in (None, "", "  "):
         with pytest.raises(LLMError, match="no ANTHROPIC_API_KEY set") as caught:
-            make_client(CONFIG, api_key=key, base_url=None, state_dir=tmp_path)
+            make_client(CONFIG, api_key=key, base_url=None, state_dir=tmp_path, session="s1")
         assert not caught.value.transient
 
 
@@ -293,7 +293,7 @@ class TunedConfig(FixConfig):
 def test_make_client_reads_optional_retry_settings_from_the_config(server: AnthropicServer, tmp_path: Path) -> None:
     server.script(Reply.server_error(), "from fallback", "again from fallback")
     tuned = TunedConfig(model=PRIMARY, fallback_model=FALLBACK)
-    llm = make_client(tuned, api_key="test-key", base_url=server.base_url, state_dir=tmp_path)
+    llm = make_client(tuned, api_key="test-key", base_url=server.base_url, state_dir=tmp_path, session="s1")
     assert llm.complete(REQUEST).text == "from fallback"
     assert llm.breakers.state(PRIMARY) == "open"
     assert llm.complete(replace(REQUEST, prompt="next")).text == "again from fallback"

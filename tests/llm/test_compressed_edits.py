@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.context.compress import compress_python
-from bot.llm.edits import Edit, EditError, apply_edits
+from bot.llm.apply import apply_edits
+from bot.llm.edits import Edit, EditError
 
 ROOT = Path(__file__).resolve().parents[2]
 

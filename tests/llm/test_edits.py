@@ -7,16 +7,15 @@ from pathlib import Path
 import pytest
 
 from bot.errors import YantraError
+from bot.llm.apply import apply_edits, snapshot
 from bot.llm.edits import (
     EDIT_FORMAT_INSTRUCTIONS,
     Edit,
     EditError,
     Malformed,
     ParsedAnswer,
-    apply_edits,
     parse_answer,
     render_patch,
-    snapshot,
 )
 
 GOOD = """The off-by-one is in `total`.

@@ -15,16 +15,15 @@ from bot.pipeline.confidence import (
     decide,
     hard_gates,
     impact_factor,
+    llm_factor,
     max_complexity,
     pass_rate_factor,
-    protected_edits,
     score,
 )
 
 
 def _clean_gates(**overrides):
-    base = dict(new_gate_errors=(), regressions=(), new_high_findings=(), secrets_in_diff=(),
-                changed_paths=("src/app.py",))
+    base = dict(new_gate_errors=(), regressions=(), new_high_findings=(), secrets_in_diff=())
     base.update(overrides)
     return GateInputs(**base)
 
@@ -101,14 +100,27 @@ def test_each_gate_and_not_checked_inputs_fail():
     assert hard_gates(_clean_gates(regressions=None)) == ("test regressions: not checked",)
 
 
-def test_protected_paths():
-    assert protected_edits([".github/workflows/ci.yml", "src/a.py"], [".github/workflows/**"]) == [
-        ".github/workflows/ci.yml"]
-    assert protected_edits(["deploy/x/secret.cfg", "deploy/y.cfg"], ["deploy/*/*.cfg"]) == ["deploy/x/secret.cfg"]
-    assert protected_edits(["a/b/c/setup.py", "setup.py"], ["**/setup.py"]) == ["a/b/c/setup.py", "setup.py"]
-    assert protected_edits(["src/a.py"], [".github/workflows/**"]) == []
-    gates = hard_gates(_clean_gates(changed_paths=(".github/workflows/release.yml",)))
-    assert gates == ("edit to a protected path: .github/workflows/release.yml",)
+def test_protected_edits_fail_the_gate():
+    gates = hard_gates(_clean_gates(protected=(".github/workflows/release.yml (protected path)",)))
+    assert gates == ("edit to a protected path: .github/workflows/release.yml (protected path)",)
+
+
+def test_model_confidence_is_capped_by_the_evidence():
+    assert llm_factor(0.9, tests=1.0, test_files_changed=False, weakened=False) == (0.9, "")
+    value, note = llm_factor(0.95, tests=None, test_files_changed=False, weakened=False)
+    assert value == 0.0 and "not run" in note
+    assert llm_factor(0.9, tests=0.5, test_files_changed=False, weakened=False)[0] == 0.5
+    assert llm_factor(0.9, tests=1.0, test_files_changed=True, weakened=False)[0] == 0.5
+    assert llm_factor(0.9, tests=1.0, test_files_changed=False, weakened=True)[0] == 0.0
+
+
+def test_the_model_number_alone_cannot_reach_the_commit_threshold():
+    """Tests not run: even a self-reported 1.0 with the best history and smallest change stays below 0.8."""
+    llm, _ = llm_factor(1.0, tests=None, test_files_changed=False, weakened=False)
+    best = score(Factors(llm=llm, tests=0.0, history=1.0, complexity=0.0, impact=0.0))
+    assert best.score < 0.8
+    llm, _ = llm_factor(1.0, tests=0.5, test_files_changed=False, weakened=False)
+    assert score(Factors(llm=llm, tests=0.5, history=0.5, complexity=0.0, impact=0.0)).score < 0.8
 
 
 def _cc(src: str) -> int:

@@ -35,8 +35,7 @@ def _evidence(tests: TestRun, *, security: SecurityOutcome = CLEAN_SCAN, attempt
     return Evidence(attempt=attempt, max_attempts=3, baseline=Baseline((), "ok", "", BEFORE), generation=gen,
                     validation=Validation(True, ("ops.py",), PATCH), tests=TestOutcome((), None, tests, regressions),
                     security=security, history=0.5, history_note="", dependents=1,
-                    sources={"ops.py": ("def add(a, b):\n    return a - b\n", "def add(a, b):\n    return a + b\n")},
-                    protected=(".github/workflows/**",))
+                    sources={"ops.py": ("def add(a, b):\n    return a - b\n", "def add(a, b):\n    return a + b\n")})
 
 
 def test_a_good_fix_is_committed() -> None:

@@ -11,6 +11,7 @@ from support.anthropic_server import AnthropicServer
 
 from bot.config import load_config
 from bot.pipeline.session import FixRequest, run_fix
+from bot.verdict import Verdict
 
 
 def test_run_fix_returns_a_typed_outcome_and_reports_events(tmp_path: Path) -> None:
@@ -22,20 +23,22 @@ def test_run_fix_returns_a_typed_outcome_and_reports_events(tmp_path: Path) -> N
                              config=load_config(project.root).fix, log=events.append, progress=False)
         outcome = run_fix(request)
 
-        assert outcome.verdict == "applied"
+        assert outcome.verdict is Verdict.APPLIED
+        assert outcome.changed == ("calc/ops.py",) and outcome.test_files == ()
         assert outcome.ok and outcome.commit_sha is None and outcome.attempts == 1
         assert outcome.confidence is not None and outcome.confidence >= 0.8
         assert set(outcome.breakdown) >= {"llm", "tests", "history", "complexity", "impact"}
         assert "+    return a + b" in outcome.patch
         assert outcome.report_markdown  # the evidence is there even when the fix landed
         phases = [e["phase"] for e in events if e["event"] == "phase"]
-        assert phases == ["baseline", "context", "generate", "validate", "test", "security", "confidence",
+        # the static gates (validate: gate + protected paths; security) before any model-written code runs
+        assert phases == ["baseline", "context", "generate", "validate", "security", "test", "confidence",
                           "commit"]
         assert events[-1]["event"] == "outcome" and events[-1]["session"] == outcome.session_id
 
         again = run_fix(FixRequest(root=project.root, resume=True, session_id=outcome.session_id,
                                    api_key="test-key", base_url=server.base_url, progress=False))
-        assert again.verdict == "applied" and again.session_id == outcome.session_id
+        assert again.verdict is Verdict.APPLIED and again.session_id == outcome.session_id
         assert len(server.message_requests) == 1
 
 
@@ -45,7 +48,7 @@ def test_without_a_key_the_outcome_says_so(tmp_path: Path) -> None:
                   "    cursor.execute(f\"SELECT id FROM users WHERE name = '{name}'\")\n")
     project.commit_all("a query")
     outcome = run_fix(FixRequest(root=project.root, api_key=None, progress=False, log=lambda e: None))
-    assert outcome.verdict == "failed"
+    assert outcome.verdict is Verdict.FAILED
     assert outcome.reason == "ANTHROPIC_API_KEY is not set: ran the checks only"
     assert "tests/test_ops.py::test_add" in outcome.report_markdown
     assert "### Security checks" in outcome.report_markdown
@@ -60,12 +63,12 @@ def test_a_second_similar_failure_gets_history_from_the_first(tmp_path: Path) ->
         request = FixRequest(root=project.root, api_key="test-key", base_url=server.base_url, progress=False,
                              log=lambda e: None)
         first = run_fix(request)
-        assert first.verdict == "applied" and first.breakdown["history"] == 0.5
+        assert first.verdict is Verdict.APPLIED and first.breakdown["history"] == 0.5
         subprocess.run(["git", "-C", str(project.root), "checkout", "--", "calc/ops.py"], check=True)
 
         second = run_fix(request)
 
-    assert second.verdict == "applied"
+    assert second.verdict is Verdict.APPLIED
     assert second.session_id != first.session_id
     assert second.breakdown["history"] > 0.5  # one similar past failure, fixed: (1 + 1) / (1 + 2)
     assert any("1 similar past failure" in n for n in second.notes)
@@ -77,7 +80,7 @@ def test_the_outcome_carries_the_commit_message(tmp_path: Path) -> None:
         server.script(GOOD_FIX)
         outcome = run_fix(FixRequest(root=project.root, api_key="test-key", base_url=server.base_url,
                                      progress=False, log=lambda e: None))
-    assert outcome.verdict == "applied"
+    assert outcome.verdict is Verdict.APPLIED
     assert outcome.message.startswith("fix: the add function subtracted instead of adding\n")
     assert outcome.message.rstrip().endswith(f"Yantra-Session: {outcome.session_id}")
     assert "--commit" not in outcome.reason  # the CLI's hint lives in the CLI
@@ -98,7 +101,7 @@ def test_without_tests_no_repository_code_runs_and_the_fix_is_only_suggested(tmp
         again = run_fix(FixRequest(root=project.root, resume=True, session_id=outcome.session_id,
                                    api_key="test-key", base_url=server.base_url, progress=False))
 
-    assert outcome.verdict == "suggested" and outcome.ok
+    assert outcome.verdict is Verdict.SUGGESTED and outcome.ok
     assert outcome.commit_sha is None and project.head() == head and project.status() == ""
     assert "+    return a + b" in outcome.patch
     assert outcome.message.startswith("fix: ") and f"Yantra-Session: {outcome.session_id}" in outcome.message
@@ -110,4 +113,4 @@ def test_without_tests_no_repository_code_runs_and_the_fix_is_only_suggested(tmp
     assert "not run: tests are not run on fork code (secrets are in reach)" in tests[1]["detail"]
     assert "commit" not in [e["phase"] for e in events if e["event"] == "phase"]
     assert not marker.exists()
-    assert again.verdict == "suggested" and again.session_id == outcome.session_id
+    assert again.verdict is Verdict.SUGGESTED and again.session_id == outcome.session_id

@@ -4,9 +4,8 @@ import subprocess
 
 import pytest
 
+from bot.graph import open_graph
 from bot.scan.tests import is_test_file, related_tests
-
-graph_module = pytest.importorskip("bot.graph")
 
 FILES = {
     "pkg/__init__.py": "",
@@ -26,7 +25,7 @@ def graph(project, tmp_path):
     root = project(FILES)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    g = graph_module.open_graph(root, db_path=tmp_path / "graph.db")
+    g = open_graph(root, db_path=tmp_path / "graph.db")
     yield g
     g.close()
 

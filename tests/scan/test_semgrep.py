@@ -11,9 +11,8 @@ import yaml
 from scan.rule_cases import CASES
 
 from bot.scan.results import ScanResult, SecurityFinding
-from bot.scan.semgrep import RULES_FILE, find_semgrep, new_findings, run_semgrep
+from bot.scan.semgrep import RULES_FILE, new_findings, run_semgrep
 
-needs_semgrep = pytest.mark.skipif(find_semgrep() is None, reason="semgrep is not installed")
 RULES = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"]
 
 
@@ -64,13 +63,11 @@ def test_every_rule_has_cases():
     assert {r["id"] for r in RULES} == set(CASES)
 
 
-@needs_semgrep
 def test_case_scan_ran(case_scan):
     assert case_scan.status == "ok", case_scan.reason
     assert case_scan.reason == ""
 
 
-@needs_semgrep
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_reports_the_bad_snippet(case_scan, rule):
     bad, _ = CASES[rule]
@@ -78,13 +75,11 @@ def test_rule_reports_the_bad_snippet(case_scan, rule):
     assert lines_reported(case_scan, rule, f"{rule}/bad.py") == expected_lines(bad)
 
 
-@needs_semgrep
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_ignores_the_good_snippet(case_scan, rule):
     assert lines_reported(case_scan, rule, f"{rule}/good.py") == set()
 
 
-@needs_semgrep
 def test_severity_and_message_mapping(case_scan):
     severities = {r["id"]: r["severity"] for r in RULES}
     mapping = {"ERROR": "high", "WARNING": "medium", "INFO": "low"}
@@ -97,13 +92,11 @@ def test_severity_and_message_mapping(case_scan):
     assert sql and sql[0].severity == "high"
 
 
-@needs_semgrep
 def test_nosemgrep_comments_and_ignore_files_do_not_silence_findings(case_scan):
     assert [(f.rule, f.line) for f in case_scan.findings if f.path == "extra/nosem.py"] == [
         ("eval-exec-non-literal", 2)]
 
 
-@needs_semgrep
 def test_test_files_are_exempt_from_credential_rules(case_scan):
     reported = {(f.path, f.rule) for f in case_scan.findings if f.path.startswith("extra/") and
                 f.path != "extra/nosem.py"}
@@ -136,7 +129,6 @@ def test_failing_executable_is_error(project, tmp_path):
     assert "internal failure" in result.reason
 
 
-@needs_semgrep
 def test_broken_rules_file_is_error(project, tmp_path):
     root = project({"app.py": "eval(input())\n"})
     rules = tmp_path / "bad.yml"
@@ -179,7 +171,6 @@ def test_rules_file_is_package_data():
     assert RULES_FILE.parent == Path(__file__).resolve().parents[2] / "bot" / "scan" / "rules"
 
 
-@needs_semgrep
 def test_semgrep_makes_no_network_requests(project, monkeypatch):
     """Every HTTP(S) request semgrep could make (metrics, version check, registry) would go to this proxy."""
     connections: list[bytes] = []

@@ -29,7 +29,8 @@ authentication_error; no `anthropic-version` header or a body without model / po
 non-empty messages -> 400 invalid_request_error (these do not consume a scripted reply). Set
 `server.api_key = "..."` to also reject any other key with 401. Usage tokens default to ~len/4 of the
 request text and of the answer. `Reply(delay=...)` sleeps before answering (to exercise client timeouts);
-`Reply(raw=...)` sends a raw body (e.g. invalid JSON) as is.
+`Reply(raw=...)` sends a raw body (e.g. invalid JSON) as is, with `content_type`. Hostile bodies with status 200:
+`Reply.truncated_json()`, `Reply.html()`, `Reply.invalid_utf8()`, `Reply.lone_surrogate()`, `Reply.no_content()`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,34 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     raw: bytes | None = None
+    content_type: str = "application/json"
+
+    # ---- hostile answers with status 200 (what a broken proxy or gateway sends) ----
+    @classmethod
+    def truncated_json(cls) -> Reply:
+        whole = json.dumps(_message(cls(text="a complete answer"), _EMPTY, "msg_truncated")).encode()
+        return cls(raw=whole[: len(whole) // 2])
+
+    @classmethod
+    def html(cls) -> Reply:
+        return cls(raw=b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
+                   content_type="text/html; charset=utf-8")
+
+    @classmethod
+    def invalid_utf8(cls) -> Reply:
+        whole = json.dumps(_message(cls(text="caf\u00e9 answer"), _EMPTY, "msg_bad_utf8"), ensure_ascii=False)
+        return cls(raw=whole.encode("utf-8").replace("\u00e9".encode(), b"\xff\xfe"))
+
+    @classmethod
+    def lone_surrogate(cls) -> Reply:
+        """Valid JSON whose text holds an unpaired surrogate (\\ud800): Python decodes it into a str that
+        cannot be encoded as UTF-8 (so it cannot be stored in SQLite or printed)."""
+        whole = json.dumps(_message(cls(text="before SURROGATE after"), _EMPTY, "msg_surrogate"))
+        return cls(raw=whole.replace("SURROGATE", "\\ud800").encode())
+
+    @classmethod
+    def no_content(cls) -> Reply:
+        return cls(raw=json.dumps({"id": "msg_x", "type": "message", "role": "assistant", "model": "m"}).encode())
 
     @classmethod
     def answer(cls, text: str, *, input_tokens: int | None = None, output_tokens: int | None = None,
@@ -237,7 +266,7 @@ def _handler(server: AnthropicServer) -> type[BaseHTTPRequestHandler]:
             else:
                 payload = json.dumps(_message(reply, request, server._message_id())).encode()
             self.send_response(reply.status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", reply.content_type)
             self.send_header("content-length", str(len(payload)))
             self.send_header("request-id", f"req_test_{len(server.requests):06d}")
             if reply.retry_after is not None:
@@ -272,6 +301,9 @@ def _invalid(request: RecordedRequest, api_key: str | None) -> Reply | None:
             isinstance(m, dict) and m.get("role") in ("user", "assistant") and "content" in m for m in messages):
         return Reply.error(400, "invalid_request_error", "messages: a non-empty list of {role, content}")
     return None
+
+
+_EMPTY = RecordedRequest("POST", "/v1/messages", {}, {"model": "claude-sonnet-4-6"}, b"")
 
 
 def _message(reply: Reply, request: RecordedRequest, message_id: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ GitHub does, so a push by the bot is visible through the API.
         gh.add_pull(number=1, pr_json=..., head_ref="feature")
         gh.set_permission("octocat", "write")
         gh.fail("GET", r"/pulls/1$", status=502)      # scripted failures, consumed in order
+        gh.hostile("GET", r"/pulls/1$", HTML)          # a 200 whose body is not the API's JSON
         ... run the Action with GITHUB_API_URL=gh.base_url, token gh.token ...
         gh.requests, gh.writes(), gh.comments[1], gh.reviews[1], gh.reactions[comment_id]
 """
@@ -52,6 +53,8 @@ class Failure:
     headers: dict[str, str]
     body: dict[str, Any]
     times: int
+    raw: bytes | None = None  # sent as is instead of `body` (hostile answers)
+    content_type: str = "application/json; charset=utf-8"
 
 
 @dataclass
@@ -102,6 +105,11 @@ class GitHubServer:
              headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> None:
         self.failures.append(Failure(method, pattern, status, headers or {},
                                      body or {"message": "Server Error"}, times))
+
+    def hostile(self, method: str, pattern: str, raw: bytes, *, content_type: str = "application/json",
+                status: int = 200, times: int = 1) -> None:
+        """Answer matching requests with `raw` bytes (HTML, truncated JSON, invalid UTF-8) and `status`."""
+        self.failures.append(Failure(method, pattern, status, {}, {}, times, raw, content_type))
 
     def rate_limit(self, method: str, pattern: str, *, reset_in: float, times: int = 1) -> None:
         reset = str(int(time.time() + reset_in))
@@ -327,6 +335,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length).decode("utf-8") if length else ""
         body: Any = None
         status, answer, extra = 200, None, {}
+        raw_answer: bytes | None = None
+        content_type = "application/json; charset=utf-8"
         try:
             if raw:
                 try:
@@ -346,6 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
                     if f.times > 0 and f.method == self.command and re.search(f.pattern, path):
                         f.times -= 1
                         status, answer, extra = f.status, f.body, f.headers
+                        raw_answer, content_type = f.raw, f.content_type
                         break
                 else:
                     status, answer = gh.handle(self.command, path, body)
@@ -353,9 +364,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, answer = exc.status, exc.body
         with gh._lock:
             gh.requests.append(Recorded(self.command, path, query, dict(self.headers.items()), body, status))
-        data = json.dumps(answer).encode()
+        data = raw_answer if raw_answer is not None else json.dumps(answer).encode()
         self.send_response(status)
-        headers = {"Content-Type": "application/json; charset=utf-8", "x-github-request-id": "0000:1111",
+        headers = {"Content-Type": content_type, "x-github-request-id": "0000:1111",
                    "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999",
                    "x-ratelimit-reset": str(int(time.time()) + 3600), "x-ratelimit-used": "1",
                    "x-ratelimit-resource": "core", **extra}
@@ -384,4 +395,12 @@ def github_server(bare_repo: Path, repository: str) -> Iterator[GitHubServer]:
         thread.join()
 
 
-__all__ = ["BOT", "GitHubServer", "Recorded", "github_server"]
+HTML = b"<!DOCTYPE html><html><body><h1>Unicorn! This page is taking too long to load.</h1></body></html>"
+
+
+def truncated(data: Any) -> bytes:
+    whole = json.dumps(data).encode()
+    return whole[: len(whole) // 2]
+
+
+__all__ = ["BOT", "HTML", "GitHubServer", "Recorded", "github_server", "truncated"]

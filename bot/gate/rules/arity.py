@@ -8,10 +8,10 @@ decorators, and no `__new__` exists anywhere in the (fully resolved) hierarchy.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from bot.gate.rules import Hit, RuleContext, make
-from bot.graph.model import CallSite, FileFacts, Signature
+from bot.graph.model import CallSite, Definition, FileFacts, Signature
+from bot.graph.resolve import Target
 
 _OVERRIDES_CALL = ("__new__", "__call__", "__signature__", "__class_getitem__")
 
@@ -19,7 +19,7 @@ _OVERRIDES_CALL = ("__new__", "__call__", "__signature__", "__class_getitem__")
 def arity_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    targets: dict[str, Any] = {}  # callee as written -> resolved target (calls repeat within a file)
+    targets: dict[str, Target | None] = {}  # callee as written -> resolved target (calls repeat within a file)
     for call in facts.calls:
         if call.guarded or call.star or call.starstar:
             continue
@@ -30,11 +30,11 @@ def arity_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
             yield hit
 
 
-def _check(ctx: RuleContext, path: str, call: CallSite, target: Any) -> Hit | None:
+def _check(ctx: RuleContext, path: str, call: CallSite, target: Target | None) -> Hit | None:
     if target is None:
         return None
     d = target.definition
-    cache: dict[tuple[str, str], Signature | None] = ctx.extra.setdefault("signatures", {})
+    cache = ctx.signatures
     key = (target.path, d.qualname)
     if key not in cache:
         cache[key] = _signature(ctx, target)
@@ -49,7 +49,7 @@ def _check(ctx: RuleContext, path: str, call: CallSite, target: Any) -> Hit | No
                     f"signature: `{d.qualname}{sig.text()}` in {target.path}:{d.line}"), target.module, top)
 
 
-def _signature(ctx: RuleContext, target: Any) -> Signature | None:
+def _signature(ctx: RuleContext, target: Target) -> Signature | None:
     d = target.definition
     if d.decorators or d.conditional:
         return None
@@ -60,16 +60,14 @@ def _signature(ctx: RuleContext, target: Any) -> Signature | None:
     return None
 
 
-def _init_signature(ctx: RuleContext, cls: Any) -> Signature | None:
-    from bot.graph import UNKNOWN
-
+def _init_signature(ctx: RuleContext, cls: Target) -> Signature | None:
     if cls.definition.metaclass:
         return None
     for name in _OVERRIDES_CALL:
         if ctx.resolver.resolve_member(cls, name) is not None:
             return None  # defined somewhere, or some base cannot be followed
     init = ctx.resolver.resolve_member(cls, "__init__")
-    if init is None or init is UNKNOWN:
+    if not isinstance(init, Target):
         return None
     owner = _owner(ctx, init)
     d = init.definition
@@ -78,7 +76,7 @@ def _init_signature(ctx: RuleContext, cls: Any) -> Signature | None:
     return d.signature.bound()
 
 
-def _owner(ctx: RuleContext, member: Any) -> Any:
+def _owner(ctx: RuleContext, member: Target) -> Definition | None:
     """The class definition that holds `member`, when it is plain (no decorators, no metaclass)."""
     facts = ctx.graph.facts(member.path)
     cls_name = member.definition.qualname.rsplit(".", 1)[0]

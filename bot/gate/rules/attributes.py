@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, unsure_missing
 from bot.gate.rules.imports import compiled_submodule
 from bot.graph.model import AttrUse, FileFacts
+from bot.graph.resolve import Resolution
 
 
 def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
     defined = {d.name for d in facts.definitions if d.qualname == d.name}  # (class members: the graph scopes them)
-    starts: dict[str, Any] = {}
+    starts: dict[str, tuple[str, tuple[str, ...]] | Resolution] = {}
     for use in facts.attr_uses:
         if use.guarded or use.store or use.base in defined:
             continue
@@ -32,12 +32,12 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
                   res.module, res.name)
 
 
-def _resolve(ctx: RuleContext, path: str, use: AttrUse, start: Any) -> Any:
+def _resolve(ctx: RuleContext, path: str, use: AttrUse, start: tuple[str, tuple[str, ...]] | Resolution) -> Resolution:
     """`resolver.resolve_attr`, memoised on what it depends on: the module the base is bound to (`start`),
     and the attribute chain (the same `mod.x` in many files is resolved once)."""
     if not isinstance(start, tuple):
         return start
-    cache: dict[Any, Any] = ctx.extra.setdefault("attr_cache", {})
+    cache = ctx.attributes
     key = (start, use.attrs)
     if key not in cache:
         cache[key] = ctx.resolver.resolve_attr(path, use)

@@ -7,33 +7,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
+from bot.graph.doubts import mocked
 from bot.graph.model import FileFacts, ImportFact
 
 
 def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok:
         return
-    edits_sys_path: bool | None = None
     for imp in facts.imports:
         if imp.guarded:
             continue
         hit = _check(ctx, path, imp)
         if hit is None:
             continue
-        if imp.level == 0:
-            if edits_sys_path is None:  # read the source only when there is something to report
-                edits_sys_path = "sys.path" in ctx.graph.source(path)
-            if edits_sys_path:
-                continue
+        if imp.level == 0 and facts.doubts.edits_sys_path:
+            continue
         yield hit
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     res = ctx.resolver.resolve_import(path, imp)
-    if res.status != "missing" or not trusted_top(ctx, path, res.module):
+    if res.status != "missing" or not trusted_top(ctx.graph, path, res.module):
         return None
     if res.kind == "module":
-        if _provided_outside_python(ctx, res.module):
+        if _provided_outside_python(ctx, res.module) or mocked(ctx.graph, path, res.module):
             return None
         name = None if imp.name == "*" else imp.name
         return Hit(make("missing-module", path, imp.line, imp.col, imp.end_line,
@@ -77,10 +74,15 @@ def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
 def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
     """The build configuration writes the file (`write_to = "pkg/_version.py"`) or builds the module
     (`Extension("pkg._speedups", ...)`)."""
+    from bot.repo_files import FileSkipped, note_skipped, read_text
+
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
         try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_text(root, name)  # never opens a FIFO or follows a link out of the repository
+        except FileSkipped as exc:
+            note_skipped(name, str(exc))
+            return True  # it may name the module: unsure, so silent
+        if text is None:
             continue
         quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
         if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:

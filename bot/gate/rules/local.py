@@ -5,16 +5,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from bot.gate.names import ALWAYS_DEFINED
 from bot.gate.rules import Hit, RuleContext, make
 from bot.graph.model import FileFacts
+from bot.graph.names import ALWAYS_DEFINED
 
 
 def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     for issue in facts.issues:
         if issue.rule == "syntax-error":
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
-        elif issue.rule == "undefined-name" and not _assigned_from_outside(ctx, path, issue.name):
+        elif issue.rule == "undefined-name" and not (issue.name in facts.doubts.injected(path)
+                                                     or _assigned_from_outside(ctx, path, issue.name)):
             yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
                            _did_you_mean(issue.name, facts)))
 

@@ -1,8 +1,9 @@
 """`undefined-name`: names looked up as globals that nothing in the file, the builtins or Python binds.
 
 Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported,
-nor a builtin of any Python version, a dunder, a Python 2 name, a use guarded by `except NameError` or a
-version/platform `if`. A file with a star import, `exec`/`eval`, writes through
+nor a builtin of any Python version, a dunder, a Python 2 name, or a use in the body of a `try` whose handler
+catches `NameError` (only that body: the shield is scoped). A version/platform `if` shields nothing here: a
+name bound nowhere is unbound on every platform. A file with a star import, `exec`/`eval`, writes through
 `globals()`/`locals()`/`vars()`, or builtins/`sys.modules` manipulation is not judged at all.
 """
 
@@ -16,19 +17,13 @@ import warnings
 from collections.abc import Iterator
 
 from bot.graph.model import LocalIssue
-
-from .guards import last_name
-from .names import ALWAYS_DEFINED, is_dunder
+from bot.graph.names import ALWAYS_DEFINED, is_dunder, last_name
 
 _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
 _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
 _CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
-_GUARD_WORD = re.compile(
-    r"version|platform|type_checking|implementation|^(?:sys|os)$|"
-    r"(?:^|_)(?:py[23]?k?\d*|pypy|cpython|jython|ironpython|win(?:32|64|dows)?|mac(?:os)?|darwin|linux|posix|"
-    r"java|cygwin|emscripten|wasi)(?:_|\d|$)")
 _USE = _symtable.USE
 _BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _symtable.DEF_NONLOCAL | _symtable.DEF_IMPORT
 _SCOPE_OFF, _SCOPE_MASK = _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
@@ -236,8 +231,6 @@ def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
     if isinstance(node, ast.AnnAssign):
         value = [node.value] if node.value is not None else []
         return [node.target, *value, *([node.annotation] if eager else [])]
-    if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_environment_test(node.test):
-        return []
     if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
         handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
         body: list[ast.AST] = node.body  # type: ignore[attr-defined]
@@ -252,12 +245,3 @@ def _catches_name_error(handler: ast.ExceptHandler) -> bool:
         return True
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any(last_name(k) in _CATCH_NAME_ERROR for k in kinds)
-
-
-def _is_environment_test(test: ast.AST) -> bool:
-    """A condition on the Python version, the platform or type checking (conservatively broad)."""
-    for node in ast.walk(test):
-        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-        if word and _GUARD_WORD.search(word.lower()):
-            return True
-    return False

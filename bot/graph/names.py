@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 
 
@@ -47,3 +48,12 @@ ALWAYS_DEFINED: frozenset[str] = _BUILTINS | _PYTHON2 | _INJECTED | frozenset(di
 def is_dunder(name: str) -> bool:
     """Module, class and function dunders (`__file__`, `__class__`, `__qualname__`, ...) are never reported."""
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def last_name(node: ast.AST) -> str:
+    """The last name of a dotted expression (`b` of `a.b`, `a` of `a`), "" for anything else."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""

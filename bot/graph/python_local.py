@@ -13,15 +13,14 @@ import sys
 import warnings
 
 from bot.graph.model import LocalIssue
-
-from .names import ALWAYS_DEFINED, is_dunder
+from bot.graph.names import ALWAYS_DEFINED, is_dunder
 
 _INTERPRETER = sys.version_info[:2]
 
 # Constructs newer than a target version that `ast.parse(feature_version=...)` can judge; a file is only
 # re-parsed for an older target when one of these patterns occurs in its bytes.
 _NEWER_SYNTAX: tuple[tuple[tuple[int, int], bytes], ...] = (
-    ((3, 8), rb":=|[,(]\s*/\s*[,)]"),
+    ((3, 8), rb":=|[,(]\s*/\s*[,)]|=\s*(?:![rsa]\s*)?[}:]"),  # walrus, `/` parameters, f"{expr=}"
     ((3, 9), rb"\bwith\s*\("),
     ((3, 10), rb"(?m)^[ \t]*match\b"),
     ((3, 11), rb"except\s*\*|\[\s*\*"),
@@ -35,7 +34,7 @@ def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]
         error = syntax_error(data, target)
         if error is not None:
             return (error,)
-        from .undefined import undefined_names
+        from bot.graph.python_undefined import undefined_names
 
         return undefined_names(data, target)
     except (RecursionError, MemoryError) as exc:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.gate.local import local_issues
+from bot.graph.python_local import local_issues
 
 CURRENT = sys.version_info[:2]
 
@@ -32,8 +32,8 @@ def test_typo_in_function_is_undefined() -> None:
     "try:\n    gone\nexcept NameError:\n    gone = None\n",
     "try:\n    gone\nexcept Exception:\n    pass\n",
     "try:\n    gone\nexcept:\n    pass\n",
-    "import sys\nif sys.version_info < (3,):\n    text = unknown_py2_thing\n",
-    "import sys\nif sys.platform == 'win32':\n    handle = msvcrt_only\n",
+    "import sys\nif sys.version_info < (3,):\n    text = unicode(basestring)\n",  # Python 2 builtins
+    "import sys\nif sys.platform == 'win32':\n    error = WindowsError\n",  # a platform builtin
     "def f(x):\n    y: OnlyLocalAnnotation = 1\n    return y\n",
     "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
     "    from decimal import Decimal\ndef f(x: Decimal) -> Later:\n    pass\nclass Later:\n    pass\n",
@@ -150,3 +150,9 @@ def test_newer_syntax_than_interpreter_is_silent_for_newer_target() -> None:
     src = "type Point = tuple[float, float]\n"
     assert issues(src, (3, 12)) == []
     assert [i[0] for i in issues("def broken(:\n", (3, 12))] == ["syntax-error"]
+
+
+def test_self_documenting_fstring_is_newer_than_a_37_target() -> None:
+    src = 'x = 1\ns = f"A({x=}, {x=!r:>10})"\n'
+    assert [(rule, line) for rule, line, _ in issues(src, (3, 7))] == [("syntax-error", 2)]
+    assert issues(src, (3, 8)) == []

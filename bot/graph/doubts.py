@@ -1,0 +1,215 @@
+"""Doubts: the one place that decides "can we be sure this name is missing?".
+
+Per file, the facts that can make a "missing" answer untrue are computed once at parse time
+(`bot.graph.python_doubts.doubts_of`) and cached with the file's facts as a `Doubts`. Every rule asks through
+this module:
+
+    facts.doubts.may_provide(name)      # a module `__getattr__` may answer `name`
+    facts.doubts.probes(name)           # the file asks `hasattr(x, "name")` / `getattr(x, "name", d)` first
+    facts.doubts.injected(path)         # names a host program injects when it executes this file
+    missing_uncertain(graph, importer, module, name)   # every cross-file reason to doubt "`name` is missing
+                                                       # from `module`", for a use in `importer`
+    mocked(graph, importer, module)     # a host fakes `module` while importing `importer` (Sphinx autodoc)
+
+Scoped doubts (what an `except ImportError` try body imports, what an environment guard binds, what an
+`except NameError` try body uses) are decided per statement at parse time and carried on the facts themselves
+(`ImportFact.guarded`, `AttrUse.guarded`, `CallSite.guarded`, the local `undefined-name` issues).
+Where a doubt changes what a name *is* rather than whether it is missing, the resolver answers "unknown"
+(`bot.graph.resolve`: dynamic modules, a plain module importing its own name, a package attribute shadowing
+its submodule) and the MRO walk answers "unknown" for members (`bot.graph.resolve_calls.find_member`).
+A new mechanism is one field here and one detector in `python_doubts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from posixpath import basename
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.graph.graph import Graph
+
+
+@dataclass(frozen=True, slots=True)
+class Doubts:
+    """What in one file's source may bind or provide names that no binding statement shows."""
+
+    getattr_open: bool = False  # a module-level `__getattr__` that may answer any name
+    getattr_names: tuple[str, ...] = ()  # the names a closed module `__getattr__` answers for
+    self_writing: bool = False  # writes its own namespace (`vars()[k] = ...`, `sys.modules[__name__]`, `exec`)
+    setattr_targets: tuple[str, ...] = ()  # first arguments of `setattr(name, ...)` calls
+    probed: tuple[str, ...] = ()  # names asked about with `hasattr(..., "name")` / `getattr(..., "name"...)`
+    all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
+    edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
+    name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
+    mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
+    attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
+    #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
+
+    def may_provide(self, name: str) -> bool:
+        """A module `__getattr__` may answer `name`."""
+        return self.getattr_open or name in self.getattr_names
+
+    def probes(self, name: str) -> bool:
+        return name in self.probed
+
+    def injected(self, path: str) -> frozenset[str]:
+        """Globals a host program defines before it executes the file at `path`."""
+        return injected_globals(path)
+
+
+NO_DOUBTS = Doubts()
+
+# Files an ecosystem executes with globals of its own (`exec(code, namespace)`), by file name.
+_INJECTED: dict[str, frozenset[str]] = {
+    "conf.py": frozenset({"tags"}),  # Sphinx: `tags` (the -t build tags) in conf.py
+    "SConstruct": frozenset({"Environment", "Import", "Export", "Return", "SConscript", "ARGUMENTS", "Default",
+                             "Help", "Alias", "Command", "AddOption", "GetOption", "Glob", "Dir", "File"}),
+    "SConscript": frozenset({"Environment", "Import", "Export", "Return", "SConscript", "ARGUMENTS", "Default",
+                             "Help", "Alias", "Command", "AddOption", "GetOption", "Glob", "Dir", "File"}),
+}
+_INJECTED_SUFFIX: tuple[tuple[str, frozenset[str]], ...] = (
+    ("_config.py", frozenset({"c", "get_config", "load_subconfig"})),  # Jupyter / IPython config files
+)
+
+
+def injected_globals(path: str) -> frozenset[str]:
+    name = basename(path)
+    found = _INJECTED.get(name, frozenset())
+    for suffix, names in _INJECTED_SUFFIX:
+        if name.endswith(suffix) and (name.startswith("jupyter") or name.startswith("ipython")):
+            found = found | names
+    return found
+
+
+def mocked(graph: Graph, importer: str, module: str) -> bool:
+    """`module` is faked by a host that imports `importer`: Sphinx autodoc imports the documented files with
+    the modules in `autodoc_mock_imports` (of a `conf.py` in the file's directory or above) mocked."""
+    directory = importer.rpartition("/")[0]
+    while True:
+        conf = f"{directory}/conf.py" if directory else "conf.py"
+        facts = graph.facts(conf) if conf in graph.layout.names_of else None
+        if facts is not None and any(module == m or module.startswith(m + ".") for m in facts.doubts.mock_imports):
+            return True
+        if not directory:
+            return False
+        directory = directory.rpartition("/")[0]
+
+
+def is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def missing_uncertain(graph: Graph, importer: str, module: str, name: str) -> bool:
+    """Every reason to doubt a graph answer "`name` is missing from `module`", for a use in `importer`."""
+    facts = graph.facts(importer)
+    return (is_dunder(name) or not trusted_top(graph, importer, module) or mocked(graph, importer, f"{module}.{name}")
+            or (facts is not None and facts.doubts.probes(name))
+            or star_binds_submodule(graph, module, name) or binds_dynamically(graph, module, name)
+            or star_sources_unsure(graph, module))
+
+
+def binds_dynamically(graph: Graph, module: str, name: str = "") -> bool:
+    """`module`'s source writes its own namespace in ways no binding statement shows, or answers `name`
+    through a module `__getattr__` (or a lazy module)."""
+    for path in graph.paths_of(module):
+        facts = graph.facts(path)
+        if facts is None:
+            return True
+        d = facts.doubts
+        if d.self_writing or d.may_provide(name):
+            return True
+        if d.setattr_targets and set(d.setattr_targets) & _names_for_itself(graph, path):
+            return True  # setattr(this_module, ...)
+        if any(_may_replace_module(graph, path, callee) for callee in d.name_handoffs):
+            return True
+    return False
+
+
+_LAZY_WORDS = ("lazy", "recreate", "attach", "module", "install", "register")
+
+
+def _may_replace_module(graph: Graph, path: str, callee: str) -> bool:
+    """`callee(__name__, ...)` in `path` may replace the module with another object (a lazy module): the
+    repository function it reaches writes `sys.modules[...]`, or, outside the repository, its name says so."""
+    target = graph.resolver.resolve_callee(path, callee)
+    if target is None:
+        return any(w in callee.lower() for w in _LAZY_WORDS) or _repo_callee(graph, path, callee)
+    facts = graph.facts(target.path)
+    return facts is None or facts.path_dynamic or facts.dynamic or facts.doubts.self_writing
+
+
+def _repo_callee(graph: Graph, path: str, callee: str) -> bool:
+    """The callee's name is bound by an import of a repository module that could not be followed."""
+    start = graph.resolver.start_of(path, callee.split(".")[0])
+    return isinstance(start, tuple) and graph.resolver.in_repo(start[0])
+
+
+def _names_for_itself(graph: Graph, path: str) -> set[str]:
+    """Names this file binds, by importing, to its own module (`from numpy import dtypes` in dtypes.py)."""
+    facts = graph.facts(path)
+    own = set(graph.modules_of(path))
+    out: set[str] = set()
+    for imp in facts.imports if facts else ():
+        for base in graph.resolver.absolute_module(path, imp):
+            target = base if imp.name is None else f"{base}.{imp.name}"
+            if target in own:
+                out.add(imp.alias or (imp.name if imp.name else base.split(".")[0]))
+    return out
+
+
+def star_binds_submodule(graph: Graph, module: str, name: str) -> bool:
+    """`module` star-imports from a package whose submodule `name` it may bind as a side effect of
+    importing it (`from pkg.algorithms import *` exposes `pkg.algorithms.summarization` as `summarization`)."""
+    stars = False
+    for path in graph.paths_of(module):
+        facts = graph.facts(path)
+        stars = stars or facts is None or any(i.name == "*" for i in facts.imports)
+    if not stars:
+        return False
+    top = module.split(".")[0]
+    return any(m.startswith(top + ".") and m.rsplit(".", 1)[-1] == name for m in graph.layout.modules)
+
+
+def star_sources_unsure(graph: Graph, module: str, depth: int = 3) -> bool:
+    """`module` star-imports from a module whose `__all__` is built or changed at run time, so what the
+    star provides cannot be listed."""
+    if depth <= 0:
+        return True
+    for path in graph.paths_of(module):
+        facts = graph.facts(path)
+        if facts is None:
+            return True
+        for imp in facts.imports:
+            if imp.name != "*":
+                continue
+            for target in graph.resolver.absolute_module(path, imp):
+                sources = [graph.facts(p) for p in graph.paths_of(target)]
+                if any(s is None or s.doubts.all_changed for s in sources) or star_sources_unsure(
+                        graph, target, depth - 1):
+                    return True
+    return False
+
+
+_SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
+                          "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
+
+
+def trusted_top(graph: Graph, importer: str, module: str) -> bool:
+    """Whether the repository really provides the top-level package of `module` to `importer`.
+
+    The graph also treats nested directories as import roots (like pytest's rootdir insertion), so a
+    package `plugins/requests/` is top-level `requests` there. A missing name is only trusted when the
+    package sits at a main root, or in a tests/examples/scripts directory the importer also lives in (the
+    directory those files run from); a namespace directory inside a package is never an import root."""
+    top = module.split(".")[0]
+    roots = {r.strip("/") for r in graph.layout.roots}
+    paths = graph.paths_of(top) or [p for p in graph.files() if f"/{top}/" in f"/{p}"]
+    for path in paths:
+        cut = f"/{path}".rfind(f"/{top}/") if f"/{top}/" in f"/{path}" else f"/{path}".rfind(f"/{top}.py")
+        anchor = path[:max(cut, 0)].rstrip("/")
+        if anchor in roots:
+            return True
+        if anchor.split("/")[0] in _SCRIPT_DIRS and importer.startswith(anchor + "/"):
+            return True
+    return False

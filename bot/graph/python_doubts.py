@@ -1,0 +1,233 @@
+"""Python detectors for `bot.graph.doubts`: computed once per file content, at parse time.
+
+Cheap byte tests first (most files have none of these constructs); `ast` only for the rare module-level
+`__getattr__`. The scoped guards (which statements an `except ImportError`, an environment `if` or an
+expected-failure `with` covers) are byte ranges over the tree-sitter tree, one set per kind of fact.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.graph.doubts import NO_DOUBTS, Doubts
+from bot.graph.names import ALWAYS_DEFINED
+
+# -- whole-file doubts -------------------------------------------------------------------------------
+
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path",
+                  b"meta_path")
+# What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
+_DYNAMIC_CODE = re.compile(
+    rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
+    rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
+    rb"sys\.modules\s*\[\s*__name__\s*\]|"
+    rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
+    rb"[(,]\s*globals\(\s*\)\s*[,)]|"
+    rb"sys\.meta_path\b"  # an import hook (a vendor importer serving `pkg.extern.x` from `pkg._vendor`)
+)
+# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
+_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
+# Writes into the module's own namespace anywhere in the source (functions included).
+_SELF_WRITING = re.compile(
+    r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
+    r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
+    r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
+    r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
+_SELF_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(")
+_SETATTR = re.compile(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
+_PROBE = re.compile(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
+_ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
+# A helper handed the module's own name (`recreate_module(__name__, ...)`, `lazy.attach(__name__, ...)`):
+# it may replace the module in `sys.modules` (judged where the helper is defined, `doubts.binds_dynamically`).
+_HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
+                      rb"\s*(?:#[^\n]*\n\s*)*__name__\b")
+_NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logger", "Flask", "Blueprint",
+                          "print", "warn", "str", "repr", "len"})
+
+
+def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
+    """Names may be added to the module at run time (its exports are unknowable)."""
+    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
+
+
+def path_dynamic(data: bytes) -> bool:
+    if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data \
+            and b"meta_path" not in data:
+        return False
+    return _PATH_DYNAMIC.search(data) is not None
+
+
+def doubts_of(data: bytes) -> Doubts:
+    """The whole-file doubts of one Python source."""
+    getattr_open, getattr_names = _module_getattr(data)
+    self_writing = any(h in data for h in _SELF_HINTS) and bool(_SELF_WRITING.search(_without_comments(data)))
+    setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
+    probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
+    d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
+               setattr_targets=setattrs, probed=probed,
+               all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
+               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data))
+    return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_MOCK_IMPORTS = re.compile(rb"autodoc_mock_imports\s*(?:=|\+=)\s*[\[(]([^\])]*)[\])]")
+_QUOTED = re.compile(rb"""['"]([\w.]+)['"]""")
+
+
+def _mock_imports(data: bytes) -> tuple[str, ...]:
+    if b"autodoc_mock_imports" not in data:
+        return ()
+    found = {q.decode() for m in _MOCK_IMPORTS.finditer(data) for q in _QUOTED.findall(m.group(1))}
+    return tuple(sorted(found))
+
+
+def _handoffs(data: bytes) -> tuple[str, ...]:
+    if b"__name__" not in data:
+        return ()
+    found = {m.decode("utf-8", "replace") for m in _HANDOFF.findall(data)}
+    return tuple(sorted(f for f in found if f not in _NOT_HANDOFF and f.rsplit(".", 1)[-1] not in _NOT_HANDOFF))
+
+
+def _without_comments(data: bytes) -> str:
+    """Source with `#` comments removed (a `#` after an odd number of quotes is left alone)."""
+    out = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        cut = line.find("#")
+        while cut != -1 and (line.count('"', 0, cut) % 2 or line.count("'", 0, cut) % 2):
+            cut = line.find("#", cut + 1)
+        out.append(line if cut == -1 else line[:cut])
+    return "\n".join(out)
+
+
+def _module_getattr(data: bytes) -> tuple[bool, tuple[str, ...]]:
+    """(may answer any name, the names a closed module `__getattr__` answers for)."""
+    if b"__getattr__" not in data:
+        return False, ()
+    if re.search(rb"(?m)^__getattr__\s*[:=]", data):
+        return True, ()  # `__getattr__ = getattr_migration(__name__)`: answers are unknowable
+    if not re.search(rb"(?m)^(?:async )?def __getattr__\b", data):
+        return False, ()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True, ()
+    for fn in tree.body:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "__getattr__":
+            answered = _literal_answers(fn)
+            return (True, ()) if answered is None else (False, tuple(sorted(answered)))
+    return True, ()
+
+
+def _literal_answers(fn: ast.FunctionDef) -> set[str] | None:
+    """The names a closed `__getattr__` answers for, or None when it may answer for any name."""
+    if not fn.body or not isinstance(fn.body[-1], ast.Raise):
+        return None
+    answered: set[str] = set()
+    for stmt in fn.body[:-1]:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Expr, ast.Assign)) and not any(
+                isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            continue
+        if not isinstance(stmt, ast.If) or stmt.orelse:
+            return None
+        names = _compared_literals(stmt.test)
+        if names is None:
+            return None
+        answered |= names
+    return answered
+
+
+def _compared_literals(test: ast.expr) -> set[str] | None:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1:
+        right = test.comparators[0]
+        if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            return {right.value}
+        if isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+            keys = right.keys if isinstance(right, ast.Dict) else right.elts
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
+                return {k.value for k in keys}  # type: ignore[union-attr]
+    return None
+
+
+# -- scoped guards -----------------------------------------------------------------------------------
+
+# An `if` test that makes what it guards environment-dependent.
+_GUARD_TEST = re.compile(
+    r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
+    r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|find_spec|importlib"
+)
+# A `with` that expects or swallows exceptions (`pytest.raises`, `assertRaises`, `contextlib.suppress`).
+_GUARD_WITH = re.compile(r"raises|Raises|suppress|warns|Warns|catch_warnings|ignore|expect", re.IGNORECASE)
+_BROAD = frozenset({"Exception", "BaseException"})
+# What each kind of fact raises when it is wrong (an `except` of another builtin exception does not shield it).
+_IMPORT_ERRORS = _BROAD | {"ImportError", "ModuleNotFoundError"}
+_ATTRIBUTE_ERRORS = _BROAD | {"AttributeError", "ImportError"}  # (`from m import x` of a missing x)
+_CALL_ERRORS = _BROAD | {"TypeError"}
+
+
+@dataclass(frozen=True)
+class GuardRanges:
+    """Byte ranges where a kind of fact is uncertain: imports, attribute uses, calls."""
+
+    imports: list[tuple[int, int]]
+    attributes: list[tuple[int, int]]
+    calls: list[tuple[int, int]]
+
+
+def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
+    shared: list[tuple[int, int]] = []
+    imports: list[tuple[int, int]] = []
+    attributes: list[tuple[int, int]] = []
+    calls: list[tuple[int, int]] = []
+    for node in caps.get("try", ()):
+        caught = _caught(node)
+        body = node.child_by_field_name("body")
+        if body is None:
+            continue
+        if caught & _IMPORT_ERRORS:
+            # what the try body imports may be absent; so may a fallback import in a handler
+            imports.append((node.start_byte, node.end_byte))
+        if caught & _ATTRIBUTE_ERRORS:
+            attributes.append((body.start_byte, body.end_byte))
+        if caught & _CALL_ERRORS:
+            calls.append((body.start_byte, body.end_byte))
+    for clause in caps.get("withclause", ()):
+        if _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
+            stmt = clause.parent
+            shared.append((stmt.start_byte, stmt.end_byte))
+    for cond in caps.get("ifcond", ()):
+        test = cond.text.decode("utf-8", "replace")
+        stmt = cond.parent
+        if _GUARD_TEST.search(test):
+            shared.append((stmt.start_byte, stmt.end_byte))
+        elif test in ("True", "1") and stmt.parent is not None:
+            # `if True: return ...` makes the rest of the block dead code
+            body = stmt.child_by_field_name("consequence")
+            last = body.named_children[-1] if body is not None and body.named_child_count else None
+            if last is not None and last.type in ("return_statement", "raise_statement"):
+                shared.append((stmt.end_byte, stmt.parent.end_byte))
+    return GuardRanges(imports + shared, attributes + shared, calls + shared)
+
+
+def _caught(try_node: Any) -> set[str]:
+    """The exception names a try statement's handlers catch; "Exception" for a bare `except`, an
+    `except*`, or a class that is not a builtin (it may derive from anything)."""
+    out: set[str] = set()
+    for clause in try_node.named_children:
+        if clause.type == "except_group_clause":
+            out.add("Exception")
+        if clause.type != "except_clause":
+            continue
+        value = clause.child_by_field_name("value")
+        if value is not None and value.type == "as_pattern":
+            value = value.named_children[0] if value.named_child_count else None
+        if value is None:
+            out.add("Exception")
+            continue
+        kinds = value.named_children if value.type in ("tuple", "parenthesized_expression") else [value]
+        for kind in kinds:
+            word = kind.text.decode("utf-8", "replace").rsplit(".", 1)[-1]
+            out.add(word if kind.type in ("identifier", "attribute") and word in ALWAYS_DEFINED else "Exception")
+    return out

@@ -1,0 +1,266 @@
+"""Member facts of a Python file: what classes assign on their instances, and the member reads a rule can
+judge through a class's MRO (`self.x` / `cls.x` in methods, `super().x`, `obj.x` where `obj` is bound once,
+in the whole file, to `Cls(...)`). Reads and stores are found by the parser's tree-sitter query; this module
+only climbs from the captured nodes to their method and class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.graph.model import MemberUse
+from bot.graph.python_uses import Spans, target_names
+
+_SCOPES = {"function_definition", "lambda", "class_definition"}
+_STORE_PARENTS = {"assignment", "augmented_assignment"}
+_TARGET_WRAPPERS = {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
+                    "expression_list", "list_splat_pattern", "list_splat"}
+
+
+def text(node: Any) -> str:
+    return str(node.text.decode("utf-8", "replace"))
+
+
+def is_store(attr: Any) -> bool:
+    """`attr` (an attribute node) is assigned, augmented, deleted or a loop/with target."""
+    node = attr
+    parent = node.parent
+    while parent is not None and parent.type in _TARGET_WRAPPERS:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type in _STORE_PARENTS:
+        return parent.child_by_field_name("left") == node
+    if parent.type in ("for_statement", "for_in_clause"):
+        return parent.child_by_field_name("left") == node
+    return parent.type in ("delete_statement", "as_pattern_target")
+
+
+def _method_of(node: Any) -> tuple[Any, Any] | None:
+    """(function, class) when `node` is directly inside a method (not a nested function or lambda)."""
+    p = node.parent
+    while p is not None and p.type not in _SCOPES:
+        p = p.parent
+    if p is None or p.type != "function_definition":
+        return None
+    holder = p.parent if p.parent is not None and p.parent.type == "decorated_definition" else p
+    block = holder.parent
+    cls = block.parent if block is not None and block.type == "block" else None
+    if cls is None or cls.type != "class_definition":
+        return None
+    return p, cls
+
+
+def _enclosing_class(node: Any) -> Any:
+    p = node.parent
+    while p is not None and p.type != "class_definition":
+        p = p.parent
+    return p
+
+
+def _class_qualname(cls: Any) -> str | None:
+    """The qualname the statement walk gives `cls` (None for a class inside a function)."""
+    names: list[str] = []
+    node = cls
+    while node is not None:
+        if node.type == "class_definition":
+            ident = node.child_by_field_name("name")
+            if ident is None:
+                return None
+            names.append(text(ident))
+        elif node.type in ("function_definition", "lambda"):
+            return None
+        node = node.parent
+    return ".".join(reversed(names))
+
+
+def _first_param(func: Any) -> str | None:
+    params = func.child_by_field_name("parameters")
+    named = [c for c in params.named_children if c.type != "comment"] if params is not None else []
+    if not named:
+        return None
+    first = named[0]
+    if first.type == "identifier":
+        return text(first)
+    if first.type == "typed_parameter" and first.named_children and first.named_children[0].type == "identifier":
+        return text(first.named_children[0])
+    return None
+
+
+def _static(func: Any) -> bool:
+    holder = func.parent
+    if holder is None or holder.type != "decorated_definition":
+        return False
+    return any(text(d).lstrip("@").strip() == "staticmethod" for d in holder.named_children if d.type == "decorator")
+
+
+def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse]) -> dict[str, set[str]]:
+    """Record `self.x` / `cls.x` reads in methods as uses; return class qualname -> names assigned on
+    instances or the class in its methods ("*" when `setattr(self, name, ...)` assigns unknowable names)."""
+    assigned: dict[str, set[str]] = {}
+    for base in caps.get("sbase", ()):
+        attr = base.parent
+        ident = attr.child_by_field_name("attribute")
+        if ident is None:
+            continue
+        name = text(ident)
+        if name == "__dict__" or is_store(attr):
+            # a store anywhere inside the class (nested functions and closures included) counts for it
+            holder = _enclosing_class(base)
+            owner = _class_qualname(holder) if holder is not None else None
+            if owner is not None:  # `self.__dict__.update(...)`: any name
+                assigned.setdefault(owner, set()).add("*" if name == "__dict__" else name)
+            continue
+        found = _method_of(base)
+        if found is None:
+            continue
+        func, cls = found
+        owner = _class_qualname(cls)
+        if owner is None or _first_param(func) != text(base) or _static(func):
+            continue
+        line, col = attr.start_point[0] + 1, attr.start_point[1]
+        uses.append(MemberUse("self", owner, name, line, col, attr.end_point[0] + 1, base.start_byte in guards))
+    for fn in caps.get("cname", ()):
+        if fn.text != b"setattr":
+            continue
+        call = fn.parent
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        holder = _enclosing_class(call)
+        if first is None or holder is None or first.type != "identifier" or first.text not in (b"self", b"cls"):
+            continue
+        owner = _class_qualname(holder)
+        if owner is not None:
+            second = args.named_children[1] if len(args.named_children) > 1 else None
+            literal = second is not None and second.type == "string" and not any(
+                c.type == "interpolation" for c in second.named_children)
+            assigned.setdefault(owner, set()).add(
+                "".join(text(c) for c in second.named_children if c.type == "string_content") if literal and second
+                else "*")
+    return assigned
+
+
+def super_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse]) -> None:
+    """`super().x` reads in methods (the zero-argument form only)."""
+    for fn in caps.get("cname", ()):
+        if fn.text != b"super":
+            continue
+        call = fn.parent
+        args = call.child_by_field_name("arguments")
+        attr = call.parent
+        if args is None or args.named_child_count or attr is None or attr.type != "attribute" or is_store(attr):
+            continue
+        ident = attr.child_by_field_name("attribute")
+        found = _method_of(call)
+        owner = _class_qualname(found[1]) if found is not None else None
+        if ident is None or owner is None:
+            continue
+        line, col = attr.start_point[0] + 1, attr.start_point[1]
+        uses.append(MemberUse("super", owner, text(ident), line, col, attr.end_point[0] + 1, call.start_byte in guards))
+
+
+_CALLEE_TYPES = {"identifier", "attribute"}
+
+
+def instance_members(caps: dict[str, list[Any]], binding_counts: dict[str, int], guards: Spans,
+                     uses: list[MemberUse]) -> None:
+    """`obj.x` reads where `obj` is bound exactly once in the whole file, by `obj = Cls(...)` (in a function
+    or at module level), read inside the scope of that binding."""
+    bound: dict[str, tuple[str, int, int]] = {}  # name -> (callee as written, scope start, scope end)
+    for lhs in caps.get("lhs", ()):
+        parent = lhs.parent
+        if lhs.type != "identifier" or parent is None or parent.type != "assignment":
+            continue
+        right = parent.child_by_field_name("right")
+        fn = right.child_by_field_name("function") if right is not None and right.type == "call" else None
+        name = text(lhs)
+        if fn is None or fn.type not in _CALLEE_TYPES or binding_counts.get(name, 0) != 1:
+            continue
+        callee = text(fn)
+        if not all(part.isidentifier() for part in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+            continue  # a class by convention (a factory function's result is anything)
+        scope = _scope(parent)
+        if scope is not None and scope[2]:
+            continue  # a class body's names are not seen by its methods
+        bound[name] = (callee, *(scope[:2] if scope else (0, 1 << 62)))
+    if not bound:
+        return
+    for base in caps.get("abase", ()):
+        name = text(base)
+        hit = bound.get(name)
+        attr = base.parent
+        if hit is None or not (hit[1] <= base.start_byte < hit[2]) or is_store(attr):
+            continue
+        ident = attr.child_by_field_name("attribute")
+        if ident is None:
+            continue
+        line, col = attr.start_point[0] + 1, attr.start_point[1]
+        uses.append(MemberUse("instance", hit[0], text(ident), line, col, attr.end_point[0] + 1,
+                              base.start_byte in guards))
+
+
+def _scope(node: Any) -> tuple[int, int, bool] | None:
+    p = node.parent
+    while p is not None:
+        if p.type in _SCOPES:
+            return p.start_byte, p.end_byte, p.type == "class_definition"
+        p = p.parent
+    return None
+
+
+def binding_counts(caps: dict[str, list[Any]]) -> dict[str, int]:
+    """How many times each name is bound anywhere in the file (any scope, any way the query captures)."""
+    counts: dict[str, int] = {}
+
+    def add(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    for n in caps.get("lhs", ()):
+        for name in target_names(n):
+            add(name)
+    for kind in ("walrus", "global"):
+        for n in caps.get(kind, ()):
+            add(text(n))
+            add(text(n))  # `global x` / `nonlocal x`: bound from elsewhere, never "exactly once"
+    for n in caps.get("params", ()):
+        for p in n.named_children:
+            for ident in ([p] if p.type == "identifier" else [c for c in p.named_children if c.type == "identifier"]):
+                add(text(ident))
+    for kind in ("func", "class"):
+        for n in caps.get(kind, ()):
+            ident = n.child_by_field_name("name")
+            if ident is not None:
+                add(text(ident))
+    for n in caps.get("import", ()):
+        for ident in n.named_children:
+            add(text(ident).split(".")[0])
+            alias = ident.child_by_field_name("alias") if ident.type == "aliased_import" else None
+            if alias is not None:
+                add(text(alias))
+    for n in caps.get("capname", ()):
+        add(text(n))
+    for n in caps.get("delete", ()):
+        for name in target_names(n):
+            add(name)
+    return counts
+
+
+def attr_stores(caps: dict[str, list[Any]]) -> tuple[str, ...]:
+    """Attribute names assigned on objects other than `self`/`cls` anywhere in the file, and `setattr`
+    targets ("*" when the name is not a literal)."""
+    out: set[str] = set()
+    for attr in caps.get("astore", ()):
+        obj, ident = attr.child_by_field_name("object"), attr.child_by_field_name("attribute")
+        if ident is not None and not (obj is not None and obj.type == "identifier" and obj.text in (b"self", b"cls")):
+            out.add(text(ident))
+    for fn in caps.get("cname", ()):
+        if fn.text != b"setattr":
+            continue
+        args = fn.parent.child_by_field_name("arguments")
+        second = args.named_children[1] if args is not None and len(args.named_children) > 1 else None
+        if second is not None and second.type == "string" and not any(
+                c.type == "interpolation" for c in second.named_children):
+            out.add("".join(text(c) for c in second.named_children if c.type == "string_content"))
+        else:
+            out.add("*")
+    return tuple(sorted(out))

@@ -1,0 +1,225 @@
+"""Which picture of the repository the graph is built from, and the bytes of its files.
+
+- `Source.INDEX`: what `git commit` would record (pre-commit mode): the staged blob of every tracked file,
+  deletions and renames applied, untracked files absent. Listed with one `git ls-files -s`; bytes read from
+  blobs (one `cat-file --batch`) only for blobs the store has never parsed. No stat cache at all.
+- `Source.COMMIT`: a commit's tree (pre-push: the pushed tip), listed with `ls-tree -r`, read from blobs.
+- `Source.WORKTREE`: the checked-out files plus untracked ones (CI `--base`, the fix pipeline). A tracked file
+  git's own stat check (ctime and racy timestamps included) finds unchanged is its index blob; every other
+  file is read and hashed. Outside a git repository every file is read and hashed.
+
+Facts are keyed by blob SHA-1 of the content in every mode, never by mtime or size.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+
+from bot.git import MODE_FILE, MODE_LINK, Entry, Git
+from bot.graph.store import blob_sha
+
+SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
+             "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
+SUFFIXES = (".py", ".pyi")
+
+
+class Source(Enum):
+    WORKTREE = "worktree"
+    INDEX = "index"
+    COMMIT = "commit"
+
+
+class Snapshot:
+    """path -> blob sha of the Python sources (.py and .pyi) in scope, and their bytes on demand."""
+
+    def __init__(self, root: Path, source: Source, git: Git | None, shas: dict[str, str],
+                 data: dict[str, bytes], tracked: Iterable[str] = ()) -> None:
+        self.root = root
+        self.source = source
+        self.git = git
+        self.shas = shas
+        self._data = data  # sha -> bytes already read (working-tree files, blobs read this run)
+        self._tracked = tracked  # every path of the index/tree (for directories of non-Python files)
+        self._dirs: set[str] | None = None
+        self.vanished: list[str] = []  # listed, but gone (or unreadable) when read
+
+    # -- contents ---------------------------------------------------------------------------------
+    def load(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The bytes of `paths`. A working-tree file is hashed as read (its sha in `shas` follows)."""
+        paths = [p for p in paths if p in self.shas]
+        out: dict[str, bytes] = {}
+        if self.source is Source.WORKTREE:
+            for p in paths:
+                data = self._data.get(self.shas[p])
+                if data is None:
+                    data = _read_regular(self.root / p)
+                if data is None:
+                    self.vanished.append(p)
+                    del self.shas[p]
+                    continue
+                self.shas[p] = blob_sha(data)
+                out[p] = data
+            return out
+        assert self.git is not None
+        missing = [self.shas[p] for p in paths if self.shas[p] not in self._data]
+        self._data.update(self.git.read_blobs(missing))
+        for p in paths:
+            if self.shas[p] in self._data:
+                out[p] = self._data[self.shas[p]]
+            else:  # a blob the repository lacks (a partial clone): the file cannot be judged
+                self.vanished.append(p)
+                del self.shas[p]
+        return out
+
+    def data(self, path: str) -> bytes | None:
+        """The bytes of one file of the snapshot (None when it is not in it)."""
+        if path not in self.shas:
+            return None
+        sha = self.shas[path]
+        if sha in self._data:
+            return self._data[sha]
+        if self.source is Source.WORKTREE:
+            return _read_regular(self.root / path)
+        assert self.git is not None
+        return self.git.read_blobs([sha]).get(sha)
+
+    def forget_contents(self) -> None:
+        """Drop the bytes held in memory (after a build has parsed them)."""
+        self._data.clear()
+
+    def is_dir(self, rel: str) -> bool:
+        """`rel` is a directory of the snapshot (with any file in it: a namespace package or data dir)."""
+        if self.source is Source.WORKTREE:
+            return (self.root / rel).is_dir()
+        if self._dirs is None:
+            self._dirs = {d for p in self._tracked for d in _parents(p)}
+        return rel in self._dirs
+
+    def close(self) -> None:
+        if self.git is not None:
+            self.git.close()
+
+
+def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> Snapshot:
+    """The files of `root` as `source` sees them (`commit` for Source.COMMIT)."""
+    root = Path(root)
+    git = Git(root) if (root / ".git").exists() else None
+    if git is None:
+        if source is not Source.WORKTREE:
+            from bot.errors import GitError
+
+            raise GitError(f"{root} is not a git repository: there is no index or commit to read")
+        return _walked(root)
+    if source is Source.WORKTREE:
+        return _worktree(root, git)
+    if source is Source.INDEX:
+        return _from_entries(root, source, git, git.index_entries())
+    assert commit is not None
+    return _from_entries(root, source, git, git.tree_entries(commit))
+
+
+def _from_entries(root: Path, source: Source, git: Git, entries: list[Entry]) -> Snapshot:
+    shas: dict[str, str] = {}
+    links: list[Entry] = []
+    for e in entries:
+        if not in_scope(e.path):
+            continue
+        if e.mode in MODE_FILE:
+            shas[e.path] = e.sha
+        elif e.mode == MODE_LINK:
+            links.append(e)
+    snap = Snapshot(root, source, git, shas, {}, [e.path for e in entries])
+    if links:
+        _resolve_links(snap, links, {e.path: e for e in entries})
+    return snap
+
+
+def _resolve_links(snap: Snapshot, links: list[Entry], by_path: dict[str, Entry]) -> None:
+    """A symbolic link to a file of the same snapshot is that file; any other link is read through the
+    working tree (a module must not look missing because it is a link)."""
+    assert snap.git is not None
+    targets = snap.git.read_blobs([e.sha for e in links])
+    for e in links:
+        text = targets.get(e.sha, b"").decode("utf-8", "surrogateescape")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(e.path), text))
+        hit = by_path.get(target)
+        if hit is not None and hit.mode in MODE_FILE:
+            snap.shas[e.path] = hit.sha
+            continue
+        data = _read_regular(snap.root / e.path)
+        if data is not None:
+            sha = blob_sha(data)
+            snap.shas[e.path] = sha
+            snap._data[sha] = data
+
+
+def _worktree(root: Path, git: Git) -> Snapshot:
+    entries = git.index_entries()
+    differs = git.worktree_differs()
+    shas: dict[str, str] = {}
+    data: dict[str, bytes] = {}
+    to_read = [p for p in git.untracked("*.py", "*.pyi") if in_scope(p)]
+    for e in entries:
+        if not in_scope(e.path):
+            continue
+        if e.mode in MODE_FILE and e.path not in differs:
+            shas[e.path] = e.sha
+        elif e.mode in MODE_FILE or e.mode == MODE_LINK:
+            to_read.append(e.path)
+    for p in to_read:
+        content = _read_regular(root / p)
+        if content is not None:
+            sha = blob_sha(content)
+            shas[p] = sha
+            data[sha] = content
+    return Snapshot(root, Source.WORKTREE, git, shas, data)
+
+
+def _walked(root: Path) -> Snapshot:
+    shas: dict[str, str] = {}
+    data: dict[str, bytes] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        for name in filenames:
+            if not in_scope(prefix + name):
+                continue
+            content = _read_regular(Path(dirpath) / name)
+            if content is not None:
+                sha = blob_sha(content)
+                shas[prefix + name] = sha
+                data[sha] = content
+    return Snapshot(root, Source.WORKTREE, None, shas, data)
+
+
+def in_scope(path: str) -> bool:
+    """A Python source (.py/.pyi) outside tool and environment directories, with a UTF-8 name."""
+    if not path.endswith(SUFFIXES) or any(part in SKIP_DIRS for part in path.split("/")[:-1]):
+        return False
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # not representable in the store (and not importable as a module)
+    return True
+
+
+def _read_regular(full: Path) -> bytes | None:
+    """The bytes of a regular file (links followed); None for anything else (FIFOs are never opened)."""
+    try:
+        if not stat.S_ISREG(os.stat(full).st_mode):
+            return None
+        return full.read_bytes()
+    except (OSError, ValueError):
+        return None
+
+
+def _parents(path: str) -> Iterable[str]:
+    parts = path.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        yield "/".join(parts[:i])

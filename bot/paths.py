@@ -1,0 +1,66 @@
+"""One matcher for repository path globs: gitignore semantics (`pathspec`), for excludes and protected paths.
+
+`*.yml` matches in every folder, `docs/*.py` only directly under `docs/`, `build` excludes everything below a
+directory `build`, `**` crosses folders, `!pattern` re-includes. A leading `./` anchors a pattern at the
+repository root (as a leading `/` does in `.gitignore`), so `./.venv/**` matches `.venv/lib/x.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pathspec
+
+
+class PatternError(ValueError):
+    """A glob that gitignore syntax rejects; the message names the pattern."""
+
+
+@dataclass(frozen=True)
+class PathMatcher:
+    """Matches repository-relative "/" paths against gitignore-style patterns."""
+
+    patterns: tuple[str, ...] = ()
+    _spec: pathspec.PathSpec = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_spec", compile_patterns(self.patterns))
+
+    def matches(self, path: str) -> bool:
+        if not self.patterns:
+            return False
+        return bool(self._spec.match_file(_normal_path(path)))
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+
+def compile_patterns(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """The compiled spec of `patterns`; PatternError names the first pattern gitignore syntax rejects."""
+    raws = tuple(patterns)
+    lines = [_normal_pattern(p) for p in raws]
+    for raw, line in zip(raws, lines, strict=True):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, TypeError) as exc:
+            raise PatternError(f"{raw!r} is not a valid glob ({exc})") from exc
+    return pathspec.GitIgnoreSpec.from_lines([line for line in lines if line])
+
+
+def matches(pattern: str, path: str) -> bool:
+    """Whether one pattern matches one path (for callers that test patterns one by one)."""
+    return PathMatcher((pattern,)).matches(path)
+
+
+def _normal_pattern(pattern: str) -> str:
+    pattern = pattern.strip()
+    while pattern.startswith("./"):
+        pattern = "/" + pattern[2:].lstrip("/")
+    return pattern
+
+
+def _normal_path(path: str) -> str:
+    while path.startswith("./"):
+        path = path[2:]
+    return path.lstrip("/")

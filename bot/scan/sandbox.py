@@ -1,0 +1,132 @@
+"""Run code we did not write (a repository's tests, a model's patch) where it cannot reach a secret.
+
+Inside the sandbox: a clean environment (no tokens, keys or CI credentials), no network (a private network
+namespace: not even the host's 127.0.0.1), a private process table (`/proc` shows only the sandbox, so no other
+process's environment can be read), and — with bubblewrap — a read-only view of the file system except the
+directories the run must write (its working directory, a private /tmp, and the report directory).
+
+Two mechanisms, tried in order: bubblewrap (`bwrap`) and util-linux `unshare` (user, network, PID and mount
+namespaces; the file system stays writable). `detect()` proves one works by running `true` through it; where
+neither does, `Sandbox.available` is False and says why — callers then must not run model-written code while a
+secret is reachable (see `reachable_secrets`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from bot.git import Git
+from bot.scan.environment import scrubbed_env
+from bot.scan.process import ProcessResult, run_process
+
+
+class SandboxKind(str, Enum):
+    BUBBLEWRAP = "bubblewrap"
+    UNSHARE = "unshare"
+    NONE = "none"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    kind: SandboxKind
+    reason: str = ""  # why there is none
+
+    @property
+    def available(self) -> bool:
+        return self.kind is not SandboxKind.NONE
+
+    def describe(self) -> str:
+        return str(self.kind) if self.available else f"unavailable ({self.reason})"
+
+
+def detect(wanted: str = "auto") -> Sandbox:
+    """The first sandbox that works here: `wanted` is "auto", "bubblewrap", "unshare" or "none"."""
+    if wanted == "none":
+        return Sandbox(SandboxKind.NONE, "disabled by the caller")
+    order = [SandboxKind.BUBBLEWRAP, SandboxKind.UNSHARE] if wanted == "auto" else [SandboxKind(wanted)]
+    problems: list[str] = []
+    for kind in order:
+        problem = _works(kind)
+        if not problem:
+            return Sandbox(kind)
+        problems.append(problem)
+    return Sandbox(SandboxKind.NONE, "; ".join(problems))
+
+
+@functools.cache
+def _works(kind: SandboxKind) -> str:
+    """'' when `true` runs inside a `kind` sandbox here, else why not."""
+    exe = shutil.which("bwrap" if kind is SandboxKind.BUBBLEWRAP else "unshare")
+    if exe is None:
+        return f"{'bwrap (bubblewrap)' if kind is SandboxKind.BUBBLEWRAP else 'unshare (util-linux)'} is not installed"
+    argv = wrap(Sandbox(kind), ["true"], cwd=Path("/"), writable=())
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=scrubbed_env())
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{kind} cannot start: {exc}"
+    if proc.returncode != 0:
+        return f"{kind} does not work here (exit {proc.returncode}: {proc.stderr.strip()[:200]})"
+    return ""
+
+
+def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence[Path]) -> list[str]:
+    """`argv` as run inside `sandbox`."""
+    if sandbox.kind is SandboxKind.BUBBLEWRAP:
+        binds: list[str] = []
+        for path in dict.fromkeys([cwd, *writable]):
+            binds += ["--bind", str(path), str(path)]
+        return ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *binds, "--chdir", str(cwd),
+                "--", *argv]
+    if sandbox.kind is SandboxKind.UNSHARE:
+        return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--mount", "--mount-proc",
+                "--", *argv]
+    return list(argv)
+
+
+def run_untrusted(argv: Sequence[str], *, cwd: Path, sandbox: Sandbox, timeout: float,
+                  writable: Sequence[Path] = (), extra_env: Mapping[str, str] | None = None) -> ProcessResult:
+    """Run `argv` in `cwd` inside `sandbox` (as is when there is none) with a scrubbed environment.
+
+    Every run of a repository's code — baseline and candidate tests alike — goes through here.
+    Raises OSError when the program cannot start.
+    """
+    env = {**scrubbed_env(), **(extra_env or {})}
+    return run_process(wrap(sandbox, argv, cwd=cwd, writable=writable), cwd=cwd, env=env, timeout=timeout)
+
+
+SECRET_NAME_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "COOKIE")
+
+
+def holds_secret(name: str) -> bool:
+    """A variable whose value is a secret by its name (narrower than what the scrubbed environment drops)."""
+    upper = name.upper().replace("-", "_")
+    return any(word in upper.split("_") or upper.endswith(word) for word in SECRET_NAME_WORDS)
+
+
+def reachable_secrets(root: Path, *, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Where a secret sits that unsandboxed code run in `root` could read: our environment's secret-looking
+    variables, and credentials in the repository's git config (an `http.*.extraheader`, a `credential.*`
+    setting, a remote URL with a password)."""
+    env = os.environ if environ is None else environ
+    found = [f"${name}" for name, value in sorted(env.items()) if value and holds_secret(name)]
+    listing = Git(root).run(["config", "--list", "--show-origin"], check=False).decode("utf-8", "replace")
+    for line in listing.splitlines():
+        origin, _, setting = line.partition("\t")
+        key, _, value = setting.partition("=")
+        key = key.lower()
+        if (key.startswith("http.") and key.endswith(".extraheader")) or key.startswith("credential."):
+            found.append(f"git config {key} ({origin})")
+        elif key.startswith("remote.") and key.endswith(".url") and "://" in value and "@" in value.split("://", 1)[1]:
+            found.append(f"git config {key} has credentials in its URL ({origin})")
+    return found

@@ -1,0 +1,232 @@
+"""Doubts: scoped guards and the mechanisms that make a name's absence uncertain, each a minimal repository,
+with the side that must still be reported next to the side that must stay silent."""
+
+from __future__ import annotations
+
+from support.gate_repo import Repo, rules
+
+from bot.graph.python_doubts import doubts_of
+
+PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def verify_payment(amount):\n    return amount\n"}
+
+
+def check(repo: Repo, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    repo.files(files)
+    repo.commit()
+    return rules(repo.check(all_files=True))
+
+
+# -- scoped doubts -----------------------------------------------------------------------------------
+
+def test_except_import_error_shields_only_what_the_try_body_imports(repo: Repo) -> None:
+    assert check(repo, {**PKG, "app.py": """
+        try:
+            from pkg.helpers import optional_thing
+        except ImportError:
+            optional_thing = None
+            fallback_helper()
+        """}) == [("undefined-name", "app.py", 5)]
+
+
+def test_platform_guard_shields_what_it_binds_not_names_bound_nowhere(repo: Repo) -> None:
+    assert check(repo, {**PKG, "app.py": """
+        import sys
+        WIN = sys.platform == "win32"
+        if WIN:
+            import winreg
+            handle = winreg.HKEY_CURRENT_USER
+            error = WindowsError
+            bad = win_only_typo()
+        else:
+            handle = None
+        if sys.version_info >= (3, 11):
+            also_bad = tomllib_typo
+        """}) == [("undefined-name", "app.py", 7), ("undefined-name", "app.py", 11)]
+
+
+def test_except_name_error_shields_only_its_own_try_body(repo: Repo) -> None:
+    assert check(repo, {**PKG, "app.py": """
+        try:
+            text = unicode_or_what
+        except NameError:
+            text = str
+
+        def later():
+            return missing_everywhere
+        """}) == [("undefined-name", "app.py", 7)]
+
+
+def test_a_try_shields_only_the_errors_its_handlers_catch(repo: Repo) -> None:
+    assert check(repo, {**PKG, "app.py": """
+        from pkg import helpers
+        try:
+            from pkg.helpers import gone_a
+        except KeyError:
+            pass
+        try:
+            helpers.gone_b()
+        except ValueError:
+            pass
+        try:
+            helpers.verify_payment(1, 2)
+        except OSError:
+            pass
+        """}) == [("missing-symbol", "app.py", 3), ("missing-attribute", "app.py", 7),
+                  ("arity-mismatch", "app.py", 11)]
+
+
+def test_a_try_that_catches_the_error_or_anything_unknown_is_silent(repo: Repo) -> None:
+    assert check(repo, {**PKG, "app.py": """
+        from pkg import helpers
+        from pkg.errors import OptionalDependencyMissing
+        try:
+            from pkg.helpers import gone_a
+        except OptionalDependencyMissing:
+            pass
+        try:
+            helpers.gone_b()
+        except AttributeError:
+            pass
+        try:
+            helpers.verify_payment(1, 2)
+        except (ValueError, TypeError):
+            pass
+        try:
+            from pkg.helpers import gone_c
+        except:
+            pass
+        """, "pkg/errors.py": "class OptionalDependencyMissing(ImportError):\n    pass\n"}) == []
+
+
+# -- false-claim mechanisms --------------------------------------------------------------------------
+
+LAZY_HELPER = """
+import sys
+import types
+
+
+class LazyModule(types.ModuleType):
+    def __init__(self, name, structure):
+        super().__init__(name)
+        self._structure = structure
+
+
+def recreate_module(name, structure):
+    sys.modules[name] = LazyModule(name, structure)
+"""
+
+
+def test_package_rebuilt_as_a_lazy_module_by_a_helper_is_unknowable(repo: Repo) -> None:
+    assert check(repo, {"pkg/_lazy.py": LAZY_HELPER, "pkg/__init__.py": """
+        from pkg._lazy import recreate_module
+
+        recreate_module(__name__, {"sub": ["thing"]})
+        """, "app.py": "from pkg import thing\nimport pkg\npkg.other_thing()\n"}) == []
+
+
+def test_transformers_style_lazy_module_is_unknowable(repo: Repo) -> None:
+    assert check(repo, {"pkg/__init__.py": """
+        import sys
+        from typing import TYPE_CHECKING
+
+        _import_structure = {"models": ["Model"]}
+        if TYPE_CHECKING:
+            from .models import Model
+        else:
+            from .utils import _LazyModule
+
+            sys.modules[__name__] = _LazyModule(__name__, globals()["__file__"], _import_structure)
+        """, "pkg/models.py": "class Model:\n    pass\n",
+        "pkg/utils.py": "import types\n\nclass _LazyModule(types.ModuleType):\n    pass\n",
+        "app.py": "from pkg import Model, Tokenizer\n"}) == []
+
+
+def test_a_helper_handed_the_module_name_that_replaces_nothing_is_no_doubt(repo: Repo) -> None:
+    assert check(repo, {"pkg/_log.py": "import logging\n\ndef setup(name):\n    logging.getLogger(name)\n",
+                        "pkg/__init__.py": "from pkg._log import setup\n\nsetup(__name__)\n",
+                        "app.py": "from pkg import missing\n"}) == [("missing-symbol", "app.py", 1)]
+
+
+def test_meta_path_vendor_importer_serves_extern_packages(repo: Repo) -> None:
+    assert check(repo, {"pkg/__init__.py": "", "pkg/_vendor/packaging/__init__.py": "def version():\n    pass\n",
+                        "pkg/extern/__init__.py": """
+        import sys
+
+
+        class VendorImporter:
+            def __init__(self, root_name, vendored_names=(), vendor_pkg=None):
+                self.root_name = root_name
+                self.vendored_names = set(vendored_names)
+
+            def install(self):
+                if self not in sys.meta_path:
+                    sys.meta_path.append(self)
+
+
+        VendorImporter(__name__, ("packaging",), "pkg._vendor").install()
+        """, "app.py": """
+        from pkg.extern import packaging
+        from pkg.extern.packaging import version
+        import pkg.extern.packaging
+        from pkg.gone import x
+        """}) == [("missing-module", "app.py", 4)]
+
+
+def test_data_only_directory_imports_as_a_namespace_package(repo: Repo) -> None:
+    assert check(repo, {"pkg/__init__.py": "", "pkg/data01/readme.txt": "data\n",
+                        "pkg/data01/table.json": "{}\n", "pkg/res.py": "from . import data01\n",
+                        "pkg/use.py": "from . import data02\n"}) == [("missing-symbol", "pkg/use.py", 1)]
+
+
+def test_names_a_host_program_injects_into_the_files_it_executes(repo: Repo) -> None:
+    assert check(repo, {"docs/conf.py": "if tags.has('internal'):\n    exclude_patterns = []\n",
+                        "jupyter_server_config.py": "c.ServerApp.port = 8888\n",
+                        "app.py": "print(tags)\n"}) == [("undefined-name", "app.py", 1)]
+
+
+def test_plugin_named_like_the_installed_module_it_imports(repo: Repo) -> None:
+    assert check(repo, {"toml.py": "import toml\n\n\ndef load(path):\n    return toml.loads(path)\n",
+                        "plugins/user.py": "from toml import loads\n",
+                        "pkg/__init__.py": "import pkg.helpers\n",
+                        "pkg/helpers.py": "import pkg\n\npkg.gone()\n"}) == [("missing-attribute", "pkg/helpers.py", 3)]
+
+
+def test_relative_imports_in_a_test_package(repo: Repo) -> None:
+    assert check(repo, {**PKG, "tests/__init__.py": "", "tests/helpers.py": "def make(a):\n    return a\n",
+                        "tests/test_a.py": """
+        from .helpers import make, nothere
+        from . import helpers
+
+        def test_x():
+            make(1, 2)
+            helpers.gone()
+        """}) == [("missing-symbol", "tests/test_a.py", 1), ("arity-mismatch", "tests/test_a.py", 5),
+                  ("missing-attribute", "tests/test_a.py", 6)]
+
+
+# -- the facts themselves ------------------------------------------------------------------------------
+
+def test_doubts_are_facts_of_the_source() -> None:
+    d = doubts_of(b"def __getattr__(name):\n    if name == 'a':\n        return 1\n    raise AttributeError(name)\n")
+    assert d.may_provide("a") and not d.may_provide("b")
+    assert doubts_of(b"__getattr__ = make(__name__)\n").may_provide("anything")
+    assert doubts_of(b"if hasattr(mod, 'feature'):\n    pass\n").probes("feature")
+    assert doubts_of(b"import sys\nsys.path.insert(0, 'x')\n").edits_sys_path
+    assert doubts_of(b"recreate_module(__name__, {})\n").name_handoffs == ("recreate_module",)
+    assert doubts_of(b"import logging\nlog = logging.getLogger(__name__)\n").name_handoffs == ()
+    assert doubts_of(b"x = 1\n") == doubts_of(b"")
+
+
+def test_modules_sphinx_autodoc_mocks_for_the_files_it_documents(repo: Repo) -> None:
+    assert check(repo, {**PKG, "docs/conf.py": "autodoc_mock_imports = ['pkg.missing', 'numpy']\n",
+                        "docs/target/m.py": "import pkg.missing\nfrom pkg.missing import thing\n"
+                                            "import pkg\npkg.missing.call()\n",
+                        "app.py": "import pkg.missing\n"}) == [("missing-module", "app.py", 1)]
+
+
+def test_package_attribute_shadowing_its_submodule(repo: Repo) -> None:
+    assert check(repo, {"pkg/__init__.py": "from .common import Helper as common\n",
+                        "pkg/common.py": "class Helper:\n    integer = 1\n\n\ndef f():\n    pass\n",
+                        "app.py": "import pkg\n\npkg.common.integer\npkg.common.nothing\n",
+                        "other.py": "from pkg import common\n\ncommon.integer\ncommon.f()\n"}) == [
+        ("missing-member", "app.py", 4), ("missing-member", "other.py", 4)]

@@ -1,0 +1,261 @@
+"""`missing-member`: class and instance attributes judged through the MRO of repository classes, with the
+silent side (anything that can provide an attribute no definition shows) next to each reported case."""
+
+from __future__ import annotations
+
+import textwrap
+
+from support.gate_repo import Repo, rules
+
+MODELS = {"pkg/__init__.py": "", "pkg/models.py": """
+    class Base:
+        kind = "base"
+
+        def __init__(self, name):
+            self.name = name
+
+        def describe(self):
+            return self.name
+
+
+    class Order(Base):
+        TAX = 0.2
+        total: float
+
+        def refund(self):
+            return 1
+
+        @property
+        def price(self):
+            return 2
+    """}
+
+
+def check(repo: Repo, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    repo.files(files)
+    repo.commit()
+    return rules(repo.check(all_files=True))
+
+
+def test_class_and_instance_members_through_the_mro(repo: Repo) -> None:
+    found = check(repo, {**MODELS, "app.py": """
+        from pkg.models import Order
+        from pkg import models
+
+
+        def main():
+            order = Order("x")
+            order.refund(), order.describe(), order.kind, order.name, order.price, order.total
+            order.removed_method()
+            Order.TAX, Order.refund, Order.mro()
+            Order.TAXES
+            models.Order.describe
+            models.Order.gone
+        """})
+    assert found == [("missing-member", "app.py", 8), ("missing-member", "app.py", 10),
+                     ("missing-member", "app.py", 12)]
+
+
+def test_self_and_super_members(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/shop.py": """
+        from pkg.models import Order
+
+
+        class Cart(Order):
+            def checkout(self):
+                return self.refund() + self.TAX + self.name + super().describe()
+
+            def broken(self):
+                return self.refnd() + super().refund_all()
+        """}) == [("missing-member", "pkg/shop.py", 9), ("missing-member", "pkg/shop.py", 9)]
+
+
+def test_silent_when_the_mro_is_not_all_plain_repository_classes(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/more.py": """
+        import dataclasses
+        import enum
+        from collections import OrderedDict
+
+
+        class FromDict(OrderedDict):
+            pass
+
+
+        class Dyn:
+            def __getattr__(self, name):
+                return name
+
+
+        class Slotted:
+            __slots__ = ("a",)
+
+
+        class Meta(type):
+            pass
+
+
+        class WithMeta(metaclass=Meta):
+            pass
+
+
+        @dataclasses.dataclass
+        class Data:
+            x: int = 0
+
+
+        class Color(enum.Enum):
+            RED = 1
+
+
+        class Setter:
+            def __init__(self, **kw):
+                for k, v in kw.items():
+                    setattr(self, k, v)
+
+
+        def use():
+            FromDict().anything, Dyn().anything, Slotted().a, WithMeta().anything
+            Data().anything, Color.RED, Color.BLUE, Setter(a=1).a
+        """}) == []
+
+
+def test_silent_when_the_attribute_is_put_on_objects_from_outside(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/plugins.py": """
+        def install(order):
+            order.discount = 0.1
+        """, "app.py": """
+        from pkg.models import Order
+        from pkg.plugins import install
+
+
+        def main():
+            order = Order("x")
+            install(order)
+            if hasattr(order, "coupon"):
+                order.coupon
+            return order.discount
+        """}) == []
+
+
+def test_silent_unless_the_binding_is_certain(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "app.py": """
+        from pkg.models import Order, Base
+
+
+        def rebound(flag):
+            order = Order("x")
+            if flag:
+                order = object()
+            return order.anything
+
+
+        def factory():
+            order = make_order()
+            return order.anything
+
+
+        def make_order():
+            return Order("y")
+
+
+        def guarded():
+            order = Order("z")
+            try:
+                return order.anything
+            except AttributeError:
+                return None
+        """}) == []
+
+
+def test_mixins_and_subclasses_from_elsewhere_keep_self_silent(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/views.py": """
+        class LoginMixin:
+            def dispatch(self):
+                return self.request
+
+
+        class Plain:
+            def run(self):
+                return self.extra
+
+
+        class Mixed(Plain, dict):
+            pass
+        """}) == []
+
+
+def test_removed_method_blocks_in_dependents(repo: Repo) -> None:
+    repo.files({**MODELS, "app.py": """
+        from pkg.models import Order
+
+
+        def main():
+            order = Order("x")
+            return order.refund() + Order.TAX
+        """})
+    repo.commit()
+    repo.write("pkg/models.py", MODELS["pkg/models.py"].replace("def refund", "def refund_all")
+               .replace("TAX = 0.2", "RATE = 0.2"))
+    repo.stage()
+    result = repo.check()
+    assert rules(result) == [("missing-member", "app.py", 6), ("missing-member", "app.py", 6)]
+    assert "did you mean `refund_all`?" in {f.suggestion for f in result.findings}
+
+
+def test_precommit_reports_members_only_for_what_the_change_removed(repo: Repo) -> None:
+    repo.files({**MODELS, "app.py": """
+        from pkg.models import Order
+
+
+        def main():
+            return Order("x").refund() + Order.ALREADY_MISSING
+        """})
+    repo.commit()
+    repo.write("pkg/models.py", textwrap.dedent(MODELS["pkg/models.py"]) + "\n\ndef unrelated():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+def test_every_way_a_class_assigns_its_own_attributes_counts(repo: Repo) -> None:
+    assert check(repo, {**MODELS, "pkg/kinds.py": """
+        class Commented:
+            def __init__(  # noqa: PLR0913
+                self,
+                x,
+            ):
+                self._x = x
+
+            def get(self):
+                return self._x
+
+
+        class Closure:
+            def run(self):
+                def handler(title):
+                    self.got_title = title
+                return handler
+
+            def check(self):
+                return self.got_title
+
+
+        class Registry:
+            @classmethod
+            def subscribe(cls, listener):
+                cls.listener = listener
+
+            def fire(self):
+                return self.listener()
+
+
+        class Bag:
+            def __init__(self, **kw):
+                self.__dict__.update(kw)
+
+            def read(self):
+                return self.anything
+
+
+        def use():
+            return Commented(1)._x, Closure().got_title, Registry().listener, Bag().anything
+        """}) == []

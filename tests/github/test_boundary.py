@@ -1,0 +1,134 @@
+"""The trust boundary of the Action (issue 9 items 4, 7, 8, 9), end to end through its entry point in a
+subprocess, the local GitHub API server and a bare remote: what a pull request's files and configuration, a
+fork's symlinks, or a hostile API body can make the bot do — nothing outside its lane."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from support.anthropic_server import AnthropicServer
+from support.github_server import HTML, truncated
+
+KEY = "sk-ant-api03-test-key"
+AWS_KEY = "AKIAQ3EGRZ7PXN4WLM2B"
+HOSTILE_PYPROJECT = ('[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n\n'
+                     '[tool.yantra]\nexclude = ["app.py"]\ndb-path = "../stolen.sqlite"\n\n'
+                     '[tool.yantra.fix]\nprotected-paths = []\n'
+                     'test-command = ["python", "-c", "open(\'{marker}\', \'w\').write(\'ran\')"]\n')
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _published(world) -> str:
+    """Every request body the GitHub server received, the step summary and the outputs, as one text."""
+    bodies = [json.dumps(r.body) for r in world.gh.requests if r.body is not None]
+    files = [p.read_text(encoding="utf-8") for p in (world.tmp / "summary.md", world.tmp / "output.txt")
+             if p.exists()]
+    return "\n".join(bodies + files)
+
+
+def test_a_prs_own_configuration_takes_no_effect(world):
+    marker = world.tmp / "test-command-ran"
+    world.push_commit({"pyproject.toml": HOSTILE_PYPROJECT.format(marker=marker),
+                       "app.py": "from calc import add, divide\n\nprint(add(1, 2), divide(4, 2))\n"},
+                      "Exclude my broken file and run my own test command")
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "::error file=app.py,line=1" in proc.stdout  # `exclude` of the PR ignored: the base's config rules
+    assert not marker.exists()  # the PR's test-command never ran; the base's (pytest) did
+    assert "test_sub" in (world.tmp / "summary.md").read_text()
+    assert not (world.tmp / "stolen.sqlite").exists()  # the PR's db-path is never honoured
+    assert (world.workspace / ".git" / "yantra" / "graph.sqlite").exists()
+
+
+PROTECTED_EDIT = ("Restore subtraction, and let CI pass faster.\n\ncalc.py\n<<<<<<< SEARCH\ndef sub(a, b):\n"
+                  "    return a + b\n=======\ndef sub(a, b):\n    return a - b\n>>>>>>> REPLACE\n\n"
+                  ".github/workflows/ci.yml\n<<<<<<< SEARCH\n=======\non: push\njobs: {}\n>>>>>>> REPLACE\n\n"
+                  "CONFIDENCE: 0.95\n")
+
+
+def test_a_prs_empty_protected_paths_does_not_unprotect_workflows(world):
+    world.push_commit({"pyproject.toml": HOSTILE_PYPROJECT.format(marker=world.tmp / "m")}, "Unprotect everything")
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9101)
+    before = world.remote_sha("refs/heads/feature")
+    with AnthropicServer(api_key=KEY) as anthropic:
+        anthropic.default = PROTECTED_EDIT
+        proc = world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
+                         max_attempts="1")
+    assert world.remote_sha("refs/heads/feature") == before, proc.stdout + proc.stderr  # nothing pushed
+    assert world.outputs()["verdict"] in ("escalated", "failed")
+
+
+def test_check_mode_publishes_nothing_secret(world):
+    token = world.gh.token
+    world.push_commit({"tests/test_leak.py": (
+        "def test_leak():\n"
+        f"    assert False, 'token={token} aws={AWS_KEY}'\n")}, "A test that prints secrets")
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    published = _published(world)
+    assert "test_leak" in published  # the failure is reported ...
+    assert token not in published and AWS_KEY not in published  # ... without the secrets it printed
+    assert token not in proc.stdout + proc.stderr and AWS_KEY not in proc.stdout + proc.stderr  # nor the log
+    assert "«REDACTED:" in (world.tmp / "summary.md").read_text()
+
+
+def test_a_forks_symlink_is_never_followed_and_the_checkout_is_restored(world):
+    victim = world.tmp / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    scratch = world.tmp / "fork-clone"
+    git(world.tmp, "clone", "-q", str(world.bare), str(scratch))
+    git(scratch, "checkout", "-q", "feature")
+    (scratch / "yantra.sarif").symlink_to(victim)
+    (scratch / "app.py").write_text("from calc import divide\n", encoding="utf-8")
+    git(scratch, "add", "-A")
+    git(scratch, "-c", "user.name=F", "-c", "user.email=f@example.com", "commit", "-q", "-m", "Plant a link")
+    git(scratch, "push", "-q", "origin", "HEAD:refs/heads/feature")
+    world.make_fork()
+    world.register_pull()
+    world.pull_request_event("opened")
+    git(world.workspace, "config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0")
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    sarif = Path(world.outputs()["sarif-file"])
+    assert not sarif.is_symlink() and json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert world.workspace.resolve() not in sarif.resolve().parents
+    assert git(world.workspace, "symbolic-ref", "--short", "HEAD") == "main"  # the trusted checkout is back
+    assert not (world.workspace / "yantra.sarif").is_symlink()
+    config = subprocess.run(["git", "config", "--local", "--get-regexp", "extraheader"], cwd=world.workspace,
+                            capture_output=True, text=True)
+    assert config.stdout == ""  # the persisted credential is gone
+
+
+@pytest.mark.parametrize("raw", [HTML, truncated([{"sha": "0" * 40}]), b'[{"sha": "caf\xff"}]'],
+                         ids=["html", "truncated-json", "invalid-utf8"])
+def test_a_hostile_github_body_is_a_message_not_a_crash(world, raw):
+    world.register_pull()
+    world.pull_request_event("opened")
+    world.gh.hostile("GET", r"/pulls/7/commits$", raw)
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "::error title=Yantra::GitHub's answer could not be understood while listing the commits" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert world.outputs()["verdict"] == "failed"
+
+
+def test_a_hostile_pull_request_body_in_command_mode(world):
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9102)
+    world.gh.hostile("GET", r"/pulls/7$", HTML)
+    proc = world.run(mode="command", anthropic_api_key=KEY)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "could not be understood while reading pull request #7" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
