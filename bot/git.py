@@ -68,6 +68,10 @@ class Git:
             raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
         return proc.stdout
 
+    def completed(self, args: Sequence[str], *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        """`git ARGS` in the root, whatever its exit status (the caller judges it); lock retries, timeout."""
+        return self._exec(["git", *args], stdin, False)
+
     def succeeds(self, args: Sequence[str], *, literal_paths: bool = False) -> bool:
         """Whether `git ARGS` exits 0 (for commands that answer with their exit status)."""
         return self._exec(["git", *args], None, literal_paths).returncode == 0

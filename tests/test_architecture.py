@@ -11,7 +11,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
@@ -84,7 +83,6 @@ def test_layers_point_one_way() -> None:
     assert config_up == [], f"bot.config imports {config_up}"
 
 
-@pytest.mark.xfail(strict=True, reason='known violation of issue 7, being removed')
 def test_git_command_lines_only_in_the_git_seam() -> None:
     offenders = []
     for path in BOT.rglob("*.py"):

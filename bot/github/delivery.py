@@ -134,12 +134,21 @@ def commit_message(pr: PullRequest, outcome: FixOutcome, requested_by: str) -> s
     return "\n".join(lines) + "\n"
 
 
+def _suggested_how(outcome: FixOutcome) -> str:
+    """Why a fix is only suggested: it edits the tests that judge it, or its tests were not run."""
+    if outcome.test_files:
+        return "offered as suggestions because it edits test files"
+    return "validated statically (tests not run)"
+
+
 def _outcome_md(outcome: FixOutcome) -> str:
     conf = "n/a" if outcome.confidence is None else f"{outcome.confidence:.2f}"
     verdict = {Verdict.APPLIED: "validated", Verdict.COMMITTED: "validated",
-               Verdict.SUGGESTED: "validated statically (tests not run)"}.get(Verdict(outcome.verdict),
-                                                                               str(outcome.verdict))
+               Verdict.SUGGESTED: _suggested_how(outcome)}.get(Verdict(outcome.verdict), str(outcome.verdict))
     lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}."]
+    if outcome.test_files:
+        lines.append("**It changes test files** — review them first; a fix that edits the tests that judge it is "
+                     "never pushed: " + ", ".join(f"`{p}`" for p in outcome.test_files))
     if outcome.reason:
         lines.append(outcome.reason)
     if outcome.breakdown:

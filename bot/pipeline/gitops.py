@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.errors import GitError
+from bot.git import Git
 
 GIT_TIMEOUT = 120.0
 WORKTREE_PREFIX = "yantra-wt-"
@@ -40,16 +41,11 @@ def git(root: Path, *args: str, input_text: str | None = None, check: bool = Tru
 
 def _git_once(root: Path, args: Sequence[str], input_text: str | None,
               timeout: float) -> subprocess.CompletedProcess[str]:
-    cmd = ["git", "-C", str(root), *args]
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        proc = subprocess.run(cmd, input=input_text, capture_output=True, text=True, timeout=timeout,
-                              env=env, encoding="utf-8", errors="replace")
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:.0f} s") from exc
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH; install git") from exc
-    return proc
+    """One run through the git seam (`bot.git.Git`: own process group, timeout, index.lock retries)."""
+    proc = Git(root, timeout=timeout).completed(
+        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
 
 
 def toplevel(path: Path) -> Path:
