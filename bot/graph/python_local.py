@@ -50,8 +50,12 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
             warnings.simplefilter("ignore")
             compile(data, "<file>", "exec", dont_inherit=True)
     except SyntaxError as exc:
-        if target > _INTERPRETER and not _tree_sitter_rejects(data):
-            return None  # newer syntax than this interpreter knows: the target accepts it
+        if not _tree_sitter_rejects(data):  # syntax newer than this interpreter knows
+            if target > _INTERPRETER:
+                return None  # the target accepts it
+            issue = _issue_from_syntax_error(exc)  # the target rejects it too: newer syntax than the target
+            return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
+                              f"{issue.message} (target Python {target[0]}.{target[1]})")
         return _issue_from_syntax_error(exc)
     except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))

@@ -263,3 +263,17 @@ def test_newer_syntax_in_files_pytest_never_collects(repo: Repo) -> None:
                         "tests/test_x_310.py": "def f(x):\n    match x:\n        case 1:\n            return 1\n",
                         "tests/test_y.py": "def f(x):\n    match x:\n        case 1:\n            return 1\n"}) == [
         ("syntax-error", "tests/test_y.py", 4)]
+
+
+def test_syntax_newer_than_the_interpreter_in_files_pytest_never_collects(repo: Repo) -> None:
+    # PEP 695 (3.12) under a 3.8 target, in test files a conftest skips before 3.12 (cattrs' layout): whichever
+    # interpreter runs the hook, those files are never imported where the syntax is too new. A real syntax error
+    # in such a file, and the new syntax in a collected file, are still reported.
+    assert check(repo, {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.8"\n',
+                        "tests/conftest.py": "import sys\n\ncollect_ignore_glob = []\n"
+                                             "if sys.version_info < (3, 12):\n"
+                                             "    collect_ignore_glob.append('*_695.py')\n",
+                        "tests/test_pep_695.py": "type X = int\n\n\nclass A[T]:\n    pass\n",
+                        "tests/test_broken_695.py": "def f(:\n    pass\n",
+                        "tests/test_z.py": "class A[T]:\n    pass\n"}) == [
+        ("syntax-error", "tests/test_broken_695.py", 1), ("syntax-error", "tests/test_z.py", 1)]
