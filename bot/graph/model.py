@@ -193,6 +193,8 @@ class Doubts:
     collect_ignore: tuple[str, ...] = ()  # pytest `collect_ignore` / `collect_ignore_glob` patterns (conftest.py)
     attr_stores: tuple[str, ...] = ()  # attribute names assigned on objects other than `self`/`cls`
     #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
+    class_handoffs: tuple[str, ...] = ()  # class-like names handed to a module-level call, which may give the
+    #   class attributes no definition shows (`mapper(Page, pages_table)`, `registry.map_imperatively(...)`)
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

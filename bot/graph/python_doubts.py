@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,55 @@ def doubts_of(data: bytes) -> Doubts:
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
                edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
-               collect_ignore=_collect_ignore(data))
+               collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_TOP_LEVEL_CALL = re.compile(rb"(?m)^(?:[A-Za-z_]\w*[ \t]*=[ \t]*)?[A-Za-z_][\w.]*\(")
+# Calls that only look at a class: handing a class to them cannot give it attributes.
+_LOOKS_ONLY = frozenset({"isinstance", "issubclass", "print", "repr", "str", "len", "id", "type", "hasattr",
+                         "getattr", "callable", "hash", "vars", "dir", "format", "sorted", "list", "tuple", "set",
+                         "frozenset", "dict", "super", "assert_type", "cast", "TypeVar", "NewType", "reveal_type"})
+
+
+def _class_handoffs(data: bytes) -> tuple[str, ...]:
+    """Class-like names (capitalised) passed as arguments to calls made at module level: the callee may add
+    attributes to the class (SQLAlchemy's classical `mapper(Page, pages_table)`, an ORM or plugin registry),
+    so a member no definition shows may still exist. Computed only where the file has a module-level call."""
+    if _TOP_LEVEL_CALL.search(data) is None:
+        return ()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    found: set[str] = set()
+    for stmt in _module_level(tree.body):
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call) or _callee_name(node.func) in _LOOKS_ONLY:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Name) and arg.id[:1].isupper():
+                    found.add(arg.id)
+    return tuple(sorted(found))
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at import time: the module body and its if/try/with blocks, not functions or classes."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            yield from _module_level([*getattr(stmt, "body", []), *getattr(stmt, "orelse", []),
+                                      *getattr(stmt, "finalbody", []),
+                                      *(s for h in getattr(stmt, "handlers", []) for s in h.body)])
+            if isinstance(stmt, ast.If):
+                yield ast.Expr(stmt.test)
+            continue
+        yield stmt
+
+
+def _callee_name(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
 _MOCK_IMPORTS = re.compile(rb"autodoc_mock_imports\s*(?:=|\+=)\s*[\[(]([^\])]*)[\])]")

@@ -190,6 +190,8 @@ def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[Member
     members = r.index(facts).by_qualname
     if any(f"{d.qualname}.{m}" in members for m in _DYNAMIC_MEMBERS):
         return "unknown", []
+    if d.qualname in facts.doubts.class_handoffs:
+        return "unknown", []  # handed to a module-level call (`mapper(Cls, table)`): it may gain attributes
     assigned = facts.assigned_on_instances(d.qualname)
     if "*" in assigned or "__class__" in assigned:
         return "unknown", []  # `self.__dict__.update(...)`, `setattr(self, name, ...)`, `self.__class__ = Other`

@@ -296,3 +296,21 @@ def test_a_member_of_a_fresh_instance(repo: Repo) -> None:
         def main():
             return models.Order("x").refund(), models.Order("y").refnd(), models.Order.__name__
         """}) == [("missing-member", "app.py", 5)]
+
+
+def test_a_class_handed_to_a_module_level_call_may_gain_members(repo: Repo) -> None:
+    # SQLAlchemy's classical mapping (`mapper(Page, pages)`) gives the class its columns as attributes: no
+    # definition shows them. Handing a class to `isinstance`/`print` gives it nothing, so that is still judged.
+    files = {
+        "wiki/__init__.py": "",
+        "wiki/db.py": "from sqlalchemy.orm import mapper\n\n\nclass Page:\n    def __init__(self, name):\n"
+                      "        self.name = name\n\n\nclass Revision:\n    pass\n\n\nclass Paged(Page, Revision):\n"
+                      "    pass\n\n\nmapper(Revision, 'revisions')\nprint(Page)\n",
+        "wiki/mapping.py": "from sqlalchemy.orm import mapper\nfrom wiki.db import Page\n\nmapper(Page, 'pages')\n",
+        "wiki/actions.py": "from wiki.db import Page, Paged, Revision\n\n\ndef show(name):\n"
+                           "    page = Page(name)\n    rev = Revision()\n    both = Paged(name)\n"
+                           "    return page.page_id, rev.revision_id, both.revision_id, Revision.query\n",
+    }
+    assert [r for r in check(repo, files) if r[0] == "missing-member"] == []
+    found = check(repo, {"wiki/mapping.py": "from wiki.db import Page\n\nprint(isinstance(Page, type))\n"})
+    assert [r for r in found if r[0] == "missing-member"] == [("missing-member", "wiki/actions.py", 8)]

@@ -34,6 +34,7 @@ class RepositoryMembers:
     members: frozenset[str]  # names defined in any repository class or assigned on `self` in any method
     stored: frozenset[str]  # names assigned on other objects anywhere (`obj.x = ...`, `setattr(obj, "x")`)
     subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
+    handed_off: frozenset[str] = frozenset()  # class names handed to a module-level call somewhere (`mapper(C, t)`)
 
 
 AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)

@@ -73,8 +73,8 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
     if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing":
         return None
     everywhere = _repository_members(ctx)
-    if name in everywhere.stored:
-        return None
+    if name in everywhere.stored or cls.definition.name in everywhere.handed_off:
+        return None  # set from outside, or the class is handed to a call that may give it attributes
     if kind in ("self", "super") and (name in everywhere.members or not _closed_hierarchy(ctx, cls, name)):
         return None
     qualname = cls.definition.qualname
@@ -137,6 +137,7 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
         return ctx.members
     members: set[str] = set()
     stored: set[str] = set()
+    handed_off: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
     for p in ctx.graph.files():
         facts = ctx.graph.facts(p)
@@ -149,5 +150,6 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
                 subclasses.setdefault(base.rsplit(".", 1)[-1].split("[")[0], []).append((p, d.qualname))
         members.update(n for _, names in facts.instance_attrs for n in names)
         stored.update(facts.doubts.attr_stores)
-    ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses)
+        handed_off.update(facts.doubts.class_handoffs)
+    ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off))
     return ctx.members
