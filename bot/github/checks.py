@@ -45,13 +45,21 @@ class PullChecks:
 def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: str, *,
                     run_tests: bool, tests_note: str = "") -> PullChecks:
     from bot.gate import run_check
+    from bot.scan.sandbox import detect
     from bot.scan.security import run_security
     from bot.scan.tests import run_tests as run_test_suite
 
     py_changed = [p for p in changed if p.endswith((".py", ".pyi")) and (root / p).is_file()]
     gate = run_check(root, py_changed, config=config)
-    tests = run_test_suite(root, command=config.fix.test_command,
-                           timeout=config.fix.test_timeout) if run_tests else None
+    tests = None
+    if run_tests:
+        # The pull request's tests are code we did not write: run them where they cannot read the job's token
+        # (`/proc/<yantra>/environ`, `.git/config`) or reach the network; say so when no sandbox works here.
+        sandbox = detect()
+        tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout,
+                               sandbox=sandbox)
+        if not sandbox.available:
+            tests_note = " ".join(filter(None, [tests_note, f"Tests ran without a sandbox ({sandbox.reason})."]))
     existing = [p for p in changed if (root / p).is_file()]
     security = tuple(run_security(root, existing, diff))
     return PullChecks(gate=gate, tests=tests, tests_note=tests_note, security=security)

@@ -143,3 +143,23 @@ def test_security_findings_become_annotations(world):
     assert token not in proc.stdout  # the annotation names the secret's type, never its value
     body = _bot_comments(world)[0]["body"]
     assert "Security findings" in body and token not in body
+
+
+def test_check_mode_runs_the_pull_requests_tests_where_they_cannot_read_the_token(world):
+    # A same-repository pull request's test tries every way to the job's token: the environment, every
+    # /proc/*/environ (the Action's own process holds it), .git/config, and the network.
+    from e2e_fix.spy import Listener, spy_source
+
+    from bot.scan.sandbox import detect
+
+    if not detect().available:
+        pytest.skip(f"no sandbox on this machine: {detect().reason}")
+    found = world.workspace / "spy-found.txt"  # the checkout is writable inside the sandbox
+    with Listener() as listener:
+        world.push_commit({"test_spy.py": spy_source(world.gh.token, listener.port, [str(found)])}, "a spy")
+        world.register_pull()
+        world.pull_request_event("opened")
+        proc = world.run(mode="check", fail_on_findings="false")
+        assert listener.connections == 0, proc.stdout + proc.stderr
+    assert found.read_text() == "nothing"  # the spy ran, and found the token nowhere
+    assert world.gh.token not in proc.stdout + proc.stderr
