@@ -1,6 +1,6 @@
 """Measure the graph on a real repository (a script, not a test): cold build, warm open, one-file refresh.
 
-    /work/venv/bin/python tests/graph/bench_graph.py /root/.cache/yantra-bench/work/django-5.0.6
+    python -m benchmarks.graph_build ~/.cache/yantra-bench/work/django-5.0.6
 
 Runs each phase in a fresh interpreter (as `yantra` would) with the database in a temporary directory, and
 prints wall seconds (including interpreter start and imports), CPU seconds and peak memory.
