@@ -17,6 +17,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -79,14 +80,29 @@ def _works(kind: SandboxKind) -> str:
     return ""
 
 
+def _interpreter_paths() -> list[str]:
+    """Where the running interpreter and its packages live (a virtualenv, the base installation)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    return sorted(p for p in paths if p and os.path.isdir(p))
+
+
+def _under_tmp(paths: Sequence[str]) -> list[str]:
+    """The paths the sandbox's private /tmp would hide (a virtualenv created under /tmp): shown read-only."""
+    return [p for p in paths if os.path.realpath(p) == "/tmp" or os.path.realpath(p).startswith("/tmp/")]
+
+
 def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence[Path]) -> list[str]:
     """`argv` as run inside `sandbox`."""
     if sandbox.kind is SandboxKind.BUBBLEWRAP:
         binds: list[str] = []
         for path in dict.fromkeys([cwd, *writable]):
             binds += ["--bind", str(path), str(path)]
+        shown: list[str] = []  # the interpreter, when it lives under the /tmp the sandbox replaces
+        program = [str(Path(argv[0]).parent.parent)] if argv and os.path.isabs(argv[0]) else []
+        for hidden in _under_tmp(sorted({*_interpreter_paths(), *program})):
+            shown += ["--ro-bind", hidden, hidden]
         return ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *binds, "--chdir", str(cwd),
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *shown, *binds, "--chdir", str(cwd),
                 "--", *argv]
     if sandbox.kind is SandboxKind.UNSHARE:
         return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--mount", "--mount-proc",

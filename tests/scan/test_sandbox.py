@@ -73,3 +73,20 @@ def test_reachable_secrets_name_the_environment_and_git_credentials(tmp_path: Pa
     assert any("http.https://github.com/.extraheader" in f for f in found)
     assert TOKEN not in " ".join(found)  # says where, never what
     assert Sandbox(SandboxKind.NONE, "x").describe() == "unavailable (x)"
+
+
+@pytest.mark.skipif(SandboxKind.BUBBLEWRAP not in WORKING, reason="bubblewrap does not work on this machine")
+def test_a_program_under_tmp_is_still_visible_inside_the_private_tmp(tmp_path: Path) -> None:
+    # bubblewrap gives the sandbox a fresh /tmp; an interpreter in a virtualenv created under /tmp (a CI job's
+    # checkout, a pytest tmp_path) must still be there, read-only, or no test could start.
+    from bot.scan.sandbox import run_untrusted
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    work = tmp_path / "work"
+    work.mkdir()
+    probe = "import sys, pathlib; pathlib.Path(sys.prefix, 'x').write_text('1')"
+    result = run_untrusted([str(venv / "bin" / "python"), "-c", f"print(1)\ntry:\n    {probe}\nexcept OSError:\n"
+                            "    print('read-only')"], cwd=work, sandbox=Sandbox(SandboxKind.BUBBLEWRAP), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "read-only"]
