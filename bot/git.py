@@ -117,16 +117,15 @@ class Git:
 
     # -- the repository ----------------------------------------------------------------------------
     def toplevel(self) -> Path | None:
-        try:
-            text = self.run(["rev-parse", "--show-toplevel"]).decode("utf-8", "surrogateescape").strip()
-        except GitError:
-            return None
-        return Path(text) if text else None
+        return self._rev_parse_path("--show-toplevel")
 
     def git_dir(self) -> Path | None:
         """The git directory (a linked worktree's own), or None outside a repository."""
+        return self._rev_parse_path("--absolute-git-dir")
+
+    def _rev_parse_path(self, option: str) -> Path | None:
         try:
-            text = self.run(["rev-parse", "--absolute-git-dir"]).decode("utf-8", "surrogateescape").strip()
+            text = self.run(["rev-parse", option]).decode("utf-8", "surrogateescape").strip()
         except GitError:
             return None
         return Path(text) if text else None

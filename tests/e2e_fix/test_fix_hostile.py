@@ -4,23 +4,9 @@ asks the model again instead of replaying the rejected answers; `--no-cache` is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from e2e_fix.fixrepo import GOOD_FIX, Project, make_project, run_fix
+from e2e_fix.fixrepo import GOOD_FIX, Project, run_fix
 from support.anthropic_server import AnthropicServer, Reply
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path / "repo")
-
-
-@pytest.fixture
-def server() -> Iterator[AnthropicServer]:
-    with AnthropicServer() as srv:
-        yield srv
 
 
 @pytest.mark.parametrize("body", ["html", "truncated_json", "invalid_utf8", "lone_surrogate"])
