@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import os
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -261,20 +262,26 @@ def _undefined(col: _Collector, rnd: random.Random, mods: dict[str, Module], per
                 [Expect(m.path, n.lineno, n.lineno)], f"undefined {n.id}_typo")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m benchmarks.mutations ROOT --project NAME`: print the mutations as JSON lines."""
+def print_mutations(collector: Callable[[Path, str, int, int], Iterable[Mutation]], argv: list[str] | None,
+                    description: str) -> int:
+    """The command line shared by the mutators: ROOT --project NAME [--per-kind N] [--seed N], JSON lines out."""
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("root", type=Path)
     parser.add_argument("--project", required=True)
     parser.add_argument("--per-kind", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    for mutation in collect(args.root, args.project, args.per_kind, args.seed):
+    for mutation in collector(args.root, args.project, args.per_kind, args.seed):
         print(json.dumps(mutation.to_json()))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.mutations ROOT --project NAME`: print the mutations as JSON lines."""
+    return print_mutations(collect, argv, main.__doc__ or "")
 
 
 if __name__ == "__main__":

@@ -966,18 +966,9 @@ _CANDIDATES = {
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m benchmarks.refactors ROOT --project NAME`: print the refactor mutations as JSON lines."""
-    import argparse
-    import json
+    from benchmarks.mutations import print_mutations
 
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("root", type=Path)
-    parser.add_argument("--project", required=True)
-    parser.add_argument("--per-kind", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-    for mutation in collect_refactors(args.root, args.project, args.per_kind, args.seed):
-        print(json.dumps(mutation.to_json()))
-    return 0
+    return print_mutations(collect_refactors, argv, main.__doc__ or "")
 
 
 if __name__ == "__main__":
