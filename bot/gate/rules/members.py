@@ -17,6 +17,7 @@ from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolution import Target
+from bot.graph.resolve_calls import repository_mro
 
 _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a dunder name
 
@@ -75,14 +76,28 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
     everywhere = _repository_members(ctx)
     if name in everywhere.stored or cls.definition.name in everywhere.handed_off:
         return None  # set from outside, or the class is handed to a call that may give it attributes
-    if kind in ("self", "super") and (name in everywhere.members or not _closed_hierarchy(ctx, cls, name)):
+    removed = _removed_from(ctx, cls, name)
+    if kind in ("self", "super") and (
+            (removed is None and name in everywhere.members) or not _closed_hierarchy(ctx, cls, name, removed)):
         return None
     qualname = cls.definition.qualname
     what = "super()" if kind == "super" else f"`{qualname}`" if kind == "class" else f"`{qualname}` instance"
     line, col, end_line = where
+    subject = removed or cls  # a finding in a dependent file is reported when its subject is what the change did
     return Hit(make("missing-member", path, line, col, end_line,
                     f"{what} has no attribute `{name}` ({cls.path}:{cls.definition.line})",
-                    "" if kind == "super" else _did_you_mean(ctx, cls, name)), cls.module, f"{qualname}.{name}")
+                    "" if kind == "super" else _did_you_mean(ctx, cls, name)),
+               subject.module, f"{subject.definition.qualname}.{name}")
+
+
+def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
+    """The class of `cls`'s repository MRO that the checked change removed `name` from, if any."""
+    if not ctx.resigned:
+        return None
+    for c in repository_mro(ctx.resolver, cls):
+        if (c.module, f"{c.definition.qualname}.{name}") in ctx.resigned:
+            return c
+    return None
 
 
 def _did_you_mean(ctx: RuleContext, cls: Target, name: str) -> str:
@@ -105,10 +120,11 @@ def _open(name: str) -> bool:
     return any(w in low for w in _OPEN_WORDS) or low.startswith("test") or low.endswith(("test", "tests"))
 
 
-def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
+def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target | None = None) -> bool:
     """`self` in a method of `cls` is an instance of `cls` or of a repository subclass whose whole MRO is
     repository classes that lack `name` (a subclass mixing in a class from elsewhere may provide anything;
-    a class named as a mixin or an abstract base is written for subclasses the repository may not have)."""
+    a class named as a mixin or an abstract base is written for subclasses the repository may not have --
+    unless the change just removed `name` from the class (`removed`): its own code relied on it being there)."""
     subclasses = _repository_members(ctx).subclasses
     todo, seen = [cls], set()
     while todo:
@@ -117,7 +133,7 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
         if key in seen:
             continue
         seen.add(key)
-        if _open(c.definition.name) or len(seen) > 200:
+        if (removed is None and _open(c.definition.name)) or len(seen) > 200:
             return False
         if c is not cls and ctx.resolver.find_member(c, name) != "missing":
             return False
