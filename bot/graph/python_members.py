@@ -179,7 +179,7 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         if fn is None or fn.type not in _CALLEE_TYPES:
             continue
         callee = text(fn)
-        if not all(part.isidentifier() for part in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+        if not all(part.isidentifier() for part in callee.split(".")) or not _class_like(callee):
             continue  # a class by convention (a factory function's result is anything)
         scope = _scope(parent)
         if scope is not None and scope[2]:
@@ -193,7 +193,7 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         attr = call.parent
         callee = text(fn)
         if attr is None or attr.type != "attribute" or attr.child_by_field_name("object") != call or is_store(attr) \
-                or not all(p.isidentifier() for p in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+                or not all(p.isidentifier() for p in callee.split(".")) or not _class_like(callee):
             continue
         ident = attr.child_by_field_name("attribute")
         if ident is not None:
@@ -221,6 +221,11 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
             kind, owner = "instance", hit[0]
         line, col = attr.start_point[0] + 1, attr.start_point[1]
         uses.append(MemberUse(kind, owner, text(ident), line, col, attr.end_point[0] + 1, base.start_byte in guards))
+
+
+def _class_like(callee: str) -> bool:
+    """A callee named as a class by convention (`Cls`, `_Cls`, `mod.Cls`): a factory function's result is anything."""
+    return callee.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()
 
 
 def _top_level_classes(caps: dict[str, list[Any]], bindings: dict[str, list[int]]) -> set[str]:

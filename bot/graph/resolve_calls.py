@@ -235,6 +235,11 @@ def _builtin_members(facts: FileFacts, base: str) -> frozenset[str] | None:
     return frozenset(dir(getattr(builtins, base))) | _NEWER_BUILTIN_MEMBERS
 
 
+def resolve_base(r: Resolver, cls: Target, base: str) -> Target | None:
+    """The repository class that base `base` (as written in `cls`'s class statement) names, or None."""
+    return _base_class(r, cls, base)
+
+
 def repository_mro(r: Resolver, target: Target) -> list[Target]:
     """Class `target` and the repository classes among its bases, transitively (builtin bases and bases that
     cannot be followed are left out)."""

@@ -480,3 +480,29 @@ def test_a_removed_member_a_subclass_still_provides_is_silent(repo: Repo) -> Non
     repo.write("web/sessions.py", textwrap.dedent(SESSIONS["web/sessions.py"]).replace('    salt = "cookie-session"\n', ""))
     repo.stage()
     assert rules(repo.check()) == []
+
+
+def test_a_removed_member_of_a_class_reached_through_a_package_reexport(repo: Repo) -> None:
+    repo.files({"match/__init__.py": "from .tokens import Expect\n",
+                "match/tokens.py": "class Expect:\n    RAW = 1\n    BODY = 2\n",
+                "test_tokens.py": "from match import Expect\n\n\ndef test_raw():\n    assert Expect.RAW\n"})
+    repo.commit()
+    repo.write("match/tokens.py", "class Expect:\n    BODY = 2\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-member", "test_tokens.py", 5)]
+
+
+def test_subclasses_of_another_class_with_the_same_name_do_not_count(repo: Repo) -> None:
+    # subclasses are indexed by the base's name: `Writer(writers.Writer)` in another package, and its
+    # subclasses defining `manifest`, say nothing about `odt.Writer`
+    files = {"writers/__init__.py": "class Writer:\n    def manifest(self):\n        return 1\n",
+             "writers/html.py": "from writers import Writer as Base\n\n\nclass Writer(Base):\n    pass\n",
+             "odt.py": "from writers import html\n\n\nclass Writer(html.Writer):\n    def write(self):\n"
+                       "        return self.meta()\n\n    def meta(self):\n        return 1\n",
+             "local-writer.py": "import odt\n\n\nclass Writer(odt.Writer):\n    pass\n",
+             "other.py": "class Writer:\n    pass\n\n\nclass Fancy(Writer):\n    def meta(self):\n        return 2\n"}
+    repo.files(files)
+    repo.commit()
+    repo.write("odt.py", files["odt.py"].replace("    def meta(self):\n        return 1\n", ""))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-member", "odt.py", 6)]

@@ -17,7 +17,7 @@ from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolution import Target
-from bot.graph.resolve_calls import repository_mro
+from bot.graph.resolve_calls import repository_mro, resolve_base
 
 _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a dunder name
 
@@ -141,10 +141,22 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target 
             facts = ctx.graph.facts(path)
             defs = [d for d in (facts.definitions if facts else ()) if d.qualname == qualname]
             modules = ctx.graph.modules_of(path)
-            if len(defs) != 1 or not modules:
+            if len(defs) != 1:
                 return False
-            todo.append(Target(path, modules[0], defs[0]))
+            sub = Target(path, modules[0] if modules else "", defs[0])  # (a script's classes count as well)
+            if not _derives_elsewhere(ctx, sub, c):
+                todo.append(sub)
     return True
+
+
+def _derives_elsewhere(ctx: RuleContext, sub: Target, cls: Target) -> bool:
+    """Every base of `sub` named like `cls` is certainly another class (subclasses are indexed by base name)."""
+    named = [b for b in sub.definition.bases if b.rsplit(".", 1)[-1].split("[")[0] == cls.definition.name]
+    for base in named:
+        found = resolve_base(ctx.resolver, sub, base) if all(p.isidentifier() for p in base.split(".")) else None
+        if found is None or (found.path, found.definition.qualname) == (cls.path, cls.definition.qualname):
+            return False
+    return bool(named)
 
 
 def _repository_members(ctx: RuleContext) -> RepositoryMembers:
