@@ -169,6 +169,7 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
     nowhere else, or the module when the whole file binds it once; `Cls(...).x`; and `Cls.x` where `Cls` is a
     top-level class of this file that the file binds nowhere else."""
     bound: dict[str, list[tuple[str, int, int]]] = {}  # name -> (callee as written, scope start, scope end)
+    handed: dict[tuple[int, int], set[bytes]] = {}  # scope -> names passed to calls in it
     for lhs in caps.get("lhs", ()):
         parent = lhs.parent
         if lhs.type != "identifier" or parent is None or parent.type != "assignment":
@@ -187,6 +188,12 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         start, stop = scope[:2] if scope else (0, 1 << 62)
         if sum(1 for b in bindings.get(name, ()) if start <= b < stop) != 1:
             continue  # bound again in the scope (or, at module level, anywhere in the file)
+        node = _scope_node(parent)
+        key = (node.start_byte, node.end_byte)
+        if key not in handed:
+            handed[key] = _handed_off(node)
+        if lhs.text in handed[key]:
+            continue  # a call given the object may add attributes or swap its class (`set_property(obj, f)`)
         bound.setdefault(name, []).append((callee, start, stop))
     for fn in caps.get("icall", ()):  # `Cls(...).x`
         call = fn.parent
@@ -238,6 +245,38 @@ def _top_level_classes(caps: dict[str, list[Any]], bindings: dict[str, list[int]
         name = text(ident)
         if len(bindings.get(name, ())) == 1:
             out.add(name)
+    return out
+
+
+# Calls that only look at an object: handing it to them cannot give it attributes.
+_LOOKS_ONLY = frozenset({"isinstance", "issubclass", "print", "repr", "str", "len", "id", "type", "hasattr", "callable",
+                         "hash", "format", "bool", "iter", "next", "list", "tuple", "sorted", "dir"})
+
+
+def _scope_node(node: Any) -> Any:
+    """The function, lambda or module whose scope a statement at `node` belongs to."""
+    p = node.parent
+    while p.parent is not None and p.type not in _SCOPES:
+        p = p.parent
+    return p
+
+
+def _handed_off(scope: Any) -> set[bytes]:
+    """The names passed as arguments to calls anywhere in `scope` (not to calls that only look at them)."""
+    out: set[bytes] = set()
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        if node.type == "argument_list":
+            fn = node.parent.child_by_field_name("function") if node.parent is not None else None
+            if fn is None or fn.type != "identifier" or fn.text.decode("utf-8", "replace") not in _LOOKS_ONLY:
+                for arg in node.named_children:
+                    value = arg.child_by_field_name("value") if arg.type == "keyword_argument" else \
+                        arg.named_children[0] if arg.type in ("list_splat", "dictionary_splat") and arg.named_children \
+                        else arg
+                    if value is not None and value.type == "identifier":
+                        out.add(value.text)
+        stack.extend(node.named_children)
     return out
 
 

@@ -506,3 +506,31 @@ def test_subclasses_of_another_class_with_the_same_name_do_not_count(repo: Repo)
     repo.write("odt.py", files["odt.py"].replace("    def meta(self):\n        return 1\n", ""))
     repo.stage()
     assert rules(repo.check()) == [("missing-member", "odt.py", 6)]
+
+
+def test_an_instance_handed_to_a_call_may_gain_attributes(repo: Repo) -> None:
+    # `set_property(foo, worker)` gives `foo` a property named after the function (it swaps the class)
+    assert check(repo, {"helpers.py": """
+        class Dummy:
+            pass
+
+
+        def set_property(obj, func):
+            cls = type(obj)
+            obj.__class__ = type(cls.__name__, (cls,), {func.__name__: property(func)})
+
+
+        def test_callable():
+            def worker(obj):
+                return 1
+
+            foo = Dummy()
+            set_property(foo, worker)
+            return foo.worker
+
+
+        def test_looked_at_only():
+            foo = Dummy()
+            print(foo, isinstance(foo, Dummy))
+            return foo.worker
+        """}) == [("missing-member", "helpers.py", 22)]
