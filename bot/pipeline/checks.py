@@ -62,14 +62,21 @@ def validate(tree: Path, edits: Sequence[Any], baseline: Baseline,
     return Validation(ok=True, changed=changed, patch=patch, reason=reason if status != "ok" else "")
 
 
+# A suite whose baseline run took less than this runs at once: running the related tests first would only add
+# one more start-up of the test runner before the same verdict.
+RELATED_FIRST_SECONDS = 10.0
+
+
 def run_checks_tests(tree: Path, graph: Graph | None, changed: Sequence[str], baseline: Baseline,
                      config: Config, sandbox: Sandbox) -> TestOutcome:
-    """Related tests first (via the graph), then the configured suite, in `sandbox`; regressions against the
-    baseline, and tests the baseline had that the runs no longer collect, or skip or xfail."""
+    """Related tests first (via the graph) when the suite is slow enough for that to pay, then the configured
+    suite, in `sandbox`; regressions against the baseline, and tests the baseline had that the runs no longer
+    collect, or skip or xfail."""
     from bot.pipeline.weakening import test_paths
     from bot.scan.tests import regressions, related_tests, run_related_then_suite
 
-    related = tuple(related_tests(graph, changed)) if graph is not None else ()
+    quick = baseline.tests.duration < RELATED_FIRST_SECONDS and baseline.tests.status in ("passed", "failed")
+    related = tuple(related_tests(graph, changed)) if graph is not None and not quick else ()
     related = tuple(p for p in related if (tree / p).exists())
     staged = run_related_then_suite(tree, related, command=config.fix.test_command,
                                     timeout=config.fix.test_timeout, sandbox=sandbox)
