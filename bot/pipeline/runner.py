@@ -192,8 +192,8 @@ class Runner:
 
     def _check_in(self, tree: Path, n: int, gen: Generation, edits: Sequence[Any], *, replay: bool,
                   failure: str) -> Attempt:
-        """Static gates first — gate, protected paths, secrets, semgrep, test weakening — and only then, when
-        none refused the change, its tests run (in the sandbox)."""
+        """Static gates first — gate, protected paths, secrets, test weakening, and semgrep unless the tests run in
+        a sandbox (then beside them) — and only then, when none refused the change, its tests run."""
         baseline = self._baseline()
         if replay:  # validated before the run was killed: re-create the same tree, no new work
             apply_in_worktree(tree, edits)
