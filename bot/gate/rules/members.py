@@ -5,7 +5,9 @@ The MRO is judged by the graph (`Resolver.find_member`: silent as soon as a clas
 repository class). On top of that, what can put an attribute on an object from outside its class makes the
 rule silent: `obj.x = ...` / `setattr(obj, "x", ...)` anywhere in the repository, and a probe of the name
 (`hasattr(obj, "x")`). `self.x` and `super().x` are judged only for names that no repository class defines
-or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them).
+or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them) -- or that the
+checked change removed from a class of the MRO, whose own code relied on them: then every repository
+subclass must still lack the name, and the finding is reported against the class that lost it.
 """
 
 from __future__ import annotations
