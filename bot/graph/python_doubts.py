@@ -18,16 +18,16 @@ from bot.graph.names import ALWAYS_DEFINED, last_name
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
-_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path",
-                  b"meta_path")
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path")
 # What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
+# (An import hook on `sys.meta_path` serves modules, not attributes: it can add names only to a package, as
+# its submodules, and `path_dynamic` says so; the resolver asks it for the names of packages.)
 _DYNAMIC_CODE = re.compile(
     rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
     rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
     rb"sys\.modules\s*\[\s*__name__\s*\]|"
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
-    rb"[(,]\s*globals\(\s*\)\s*[,)]|"
-    rb"sys\.meta_path\b"  # an import hook (a vendor importer serving `pkg.extern.x` from `pkg._vendor`)
+    rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
 # What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
 _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")

@@ -52,9 +52,42 @@ def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[Loca
         if not candidates:
             return ()
         tree = ast.parse(data)
-    if _dynamic_namespace(tree):
-        return ()
+        if _dynamic_namespace(tree):
+            return ()
+        candidates -= _literal_exec_bindings(tree)
     return tuple(_locate(tree, candidates, eager=True))
+
+
+def _literal_code(call: ast.Call) -> str | None:
+    """The source text an `exec`/`eval` call runs when it is a string literal, possibly through
+    `compile("...", name, mode)` (Python 2 compatibility: `eval(compile('def _raise(...): raise a, b, c', ...))`)."""
+    arg = call.args[0] if call.args else None
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "compile" and arg.args:
+        arg = arg.args[0]
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
+def _literal_exec_bindings(tree: ast.Module) -> set[str]:
+    """Names bound by the literal code `exec`/`eval` calls run in the module's namespace (read by compiling
+    the literal; code that does not compile here, such as Python 2 syntax, binds the names its `def`, `class`
+    and assignment heads show, read by a regular expression)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _EXEC_NAMES:
+            code = _literal_code(node)
+            if code is None:
+                continue
+            try:
+                inner = symtable.symtable(code, "<exec>", "exec")
+                out.update(s.get_name() for s in inner.get_symbols() if s.is_assigned() or s.is_imported()
+                           or s.is_namespace())
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                out.update(m.group(1) or m.group(2) for m in _BINDING_HEADS.finditer(code))
+    return out
+
+
+_BINDING_HEADS = re.compile(r"(?:^|;)\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*=[^=]",
+                            re.MULTILINE)
 
 
 
@@ -153,6 +186,8 @@ def _binds_dynamically(node: ast.AST, parent: ast.AST | None) -> bool:
         if node.id == "__builtins__":
             return True
         if node.id in _EXEC_NAMES:
+            if isinstance(parent, ast.Call) and parent.func is node and _literal_code(parent) is not None:
+                return False  # literal code: what it binds is read (`_literal_exec_bindings`)
             return not (isinstance(parent, ast.Call) and parent.func is node and _own_namespace(parent))
         return False
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:

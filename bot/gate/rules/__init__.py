@@ -88,6 +88,7 @@ def suggestion(ctx: RuleContext, resolution: Resolution) -> str:
     return ""
 
 
-def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str) -> bool:
-    """Every reason to doubt a graph answer "`name` is missing from `module`" (`bot.graph.doubts`)."""
-    return missing_uncertain(ctx.graph, importer, module, name)
+def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str, *, level: int = 0) -> bool:
+    """Every reason to doubt a graph answer "`name` is missing from `module`" (`bot.graph.doubts`);
+    `level`: the dots of the relative import that reached `module` (0: absolute)."""
+    return missing_uncertain(ctx.graph, importer, module, name, level=level)

@@ -1,0 +1,160 @@
+"""Recall of the classic kinds (a definition or module removed or renamed, a required parameter added, an
+undefined name) through the mechanisms that hid them on unseen releases: one minimal repository each."""
+
+from __future__ import annotations
+
+from support.gate_repo import Repo, rules
+
+VENDORED = {
+    "pkg/__init__.py": "",
+    "pkg/_vendor/lark/__init__.py": "from .lark import Lark\n",
+    "pkg/_vendor/lark/utils.py": "class Memo:\n    pass\n\n\ndef helper():\n    return 1\n",
+    "pkg/_vendor/lark/lark.py": "from .utils import Memo\nfrom . import utils\n\n\nclass Lark:\n"
+                                "    def f(self):\n        return utils.helper(), Memo\n",
+    "pkg/_vendor/lark/absolute.py": "from lark.utils import Memo\n",
+}
+
+
+def test_relative_imports_inside_a_package_below_no_import_root_are_judged(repo: Repo) -> None:
+    """A vendored package (`pkg/_vendor/lark`, put on `sys.path` at run time) is not at an import root, so
+    whether `import lark` finds it is unknowable; its relative imports name its own files wherever it is
+    imported from."""
+    repo.files(VENDORED)
+    repo.commit()
+    repo.write("pkg/_vendor/lark/utils.py", "def helper():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "pkg/_vendor/lark/lark.py", 1)]  # not absolute.py
+    repo.git("reset", "-q", "--hard")
+    repo.write("pkg/_vendor/lark/utils.py", "class Memo:\n    pass\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/_vendor/lark/lark.py", 7)]
+
+
+def test_relative_import_from_a_namespace_directory_stays_silent(repo: Repo) -> None:
+    """Without `__init__.py` the directory is a namespace portion: another portion may provide the name."""
+    repo.files({"pkg/__init__.py": "", "plugins/sub/helpers.py": "def make():\n    return 1\n",
+                "plugins/sub/run.py": "from .helpers import make\n"})
+    repo.commit()
+    repo.write("plugins/sub/helpers.py", "def other():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+LIB_LAYOUT = {
+    "lib/alchemy/__init__.py": "from .result import result_tuple\n",
+    "lib/alchemy/result.py": "def result_tuple(fields):\n    return fields\n",
+    "test/test_result.py": "from alchemy import result\n\n\ndef test_x():\n    result.result_tuple([])\n",
+}
+
+
+def test_a_package_directory_declared_by_setup_cfg_is_an_import_root(repo: Repo) -> None:
+    repo.files({**LIB_LAYOUT, "setup.cfg": "[options]\npackages = find:\npackage_dir =\n    =lib\n\n"
+                                           "[options.packages.find]\nwhere = lib\n"})
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1),
+                                   ("missing-attribute", "test/test_result.py", 5)]
+
+
+def test_a_package_directory_declared_by_pyproject_is_an_import_root(repo: Repo) -> None:
+    repo.files({**LIB_LAYOUT, "pyproject.toml": '[tool.setuptools.packages.find]\nwhere = ["lib"]\n'})
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1),
+                                   ("missing-attribute", "test/test_result.py", 5)]
+
+
+def test_an_undeclared_package_directory_stays_unsure(repo: Repo) -> None:
+    """Nothing says `lib/` is where `alchemy` is imported from: an installed `alchemy` may be the one the tests
+    use (only the package's own relative import is sure)."""
+    repo.files(LIB_LAYOUT)
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1)]
+
+
+IMPORT_HOOK = """
+import sys
+
+
+class _ImportRedirect(object):
+    def __init__(self, name):
+        self.name = name
+        sys.meta_path.append(self)
+
+    def find_module(self, fullname, path=None):
+        return self if fullname.startswith(self.name + ".") else None
+
+
+ext = _ImportRedirect("bottle.ext" if __name__ == "__main__" else __name__ + ".ext")
+
+
+class ConfigDict(dict):
+    pass
+
+
+def touni(s):
+    return str(s)
+"""
+
+
+def test_an_import_hook_in_a_plain_module_does_not_hide_its_names(repo: Repo) -> None:
+    """A `sys.meta_path` finder serves modules: it can add submodules to a package, never names to a plain
+    module (`from bottle import X` cannot import a submodule of a module that is not a package)."""
+    repo.files({"bottle.py": IMPORT_HOOK,
+                "test/test_config.py": "from bottle import ConfigDict, touni\n\n\ndef test_x():\n"
+                                       "    touni(ConfigDict())\n"})
+    repo.commit()
+    repo.write("bottle.py", IMPORT_HOOK.replace("class ConfigDict", "class ConfigDict2")
+               .replace("def touni(s)", "def touni(s, enc)"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "test/test_config.py", 1),
+                                   ("arity-mismatch", "test/test_config.py", 5)]
+
+
+def test_an_import_hook_in_a_package_makes_its_names_unsure(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": IMPORT_HOOK, "app.py": "from pkg import ConfigDict, vendored\n"})
+    repo.commit()
+    repo.write("pkg/__init__.py", IMPORT_HOOK.replace("class ConfigDict", "class ConfigDict2"))
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+PY2_COMPAT = """
+import sys
+
+if sys.version_info >= (3,):
+    def _raise(*a):
+        raise a[0](a[1]).with_traceback(a[2])
+else:
+    eval(compile('def _raise(*a): raise a[0], a[1], a[2]', '<py3fix>', 'exec'))
+    exec("HELPER = 1\\nclass Old: pass")
+
+
+def touni(s):
+    return str(s)
+
+
+def tob(s):
+    return touni(s).encode(), HELPER, Old
+"""
+
+
+def test_exec_of_literal_code_binds_what_the_literal_binds(repo: Repo) -> None:
+    """`eval(compile('def _raise...', ...))` (Python 2 syntax kept in a string) binds `_raise` and nothing
+    else: the rest of the file is still judged for undefined names."""
+    repo.files({"compat.py": PY2_COMPAT})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []
+    repo.write("compat.py", PY2_COMPAT.replace("def touni(s)", "def touni2(s)"))
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "compat.py", 16)]
+
+
+def test_exec_of_computed_code_still_silences_the_file(repo: Repo) -> None:
+    repo.files({"dyn.py": "CODE = open('x').read()\nexec(CODE)\n\n\ndef f():\n    return made_by_exec()\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []
