@@ -37,6 +37,35 @@ def declared_roots(root: Path, pyproject: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_SETUP_NAME = re.compile(r"""(?<![\w.])name\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9_.\-]*)['"]""")
+_PKG_INFO_NAME = re.compile(r"(?m)^Name:\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*$")
+
+
+def own_names(root: Path, pyproject: dict[str, Any]) -> frozenset[str]:
+    """The distribution names the repository itself builds (`[project] name`, Poetry's name, `setup.cfg`
+    `[metadata] name`, a literal `name=` in `setup.py`, an sdist's `PKG-INFO`), as written."""
+    out: set[str] = set()
+    tool = _table(pyproject.get("tool"))
+    for table in (_table(pyproject.get("project")), _table(tool.get("poetry"))):
+        if isinstance(table.get("name"), str):
+            out.add(table["name"])
+    cfg = _read(root, "setup.cfg")
+    if "[metadata]" in cfg:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(cfg)
+            name = parser.get("metadata", "name", fallback="").strip()
+            if name:
+                out.add(name)
+        except (configparser.Error, ValueError):
+            pass
+    setup = _read(root, "setup.py")
+    if "setup(" in setup:
+        out.update(_SETUP_NAME.findall(setup)[:1])
+    out.update(_PKG_INFO_NAME.findall(_read(root, "PKG-INFO"))[:1])
+    return frozenset(out)
+
+
 def _read(root: Path, name: str) -> str:
     try:
         return read_text(root, name) or ""

@@ -3,6 +3,7 @@ undefined name) through the mechanisms that hid them on unseen releases: one min
 
 from __future__ import annotations
 
+import pytest
 from support.gate_repo import Repo, rules
 
 VENDORED = {
@@ -158,3 +159,79 @@ def test_exec_of_computed_code_still_silences_the_file(repo: Repo) -> None:
     repo.files({"dyn.py": "CODE = open('x').read()\nexec(CODE)\n\n\ndef f():\n    return made_by_exec()\n"})
     repo.commit()
     assert rules(repo.check(all_files=True)) == []
+
+
+def test_a_bare_noqa_written_before_the_change_does_not_hide_the_break(repo: Repo) -> None:
+    """`from .more import *  # noqa` silences flake8's F403; deleting `more.py` breaks the line anyway."""
+    repo.files({"pkg/__init__.py": "from .more import *  # noqa\nfrom .recipes import *  # noqa\n",
+                "pkg/more.py": "def first(it):\n    return next(iter(it))\n",
+                "pkg/recipes.py": "def take(n, it):\n    return list(it)[:n]\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/more.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/__init__.py", 1)]
+    assert rules(repo.check(all_files=True)) == []  # the whole repository: the comment still speaks for its line
+
+
+def test_a_bare_noqa_on_a_line_the_change_writes_still_silences(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/more.py": "def first(it):\n    return next(iter(it))\n"})
+    repo.commit()
+    repo.write("app.py", "from pkg.more import last  # noqa\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+NAMESPACE_READERS = """
+import builtins
+import math
+
+
+def show(value):
+    builtins._ = value  # what the REPL does: binds `_` in builtins, nothing else
+
+
+def evaluate(node):
+    return eval(node.get("buffered", "False"))  # an expression, in a function: binds no global
+
+
+def constants():
+    return {k: v for k, v in vars(math).items()}  # another module's namespace
+
+
+def registered(name):
+    ns = globals()
+    return name in ns and ns[name] is not None  # the module's namespace, only read
+
+
+def main():
+    return show(_), helper()
+"""
+
+
+def test_namespace_reads_do_not_silence_undefined_names(repo: Repo) -> None:
+    """`import builtins` with only `builtins.x = ...` writes, `eval` of an expression inside a function,
+    `vars(obj)`, and a read-only alias of `globals()` bind nothing unseen: `helper` is still undefined."""
+    repo.files({"mod.py": NAMESPACE_READERS})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 23)]
+
+
+@pytest.mark.parametrize("writer", [
+    "builtins.__dict__.update(extra)",
+    "setattr(builtins, name, value)",
+    "exec(code)",
+    "ns = globals()\n    ns[name] = value",
+    "globals()[name] = value",
+])
+def test_namespace_writes_still_silence_undefined_names(repo: Repo, writer: str) -> None:
+    repo.files({"mod.py": f"import builtins\n\n\ndef install(name, value, extra, code):\n    {writer}\n\n\n"
+                          "def main():\n    return helper()\n"})
+    assert rules(repo.check(all_files=True)) == []
+
+
+def test_deleting_the_module_the_repository_distributes_is_reported(repo: Repo) -> None:
+    """`bottle.py` in bottle's own repository: a known PyPI name, but installed it is this very file."""
+    repo.files({"setup.py": "from setuptools import setup\nsetup(name='bottle', py_modules=['bottle'])\n",
+                "bottle.py": "def route():\n    pass\n",
+                "test/test_route.py": "import bottle\n\n\ndef test_x():\n    bottle.route()\n"})
+    repo.commit()
+    repo.git("rm", "-q", "bottle.py")
+    assert rules(repo.check()) == [("missing-module", "test/test_route.py", 1)]

@@ -50,6 +50,7 @@ class RuleContext:
     members: RepositoryMembers | None = None
     resigned: frozenset[tuple[str, str]] = frozenset()  # (module, name) the checked change removed or re-signed
     not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
+    touched: frozenset[str] | None = None  # the files the checked change touches (None: every file is judged)
 
     @property
     def resolver(self) -> Resolver:
