@@ -239,9 +239,12 @@ def _distributed_source(root: Path, module: str) -> bool:
 def _trusted(graph: Graph, anchor: str, importer: str) -> bool:
     """The module was importable by `importer`: it sat at an import root, or in a tests/scripts-like
     directory that the importer runs from too."""
+    from bot.graph.doubts import subproject_root
+
     if anchor in graph.layout.roots:
         return True
-    return anchor.split("/")[0] in SCRIPT_DIRS and importer.startswith(anchor + "/")
+    return (anchor.split("/")[0] in SCRIPT_DIRS and importer.startswith(anchor + "/")) or \
+        subproject_root(graph, anchor, importer)
 
 
 def _parents(module: str) -> list[str]:

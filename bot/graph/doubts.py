@@ -225,4 +225,18 @@ def trusted_top(graph: Graph, importer: str, module: str, *, level: int = 0) -> 
             return True
         if anchor.split("/")[0] in _SCRIPT_DIRS and importer.startswith(anchor + "/"):
             return True
+        if subproject_root(graph, anchor, importer):
+            return True
     return False
+
+
+_BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def subproject_root(graph: Graph, anchor: str, importer: str) -> bool:
+    """`anchor` is the import root of a project nested in the repository (`examples/celery/` with its own
+    pyproject.toml, packages in it or in its `src/`), and `importer` belongs to that project."""
+    project = anchor[:-4] if anchor.endswith("/src") else anchor
+    if not project or not importer.startswith(project + "/"):
+        return False
+    return any((graph.root / project / name).is_file() for name in _BUILD_FILES)

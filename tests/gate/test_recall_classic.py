@@ -235,3 +235,17 @@ def test_deleting_the_module_the_repository_distributes_is_reported(repo: Repo) 
     repo.commit()
     repo.git("rm", "-q", "bottle.py")
     assert rules(repo.check()) == [("missing-module", "test/test_route.py", 1)]
+
+
+def test_a_nested_project_with_its_own_build_file_has_its_own_import_root(repo: Repo) -> None:
+    """`examples/celery/` with a pyproject.toml and `src/task_app/`: its `make_celery.py` imports `task_app`."""
+    repo.files({"src/flask/__init__.py": "", "examples/celery/pyproject.toml": '[project]\nname = "task-app"\n',
+                "examples/celery/src/task_app/__init__.py": "def create_app():\n    return 1\n",
+                "examples/celery/make_celery.py": "from task_app import create_app\n",
+                "plugins/other/src/task_app2/__init__.py": "def create_app():\n    return 1\n",
+                "plugins/other/run.py": "from task_app2 import create_app\n"})
+    repo.commit()
+    repo.write("examples/celery/src/task_app/__init__.py", "def make_app():\n    return 1\n")
+    repo.write("plugins/other/src/task_app2/__init__.py", "def make_app():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "examples/celery/make_celery.py", 1)]  # not plugins/other
