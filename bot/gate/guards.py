@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterable
 
 from bot.graph.names import last_name
-from bot.graph.python_doubts import environment_test
+from bot.graph.python_doubts import environment_test, platform_test
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
@@ -72,6 +72,7 @@ _UNSURE = "?"  # the expected exception is not a plain name: it could be anythin
 
 
 _CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute", "missing-member"}
+_IMPORTS = {"missing-module", "missing-symbol"}
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
@@ -79,7 +80,8 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
-    under an `if` on the environment (version, platform, feature availability) the missing-* rules."""
+    under an `if` on the environment (version, feature availability) the missing-* rules, under one on the
+    operating system only the import rules (`python_doubts.platform_test`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -104,7 +106,7 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
             mark(_span(node.body), everything)
         if isinstance(node, (ast.If, ast.IfExp)) and environment_test(node.test):
-            mark(_span_of(node), _CROSS_MISSING)
+            mark(_span_of(node), _IMPORTS if platform_test(ast.unparse(node.test)) else _CROSS_MISSING)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
             mark(_span(node.body), everything)

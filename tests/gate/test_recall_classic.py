@@ -249,3 +249,30 @@ def test_a_nested_project_with_its_own_build_file_has_its_own_import_root(repo: 
     repo.write("plugins/other/src/task_app2/__init__.py", "def make_app():\n    return 1\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-symbol", "examples/celery/make_celery.py", 1)]  # not plugins/other
+
+
+def test_a_call_under_a_feature_test_is_judged(repo: Repo) -> None:
+    """`if hasattr(action, "default"): get_env_var(key)` runs wherever the object has the attribute, and the
+    repository function has one signature everywhere; a version test may be dead code, so it still shields."""
+    repo.files({"pkg/__init__.py": "", "pkg/env.py": "def get_env_var(key):\n    return key\n",
+                "pkg/parser.py": "import sys\n\nfrom .env import get_env_var\n\n\ndef fix(action):\n"
+                                 "    if hasattr(action, 'default'):\n        get_env_var(action.dest)\n"
+                                 "    if sys.version_info < (3,):\n        get_env_var(action.dest)\n"})
+    repo.commit()
+    repo.write("pkg/env.py", "def get_env_var(key, of_type):\n    return key\n")
+    repo.stage()
+    assert rules(repo.check()) == [("arity-mismatch", "pkg/parser.py", 8)]
+
+
+def test_attributes_of_a_repository_module_under_a_platform_test_are_judged(repo: Repo) -> None:
+    """`elif sys.platform == "win32": from . import win_openssh; win_openssh.can_talk_to_agent()`: the module
+    is the repository's, and its names are the same on every platform; a `hasattr` test still shields."""
+    repo.files({"pkg/__init__.py": "", "pkg/win_openssh.py": "def can_talk_to_agent():\n    return True\n",
+                "pkg/agent.py": "import sys\n\n\ndef connect():\n    if sys.platform == 'win32':\n"
+                                "        from . import win_openssh\n        return win_openssh.can_talk_to_agent()\n",
+                "pkg/probe.py": "from . import win_openssh as w\n\nif hasattr(w, 'can_talk_to_agent'):\n"
+                                "    w.can_talk_to_agent()\n"})
+    repo.commit()
+    repo.write("pkg/win_openssh.py", "def can_talk():\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/agent.py", 7)]
