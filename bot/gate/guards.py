@@ -106,7 +106,10 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
             mark(_span(node.body), everything)
         if isinstance(node, (ast.If, ast.IfExp)) and environment_test(node.test):
-            mark(_span_of(node), _IMPORTS if platform_test(ast.unparse(node.test)) else _CROSS_MISSING)
+            # what the test guards, not the test itself: `if man_pages.is_available():` always runs
+            guarded = _span(node.body + node.orelse) if isinstance(node, ast.If) else \
+                _span_of(node.body) | _span_of(node.orelse)
+            mark(guarded - _span_of(node.test), _IMPORTS if platform_test(ast.unparse(node.test)) else _CROSS_MISSING)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
             mark(_span(node.body), everything)

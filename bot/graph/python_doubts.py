@@ -299,7 +299,7 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         test = cond.text.decode("utf-8", "replace")
         stmt = cond.parent
         if _GUARD_TEST.search(test):
-            span = (stmt.start_byte, stmt.end_byte)
+            span = (cond.end_byte, stmt.end_byte)  # what the test guards: the test itself always runs
             if _DEAD_CODE_TEST.search(test):
                 shared.append(span)
             else:

@@ -276,3 +276,14 @@ def test_attributes_of_a_repository_module_under_a_platform_test_are_judged(repo
     repo.write("pkg/win_openssh.py", "def can_talk():\n    return True\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "pkg/agent.py", 7)]
+
+
+def test_the_test_of_an_environment_if_is_judged(repo: Repo) -> None:
+    """`if man_pages.is_available(name):` reads like a feature test, but the test itself always runs."""
+    repo.files({"pkg/__init__.py": "", "pkg/man_pages.py": "def is_available(name):\n    return True\n",
+                "pkg/cli.py": "def manual(name):\n    from pkg import man_pages\n\n"
+                              "    if man_pages.is_available(name):\n        return man_pages.is_available(name)\n"})
+    repo.commit()
+    repo.write("pkg/man_pages.py", "def available(name):\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4)]
