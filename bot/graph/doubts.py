@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "missing_uncertain",
-           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "trusted_top"]
+           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer",
+           "trusted_top"]
 
 
 
@@ -103,7 +104,19 @@ def missing_uncertain(graph: Graph, importer: str, module: str, name: str, *, le
             or mocked(graph, importer, f"{module}.{name}")
             or (facts is not None and facts.doubts.probes(name))
             or star_binds_submodule(graph, module, name) or binds_dynamically(graph, module, name)
-            or star_sources_unsure(graph, module))
+            or star_sources_unsure(graph, module) or stored_by_an_importer(graph, module, name))
+
+
+def stored_by_an_importer(graph: Graph, module: str, name: str) -> bool:
+    """A file that imports `module` assigns an attribute `name` on some object (`config.bootstrapped = True`
+    where `config` is rebound from `None` to the module by a `global` import inside a function: a binding the
+    graph cannot follow to the module, so the store is not recorded against it)."""
+    importers = {p for p, _d, kind, _l in graph.references(module) if kind in ("import", "from")}
+    for path in importers:
+        facts = graph.facts(path)
+        if facts is None or name in facts.doubts.attr_stores or "*" in facts.doubts.attr_stores:
+            return True
+    return False
 
 
 def binds_dynamically(graph: Graph, module: str, name: str = "") -> bool:

@@ -287,3 +287,15 @@ def test_the_test_of_an_environment_if_is_judged(repo: Repo) -> None:
     repo.write("pkg/man_pages.py", "def available(name):\n    return True\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4)]
+
+
+def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed_missing(repo: Repo) -> None:
+    """sqlalchemy's plugin: `config = None` at module level, then `global config; from pkg import config` and
+    `config.bootstrapped = True` in a function: the module gets the attribute at run time."""
+    repo.files({"pkg/__init__.py": "", "pkg/config.py": "db = None\n",
+                "pkg/plugin.py": "config = None\n\n\ndef setup():\n    global config\n"
+                                 "    from pkg import config\n    config.bootstrapped = True\n",
+                "pkg/engines.py": "from pkg import config\n\n\ndef make():\n    return config.bootstrapped, "
+                                  "config.missing\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("missing-attribute", "pkg/engines.py", 5)]
