@@ -114,8 +114,8 @@ def stored_by_an_importer(graph: Graph, module: str, name: str) -> bool:
     importers = {p for p, _d, kind, _l in graph.references(module) if kind in ("import", "from")}
     for path in importers:
         facts = graph.facts(path)
-        if facts is None or name in facts.doubts.attr_stores or "*" in facts.doubts.attr_stores:
-            return True
+        if facts is None or name in facts.doubts.attr_stores:  # (not "*": a `setattr(obj, key, v)` of any
+            return True  # object would silence every claim about every module it imports)
     return False
 
 
