@@ -107,15 +107,6 @@ def remote_head(root: Path, branch: str) -> str | None:
     return git.remote_branch_sha(root, REMOTE, branch)
 
 
-def patch_paths(patch: str) -> list[str]:
-    """Paths a unified diff touches (new side; deleted files by their old path)."""
-    paths: list[str] = []
-    for match in re.finditer(r"^diff --git a/(\S+) b/(\S+)$", patch, re.MULTILINE):
-        if match.group(2) not in paths:
-            paths.append(match.group(2))
-    return paths
-
-
 def commit_fix(root: Path, paths: list[str], message: str, who: Identity) -> str:
     """Commit `paths` (changed, added or deleted by the fix) as the bot; return the new SHA."""
     if not paths:
