@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import git_worktree as gitops
 from bot.config import Config
 from bot.errors import YantraError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import gate_errors
 from bot.pipeline.protected import Protection
 from bot.pipeline.results import Baseline, GateIssue, SecurityOutcome, TestOutcome, Validation

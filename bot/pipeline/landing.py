@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.pipeline import gitops
+from bot import git_worktree as gitops
 from bot.pipeline.finish import TRAILER
 from bot.pipeline.outcome import Fix
 from bot.verdict import Verdict
@@ -42,5 +42,4 @@ def land_locally(root: Path, fix: Fix, *, commit: bool, no_verify: bool) -> Land
 
 
 def _already_committed(root: Path, session_id: str) -> bool:
-    body = gitops.git(root, "log", "-1", "--format=%B", check=False).stdout
-    return f"{TRAILER}: {session_id}" in body
+    return f"{TRAILER}: {session_id}" in gitops.head_message(root)

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot import git_worktree as gitops
 from bot.config import Config
 from bot.errors import LLMError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run, traceback_files
 from bot.pipeline.checks import (
     apply_in_worktree,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot import git_worktree as gitops
 from bot.config import Config, FixConfig, load_config
 from bot.errors import BudgetExceeded, LLMError, PipelineError, YantraError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import TESTS_NOT_RUN
 from bot.pipeline.events import EventLog
 from bot.pipeline.outcome import FixOutcome

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot import git_worktree as gitops
 from bot.errors import GitError
-from bot.pipeline import gitops
 
 
 def _git(root: Path, *args: str) -> str:
