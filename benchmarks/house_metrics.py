@@ -218,15 +218,19 @@ def import_cycles(src: Source) -> int:
 
 
 def function_level_project_imports(src: Source) -> int:
+    """Import statements of bot modules inside a function body (each statement once, nested functions too)."""
     count = 0
     for path, tree in src.files("bot"):
         module = _module(src, path)
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        inside: set[int] = set()
         for fn in ast.walk(tree):
             if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
-                for node in ast.walk(fn):
-                    if any(t == "bot" or t.startswith("bot.") for t in _imported(node, package)[:1]):
-                        count += 1
+                inside.update(id(n) for n in ast.walk(fn) if isinstance(n, ast.Import | ast.ImportFrom))
+        for node in ast.walk(tree):
+            if id(node) in inside:
+                base = _imported(node, package)[:1]
+                count += bool(base) and (base[0] == "bot" or base[0].startswith("bot."))
     return count
 
 
