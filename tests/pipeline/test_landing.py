@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from e2e_fix.fixrepo import GOOD_FIX, git, make_project
+from e2e_fix.fixrepo import GOOD_FIX, make_project
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 from bot.pipeline.landing import land_locally
 from bot.pipeline.outcome import Fix, FixOutcome
