@@ -133,15 +133,14 @@ def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list
 def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,
                   pushed: Pushed | None) -> tuple[list[Finding], int, list[str]]:
     graph: Graph = ctx.graph
-    known = set(graph.files())
 
     def is_python(p: str) -> bool:
-        return p.endswith(".py") or p in known
+        return p.endswith(".py") or graph.has_file(p)
 
     g = graph.snapshot.git
     raw, before = _raw_change(g, base, pushed)
-    change, old_blob = change_of(raw, paths, is_python, lambda p: p in known)
-    notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and p not in known]
+    change, old_blob = change_of(raw, paths, is_python, graph.has_file)
+    notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and not graph.has_file(p)]
     if not change.changed and not change.deleted:
         what = "pushed" if pushed else "changed" if base else "staged"
         return [], 0, [*notes, f"no {what} Python files to check"]
@@ -234,8 +233,8 @@ def _modules_of_path(ctx: RuleContext, path: str, change: Change) -> list[str]:
         return mods
     from bot.graph.layout import module_names
 
-    init_dirs = {p.rpartition("/")[0] for p in [*ctx.graph.files(), *change.deleted]
-                 if p == "__init__.py" or p.endswith("/__init__.py")}
+    init_dirs = ctx.graph.layout.init_dirs | {p.rpartition("/")[0] for p in change.deleted
+                                              if p == "__init__.py" or p.endswith("/__init__.py")}
     return module_names(path, init_dirs, tuple(ctx.graph.layout.roots))
 
 

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.graph.codec import decode, encode
 from bot.graph.languages import LANGUAGES, language_of
-from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
+from bot.graph.layout import (
+    STDLIB,
+    Layout,
+    build_layout,
+    decode_layout,
+    encode_layout,
+    paths_key,
+    resolve_relative,
+)
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
 from bot.graph.store import Store
@@ -71,8 +79,8 @@ def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
     return sha, encode(facts), derived
 
 
-def layout_key(layout: Layout, paths: Iterable[str]) -> str:
-    init_dirs = sorted({p.rpartition("/")[0] for p in paths if p.rpartition("/")[2] == "__init__.py"})
+def layout_key(layout: Layout) -> str:
+    init_dirs = sorted(layout.init_dirs)
     return hashlib.sha1(("\n".join([*layout.roots, "--", *init_dirs])).encode("utf-8", "replace")).hexdigest()
 
 
@@ -88,9 +96,10 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
     report.deleted_during_build = list(snapshot.vanished)
     shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
-    layout = build_layout(shas, roots)
-    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
-    layout.stubbed = {p for p in shas if p in stubbed}
+    file_set = paths_key(shas, roots)
+    stored_layout = decode_layout(store.layout(file_set))  # the file set is unchanged: reuse it
+    layout = stored_layout or build_layout(shas, roots)
+    layout.stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi") and p[:-1] in shas}
     removed = [p for p in rows if p not in shas]
     # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
     # turn out to have the stored content)
@@ -110,11 +119,13 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     finally:
         _BUILD_LAYOUT = None
     store.parsed += len(blobs)
-    key = layout_key(layout, shas)
+    key = layout_key(layout)
     relayout = store.meta("layout") != key
     derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
-    if new_rows or removed or relayout:
+    if new_rows or removed or relayout or stored_layout is None:
         with store.transaction():
+            if stored_layout is None:
+                store.put_layout(file_set, encode_layout(layout))
             store.put_blobs(blobs.items())
             store.put_files(new_rows)
             store.delete_files(removed)
