@@ -122,7 +122,7 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
 def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
     files = [p for p in ctx.graph.files() if scope.checks(p)]
     ctx.graph.preload(ctx.graph.files())
-    hits = [h.finding for p in files for h in _run_file(ctx, p, full=True)]
+    hits = [h.finding for p in files for h in _run_file(ctx, p)]
     if files:
         return hits, len(files), []
     if ctx.graph.snapshot.source is Source.INDEX:
@@ -156,8 +156,9 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
-    hits = [h for p in full for h in _run_file(ctx, p, full=True)]
-    hits += [h for p in dependents for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name)]
+    hits = [h for p in full for h in _run_file(ctx, p)]
+    rules = _dependent_rules(subjects)
+    hits += [h for p in dependents for h in _run_file(ctx, p, rules) if subjects.covers(h.module, h.name)]
     absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))
     gone = [h for h in removed_module_hits(ctx, change, absent) if scope.checks(h.finding.path)]
     hits += gone
@@ -209,15 +210,30 @@ def _with_hint(hit: Hit, told: dict[tuple[str, str], str], absent: list[Absent])
     return Finding(f.rule, f.severity, f.path, f.line, f.col, f.end_line, f.message, text)
 
 
-def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
+def _run_file(ctx: RuleContext, path: str, rules: list[Rule] | None = None) -> Iterable[Hit]:
+    """The hits of `rules` (default: every rule) in `path`."""
     facts = ctx.graph.facts(path)
     if facts is None:
         return
     if facts.not_analysed:
         ctx.not_checked[path] = facts.not_analysed
-    local, cross = _rules()
-    for rule in (local + cross) if full else cross:
+    if rules is None:
+        local, cross = _rules()
+        rules = local + cross
+    for rule in rules:
         yield from rule(ctx, path, facts)
+
+
+def _dependent_rules(subjects: Subjects) -> list[Rule]:
+    """The rules to run in a file that depends on the change: the cross-file ones, less `missing-member` when
+    no hit of it can be about the change (its subjects are members, `Cls.x`, and the change removed no module
+    and re-signed or removed no member): it would read every file's facts only to have its hits dropped."""
+    _, cross = _rules()
+    if subjects.modules or any("." in name for _, name in subjects.names):
+        return cross
+    from bot.gate.rules.members import member_rules
+
+    return [r for r in cross if r is not member_rules]
 
 
 def _blob_parser(ctx: RuleContext) -> ParseBlob:
