@@ -89,22 +89,22 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     """Update `store` to `snapshot`; returns the layout, path -> sha of the .py files, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    rows = store.file_rows()
+    rows = store.file_shas()
     listed = [p for p in snapshot.shas if p.endswith(".py")]
-    changed = [p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]]
+    changed = [p for p in listed if rows.get(p) != snapshot.shas[p]]
     known = store.has_blobs({snapshot.shas[p] for p in changed})
     contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
     report.deleted_during_build = list(snapshot.vanished)
     shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
     file_set = paths_key(shas, roots)
-    stored_layout = decode_layout(store.layout(file_set))  # the file set is unchanged: reuse it
+    stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
     layout = stored_layout or build_layout(shas, roots)
     layout.stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi") and p[:-1] in shas}
     removed = [p for p in rows if p not in shas]
     # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
     # turn out to have the stored content)
     new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                if p in shas and (p not in rows or rows[p][2] != shas[p])]
+                if p in shas and rows.get(p) != shas[p]]
     paths_of: dict[str, list[str]] = {}
     datas: dict[str, bytes] = {}
     for p, data in contents.items():

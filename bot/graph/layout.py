@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
@@ -29,7 +29,7 @@ class Layout:
     """The module map of a repository's Python files (paths are repo-relative with "/")."""
 
     roots: tuple[str, ...]
-    names_of: dict[str, list[str]] = field(default_factory=dict)  # path -> module names
+    names_of: Mapping[str, list[str]] = field(default_factory=dict)  # path -> module names
     modules: dict[str, list[str]] = field(default_factory=dict)  # module -> files defining it
     packages: dict[str, bool] = field(default_factory=dict)  # package -> regular (has __init__.py)
     children: dict[str, set[str]] = field(default_factory=dict)  # module/package -> child names
@@ -54,12 +54,14 @@ def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
     init_dirs = {p.rpartition("/")[0] for p in paths if p == "__init__.py" or p.endswith("/__init__.py")}
     layout = Layout(roots=main_roots(roots), init_dirs=init_dirs)
     import_roots = layout.roots
+    names_of: dict[str, list[str]] = {}
     for path in paths:
         names = module_names(path, init_dirs, import_roots)
-        layout.names_of[path] = names
+        names_of[path] = names
         for name in names:
             layout.modules.setdefault(name, []).append(path)
-    for path, names in layout.names_of.items():
+    layout.names_of = names_of
+    for path, names in names_of.items():
         is_init = layout.is_package_file(path)
         dir_parts = path.split("/")[:-1]
         for name in names:
@@ -92,7 +94,7 @@ def main_roots(roots: Iterable[str]) -> tuple[str, ...]:
 # -- persistence: a layout is a function of the set of paths and the roots; rebuilding it costs a pass over
 # every path (0.3 s at 20,000 modules), so the store keeps the last one and a run whose file set did not change
 # (every commit that only edits files) loads it instead.
-_CODEC_VERSION = 1
+_CODEC_VERSION = 2
 
 
 def paths_key(paths: Iterable[str], roots: Iterable[str]) -> str:
@@ -105,23 +107,59 @@ def paths_key(paths: Iterable[str], roots: Iterable[str]) -> str:
 
 
 def encode_layout(layout: Layout) -> bytes:
-    return marshal.dumps((_CODEC_VERSION, layout.roots, layout.names_of, layout.modules, layout.packages,
-                          layout.children, layout.top_names, layout.top_packages, layout.dirs, layout.init_dirs))
+    """The layout without `names_of` (recomputed per path on use) and `stubbed` (set by every refresh)."""
+    return marshal.dumps((_CODEC_VERSION, layout.roots, layout.modules, layout.packages, layout.children,
+                          layout.top_names, layout.top_packages, layout.dirs, layout.init_dirs))
 
 
-def decode_layout(data: bytes | None) -> Layout | None:
-    """The layout `encode_layout` wrote (`stubbed` is not part of it); None for anything else."""
+def decode_layout(data: bytes | None, paths: Collection[str]) -> Layout | None:
+    """The layout `encode_layout` wrote for the file set `paths`; None for anything else."""
     if not data:
         return None
     try:
         value = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
-    if not isinstance(value, tuple) or len(value) != 10 or value[0] != _CODEC_VERSION:
+    if not isinstance(value, tuple) or len(value) != 9 or value[0] != _CODEC_VERSION:
         return None
-    _, roots, names_of, modules, packages, children, top_names, top_packages, dirs, init_dirs = value
-    return Layout(roots=roots, names_of=names_of, modules=modules, packages=packages, children=children,
-                  top_names=top_names, top_packages=top_packages, dirs=dirs, init_dirs=init_dirs)
+    _, roots, modules, packages, children, top_names, top_packages, dirs, init_dirs = value
+    return Layout(roots=roots, names_of=ModuleNames(paths, init_dirs, roots), modules=modules, packages=packages,
+                  children=children, top_names=top_names, top_packages=top_packages, dirs=dirs,
+                  init_dirs=init_dirs)
+
+
+class ModuleNames(Mapping[str, list[str]]):
+    """path -> module names for the paths of a file set, each computed on first use (what `build_layout`
+    computes for every path up front; a one-file check needs a handful)."""
+
+    def __init__(self, paths: Collection[str], init_dirs: set[str], roots: tuple[str, ...]) -> None:
+        self._paths = paths
+        self._init_dirs = init_dirs
+        self._roots = roots
+        self._memo: dict[str, list[str]] = {}
+
+    def get(self, path: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        names = self._memo.get(path)
+        if names is None:
+            if path not in self._paths:
+                return default
+            names = self._memo[path] = module_names(path, self._init_dirs, self._roots)
+        return names
+
+    def __getitem__(self, path: str) -> list[str]:
+        names = self.get(path)
+        if names is None:
+            raise KeyError(path)
+        return names
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def module_names(path: str, init_dirs: set[str], roots: tuple[str, ...]) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Iterable
 from enum import Enum
@@ -199,10 +200,15 @@ def _walked(root: Path) -> Snapshot:
     return Snapshot(root, Source.WORKTREE, None, shas, data)
 
 
+_SKIPPED = re.compile("(?:^|/)(?:" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + ")/")
+
+
 def in_scope(path: str) -> bool:
     """A Python source (.py/.pyi) outside tool and environment directories, with a UTF-8 name."""
-    if not path.endswith(SUFFIXES) or any(part in SKIP_DIRS for part in path.split("/")[:-1]):
+    if not path.endswith(SUFFIXES) or _SKIPPED.search(path):  # a directory (not the file) named like one
         return False
+    if path.isascii():
+        return True
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

@@ -204,8 +204,9 @@ class Store:
             self.conn.close()
 
     # -- reads ---------------------------------------------------------------------------------------
-    def file_rows(self) -> dict[str, tuple[int, int, str]]:
-        return {p: (s, m, h) for p, s, m, h in self.conn.execute("SELECT path, size, mtime_ns, sha FROM files")}
+    def file_shas(self) -> dict[str, str]:
+        """path -> blob sha of every file the store holds (one C-level pass: this runs on every check)."""
+        return dict(self.conn.execute("SELECT path, sha FROM files"))
 
     def blob(self, sha: str) -> bytes | None:
         row = self.conn.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()
