@@ -6,6 +6,7 @@ commit's tree at pre-push, the working tree for `--base` (CI) and for callers th
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import tempfile
@@ -48,8 +49,9 @@ class Pushed:
     tip: str
 
 
+@functools.cache
 def _rules() -> tuple[list[Rule], list[Rule]]:
-    """(file-local rules, cross-file rules)."""
+    """(file-local rules, cross-file rules); imported on first use, once (it is asked for every file)."""
     from bot.gate.rules.arity import arity_rules
     from bot.gate.rules.attributes import attribute_rules
     from bot.gate.rules.deps import dependency_rules
@@ -219,7 +221,7 @@ def _run_file(ctx: RuleContext, path: str, rules: list[Rule] | None = None) -> I
         ctx.not_checked[path] = facts.not_analysed
     if rules is None:
         local, cross = _rules()
-        rules = local + cross
+        rules = [*local, *cross]
     for rule in rules:
         yield from rule(ctx, path, facts)
 
@@ -230,7 +232,7 @@ def _dependent_rules(subjects: Subjects) -> list[Rule]:
     and re-signed or removed no member): it would read every file's facts only to have its hits dropped."""
     _, cross = _rules()
     if subjects.modules or any("." in name for _, name in subjects.names):
-        return cross
+        return list(cross)
     from bot.gate.rules.members import member_rules
 
     return [r for r in cross if r is not member_rules]
