@@ -11,6 +11,7 @@ itself would commit. The module-level functions are the same calls for callers t
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -28,6 +29,7 @@ TIMEOUT_S = 60.0
 LOCK_RETRIES = 8  # ~2.5 s in all: another git (an IDE, a status bar) holding index.lock for a moment
 MODE_FILE = ("100644", "100755")
 MODE_LINK = "120000"
+_INDEX_RECORD = re.compile(r"(\d+) ([0-9a-f]+) 0\t([^\0]*)\0")  # `ls-files -s -z`, stage 0: mode, sha, path
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +154,13 @@ class Git:
     # -- listings ----------------------------------------------------------------------------------
     def index_entries(self) -> list[Entry]:
         """Every stage-0 entry of the index (merge conflicts, not committable, are left out)."""
-        out = self.run(["ls-files", "-s", "-z", "--full-name"])
-        entries: list[Entry] = []
-        for meta, path in _records(out):
-            mode, sha, stage = meta.split(" ")
-            if stage == "0":
-                entries.append(Entry(path, mode, sha))
-        return entries
+        return [Entry(path, mode, sha) for mode, sha, path in self.index_records()]
+
+    def index_records(self) -> list[tuple[str, str, str]]:
+        """(mode, sha, path) of every stage-0 entry of the index, parsed by one regular expression over the
+        whole listing (every check reads the index of every file)."""
+        text = self.run(["ls-files", "-s", "-z", "--full-name"]).decode("utf-8", "surrogateescape")
+        return _INDEX_RECORD.findall(text)
 
     def tree_entries(self, commit: str) -> list[Entry]:
         """Every file of `commit`'s tree (recursively)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.graph import open_graph
 from bot.graph.layout import Layout, build_layout, paths_key
-from bot.graph.snapshot import Source
+from bot.graph.snapshot import Source, in_scope, take_snapshot
 
 FILES: dict[str, str | bytes] = {
     "pkg/__init__.py": "",
@@ -87,3 +87,21 @@ def test_a_damaged_stored_layout_is_rebuilt(make_repo: Callable[..., Path]) -> N
     with open_graph(root, db_path=db) as g:
         _same(g.layout, build_layout(paths))
         assert g.resolver.resolve_import("top.py", g.facts("top.py").imports[0]).found  # type: ignore[union-attr]
+
+
+def test_the_index_listing_keeps_python_files_outside_tool_directories(make_repo: Callable[..., Path]) -> None:
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "", "pkg/venv_tools.py": "", "docs/build.py": "", "venv/lib.py": "",
+        "build/gen.py": "", "pkg/sub/node_modules/x.py": "", "notes.txt": "", "stubs/m.pyi": "",
+    }
+    root = make_repo(files)
+    wanted = {"pkg/__init__.py", "pkg/venv_tools.py", "docs/build.py", "stubs/m.pyi"}
+    assert set(take_snapshot(root, Source.INDEX).shas) == wanted  # tool directories listed: paths checked
+    plain = make_repo({"pkg/__init__.py": "", "pkg/build_tools.py": "", "venv.py": "", "x.txt": ""}, name="plain")
+    assert set(take_snapshot(plain, Source.INDEX).shas) == {"pkg/__init__.py", "pkg/build_tools.py", "venv.py"}
+    (root / "ünï").mkdir()
+    (root / "ünï" / "mod.py").write_text("")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    snap = take_snapshot(root, Source.INDEX)  # a non-ASCII name: every path checked one by one
+    assert set(snap.shas) == wanted | {"ünï/mod.py"}
+    assert all(in_scope(p) for p in snap.shas)
