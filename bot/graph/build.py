@@ -90,17 +90,23 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     start = time.perf_counter()
     report = BuildReport()
     rows = store.file_shas()
-    listed = [p for p in snapshot.shas if p.endswith(".py")]
-    changed = [p for p in listed if rows.get(p) != snapshot.shas[p]]
+    # (a set difference of the two maps' items: no Python step per unchanged file)
+    changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
     known = store.has_blobs({snapshot.shas[p] for p in changed})
     contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
     report.deleted_during_build = list(snapshot.vanished)
-    shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
+    shas: dict[str, str] = {}
+    stubs: list[str] = []
+    for p, sha in snapshot.shas.items():
+        if p.endswith(".py"):
+            shas[p] = sha
+        elif p.endswith(".pyi"):
+            stubs.append(p[:-1])
     file_set = paths_key(shas, roots)
     stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
     layout = stored_layout or build_layout(shas, roots)
-    layout.stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi") and p[:-1] in shas}
-    removed = [p for p in rows if p not in shas]
+    layout.stubbed = {p for p in stubs if p in shas}
+    removed = sorted(rows.keys() - shas.keys())
     # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
     # turn out to have the stored content)
     new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
