@@ -257,14 +257,22 @@ def _modules_of_path(ctx: RuleContext, path: str, change: Change) -> list[str]:
 
 
 def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list[str]:
-    """Files with an import or use that may refer to a module the change touched (the graph's stored
+    """Files with an import or use that may refer to what the change removed or re-signed (the graph's stored
     reverse edges; a scan of every file's imports when the graph has none)."""
     if not subjects:
         return []
     touched = subjects.changed_modules
     references = getattr(ctx.graph, "references", None)
-    if references is not None:
+    if references is not None and subjects.modules:
         found = {ref[0] for module in touched for ref in references(module)}
+        return sorted(found - exclude)
+    if references is not None:
+        # No module is gone, so a finding kept in a dependent is about a (module, name) of `subjects.names`:
+        # only a file naming `module.name` (import, attribute, call; `Cls` for `Cls.meth`) or star-importing
+        # `module` can hold one, not every importer of the module (180 files import another name of a Django
+        # module whose function 42 files call)
+        found = {ref[0] for module, name in subjects.names
+                 for dotted in (f"{module}.{name.split('.')[0]}", f"{module}.*") for ref in references(dotted)}
         return sorted(found - exclude)
     out: list[str] = []
     for path in ctx.graph.files():
