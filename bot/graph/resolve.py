@@ -107,13 +107,14 @@ class Resolver:
         self._members: dict[tuple[str, str, int, str], tuple[Definition, Target | UnknownType | None]] = {}
         self._shadowing: dict[str, bool] = {}
         self._found_members: dict[tuple[str, str, str, bool], str] = {}
+        self._callees: dict[tuple[str, str], Target | None] = {}
         # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
         self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members, self.follows, self._shadowing, self._found_members):
+                     self._members, self.follows, self._shadowing, self._found_members, self._callees):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:
@@ -469,8 +470,14 @@ class Resolver:
         return calls.resolve_call(self, path, call, trust_stubs=trust_stubs)
 
     def resolve_callee(self, path: str, callee: str) -> Target | None:
-        """The unique repository definition the dotted name `callee`, as written in `path`, reaches."""
-        return self.resolve_call(path, CallSite(callee, 0, 0, 0, 0, (), True, True), trust_stubs=False)
+        """The unique repository definition the dotted name `callee`, as written in `path`, reaches (asked
+        again and again by the member rules: 45,000 times for 6,800 names over Django)."""
+        key = (path, callee)
+        if key in self._callees:
+            return self._callees[key]
+        target = self._callees[key] = self.resolve_call(path, CallSite(callee, 0, 0, 0, 0, (), True, True),
+                                                        trust_stubs=False)
+        return target
 
     def find_member(self, target: Target, name: str, *, skip_own: bool = False) -> str:
         """"found" / "missing" / "unknown": does class `target` provide `name` through its MRO of repository
