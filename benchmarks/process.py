@@ -1,4 +1,7 @@
-"""Run one child process and measure it: wall time, exit code, output, and peak memory.
+"""Run one child process and measure it: wall time, CPU time, exit code, output, and peak memory.
+
+CPU time (user + system, from `os.wait4`) counts the child and every descendant it waited for (git, pool
+workers): on a machine shared with other work it moves far less than wall time.
 
 Peak memory is reported two ways, both sampled from /proc every 20-50 ms: `max_rss_kib` is the largest
 high-water mark (VmHWM) of any single process of the tree; `tree_rss_kib` is the largest *sum* of the
@@ -32,6 +35,7 @@ class ProcessRun:
     max_rss_kib: int
     tree_rss_kib: int
     timed_out: bool
+    cpu_seconds: float = 0.0  # user + system CPU of the process and the children it waited for (wait4)
 
 
 def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
@@ -65,7 +69,7 @@ def run_measured(argv: Sequence[str], cwd: Path, *, timeout: float = 900.0,
             t.join(timeout=5)
         timed_out = fired.is_set()
         return ProcessRun(tuple(argv), 124 if timed_out else proc.returncode, _read(out), _read(err), seconds,
-                          sampler.hwm_kib, sampler.peak_kib, timed_out)
+                          sampler.hwm_kib, sampler.peak_kib, timed_out, _usage.ru_utime + _usage.ru_stime)
 
 
 def _read(fh: IO[bytes]) -> str:

@@ -13,6 +13,7 @@ itself would commit. The module-level functions are the same calls for callers t
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from bot.errors import GitError
 
@@ -30,6 +31,7 @@ TIMEOUT_S = 60.0
 LOCK_RETRIES = 8  # ~2.5 s in all: another git (an IDE, a status bar) holding index.lock for a moment
 MODE_FILE = ("100644", "100755")
 MODE_LINK = "120000"
+_INDEX_RECORD = re.compile(r"(\d+) ([0-9a-f]+) 0\t([^\0]*)\0")  # `ls-files -s -z`, stage 0: mode, sha, path
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,9 @@ class StagedChange:
     new_sha: str  # NULL_SHA when deleted
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One file of the index (`ls-files -s`) or of a commit's tree (`ls-tree -r`)."""
+class Entry(NamedTuple):
+    """One file of the index (`ls-files -s`) or of a commit's tree (`ls-tree -r`) (a tuple: an index of
+    100,000 files is read on every check)."""
 
     path: str
     mode: str  # "100644", "100755", "120000" (symbolic link), "160000" (submodule)
@@ -157,13 +159,13 @@ class Git:
     # -- listings ----------------------------------------------------------------------------------
     def index_entries(self) -> list[Entry]:
         """Every stage-0 entry of the index (merge conflicts, not committable, are left out)."""
-        out = self.run(["ls-files", "-s", "-z", "--full-name"])
-        entries: list[Entry] = []
-        for meta, path in _records(out):
-            mode, sha, stage = meta.split(" ")
-            if stage == "0":
-                entries.append(Entry(path, mode, sha))
-        return entries
+        return [Entry(path, mode, sha) for mode, sha, path in self.index_records()]
+
+    def index_records(self) -> list[tuple[str, str, str]]:
+        """(mode, sha, path) of every stage-0 entry of the index, parsed by one regular expression over the
+        whole listing (every check reads the index of every file)."""
+        text = self.run(["ls-files", "-s", "-z", "--full-name"]).decode("utf-8", "surrogateescape")
+        return _INDEX_RECORD.findall(text)
 
     def tree_entries(self, commit: str) -> list[Entry]:
         """Every file of `commit`'s tree (recursively)."""

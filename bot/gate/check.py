@@ -6,6 +6,7 @@ commit's tree at pre-push, the working tree for `--base` (CI) and for callers th
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import tempfile
@@ -48,8 +49,9 @@ class Pushed:
     tip: str
 
 
+@functools.cache
 def _rules() -> tuple[list[Rule], list[Rule]]:
-    """(file-local rules, cross-file rules)."""
+    """(file-local rules, cross-file rules); imported on first use, once (it is asked for every file)."""
     from bot.gate.rules.arity import arity_rules
     from bot.gate.rules.attributes import attribute_rules
     from bot.gate.rules.deps import dependency_rules
@@ -123,7 +125,7 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
 def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
     files = [p for p in ctx.graph.files() if scope.checks(p)]
     ctx.graph.preload(ctx.graph.files())
-    hits = [h.finding for p in files for h in _run_file(ctx, p, full=True)]
+    hits = [h.finding for p in files for h in _run_file(ctx, p)]
     if files:
         return hits, len(files), []
     if ctx.graph.snapshot.source is Source.INDEX:
@@ -134,15 +136,14 @@ def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list
 def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,
                   pushed: Pushed | None) -> tuple[list[Finding], int, list[str]]:
     graph: Graph = ctx.graph
-    known = set(graph.files())
 
     def is_python(p: str) -> bool:
-        return p.endswith(".py") or p in known
+        return p.endswith(".py") or graph.has_file(p)
 
     g = graph.snapshot.git
     raw, before = _raw_change(g, base, pushed)
-    change, old_blob = change_of(raw, paths, is_python, lambda p: p in known)
-    notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and p not in known]
+    change, old_blob = change_of(raw, paths, is_python, graph.has_file)
+    notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and not graph.has_file(p)]
     if not change.changed and not change.deleted:
         what = "pushed" if pushed else "changed" if base else "staged"
         return [], 0, [*notes, f"no {what} Python files to check"]
@@ -159,8 +160,9 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     full = [p for p in change.changed if scope.checks(p)]
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
-    hits = [h for p in full for h in _run_file(ctx, p, full=True)]
-    hits += [h for p in dependents for h in _run_file(ctx, p, full=False) if subjects.covers(h.module, h.name)]
+    hits = [h for p in full for h in _run_file(ctx, p)]
+    rules = _dependent_rules(subjects)
+    hits += [h for p in dependents for h in _run_file(ctx, p, rules) if subjects.covers(h.module, h.name)]
     absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))
     gone = [h for h in removed_module_hits(ctx, change, absent) if scope.checks(h.finding.path)]
     hits += gone
@@ -212,15 +214,30 @@ def _with_hint(hit: Hit, told: dict[tuple[str, str], str], absent: list[Absent])
     return Finding(f.rule, f.severity, f.path, f.line, f.col, f.end_line, f.message, text)
 
 
-def _run_file(ctx: RuleContext, path: str, *, full: bool) -> Iterable[Hit]:
+def _run_file(ctx: RuleContext, path: str, rules: list[Rule] | None = None) -> Iterable[Hit]:
+    """The hits of `rules` (default: every rule) in `path`."""
     facts = ctx.graph.facts(path)
     if facts is None:
         return
     if facts.not_analysed:
         ctx.not_checked[path] = facts.not_analysed
-    local, cross = _rules()
-    for rule in (local + cross) if full else cross:
+    if rules is None:
+        local, cross = _rules()
+        rules = [*local, *cross]
+    for rule in rules:
         yield from rule(ctx, path, facts)
+
+
+def _dependent_rules(subjects: Subjects) -> list[Rule]:
+    """The rules to run in a file that depends on the change: the cross-file ones, less `missing-member` when
+    no hit of it can be about the change (its subjects are members, `Cls.x`, and the change removed no module
+    and re-signed or removed no member): it would read every file's facts only to have its hits dropped."""
+    _, cross = _rules()
+    if subjects.modules or any("." in name for _, name in subjects.names):
+        return list(cross)
+    from bot.gate.rules.members import member_rules
+
+    return [r for r in cross if r is not member_rules]
 
 
 def _blob_parser(ctx: RuleContext) -> ParseBlob:
@@ -236,20 +253,28 @@ def _modules_of_path(ctx: RuleContext, path: str, change: Change) -> list[str]:
         return mods
     from bot.graph.layout import module_names
 
-    init_dirs = {p.rpartition("/")[0] for p in [*ctx.graph.files(), *change.deleted]
-                 if p == "__init__.py" or p.endswith("/__init__.py")}
+    init_dirs = ctx.graph.layout.init_dirs | {p.rpartition("/")[0] for p in change.deleted
+                                              if p == "__init__.py" or p.endswith("/__init__.py")}
     return module_names(path, init_dirs, tuple(ctx.graph.layout.roots))
 
 
 def _dependents(ctx: RuleContext, subjects: Subjects, exclude: set[str]) -> list[str]:
-    """Files with an import or use that may refer to a module the change touched (the graph's stored
+    """Files with an import or use that may refer to what the change removed or re-signed (the graph's stored
     reverse edges; a scan of every file's imports when the graph has none)."""
     if not subjects:
         return []
     touched = subjects.changed_modules
     references = getattr(ctx.graph, "references", None)
-    if references is not None:
+    if references is not None and subjects.modules:
         found = {ref[0] for module in touched for ref in references(module)}
+        return sorted(found - exclude)
+    if references is not None:
+        # No module is gone, so a finding kept in a dependent is about a (module, name) of `subjects.names`:
+        # only a file naming `module.name` (import, attribute, call; `Cls` for `Cls.meth`) or star-importing
+        # `module` can hold one, not every importer of the module (180 files import another name of a Django
+        # module whose function 42 files call)
+        found = {ref[0] for module, name in subjects.names
+                 for dotted in (f"{module}.{name.split('.')[0]}", f"{module}.*") for ref in references(dotted)}
         return sorted(found - exclude)
     out: list[str] = []
     for path in ctx.graph.files():

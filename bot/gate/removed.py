@@ -54,7 +54,7 @@ def absent_modules(ctx: RuleContext, change: Change, modules_of: Callable[[str],
         for name in modules_of(path):
             found.setdefault(name, Absent(name, _anchor(path, name), path, change.renamed.get(path, "")))
     untracked = _unstaged_imports(ctx, change.changed)
-    init_dirs = {p.rpartition("/")[0] for p in [*graph.files(), *untracked] if p.rpartition("/")[2] == "__init__.py"}
+    init_dirs = graph.layout.init_dirs | {p.rpartition("/")[0] for p in untracked if p.rpartition("/")[2] == "__init__.py"}
     for path in untracked:
         for name in module_names(path, init_dirs, tuple(graph.layout.roots)):
             found.setdefault(name, Absent(name, _anchor(path, name), path, unstaged=True))

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.graph.codec import decode, encode
 from bot.graph.languages import LANGUAGES, language_of
-from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
+from bot.graph.layout import (
+    STDLIB,
+    Layout,
+    build_layout,
+    decode_layout,
+    encode_layout,
+    paths_key,
+    resolve_relative,
+)
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
 from bot.graph.store import Store
@@ -71,8 +79,8 @@ def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
     return sha, encode(facts), derived
 
 
-def layout_key(layout: Layout, paths: Iterable[str]) -> str:
-    init_dirs = sorted({p.rpartition("/")[0] for p in paths if p.rpartition("/")[2] == "__init__.py"})
+def layout_key(layout: Layout) -> str:
+    init_dirs = sorted(layout.init_dirs)
     return hashlib.sha1(("\n".join([*layout.roots, "--", *init_dirs])).encode("utf-8", "replace")).hexdigest()
 
 
@@ -81,21 +89,28 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     """Update `store` to `snapshot`; returns the layout, path -> sha of the .py files, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    rows = store.file_rows()
-    listed = [p for p in snapshot.shas if p.endswith(".py")]
-    changed = [p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]]
+    rows = store.file_shas()
+    # (a set difference of the two maps' items: no Python step per unchanged file)
+    changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
     known = store.has_blobs({snapshot.shas[p] for p in changed})
     contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
     report.deleted_during_build = list(snapshot.vanished)
-    shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
-    layout = build_layout(shas, roots)
-    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
-    layout.stubbed = {p for p in shas if p in stubbed}
-    removed = [p for p in rows if p not in shas]
+    shas: dict[str, str] = {}
+    stubs: list[str] = []
+    for p, sha in snapshot.shas.items():
+        if p.endswith(".py"):
+            shas[p] = sha
+        elif p.endswith(".pyi"):
+            stubs.append(p[:-1])
+    file_set = paths_key(shas, roots)
+    stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
+    layout = stored_layout or build_layout(shas, roots)
+    layout.stubbed = {p for p in stubs if p in shas}
+    removed = sorted(rows.keys() - shas.keys())
     # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
     # turn out to have the stored content)
     new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                if p in shas and (p not in rows or rows[p][2] != shas[p])]
+                if p in shas and rows.get(p) != shas[p]]
     paths_of: dict[str, list[str]] = {}
     datas: dict[str, bytes] = {}
     for p, data in contents.items():
@@ -110,11 +125,13 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     finally:
         _BUILD_LAYOUT = None
     store.parsed += len(blobs)
-    key = layout_key(layout, shas)
+    key = layout_key(layout)
     relayout = store.meta("layout") != key
     derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
-    if new_rows or removed or relayout:
+    if new_rows or removed or relayout or stored_layout is None:
         with store.transaction():
+            if stored_layout is None:
+                store.put_layout(file_set, encode_layout(layout))
             store.put_blobs(blobs.items())
             store.put_files(new_rows)
             store.delete_files(removed)

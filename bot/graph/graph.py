@@ -50,12 +50,19 @@ class Graph:
         self._shas = shas
         self._facts: dict[str, FileFacts | None] = {}
         self._stores: set[str] | None = None
+        self._files: list[str] | None = None
         self.resolver = Resolver(layout, self.facts, stores=self._is_stored, definers=self._definers,
                                  is_dir=self._is_dir, stub_facts=self._stub_facts)
 
     # -- the interface of INTERFACES.md --------------------------------------------------------------
     def files(self) -> list[str]:
-        return sorted(self._shas)
+        if self._files is None:
+            self._files = sorted(self._shas)
+        return list(self._files)
+
+    def has_file(self, path: str) -> bool:
+        """Whether `path` is a Python file of this graph's snapshot (no listing: for the pre-commit path)."""
+        return path in self._shas
 
     def facts(self, path: str) -> FileFacts | None:
         if path not in self._facts:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Iterable
 from enum import Enum
@@ -119,25 +120,37 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
     if source is Source.WORKTREE:
         return _worktree(root, git)
     if source is Source.INDEX:
-        return _from_entries(root, source, git, git.index_entries())
+        return _from_records(root, source, git, git.index_records())
     assert commit is not None
-    return _from_entries(root, source, git, git.tree_entries(commit))
+    return _from_records(root, source, git, [(e.mode, e.sha, e.path) for e in git.tree_entries(commit)])
 
 
-def _from_entries(root: Path, source: Source, git: Git, entries: list[Entry]) -> Snapshot:
+def _from_records(root: Path, source: Source, git: Git, records: list[tuple[str, str, str]]) -> Snapshot:
+    """The snapshot of a listing's (mode, sha, path) records: one pass, no object per record (an index of
+    100,000 files is read on every check)."""
     shas: dict[str, str] = {}
     links: list[Entry] = []
-    for e in entries:
-        if not in_scope(e.path):
+    paths = [r[2] for r in records]
+    plain = _plain("\0".join(paths))
+    for mode, sha, path in records:
+        if not path.endswith(SUFFIXES) or not (plain or in_scope(path)):
             continue
-        if e.mode in MODE_FILE:
-            shas[e.path] = e.sha
-        elif e.mode == MODE_LINK:
-            links.append(e)
-    snap = Snapshot(root, source, git, shas, {}, [e.path for e in entries])
+        if mode in MODE_FILE:
+            shas[path] = sha
+        elif mode == MODE_LINK:
+            links.append(Entry(path, mode, sha))
+    snap = Snapshot(root, source, git, shas, {}, paths)
     if links:
-        _resolve_links(snap, links, {e.path: e for e in entries})
+        _resolve_links(snap, links, {path: Entry(path, mode, sha) for mode, sha, path in records})
     return snap
+
+
+def _plain(listing: str) -> bool:
+    """The usual listing (paths joined by NUL): ASCII names, no tool or environment directory on the way, so a
+    Python suffix is all `in_scope` would ask of each path."""
+    if not listing.isascii():
+        return False
+    return not any(listing.startswith(d + "/") or f"/{d}/" in listing or f"\0{d}/" in listing for d in SKIP_DIRS)
 
 
 def _resolve_links(snap: Snapshot, links: list[Entry], by_path: dict[str, Entry]) -> None:
@@ -199,10 +212,15 @@ def _walked(root: Path) -> Snapshot:
     return Snapshot(root, Source.WORKTREE, None, shas, data)
 
 
+_SKIPPED = re.compile("(?:^|/)(?:" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + ")/")
+
+
 def in_scope(path: str) -> bool:
     """A Python source (.py/.pyi) outside tool and environment directories, with a UTF-8 name."""
-    if not path.endswith(SUFFIXES) or any(part in SKIP_DIRS for part in path.split("/")[:-1]):
+    if not path.endswith(SUFFIXES) or _SKIPPED.search(path):  # a directory (not the file) named like one
         return False
+    if path.isascii():
+        return True
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

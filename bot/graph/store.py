@@ -3,7 +3,8 @@
 Tables: `blobs` (facts by git blob SHA-1), `files` (path -> size, mtime_ns, sha: a stat cache so unchanged
 files are neither read nor parsed), `refs` (resolved reverse edges: importer path -> absolute dotted name it
 imports / uses / calls), `defs` (top-level definitions by name, for "moved to"), `stores` (`mod.x = ...`
-assignments from outside), `meta` (schema version, target Python, yantra version, parser fingerprint).
+assignments from outside), `layouts` (the module layout of the last file set, by
+`bot.graph.layout.paths_key`), `meta` (schema version, target Python, yantra version, parser fingerprint).
 
 A meta mismatch drops everything and rebuilds; a corrupt Yantra database is deleted and rebuilt (one note on
 stderr); a database locked by another yantra beyond the busy timeout raises GraphError.
@@ -49,9 +50,10 @@ CREATE INDEX IF NOT EXISTS defs_name ON defs (name);
 CREATE INDEX IF NOT EXISTS defs_path ON defs (path);
 CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
+CREATE TABLE IF NOT EXISTS layouts (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "stores_path")
-_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores")
+_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
@@ -202,8 +204,9 @@ class Store:
             self.conn.close()
 
     # -- reads ---------------------------------------------------------------------------------------
-    def file_rows(self) -> dict[str, tuple[int, int, str]]:
-        return {p: (s, m, h) for p, s, m, h in self.conn.execute("SELECT path, size, mtime_ns, sha FROM files")}
+    def file_shas(self) -> dict[str, str]:
+        """path -> blob sha of every file the store holds (one C-level pass: this runs on every check)."""
+        return dict(self.conn.execute("SELECT path, sha FROM files"))
 
     def blob(self, sha: str) -> bytes | None:
         row = self.conn.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()
@@ -231,6 +234,11 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
+
+    def layout(self, key: str) -> bytes | None:
+        """The encoded layout stored for `key` (`bot.graph.layout.paths_key`), if any."""
+        row = self.conn.execute("SELECT data FROM layouts WHERE key = ?", (key,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def refs_to(self, dotted: str) -> list[tuple[str, str, str, int]]:
         """(path, dotted, kind, line) of references to `dotted` or anything under it."""
@@ -286,6 +294,11 @@ class Store:
         for statement in _SCHEMA.split(";"):
             if "CREATE INDEX" in statement:
                 self.conn.execute(statement)
+
+    def put_layout(self, key: str, data: bytes) -> None:
+        """Keep the layout of the current file set only (it is rebuilt when files are added or removed)."""
+        self.conn.execute("DELETE FROM layouts WHERE key != ?", (key,))
+        self.conn.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (key, data))
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -67,6 +67,24 @@ def test_resigned_function_checks_callers(repo: Repo) -> None:
     assert rules(repo.check(["pkg/helpers.py"])) == [("arity-mismatch", "app.py", 5)]
 
 
+def test_a_resign_rechecks_the_files_naming_the_function_not_every_importer_of_its_module(repo: Repo) -> None:
+    repo.files({**BASE,
+                "pkg/__init__.py": "from pkg.helpers import send_email\n",
+                "by_module.py": "import pkg.helpers\n\n\ndef f():\n    return pkg.helpers.send_email('a', 'b')\n",
+                "by_alias.py": "from pkg import helpers as h\n\n\ndef f():\n    return h.send_email('a', 'b')\n",
+                "by_star.py": "from pkg.helpers import *\n\n\ndef f():\n    return send_email('a', 'b')\n",
+                "by_package.py": "from pkg import send_email\n\n\ndef f():\n    return send_email('a', 'b')\n",
+                "other_name.py": "from pkg.helpers import other\n\n\ndef f():\n    return other()\n"})
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("(to, subject)", "(to, subject, body)"))
+    repo.stage()
+    result = repo.check(["pkg/helpers.py"])
+    callers = ["app.py", "by_alias.py", "by_module.py", "by_package.py"]  # (a star import: silent, by design)
+    assert sorted(f.path for f in result.findings if f.rule == "arity-mismatch") == callers
+    # the change, the callers, the star importer and pkg/__init__.py; not other_name.py
+    assert result.stats["files_checked"] == 1 + len(callers) + 2
+
+
 def test_staged_deletion_is_read_from_the_index(repo: Repo) -> None:
     repo.files(BASE)
     repo.commit()

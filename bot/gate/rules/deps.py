@@ -37,9 +37,6 @@ _TOOLING_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py
 def dependency_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok or _tooling(path):
         return
-    declared = _declared(ctx.graph.root)
-    if declared is None:
-        return
     seen: set[str] = set()
     for imp in facts.imports:
         if imp.level or imp.guarded or imp.scope != "module":
@@ -48,6 +45,11 @@ def dependency_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[
         if not top or top in seen or top in _NEVER or top in _stdlib() or _first_party(ctx, top):
             continue
         seen.add(top)
+        # the project's metadata (a walk of the repository for requirements files) only for a file that
+        # imports a third-party name at all: a commit touching first-party code never pays for it
+        declared = _declared(ctx.graph.root)
+        if declared is None:
+            return
         if normalize(top) in declared or any(normalize(d) in declared for d in KNOWN.get(top, ())):
             continue
         dists = distributions_of(top)

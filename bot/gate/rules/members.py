@@ -49,7 +49,7 @@ def _class_of(ctx: RuleContext, path: str, facts: FileFacts, use: MemberUse) -> 
     if use.kind == "instance":
         target = ctx.resolver.resolve_callee(path, use.owner)
         return target if target is not None and target.definition.kind == "class" else None
-    owners = [d for d in facts.definitions if d.qualname == use.owner and d.kind == "class"]
+    owners = [d for d in ctx.resolver.index(facts).by_qualname.get(use.owner, ()) if d.kind == "class"]
     modules = ctx.graph.modules_of(path)
     if len(owners) != 1 or not modules:
         return None
@@ -141,7 +141,7 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target 
             return False
         for path, qualname in subclasses.get(c.definition.name, ()):
             facts = ctx.graph.facts(path)
-            defs = [d for d in (facts.definitions if facts else ()) if d.qualname == qualname]
+            defs = ctx.resolver.index(facts).by_qualname.get(qualname, []) if facts else []
             modules = ctx.graph.modules_of(path)
             if len(defs) != 1:
                 return False
