@@ -8,13 +8,15 @@ changed files, or for every file when the package layout (directories with `__in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.graph.codec import decode, encode
 from bot.graph.languages import LANGUAGES, language_of
@@ -22,6 +24,9 @@ from bot.graph.layout import STDLIB, Layout, build_layout, resolve_relative
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
 from bot.graph.store import Store
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["SKIP_DIRS", "BuildReport", "bindings", "edges", "list_python_files", "list_sources", "refresh"]
 POOL_THRESHOLD = 200
@@ -85,30 +90,25 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     listed = [p for p in snapshot.shas if p.endswith(".py")]
     changed = [p for p in listed if p not in rows or rows[p][2] != snapshot.shas[p]]
     known = store.has_blobs({snapshot.shas[p] for p in changed})
-    contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
-    report.deleted_during_build = list(snapshot.vanished)
-    shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
-    layout = build_layout(shas, roots)
-    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
-    layout.stubbed = {p for p in shas if p in stubbed}
-    removed = [p for p in rows if p not in shas]
-    # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
-    # turn out to have the stored content)
-    new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                if p in shas and (p not in rows or rows[p][2] != shas[p])]
-    paths_of: dict[str, list[str]] = {}
-    datas: dict[str, bytes] = {}
-    for p, data in contents.items():
-        datas[shas[p]] = data
-        paths_of.setdefault(shas[p], []).append(p)
-    known |= store.has_blobs(datas)
-    todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
-    global _BUILD_LAYOUT
-    _BUILD_LAYOUT = layout
-    try:
-        blobs, derived = _parse_all(todo, progress)
-    finally:
-        _BUILD_LAYOUT = None
+    unread = [p for p in changed if snapshot.shas[p] not in known]  # only never-parsed blobs
+    with _early_pool(snapshot, listed, roots, len({snapshot.shas[p] for p in unread})) as pool:
+        contents = snapshot.load(unread)
+        report.deleted_during_build = list(snapshot.vanished)
+        shas = {p: snapshot.shas[p] for p in listed if p in snapshot.shas}
+        layout = _layout(snapshot, shas, roots)
+        removed = [p for p in rows if p not in shas]
+        # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
+        # turn out to have the stored content)
+        new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
+                    if p in shas and (p not in rows or rows[p][2] != shas[p])]
+        paths_of: dict[str, list[str]] = {}
+        datas: dict[str, bytes] = {}
+        for p, data in contents.items():
+            datas[shas[p]] = data
+            paths_of.setdefault(shas[p], []).append(p)
+        known |= store.has_blobs(datas)
+        todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
+        blobs, derived = _parse_all(todo, progress, layout, pool)
     store.parsed += len(blobs)
     key = layout_key(layout, shas)
     relayout = store.meta("layout") != key
@@ -145,19 +145,57 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _parse_all(todo: list[WorkItem], progress: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
-    show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
-    workers = _workers()
-    if len(todo) > POOL_THRESHOLD and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+def _layout(snapshot: Snapshot, paths: Iterable[str], roots: Sequence[str]) -> Layout:
+    layout = build_layout(paths, roots)
+    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
+    layout.stubbed = {p for p in layout.names_of if p in stubbed}
+    return layout
 
-        # biggest first so the pool's tail is short
-        todo = sorted(todo, key=lambda t: -len(t[1]))
+
+EarlyPool = tuple["ProcessPoolExecutor", Layout]
+
+
+@contextlib.contextmanager
+def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
+                unread: int) -> Iterator[EarlyPool | None]:
+    """The process pool of a big build, its workers forked before the sources are read (so they do not carry
+    a copy of every file's bytes), with the layout of the listed files for computing edges next to the parse;
+    None for a small build (parsed in this process)."""
+    workers = _workers()
+    if unread <= POOL_THRESHOLD or workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _BUILD_LAYOUT
+    layout = _layout(snapshot, listed, roots)
+    _BUILD_LAYOUT = layout  # forked workers inherit it
+    try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            results = pool.map(_parse_one, todo, chunksize=16)
-            return _collect(results, len(todo), show)
-    return _collect(map(_parse_one, todo), len(todo), show)
+            pool.submit(os.getpid)  # start the workers now
+            _BUILD_LAYOUT = None
+            yield pool, layout
+    finally:
+        _BUILD_LAYOUT = None
+
+
+def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout,
+               pool: EarlyPool | None) -> tuple[dict[str, bytes], dict[str, Derived]]:
+    """Facts of every work item (in `pool` when given), with the edges of their files where the workers
+    knew the final layout (not when a listed file vanished while being read: the caller derives those)."""
+    show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
+    if pool is not None:
+        executor, pool_layout = pool
+        todo = sorted(todo, key=lambda t: -len(t[1]))  # biggest first so the pool's tail is short
+        blobs, derived = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show)
+        return blobs, derived if pool_layout == layout else {}
+    global _BUILD_LAYOUT
+    _BUILD_LAYOUT = layout
+    try:
+        return _collect(map(_parse_one, todo), len(todo), show)
+    finally:
+        _BUILD_LAYOUT = None
 
 
 def _die_with_parent(parent: int) -> None:
