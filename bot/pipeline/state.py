@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import PipelineError
+from bot.pipeline.outcome import SESSION_VERDICTS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS phases (
 CREATE TABLE IF NOT EXISTS worktrees (session TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (session, path));
 """
 
-FINISHED = ("committed", "applied", "suggested", "escalated", "clean", "failed")
+FINISHED = frozenset(v.value for v in SESSION_VERDICTS)
 
 
 @dataclass(frozen=True)

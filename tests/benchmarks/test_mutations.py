@@ -128,7 +128,9 @@ def test_deletion_is_staged_but_not_passed(project: Path) -> None:
 
 
 def test_guarded_and_star_imports_are_never_ground_truth(project: Path) -> None:
-    for m in collect(project, "demo", 10, 3):
+    mutations = collect(project, "demo", 10, 3)
+    assert {m.kind for m in mutations} >= {*CROSS_FILE_KINDS, "remove_def", "rename_def", "remove_attr", "arity"}
+    for m in mutations:
         if m.kind in CROSS_FILE_KINDS:
             assert all(e.path != "pkg/guarded.py" for e in m.expect), m.id
         if m.kind in ("remove_def", "rename_def", "remove_attr", "arity"):  # a star-importing module is
@@ -136,7 +138,9 @@ def test_guarded_and_star_imports_are_never_ground_truth(project: Path) -> None:
 
 
 def test_syntax_baseline_points_at_the_line_cpython_rejects(project: Path) -> None:
-    for m in (m for m in collect(project, "demo", 5, 2) if m.kind == "syntax"):
+    syntax = [m for m in collect(project, "demo", 5, 2) if m.kind == "syntax"]
+    assert syntax
+    for m in syntax:
         (edit,) = m.edits
         with pytest.raises(SyntaxError) as info:
             compile(edit.content, edit.path, "exec")
@@ -165,3 +169,16 @@ def test_both_forms_of_use_are_expected_places(project: Path) -> None:
     assert {m.kind for m in box} == {"remove_def", "rename_def", "remove_attr"}
     for m in box:
         assert {(e.path, e.line) for e in m.expect} >= {("pkg/app.py", 1), ("pkg/app.py", 8)}, m
+
+
+def test_deleting_a_module_named_like_the_standard_library_keeps_only_sites_that_break(tmp_path: Path) -> None:
+    """`tests/data/collections.py` deleted: `import collections` and `from collections import deque` still
+    work (the standard library's module); only a name that module lacks breaks."""
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "collections.py").write_text("def local_thing():\n    return 1\n")
+    (tmp_path / "tests" / "data" / "user.py").write_text("import collections\nfrom collections import deque\n")
+    (tmp_path / "tests" / "data" / "other.py").write_text("from collections import local_thing\n")
+    found = [m for seed in range(5) for m in collect(tmp_path, "p", 3, seed) if m.kind == "remove_module"]
+    assert found
+    for m in found:
+        assert [(e.path, e.line) for e in m.expect] == [("tests/data/other.py", 1)]
