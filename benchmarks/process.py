@@ -5,7 +5,9 @@ workers): on a machine shared with other work it moves far less than wall time.
 
 Peak memory is reported two ways, both sampled from /proc every 20-50 ms: `max_rss_kib` is the largest
 high-water mark (VmHWM) of any single process of the tree; `tree_rss_kib` is the largest *sum* of the
-resident sets (VmRSS) of the whole tree, which also counts parallel workers alive at the same time.
+resident sets (VmRSS) of the whole tree, which also counts parallel workers alive at the same time. A process
+sharing the address space of one already counted (a `vfork()`ed child before its `exec`, as `subprocess` starts
+git: its VmRSS is its parent's) is counted once (Linux `kcmp`; where that is unavailable, every process counts).
 (`os.wait4`'s ru_maxrss is not used: Linux counts the pre-exec copy of a forked parent in it, so a large
 benchmark process would inflate every child's number.)
 """
@@ -13,9 +15,13 @@ benchmark process would inflate every child's number.)
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
+import platform
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -88,10 +94,32 @@ class _TreeSampler:
 
     def run(self) -> None:
         while not self.stop:
-            mem = [_memory_kib(p) for p in _tree(self.pid)]
+            counted: list[int] = []
+            for pid in _tree(self.pid):
+                if not any(_same_address_space(pid, other) for other in counted):
+                    counted.append(pid)
+            mem = [_memory_kib(p) for p in counted]
             self.peak_kib = max(self.peak_kib, sum(rss for rss, _ in mem))
             self.hwm_kib = max([self.hwm_kib, *(hwm for _, hwm in mem)])
             time.sleep(0.02 if _HAS_CHILDREN_FILE else 0.05)
+
+
+_KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+_KCMP_VM = 1
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _same_address_space(a: int, b: int) -> bool:
+    """Whether processes `a` and `b` share one memory map (kcmp KCMP_VM says 0); False when unsure."""
+    libc = _libc() if _KCMP_SYSCALL is not None and sys.platform.startswith("linux") else None
+    return libc is not None and libc.syscall(_KCMP_SYSCALL, a, b, _KCMP_VM, 0, 0) == 0
 
 
 _HAS_CHILDREN_FILE = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()

@@ -8,13 +8,15 @@ changed files, or for every file when the package layout (directories with `__in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.graph.codec import decode, encode
 from bot.graph.languages import LANGUAGES, language_of
@@ -30,6 +32,9 @@ from bot.graph.layout import (
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
 from bot.graph.store import Store
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["SKIP_DIRS", "BuildReport", "bindings", "edges", "list_python_files", "list_sources", "refresh"]
 POOL_THRESHOLD = 200
@@ -93,37 +98,35 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     # (a set difference of the two maps' items: no Python step per unchanged file)
     changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
     known = store.has_blobs({snapshot.shas[p] for p in changed})
-    contents = snapshot.load([p for p in changed if snapshot.shas[p] not in known])  # only never-parsed blobs
-    report.deleted_during_build = list(snapshot.vanished)
-    shas: dict[str, str] = {}
-    stubs: list[str] = []
-    for p, sha in snapshot.shas.items():
-        if p.endswith(".py"):
-            shas[p] = sha
-        elif p.endswith(".pyi"):
-            stubs.append(p[:-1])
-    file_set = paths_key(shas, roots)
-    stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
-    layout = stored_layout or build_layout(shas, roots)
-    layout.stubbed = {p for p in stubs if p in shas}
-    removed = sorted(rows.keys() - shas.keys())
-    # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
-    # turn out to have the stored content)
-    new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                if p in shas and rows.get(p) != shas[p]]
-    paths_of: dict[str, list[str]] = {}
-    datas: dict[str, bytes] = {}
-    for p, data in contents.items():
-        datas[shas[p]] = data
-        paths_of.setdefault(shas[p], []).append(p)
-    known |= store.has_blobs(datas)
-    todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
-    global _BUILD_LAYOUT
-    _BUILD_LAYOUT = layout
-    try:
-        blobs, derived = _parse_all(todo, progress)
-    finally:
-        _BUILD_LAYOUT = None
+    unread = [p for p in changed if snapshot.shas[p] not in known]  # only never-parsed blobs
+    listed = [p for p in snapshot.shas if p.endswith(".py")]
+    with _early_pool(snapshot, listed, roots, len({snapshot.shas[p] for p in unread})) as pool:
+        contents = snapshot.load(unread)
+        report.deleted_during_build = list(snapshot.vanished)
+        shas: dict[str, str] = {}
+        stubs: list[str] = []
+        for p, sha in snapshot.shas.items():
+            if p.endswith(".py"):
+                shas[p] = sha
+            elif p.endswith(".pyi"):
+                stubs.append(p[:-1])
+        file_set = paths_key(shas, roots)
+        stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
+        layout = stored_layout or build_layout(shas, roots)
+        layout.stubbed = {p for p in stubs if p in shas}
+        removed = sorted(rows.keys() - shas.keys())
+        # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
+        # turn out to have the stored content)
+        new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
+                    if p in shas and rows.get(p) != shas[p]]
+        paths_of: dict[str, list[str]] = {}
+        datas: dict[str, bytes] = {}
+        for p, data in contents.items():
+            datas[shas[p]] = data
+            paths_of.setdefault(shas[p], []).append(p)
+        known |= store.has_blobs(datas)
+        todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
+        blobs, derived = _parse_all(todo, progress, layout, file_set, pool)
     store.parsed += len(blobs)
     key = layout_key(layout)
     relayout = store.meta("layout") != key
@@ -141,23 +144,78 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             store.gc_blobs()
     report.files, report.parsed, report.read = len(shas), len(blobs), len(contents)
     report.removed, report.derived = len(removed), len(derive_paths)
+    if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs and outputs are dead weight for the checks
+        del contents, datas, todo, blobs, derived
+        snapshot.forget_contents()  # (re-read from git or disk on the rare later ask)
+        _return_freed_memory()
     report.seconds = time.perf_counter() - start
     return layout, shas, report
 
 
-def _parse_all(todo: list[WorkItem], progress: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
-    show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
-    workers = _workers()
-    if len(todo) > POOL_THRESHOLD and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+def _return_freed_memory() -> None:
+    """Give the heap pages a big build freed back to the system (glibc keeps them otherwise), so the checks
+    that follow, and every process they spawn, start from a small resident set."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
 
-        # biggest first so the pool's tail is short
-        todo = sorted(todo, key=lambda t: -len(t[1]))
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim): nothing to give back
+        pass
+
+
+def _layout(snapshot: Snapshot, paths: Iterable[str], roots: Sequence[str]) -> Layout:
+    layout = build_layout(paths, roots)
+    stubbed = {p[:-1] for p in snapshot.shas if p.endswith(".pyi")}
+    layout.stubbed = {p for p in layout.names_of if p in stubbed}
+    return layout
+
+
+EarlyPool = tuple["ProcessPoolExecutor", str]  # the pool, and the `paths_key` of the layout its workers hold
+
+
+@contextlib.contextmanager
+def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
+                unread: int) -> Iterator[EarlyPool | None]:
+    """The process pool of a big build, its workers forked before the sources are read (so they do not carry
+    a copy of every file's bytes), with the layout of the listed files for computing edges next to the parse;
+    None for a small build (parsed in this process)."""
+    workers = _workers()
+    if unread <= POOL_THRESHOLD or workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _BUILD_LAYOUT
+    layout = _layout(snapshot, listed, roots)
+    _BUILD_LAYOUT = layout  # forked workers inherit it
+    try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            results = pool.map(_parse_one, todo, chunksize=16)
-            return _collect(results, len(todo), show)
-    return _collect(map(_parse_one, todo), len(todo), show)
+            pool.submit(os.getpid)  # start the workers now
+            _BUILD_LAYOUT = None
+            yield pool, paths_key(listed, roots)
+    finally:
+        _BUILD_LAYOUT = None
+
+
+def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout, file_set: str,
+               pool: EarlyPool | None) -> tuple[dict[str, bytes], dict[str, Derived]]:
+    """Facts of every work item (in `pool` when given), with the edges of their files where the workers
+    knew the final layout (not when a listed file vanished while being read: the caller derives those)."""
+    show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
+    if pool is not None:
+        executor, pool_file_set = pool
+        todo = sorted(todo, key=lambda t: -len(t[1]))  # biggest first so the pool's tail is short
+        blobs, derived = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show)
+        return blobs, derived if pool_file_set == file_set else {}
+    global _BUILD_LAYOUT
+    _BUILD_LAYOUT = layout
+    try:
+        return _collect(map(_parse_one, todo), len(todo), show)
+    finally:
+        _BUILD_LAYOUT = None
 
 
 def _die_with_parent(parent: int) -> None:

@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.graph.build import POOL_THRESHOLD, refresh
+from bot.graph.snapshot import Source, take_snapshot
+from bot.graph.store import Store
+
 FILES = 400
 
 
@@ -78,3 +82,36 @@ def _is_python(pid: int) -> bool:
         return b"python" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def _tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    return {t: sorted(store.conn.execute(f"SELECT * FROM {t}").fetchall()) for t in ("files", "refs", "defs", "stores")}
+
+
+def test_a_package_init_vanishing_while_a_pooled_build_reads_gives_the_edges_of_a_clean_build(tmp_path: Path) -> None:
+    """The pool's workers are forked (with the layout of the listed files) before the sources are read; when
+    a listed file is gone by the time it is read, their edges are not used and the final layout decides."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: the build does not use a pool")
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from .m0 import f0\n", encoding="utf-8")
+    n = POOL_THRESHOLD + 20
+    for i in range(n):
+        (root / "pkg" / f"m{i}.py").write_text(
+            f"from . import m{(i + 1) % n}\nfrom .m{(i + 2) % n} import f{(i + 2) % n}\n\n\n"
+            f"def f{i}(a):\n    return m{(i + 1) % n}.f{(i + 1) % n}(a) + f{(i + 2) % n}(a)\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)  # (files git's stat check trusts are read late)
+    meta = {"schema": "test"}
+    racing = Store.open(tmp_path / "racing.sqlite", meta)
+    snapshot = take_snapshot(root, Source.WORKTREE)
+    (root / "pkg" / "__init__.py").unlink()  # listed, gone when read
+    _, _, report = refresh(racing, snapshot, (), (3, 11))
+    assert report.deleted_during_build == ["pkg/__init__.py"]
+    assert report.parsed == n
+    clean = Store.open(tmp_path / "clean.sqlite", meta)
+    refresh(clean, take_snapshot(root, Source.WORKTREE), (), (3, 11))
+    racing_rows, clean_rows = _tables(racing), _tables(clean)
+    assert len(clean_rows["refs"]) > 3 * n
+    assert racing_rows == clean_rows
