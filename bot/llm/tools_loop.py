@@ -202,8 +202,16 @@ def _why_stop(client: LLMClient, tools: ContextTools, next_request: LLMRequest, 
 def _shown(arguments: object) -> dict[str, Any]:
     """The arguments as the log shows them (a non-object input is shown as its type)."""
     if isinstance(arguments, dict):
-        return {str(k)[:40]: (v[:200] if isinstance(v, str) else v) for k, v in list(arguments.items())[:8]}
+        return {str(k)[:40]: _clip(v) for k, v in list(arguments.items())[:8]}
     return {"<input>": type(arguments).__name__}
+
+
+def _clip(value: object) -> object:
+    if isinstance(value, str):
+        return value[:200]
+    if isinstance(value, list):
+        return [_clip(v) for v in value[:20]] + ([f"… {len(value) - 20} more"] if len(value) > 20 else [])
+    return value if isinstance(value, int | float | bool) or value is None else type(value).__name__
 
 
 def _request_key(request: LLMRequest) -> str:
