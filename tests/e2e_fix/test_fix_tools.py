@@ -35,7 +35,13 @@ def test_model_reads_a_symbol_then_its_patch_is_committed(project: Project, serv
 
 def test_run_tests_runs_in_the_sandbox_and_hostile_node_ids_do_not(project: Project, server: AnthropicServer,
                                                                    tmp_path: Path) -> None:
-    server.script(Reply.tool_use(("run_tests", {"node_ids": ["tests/test_ops.py::test_add"]}),
+    canary = Path("/tmp") / f"yantra-tools-canary-{tmp_path.name}"
+    project.write("tests/test_canary.py", "import pathlib\n\n\n"
+                  "def test_writes_to_tmp():  # bubblewrap gives the run a private /tmp: the host never sees it\n"
+                  f"    pathlib.Path({str(canary)!r}).write_text('x')\n")
+    project.commit_all("a test that writes to /tmp")
+    server.script(Reply.tool_use(("run_tests", {"node_ids": ["tests/test_ops.py::test_add",
+                                                             "tests/test_canary.py"]}),
                                  ("run_tests", {"node_ids": ["--co"]}),
                                  ("run_tests", {"node_ids": ["-p", "calc.ops"]}),
                                  ("run_tests", {"node_ids": ["../../etc/passwd"]}),
@@ -47,7 +53,9 @@ def test_run_tests_runs_in_the_sandbox_and_hostile_node_ids_do_not(project: Proj
     assert run.code == 0, run.stdout + run.stderr
     ran, *hostile = server.message_requests[1].tool_results
     assert not ran["is_error"], ran["content"]
-    assert ran["content"].startswith("status: failed\nfailed   tests/test_ops.py::test_add\n")
+    assert ran["content"].startswith("status: failed\npassed   tests/test_canary.py::test_writes_to_tmp\n"
+                                     "failed   tests/test_ops.py::test_add\n")
+    assert not canary.exists()  # the test ran inside the sandbox
     assert "FAILED tests/test_ops.py::test_add: assert -1 == 5" in ran["content"]
     assert [r["is_error"] for r in hostile] == [True] * 4
     assert "root:" not in server.message_requests[1].text  # nothing of /etc/passwd
