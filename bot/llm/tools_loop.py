@@ -4,7 +4,8 @@ again until it answers — within the run's budgets and deadline and the attempt
 Every request goes through `LLMClient.complete` (redaction, budgets, deadline, retries, failover). The loop
 ends when the model answers without calling a tool; or with a final request (`tool_choice: none`, the tool
 results telling it to answer now) once the tool cap or token budget is reached, the attempt's share of model
-calls is one, or the run's budget cannot pay for a tool turn and an answer after it. A model that still calls
+calls is one, the run's budget cannot pay for a tool turn and an answer after it, or the run's deadline is less
+than `DEADLINE_MARGIN` away. A model that still calls
 tools in its final turn gets no more turns: its text is the answer.
 
 A `Journal` records each model turn and each tool result as they happen; a resumed run replays them in order
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 ANSWER_NOW = ("No more tool calls in this attempt ({why}). Answer now with your fix in the edit format, using "
               "what you have seen.")
 REFUSED = "not run: no more tool calls in this attempt"
+DEADLINE_MARGIN = 60.0  # seconds: closer to the run's deadline than this, the next model call is the answer
 
 
 class Journal(Protocol):
@@ -196,6 +198,9 @@ def _why_stop(client: LLMClient, tools: ContextTools, next_request: LLMRequest, 
         return f"this attempt's share of the run's model calls ({max_turns}) leaves only the answer"
     if not client.affords(next_request, 2):
         return "the run's budget leaves room for one more model call only"
+    left = client.seconds_left()
+    if left is not None and left < DEADLINE_MARGIN:
+        return f"the run's deadline is {left:.0f} s away"
     return ""
 
 

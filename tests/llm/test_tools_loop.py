@@ -161,6 +161,16 @@ def test_the_run_budget_makes_the_next_call_the_final_one(graph, server: Anthrop
     assert server.message_requests[1].body["tool_choice"] == {"type": "none"}
 
 
+def test_a_near_deadline_makes_the_next_call_the_final_one(graph, server: AnthropicServer) -> None:
+    server.script(Reply.tool_use(("show_symbol", {"name": "refund"})), Reply.answer("final"))
+    client = LLMClient(AnthropicProvider("test-key", base_url=server.base_url), model="claude-sonnet-4-6",
+                       fallback_model=None, budget=Budget(200_000, 20, 5.0), deadline=30.0)
+    talk = converse(client, REQUEST, ContextTools(graph), MemoryJournal(), max_turns=8)
+
+    assert talk.response.text == "final" and "deadline" in talk.stopped
+    assert server.message_requests[1].body["tool_choice"] == {"type": "none"}
+
+
 def test_a_resumed_conversation_replays_turns_and_tool_results(graph, server: AnthropicServer) -> None:
     ran: list[list[str]] = []
 
