@@ -236,11 +236,11 @@ class ContextTools:
 
     def search(self, query: str, limit: int = 10) -> str:
         if self._index is None:
-            files = [p for p in self.graph.files() if p.endswith(".py")]
+            files = [p for p in self.graph.files() if p.endswith(".py") and self._readable(p)]
             self._index = chunks(self.graph, files, lambda p: split_lines(self.graph.source(p)))
         scores = bm25(self._index, query)
         named = {(r.path, r.qualname) for word in set(query.replace("(", " ").split()) for r in
-                 _exact(self.graph, word.strip(".,:;'\"`"))}
+                 _exact(self.graph, word.strip(".,:;'\"`")) if self._readable(r.path)}
         ranked = sorted(set(scores) | named, key=lambda k: (k not in named, -scores.get(k, 0.0)))
         out = []
         for path, qualname in ranked[:limit]:

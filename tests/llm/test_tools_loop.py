@@ -50,7 +50,8 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     base = tmp_path_factory.mktemp("loop")
     outside = base / "outside"
     outside.mkdir()
-    (outside / "secret.py").write_text(f'TOKEN = "{OUTSIDE_SECRET}"\n')
+    (outside / "secret.py").write_text(f'TOKEN = "{OUTSIDE_SECRET}"\n\n\ndef leaked_helper():\n'
+                                       f'    """{OUTSIDE_SECRET}"""\n')
     root = base / "repo"
     for rel, text in FILES.items():
         path = root / rel
@@ -139,6 +140,10 @@ def test_hostile_tool_calls_are_error_results(graph, server: AnthropicServer) ->
     assert "must be a string" in results[1]["content"] and "object of named arguments" in results[2]["content"]
     assert all(OUTSIDE_SECRET not in r.text for r in server.message_requests)
     assert talk.response.text == "final"
+    assert tools.call("show_symbol", {"name": "leaked_helper"}).is_error
+    for query in ("TOKEN", "leaked_helper", "outside repository leaked helper"):
+        found = tools.call("search", {"query": query})
+        assert "app/leak.py" not in found.text and OUTSIDE_SECRET not in found.text
     huge = tools.call("read_lines", {"path": "app/billing.py", "start": 1, "end": 10**9})
     assert not huge.is_error and huge.text.count("\n") == 7  # the range is clipped to the file
 
