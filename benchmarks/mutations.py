@@ -22,8 +22,10 @@ without the project installed.
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 import random
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -183,7 +185,36 @@ def _modules(col: _Collector, rnd: random.Random, root: Path, mods: dict[str, Mo
         if exp:
             cands.append((tm, exp))
     for tm, exp in rnd.sample(cands, min(per_kind, len(cands))):
-        col.add("remove_module", [Edit(tm.path, "delete")], [], exp, f"delete module {tm.name}")
+        exp = _broken_without(mods, tm, exp)  # (after the draw: the seed's choice is unchanged)
+        if exp:
+            col.add("remove_module", [Edit(tm.path, "delete")], [], exp, f"delete module {tm.name}")
+
+
+_NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "turtledemo", "tkinter", "__main__"})
+
+
+def _broken_without(mods: dict[str, Module], tm: Module, exp: list[Expect]) -> list[Expect]:
+    """The expected sites that really break once `tm` is deleted. A top-level module named like a
+    standard-library one (`tests/data/cases/collections.py`) leaves `import collections` importing the
+    standard library's: only `from X import name` of a name that module lacks breaks."""
+    top = tm.name.split(".")[0]
+    if "." in tm.name or top not in getattr(sys, "stdlib_module_names", ()):
+        return exp
+    if top in _NEVER_IMPORT:
+        return []
+    try:
+        std = importlib.import_module(top)
+    except Exception:  # not importable here: whether the sites break is unknown
+        return []
+    by_path = {m.path: m for m in mods.values()}
+    out = []
+    for e in exp:
+        m = by_path.get(e.path)
+        nodes = [n for n in ast.walk(m.tree) if isinstance(n, ast.ImportFrom) and n.lineno == e.line
+                 and n.level == 0 and n.module == top] if m is not None else []
+        if any(not hasattr(std, a.name) for n in nodes for a in n.names if a.name != "*"):
+            out.append(e)
+    return out
 
 
 def _arity(col: _Collector, rnd: random.Random, mods: dict[str, Module], uses: Uses, per_kind: int) -> None:

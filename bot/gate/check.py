@@ -94,7 +94,8 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
-        findings = apply_policy(hits, config.gate, facts_of, graph.source)
+        untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
+        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
         parsed = int(graph.store.parsed)
         skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
     finally:
@@ -145,6 +146,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     if not change.changed and not change.deleted:
         what = "pushed" if pushed else "changed" if base else "staged"
         return [], 0, [*notes, f"no {what} Python files to check"]
+    ctx.touched = frozenset(change.changed) | frozenset(change.deleted)
     missing = [p for p in change.changed if p not in old_blob and p not in change.deleted]
     if g is not None:
         old_blob.update(g.blobs_at(before, missing))

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterable
 
 from bot.graph.names import last_name
-from bot.graph.python_doubts import environment_test
+from bot.graph.python_doubts import environment_test, platform_test
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
@@ -33,14 +33,19 @@ _TYPE_CODES = {
 }
 
 
-def foreign_suppressions(line: str) -> set[str]:
-    """The rules a `# noqa` / `# type: ignore` / `# pyright: ignore` comment on `line` silences."""
+def foreign_suppressions(line: str, *, predates_change: bool = False) -> set[str]:
+    """The rules a `# noqa` / `# type: ignore` / `# pyright: ignore` comment on `line` silences.
+
+    `predates_change`: the line is in a file the checked change does not touch, and the finding is about what
+    the change removed or re-signed. A bare `# noqa` there was written for flake8, which never judges modules,
+    imported names or signatures (`from .sub import *  # noqa` is about F403): it cannot have been about this
+    break, so it silences only `undefined-name`."""
     out: set[str] = set()
     m = _NOQA.search(line)
     if m:
         codes = [c.strip().upper() for c in (m.group(1) or "").split(",") if c.strip()]
         if not codes:
-            out |= _CROSS_FILE | {"undefined-name"}
+            out |= {"undefined-name"} if predates_change else _CROSS_FILE | {"undefined-name"}
         for c in codes:
             out |= _NOQA_CODES.get(c, set())
     # A type checker's bare ignore is about types: it covers what only a checker could call wrong
@@ -67,6 +72,7 @@ _UNSURE = "?"  # the expected exception is not a plain name: it could be anythin
 
 
 _CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute", "missing-member"}
+_IMPORTS = {"missing-module", "missing-symbol"}
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
@@ -74,7 +80,8 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
-    under an `if` on the environment (version, platform, feature availability) the missing-* rules."""
+    under an `if` on the environment (version, feature availability) the missing-* rules, under one on the
+    operating system only the import rules (`python_doubts.platform_test`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -99,7 +106,10 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
         if isinstance(node, (ast.If, ast.While)) and _constant(node.test) is False:
             mark(_span(node.body), everything)
         if isinstance(node, (ast.If, ast.IfExp)) and environment_test(node.test):
-            mark(_span_of(node), _CROSS_MISSING)
+            # what the test guards, not the test itself: `if man_pages.is_available():` always runs
+            guarded = _span(node.body + node.orelse) if isinstance(node, ast.If) else \
+                _span_of(node.body) | _span_of(node.orelse)
+            mark(guarded - _span_of(node.test), _IMPORTS if platform_test(ast.unparse(node.test)) else _CROSS_MISSING)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
             mark(_span(node.body), everything)

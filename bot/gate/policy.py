@@ -30,10 +30,11 @@ def suppressed(finding: Finding, suppressions: Suppressions) -> bool:
 
 
 def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[str, FileFacts | None],
-                 source_of: Callable[[str], str]) -> list[Finding]:
-    """Drop suppressed, disabled and expected-to-fail findings, set configured severities, sort, dedupe."""
+                 source_of: Callable[[str], str], untouched: frozenset[str] = frozenset()) -> list[Finding]:
+    """Drop suppressed, disabled and expected-to-fail findings, set configured severities, sort, dedupe.
+    `untouched`: files the checked change does not touch (their findings are about what it removed)."""
     out: dict[tuple[str, int, int, str, str], Finding] = {}
-    quiet = _Quiet(source_of)
+    quiet = _Quiet(source_of, untouched)
     for f in findings:
         level = severity_of(f.rule, gate)
         facts = facts_of.get(f.path)
@@ -48,8 +49,9 @@ def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[s
 class _Quiet:
     """Findings in expected-failure or unreachable code, or under the project's own `# noqa`-style comments."""
 
-    def __init__(self, source_of: Callable[[str], str]) -> None:
+    def __init__(self, source_of: Callable[[str], str], untouched: frozenset[str] = frozenset()) -> None:
         self.source_of = source_of
+        self.untouched = untouched
         self._lines: dict[str, list[str]] = {}
         self._quiet: dict[str, dict[int, set[str]]] = {}
 
@@ -80,4 +82,6 @@ class _Quiet:
         span = range(f.line, max(f.end_line, f.line) + 1)
         if any(f.rule in self._quiet[f.path].get(n, ()) for n in span):
             return True
-        return any(f.rule in foreign_suppressions(lines[n - 1]) for n in span if 0 < n <= len(lines))
+        predates = f.path in self.untouched
+        return any(f.rule in foreign_suppressions(lines[n - 1], predates_change=predates)
+                   for n in span if 0 < n <= len(lines))

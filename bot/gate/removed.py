@@ -179,8 +179,12 @@ def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
 
 
 def _third_party(root: Path, top: str) -> bool:
+    from bot.config import load_config
     from bot.gate.rules.deps import _declared, distributions_of, normalize
+    from bot.graph.source_roots import own_names
 
+    if normalize(top) in {normalize(n) for n in own_names(root, load_config(root).pyproject)}:
+        return False  # the repository's own distribution (`bottle.py` of bottle): installed, it is this code
     if distributions_of(top):
         return True
     declared = _declared(root)
@@ -206,18 +210,41 @@ def _built_or_generated(graph: Graph, rel: str, module: str) -> bool:
             return True
     except OSError:
         pass
-    if _named_by_build_config(graph.root, rel, module):
+    if _named_by_build_config(graph.root, rel, module) and not _distributed_source(graph.root, module):
         return True
     g = graph.snapshot.git
     return g is not None and (graph.root / f"{rel}.py").exists() and g.is_ignored(f"{rel}.py")
 
 
+def _distributed_source(root: Path, module: str) -> bool:
+    """The build configuration names `module` only as a source module it ships (`py_modules=['bottle']`),
+    not as one it builds or writes."""
+    import re
+
+    from bot.repo_files import FileSkipped, read_text
+
+    listed = re.compile(rf"""py[_-]modules\s*=\s*\[?[^\]=]*?['"]?{re.escape(module)}['"]?[\s,\]]""")
+    found = False
+    for name in ("setup.py", "setup.cfg", "pyproject.toml"):
+        try:
+            text = read_text(root, name) or ""
+        except FileSkipped:
+            return False
+        if re.search(rf"""(?:Extension|write_to|version_file|cythonize)[^\n]*['"]{re.escape(module)}""", text):
+            return False
+        found = found or listed.search(text) is not None
+    return found
+
+
 def _trusted(graph: Graph, anchor: str, importer: str) -> bool:
     """The module was importable by `importer`: it sat at an import root, or in a tests/scripts-like
     directory that the importer runs from too."""
+    from bot.graph.doubts import subproject_root
+
     if anchor in graph.layout.roots:
         return True
-    return anchor.split("/")[0] in SCRIPT_DIRS and importer.startswith(anchor + "/")
+    return (anchor.split("/")[0] in SCRIPT_DIRS and importer.startswith(anchor + "/")) or \
+        subproject_root(graph, anchor, importer)
 
 
 def _parents(module: str) -> list[str]:

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "missing_uncertain",
-           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "trusted_top"]
+           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer",
+           "trusted_top"]
 
 
 
@@ -95,13 +96,27 @@ def is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def missing_uncertain(graph: Graph, importer: str, module: str, name: str) -> bool:
-    """Every reason to doubt a graph answer "`name` is missing from `module`", for a use in `importer`."""
+def missing_uncertain(graph: Graph, importer: str, module: str, name: str, *, level: int = 0) -> bool:
+    """Every reason to doubt a graph answer "`name` is missing from `module`", for a use in `importer`
+    (`level`: the leading dots of the relative import that reached `module`, 0 for an absolute one)."""
     facts = graph.facts(importer)
-    return (is_dunder(name) or not trusted_top(graph, importer, module) or mocked(graph, importer, f"{module}.{name}")
+    return (is_dunder(name) or not trusted_top(graph, importer, module, level=level)
+            or mocked(graph, importer, f"{module}.{name}")
             or (facts is not None and facts.doubts.probes(name))
             or star_binds_submodule(graph, module, name) or binds_dynamically(graph, module, name)
-            or star_sources_unsure(graph, module))
+            or star_sources_unsure(graph, module) or stored_by_an_importer(graph, module, name))
+
+
+def stored_by_an_importer(graph: Graph, module: str, name: str) -> bool:
+    """A file that imports `module` assigns an attribute `name` on some object (`config.bootstrapped = True`
+    where `config` is rebound from `None` to the module by a `global` import inside a function: a binding the
+    graph cannot follow to the module, so the store is not recorded against it)."""
+    importers = {p for p, _d, kind, _l in graph.references(module) if kind in ("import", "from")}
+    for path in importers:
+        facts = graph.facts(path)
+        if facts is None or name in facts.doubts.attr_stores:  # (not "*": a `setattr(obj, key, v)` of any
+            return True  # object would silence every claim about every module it imports)
+    return False
 
 
 def binds_dynamically(graph: Graph, module: str, name: str = "") -> bool:
@@ -186,17 +201,33 @@ def star_sources_unsure(graph: Graph, module: str, depth: int = 3) -> bool:
     return False
 
 
+def relative_within_packages(graph: Graph, importer: str, level: int) -> bool:
+    """`from <level dots>x import y` in `importer` stays inside regular packages (each directory from the
+    importer's up to the one the dots name has an `__init__.py`), so it names files of this repository
+    whatever root the outermost package is imported from (a namespace portion could be merged with others)."""
+    directory = importer.rpartition("/")[0]
+    for _ in range(level):
+        if not directory or f"{directory}/__init__.py" not in graph.layout.names_of:
+            return False
+        directory = directory.rpartition("/")[0]
+    return True
+
+
 _SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
                           "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
 
 
-def trusted_top(graph: Graph, importer: str, module: str) -> bool:
+def trusted_top(graph: Graph, importer: str, module: str, *, level: int = 0) -> bool:
     """Whether the repository really provides the top-level package of `module` to `importer`.
 
     The graph also treats nested directories as import roots (like pytest's rootdir insertion), so a
     package `plugins/requests/` is top-level `requests` there. A missing name is only trusted when the
     package sits at a main root, or in a tests/examples/scripts directory the importer also lives in (the
-    directory those files run from); a namespace directory inside a package is never an import root."""
+    directory those files run from); a namespace directory inside a package is never an import root.
+    A relative import (`level` dots) from inside regular packages is resolved from the importer's own
+    package, wherever that package is imported from: its target is the importer's directory tree."""
+    if level and relative_within_packages(graph, importer, level):
+        return True
     top = module.split(".")[0]
     roots = {r.strip("/") for r in graph.layout.roots}
     paths = graph.paths_of(top) or [p for p in graph.files() if f"/{top}/" in f"/{p}"]
@@ -207,4 +238,18 @@ def trusted_top(graph: Graph, importer: str, module: str) -> bool:
             return True
         if anchor.split("/")[0] in _SCRIPT_DIRS and importer.startswith(anchor + "/"):
             return True
+        if subproject_root(graph, anchor, importer):
+            return True
     return False
+
+
+_BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def subproject_root(graph: Graph, anchor: str, importer: str) -> bool:
+    """`anchor` is the import root of a project nested in the repository (`examples/celery/` with its own
+    pyproject.toml, packages in it or in its `src/`), and `importer` belongs to that project."""
+    project = anchor[:-4] if anchor.endswith("/src") else anchor
+    if not project or not importer.startswith(project + "/"):
+        return False
+    return any((graph.root / project / name).is_file() for name in _BUILD_FILES)

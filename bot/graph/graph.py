@@ -20,6 +20,7 @@ from bot.graph.model import FileFacts
 from bot.graph.resolution import SymbolRef, Target
 from bot.graph.resolve import Resolver
 from bot.graph.snapshot import Snapshot, Source, take_snapshot
+from bot.graph.source_roots import declared_roots
 from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fingerprint
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def open_graph(root: Path, config: Config | None = None, *, progress: bool = Fal
     target = target_version(config)
     meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
             "parser": fingerprint()}
-    roots = config.gate.roots if config is not None else ()
+    roots = (*config.gate.roots, *declared_roots(root, config.pyproject)) if config is not None else ()
     snapshot = take_snapshot(root, source, commit=commit)
     try:
         return _open(root, path, meta, snapshot, roots, target, progress)

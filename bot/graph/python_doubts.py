@@ -18,16 +18,16 @@ from bot.graph.names import ALWAYS_DEFINED, last_name
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
-_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path",
-                  b"meta_path")
+_DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b"__path__", b"extend_path")
 # What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
+# (An import hook on `sys.meta_path` serves modules, not attributes: it can add names only to a package, as
+# its submodules, and `path_dynamic` says so; the resolver asks it for the names of packages.)
 _DYNAMIC_CODE = re.compile(
     rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
     rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
     rb"sys\.modules\s*\[\s*__name__\s*\]|"
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
-    rb"[(,]\s*globals\(\s*\)\s*[,)]|"
-    rb"sys\.meta_path\b"  # an import hook (a vendor importer serving `pkg.extern.x` from `pkg._vendor`)
+    rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
 # What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
 _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
@@ -218,6 +218,19 @@ _GUARD_TEST = re.compile(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
     r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|find_spec|importlib"
 )
+# The `if` tests whose block may never run under the target Python (another version, a type checker only).
+_DEAD_CODE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation")
+_PLATFORM_TEST = re.compile(r"platform|os\.name|win32|darwin|linux|cygwin|WINDOWS|\bIS_WIN|\bWIN\b|\bMACOS\b")
+_FEATURE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation|hasattr|getattr|"
+                           r"find_spec|importlib|\bHAS_|\bhas_|available|installed|enabled|supported|\b(?:use|with|can)_",
+                           re.IGNORECASE)
+
+
+def platform_test(test: str) -> bool:
+    """An `if` test on the operating system only (`sys.platform == "win32"`, `os.name == "nt"`): its block
+    runs on that system. A repository module has the same names there as anywhere (a conditional `def`
+    still counts), so only what the block imports from outside may be absent."""
+    return _PLATFORM_TEST.search(test) is not None and _FEATURE_TEST.search(test) is None
 _ENV_WORD = re.compile(
     r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
     r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
@@ -286,7 +299,17 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         test = cond.text.decode("utf-8", "replace")
         stmt = cond.parent
         if _GUARD_TEST.search(test):
-            shared.append((stmt.start_byte, stmt.end_byte))
+            span = (cond.end_byte, stmt.end_byte)  # what the test guards: the test itself always runs
+            if _DEAD_CODE_TEST.search(test):
+                shared.append(span)
+            else:
+                # A platform or feature test: the block runs somewhere. A repository module has the same
+                # names on every platform (a conditional `def` still counts), and arity only judges
+                # unconditional definitions; only what the test probes (`hasattr(mod, "x")`) and what the
+                # block imports (an optional or platform-only module) are uncertain.
+                imports.append(span)
+                if not platform_test(test):
+                    attributes.append(span)
         elif test in ("True", "1") and stmt.parent is not None:
             # `if True: return ...` makes the rest of the block dead code
             body = stmt.child_by_field_name("consequence")

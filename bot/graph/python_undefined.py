@@ -52,9 +52,43 @@ def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[Loca
         if not candidates:
             return ()
         tree = ast.parse(data)
-    if _dynamic_namespace(tree):
-        return ()
+        written = _dynamic_namespace(tree)
+        if written is None:
+            return ()
+        candidates -= written | _literal_exec_bindings(tree)
     return tuple(_locate(tree, candidates, eager=True))
+
+
+def _literal_code(call: ast.Call) -> str | None:
+    """The source text an `exec`/`eval` call runs when it is a string literal, possibly through
+    `compile("...", name, mode)` (Python 2 compatibility: `eval(compile('def _raise(...): raise a, b, c', ...))`)."""
+    arg = call.args[0] if call.args else None
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "compile" and arg.args:
+        arg = arg.args[0]
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
+def _literal_exec_bindings(tree: ast.Module) -> set[str]:
+    """Names bound by the literal code `exec`/`eval` calls run in the module's namespace (read by compiling
+    the literal; code that does not compile here, such as Python 2 syntax, binds the names its `def`, `class`
+    and assignment heads show, read by a regular expression)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _EXEC_NAMES:
+            code = _literal_code(node)
+            if code is None:
+                continue
+            try:
+                inner = symtable.symtable(code, "<exec>", "exec")
+                out.update(s.get_name() for s in inner.get_symbols() if s.is_assigned() or s.is_imported()
+                           or s.is_namespace())
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                out.update(m.group(1) or m.group(2) for m in _BINDING_HEADS.finditer(code))
+    return out
+
+
+_BINDING_HEADS = re.compile(r"(?:^|;)\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*=[^=]",
+                            re.MULTILINE)
 
 
 
@@ -75,21 +109,36 @@ def _candidates(top: symtable.SymbolTable) -> set[str]:
     return {n for n in referenced - bound if n not in ALWAYS_DEFINED and not is_dunder(n)}
 
 
-def _dynamic_namespace(tree: ast.Module) -> bool:
-    """Whether the module's names may be bound in ways no binding statement shows: a star import, writes
-    through `globals()`/`locals()`/`vars()`, `exec`/`eval` in the module namespace, builtins or
-    `sys.modules[__name__]` manipulation."""
+def _dynamic_namespace(tree: ast.Module) -> set[str] | None:
+    """None when the module's names may be bound in ways no binding statement shows: a star import, writes
+    through `globals()`/`locals()`/`vars()`, `exec`/`eval` in the module namespace, writes into builtins
+    other than `builtins.name = ...`, or `sys.modules[__name__]` manipulation. Otherwise the names the file
+    writes into builtins (`builtins._ = value`), bound for every module."""
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+    builtins_names = _builtins_aliases(tree)
+    written: set[str] = set()
     for node in ast.walk(tree):
         if _is_own_module_entry(node):
             if _writes_into_own_module(node, parents, tree):  # type: ignore[arg-type]
-                return True
-        elif _binds_dynamically(node, parents.get(id(node))):
-            return True
-    return False
+                return None
+        elif isinstance(node, ast.Name) and node.id in builtins_names and isinstance(node.ctx, ast.Load):
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Attribute) and parent.value is node and isinstance(parent.ctx, ast.Store):
+                written.add(parent.attr)  # `builtins._ = value`: binds `_`, nothing else
+            elif _writes_through(node, parents):
+                return None
+        elif _binds_dynamically(node, parents):
+            return None
+    return written
+
+
+def _builtins_aliases(tree: ast.Module) -> set[str]:
+    """Names bound to the builtins module (`import builtins`, `import __builtin__ as b`)."""
+    return {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+            for a in node.names if a.name in _BUILTINS_MODULES}
 
 
 def _is_own_module_entry(node: ast.AST) -> bool:
@@ -144,24 +193,75 @@ def _mentions_own_module(node: ast.AST) -> bool:
                for n in ast.walk(node))
 
 
-def _binds_dynamically(node: ast.AST, parent: ast.AST | None) -> bool:
+def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    parent = parents.get(id(node))
     if isinstance(node, ast.ImportFrom):
-        return any(a.name == "*" for a in node.names) or node.module in _BUILTINS_MODULES
-    if isinstance(node, ast.Import):
-        return any(a.name in _BUILTINS_MODULES for a in node.names)
+        return any(a.name == "*" for a in node.names)
     if isinstance(node, ast.Name):
         if node.id == "__builtins__":
             return True
         if node.id in _EXEC_NAMES:
-            return not (isinstance(parent, ast.Call) and parent.func is node and _own_namespace(parent))
+            if not (isinstance(parent, ast.Call) and parent.func is node):
+                return True  # handed on: called who knows how
+            if _literal_code(parent) is not None:
+                return False  # literal code: what it binds is read (`_literal_exec_bindings`)
+            if node.id == "eval" and _in_function(node, parents) and not _compiled(parent):
+                return False  # an expression evaluated in a function binds no global (a walrus binds a local)
+            return not _own_namespace(parent)
         return False
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:
+        if node.func.id == "vars" and node.args:
+            return False  # `vars(obj)`: another object's namespace
+        if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 \
+                and isinstance(parent.targets[0], ast.Name):
+            return _alias_written(parent.targets[0].id, parents)  # `ns = globals()`, then only read
         return not _read_only(node, parent)
     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         return name == "import_module" and node.args[0].id == "__name__"
     return False
+
+
+def _in_function(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    up = parents.get(id(node))
+    while up is not None:
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return True
+        up = parents.get(id(up))
+    return False
+
+
+def _compiled(call: ast.Call) -> bool:
+    """`eval(compile(...))` (statements may run) or an argument that is not plainly an expression string."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "compile"
+               for arg in call.args[:1] for n in ast.walk(arg))
+
+
+def _alias_written(alias: str, parents: dict[int, ast.AST]) -> bool:
+    """A name bound to `globals()` is used other than read (`ns[k] = v`, `ns.update(...)`, handed on), or
+    is also bound to something else (then its uses cannot be told apart)."""
+    nodes = _all_nodes(parents)
+    for node in nodes:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == alias for t in node.targets) \
+                and not (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                         and node.value.func.id in _NAMESPACE_CALLS):
+            return True
+        if isinstance(node, ast.Name) and node.id == alias and not isinstance(node.ctx, ast.Load) and \
+                not isinstance(parents.get(id(node)), ast.Assign):
+            return True  # bound by a `for`, `with`, augmented assignment, ...
+    uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == alias and isinstance(n.ctx, ast.Load)]
+    return any(not _read_only(n, parents.get(id(n))) for n in uses)
+
+
+def _all_nodes(parents: dict[int, ast.AST]) -> list[ast.AST]:
+    """Every node of the tree `parents` was built from (each child appears once, its parent once per child)."""
+    seen: dict[int, ast.AST] = {}
+    for parent in parents.values():
+        seen[id(parent)] = parent
+        for child in ast.iter_child_nodes(parent):
+            seen[id(child)] = child
+    return list(seen.values())
 
 
 def _own_namespace(call: ast.Call) -> bool:
@@ -172,13 +272,15 @@ def _own_namespace(call: ast.Call) -> bool:
     return not (isinstance(ns, ast.Call) and isinstance(ns.func, ast.Name) and ns.func.id in _NAMESPACE_CALLS)
 
 
-def _read_only(call: ast.Call, parent: ast.AST | None) -> bool:
+def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
     if isinstance(parent, ast.Subscript):
         return isinstance(parent.ctx, ast.Load) and parent.value is call
     if isinstance(parent, ast.Attribute):
         return parent.attr in _READ_METHODS
     if isinstance(parent, ast.Compare):
         return call in parent.comparators
+    if isinstance(parent, (ast.comprehension, ast.For)):
+        return parent.iter is call
     return False
 
 

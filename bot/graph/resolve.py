@@ -282,6 +282,10 @@ class Resolver:
             return FOUND
         if facts.dynamic:
             return unknown(f"{path} is dynamic")
+        if facts.path_dynamic and self.layout.is_package_file(path):
+            # its submodules are unknowable (`__path__` edits, an import hook serving `pkg.extern.x` from
+            # `pkg._vendor`), and `from pkg import x` imports a submodule `x` when no attribute has that name
+            return unknown(f"{path} serves submodules dynamically")
         star = self._through_stars(path, facts, name, seen)
         if star is not None:
             return star

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.pipeline.events import Step, Stopwatch
 from bot.pipeline.results import Generation
 
 if TYPE_CHECKING:
@@ -48,29 +49,35 @@ def build_prompt(*, instructions: str, failures: str, context: str, feedback: st
     return Prompt(system=f"{ROLE}\n\n{EDIT_FORMAT_INSTRUCTIONS}", user="\n\n".join(sections))
 
 
-def generate(client: LLMClient, prompt: Prompt, root: Path, tools: AttemptTools | None = None) -> Generation:
+def generate(client: LLMClient, prompt: Prompt, root: Path, watch: Stopwatch | None = None,
+             tools: AttemptTools | None = None) -> Generation:
     """Call the model (the client handles redaction, budgets, cache, retries, failover) and parse the answer.
     With `tools` and at least two model calls left for this attempt, the model may use them first."""
     from bot.llm.provider import LLMRequest
 
+    watch = watch or Stopwatch()
     turns = tools.max_turns(client) if tools is not None else 1
     if tools is None or turns < 2:
-        response = client.complete(LLMRequest(system=prompt.system, prompt=prompt.user,
-                                              max_tokens=MAX_OUTPUT_TOKENS))
+        with watch.measure(Step.MODEL):
+            response = client.complete(LLMRequest(system=prompt.system, prompt=prompt.user,
+                                                  max_tokens=MAX_OUTPUT_TOKENS))
         generation = Generation(text=response.text, model=response.model, input_tokens=response.input_tokens,
                                 output_tokens=response.output_tokens, cost_usd=response.cost_usd,
                                 cached=response.cached)
-        return with_parse(generation, root)
-    from bot.llm.tools_loop import converse
+    else:
+        from bot.llm.tools_loop import converse
 
-    request = LLMRequest(system=f"{prompt.system}\n\n{TOOLS_NOTE}", prompt=prompt.user, max_tokens=MAX_OUTPUT_TOKENS)
-    talk = converse(client, request, tools.tools, tools.journal, max_turns=turns, on_call=tools.on_call)
-    answer = talk.response
-    generation = Generation(text=answer.text, model=answer.model, input_tokens=talk.input_tokens,
-                            output_tokens=talk.output_tokens, cost_usd=talk.cost_usd, cached=answer.cached,
-                            turns=talk.turns, tool_calls=tuple(c.to_json() for c in talk.calls),
-                            tools_seen=talk.seen, tools_stopped=talk.stopped)
-    return with_parse(generation, root)
+        request = LLMRequest(system=f"{prompt.system}\n\n{TOOLS_NOTE}", prompt=prompt.user,
+                             max_tokens=MAX_OUTPUT_TOKENS)
+        with watch.measure(Step.MODEL):  # the model's turns and the tool calls between them
+            talk = converse(client, request, tools.tools, tools.journal, max_turns=turns, on_call=tools.on_call)
+        answer = talk.response
+        generation = Generation(text=answer.text, model=answer.model, input_tokens=talk.input_tokens,
+                                output_tokens=talk.output_tokens, cost_usd=talk.cost_usd, cached=answer.cached,
+                                turns=talk.turns, tool_calls=tuple(c.to_json() for c in talk.calls),
+                                tools_seen=talk.seen, tools_stopped=talk.stopped)
+    with watch.measure(Step.PARSE):
+        return with_parse(generation, root)
 
 
 def with_parse(generation: Generation, root: Path) -> Generation:

@@ -165,3 +165,16 @@ def test_both_forms_of_use_are_expected_places(project: Path) -> None:
     assert {m.kind for m in box} == {"remove_def", "rename_def", "remove_attr"}
     for m in box:
         assert {(e.path, e.line) for e in m.expect} >= {("pkg/app.py", 1), ("pkg/app.py", 8)}, m
+
+
+def test_deleting_a_module_named_like_the_standard_library_keeps_only_sites_that_break(tmp_path: Path) -> None:
+    """`tests/data/collections.py` deleted: `import collections` and `from collections import deque` still
+    work (the standard library's module); only a name that module lacks breaks."""
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    (tmp_path / "tests" / "data" / "collections.py").write_text("def local_thing():\n    return 1\n")
+    (tmp_path / "tests" / "data" / "user.py").write_text("import collections\nfrom collections import deque\n")
+    (tmp_path / "tests" / "data" / "other.py").write_text("from collections import local_thing\n")
+    found = [m for seed in range(5) for m in collect(tmp_path, "p", 3, seed) if m.kind == "remove_module"]
+    assert found
+    for m in found:
+        assert [(e.path, e.line) for e in m.expect] == [("tests/data/other.py", 1)]

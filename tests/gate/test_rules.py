@@ -270,8 +270,11 @@ def test_more_places_where_the_gate_stays_silent(repo: Repo) -> None:
         def test_known_broken():
             from pkg.helpers import not_yet
 
+        def is_fbcode():
+            return False
+
         def in_fbcode():
-            if helpers.is_fbcode():
+            if is_fbcode():  # (the test itself always runs: `helpers.is_fbcode()` would be judged)
                 from pkg.internal_only import thing
 
         def probe():

@@ -44,7 +44,7 @@ def test_typo_in_function_is_undefined() -> None:
     "globals()['made'] = 1\nprint(made)\n",
     "globals().update(made=1)\nprint(made)\n",
     "exec('made = 1')\nprint(made)\n",
-    "print(eval('1'), made)\n",
+    "print(eval(source), made)\n",  # computed code evaluated in the module namespace
     "import sys\nsetattr(sys.modules[__name__], 'made', 1)\nprint(made)\n",
     "import builtins\nbuiltins.made = 1\nprint(made)\n",
     "print(_('translated'))\n",
@@ -54,6 +54,17 @@ def test_typo_in_function_is_undefined() -> None:
 ])
 def test_never_reported(src: str) -> None:
     assert [i for i in issues(src) if i[0] == "undefined-name"] == []
+
+
+@pytest.mark.parametrize("src, name", [
+    ("print(eval('1'), made)\n", "made"),  # literal code: it binds nothing (only what it shows)
+    ("exec('other = 1')\nprint(made)\n", "made"),
+    ("import builtins\nbuiltins.other = 1\nprint(made)\n", "made"),
+    ("def f(node):\n    return eval(node.expr)\n\nprint(made)\n", "made"),  # an expression, in a function
+    ("def f(obj):\n    return vars(obj)\n\nprint(made)\n", "made"),
+])
+def test_reported_despite_namespace_reads(src: str, name: str) -> None:
+    assert [i[2] for i in issues(src) if i[0] == "undefined-name"] == [name]
 
 
 def test_eager_annotations_are_evaluated() -> None:

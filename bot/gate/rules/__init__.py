@@ -50,6 +50,7 @@ class RuleContext:
     members: RepositoryMembers | None = None
     resigned: frozenset[tuple[str, str]] = frozenset()  # (module, name) the checked change removed or re-signed
     not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
+    touched: frozenset[str] | None = None  # the files the checked change touches (None: every file is judged)
 
     @property
     def resolver(self) -> Resolver:
@@ -88,6 +89,7 @@ def suggestion(ctx: RuleContext, resolution: Resolution) -> str:
     return ""
 
 
-def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str) -> bool:
-    """Every reason to doubt a graph answer "`name` is missing from `module`" (`bot.graph.doubts`)."""
-    return missing_uncertain(ctx.graph, importer, module, name)
+def unsure_missing(ctx: RuleContext, importer: str, module: str, name: str, *, level: int = 0) -> bool:
+    """Every reason to doubt a graph answer "`name` is missing from `module`" (`bot.graph.doubts`);
+    `level`: the dots of the relative import that reached `module` (0: absolute)."""
+    return missing_uncertain(ctx.graph, importer, module, name, level=level)

@@ -25,11 +25,20 @@ def attribute_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[H
             continue
         if res.kind == "module":
             continue  # a module the import itself lacks: `missing-module` reports it at the import
-        if unsure_missing(ctx, path, res.module, res.name) or compiled_submodule(ctx, res.module, res.name):
+        if unsure_missing(ctx, path, res.module, res.name, level=_import_level(facts, use.base)) or \
+                compiled_submodule(ctx, res.module, res.name):
             continue
         yield Hit(make("missing-attribute", path, use.line, use.col, use.end_line,
                        f"module `{res.module}` has no attribute `{res.name}`", suggestion(ctx, res)),
                   res.module, res.name)
+
+
+def _import_level(facts: FileFacts, base: str) -> int:
+    """The dots of the relative import binding `base` (`from . import mod`), 0 when any binding of it is
+    absolute (the trust of a relative import only holds when every binding is one)."""
+    levels = {i.level for i in facts.imports if i.name is not None and (i.alias or i.name) == base}
+    levels |= {i.level for i in facts.imports if i.name is None and (i.alias or i.module.split(".")[0]) == base}
+    return min(levels) if levels else 0
 
 
 def _resolve(ctx: RuleContext, path: str, use: AttrUse, start: tuple[str, tuple[str, ...]] | Resolution) -> Resolution:

@@ -27,7 +27,7 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
     res = ctx.resolver.resolve_import(path, imp)
-    if res.status != "missing" or not trusted_top(ctx.graph, path, res.module):
+    if res.status != "missing" or not trusted_top(ctx.graph, path, res.module, level=imp.level):
         return None
     if res.kind == "module":
         if _provided_outside_python(ctx, res.module) or mocked(ctx.graph, path, res.module):
@@ -38,7 +38,8 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
                    res.module, name)
     if imp.name == "*":
         return None  # what a star import provides is judged where the names are used
-    if unsure_missing(ctx, path, res.module, res.name) or compiled_submodule(ctx, res.module, res.name):
+    if unsure_missing(ctx, path, res.module, res.name, level=imp.level) or compiled_submodule(
+            ctx, res.module, res.name):
         return None
     where = ctx.where(res.module)
     return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,

@@ -1,0 +1,301 @@
+"""Recall of the classic kinds (a definition or module removed or renamed, a required parameter added, an
+undefined name) through the mechanisms that hid them on unseen releases: one minimal repository each."""
+
+from __future__ import annotations
+
+import pytest
+from support.gate_repo import Repo, rules
+
+VENDORED = {
+    "pkg/__init__.py": "",
+    "pkg/_vendor/lark/__init__.py": "from .lark import Lark\n",
+    "pkg/_vendor/lark/utils.py": "class Memo:\n    pass\n\n\ndef helper():\n    return 1\n",
+    "pkg/_vendor/lark/lark.py": "from .utils import Memo\nfrom . import utils\n\n\nclass Lark:\n"
+                                "    def f(self):\n        return utils.helper(), Memo\n",
+    "pkg/_vendor/lark/absolute.py": "from lark.utils import Memo\n",
+}
+
+
+def test_relative_imports_inside_a_package_below_no_import_root_are_judged(repo: Repo) -> None:
+    """A vendored package (`pkg/_vendor/lark`, put on `sys.path` at run time) is not at an import root, so
+    whether `import lark` finds it is unknowable; its relative imports name its own files wherever it is
+    imported from."""
+    repo.files(VENDORED)
+    repo.commit()
+    repo.write("pkg/_vendor/lark/utils.py", "def helper():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "pkg/_vendor/lark/lark.py", 1)]  # not absolute.py
+    repo.git("reset", "-q", "--hard")
+    repo.write("pkg/_vendor/lark/utils.py", "class Memo:\n    pass\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/_vendor/lark/lark.py", 7)]
+
+
+def test_relative_import_from_a_namespace_directory_stays_silent(repo: Repo) -> None:
+    """Without `__init__.py` the directory is a namespace portion: another portion may provide the name."""
+    repo.files({"pkg/__init__.py": "", "plugins/sub/helpers.py": "def make():\n    return 1\n",
+                "plugins/sub/run.py": "from .helpers import make\n"})
+    repo.commit()
+    repo.write("plugins/sub/helpers.py", "def other():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+LIB_LAYOUT = {
+    "lib/alchemy/__init__.py": "from .result import result_tuple\n",
+    "lib/alchemy/result.py": "def result_tuple(fields):\n    return fields\n",
+    "test/test_result.py": "from alchemy import result\n\n\ndef test_x():\n    result.result_tuple([])\n",
+}
+
+
+def test_a_package_directory_declared_by_setup_cfg_is_an_import_root(repo: Repo) -> None:
+    repo.files({**LIB_LAYOUT, "setup.cfg": "[options]\npackages = find:\npackage_dir =\n    =lib\n\n"
+                                           "[options.packages.find]\nwhere = lib\n"})
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1),
+                                   ("missing-attribute", "test/test_result.py", 5)]
+
+
+def test_a_package_directory_declared_by_pyproject_is_an_import_root(repo: Repo) -> None:
+    repo.files({**LIB_LAYOUT, "pyproject.toml": '[tool.setuptools.packages.find]\nwhere = ["lib"]\n'})
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1),
+                                   ("missing-attribute", "test/test_result.py", 5)]
+
+
+def test_an_undeclared_package_directory_stays_unsure(repo: Repo) -> None:
+    """Nothing says `lib/` is where `alchemy` is imported from: an installed `alchemy` may be the one the tests
+    use (only the package's own relative import is sure)."""
+    repo.files(LIB_LAYOUT)
+    repo.commit()
+    repo.write("lib/alchemy/result.py", "def result_tuple2(fields):\n    return fields\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "lib/alchemy/__init__.py", 1)]
+
+
+IMPORT_HOOK = """
+import sys
+
+
+class _ImportRedirect(object):
+    def __init__(self, name):
+        self.name = name
+        sys.meta_path.append(self)
+
+    def find_module(self, fullname, path=None):
+        return self if fullname.startswith(self.name + ".") else None
+
+
+ext = _ImportRedirect("bottle.ext" if __name__ == "__main__" else __name__ + ".ext")
+
+
+class ConfigDict(dict):
+    pass
+
+
+def touni(s):
+    return str(s)
+"""
+
+
+def test_an_import_hook_in_a_plain_module_does_not_hide_its_names(repo: Repo) -> None:
+    """A `sys.meta_path` finder serves modules: it can add submodules to a package, never names to a plain
+    module (`from bottle import X` cannot import a submodule of a module that is not a package)."""
+    repo.files({"bottle.py": IMPORT_HOOK,
+                "test/test_config.py": "from bottle import ConfigDict, touni\n\n\ndef test_x():\n"
+                                       "    touni(ConfigDict())\n"})
+    repo.commit()
+    repo.write("bottle.py", IMPORT_HOOK.replace("class ConfigDict", "class ConfigDict2")
+               .replace("def touni(s)", "def touni(s, enc)"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "test/test_config.py", 1),
+                                   ("arity-mismatch", "test/test_config.py", 5)]
+
+
+def test_an_import_hook_in_a_package_makes_its_names_unsure(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": IMPORT_HOOK, "app.py": "from pkg import ConfigDict, vendored\n"})
+    repo.commit()
+    repo.write("pkg/__init__.py", IMPORT_HOOK.replace("class ConfigDict", "class ConfigDict2"))
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+PY2_COMPAT = """
+import sys
+
+if sys.version_info >= (3,):
+    def _raise(*a):
+        raise a[0](a[1]).with_traceback(a[2])
+else:
+    eval(compile('def _raise(*a): raise a[0], a[1], a[2]', '<py3fix>', 'exec'))
+    exec("HELPER = 1\\nclass Old: pass")
+
+
+def touni(s):
+    return str(s)
+
+
+def tob(s):
+    return touni(s).encode(), HELPER, Old
+"""
+
+
+def test_exec_of_literal_code_binds_what_the_literal_binds(repo: Repo) -> None:
+    """`eval(compile('def _raise...', ...))` (Python 2 syntax kept in a string) binds `_raise` and nothing
+    else: the rest of the file is still judged for undefined names."""
+    repo.files({"compat.py": PY2_COMPAT})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []
+    repo.write("compat.py", PY2_COMPAT.replace("def touni(s)", "def touni2(s)"))
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "compat.py", 16)]
+
+
+def test_exec_of_computed_code_still_silences_the_file(repo: Repo) -> None:
+    repo.files({"dyn.py": "CODE = open('x').read()\nexec(CODE)\n\n\ndef f():\n    return made_by_exec()\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []
+
+
+def test_a_bare_noqa_written_before_the_change_does_not_hide_the_break(repo: Repo) -> None:
+    """`from .more import *  # noqa` silences flake8's F403; deleting `more.py` breaks the line anyway."""
+    repo.files({"pkg/__init__.py": "from .more import *  # noqa\nfrom .recipes import *  # noqa\n",
+                "pkg/more.py": "def first(it):\n    return next(iter(it))\n",
+                "pkg/recipes.py": "def take(n, it):\n    return list(it)[:n]\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/more.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/__init__.py", 1)]
+    assert rules(repo.check(all_files=True)) == []  # the whole repository: the comment still speaks for its line
+
+
+def test_a_bare_noqa_on_a_line_the_change_writes_still_silences(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/more.py": "def first(it):\n    return next(iter(it))\n"})
+    repo.commit()
+    repo.write("app.py", "from pkg.more import last  # noqa\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+NAMESPACE_READERS = """
+import builtins
+import math
+
+
+def show(value):
+    builtins._ = value  # what the REPL does: binds `_` in builtins, nothing else
+
+
+def evaluate(node):
+    return eval(node.get("buffered", "False"))  # an expression, in a function: binds no global
+
+
+def constants():
+    return {k: v for k, v in vars(math).items()}  # another module's namespace
+
+
+def registered(name):
+    ns = globals()
+    return name in ns and ns[name] is not None  # the module's namespace, only read
+
+
+def main():
+    return show(_), helper()
+"""
+
+
+def test_namespace_reads_do_not_silence_undefined_names(repo: Repo) -> None:
+    """`import builtins` with only `builtins.x = ...` writes, `eval` of an expression inside a function,
+    `vars(obj)`, and a read-only alias of `globals()` bind nothing unseen: `helper` is still undefined."""
+    repo.files({"mod.py": NAMESPACE_READERS})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 23)]
+
+
+@pytest.mark.parametrize("writer", [
+    "builtins.__dict__.update(extra)",
+    "setattr(builtins, name, value)",
+    "exec(code)",
+    "ns = globals()\n    ns[name] = value",
+    "globals()[name] = value",
+])
+def test_namespace_writes_still_silence_undefined_names(repo: Repo, writer: str) -> None:
+    repo.files({"mod.py": f"import builtins\n\n\ndef install(name, value, extra, code):\n    {writer}\n\n\n"
+                          "def main():\n    return helper()\n"})
+    assert rules(repo.check(all_files=True)) == []
+
+
+def test_deleting_the_module_the_repository_distributes_is_reported(repo: Repo) -> None:
+    """`bottle.py` in bottle's own repository: a known PyPI name, but installed it is this very file."""
+    repo.files({"setup.py": "from setuptools import setup\nsetup(name='bottle', py_modules=['bottle'])\n",
+                "bottle.py": "def route():\n    pass\n",
+                "test/test_route.py": "import bottle\n\n\ndef test_x():\n    bottle.route()\n"})
+    repo.commit()
+    repo.git("rm", "-q", "bottle.py")
+    assert rules(repo.check()) == [("missing-module", "test/test_route.py", 1)]
+
+
+def test_a_nested_project_with_its_own_build_file_has_its_own_import_root(repo: Repo) -> None:
+    """`examples/celery/` with a pyproject.toml and `src/task_app/`: its `make_celery.py` imports `task_app`."""
+    repo.files({"src/flask/__init__.py": "", "examples/celery/pyproject.toml": '[project]\nname = "task-app"\n',
+                "examples/celery/src/task_app/__init__.py": "def create_app():\n    return 1\n",
+                "examples/celery/make_celery.py": "from task_app import create_app\n",
+                "plugins/other/src/task_app2/__init__.py": "def create_app():\n    return 1\n",
+                "plugins/other/run.py": "from task_app2 import create_app\n"})
+    repo.commit()
+    repo.write("examples/celery/src/task_app/__init__.py", "def make_app():\n    return 1\n")
+    repo.write("plugins/other/src/task_app2/__init__.py", "def make_app():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "examples/celery/make_celery.py", 1)]  # not plugins/other
+
+
+def test_a_call_under_a_feature_test_is_judged(repo: Repo) -> None:
+    """`if hasattr(action, "default"): get_env_var(key)` runs wherever the object has the attribute, and the
+    repository function has one signature everywhere; a version test may be dead code, so it still shields."""
+    repo.files({"pkg/__init__.py": "", "pkg/env.py": "def get_env_var(key):\n    return key\n",
+                "pkg/parser.py": "import sys\n\nfrom .env import get_env_var\n\n\ndef fix(action):\n"
+                                 "    if hasattr(action, 'default'):\n        get_env_var(action.dest)\n"
+                                 "    if sys.version_info < (3,):\n        get_env_var(action.dest)\n"})
+    repo.commit()
+    repo.write("pkg/env.py", "def get_env_var(key, of_type):\n    return key\n")
+    repo.stage()
+    assert rules(repo.check()) == [("arity-mismatch", "pkg/parser.py", 8)]
+
+
+def test_attributes_of_a_repository_module_under_a_platform_test_are_judged(repo: Repo) -> None:
+    """`elif sys.platform == "win32": from . import win_openssh; win_openssh.can_talk_to_agent()`: the module
+    is the repository's, and its names are the same on every platform; a `hasattr` test still shields."""
+    repo.files({"pkg/__init__.py": "", "pkg/win_openssh.py": "def can_talk_to_agent():\n    return True\n",
+                "pkg/agent.py": "import sys\n\n\ndef connect():\n    if sys.platform == 'win32':\n"
+                                "        from . import win_openssh\n        return win_openssh.can_talk_to_agent()\n",
+                "pkg/probe.py": "from . import win_openssh as w\n\nif hasattr(w, 'can_talk_to_agent'):\n"
+                                "    w.can_talk_to_agent()\n"})
+    repo.commit()
+    repo.write("pkg/win_openssh.py", "def can_talk():\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/agent.py", 7)]
+
+
+def test_the_test_of_an_environment_if_is_judged(repo: Repo) -> None:
+    """`if man_pages.is_available(name):` reads like a feature test, but the test itself always runs."""
+    repo.files({"pkg/__init__.py": "", "pkg/man_pages.py": "def is_available(name):\n    return True\n",
+                "pkg/cli.py": "def manual(name):\n    from pkg import man_pages\n\n"
+                              "    if man_pages.is_available(name):\n        return man_pages.is_available(name)\n"})
+    repo.commit()
+    repo.write("pkg/man_pages.py", "def available(name):\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4)]
+
+
+def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed_missing(repo: Repo) -> None:
+    """sqlalchemy's plugin: `config = None` at module level, then `global config; from pkg import config` and
+    `config.bootstrapped = True` in a function: the module gets the attribute at run time."""
+    repo.files({"pkg/__init__.py": "", "pkg/config.py": "db = None\n",
+                "pkg/plugin.py": "config = None\n\n\ndef setup():\n    global config\n"
+                                 "    from pkg import config\n    config.bootstrapped = True\n",
+                "pkg/engines.py": "from pkg import config\n\n\ndef make():\n    return config.bootstrapped, "
+                                  "config.missing\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("missing-attribute", "pkg/engines.py", 5)]
