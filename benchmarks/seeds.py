@@ -9,7 +9,10 @@ of the reporting seed: file them (`/work/briefs/bench-findings.md`) and fix the 
 from __future__ import annotations
 
 TUNING_SEED = 7
-REPORTING_SEED = 2026
+# 2026 was the reporting seed until its misses were studied to fix mechanisms (stop 13): it is a tuning seed
+# now, like 7. A reporting seed is replaced as soon as anyone looks at its misses.
+BURNED_SEEDS = (2026,)
+REPORTING_SEED = 4817
 NAMED = {"tuning": TUNING_SEED, "reporting": REPORTING_SEED}
 
 

@@ -1,5 +1,7 @@
-"""Every git call of the gate and the graph goes through here; the rest of the code never builds a git
-command line.
+"""The git seam: every git call goes through `Git` here, and git command lines are built only in this module and
+its two named parts — `bot.git_remote` (the Action's workspace: fetch, check out, commit as the bot, push with an
+expected remote head) and `bot.git_worktree` (the fix pipeline: scratch worktrees, patches, local commits).
+`tests/test_architecture.py` fails when another module builds one or hands a git subcommand to a runner.
 
 `Git(root)` runs git in one repository: a timeout on every call, retries while another git holds
 `index.lock`, output read with `-z` where git offers it, blobs read through one long-lived
@@ -15,7 +17,7 @@ import select
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -60,24 +62,27 @@ class Git:
 
     # -- running ---------------------------------------------------------------------------------
     def run(self, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True,
-            literal_paths: bool = False) -> bytes:
-        """`git ARGS` in the root; stdout. Retries while index.lock is held; GitError on failure/timeout."""
+            literal_paths: bool = False, env: Mapping[str, str] | None = None) -> bytes:
+        """`git ARGS` in the root; stdout. Retries while index.lock is held; GitError on failure/timeout.
+        `env` adds to the environment (an author identity, say)."""
         cmd = ["git", *args]
-        proc = self._exec(cmd, stdin, literal_paths)
+        proc = self._exec(cmd, stdin, literal_paths, env)
         if check and proc.returncode != 0:
             raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
         return proc.stdout
 
-    def completed(self, args: Sequence[str], *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    def completed(self, args: Sequence[str], *, stdin: bytes | None = None,
+                  env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
         """`git ARGS` in the root, whatever its exit status (the caller judges it); lock retries, timeout."""
-        return self._exec(["git", *args], stdin, False)
+        return self._exec(["git", *args], stdin, False, env)
 
     def succeeds(self, args: Sequence[str], *, literal_paths: bool = False) -> bool:
         """Whether `git ARGS` exits 0 (for commands that answer with their exit status)."""
         return self._exec(["git", *args], None, literal_paths).returncode == 0
 
-    def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool) -> subprocess.CompletedProcess[bytes]:
-        env = _env(literal_paths)
+    def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool,
+              extra: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        env = {**_env(literal_paths), **(extra or {})}
         for attempt in range(LOCK_RETRIES + 1):
             proc = self._once(cmd, stdin, env)
             if proc.returncode != 0 and b"index.lock" in proc.stderr and attempt < LOCK_RETRIES:
@@ -179,6 +184,11 @@ class Git:
         """Tracked paths whose working-tree copy may differ from the index (git's own stat check, ctime and
         racy timestamps included): a superset of the really modified files; the rest equal their index blob."""
         return set(zsplit(self.run(["diff-files", "-z", "--name-only", "--no-ext-diff"])))
+
+    def config_origins(self) -> str:
+        """Every configuration entry git sees here, with the file it comes from (`config --list --show-origin`);
+        "" when git cannot read it."""
+        return self.run(["config", "--list", "--show-origin"], check=False).decode("utf-8", "replace")
 
     def ls_files(self, *paths: str) -> list[str]:
         return zsplit(self.run(["ls-files", "-z", "--", *paths], literal_paths=True))
@@ -423,170 +433,3 @@ def head_blobs(root: Path, paths: Sequence[str]) -> dict[str, str]:
     """path -> blob sha in HEAD for the given paths (absent paths and repositories without commits: {})."""
     g = Git(root)
     return g.blobs_at(g.head(), paths)
-
-
-# ---- the Action's workspace (bot/github) ---------------------------------------------------------------------
-# Small module-level functions for the GitHub Action: fetch a pull request, check out, commit as the bot, push
-# only while the remote branch is still where the run started. Kept at the end of this module on purpose.
-
-NETWORK_TIMEOUT = 300.0  # seconds for fetch / push / ls-remote
-
-
-def run_text(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float | None = None) -> str:
-    """`git ARGS` in `root` with extra environment; stdout as text. Raises GitError (with stderr) on failure."""
-    cmd = ["git", *args]
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
-    try:
-        proc = subprocess.run(cmd, cwd=root, capture_output=True, env=full_env, check=False, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"`{' '.join(cmd)}` did not finish within {timeout:g}s") from exc
-    except OSError as exc:
-        raise GitError(f"could not run {' '.join(cmd)}: {exc}; is git installed?") from exc
-    if proc.returncode != 0:
-        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
-    return proc.stdout.decode("utf-8", "replace")
-
-
-def is_work_tree(root: Path) -> bool:
-    try:
-        return run_text(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
-    except GitError:
-        return False
-
-
-def fetch_refspecs(root: Path, remote: str, refspecs: Sequence[str]) -> None:
-    run_text(root, "fetch", "--no-tags", "--quiet", remote, *refspecs, timeout=NETWORK_TIMEOUT)
-
-
-def checkout_detached(root: Path, commit: str) -> None:
-    """Check out `commit` detached, discarding changes to tracked files."""
-    run_text(root, "checkout", "--quiet", "--force", "--detach", commit)
-
-
-def checkout_branch(root: Path, branch: str) -> None:
-    run_text(root, "checkout", "--quiet", "--force", branch)
-
-
-def current_branch(root: Path) -> str | None:
-    """The branch HEAD points at (`main`), or None when HEAD is detached."""
-    try:
-        name = run_text(root, "symbolic-ref", "-q", "--short", "HEAD").strip()
-    except GitError:
-        return None
-    return name or None
-
-
-def has_commit(root: Path, rev: str) -> bool:
-    try:
-        run_text(root, "cat-file", "-e", f"{rev}^{{commit}}")
-    except GitError:
-        return False
-    return True
-
-
-def merge_base(root: Path, a: str, b: str) -> str:
-    """The best common ancestor of commits `a` and `b` (where a pull request forked from its base)."""
-    return run_text(root, "merge-base", a, b).strip()
-
-
-def rev_parse(root: Path, rev: str) -> str:
-    return run_text(root, "rev-parse", "--verify", "-q", rev).strip()
-
-
-def diff_text(root: Path, *revs: str, paths: Sequence[str] = (), context: int = 3) -> str:
-    """`git diff` of revisions (or the working tree against one) as text; no colour, no external diff."""
-    return run_text(root, "diff", "--no-color", "--no-ext-diff", "--no-textconv", f"-U{context}", *revs, "--",
-                    *paths)
-
-
-def show_file(root: Path, rev: str, path: str) -> str | None:
-    """The text of `path` at `rev`, or None when it does not exist there (a blob only: never a symlink target)."""
-    try:
-        kind = run_text(root, "cat-file", "-t", f"{rev}:{path}").strip()
-    except GitError:
-        return None
-    if kind != "blob":
-        return None
-    mode = run_text(root, "ls-tree", rev, "--", path).split(" ", 1)[0]
-    if mode == "120000":  # a symlink: its "content" is a path, not the file
-        return None
-    return run_text(root, "cat-file", "blob", f"{rev}:{path}")
-
-
-def drop_extraheaders(root: Path) -> list[str]:
-    """Remove every `http.<url>.extraheader` of the local config (the credential actions/checkout persists);
-    return the names removed."""
-    try:
-        out = run_text(root, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
-    except GitError:
-        return []  # none set
-    names = sorted(set(out.split()))
-    for name in names:
-        run_text(root, "config", "--local", "--unset-all", name)
-    return names
-
-
-def remote_branch_sha(root: Path, remote: str, branch: str) -> str | None:
-    out = run_text(root, "ls-remote", remote, f"refs/heads/{branch}", timeout=NETWORK_TIMEOUT)
-    for line in out.splitlines():
-        sha, _, ref = line.partition("\t")
-        if ref == f"refs/heads/{branch}":
-            return sha
-    return None
-
-
-def commit_paths(root: Path, paths: Sequence[str], message: str, *, name: str, email: str,
-                 no_verify: bool = True) -> str:
-    """Stage `paths` (changed, added or deleted) and commit them as `name <email>`; return the new sha."""
-    run_text(root, "add", "--all", "--", *paths, env={"GIT_LITERAL_PATHSPECS": "1"})
-    who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-           "GIT_COMMITTER_EMAIL": email}
-    _commit_message_stdin(root, message, who, no_verify)
-    return rev_parse(root, "HEAD")
-
-
-def _commit_message_stdin(root: Path, message: str, env: dict[str, str], no_verify: bool) -> None:
-    cmd = ["git", "commit", "--quiet", *(["--no-verify"] if no_verify else []), "-F", "-"]
-    proc = subprocess.run(cmd, cwd=root, input=message.encode("utf-8"), capture_output=True, check=False,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env})
-    if proc.returncode != 0:
-        raise GitError(_describe(cmd, proc.returncode, proc.stdout, proc.stderr))
-
-
-def push_expecting(root: Path, remote: str, branch: str, expected: str) -> None:
-    """Push HEAD to `branch` only if the remote branch is still at `expected` (atomically, with a lease), and
-    only as a fast-forward of `expected`: never a force push."""
-    ref = f"refs/heads/{branch}"
-    try:
-        run_text(root, "merge-base", "--is-ancestor", expected, "HEAD")
-    except GitError as exc:
-        raise GitError(f"HEAD does not descend from {expected}: refusing a push that is not a fast-forward") \
-            from exc
-    run_text(root, "push", "--quiet", "--porcelain", f"--force-with-lease={ref}:{expected}", remote,
-             f"HEAD:{ref}", timeout=NETWORK_TIMEOUT)
-
-
-def apply_patch_file(root: Path, patch_file: Path) -> None:
-    run_text(root, "apply", "--whitespace=nowarn", str(patch_file))
-
-
-def is_tracked(root: Path, path: str) -> bool:
-    return bool(run_text(root, "ls-files", "--", path, env={"GIT_LITERAL_PATHSPECS": "1"}).strip())
-
-
-def last_message(root: Path, rev: str) -> str:
-    return run_text(root, "log", "-1", "--format=%B", rev)
-
-
-def has_object(root: Path, sha: str) -> bool:
-    """Whether the repository holds the object `sha` (any type)."""
-    try:
-        run_text(root, "cat-file", "-e", sha)
-    except GitError:
-        return False
-    return True
-
-
-def tree_names(root: Path, rev: str) -> list[str]:
-    """Names of the entries at the top of `rev`'s tree."""
-    return zsplit(run(["ls-tree", "-z", "--name-only", rev], root))

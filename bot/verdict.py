@@ -13,6 +13,7 @@ class Verdict(str, Enum):
     # the fix pipeline (`yantra fix`) and the Action's delivery of its result
     COMMITTED = "committed"  # a fix commit was made (and, in the Action, pushed)
     APPLIED = "applied"  # the fix was applied to the working tree, not committed
+    READY = "ready"  # the fix passed every check and went back to the caller to land (push, suggestions)
     SUGGESTED = "suggested"  # the fix is offered as a patch / review suggestions, nothing changed
     ESCALATED = "escalated"  # no confident fix: a person should look, with the evidence
     CLEAN = "clean"  # nothing to fix
@@ -30,4 +31,5 @@ class Verdict(str, Enum):
     @property
     def succeeded(self) -> bool:
         """The run did what it should: a fix landed or was offered, or there was nothing to do."""
-        return self in (Verdict.COMMITTED, Verdict.APPLIED, Verdict.SUGGESTED, Verdict.CLEAN, Verdict.PASS)
+        return self in (Verdict.COMMITTED, Verdict.APPLIED, Verdict.READY, Verdict.SUGGESTED, Verdict.CLEAN,
+                        Verdict.PASS)

@@ -83,14 +83,57 @@ def test_layers_point_one_way() -> None:
     assert config_up == [], f"bot.config imports {config_up}"
 
 
-def test_git_command_lines_only_in_the_git_seam() -> None:
+SEAM = {BOT / "git.py", BOT / "git_remote.py", BOT / "git_worktree.py"}  # bot.git and its two named parts
+GIT_SUBCOMMANDS = {"add", "apply", "branch", "cat-file", "check-ignore", "checkout", "clone", "commit", "config",
+                   "diff", "diff-files", "diff-index", "diff-tree", "fetch", "init", "log", "ls-files", "ls-remote",
+                   "ls-tree", "merge-base", "push", "read-tree", "reset", "rev-list", "rev-parse", "show", "status",
+                   "symbolic-ref", "update-index", "worktree"}
+RUNNERS = {"git", "_git", "run", "run_text", "completed", "succeeds"}
+
+
+def _git_list(node: ast.AST) -> bool:
+    """`["git", ...]`: a git command line."""
+    return (isinstance(node, ast.List | ast.Tuple) and bool(node.elts) and isinstance(node.elts[0], ast.Constant)
+            and node.elts[0].value == "git")
+
+
+def _subcommand_call(node: ast.AST) -> bool:
+    """A runner handed a git subcommand: `git(root, "status", ...)`, `Git(root).run(["diff", ...])`."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in RUNNERS:
+        return False
+    for arg in node.args[:3]:
+        first = arg.elts[0] if isinstance(arg, ast.List | ast.Tuple) and arg.elts else arg
+        if isinstance(first, ast.Constant) and first.value in GIT_SUBCOMMANDS:
+            return True
+    return False
+
+
+def _git_offenders(files: list[Path]) -> list[str]:
     offenders = []
-    for path in BOT.rglob("*.py"):
-        if path == BOT / "git.py":
+    for path in files:
+        if path in SEAM:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.List | ast.Tuple) and node.elts:
-                first = node.elts[0]
-                if isinstance(first, ast.Constant) and first.value == "git":
-                    offenders.append(f"{path.relative_to(BOT.parent)}:{node.lineno}")
-    assert offenders == [], f"git command lines outside bot/git.py: {offenders}"
+            if _git_list(node) or _subcommand_call(node):
+                offenders.append(f"{path.relative_to(BOT.parent)}:{node.lineno}")  # type: ignore[attr-defined]
+    return offenders
+
+
+def test_git_command_lines_only_in_the_git_seam() -> None:
+    offenders = _git_offenders(sorted(BOT.rglob("*.py")))
+    assert offenders == [], f"git command lines outside the git seam (bot/git.py and its parts): {offenders}"
+
+
+def test_the_git_seam_check_sees_both_shapes(tmp_path: Path) -> None:
+    """The check above can fail: a command line and a subcommand handed to a runner are both found."""
+    source = tmp_path / "sample.py"
+    source.write_text('import subprocess\nsubprocess.run(["git", "status"])\n'
+                      'def f(g):\n    g.run(["rev-parse", "HEAD"])\n    git(g, "worktree", "list")\n'
+                      'subprocess.run(["pytest", "-q"])\n', encoding="utf-8")
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    found = [n.lineno for n in ast.walk(tree) if _git_list(n) or _subcommand_call(n)]  # type: ignore[attr-defined]
+    assert sorted(found) == [2, 4, 5], found

@@ -39,7 +39,8 @@ def test_one_repository_url_everywhere() -> None:
     assert sarif["runs"][0]["tool"]["driver"]["informationUri"] == home
     slug = home.removeprefix("https://github.com/")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for url in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", readme):
-        assert url.rstrip(".") == home, url
-    for uses in re.findall(r"uses: ([\w.-]+/yantra)@", readme):
-        assert uses == slug
+    urls = re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", readme)
+    uses = re.findall(r"uses: ([\w.-]+/yantra)@", readme)
+    assert urls and uses, "the README names the repository and shows the Action in a workflow"
+    assert {url.rstrip(".") for url in urls} == {home}
+    assert set(uses) == {slug}

@@ -69,8 +69,8 @@ def fix(instructions: tuple[str, ...], repo: Path | None, commit: bool, no_tests
 
     Exit status: 0 committed, applied, suggested or nothing to fix; 1 escalated or failed; 2 usage error.
     """
+    from bot import git_worktree as gitops
     from bot.config import load_config
-    from bot.pipeline import gitops
     from bot.pipeline.session import FixRequest, run_fix
 
     root = (repo or Path.cwd()).resolve()

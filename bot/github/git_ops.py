@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import git
+from bot import git, git_remote
 from bot.errors import GitError
 
 TRAILER = "Yantra-Session"
@@ -43,55 +43,55 @@ class BranchMoved(GitError):
 
 
 def open_workspace(workspace: Path) -> Path:
-    if not workspace.is_dir() or not git.is_work_tree(workspace):
+    if not workspace.is_dir() or not git_remote.is_work_tree(workspace):
         raise GitError(f"{workspace} is not a git checkout: run actions/checkout before Yantra")
     return workspace
 
 
 def remember(root: Path) -> Checkout:
-    return Checkout(git.current_branch(root), git.head_commit(root))
+    return Checkout(git_remote.current_branch(root), git.head_commit(root))
 
 
 def restore(root: Path, where: Checkout) -> None:
     """Put the trusted checkout back (its branch, else its commit), discarding what the run left in it."""
     if where.branch is not None:
-        git.checkout_branch(root, where.branch)
+        git_remote.checkout_branch(root, where.branch)
     elif where.sha is not None:
-        git.checkout_detached(root, where.sha)
+        git_remote.checkout_detached(root, where.sha)
 
 
 def fetch_pull(root: Path, number: int, head_ref: str, base_ref: str, *, fork: bool) -> None:
     """Fetch the PR head (a fork's through `refs/pull/N/head` of the base repository) and its base branch."""
     head = f"refs/pull/{number}/head" if fork else f"refs/heads/{head_ref}"
-    git.fetch_refspecs(root, REMOTE, [f"+{head}:{HEAD_REF}", f"+refs/heads/{base_ref}:{BASE_REF}"])
+    git_remote.fetch_refspecs(root, REMOTE, [f"+{head}:{HEAD_REF}", f"+refs/heads/{base_ref}:{BASE_REF}"])
 
 
 def checkout(root: Path, sha: str) -> None:
     """Check out `sha` (detached), discarding what a previous step left in tracked files."""
-    git.checkout_detached(root, sha)
+    git_remote.checkout_detached(root, sha)
 
 
 def has_commit(root: Path, sha: str) -> bool:
-    return git.has_commit(root, sha)
+    return git_remote.has_commit(root, sha)
 
 
 def fork_point(root: Path, head_sha: str) -> str:
     """The commit the PR's change starts from (GitHub's base...head compares head with it)."""
-    return git.merge_base(root, BASE_REF, head_sha)
+    return git_remote.merge_base(root, BASE_REF, head_sha)
 
 
 def merge_base_diff(root: Path, head_sha: str) -> str:
     """The PR's change as GitHub shows it: base...head."""
-    return git.diff_text(root, f"{BASE_REF}...{head_sha}")
+    return git_remote.diff_text(root, f"{BASE_REF}...{head_sha}")
 
 
 def working_diff(root: Path, start_sha: str, paths: list[str] | None = None, *, context: int = 3) -> str:
     """Tracked changes in the working tree against `start_sha` (what a fix left applied)."""
-    return git.diff_text(root, start_sha, paths=paths or (), context=context)
+    return git_remote.diff_text(root, start_sha, paths=paths or (), context=context)
 
 
 def show(root: Path, rev: str, path: str) -> str:
-    text = git.show_file(root, rev, path)
+    text = git_remote.show_file(root, rev, path)
     if text is None:
         raise GitError(f"{path} does not exist at {rev}")
     return text
@@ -99,26 +99,17 @@ def show(root: Path, rev: str, path: str) -> str:
 
 def base_file(root: Path, base_sha: str, path: str) -> str | None:
     """`path` on the trusted side: at the PR's base commit if fetched, else the fetched base branch."""
-    rev = base_sha if base_sha and git.has_commit(root, base_sha) else BASE_REF
-    return git.show_file(root, rev, path)
+    rev = base_sha if base_sha and git_remote.has_commit(root, base_sha) else BASE_REF
+    return git_remote.show_file(root, rev, path)
 
 
 def drop_persisted_credentials(root: Path) -> list[str]:
     """Remove the auth header actions/checkout keeps in .git/config (`http.<url>.extraheader`)."""
-    return git.drop_extraheaders(root)
+    return git_remote.drop_extraheaders(root)
 
 
 def remote_head(root: Path, branch: str) -> str | None:
-    return git.remote_branch_sha(root, REMOTE, branch)
-
-
-def patch_paths(patch: str) -> list[str]:
-    """Paths a unified diff touches (new side; deleted files by their old path)."""
-    paths: list[str] = []
-    for match in re.finditer(r"^diff --git a/(\S+) b/(\S+)$", patch, re.MULTILINE):
-        if match.group(2) not in paths:
-            paths.append(match.group(2))
-    return paths
+    return git_remote.remote_branch_sha(root, REMOTE, branch)
 
 
 def commit_fix(root: Path, paths: list[str], message: str, who: Identity) -> str:
@@ -126,7 +117,7 @@ def commit_fix(root: Path, paths: list[str], message: str, who: Identity) -> str
     if not paths:
         raise GitError("the fix changed no files; nothing to commit")
     try:
-        return git.commit_paths(root, paths, message, name=who.name, email=who.email)
+        return git_remote.commit_paths(root, paths, message, name=who.name, email=who.email)
     except GitError as exc:
         raise GitError(f"could not commit the fix: {exc}") from exc
 
@@ -138,7 +129,7 @@ def push_fix(root: Path, branch: str, expected_remote: str) -> None:
     if current != expected_remote:
         raise _moved(branch, current, expected_remote)
     try:
-        git.push_expecting(root, REMOTE, branch, expected_remote)
+        git_remote.push_expecting(root, REMOTE, branch, expected_remote)
     except GitError as exc:
         if "stale info" in str(exc) or "rejected" in str(exc):
             raise _moved(branch, remote_head(root, branch), expected_remote) from exc
@@ -155,7 +146,7 @@ def apply_patch(root: Path, patch: str) -> None:
     if not patch.strip():
         raise GitError("the fix has an empty patch; nothing to apply")
     with _private_file(".patch", patch if patch.endswith("\n") else patch + "\n") as path:
-        git.apply_patch_file(root, path)
+        git_remote.apply_patch_file(root, path)
 
 
 def discard(root: Path, start_sha: str, new_paths: list[str]) -> None:
@@ -165,7 +156,7 @@ def discard(root: Path, start_sha: str, new_paths: list[str]) -> None:
         if Path(path).is_absolute() or ".." in Path(path).parts:
             continue  # never outside the checkout
         target = root / path
-        if (target.is_symlink() or target.is_file()) and not git.is_tracked(root, path):
+        if (target.is_symlink() or target.is_file()) and not git_remote.is_tracked(root, path):
             target.unlink()  # a link itself, never what it points to
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot import git
+from bot import git_remote
 from bot.errors import GitError
 
 MIN_SECRET = 8  # shorter values would redact ordinary words
@@ -56,7 +56,7 @@ class Redactor:
         if self._root is None or sha in self._not_objects:
             return False
         try:
-            known = git.has_object(self._root, sha)
+            known = git_remote.has_object(self._root, sha)
         except GitError:
             known = False
         (self._public if known else self._not_objects).add(sha)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import git
+from bot import git, git_remote
 from bot.errors import GitError
 
 EXTRAS = ("test", "tests", "dev")
@@ -52,12 +52,12 @@ def base_commit(root: Path, env: Mapping[str, str]) -> str | None:
     pr = event.get("pull_request")
     if env.get("GITHUB_EVENT_NAME", "").startswith("pull_request") and isinstance(pr, dict):
         sha = str((pr.get("base") or {}).get("sha") or "")
-        if sha and not git.has_commit(root, sha):
+        if sha and not git_remote.has_commit(root, sha):
             try:
-                git.fetch_refspecs(root, "origin", ["--depth=1", sha])
+                git_remote.fetch_refspecs(root, "origin", ["--depth=1", sha])
             except GitError:
                 return None
-        return sha if sha and git.has_commit(root, sha) else None
+        return sha if sha and git_remote.has_commit(root, sha) else None
     return git.head_commit(root)
 
 
@@ -72,7 +72,7 @@ def plan_from(root: Path, commit: str) -> Plan:
     reqs: list[str] = []
     sources: list[str] = []
     skipped: list[str] = []
-    text = git.show_file(root, commit, "pyproject.toml")
+    text = git_remote.show_file(root, commit, "pyproject.toml")
     project: dict[str, object] = {}
     if text is not None:
         try:
@@ -86,9 +86,9 @@ def plan_from(root: Path, commit: str) -> Plan:
         if isinstance(lines, list) and lines:
             sources.append(f"pyproject.toml [project.optional-dependencies] {extra}")
             reqs += [str(line) for line in lines]
-    listing = git.tree_names(root, commit)
+    listing = git_remote.tree_names(root, commit)
     for file in sorted(f for f in listing if REQUIREMENT_FILES.match(f)):
-        body = git.show_file(root, commit, file)
+        body = git_remote.show_file(root, commit, file)
         if body is None:
             continue
         sources.append(file)

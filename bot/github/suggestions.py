@@ -1,4 +1,5 @@
-"""A fix as review suggestions: each change block of a `-U0` diff becomes a ```suggestion on the PR's lines.
+"""The landing of a `Fix` as review suggestions (fork pull requests, or fixes that may not be pushed): each change
+block of a `-U0` diff becomes a ```suggestion on the PR's lines; nothing is pushed.
 
 GitHub accepts review comments only on lines inside the pull request's diff; blocks outside it (and new
 files) are returned as leftovers for the review body instead.
@@ -9,10 +10,51 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from bot.github.api import ChangedFile, ReviewComment
+from bot.github import git_ops
+from bot.github.api import ChangedFile, GitHubClient, ReviewComment
+from bot.github.events import PullRequest
+from bot.github.publish import suggestion_review
+from bot.pipeline.outcome import Fix
 
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True)
+class Offered:
+    review: int  # the review's id
+    suggestions: int
+
+
+def offer_suggestions(client: GitHubClient, root: Path, pr: PullRequest, fix: Fix) -> Offered:
+    """Post `fix` as one review of suggestions on the PR head. The fix is applied to the checked-out head only
+    to read its zero-context diff back, and the checkout is put back at the head afterwards."""
+    paths = list(fix.changed)
+    git_ops.apply_patch(root, fix.patch)
+    try:
+        blocks = parse_blocks(git_ops.working_diff(root, pr.head_sha, paths, context=0))
+        allowed = commentable_lines(client.pr_files(pr.number))
+        head_lines: dict[str, list[str]] = {}
+
+        def line_text(path: str, n: int) -> str:
+            if path not in head_lines:
+                head_lines[path] = git_ops.show(root, pr.head_sha, path).splitlines()
+            return head_lines[path][n - 1]
+
+        comments, leftovers = to_suggestions(blocks, allowed, line_text)
+        untracked_new = [p for p in paths if not any(b.path == p for b in blocks)]
+        rest = git_ops.working_diff(root, pr.head_sha, sorted({b.path for b in leftovers})) if leftovers else ""
+    finally:
+        git_ops.discard(root, pr.head_sha, paths)
+    rest += "".join(f"\n(new file {p}; see the patch in the summary)" for p in untracked_new)
+    note = ("The fix was validated statically — the gate, the security scans, secrets and protected paths. "
+            "Your code was not run here, so **the tests were not run**: please run them after applying. "
+            if not fix.tests_ran else "") + "Nothing was pushed to your branch."
+    review = suggestion_review(client, pr.number, pr.head_sha,
+                               f"a fix for this fork pull request ({len(comments)} suggestion(s), confidence "
+                               f"{fix.score:.2f})", comments, rest, note)
+    return Offered(review, len(comments))
 
 
 @dataclass(frozen=True)

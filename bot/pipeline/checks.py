@@ -8,9 +8,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from bot import git_worktree as gitops
 from bot.config import Config
 from bot.errors import YantraError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import gate_errors
 from bot.pipeline.events import Step, Stopwatch
 from bot.pipeline.protected import Protection

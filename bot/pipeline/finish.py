@@ -1,32 +1,11 @@
-"""Commit phase: the validated patch applied to the real working tree, and committed when asked."""
+"""The fix's commit message: a bounded conventional message with the `Yantra-Session:` trailer (every landing
+uses it; `bot.pipeline.landing` applies or commits a fix locally)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from bot.pipeline import gitops
-from bot.verdict import Verdict
 
 SUBJECT_LIMIT = 72  # the whole subject line, "fix: " included
 BODY_LIMIT = 4096  # bytes of the message body, trailers included
 SUBJECT_PREFIX = "fix: "
-
-
-@dataclass(frozen=True)
-class Landing:
-    verdict: Verdict  # COMMITTED | APPLIED
-    commit_sha: str | None
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {**vars(self), "verdict": self.verdict.value}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Landing:
-        return cls(**{**data, "verdict": Verdict(data["verdict"])})
 
 
 def commit_message(*, summary: str, explanation: str, score: float, session_id: str) -> str:
@@ -62,23 +41,6 @@ def summary_line(text: str) -> str:
         line = line[0].lower() + line[1:]
     room = SUBJECT_LIMIT - len(SUBJECT_PREFIX)
     return line if len(line) <= room else line[: room - 1].rstrip() + "…"
-
-
-def land(root: Path, patch: str, changed: Sequence[str], *, commit: bool, message: str,
-         no_verify: bool, session_id: str) -> Landing:
-    """Apply `patch` to the working tree (idempotent) and with `commit` commit the changed paths."""
-    if commit and _already_committed(root, session_id):  # a resumed run killed right after committing
-        return Landing(Verdict.COMMITTED, gitops.head_sha(root), message)
-    gitops.apply_patch(root, patch)
-    if not commit:
-        return Landing(Verdict.APPLIED, None, message)
-    sha = gitops.commit(root, list(changed), message, no_verify=no_verify)
-    return Landing(Verdict.COMMITTED, sha, message)
-
-
-def _already_committed(root: Path, session_id: str) -> bool:
-    body = gitops.git(root, "log", "-1", "--format=%B", check=False).stdout
-    return f"{TRAILER}: {session_id}" in body
 
 
 TRAILER = "Yantra-Session"

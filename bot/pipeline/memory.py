@@ -41,7 +41,8 @@ class Memory:
             last = attempts[-1]
             summary = last.generation.explanation if last.generation is not None else ""
             # A suggestion's tests never ran: whether it works is not known, so it counts neither way.
-            outcome = "open" if verdict is Verdict.SUGGESTED else verdict.value
+            # A fix handed to the caller to land passed every check, tests included: a success.
+            outcome = "open" if verdict is Verdict.SUGGESTED else "fixed" if verdict is Verdict.READY else verdict.value
             store.record(failure, outcome, fix_summary=summary or attempt_problem(last), session_id=session_id)
         finally:
             store.close()

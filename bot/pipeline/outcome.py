@@ -8,8 +8,41 @@ from typing import Any
 from bot.verdict import Verdict
 
 # The verdicts a fix session can end with.
-SESSION_VERDICTS = (Verdict.COMMITTED, Verdict.APPLIED, Verdict.SUGGESTED, Verdict.ESCALATED, Verdict.CLEAN,
-                    Verdict.FAILED)
+SESSION_VERDICTS = (Verdict.COMMITTED, Verdict.APPLIED, Verdict.READY, Verdict.SUGGESTED, Verdict.ESCALATED,
+                    Verdict.CLEAN, Verdict.FAILED)
+# The verdicts that carry a `Fix`: it passed every check that ran.
+FIX_VERDICTS = (Verdict.COMMITTED, Verdict.APPLIED, Verdict.READY, Verdict.SUGGESTED)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix that passed every check that ran, as the pipeline hands it to a landing: a local commit or the
+    working tree (`bot.pipeline.landing`), a push to the pull request (`bot.github.push`) or review suggestions
+    (`bot.github.suggestions`).
+
+    patch: the unified diff against the session's HEAD; changed: every path it changes (added and deleted ones
+    included), as the validation phase recorded them; test_files: those of them that are test files;
+    message: the conventional commit message (`fix: ...`, `Confidence:`, the `Yantra-Session:` trailer);
+    score and breakdown: the confidence and its factors (the evidence a landing shows);
+    tests_ran: False when only the static checks judged it (it may then only be suggested).
+    """
+
+    patch: str
+    changed: tuple[str, ...]
+    message: str
+    score: float
+    breakdown: dict[str, float]
+    session_id: str
+    tests_ran: bool
+    test_files: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**vars(self), "changed": list(self.changed), "test_files": list(self.test_files),
+                "breakdown": dict(self.breakdown)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fix:
+        return cls(**{**data, "changed": tuple(data["changed"]), "test_files": tuple(data.get("test_files", ()))})
 
 
 @dataclass(frozen=True)
@@ -19,6 +52,8 @@ class FixOutcome:
     verdict:
       - COMMITTED: a fix passed every check (gate, protected paths, security, tests, confidence) and was committed;
       - APPLIED: the same, left applied to the working tree (the request did not ask for a commit);
+      - READY: the same, landed nowhere: the request left the landing to its caller (the Action pushes it to the
+        pull request or offers it as review suggestions); the working tree is untouched;
       - SUGGESTED: a fix passed every check that could run but may not land by itself — its tests were not run
         (`run_tests=False`, or no sandbox while a secret was reachable), it edits test files, or it touches files
         with the user's uncommitted work; the working tree is untouched and `patch` is the suggestion;
@@ -30,6 +65,7 @@ class FixOutcome:
     one (committed, applied, suggested), else "".
     evidence: one line per hard gate that refused the last attempt (empty when none did).
     sandbox: how model-written code ran ("bubblewrap", "unshare", "unavailable: ...", or "not run").
+    fix: the typed fix a landing takes, for every verdict in FIX_VERDICTS; None otherwise.
     """
 
     verdict: Verdict
@@ -48,6 +84,7 @@ class FixOutcome:
     test_files: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     sandbox: str = ""
+    fix: Fix | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,9 +92,11 @@ class FixOutcome:
 
     def to_json(self) -> dict[str, Any]:
         return {**vars(self), "verdict": self.verdict.value, "notes": list(self.notes), "changed": list(self.changed),
-                "test_files": list(self.test_files), "evidence": list(self.evidence)}
+                "test_files": list(self.test_files), "evidence": list(self.evidence),
+                "fix": self.fix.to_json() if self.fix is not None else None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FixOutcome:
         tuples = {k: tuple(data.get(k, ())) for k in ("notes", "changed", "test_files", "evidence")}
-        return cls(**{**data, **tuples, "verdict": Verdict(data["verdict"])})
+        fix = Fix.from_json(data["fix"]) if data.get("fix") else None
+        return cls(**{**data, **tuples, "verdict": Verdict(data["verdict"]), "fix": fix})

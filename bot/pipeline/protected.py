@@ -4,8 +4,8 @@ The defaults are built in; repository settings (`[tool.yantra.fix] protected-pat
 the repository is what a pull request controls. Removing a default takes an explicit argument of the pipeline
 (`unprotect`, the workflow's input), never a file in the change.
 
-Globs have gitignore semantics (`pathspec.GitIgnoreSpec`): `conftest.py` matches at any depth, `.github/**`
-everything under `.github`. `pyproject.toml` is judged by table: a fix may edit it, but the protected tables
+Globs have gitignore semantics (`bot.paths`, the one matcher of excludes and protected paths): `conftest.py`
+matches at any depth, `.github/**` everything under `.github`, `./setup.py` only at the root. `pyproject.toml` is judged by table: a fix may edit it, but the protected tables
 (`[tool.yantra*]`, `[tool.pytest*]`, `[project.dependencies]`, `[project.optional-dependencies]`,
 `[build-system]`) must parse to the same values before and after.
 """
@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pathspec
-
 from bot.errors import UsageError
+from bot.paths import PathMatcher
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,10 +61,10 @@ class Protection:
 
     def violations(self, before_root: Path, after_root: Path, changed: Sequence[str]) -> list[str]:
         """One line per protected edit among `changed` (paths relative to both roots)."""
-        spec = pathspec.GitIgnoreSpec.from_lines(self.globs)
-        found = [f"{path} (protected path)" for path in changed if spec.match_file(path)]
+        matcher = PathMatcher(self.globs)
+        found = [f"{path} (protected path)" for path in changed if matcher.matches(path)]
         for path in changed:
-            if Path(path).name == "pyproject.toml" and self.tables and not spec.match_file(path):
+            if Path(path).name == "pyproject.toml" and self.tables and not matcher.matches(path):
                 found += [f"{path} [{t}] (protected table)"
                           for t in changed_tables(before_root / path, after_root / path, self.tables)]
         return found

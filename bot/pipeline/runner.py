@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot import git_worktree as gitops
 from bot.config import Config
 from bot.errors import LLMError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run, traceback_files
 from bot.pipeline.checks import (
     SecurityScans,
@@ -27,11 +27,12 @@ from bot.pipeline.checks import (
 from bot.pipeline.context_phase import build_context
 from bot.pipeline.events import EventLog, Step, Stopwatch
 from bot.pipeline.feedback import feedback_for, phase_detail
-from bot.pipeline.finish import Landing, commit_message, land
+from bot.pipeline.finish import commit_message
 from bot.pipeline.generate import build_prompt, edits_of, generate
 from bot.pipeline.judge import Evidence, changed_sources, judge, security_refusal
+from bot.pipeline.landing import Landed, land_locally
 from bot.pipeline.memory import Memory
-from bot.pipeline.outcome import FixOutcome
+from bot.pipeline.outcome import FIX_VERDICTS, Fix, FixOutcome
 from bot.pipeline.protected import Protection
 from bot.pipeline.report import attempt_problem, redacted, render_report
 from bot.pipeline.results import (
@@ -69,7 +70,7 @@ class Runner:
                  log: EventLog, instructions: str, commit: bool, api_key: str | None,
                  base_url: str | None, run_tests: bool = True, tests_reason: str = "",
                  unprotect: Sequence[str] = (), sandbox: Sandbox | None = None,
-                 allow_unsandboxed: bool = False) -> None:
+                 allow_unsandboxed: bool = False, land: bool = True) -> None:
         # `config` is the trusted configuration: validation and tests never read the patched tree's.
         self.root, self.config, self.fix = root, config, config.fix
         self.store, self.session, self.sid, self.log = store, session, session.id, log
@@ -77,6 +78,9 @@ class Runner:
         # Without tests no repository code runs, and nothing is ever committed or applied.
         self.run_tests, self.tests_reason = run_tests, tests_reason
         self.commit = commit and run_tests
+        # `land=False`: a fix that passed every check goes back to the caller as a `Fix` (verdict READY) and
+        # lands nowhere here; the Action pushes it or offers it as review suggestions.
+        self.land = land
         self.api_key, self.base_url = api_key, base_url
         self.protection = Protection.build(config.fix.protected_paths, unprotect)
         self.sandbox = sandbox if sandbox is not None else detect()
@@ -280,31 +284,37 @@ class Runner:
 
     # -- endings -------------------------------------------------------------------------------------
 
-    def _message(self, attempt: Attempt) -> str:
-        judgement, gen = attempt.judgement, attempt.generation
-        assert judgement is not None and gen is not None
-        return commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
-                              score=judgement.score, session_id=self.sid)
+    def _fix(self, attempt: Attempt) -> Fix:
+        """The attempt that passed, as the typed fix a landing takes."""
+        judgement, gen, val, tests = attempt.judgement, attempt.generation, attempt.validation, attempt.tests
+        assert judgement is not None and gen is not None and val is not None
+        message = commit_message(summary=gen.explanation or self.instructions, explanation=gen.explanation,
+                                 score=judgement.score, session_id=self.sid)
+        return Fix(patch=val.patch, changed=tuple(val.changed), message=message, score=judgement.score,
+                   breakdown=dict(judgement.breakdown), session_id=self.sid,
+                   tests_ran=tests is not None and tests.ran, test_files=test_paths(val.changed))
 
     def _land(self, attempt: Attempt) -> FixOutcome:
-        val, judgement = attempt.validation, attempt.judgement
-        assert val is not None and judgement is not None
-        overlap = self._uncommitted_overlap(val.changed)
+        judgement = attempt.judgement
+        assert judgement is not None
+        fix = self._fix(attempt)
+        overlap = self._uncommitted_overlap(fix.changed)
         if overlap:
             return self._suggest(attempt, f"it touches files with your uncommitted changes ({', '.join(overlap)}), "
                                           f"so it was not committed")
-        message = self._message(attempt)
+        if not self.land:
+            return self._result(Verdict.READY, f"a fix passed every check (confidence {judgement.score:.2f}); "
+                                               f"handed over to be landed", fix=fix)
         with self.watch.measure(Step.LAND):
-            landing = self._phase("commit", attempt.number, lambda: land(
-                self.root, val.patch, val.changed, commit=self.commit, message=message,
-                no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
-        self._commit_sha = landing.commit_sha
-        if landing.verdict is Verdict.COMMITTED:
-            reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landing.commit_sha}"
+            landed = self._phase("commit", attempt.number, lambda: land_locally(
+                self.root, fix, commit=self.commit, no_verify=self.fix.commit_no_verify), Landed.from_json)
+        self._commit_sha = landed.commit_sha
+        if landed.verdict is Verdict.COMMITTED:
+            reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landed.commit_sha}"
         else:
             reason = (f"a fix passed every check (confidence {judgement.score:.2f}); it is applied to the working "
                       f"tree, not committed")
-        return self._result(landing.verdict, reason, message=landing.message)
+        return self._result(landed.verdict, reason, fix=fix)
 
     def _suggest(self, attempt: Attempt, why: str = "") -> FixOutcome:
         """A fix that passed every check that ran but may not land by itself: the patch is returned, the working
@@ -320,7 +330,7 @@ class Runner:
         checks = "every check" if tests is not None and tests.ran else (
             "every static check (gate, protected paths, security scans, secrets, test weakening)")
         reason = f"a fix passed {checks} (confidence {judgement.score:.2f}), but {why}: it is a suggestion, not applied"
-        return self._result(Verdict.SUGGESTED, reason, message=self._message(attempt))
+        return self._result(Verdict.SUGGESTED, reason, fix=self._fix(attempt))
 
     def _escalate(self) -> FixOutcome:
         last = self.attempts[-1] if self.attempts else None
@@ -344,12 +354,13 @@ class Runner:
             return []
         return sorted(gitops.dirty_paths(self.root) & set(paths))
 
-    def _result(self, verdict: Verdict, reason: str, *, resumable: bool = False, message: str = "") -> FixOutcome:
+    def _result(self, verdict: Verdict, reason: str, *, resumable: bool = False, fix: Fix | None = None) -> FixOutcome:
         last = self.attempts[-1] if self.attempts else None
         judgement = last.judgement if last is not None else None
         val = last.validation if last is not None else None
         patch = val.patch if val is not None else ""
-        if verdict not in (Verdict.COMMITTED, Verdict.APPLIED, Verdict.SUGGESTED):  # those passed the secrets gate
+        assert (fix is not None) == (verdict in FIX_VERDICTS), f"{verdict} with fix={fix is not None}"
+        if fix is None:  # a fix passed the secrets gate
             patch = redacted(patch)  # a rejected patch may carry a secret the model wrote
         report = ""
         notes = list(judgement.notes) if judgement is not None else []
@@ -369,9 +380,9 @@ class Runner:
                           breakdown=dict(judgement.breakdown) if judgement else {}, commit_sha=self._commit_sha,
                           patch=patch, report_markdown=report, session_id=self.sid,
                           attempts=len([a for a in self.attempts if a.number > 0]), reason=reason,
-                          message=message, resumable=resumable, notes=tuple(notes), changed=changed,
-                          test_files=test_paths(changed), evidence=tuple(evidence),
-                          sandbox=self.sandbox.describe())
+                          message=fix.message if fix is not None else "", resumable=resumable, notes=tuple(notes),
+                          changed=changed, test_files=test_paths(changed), evidence=tuple(evidence),
+                          sandbox=self.sandbox.describe(), fix=fix)
 
     def _save_report(self, report: str) -> Path | None:
         path = self.state_dir / "reports" / f"{self.sid}.md"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot import git_worktree as gitops
 from bot.config import Config, FixConfig, load_config
 from bot.errors import BudgetExceeded, LLMError, PipelineError, YantraError
-from bot.pipeline import gitops
 from bot.pipeline.baseline import TESTS_NOT_RUN
 from bot.pipeline.events import EventLog
 from bot.pipeline.outcome import FixOutcome
@@ -35,6 +35,9 @@ class FixRequest:
     root: Path
     instructions: str = ""
     commit: bool = False
+    # False: the caller lands the fix (the Action: a push to the pull request, or review suggestions); a fix that
+    # passes every check comes back as `outcome.fix` with the verdict READY and the working tree untouched.
+    land: bool = True
     resume: bool = False
     run_tests: bool = True
     tests_reason: str = TESTS_NOT_RUN  # why the tests are not run, when run_tests is False
@@ -79,7 +82,7 @@ def run_fix(request: FixRequest) -> FixOutcome:
                         commit=bool(stored_request.get("commit", False) or request.commit) and run_tests,
                         api_key=request.api_key, base_url=request.base_url, run_tests=run_tests,
                         tests_reason=tests_reason, unprotect=request.unprotect, sandbox=detect(request.sandbox),
-                        allow_unsandboxed=request.allow_unsandboxed)
+                        allow_unsandboxed=request.allow_unsandboxed, land=request.land)
         log.emit("session", status="resumed" if request.resume else "started", root=str(root),
                  head=session.head, attempt=session.attempt, phase=session.phase,
                  sandbox=runner.sandbox.describe())

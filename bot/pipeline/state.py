@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import PipelineError
+from bot.pipeline.outcome import SESSION_VERDICTS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS tool_steps (
 );
 """
 
-FINISHED = ("committed", "applied", "suggested", "escalated", "clean", "failed")
+FINISHED = frozenset(v.value for v in SESSION_VERDICTS)
 
 
 @dataclass(frozen=True)

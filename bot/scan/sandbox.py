@@ -136,7 +136,7 @@ def reachable_secrets(root: Path, *, environ: Mapping[str, str] | None = None) -
     setting, a remote URL with a password)."""
     env = os.environ if environ is None else environ
     found = [f"${name}" for name, value in sorted(env.items()) if value and holds_secret(name)]
-    listing = Git(root).run(["config", "--list", "--show-origin"], check=False).decode("utf-8", "replace")
+    listing = Git(root).config_origins()
     for line in listing.splitlines():
         origin, _, setting = line.partition("\t")
         key, _, value = setting.partition("=")

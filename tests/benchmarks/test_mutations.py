@@ -128,7 +128,9 @@ def test_deletion_is_staged_but_not_passed(project: Path) -> None:
 
 
 def test_guarded_and_star_imports_are_never_ground_truth(project: Path) -> None:
-    for m in collect(project, "demo", 10, 3):
+    mutations = collect(project, "demo", 10, 3)
+    assert {m.kind for m in mutations} >= {*CROSS_FILE_KINDS, "remove_def", "rename_def", "remove_attr", "arity"}
+    for m in mutations:
         if m.kind in CROSS_FILE_KINDS:
             assert all(e.path != "pkg/guarded.py" for e in m.expect), m.id
         if m.kind in ("remove_def", "rename_def", "remove_attr", "arity"):  # a star-importing module is
@@ -136,7 +138,9 @@ def test_guarded_and_star_imports_are_never_ground_truth(project: Path) -> None:
 
 
 def test_syntax_baseline_points_at_the_line_cpython_rejects(project: Path) -> None:
-    for m in (m for m in collect(project, "demo", 5, 2) if m.kind == "syntax"):
+    syntax = [m for m in collect(project, "demo", 5, 2) if m.kind == "syntax"]
+    assert syntax
+    for m in syntax:
         (edit,) = m.edits
         with pytest.raises(SyntaxError) as info:
             compile(edit.content, edit.path, "exec")

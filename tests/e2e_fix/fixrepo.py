@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 OPS = '''\
 def add(a, b):
@@ -107,12 +108,6 @@ CONFIDENCE: 0.9
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
-
-
-def git(root: Path, *args: str) -> str:
-    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ENV}, timeout=60)
-    return proc.stdout
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from e2e_fix.fixrepo import BREAKS_MUL, GOOD_FIX, Project, git, run_fix
+from e2e_fix.fixrepo import BREAKS_MUL, GOOD_FIX, Project, run_fix
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 
 def test_correct_fix_is_committed_with_trailer(project: Project, server: AnthropicServer) -> None:

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_fix.fixrepo import GOOD_FIX, Project, git, yantra_argv, yantra_env
+from e2e_fix.fixrepo import GOOD_FIX, Project, yantra_argv, yantra_env
 from e2e_fix.spy import Listener, spy_source
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 from bot.scan.sandbox import detect
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from support.github_server import GitHubServer, github_server
+from support.gitrepo import git_out as git  # stripped: the world compares shas and single lines
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "github-payloads"  # copied from ../shared
 REPO = "Codertocat/Hello-World"
@@ -25,13 +26,6 @@ CALC = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n
 TESTS = ("from calc import add, sub\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
          "def test_sub():\n    assert sub(5, 3) == 2\n")
 PYPROJECT = '[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n'
-
-
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    full_env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-                "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com", **(env or {})}
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env=full_env).stdout.strip()
 
 
 def payload(name: str) -> dict[str, Any]:

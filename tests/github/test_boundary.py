@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from support.anthropic_server import AnthropicServer
 from support.github_server import HTML, truncated
+from support.gitrepo import git_out as git  # stripped: these tests compare shas and single lines
 
 KEY = "sk-ant-api03-test-key"
 AWS_KEY = "AKIAQ3EGRZ7PXN4WLM2B"
@@ -18,10 +19,6 @@ HOSTILE_PYPROJECT = ('[project]\nname = "calc"\nversion = "0.1"\nrequires-python
                      '[tool.yantra]\nexclude = ["app.py"]\ndb-path = "../stolen.sqlite"\n\n'
                      '[tool.yantra.fix]\nprotected-paths = []\n'
                      'test-command = ["python", "-c", "open(\'{marker}\', \'w\').write(\'ran\')"]\n')
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _published(world) -> str:

@@ -3,10 +3,9 @@ remote, and the local Anthropic Messages API server answering with a real edit."
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git_out as git  # stripped: these tests compare shas and single lines
 
 KEY = "sk-ant-api03-test-key"
 
@@ -15,10 +14,6 @@ KEY = "sk-ant-api03-test-key"
 def anthropic():
     with AnthropicServer(api_key=KEY) as server:  # any other key is answered 401
         yield server
-
-
-def git(cwd, *args):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _bot_comments(world):

@@ -4,16 +4,12 @@ requirement specifiers only, and it says what it installed."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
+from support.gitrepo import git_out as git  # stripped: these tests compare shas and single lines
+
 from bot.github.setup_env import main
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout.strip()
 
 
 def test_installs_the_bases_declared_test_dependencies_only(tmp_path: Path, capsys) -> None:

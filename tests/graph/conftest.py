@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.gitrepo import git
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
@@ -15,14 +15,6 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-
-
-def git(root: Path, *args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True,
-                         env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-                              "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin"})
-    return out.stdout
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import pytest
 import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from support.gitrepo import git
 
 PROJECT = Path(__file__).resolve().parents[2]
 BUILD_TOOLS = ("setuptools",)  # setuptools >= 70.1 builds wheels without the `wheel` package
@@ -101,10 +102,10 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         (src / "pyproject.toml").write_text(text.replace(', "wheel"]', "]"), encoding="utf-8")
     for name in ("bot", "hooks"):
         shutil.copytree(PROJECT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    _git(src, "init", "-q", "-b", "main")
-    _git(src, "add", "-A")
-    _git(src, "commit", "-q", "-m", "yantra at test time")
-    return src, _git(src, "rev-parse", "HEAD").strip()
+    git(src, "init", "-q", "-b", "main")
+    git(src, "add", "-A")
+    git(src, "commit", "-q", "-m", "yantra at test time")
+    return src, git(src, "rev-parse", "HEAD").strip()
 
 
 def _installed(name: str) -> bool:
@@ -113,12 +114,6 @@ def _installed(name: str) -> bool:
     except md.PackageNotFoundError:
         return False
     return True
-
-
-def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ENV, **(env or {})})
-    return proc.stdout
 
 
 def _env(tmp_path: Path, wheelhouse: Path, home: Path | None = None) -> dict[str, str]:
@@ -144,7 +139,7 @@ def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelho
     env = _env(tmp_path, wheelhouse)
     repo = tmp_path / "project"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {src}\n  rev: {rev}\n  hooks:\n  - id: yantra-gate\n", encoding="utf-8")
     (repo / "pkg").mkdir()
@@ -155,29 +150,29 @@ def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelho
     install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, capture_output=True,
                              text=True, env=env)
     assert install.returncode == 0, install.stdout + install.stderr
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     first = _commit(repo, env, "initial")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "yantra gate" in first.stdout + first.stderr
 
     # Remove a function that app.py (not staged, not touched) imports: the commit is blocked.
     (repo / "pkg" / "helpers.py").write_text("def other():\n    return 1\n", encoding="utf-8")
-    _git(repo, "add", "pkg/helpers.py")
+    git(repo, "add", "pkg/helpers.py")
     blocked = _commit(repo, env, "remove send_email")
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert "app.py:1:1: error [missing-symbol]" in output
-    assert _git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
     # A correct change passes.
     (repo / "pkg" / "helpers.py").write_text(helpers + "\n\ndef added(x):\n    return x\n", encoding="utf-8")
-    _git(repo, "add", "pkg/helpers.py")
+    git(repo, "add", "pkg/helpers.py")
     ok = _commit(repo, env, "add a function")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert _git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
 
     # Deleting the module outright (pre-commit passes no file for a deletion) is blocked too.
-    _git(repo, "rm", "-q", "pkg/helpers.py")
+    git(repo, "rm", "-q", "pkg/helpers.py")
     deleted = _commit(repo, env, "delete helpers")
     assert deleted.returncode != 0
     assert "app.py:1:1: error [missing-module]" in deleted.stdout + deleted.stderr
@@ -192,7 +187,7 @@ def _project(tmp_path: Path, hook_repo: tuple[Path, str], extra_hooks: str = "")
     src, rev = hook_repo
     repo = tmp_path / "project"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {src}\n  rev: {rev}\n  hooks:\n  - id: yantra-gate\n{extra_hooks}", encoding="utf-8")
     (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")
@@ -212,16 +207,16 @@ def test_partially_staged_file_is_judged_on_its_staged_content(tmp_path: Path, w
     env = _env(tmp_path, wheelhouse, pc_home)
     repo = _project(tmp_path, hook_repo)
     _install(repo, env, "pre-commit")
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     assert _commit(repo, env, "initial").returncode == 0
     (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
-    _git(repo, "add", "app.py")
+    git(repo, "add", "app.py")
     (repo / "app.py").write_text(APP + "# more\n", encoding="utf-8")  # the working tree is fine
     blocked = _commit(repo, env, "broken staged")
     assert blocked.returncode != 0, blocked.stdout + blocked.stderr
     assert "app.py:1:1: error [missing-symbol]" in blocked.stdout + blocked.stderr
     assert (repo / "app.py").read_text(encoding="utf-8") == APP + "# more\n"  # pre-commit restored it
-    _git(repo, "add", "app.py")
+    git(repo, "add", "app.py")
     (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")  # staged fine, working tree broken
     ok = _commit(repo, env, "fine staged")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -232,30 +227,30 @@ def test_pre_push_checks_the_pushed_range(tmp_path: Path, wheelhouse: Path, pc_h
     env = _env(tmp_path, wheelhouse, pc_home)
     repo = _project(tmp_path, hook_repo)
     remote = tmp_path / "remote.git"
-    _git(tmp_path, "init", "-q", "--bare", str(remote))
-    _git(repo, "remote", "add", "origin", str(remote))
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
     _install(repo, env, "pre-push")  # only pre-push: commits go through unchecked
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     assert _commit(repo, env, "initial").returncode == 0
     first = _push(repo, env)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "yantra gate" in first.stdout + first.stderr
 
     (repo / "helpers.py").write_text("def other():\n    return 1\n", encoding="utf-8")
-    _git(repo, "add", "helpers.py")
+    git(repo, "add", "helpers.py")
     assert _commit(repo, env, "drop send_email").returncode == 0
     (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")  # fixed in the index, not in the commit
-    _git(repo, "add", "helpers.py")
+    git(repo, "add", "helpers.py")
     blocked = _push(repo, env)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert "app.py:1:1: error [missing-symbol]" in output
-    assert _git(remote, "rev-list", "--count", "main").strip() == "1"
+    assert git(remote, "rev-list", "--count", "main").strip() == "1"
 
     assert _commit(repo, env, "restore send_email").returncode == 0
     ok = _push(repo, env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert _git(remote, "rev-list", "--count", "main").strip() == "3"
+    assert git(remote, "rev-list", "--count", "main").strip() == "3"
 
 
 def test_commit_msg_stage_does_not_run_the_gate(tmp_path: Path, wheelhouse: Path, pc_home: Path,
@@ -266,7 +261,7 @@ def test_commit_msg_stage_does_not_run_the_gate(tmp_path: Path, wheelhouse: Path
     repo = _project(tmp_path, hook_repo, probe)
     _install(repo, env, "commit-msg")
     (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     done = _commit(repo, env, "broken, but only the message is checked")
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -278,28 +273,28 @@ def test_plain_git_hook_judges_the_index(tmp_path: Path) -> None:
     """`hooks/yantra-gate` installed as `.git/hooks/pre-commit`, without the pre-commit framework (no stash)."""
     repo = tmp_path / "plain"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     (repo / "helpers.py").write_text(HELPERS, encoding="utf-8")
     (repo / "app.py").write_text(APP, encoding="utf-8")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "initial")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
     hook = repo / ".git" / "hooks" / "pre-commit"
     shutil.copy2(PROJECT / "hooks" / "yantra-gate", hook)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}, **GIT_ENV,
            "PYTHON": sys.executable, "NO_COLOR": "1"}
     (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
-    _git(repo, "add", "app.py")
+    git(repo, "add", "app.py")
     (repo / "app.py").write_text(APP + "x = 1\n", encoding="utf-8")  # the working tree is fine, the commit not
     blocked = _commit(repo, env, "broken staged")
     assert blocked.returncode != 0, blocked.stdout + blocked.stderr
     assert "app.py:1:1: error [missing-symbol]" in blocked.stdout + blocked.stderr
-    _git(repo, "add", "app.py")
+    git(repo, "add", "app.py")
     (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
     ok = _commit(repo, env, "fine staged")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     (repo / "newmod.py").write_text("def make():\n    return 1\n", encoding="utf-8")
     (repo / "app.py").write_text(APP + "from newmod import make\n", encoding="utf-8")
-    _git(repo, "add", "app.py")
+    git(repo, "add", "app.py")
     unadded = _commit(repo, env, "imports a module never added")
     assert unadded.returncode != 0 and "[missing-module]" in unadded.stdout + unadded.stderr
 

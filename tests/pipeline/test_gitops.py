@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from support.gitrepo import git, init_repo
 
+from bot import git_worktree as gitops
 from bot.errors import GitError
-from bot.pipeline import gitops
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "T")
-    _git(root, "config", "user.email", "t@example.com")
+    root = init_repo(tmp_path / "repo")
+    git(root, "config", "user.name", "T")
+    git(root, "config", "user.email", "t@example.com")
     (root / "a.py").write_text("x = 1\n")
     (root / "gone.py").write_text("y = 2\n")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "init")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
     return root
 
 
@@ -42,7 +36,7 @@ def test_worktree_has_local_changes_and_diff_shows_only_new_edits(repo: Path) ->
         patch = gitops.diff(tree, ["a.py", "b.py"])
     assert "-x = 10" in patch and "+x = 11" in patch and "+b = 1" in patch
     assert not tree.exists()
-    assert len(_git(repo, "worktree", "list", "--porcelain").split("worktree ")) == 2  # only the main one
+    assert len(git(repo, "worktree", "list", "--porcelain").split("worktree ")) == 2  # only the main one
 
     gitops.apply_patch(repo, patch)
     gitops.apply_patch(repo, patch)  # idempotent
@@ -54,7 +48,7 @@ def test_worktree_is_removed_when_the_block_fails(repo: Path) -> None:
     with pytest.raises(RuntimeError), gitops.scratch_worktree(repo) as tree:
         raise RuntimeError("boom")
     assert not tree.exists()
-    assert "yantra-wt" not in _git(repo, "worktree", "list")
+    assert "yantra-wt" not in git(repo, "worktree", "list")
 
 
 def test_patch_that_no_longer_applies_is_an_error(repo: Path) -> None:
@@ -69,8 +63,8 @@ def test_patch_that_no_longer_applies_is_an_error(repo: Path) -> None:
 def test_commit_uses_the_message_file(repo: Path) -> None:
     (repo / "a.py").write_text("x = 5\n")
     sha = gitops.commit(repo, ["a.py"], "fix: set x\n\nYantra-Session: s1\n")
-    assert sha == _git(repo, "rev-parse", "HEAD").strip()
-    assert "Yantra-Session: s1" in _git(repo, "log", "-1", "--format=%B")
+    assert sha == git(repo, "rev-parse", "HEAD").strip()
+    assert "Yantra-Session: s1" in git(repo, "log", "-1", "--format=%B")
 
 
 def test_git_dir_of_a_linked_worktree_is_its_own(repo: Path) -> None:
@@ -91,7 +85,7 @@ def test_a_lock_held_by_another_git_is_waited_out(repo: Path) -> None:
         gitops.commit(repo, ["a.py"], "fix: wait for the lock\n")
     finally:
         releaser.join()
-    assert "wait for the lock" in _git(repo, "log", "-1", "--format=%s")
+    assert "wait for the lock" in git(repo, "log", "-1", "--format=%s")
 
 
 def test_a_lock_that_stays_is_an_error(repo: Path) -> None:

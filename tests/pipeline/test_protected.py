@@ -60,6 +60,15 @@ def test_settings_add_and_never_remove(tmp_path: Path) -> None:
     assert set(DEFAULTS) <= set(protection.globs) | set(protection.tables)
 
 
+def test_settings_globs_match_as_excludes_do(tmp_path: Path) -> None:
+    """The matcher of excludes (bot.paths): `./` anchors at the root, `*.sh` matches in every folder."""
+    protection = Protection.build(extra=("./deploy.cfg", "*.sh"), unprotect=DEFAULTS)
+    paths = ["deploy.cfg", "sub/deploy.cfg", "ops/run.sh"]
+    before, after = _trees(tmp_path, {}, dict.fromkeys(paths, "x"))
+    assert protection.violations(before, after, paths) == ["deploy.cfg (protected path)",
+                                                           "ops/run.sh (protected path)"]
+
+
 def test_only_an_explicit_argument_removes_a_default(tmp_path: Path) -> None:
     before, after = _trees(tmp_path, {}, {"setup.py": "x"})
     assert Protection.build(unprotect=("setup.py",)).violations(before, after, ["setup.py"]) == []

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from scan.test_deps import write_db
+from support.gitrepo import git
 
 from bot.scan.results import high_findings, unchecked
 from bot.scan.security import run_security
@@ -34,10 +32,6 @@ def legacy(conn: sqlite3.Connection, code: str):
 def find_user(conn: sqlite3.Connection, name: str):
     return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
 '''
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bot.gate import CheckResult, run_check
+from support.gitrepo import git
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+from bot.gate import CheckResult, run_check
 
 
 class Repo:
@@ -19,9 +18,7 @@ class Repo:
         self.root = root
 
     def git(self, *args: str) -> str:
-        env = {**os.environ, **GIT_ENV, "HOME": str(self.root.parent)}
-        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
-        return proc.stdout
+        return git(self.root, *args)
 
     def write(self, path: str, text: str) -> Path:
         full = self.root / path

@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from support.gitrepo import git
 
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 REACTIONS = {"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"}
@@ -123,8 +124,7 @@ class GitHubServer:
 
     # ---- git-backed facts ------------------------------------------------------------------------------
     def _git(self, *args: str) -> str:
-        return subprocess.run(["git", "--git-dir", str(self.bare_repo), *args], check=True,
-                              capture_output=True, text=True).stdout
+        return git(self.bare_repo, "--git-dir", str(self.bare_repo), *args)
 
     def head_sha(self, number: int) -> str:
         return self._git("rev-parse", self.pulls[number].head_ref).strip()

@@ -92,15 +92,9 @@ def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
 
 
 def _ignored(root: Path, rels: list[str]) -> bool:
-    from bot import git
-    from bot.errors import GitError
+    from bot.git import Git
 
     if not (root / ".git").exists():
         return False
-    for rel in rels:
-        try:
-            git.run(["check-ignore", "-q", "--no-index", "--", rel], root)
-            return True
-        except GitError:  # exit 1: not ignored
-            continue
-    return False
+    g = Git(root)
+    return any(g.is_ignored(rel) for rel in rels)

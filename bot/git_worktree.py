@@ -1,6 +1,9 @@
-"""The git commands the fix pipeline needs: repository paths, scratch worktrees, patches, commits.
+"""The fix pipeline's git work (part of the git seam, see `bot.git`): repository paths, the user's uncommitted
+changes, scratch worktrees, patches, local commits, and the persisted checkout credential dropped while
+repository code may run.
 
-Every call has a timeout and fails with a `GitError` that carries the command, return code and output.
+Every call runs through `bot.git.Git` (timeout, own process group) and waits out a lock another git holds; a
+failure raises a `GitError` that carries the command, return code and output.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ def head_sha(root: Path) -> str:
     if proc.returncode != 0:
         raise GitError(f"{root} has no commit yet; commit once before running `yantra fix`")
     return proc.stdout.strip()
+
+
+def head_message(root: Path) -> str:
+    """HEAD's commit message ("" without commits)."""
+    return git(root, "log", "-1", "--format=%B", check=False).stdout
 
 
 def local_changes(root: Path) -> tuple[list[str], list[str]]:
