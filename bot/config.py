@@ -68,6 +68,8 @@ class FixConfig:
     commit_no_verify: bool = False  # `git commit --no-verify` for fix commits (skips the repo's hooks)
     deadline: float = 900.0  # seconds for all model calls of one run, across retries and failover
     cache: bool = True  # replay stored model answers within a session (`yantra fix --no-cache`: off)
+    tools: bool = True  # offer the model tools (show_symbol, read_lines, search, …, run_tests) while it fixes
+    max_tool_calls: int = 12  # tool calls per attempt (0: no tools)
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,11 @@ class LLMClient:
 
         system, n_system = redact(request.system)
         prompt, n_prompt = redact(request.prompt)
-        clean = LLMRequest(system=system, prompt=prompt, max_tokens=request.max_tokens)
-        key = cache_key(clean, self.model, self.config_hash)
-        base = {"redacted": n_system + n_prompt}
+        turns, n_turns = _redact_turns(request.turns)
+        clean = LLMRequest(system=system, prompt=prompt, max_tokens=request.max_tokens, tools=request.tools,
+                           turns=turns, final=request.final)
+        key = _key(clean, self.model, self.config_hash)
+        base = {"redacted": n_system + n_prompt + n_turns}
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._meter.add(cache_hits=1)
@@ -110,7 +112,7 @@ class LLMClient:
                     raise
                 failures.append(str(exc))
                 continue
-            if self.cache is not None:
+            if self.cache is not None and not response.tool_uses:  # tool turns are replayed from the session
                 self.cache.put(key, response)
             return response
         raise LLMError(f"no model answered ({'; '.join(failures)}); try again later", transient=True)
@@ -165,8 +167,26 @@ class LLMClient:
         self._emit(base, model=model, attempt=attempt, outcome="deadline", message=message)
         return DeadlineExceeded(message)
 
+    def seconds_left(self) -> float | None:
+        """Seconds until the run's deadline (None: no deadline)."""
+        return None if self._ends is None else max(0.0, self._ends - self._clock())
+
+    def affords(self, request: LLMRequest, calls: int) -> bool:
+        """Whether the hard budgets allow `calls` more requests the size of `request` (each at its worst case)."""
+        prompt_tokens = request_tokens(request)
+        price, _ = price_of(self.model)
+        cost = price.cost(prompt_tokens, request.max_tokens)
+        used = self.usage
+        before = Usage(used.tokens_in + (prompt_tokens + request.max_tokens) * (calls - 1), used.tokens_out,
+                       used.calls + calls - 1, used.dollars + cost * (calls - 1))
+        try:
+            self.budget.check(before, prompt_tokens=prompt_tokens, max_tokens=request.max_tokens, max_cost=cost)
+        except BudgetExceeded:
+            return False
+        return True
+
     def _check_budget(self, model: str, request: LLMRequest, base: Event, attempt: int) -> None:
-        prompt_tokens = estimate_tokens(request.system) + estimate_tokens(request.prompt)
+        prompt_tokens = request_tokens(request)
         price, _ = price_of(model)
         try:
             self.budget.check(self.usage, prompt_tokens=prompt_tokens, max_tokens=request.max_tokens,
@@ -192,6 +212,60 @@ class LLMClient:
         if message:
             event["message"] = message
         self._on_event(event)
+
+
+def request_tokens(request: LLMRequest) -> int:
+    """A conservative size of everything a request sends: system, prompt, tool definitions and the turns."""
+    size = estimate_tokens(request.system) + estimate_tokens(request.prompt)
+    if request.tools or request.turns:
+        size += estimate_tokens(json.dumps([request.tools, request.turns], default=str))
+    return size
+
+
+def _key(request: LLMRequest, model: str, config_hash: str) -> str:
+    """The cache key; a request with tools or turns also keys on them (a plain request keeps its old key)."""
+    key = cache_key(request, model, config_hash)
+    if not (request.tools or request.turns or request.final):
+        return key
+    extra = json.dumps([request.tools, request.turns, request.final], sort_keys=True, default=str)
+    return hashlib.sha256(f"{key}\0{extra}".encode()).hexdigest()
+
+
+def _redact_turns(turns: tuple[dict[str, Any], ...]) -> tuple[tuple[dict[str, Any], ...], int]:
+    """The turns with secrets redacted from every text they send (text blocks, tool results, tool inputs).
+
+    All their strings are redacted in one pass (a model may send thousands of tool calls: one scan each would
+    take minutes); should a secret span two of them, each is redacted on its own instead."""
+    from bot.scan.secrets import redact
+
+    strings: list[str] = []
+
+    def walk(value: Any, replace: Callable[[str], str] | None = None) -> Any:
+        if isinstance(value, str):
+            if replace is None:
+                strings.append(value)
+                return value
+            return replace(value)
+        if isinstance(value, dict):
+            return {k: walk(v, replace) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v, replace) for v in value]
+        return value
+
+    for turn in turns:
+        walk(turn)
+    if not strings:
+        return turns, 0
+    joined, count = redact(_SEPARATOR.join(strings))
+    parts = joined.split(_SEPARATOR)
+    if len(parts) != len(strings):
+        results = [redact(text) for text in strings]
+        parts, count = [r[0] for r in results], sum(r[1] for r in results)
+    cleaned = iter(parts)
+    return tuple(walk(turn, lambda _: next(cleaned)) for turn in turns), count
+
+
+_SEPARATOR = "\n\x1e\x1e yantra-separator \x1e\x1e\n"
 
 
 def config_hash(config: FixConfig, session: str = "") -> str:

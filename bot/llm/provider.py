@@ -15,7 +15,7 @@ import importlib
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from bot.errors import LLMError
 
@@ -63,9 +63,28 @@ def price_of(model: str, prices: dict[str, Price] | None = None) -> tuple[Price,
 
 @dataclass(frozen=True)
 class LLMRequest:
+    """One request. With tools (Anthropic tool use): `tools` are the tool definitions offered, `turns` the
+    conversation after the first user prompt (assistant tool_use turns and user tool_result turns, as Messages
+    API dicts), and `final` forbids further tool calls (`tool_choice: none`): the model must answer."""
+
     system: str
     prompt: str
     max_tokens: int = 4096
+    tools: tuple[dict[str, Any], ...] = ()
+    turns: tuple[dict[str, Any], ...] = ()
+    final: bool = False
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [{"role": "user", "content": self.prompt}, *self.turns]
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """A tool call the model asked for; `input` is whatever it sent (checked by the tool, not trusted)."""
+
+    id: str
+    name: str
+    input: Any
 
 
 @dataclass(frozen=True)
@@ -76,8 +95,10 @@ class LLMResponse:
     output_tokens: int
     cost_usd: float
     cached: bool
-    stop_reason: str = ""  # "end_turn", "max_tokens" (answer cut off), ...
+    stop_reason: str = ""  # "end_turn", "max_tokens" (answer cut off), "tool_use", ...
     price_known: bool = True  # False: cost uses UNKNOWN_MODEL_PRICE
+    tool_uses: tuple[ToolUse, ...] = ()
+    blocks: tuple[dict[str, Any], ...] = ()  # the answer's text and tool_use blocks, to send back as its turn
 
 
 class ProviderError(LLMError):
@@ -148,9 +169,14 @@ class AnthropicProvider:
 
         wait = self.timeout if timeout is None else min(self.timeout, timeout)
         try:
+            extra: dict[str, Any] = {}
+            if request.tools:
+                extra["tools"] = list(request.tools)
+                if request.final:
+                    extra["tool_choice"] = {"type": "none"}
             message = client.messages.create(
                 model=model, max_tokens=request.max_tokens, system=request.system,
-                messages=[{"role": "user", "content": request.prompt}], timeout=wait)
+                messages=cast(Any, request.messages()), timeout=wait, **extra)
         except anthropic.APITimeoutError as exc:
             raise ProviderError(f"{model}: no answer from {self.base_url} within {wait:g}s", transient=True,
                                 kind="timeout") from exc
@@ -177,9 +203,11 @@ class AnthropicProvider:
         price, known = price_of(model, self._prices)
         answered = str(message.model or model)
         answered.encode("utf-8")
+        uses, blocks = _tool_blocks(content)
         return LLMResponse(text=text, model=answered, input_tokens=input_tokens,
                            output_tokens=output_tokens, cost_usd=price.cost(input_tokens, output_tokens),
-                           cached=False, stop_reason=str(message.stop_reason or ""), price_known=known)
+                           cached=False, stop_reason=str(message.stop_reason or ""), price_known=known,
+                           tool_uses=uses, blocks=blocks)
 
     def _error(self, exc: Any, model: str) -> ProviderError:
         import anthropic
@@ -195,6 +223,22 @@ class AnthropicProvider:
         if isinstance(exc, anthropic.APIResponseValidationError):
             return malformed(model, self.base_url, str(exc))
         return ProviderError(f"{model}: unexpected answer from {self.base_url}: {exc}", transient=False)
+
+
+def _tool_blocks(content: list[Any]) -> tuple[tuple[ToolUse, ...], tuple[dict[str, Any], ...]]:
+    """The tool calls of an answer, and its text and tool_use blocks as the assistant turn to send back."""
+    uses: list[ToolUse] = []
+    blocks: list[dict[str, Any]] = []
+    for block in content:
+        kind = getattr(block, "type", "")
+        if kind == "text" and getattr(block, "text", ""):  # the API refuses empty text blocks
+            blocks.append({"type": "text", "text": str(block.text)})
+        elif kind == "tool_use":
+            use = ToolUse(str(getattr(block, "id", "")), str(getattr(block, "name", "")), getattr(block, "input", None))
+            uses.append(use)
+            sent_back = use.input if isinstance(use.input, dict) else {}  # a bad input is answered as an error
+            blocks.append({"type": "tool_use", "id": use.id, "name": use.name, "input": sent_back})
+    return tuple(uses), tuple(blocks)
 
 
 def malformed(model: str, base_url: str, detail: str) -> ProviderError:

@@ -65,6 +65,10 @@ def _attempt_summaries(attempts: Sequence[Attempt]) -> list[str]:
     rows = ["### Attempts", ""]
     for a in attempts:
         rows.append(f"- attempt {a.number}: {attempt_problem(a) or 'passed every check'}")
+        if a.generation is not None and a.generation.tool_calls:
+            from bot.pipeline.tools import summary
+
+            rows.append(f"  - {summary(a.generation.tool_calls, a.generation.tools_seen)}")
     return [*rows, ""]
 
 

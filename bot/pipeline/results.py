@@ -102,13 +102,19 @@ class Generation:
     confidence: float = 0.0  # the model's own confidence
     explanation: str = ""
     edit_count: int = 0
+    turns: int = 1  # model calls of the tool conversation that led to this answer
+    tool_calls: tuple[dict[str, Any], ...] = ()  # name, arguments, tokens, is_error, seen (ToolCallRecord)
+    tools_seen: tuple[str, ...] = ()  # "path:qualname" of the definitions the tools showed in full
+    tools_stopped: str = ""  # why tool use ended before the model chose to answer
 
     def to_json(self) -> dict[str, Any]:
-        return vars(self).copy()
+        data = vars(self).copy()
+        return {**data, "tool_calls": list(self.tool_calls), "tools_seen": list(self.tools_seen)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Generation:
-        return cls(**data)
+        return cls(**{**data, "tool_calls": tuple(data.get("tool_calls", ())),
+                      "tools_seen": tuple(data.get("tools_seen", ()))})
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from bot.verdict import Verdict
 if TYPE_CHECKING:
     from bot.graph import Graph
     from bot.llm.client import LLMClient
+    from bot.pipeline.tools import AttemptTools
 
 NO_KEY_REASON = "ANTHROPIC_API_KEY is not set: ran the checks only"
 
@@ -173,7 +174,8 @@ class Runner:
         previous = feedback_for(self.attempts[-1]) if self.attempts else ""
         prompt = build_prompt(instructions=self.instructions, failures=failure, context=context.text,
                               feedback=previous, attempt=n)
-        gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root, self.watch),
+        gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root, self.watch,
+                                                            self._tools(n)),
                           Generation.from_json)
         if gen.malformed:
             return Attempt(n, gen)
@@ -445,6 +447,15 @@ class Runner:
         if self._client is None:
             self._client = self._make_client()
         return self._client
+
+    def _tools(self, n: int) -> AttemptTools | None:
+        """The model's tools for attempt `n` (bot.pipeline.tools); their calls go to the event log."""
+        from bot.pipeline.tools import attempt_tools, tool_event
+
+        return attempt_tools(graph=self.graph(), root=self.root, config=self.config, store=self.store,
+                             session=self.sid, attempt=n, sandbox=self.sandbox, run_tests=self.run_tests,
+                             allow_unsandboxed=self.allow_unsandboxed, seconds_left=self.client().seconds_left,
+                             on_call=lambda call: self.log.emit("tool", attempt=n, **tool_event(call)))
 
     def graph(self) -> Graph | None:
         if not self._graph_loaded:

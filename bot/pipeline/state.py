@@ -1,7 +1,9 @@
 """Fix sessions persisted in SQLite (`<git-dir>/yantra/sessions.sqlite`), saved after every phase.
 
 A phase record holds the phase's typed result as JSON, so a killed run resumes at the phase it was in
-and never repeats a paid LLM call: the answer of each attempt is stored with its generate phase.
+and never repeats a paid LLM call: the answer of each attempt is stored with its generate phase, and while the
+model uses tools each of its turns and each tool result is stored as a step (`tool_steps`), so a run killed in
+the middle of a tool conversation replays it instead of asking or running again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ CREATE TABLE IF NOT EXISTS phases (
     PRIMARY KEY (session, attempt, phase)
 );
 CREATE TABLE IF NOT EXISTS worktrees (session TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (session, path));
+CREATE TABLE IF NOT EXISTS tool_steps (
+    session TEXT NOT NULL, attempt INTEGER NOT NULL, seq INTEGER NOT NULL, step TEXT NOT NULL,
+    PRIMARY KEY (session, attempt, seq)
+);
 """
 
 FINISHED = frozenset(v.value for v in SESSION_VERDICTS)
@@ -125,6 +131,21 @@ class SessionStore:
                                 (session_id,)).fetchall()
         return [_phase_record(r) for r in rows]
 
+    def tool_steps(self, session_id: str, attempt: int) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT step FROM tool_steps WHERE session = ? AND attempt = ? ORDER BY seq",
+                                (session_id, attempt)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def save_tool_step(self, session_id: str, attempt: int, seq: int, step: dict[str, Any]) -> None:
+        """Record step `seq` of an attempt's tool conversation (any later steps are dropped: they followed
+        a different turn)."""
+        self.truncate_tool_steps(session_id, attempt, seq)
+        self._db.execute("INSERT INTO tool_steps VALUES (?, ?, ?, ?)",
+                         (session_id, attempt, seq, json.dumps(step)))
+
+    def truncate_tool_steps(self, session_id: str, attempt: int, seq: int) -> None:
+        self._db.execute("DELETE FROM tool_steps WHERE session = ? AND attempt = ? AND seq >= ?",
+                         (session_id, attempt, seq))
 
     def add_worktree(self, session_id: str, path: Path) -> None:
         """Remember a scratch worktree so a resumed run can remove it if this one is killed."""

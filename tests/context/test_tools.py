@@ -135,3 +135,15 @@ def test_schemas_drive_a_tool_use_round_with_the_real_sdk(graph):
     assert final.content[0].text == "done"
     assert [t["name"] for t in sent["tools"]] == [s["name"] for s in TOOL_SCHEMAS]
     assert sent["messages"][2]["content"][0]["content"].startswith("# ---- app/billing.py:4-6 charge_invoice")
+
+
+def test_results_name_the_definitions_shown_in_full(graph):
+    tools = ContextTools(graph)
+    assert tools.call("show_symbol", {"name": "connect"}).seen == ("app/settings.py:connect",)
+    assert tools.call("read_lines", {"path": "app/settings.py", "start": 1, "end": 7}).seen == (
+        "app/settings.py:aws_client",)  # connect (lines 7-8) is not whole in 1..7
+    assert tools.call("search", {"query": "connect"}).seen == ()  # signatures only
+    assert tools.call("show_symbol", {"name": "nothing_here"}).seen == ()
+    cut = ContextTools(graph, ToolBudget(max_tokens=45)).call("read_lines", {"path": "app/settings.py", "start": 1,
+                                                                             "end": 9})
+    assert "(cut:" in cut.text and cut.seen == ()  # past a cut nothing counts as seen

@@ -48,3 +48,20 @@ def test_worktrees_are_remembered_until_dropped(tmp_path: Path) -> None:
     assert store.worktrees(session.id) == [tmp_path / "wt"]
     store.drop_worktree(session.id, tmp_path / "wt")
     assert store.worktrees(session.id) == []
+
+
+def test_tool_steps_survive_reopening_and_a_new_step_drops_the_later_ones(tmp_path: Path) -> None:
+    store = SessionStore.for_git_dir(tmp_path)
+    sid = store.create(tmp_path, "a", {}).id
+    for seq, kind in enumerate(["model", "tool", "tool", "model"]):
+        store.save_tool_step(sid, 1, seq, {"kind": kind, "seq": seq})
+    store.save_tool_step(sid, 2, 0, {"kind": "model", "seq": 0})
+    store.close()
+
+    again = SessionStore(tmp_path / "yantra" / "sessions.sqlite")
+    assert [s["kind"] for s in again.tool_steps(sid, 1)] == ["model", "tool", "tool", "model"]
+    again.save_tool_step(sid, 1, 2, {"kind": "tool", "seq": 2, "new": True})  # the conversation went another way
+    assert again.tool_steps(sid, 1) == [{"kind": "model", "seq": 0}, {"kind": "tool", "seq": 1},
+                                        {"kind": "tool", "seq": 2, "new": True}]
+    again.truncate_tool_steps(sid, 1, 0)
+    assert again.tool_steps(sid, 1) == [] and len(again.tool_steps(sid, 2)) == 1

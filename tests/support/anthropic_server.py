@@ -31,6 +31,10 @@ non-empty messages -> 400 invalid_request_error (these do not consume a scripted
 request text and of the answer. `Reply(delay=...)` sleeps before answering (to exercise client timeouts);
 `Reply(raw=...)` sends a raw body (e.g. invalid JSON) as is, with `content_type`. Hostile bodies with status 200:
 `Reply.truncated_json()`, `Reply.html()`, `Reply.invalid_utf8()`, `Reply.lone_surrogate()`, `Reply.no_content()`.
+
+Tool use: `Reply.tool_use(("show_symbol", {"name": "add"}), ("read_lines", {...}), text="let me look")` answers
+with `tool_use` blocks (ids `toolu_<message>_<n>`) and stop_reason "tool_use"; a scripted callable can read what
+came back with `request.tool_results` (the tool_result blocks of the last user turn) and `request.tools`.
 """
 
 from __future__ import annotations
@@ -61,6 +65,18 @@ class RecordedRequest:
         return self.body.get("model") if isinstance(self.body, dict) else None
 
     @property
+    def tools(self) -> list[dict[str, Any]]:
+        return list(self.body.get("tools", [])) if isinstance(self.body, dict) else []
+
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        """The tool_result blocks of the last message (the user turn answering the model's tool calls)."""
+        messages = self.body.get("messages", []) if isinstance(self.body, dict) else []
+        content = messages[-1].get("content") if messages and isinstance(messages[-1], dict) else None
+        return [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"] \
+            if isinstance(content, list) else []
+
+    @property
     def text(self) -> str:
         """The system prompt and every message's text, joined: what a model would read."""
         if not isinstance(self.body, dict):
@@ -85,6 +101,12 @@ class Reply:
     delay: float = 0.0
     raw: bytes | None = None
     content_type: str = "application/json"
+    tool_calls: tuple[tuple[str, Any], ...] = ()  # (name, input) of each tool_use block
+
+    @classmethod
+    def tool_use(cls, *calls: tuple[str, Any], text: str = "", output_tokens: int | None = None) -> Reply:
+        """An answer that calls tools: `calls` are (tool name, input) pairs, answered in the next request."""
+        return cls(text=text, tool_calls=tuple(calls), stop_reason="tool_use", output_tokens=output_tokens)
 
     # ---- hostile answers with status 200 (what a broken proxy or gateway sends) ----
     @classmethod
@@ -309,8 +331,11 @@ _EMPTY = RecordedRequest("POST", "/v1/messages", {}, {"model": "claude-sonnet-4-
 def _message(reply: Reply, request: RecordedRequest, message_id: str) -> dict[str, Any]:
     input_tokens = reply.input_tokens if reply.input_tokens is not None else len(request.text) // 4 + 1
     output_tokens = reply.output_tokens if reply.output_tokens is not None else len(reply.text) // 4 + 1
+    content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}] if reply.text or not reply.tool_calls else []
+    content += [{"type": "tool_use", "id": f"toolu_{message_id[-6:]}_{n}", "name": name, "input": data}
+                for n, (name, data) in enumerate(reply.tool_calls)]
     return {"id": message_id, "type": "message", "role": "assistant",
-            "content": [{"type": "text", "text": reply.text}],
+            "content": content,
             "model": reply.model or request.model, "stop_reason": reply.stop_reason, "stop_sequence": None,
             "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens}}
 
@@ -319,7 +344,9 @@ def _flatten(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+        return "\n".join(_flatten(part.get("content", "")) if isinstance(part, dict) and part.get("type") ==
+                         "tool_result" else str(part.get("text", "")) if isinstance(part, dict) else str(part)
+                         for part in content)
     return ""
 
 
