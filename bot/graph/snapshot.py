@@ -59,7 +59,7 @@ class Snapshot:
             for p in paths:
                 data = self._data.get(self.shas[p])
                 if data is None:
-                    data = _read_regular(self.root / p)
+                    data = _read_regular(self.root / p, self.root)
                 if data is None:
                     self.vanished.append(p)
                     del self.shas[p]
@@ -86,7 +86,7 @@ class Snapshot:
         if sha in self._data:
             return self._data[sha]
         if self.source is Source.WORKTREE:
-            return _read_regular(self.root / path)
+            return _read_regular(self.root / path, self.root)
         assert self.git is not None
         return self.git.read_blobs([sha]).get(sha)
 
@@ -165,7 +165,7 @@ def _resolve_links(snap: Snapshot, links: list[Entry], by_path: dict[str, Entry]
         if hit is not None and hit.mode in MODE_FILE:
             snap.shas[e.path] = hit.sha
             continue
-        data = _read_regular(snap.root / e.path)
+        data = _read_regular(snap.root / e.path, snap.root)
         if data is not None:
             sha = blob_sha(data)
             snap.shas[e.path] = sha
@@ -186,7 +186,7 @@ def _worktree(root: Path, git: Git) -> Snapshot:
         elif e.mode in MODE_FILE or e.mode == MODE_LINK:
             to_read.append(e.path)
     for p in to_read:
-        content = _read_regular(root / p)
+        content = _read_regular(root / p, root)
         if content is not None:
             sha = blob_sha(content)
             shas[p] = sha
@@ -204,7 +204,7 @@ def _walked(root: Path) -> Snapshot:
         for name in filenames:
             if not in_scope(prefix + name):
                 continue
-            content = _read_regular(Path(dirpath) / name)
+            content = _read_regular(Path(dirpath) / name, root)
             if content is not None:
                 sha = blob_sha(content)
                 shas[prefix + name] = sha
@@ -228,10 +228,18 @@ def in_scope(path: str) -> bool:
     return True
 
 
-def _read_regular(full: Path) -> bytes | None:
-    """The bytes of a regular file (links followed); None for anything else (FIFOs are never opened)."""
+def _read_regular(full: Path, root: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else (FIFOs are never opened) and for a symbolic link
+    whose target lies outside `root`: a hostile checkout can commit `app/x.py -> ~/.config/secrets.py`, and
+    what it points at is not the repository's code (it must never be parsed, quoted or sent to the model)."""
     try:
-        if not stat.S_ISREG(os.stat(full).st_mode):
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            base = os.path.realpath(root)
+            if os.path.commonpath([os.path.realpath(full), base]) != base:
+                return None
+            st = os.stat(full)
+        if not stat.S_ISREG(st.st_mode):
             return None
         return full.read_bytes()
     except (OSError, ValueError):
