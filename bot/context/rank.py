@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.context.evidence import Clue, named
 from bot.context.lexical import bm25, chunks
 from bot.context.links import as_ref, file_refs, fixtures
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
-from bot.context.targets import Seed, definition_at, failure_frames
+from bot.context.targets import Seed, definition_at, failure_frames, frame_path
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
 FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
+SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evidence of the failure's text
+MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
 LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
@@ -108,6 +111,7 @@ class _Ranker:
             if not _is_test(ref):
                 for caller in self.graph.callers(ref)[:25]:
                     self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
+        self._evidence(targets)
         for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
@@ -164,6 +168,60 @@ class _Ranker:
             if definition is not None:  # the innermost frame ranks first
                 self.add(frame.path, definition, 1, FRAME + 0.5 * depth / len(frames),
                          f"in the failure traceback ({frame.path}:{frame.line})", "traceback")
+
+    def _evidence(self, targets: list[SymbolRef]) -> None:
+        """The definitions the failure text names: in failing statements (`>`), object reprs, pytest's
+        introspection and exception messages; a module it names (weakly) with its definitions."""
+        tests = {t.path for t in targets if _is_test(t)}
+        for clue in named(self.failure) if self.failure else []:
+            text = ".".join(clue.chain)
+            if clue.clue is Clue.MODULE:
+                for path in self.graph.paths_of(text):
+                    for ref in file_refs(self.graph, path):
+                        self.add_ref(ref, LEXICAL_ONLY, NAMED_MODULE, f"in module {text}, named by the failure",
+                                     "failure")
+                continue
+            if clue.clue is Clue.FAILING_LINE:
+                where = frame_path(self.graph, clue.path)
+                hit = self._in_scope(where, list(clue.chain)) if where is not None else None
+                weight = FAILING_TEST_LINE if where in tests else FAILING_LINE
+                if hit is not None:
+                    self.add_ref(hit, 1, weight, f"named by the failing line as {text}", "failing line")
+                continue
+            for hit in self._shown(list(clue.chain)):
+                self.add_ref(hit, 1, SHOWN, f"{text} shown in the failure", "failure")
+                if hit.definition.kind == "class":
+                    init = self.lookup.member(hit, "__init__")
+                    if init is not None:
+                        self.add_ref(init, 1, SHOWN * 0.8, f"builds {hit.qualname}, shown in the failure", "failure")
+
+    def _in_scope(self, path: str, chain: list[str]) -> SymbolRef | None:
+        """What `a.b.c` in a failing line of `path` names: through the file's scope, else (for `obj.meth`)
+        a member of a class the target reaches."""
+        for n in range(len(chain), 0, -1):
+            hit = self.lookup.resolve(path, chain[:n])
+            if hit is not None:
+                return hit if n == len(chain) or hit.definition.kind != "class" else (
+                    self.lookup.member(hit, chain[n]) or hit)
+        if len(chain) < 2:
+            return None
+        for item in list(self.found.values()):
+            if item.distance == 1 and item.definition is not None and item.definition.kind == "class":
+                member = self.lookup.member(as_ref(self.graph, item.path, item.definition), chain[-1])
+                if member is not None:
+                    return member
+        return None
+
+    def _shown(self, chain: list[str]) -> list[SymbolRef]:
+        """The definitions a name shown in the failure names: `pkg.mod.Cls` through the modules, a bare
+        `Cls.meth` or `name` by the graph's symbol search when it is specific enough."""
+        if len(chain) > 1 and self.graph.paths_of(chain[0]):
+            hit = self.lookup.in_module(chain[0], chain[1:])
+            if hit is not None:
+                return [hit]
+        hits = [r for r in self.graph.find_symbol(".".join(chain)) if not _test_path(r.path)
+                and r.definition.kind != "variable"]
+        return hits if len(hits) <= MAX_SHOWN_HITS else []
 
     def _members_used(self, ref: SymbolRef) -> None:
         """Members of the reached classes that the target's code uses by attribute (`obj.meth()`)."""

@@ -1,0 +1,140 @@
+"""The failure text's own evidence: failing statements (`>`), object reprs, pytest's introspection and
+exception messages name the code under test; the ranking follows them through the graph."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.context.evidence import Clue, failing_lines, named
+from bot.context.rank import rank
+from bot.context.targets import resolve_target
+
+FILES = {
+    "src/pay/__init__.py": "from pay.gateway import Gateway\n",
+    "src/pay/gateway.py": '''
+        class Gateway:
+            def __init__(self, key):
+                self.key = key
+
+            def charge(self, amount):
+                return amount * 100
+
+            def refund(self, amount):
+                return -amount
+        ''',
+    "src/pay/money.py": '''
+        def money(cents):
+            return f"{cents / 100:.2f}"
+
+
+        def parse_money(text):
+            return int(float(text) * 100)
+        ''',
+    "src/pay/audit.py": '''
+        class Trail:
+            def record(self, event):
+                return event
+
+
+        def audit_setup():
+            return Trail()
+
+
+        def retention_days():
+            return 30
+        ''',
+    "tests/test_pay.py": '''
+        from pay import Gateway
+        from pay.audit import audit_setup, retention_days
+        from pay.money import money, parse_money
+
+
+        def test_charge_formats():
+            trail = audit_setup()
+            assert retention_days() == 30
+            assert parse_money("1") == 100
+            gw = Gateway("k")
+            assert money(gw.charge(5)) == "5.00"
+        ''',
+}
+
+FAILURE = """\
+________________________________ test_charge_formats ________________________________
+
+    def test_charge_formats():
+        trail = audit_setup()
+        assert retention_days() == 30
+        assert parse_money("1") == 100
+        gw = Gateway("k")
+>       assert money(gw.charge(5)) == "5.00"
+E       AssertionError: assert '500.00' == '5.00'
+E        +  where '500.00' = money(500)
+E        +    where 500 = <bound method Gateway.charge of <pay.gateway.Gateway object at 0x7f3c1d2e8f10>>(5)
+
+tests/test_pay.py:11: AssertionError
+FAILED tests/test_pay.py::test_charge_formats - AssertionError: assert '500.00' == '5.00'
+"""
+
+
+@pytest.fixture(scope="module")
+def pay(tmp_path_factory: pytest.TempPathFactory):
+    from bot.graph import open_graph
+
+    root = tmp_path_factory.mktemp("evidence") / "repo"
+    for rel, text in FILES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    graph = open_graph(Path(root))
+    yield graph
+    graph.close()
+
+
+def test_failing_lines_belong_to_the_frame_that_follows_them():
+    text = ("    def f():\n>       g(1)\n\nsrc/a.py:3: \n_ _ _\n\n    def g(x):\n>       raise ValueError(x)\n"
+            "E       ValueError: 1\n\nsrc/b.py:9: ValueError\n")
+    assert failing_lines(text) == [("src/a.py", "g(1)"), ("src/b.py", "raise ValueError(x)")]
+
+
+def test_names_shown_by_reprs_introspection_and_exception_messages():
+    text = "\n".join([
+        "E       +  where 18 = <click._termui_impl.ProgressBar object at 0x7f88e9a22090>.pos",
+        "E       +  where ['-h'] = get_help_option_names(<click.core.Context object at 0x7f>)",
+        "E       TypeError: Parameter.__init__() got an unexpected keyword argument 'help'",
+        "E       AttributeError: 'Rule' object has no attribute 'merge_slashes'",
+        "E   ImportError: cannot import name 'DuplicateRuleError' from 'werkzeug.routing.exceptions' (src/x.py)",
+        "E       assert <function <lambda> at 0x7f> is None",
+    ])
+    shown = {(".".join(n.chain), n.clue) for n in named(text)}
+    assert {("click._termui_impl.ProgressBar", Clue.SHOWN), ("get_help_option_names", Clue.SHOWN),
+            ("click.core.Context", Clue.SHOWN), ("Parameter.__init__", Clue.SHOWN), ("Rule", Clue.SHOWN),
+            ("Rule.merge_slashes", Clue.SHOWN), ("werkzeug.routing.exceptions", Clue.MODULE)} <= shown
+    assert not any(chain.endswith("lambda") for chain, _ in shown)
+
+
+def test_strings_in_a_failing_line_are_not_names():
+    found = named('>       assert render("audit_setup value") == x.total\nsrc/a.py:3: AssertionError\n')
+    assert {".".join(n.chain) for n in found} == {"render", "x.total"}
+
+
+def test_what_the_failing_line_and_the_reprs_name_outranks_the_rest_of_the_test(pay):
+    items = rank(pay, resolve_target(pay, "tests/test_pay.py::test_charge_formats"), FAILURE).items
+    order = [(i.path, i.qualname) for i in items if i.distance != 0]
+    place = {key: n for n, key in enumerate(order)}
+    charge, money = ("src/pay/gateway.py", "Gateway.charge"), ("src/pay/money.py", "money")
+    for other in (("src/pay/audit.py", "audit_setup"), ("src/pay/audit.py", "retention_days"),
+                  ("src/pay/money.py", "parse_money")):
+        assert place[charge] < place[other] and place[money] < place[other]
+    signals = {(i.path, i.qualname): i.signals for i in items}
+    assert "failing line" in signals[money] and "failure" in signals[charge]
+
+
+def test_without_a_failure_text_there_is_no_failure_evidence(pay):
+    items = rank(pay, resolve_target(pay, "tests/test_pay.py::test_charge_formats"), None).items
+    assert not any({"failing line", "failure"} & set(i.signals) for i in items)
+    assert ("src/pay/money.py", "money") in {(i.path, i.qualname) for i in items}
