@@ -46,11 +46,10 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     "marshmallow": ("pytest<9", "simplejson", "packaging", "pytz", "python-dateutil"),
     "attrs": ("pytest", "cloudpickle", "hypothesis", "pympler"),
     "jinja": ("pytest<9", "pytest-timeout", "trio", "markupsafe", "typing_extensions"),
-    "flask": ("pytest", "werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe", "asgiref",
-              "python-dotenv"),
-    "webargs": ("pytest", "marshmallow", "packaging", "webtest", "webtest-aiohttp", "pytest-aiohttp", "flask",
-                "django", "bottle", "tornado", "falcon", "pyramid", "aiohttp"),
-    "pluggy": ("pytest",),
+    # held out: flask's dependencies (werkzeug, jinja2, click...) are the newest releases, so an old case
+    # may fail at its fix commit too and be excluded as such.
+    "flask": ("pytest<9", "werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe", "asgiref",
+              "python-dotenv", "greenlet", "typing_extensions"),
 }
 
 

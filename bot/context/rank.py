@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.context.evidence import Clue, named
 from bot.context.lexical import bm25, chunks
-from bot.context.links import as_ref, file_refs, fixtures
+from bot.context.links import as_ref, file_refs, fixtures, protocol_methods
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
 from bot.context.targets import Seed, definition_at, failure_frames, frame_path
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
 FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
 SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evidence of the failure's text
+PROTOCOL = 0.8  # a special method that an operation of the target calls
 MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
@@ -112,6 +113,9 @@ class _Ranker:
                 for caller in self.graph.callers(ref)[:25]:
                     self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
         self._evidence(targets)
+        for ref in targets:
+            if ref.definition.kind == "function":
+                self._protocols_used(ref)
         for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
@@ -234,6 +238,20 @@ class _Ranker:
                 if hit is not None:
                     self.add_ref(hit, item.distance, WEIGHT[item.distance], f"{cls.qualname}.{name} used by "
                                  f"{ref.qualname}", "member")
+
+    def _protocols_used(self, ref: SymbolRef) -> None:
+        """The special methods of the reached classes that the target's operations call (`str(obj)`,
+        `a | b`, `x[k]`, `for v in x`), found through the bases."""
+        names = sorted(protocol_methods(self.code(ref.path, ref.definition)))
+        for item in list(self.found.values()):
+            if item.distance != 1 or item.definition is None or item.definition.kind != "class":
+                continue
+            cls = as_ref(self.graph, item.path, item.definition)
+            for name in names:
+                hit = self.lookup.member(cls, name)
+                if hit is not None:
+                    self.add_ref(hit, 1, PROTOCOL, f"{cls.qualname}.{name} reached by an operation of "
+                                 f"{ref.qualname}", "protocol")
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):

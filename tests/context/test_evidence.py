@@ -47,6 +47,32 @@ FILES = {
         def retention_days():
             return 30
         ''',
+    "src/pay/bag.py": '''
+        class Base:
+            def __or__(self, other):
+                return Bag(self.items + other.items)
+
+
+        class Bag(Base):
+            def __init__(self, items):
+                self.items = items
+
+            def __str__(self):
+                return ",".join(self.items)
+
+            def __len__(self):
+                return len(self.items)
+
+            def __hash__(self):
+                return 0
+        ''',
+    "tests/test_bag.py": '''
+        from pay.bag import Bag
+
+
+        def test_union_prints_both():
+            assert str(Bag(["a"]) | Bag(["b"])) == "a,b"
+        ''',
     "tests/test_pay.py": '''
         from pay import Gateway
         from pay.audit import audit_setup, retention_days
@@ -138,3 +164,20 @@ def test_without_a_failure_text_there_is_no_failure_evidence(pay):
     items = rank(pay, resolve_target(pay, "tests/test_pay.py::test_charge_formats"), None).items
     assert not any({"failing line", "failure"} & set(i.signals) for i in items)
     assert ("src/pay/money.py", "money") in {(i.path, i.qualname) for i in items}
+
+
+def test_special_methods_reached_by_the_tests_operations_through_the_bases(pay):
+    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_bag.py::test_union_prints_both"),
+                                                   None).items}
+    for method in ("Bag.__str__", "Base.__or__"):
+        hit = items[("src/pay/bag.py", method)]
+        assert hit.distance == 1 and "protocol" in hit.signals
+    assert "protocol" not in items.get(("src/pay/bag.py", "Bag.__hash__"), items[("src/pay/bag.py", "Bag")]).signals
+
+
+def test_protocol_methods_of_operations():
+    from bot.context.links import protocol_methods
+
+    found = protocol_methods("def t(a, b):\n    a |= b\n    del a[1]\n    with a:\n        return [x for x in a]")
+    assert {"__ior__", "__or__", "__delitem__", "__enter__", "__exit__", "__iter__"} <= found
+    assert "__str__" not in found and protocol_methods("def broken(:") == set()
