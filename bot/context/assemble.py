@@ -31,6 +31,9 @@ LEVEL2_SHARE = 0.30
 MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
 MIN_SKELETON_TOKENS = 12
+OWNER_SKELETON_SHARE = 0.04  # of the context share: the compact skeleton of a class around a method in full
+MIN_OWNER_SKELETON_TOKENS = 120
+CHARS_PER_TOKEN = 3.5  # typical of Python, to turn a token allowance into a skeleton's characters
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
@@ -120,7 +123,7 @@ class _Fill:
     sources: dict[str, str] = field(default_factory=dict)
     full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
     full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
-    skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
+    skeletons: dict[tuple[str, str, bool], tuple[str, int]] = field(default_factory=dict)  # text, tokens
 
     def used(self) -> int:
         return self.levels[1].used + self.levels[2].used
@@ -242,15 +245,19 @@ def _is_class(item: Item) -> bool:
     return item.definition is not None and item.definition.kind == "class"
 
 
-def _place_skeleton(fill: _Fill, item: Item, n: int, room: int) -> bool:
+def _place_skeleton(fill: _Fill, item: Item, n: int, room: int, *, compact: bool = False) -> bool:
+    """The class's skeleton in level 1 if it fits `room`; `compact` (around a method shown in full) lists
+    only as many members as OWNER_SKELETON_SHARE of the context share holds."""
     if item.definition is None or (item.path, item.qualname) in fill.full:
         return False
     if room < MIN_SKELETON_TOKENS:
         return False
     lines = (item.definition.line, item.definition.end_line)
-    key = (item.path, item.qualname)
+    key = (item.path, item.qualname, compact)
     if key not in fill.skeletons:
-        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+        allowance = max(MIN_OWNER_SKELETON_TOKENS, OWNER_SKELETON_SHARE * fill.total)
+        limit = {"max_chars": int(allowance * CHARS_PER_TOKEN)} if compact else {}
+        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path), **limit)
         text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
         fill.skeletons[key] = (text, count_tokens(text))
     text, tokens = fill.skeletons[key]
@@ -276,7 +283,7 @@ def _owner_skeleton(fill: _Fill, item: Item, n: int, room: int) -> None:
     from bot.context.rank import LEXICAL_ONLY
 
     stand_in = Item(item.path, owner_name, owner, LEXICAL_ONLY, 0.0, n, f"class of {item.qualname}")
-    _place_skeleton(fill, stand_in, n, room)
+    _place_skeleton(fill, stand_in, n, room, compact=True)
 
 
 def _drop_signature(fill: _Fill, item: Item) -> None:
