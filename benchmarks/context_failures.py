@@ -93,7 +93,7 @@ def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH=os.pathsep.join([*paths, str(root)]), PYTHONDONTWRITEBYTECODE="1",
                PYTHONHASHSEED="0", COLUMNS="120")
-    cmd = [str(python), "-m", "pytest", "-x", "-q", "--tb=long", "-p", "no:cacheprovider", "-p", "no:randomly",
+    cmd = [str(python), "-m", "pytest", "-x", "-q", "--tb=long", "-p", "no:randomly",
            "--color=no", node]
     with subprocess.Popen(cmd, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True) as proc:

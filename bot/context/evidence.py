@@ -18,11 +18,11 @@ from enum import Enum
 
 _FRAME_LINE = re.compile(r"^(?P<path>[\w./\\~:-]*\w\.py):(?P<line>\d+):")
 _CHAIN = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
-_REPR = re.compile(r"<(?:bound method |function |class '|enum '|)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z_]\w*)"
-                   r"(?:'>| object at 0x| of <| at 0x)")
+_QUALNAME = r"[A-Za-z_]\w*(?:\.(?:<locals>|[A-Za-z_]\w*))*"  # a closure's: outer.<locals>.inner
+_REPR = re.compile(rf"<(?:bound method |function |class '|enum '|)({_QUALNAME})(?:'>| object at 0x| of <| at 0x)")
 _WHERE_CALL = re.compile(r"^E\s+[+]?\s*(?:where|and)\b.*?=\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\(")
-_SIGNATURE_ERROR = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\(\) (?:got an unexpected keyword|got multiple "
-                              r"values|missing \d+ required|takes \d+|takes from|takes no)")
+_SIGNATURE_ERROR = re.compile(rf"(?<![\w.<>])({_QUALNAME})\(\) (?:got an unexpected keyword|got multiple values|"
+                              r"missing \d+ required|takes \d+|takes from|takes no)")
 _NO_ATTRIBUTE = re.compile(r"'([A-Za-z_]\w*)' object has no attribute '([A-Za-z_]\w*)'")
 _TYPE_NO_ATTRIBUTE = re.compile(r"type object '([A-Za-z_]\w*)' has no attribute '([A-Za-z_]\w*)'")
 _MODULE_ATTRIBUTE = re.compile(r"module '([\w.]+)' has no attribute '([A-Za-z_]\w*)'")
@@ -66,7 +66,7 @@ def named(failure: str) -> list[Named]:
     found: dict[tuple[tuple[str, ...], Clue], Named] = {}
 
     def add(text: str, clue: Clue, path: str = "") -> None:
-        chain = tuple(text.split("."))
+        chain = tuple(text.split(".<locals>.", 1)[0].split("."))  # a closure: the function that made it
         if keyword.iskeyword(chain[0]) or chain[-1] in _BUILTIN_REPRS or (chain, clue) in found or len(found) >= MAX_NAMES:
             return
         found[(chain, clue)] = Named(chain, clue, path)

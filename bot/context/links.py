@@ -160,3 +160,23 @@ def protocol_methods(code: str) -> set[str]:
         elif isinstance(node, ast.Delete):
             out.add("__delitem__")
     return out
+
+
+def string_words(code: str) -> set[str]:
+    """The identifier-like words inside the string literals of `code` (f-strings' text parts included)."""
+    import ast
+    import re
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return set()
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words.update(w for w in re.findall(r"[A-Za-z_]\w*", node.value) if len(w) >= MIN_KEY)
+    return words
+
+
+MIN_KEY = 3  # shorter registry keys ("a", "id") are too common in strings to mean the entry

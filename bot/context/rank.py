@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.context.evidence import Clue, named
 from bot.context.lexical import bm25, chunks
-from bot.context.links import as_ref, file_refs, fixtures, protocol_methods
+from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
 from bot.context.targets import Seed, definition_at, failure_frames, frame_path
@@ -31,6 +31,7 @@ WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
 FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
 SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evidence of the failure's text
 PROTOCOL = 0.8  # a special method that an operation of the target calls
+REGISTRY_KEY, MAX_REGISTRY_KEYS = 0.9, 12  # a registry entry whose key the target writes in a string
 MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
@@ -116,6 +117,7 @@ class _Ranker:
         for ref in targets:
             if ref.definition.kind == "function":
                 self._protocols_used(ref)
+            self._registry_keys(ref, seeds)
         for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
@@ -252,6 +254,27 @@ class _Ranker:
                 if hit is not None:
                     self.add_ref(hit, 1, PROTOCOL, f"{cls.qualname}.{name} reached by an operation of "
                                  f"{ref.qualname}", "protocol")
+
+    def _registry_keys(self, ref: SymbolRef, seeds: list[Seed]) -> None:
+        """Entries of the neighbourhood's registries (module-level dicts with string keys) whose key the
+        target writes in a string: `"{{ x|xmlattr }}"` reaches FILTERS["xmlattr"], `"/<float:v>"`
+        reaches DEFAULT_CONVERTERS["float"]."""
+        words = string_words(self.code(ref.path, ref.definition))
+        if not words:
+            return
+        taken = 0
+        for path in self._pool(seeds):
+            if _test_path(path):
+                continue
+            for key, values in self.lookup.keyed(path).items():
+                if key not in words or taken >= MAX_REGISTRY_KEYS:
+                    continue
+                for value in values:
+                    hit = self.lookup.resolve(path, value.split("."))
+                    if hit is not None:
+                        taken += 1
+                        self.add_ref(hit, 1, REGISTRY_KEY, f"registry entry {key!r} of {path}, named in a string "
+                                     f"by {ref.qualname}", "registry")
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):

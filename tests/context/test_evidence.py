@@ -66,6 +66,29 @@ FILES = {
             def __hash__(self):
                 return 0
         ''',
+    "src/pay/render.py": '''
+        def do_upper(value):
+            return value.upper()
+
+
+        def do_money(value):
+            return f"{value:.2f}"
+
+
+        FILTERS = {"upper": do_upper, "money": do_money}
+
+
+        def render(template, value):
+            name = template.split("|")[1].strip(" }")
+            return FILTERS[name](value)
+        ''',
+    "tests/test_render.py": '''
+        from pay.render import render
+
+
+        def test_money_filter():
+            assert render("{{ x|money }}", 5) == "5.00"
+        ''',
     "tests/test_bag.py": '''
         from pay.bag import Bag
 
@@ -135,11 +158,13 @@ def test_names_shown_by_reprs_introspection_and_exception_messages():
         "E       AttributeError: 'Rule' object has no attribute 'merge_slashes'",
         "E   ImportError: cannot import name 'DuplicateRuleError' from 'werkzeug.routing.exceptions' (src/x.py)",
         "E       assert <function <lambda> at 0x7f> is None",
+        "E       TypeError: optional.<locals>.optional_converter() takes 1 positional argument but 3 were given",
     ])
     shown = {(".".join(n.chain), n.clue) for n in named(text)}
     assert {("click._termui_impl.ProgressBar", Clue.SHOWN), ("get_help_option_names", Clue.SHOWN),
             ("click.core.Context", Clue.SHOWN), ("Parameter.__init__", Clue.SHOWN), ("Rule", Clue.SHOWN),
-            ("Rule.merge_slashes", Clue.SHOWN), ("werkzeug.routing.exceptions", Clue.MODULE)} <= shown
+            ("Rule.merge_slashes", Clue.SHOWN), ("werkzeug.routing.exceptions", Clue.MODULE),
+            ("optional", Clue.SHOWN)} <= shown
     assert not any(chain.endswith("lambda") for chain, _ in shown)
 
 
@@ -181,3 +206,11 @@ def test_protocol_methods_of_operations():
     found = protocol_methods("def t(a, b):\n    a |= b\n    del a[1]\n    with a:\n        return [x for x in a]")
     assert {"__ior__", "__or__", "__delitem__", "__enter__", "__exit__", "__iter__"} <= found
     assert "__str__" not in found and protocol_methods("def broken(:") == set()
+
+
+def test_a_registry_entry_whose_key_the_test_writes_in_a_string(pay):
+    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_render.py::test_money_filter"),
+                                                   None).items}
+    money = items[("src/pay/render.py", "do_money")]
+    assert money.distance == 1 and "registry" in money.signals
+    assert money.score > items[("src/pay/render.py", "do_upper")].score
