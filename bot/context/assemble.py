@@ -188,7 +188,9 @@ def _enclosing(fill: _Fill, item: Item) -> bool:
 
 
 def _form_of(fill: _Fill, path: str, symbol: str) -> str:
-    return next((s.form for s in fill.levels[1].sections if (s.path, s.symbol) == (path, symbol)), "")
+    """FULL when the symbol is shown in full, else the form it is shown in (a skeleton), else ""."""
+    forms = {s.form for s in fill.levels[1].sections if (s.path, s.symbol) == (path, symbol)}
+    return FULL if FULL in forms else next(iter(forms), "")
 
 
 def _shown(fill: _Fill, item: Item, *, full_only: bool = False) -> bool:
@@ -234,6 +236,7 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL,
                       signals=item.signals, rank=n)
     _drop_signature(fill, item)
+    _drop_skeleton(fill, item)
     fill.levels[1].add(text, section)
     fill.full.add((item.path, item.qualname))
     if not (target and item.qualname.rsplit(".", 1)[-1].startswith("test")):
@@ -284,6 +287,15 @@ def _owner_skeleton(fill: _Fill, item: Item, n: int, room: int) -> None:
 
     stand_in = Item(item.path, owner_name, owner, LEXICAL_ONLY, 0.0, n, f"class of {item.qualname}")
     _place_skeleton(fill, stand_in, n, room, compact=True)
+
+
+def _drop_skeleton(fill: _Fill, item: Item) -> None:
+    """A class's skeleton gives way when the class itself goes in full."""
+    level = fill.levels[1]
+    for index in reversed(range(len(level.sections))):
+        section = level.sections[index]
+        if (section.path, section.symbol) == (item.path, item.qualname) and section.form == SKELETON:
+            level.remove(index)
 
 
 def _drop_signature(fill: _Fill, item: Item) -> None:

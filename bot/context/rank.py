@@ -1,11 +1,14 @@
 """Which definitions go into a context, best first, and why: the evidence of the failure scored together.
 
 Signals (each item records the ones that found it): the target; the repository frames of the failure's
-traceback (innermost first); what the target's code names — calls, imports, parametrize arguments, `self.x`
-members, registries it subscripts, the members of reached classes that the test uses (through the bases),
-its pytest fixtures by name — followed through the graph to distance 3 with a weight that halves per step;
-callers of a symbol target; definitions in files changed on the branch; and BM25 between the failure text
-plus the target's code and definition-sized chunks of the neighbourhood, as one signal among these.
+traceback (innermost first); what the failure text shows (`evidence`): the names in its failing statements
+(`>`), object reprs, pytest's introspection and exception messages (`Cls.__init__() got an unexpected
+keyword`); what the target's code names — calls, imports, parametrize arguments, `self.x` members,
+registries it subscripts or reaches by a key written in a string, the members of reached classes that the
+test uses by attribute or by an operation (`str(x)` -> __str__, through the bases), its pytest fixtures by
+name — followed through the graph to distance 3 with a weight that halves per step; callers of a symbol
+target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
+code and definition-sized chunks of the neighbourhood, as one signal among these.
 Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
 """
 
@@ -302,7 +305,7 @@ class _Ranker:
             if found is not None:
                 found.lexical = share
                 found.signals.append("lexical")
-            elif taken < MAX_LEXICAL:
+            elif taken < MAX_LEXICAL and not _test_path(path):  # test helpers are not code under test
                 definition = _definition(self.graph, path, qualname)
                 if definition is not None:
                     taken += 1

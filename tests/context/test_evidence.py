@@ -214,3 +214,12 @@ def test_a_registry_entry_whose_key_the_test_writes_in_a_string(pay):
     money = items[("src/pay/render.py", "do_money")]
     assert money.distance == 1 and "registry" in money.signals
     assert money.score > items[("src/pay/render.py", "do_upper")].score
+
+
+def test_a_class_shown_in_full_after_its_skeleton_appears_once(pay):
+    from bot.context import assemble_context
+
+    ctx = assemble_context(pay, "tests/test_pay.py::test_charge_formats", 12000, failure=FAILURE)
+    gateway = [s for s in ctx.sections if (s.path, s.symbol) == ("src/pay/gateway.py", "Gateway")]
+    assert [s.form for s in gateway] == ["full"]
+    assert ctx.text.count("class Gateway") == 1
