@@ -279,6 +279,18 @@ def in_full(ctx: object, path: str, qual: str) -> bool:
     return False
 
 
+def why_missing(ctx: object, path: str, qual: str) -> str:
+    """Where a changed definition ended up in the context: a signature, a skeleton, dropped at its rank
+    for lack of budget, or never ranked."""
+    for s in ctx.sections:  # type: ignore[attr-defined]
+        if (s.path, s.symbol) == (path, qual):
+            return f"{s.form} at rank {s.rank}: {s.reason}"
+    for d in ctx.dropped:  # type: ignore[attr-defined]
+        if (d.path, d.symbol) == (path, qual):
+            return f"dropped at rank {d.rank}: {d.reason}"
+    return "not ranked"
+
+
 def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None) -> list[Outcome]:
     """The case at each budget; `failure` is the real pytest output, or None for the synthetic stand-in."""
     from bot.context import assemble_context
@@ -302,7 +314,8 @@ def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None) 
                 share, _ = chunks.take(order, sum(ctx.level_budgets[:2]))
                 out.append(Outcome(case, budget, ctx.tokens, len(got), sum(c in full for c in case.changed), used,
                                    sum(c in share for c in case.changed),
-                                   [f"{p}:{q}" for p, q in case.changed if (p, q) not in got]))
+                                   [f"{p}:{q} ({why_missing(ctx, p, q)})" for p, q in case.changed
+                                    if (p, q) not in got]))
         finally:
             graph.close()
     return out
