@@ -61,6 +61,45 @@ def failing_lines(failure: str) -> list[tuple[str, str]]:
     return out
 
 
+OBJECT = "<object>"  # the head of `f(x).meth()`: a method called on a value without a name
+_CALLED_ON_RESULT = re.compile(r"[)\]]\.([A-Za-z_]\w*)\s*\(")
+_EXPECTING = re.compile(r"^(?:async\s+)?with\s+(?:pytest\.)?(?:raises|warns|deprecated_call)\(")
+
+
+def expectation_blocks(failure: str) -> list[tuple[str, int]]:
+    """(frame path as written, line) of failing statements that are `with pytest.raises(...)`,
+    `pytest.warns` or `pytest.deprecated_call` blocks: "DID NOT RAISE" means the code under test is
+    the block's body, not the `with` line."""
+    out: list[tuple[str, int]] = []
+    pending: list[str] = []
+    for line in failure.splitlines():
+        if line.startswith(">"):
+            pending.append(line[1:].strip())
+            continue
+        match = _FRAME_LINE.match(line)
+        if match is not None:
+            if any(_EXPECTING.match(text) for text in pending):
+                out.append((match["path"], int(match["line"])))
+            pending = []
+    return out
+
+
+def block_names(lines: list[str], start: int) -> list[tuple[str, ...]]:
+    """The dotted names in the body of the block whose header is line `start` (1-based) of `lines`."""
+    if not 0 < start <= len(lines):
+        return []
+    header = lines[start - 1]
+    indent = len(header) - len(header.lstrip())
+    body: list[str] = []
+    for row in lines[start:]:
+        if row.strip() and len(row) - len(row.lstrip()) <= indent:
+            break
+        body.append(row)
+    code = _code_only(" ".join(body))
+    chains = [tuple(c.split(".")) for c in dict.fromkeys(_CHAIN.findall(code)) if not keyword.iskeyword(c.split(".")[0])]
+    return chains + [(OBJECT, name) for name in dict.fromkeys(_CALLED_ON_RESULT.findall(code))]
+
+
 def named(failure: str) -> list[Named]:
     """The names the failure shows, failing lines first, without repeats, at most MAX_NAMES."""
     found: dict[tuple[tuple[str, ...], Clue], Named] = {}

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.context.evidence import Clue, named
+from bot.context.evidence import Clue, block_names, expectation_blocks, named
 from bot.context.lexical import bm25, chunks
 from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
 from bot.context.lookup import Lookup
@@ -182,6 +182,15 @@ class _Ranker:
         """The definitions the failure text names: in failing statements (`>`), object reprs, pytest's
         introspection and exception messages; a module it names (weakly) with its definitions."""
         tests = {t.path for t in targets if _is_test(t)}
+        for written, line in expectation_blocks(self.failure) if self.failure else []:
+            path = frame_path(self.graph, written)
+            if path is None:
+                continue
+            for chain in block_names(self._lines(path), line):
+                hit = self._in_scope(path, list(chain))
+                if hit is not None:
+                    self.add_ref(hit, 1, FAILING_TEST_LINE, f"called in the failing expectation block as "
+                                 f"{'.'.join(chain)}", "failing line")
         for clue in named(self.failure) if self.failure else []:
             text = ".".join(clue.chain)
             if clue.clue is Clue.MODULE:

@@ -89,6 +89,16 @@ FILES = {
         def test_money_filter():
             assert render("{{ x|money }}", 5) == "5.00"
         ''',
+    "tests/test_refund.py": '''
+        import pytest
+        from pay import Gateway
+        from pay.money import parse_money
+
+
+        def test_refund_rejects_negative():
+            with pytest.raises(ValueError):
+                Gateway(parse_money("1")).refund(-5)
+        ''',
     "tests/test_bag.py": '''
         from pay.bag import Bag
 
@@ -223,3 +233,23 @@ def test_a_class_shown_in_full_after_its_skeleton_appears_once(pay):
     gateway = [s for s in ctx.sections if (s.path, s.symbol) == ("src/pay/gateway.py", "Gateway")]
     assert [s.form for s in gateway] == ["full"]
     assert ctx.text.count("class Gateway") == 1
+
+
+RAISES_FAILURE = """\
+    def test_refund_rejects_negative():
+>       with pytest.raises(ValueError):
+E       Failed: DID NOT RAISE <class 'ValueError'>
+
+tests/test_refund.py:7: Failed
+"""
+
+
+def test_did_not_raise_points_at_the_expectation_blocks_body(pay):
+    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_refund.py::"
+                                                                       "test_refund_rejects_negative"),
+                                                   RAISES_FAILURE).items}
+    refund = items[("src/pay/gateway.py", "Gateway.refund")]
+    assert "failing line" in refund.signals and refund.reason.startswith("called in the failing expectation")
+    assert "failing line" in items[("src/pay/money.py", "parse_money")].signals
+    charge = items.get(("src/pay/gateway.py", "Gateway.charge"))
+    assert charge is None or charge.score < refund.score
