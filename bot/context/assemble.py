@@ -1,7 +1,8 @@
 """Token-budgeted prompt context around a target, with exact accounting.
 
 The ranking (`rank`) orders definitions by the evidence of the failure. Level 1 holds full code, comments
-and blank lines stripped: the target, then ranked definitions in order; a class too large to show whole
+and blank lines stripped (and, around the target, docstrings longer than three lines folded to their summary
+line: documentation, not behaviour): the target, then ranked definitions in order; a class too large to show whole
 appears as its skeleton (members' signature lines) with its relevant methods in full. Level 2 holds the
 signatures (decorators, def/class line, docstring first line) of the ranked definitions whose code did
 not fit. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.context.compress import Compressed, compress_python
+from bot.context.compress import Compressed, compress_python, fold_docstrings
 from bot.context.rank import Item, rank
 from bot.context.signatures import import_block, signature_text, skeleton_text, symbol_code
 from bot.context.targets import resolve_target
@@ -209,6 +210,8 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     if _shown(fill, item, full_only=True):
         return True
     code, lines = symbol_code(fill.source(item.path), item.definition)
+    if not target:  # documentation around the target keeps its summary lines
+        code, _folded = fold_docstrings(code)
     if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     key = (item.path, item.qualname)

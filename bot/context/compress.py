@@ -72,3 +72,35 @@ def _scan(source: str) -> tuple[dict[int, int], set[int]]:
         elif tok.end[0] > tok.start[0]:
             protected.update(range(tok.start[0] + 1, tok.end[0] + 1))
     return comments, protected
+
+
+MAX_DOCSTRING_LINES = 3  # a longer docstring of code around the target keeps only its summary line
+
+
+def fold_docstrings(source: str) -> tuple[str, int]:
+    """`source` with every docstring longer than MAX_DOCSTRING_LINES lines folded to its summary line
+    (`\"\"\"Summary. …\"\"\"`), and how many were folded. Documentation, not behaviour: used for the
+    definitions around the target, never for the target itself. Unchanged when the code does not parse."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return source, 0
+    lines = source.splitlines(keepends=True)
+    spans: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        first = node.body[0] if node.body else None
+        if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str) and first.end_lineno is not None
+                and first.end_lineno - first.lineno + 1 > MAX_DOCSTRING_LINES):
+            summary = next((row.strip() for row in first.value.value.splitlines() if row.strip()), "")
+            spans.append((first.lineno, first.end_lineno, summary.replace("\\", "\\\\").replace('"""', "'''")))
+    for start, end, summary in sorted(spans, reverse=True):
+        row = lines[start - 1]
+        indent = row[: len(row) - len(row.lstrip())]
+        lines[start - 1:end] = [f'{indent}"""{summary} …"""\n']
+    return "".join(lines), len(spans)
