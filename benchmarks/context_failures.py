@@ -11,7 +11,9 @@ else is an exclusion with a reason, counted in the benchmark's table:
 - `passes-at-parent`: the test does not detect the bug in this environment;
 - `fails-at-fix`: the test fails at the fix too (a dependency, platform or interpreter difference);
 - `not-collected`: pytest collected nothing for the node id (rc 5);
-- `timeout`, `usage` (pytest rc 2-4 at the fix or parent for a reason that is not the test's own).
+- `timeout`, `usage` (an environment error at the parent: a conftest or third-party module that does not
+  import, an internal error of pytest). A project may list fallback environments (older dependency
+  versions, `FALLBACK_ENVS`) that such a case is tried in before it is excluded.
 
 Results are cached in `~/.cache/yantra-bench/ctx/failures.json` keyed by commit and node id.
 """
@@ -50,7 +52,13 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     # may fail at its fix commit too and be excluded as such.
     "flask": ("pytest<9", "werkzeug", "jinja2", "itsdangerous", "click", "blinker", "markupsafe", "asgiref",
               "python-dotenv", "greenlet", "typing_extensions"),
+    # the older cases of a project whose suite needs its dependencies' older major versions
+    "flask-old": ("pytest<8", "werkzeug<3", "jinja2<3.2", "itsdangerous<2.2", "click<8.2", "blinker<1.8",
+                  "markupsafe<3", "asgiref", "python-dotenv", "greenlet", "typing_extensions"),
 }
+# A case whose test cannot run in the project's environment (an environment error, not a failure) is
+# tried again in these, in order.
+FALLBACK_ENVS: dict[str, tuple[str, ...]] = {"flask": ("flask-old",)}
 
 
 class Status(Enum):
@@ -107,6 +115,16 @@ def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
 
 
 def reproduce(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str) -> Reproduction:
+    """The case run in the project's environment, then (after an environment error) in its fallbacks."""
+    found = Reproduction(Status.USAGE, "", 0.0)
+    for env in (project, *FALLBACK_ENVS.get(project, ())):
+        found = _reproduce(git_dir, env, commit, parent, test_path, node)
+        if found.status is not Status.USAGE:
+            break
+    return found
+
+
+def _reproduce(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str) -> Reproduction:
     python = ensure_venv(project)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="yantra-repro-") as tmp:
