@@ -99,6 +99,27 @@ FILES = {
             with pytest.raises(ValueError):
                 Gateway(parse_money("1")).refund(-5)
         ''',
+    "src/pay/tax.py": '''
+        def tax(cents):
+            """Tax on an amount.
+
+            The rate is the standard rate of the
+            country the gateway was opened in.
+            """
+            return cents // 5
+        ''',
+    "tests/test_tax.py": '''
+        from pay.tax import tax
+
+
+        def test_tax():
+            """The tax of 100.
+
+            Regression test for the rounding
+            of small amounts.
+            """
+            assert tax(100) == 20
+        ''',
     "tests/test_bag.py": '''
         from pay.bag import Bag
 
@@ -253,3 +274,11 @@ def test_did_not_raise_points_at_the_expectation_blocks_body(pay):
     assert "failing line" in items[("src/pay/money.py", "parse_money")].signals
     charge = items.get(("src/pay/gateway.py", "Gateway.charge"))
     assert charge is None or charge.score < refund.score
+
+
+def test_docstrings_fold_around_the_target_but_not_in_it(pay):
+    from bot.context import assemble_context
+
+    ctx = assemble_context(pay, "tests/test_tax.py::test_tax", 4000)
+    assert "Regression test for the rounding" in ctx.text  # the target as written
+    assert '"""Tax on an amount. …"""' in ctx.text and "standard rate" not in ctx.text
