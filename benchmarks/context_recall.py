@@ -13,7 +13,8 @@ by reason). `--failure synthetic` keeps the old stand-in for comparison: the tes
 assertion line as an `E` line.
 
 The baseline ranks definition-sized chunks (functions, methods, classes not inside a function) of the
-non-test files by BM25 against the same failure text and takes them greedily up to the number of tokens
+non-test files, compressed like the context's code (comments out, docstrings folded), by BM25 against the
+same failure text and takes them greedily up to the number of tokens
 the context used for that case (equal tokens). Nothing of the fix is given to either side.
 
     python -m benchmarks.context_recall [--projects click attrs] [--cases 30] [--budgets 12000 4000]
@@ -217,7 +218,7 @@ class Chunks:
     cache: dict[tuple[str, str], tuple[int, list[str]]] = {}
 
     def __init__(self, root: Path, graph: object) -> None:
-        from bot.context.compress import compress_python
+        from bot.context.compress import compress_python, fold_docstrings
         from bot.context.tokens import count_tokens
 
         self.items: list[tuple[str, str, int, int, Counter[str], int]] = []  # path, qual, start, end, tf, tok
@@ -234,7 +235,8 @@ class Chunks:
                     continue
                 key = (facts.sha, d.qualname)
                 if key not in self.cache:
-                    code = compress_python("".join(lines[d.line - 1:d.end_line])).text
+                    # the same compression as the context's: comments out, long docstrings folded
+                    code = compress_python(fold_docstrings("".join(lines[d.line - 1:d.end_line]))[0]).text
                     header = f"# ---- {path}:{d.line}-{d.end_line} {d.qualname}\n"
                     self.cache[key] = (count_tokens(header + code), words(code))
                 tokens, ws = self.cache[key]
