@@ -34,7 +34,8 @@ MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, comp
 MIN_SKELETON_TOKENS = 12
 OWNER_SKELETON_SHARE = 0.04  # of the context share: the compact skeleton of a class around a method in full
 MIN_OWNER_SKELETON_TOKENS = 120
-CHARS_PER_TOKEN = 3.5  # typical of Python, to turn a token allowance into a skeleton's characters
+CHARS_PER_TOKEN = 3.5
+FOLD_FACTOR = 3  # code this many times longer than its room is not worth folding: it cannot fit  # typical of Python, to turn a token allowance into a skeleton's characters
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
@@ -125,6 +126,7 @@ class _Fill:
     full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
     full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
     skeletons: dict[tuple[str, str, bool], tuple[str, int]] = field(default_factory=dict)  # text, tokens
+    folded: dict[tuple[str, str], str] = field(default_factory=dict)  # code with its docstrings folded
 
     def used(self) -> int:
         return self.levels[1].used + self.levels[2].used
@@ -210,8 +212,11 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     if _shown(fill, item, full_only=True):
         return True
     code, lines = symbol_code(fill.source(item.path), item.definition)
-    if not target:  # documentation around the target keeps its summary lines
-        code, _folded = fold_docstrings(code)
+    if not target and len(code) <= FOLD_FACTOR * MAX_CHARS_PER_TOKEN * room:  # docs around the target: summaries
+        key = (item.path, item.qualname)
+        if key not in fill.folded:
+            fill.folded[key] = fold_docstrings(code)[0]
+        code = fill.folded[key]
     if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     key = (item.path, item.qualname)
