@@ -484,6 +484,11 @@ def has_commit(root: Path, rev: str) -> bool:
     return True
 
 
+def merge_base(root: Path, a: str, b: str) -> str:
+    """The best common ancestor of commits `a` and `b` (where a pull request forked from its base)."""
+    return run_text(root, "merge-base", a, b).strip()
+
+
 def rev_parse(root: Path, rev: str) -> str:
     return run_text(root, "rev-parse", "--verify", "-q", rev).strip()
 

@@ -2,7 +2,9 @@
 
 Tests that run whole processes end to end — the fix pipeline against the local Anthropic server, the Action
 against the local GitHub server, the real pre-commit framework, semgrep — are slow by nature; they are marked
-here by where they live, so a new test in those folders is marked without anyone remembering to.
+here by where they live, so a new test in those folders is marked without anyone remembering to. A few tests
+in otherwise quick files do the same kind of work (a whole fix session, a CLI run over a 10 MB file, loading
+torch or the `anthropic` SDK, a repository of generated mutations) and are named one by one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,29 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-SLOW_PLACES = ("e2e_fix", "github", "hook", "scan/test_semgrep.py", "scan/test_security.py")
+SLOW_PLACES = (
+    "e2e_fix", "github", "hook", "benchmarks", "scan/test_semgrep.py", "scan/test_security.py",
+    "pipeline/test_session.py",  # whole fix sessions against the local Messages API server
+    "gate/test_hostile_checkout.py",  # the CLI against FIFOs, sockets and oversize files
+    "gate/test_cli.py::test_hostile_files_never_crash",  # a 10 MB file and 5,000-deep nesting through the CLI
+    "graph/test_parser.py::test_hostile_inputs_never_raise",
+    "context/test_compress.py::test_real_files_keep_their_syntax_tree",  # every file of this repository
+    "context/test_tools.py::test_schemas_drive_a_tool_use_round_with_the_real_sdk",  # imports `anthropic`
+    "pipeline/test_learning.py::test_embeddings_paraphrases_are_closer_than_unrelated",  # loads torch
+    "pipeline/test_learning.py::test_rows_recorded_without_embeddings_are_embedded_later",  # loads torch
+    "graph/test_build_pool.py::test_killing_the_parent_of_a_cold_build_kills_its_workers",
+)
+
+
+def _is_slow(rel: str, name: str) -> bool:
+    for place in SLOW_PLACES:
+        path, _, test = place.partition("::")
+        if test:
+            if rel == path and name.split("[", 1)[0] == test:
+                return True
+        elif rel == path or rel.startswith(path.rstrip("/") + "/"):
+            return True
+    return False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -21,5 +45,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             rel = item.path.resolve().relative_to(HERE).as_posix()
         except ValueError:
             continue
-        if any(rel == place or rel.startswith(place.rstrip("/") + "/") for place in SLOW_PLACES):
+        if _is_slow(rel, item.name):
             item.add_marker(pytest.mark.slow)

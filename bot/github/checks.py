@@ -43,14 +43,16 @@ class PullChecks:
 
 
 def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: str, *,
-                    run_tests: bool, tests_note: str = "") -> PullChecks:
+                    run_tests: bool, tests_note: str = "", base: str | None = None) -> PullChecks:
+    """The gate (with `base`, the commit the pull request starts from: its change since then, and the files that
+    depend on what it removed or re-signed — `yantra check --base`), the tests and the security scans."""
     from bot.gate import run_check
     from bot.scan.sandbox import detect
     from bot.scan.security import run_security
     from bot.scan.tests import run_tests as run_test_suite
 
     py_changed = [p for p in changed if p.endswith((".py", ".pyi")) and (root / p).is_file()]
-    gate = run_check(root, py_changed, config=config)
+    gate = run_check(root, py_changed, config=config, base=base)
     tests = None
     if run_tests:
         # The pull request's tests are code we did not write: run them where they cannot read the job's token

@@ -180,7 +180,8 @@ class ActionRun:
         files = self.client.pr_files(pr.number)
         diff = git_ops.merge_base_diff(root, pr.head_sha)
         checks = run_pull_checks(root, config, [f.path for f in files if f.status != "removed"],
-                                 diff, run_tests=plan.run_tests, tests_note=plan.reason)
+                                 diff, run_tests=plan.run_tests, tests_note=plan.reason,
+                                 base=git_ops.fork_point(root, pr.head_sha))
         annotate(checks.gate)
         annotate_security(checks.security)
         return checks

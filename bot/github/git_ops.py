@@ -75,6 +75,11 @@ def has_commit(root: Path, sha: str) -> bool:
     return git.has_commit(root, sha)
 
 
+def fork_point(root: Path, head_sha: str) -> str:
+    """The commit the PR's change starts from (GitHub's base...head compares head with it)."""
+    return git.merge_base(root, BASE_REF, head_sha)
+
+
 def merge_base_diff(root: Path, head_sha: str) -> str:
     """The PR's change as GitHub shows it: base...head."""
     return git.diff_text(root, f"{BASE_REF}...{head_sha}")

@@ -144,7 +144,7 @@ class AttrUse:
     guarded: bool = False
 
 
-MemberKind = Literal["self", "super", "instance"]
+MemberKind = Literal["self", "super", "instance", "class"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +152,9 @@ class MemberUse:
     """A member read a rule can judge through a class's MRO.
 
     kind "self": `self.x` / `cls.x` in a method of class `owner` (a qualname in this file); "super":
-    `super().x` in a method of `owner`; "instance": `obj.x` where `obj` is bound once in the file, by
-    `obj = owner(...)` (`owner` is the callee as written, "Cls" or "mod.Cls")."""
+    `super().x` in a method of `owner`; "instance": `obj.x` where `obj` is bound once in its scope, by
+    `obj = owner(...)` (`owner` is the callee as written, "Cls" or "mod.Cls"); "class": `Cls.x` where `owner`
+    is a top-level class of this file that the file binds nowhere else."""
 
     kind: MemberKind
     owner: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.graph.model import MemberUse
+from bot.graph.model import MemberKind, MemberUse
 from bot.graph.python_uses import Spans, target_names
 
 _SCOPES = {"function_definition", "lambda", "class_definition"}
@@ -162,11 +162,14 @@ def super_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUs
 _CALLEE_TYPES = {"identifier", "attribute"}
 
 
-def instance_members(caps: dict[str, list[Any]], binding_counts: dict[str, int], guards: Spans,
+def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]], guards: Spans,
                      uses: list[MemberUse]) -> None:
-    """`obj.x` reads where `obj` is bound exactly once in the whole file, by `obj = Cls(...)` (in a function
-    or at module level), read inside the scope of that binding."""
-    bound: dict[str, tuple[str, int, int]] = {}  # name -> (callee as written, scope start, scope end)
+    """`obj.x` reads where `obj` is bound exactly once in its scope, by `obj = Cls(...)`, read inside that
+    scope: a function whose whole text (nested functions, lambdas and comprehensions included) binds `obj`
+    nowhere else, or the module when the whole file binds it once; `Cls(...).x`; and `Cls.x` where `Cls` is a
+    top-level class of this file that the file binds nowhere else."""
+    bound: dict[str, list[tuple[str, int, int]]] = {}  # name -> (callee as written, scope start, scope end)
+    handed: dict[tuple[int, int], set[bytes]] = {}  # scope -> names passed to calls in it
     for lhs in caps.get("lhs", ()):
         parent = lhs.parent
         if lhs.type != "identifier" or parent is None or parent.type != "assignment":
@@ -174,41 +177,107 @@ def instance_members(caps: dict[str, list[Any]], binding_counts: dict[str, int],
         right = parent.child_by_field_name("right")
         fn = right.child_by_field_name("function") if right is not None and right.type == "call" else None
         name = text(lhs)
-        if fn is None or fn.type not in _CALLEE_TYPES or binding_counts.get(name, 0) != 1:
+        if fn is None or fn.type not in _CALLEE_TYPES:
             continue
         callee = text(fn)
-        if not all(part.isidentifier() for part in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+        if not all(part.isidentifier() for part in callee.split(".")) or not _class_like(callee):
             continue  # a class by convention (a factory function's result is anything)
         scope = _scope(parent)
         if scope is not None and scope[2]:
             continue  # a class body's names are not seen by its methods
-        bound[name] = (callee, *(scope[:2] if scope else (0, 1 << 62)))
+        start, stop = scope[:2] if scope else (0, 1 << 62)
+        if sum(1 for b in bindings.get(name, ()) if start <= b < stop) != 1:
+            continue  # bound again in the scope (or, at module level, anywhere in the file)
+        node = _scope_node(parent)
+        key = (node.start_byte, node.end_byte)
+        if key not in handed:
+            handed[key] = _handed_off(node)
+        if lhs.text in handed[key]:
+            continue  # a call given the object may add attributes or swap its class (`set_property(obj, f)`)
+        bound.setdefault(name, []).append((callee, start, stop))
     for fn in caps.get("icall", ()):  # `Cls(...).x`
         call = fn.parent
         attr = call.parent
         callee = text(fn)
         if attr is None or attr.type != "attribute" or attr.child_by_field_name("object") != call or is_store(attr) \
-                or not all(p.isidentifier() for p in callee.split(".")) or not callee.rsplit(".", 1)[-1][:1].isupper():
+                or not all(p.isidentifier() for p in callee.split(".")) or not _class_like(callee):
             continue
         ident = attr.child_by_field_name("attribute")
         if ident is not None:
             line, col = attr.start_point[0] + 1, attr.start_point[1]
             uses.append(MemberUse("instance", callee, text(ident), line, col, attr.end_point[0] + 1,
                                   call.start_byte in guards))
-    if not bound:
+    classes = _top_level_classes(caps, bindings)
+    if not bound and not classes:
         return
     for base in caps.get("abase", ()):
         name = text(base)
-        hit = bound.get(name)
         attr = base.parent
-        if hit is None or not (hit[1] <= base.start_byte < hit[2]) or is_store(attr):
+        if is_store(attr) or attr.child_by_field_name("object") != base:
             continue
         ident = attr.child_by_field_name("attribute")
         if ident is None:
             continue
+        kind: MemberKind
+        if name in classes:
+            kind, owner = "class", name
+        else:
+            hit = next((h for h in bound.get(name, ()) if h[1] <= base.start_byte < h[2]), None)
+            if hit is None:
+                continue
+            kind, owner = "instance", hit[0]
         line, col = attr.start_point[0] + 1, attr.start_point[1]
-        uses.append(MemberUse("instance", hit[0], text(ident), line, col, attr.end_point[0] + 1,
-                              base.start_byte in guards))
+        uses.append(MemberUse(kind, owner, text(ident), line, col, attr.end_point[0] + 1, base.start_byte in guards))
+
+
+def _class_like(callee: str) -> bool:
+    """A callee named as a class by convention (`Cls`, `_Cls`, `mod.Cls`): a factory function's result is anything."""
+    return callee.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()
+
+
+def _top_level_classes(caps: dict[str, list[Any]], bindings: dict[str, list[int]]) -> set[str]:
+    """Undecorated classes defined at the top level of the module whose name the file binds nowhere else."""
+    out: set[str] = set()
+    for n in caps.get("class", ()):
+        ident = n.child_by_field_name("name")
+        if ident is None or n.parent is None or n.parent.type != "module":
+            continue
+        name = text(ident)
+        if len(bindings.get(name, ())) == 1:
+            out.add(name)
+    return out
+
+
+# Calls that only look at an object: handing it to them cannot give it attributes.
+_LOOKS_ONLY = frozenset({"isinstance", "issubclass", "print", "repr", "str", "len", "id", "type", "hasattr", "callable",
+                         "hash", "format", "bool", "iter", "next", "list", "tuple", "sorted", "dir"})
+
+
+def _scope_node(node: Any) -> Any:
+    """The function, lambda or module whose scope a statement at `node` belongs to."""
+    p = node.parent
+    while p.parent is not None and p.type not in _SCOPES:
+        p = p.parent
+    return p
+
+
+def _handed_off(scope: Any) -> set[bytes]:
+    """The names passed as arguments to calls anywhere in `scope` (not to calls that only look at them)."""
+    out: set[bytes] = set()
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        if node.type == "argument_list":
+            fn = node.parent.child_by_field_name("function") if node.parent is not None else None
+            if fn is None or fn.type != "identifier" or fn.text.decode("utf-8", "replace") not in _LOOKS_ONLY:
+                for arg in node.named_children:
+                    value = arg.child_by_field_name("value") if arg.type == "keyword_argument" else \
+                        arg.named_children[0] if arg.type in ("list_splat", "dictionary_splat") and arg.named_children \
+                        else arg
+                    if value is not None and value.type == "identifier":
+                        out.add(value.text)
+        stack.extend(node.named_children)
+    return out
 
 
 def _scope(node: Any) -> tuple[int, int, bool] | None:
@@ -220,41 +289,42 @@ def _scope(node: Any) -> tuple[int, int, bool] | None:
     return None
 
 
-def binding_counts(caps: dict[str, list[Any]]) -> dict[str, int]:
-    """How many times each name is bound anywhere in the file (any scope, any way the query captures)."""
-    counts: dict[str, int] = {}
+def binding_counts(caps: dict[str, list[Any]]) -> dict[str, list[int]]:
+    """Where each name is bound anywhere in the file (any scope, any way the query captures): name -> the
+    start bytes of its bindings (`global x` / `nonlocal x` count twice: bound from elsewhere, never "once")."""
+    sites: dict[str, list[int]] = {}
 
-    def add(name: str) -> None:
-        counts[name] = counts.get(name, 0) + 1
+    def add(name: str, node: Any) -> None:
+        sites.setdefault(name, []).append(node.start_byte)
 
     for n in caps.get("lhs", ()):
         for name in target_names(n):
-            add(name)
+            add(name, n)
     for kind in ("walrus", "global"):
         for n in caps.get(kind, ()):
-            add(text(n))
-            add(text(n))  # `global x` / `nonlocal x`: bound from elsewhere, never "exactly once"
+            add(text(n), n)
+            add(text(n), n)
     for n in caps.get("params", ()):
         for p in n.named_children:
             for ident in ([p] if p.type == "identifier" else [c for c in p.named_children if c.type == "identifier"]):
-                add(text(ident))
+                add(text(ident), ident)
     for kind in ("func", "class"):
         for n in caps.get(kind, ()):
             ident = n.child_by_field_name("name")
             if ident is not None:
-                add(text(ident))
+                add(text(ident), ident)
     for n in caps.get("import", ()):
         for ident in n.named_children:
-            add(text(ident).split(".")[0])
+            add(text(ident).split(".")[0], ident)
             alias = ident.child_by_field_name("alias") if ident.type == "aliased_import" else None
             if alias is not None:
-                add(text(alias))
+                add(text(alias), alias)
     for n in caps.get("capname", ()):
-        add(text(n))
+        add(text(n), n)
     for n in caps.get("delete", ()):
         for name in target_names(n):
-            add(name)
-    return counts
+            add(name, n)
+    return sites
 
 
 def attr_stores(caps: dict[str, list[Any]]) -> tuple[str, ...]:

@@ -184,15 +184,18 @@ def callees(graph: Graph, ref: SymbolRef) -> list[SymbolRef]:
 def reexports(graph: Graph, names: Iterable[tuple[str, str]], depth: int = 5) -> set[tuple[str, str]]:
     """The (module, name) pairs that re-export any of `names` ((module, name) pairs), transitively: a
     package `__init__` (or a module listing the name in `__all__`) doing `from .mod import name`. A call or
-    attribute that reaches `mod.name` through `pkg.name` depends on `pkg` as much as on `mod`."""
+    attribute that reaches `mod.name` through `pkg.name` depends on `pkg` as much as on `mod`. A member
+    `Cls.x` is re-exported wherever its class is (`pkg.Cls.x`)."""
     out: set[tuple[str, str]] = set()
     frontier = list(names)
     for _ in range(depth):
         found: list[tuple[str, str]] = []
         for module, name in frontier:
-            for path, dotted, kind, _line in graph.references(f"{module}.{name}"):
-                if kind == "from" and dotted == f"{module}.{name}":
-                    found.extend(p for p in _reexports_in(graph, path, module, name) if p not in out)
+            head, dot, member = name.partition(".")  # a member `Cls.x` travels with its class `Cls`
+            for path, dotted, kind, _line in graph.references(f"{module}.{head}"):
+                if kind == "from" and dotted == f"{module}.{head}":
+                    found.extend((m, bound + dot + member) for m, bound in _reexports_in(graph, path, module, head)
+                                 if (m, bound + dot + member) not in out)
         out.update(found)
         frontier = found
         if not frontier:

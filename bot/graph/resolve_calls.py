@@ -6,6 +6,7 @@ decorated or rebound definitions, several bindings, stubs, dynamic modules).
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bot.graph.model import CallSite, Definition, FileFacts
@@ -205,9 +206,59 @@ def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[Member
             return "unknown", []  # `Generic[T]`, `namedtuple(...)`, `with_metaclass(...)`
         found = _base_class(r, cls, base)
         if found is None:
-            return "unknown", []
+            provided = None if "." in d.qualname else _builtin_members(facts, base)  # (nested: as above)
+            if provided is None:
+                return "unknown", []
+            if name in provided:
+                return "found", []
+            continue  # a builtin class that lacks `name` (its own bases are builtins too)
         bases.append(found)
     return None, bases
+
+
+# Builtin classes a repository class may derive from whose members are all known: no `__getattr__`, no
+# metaclass, every attribute listed by `dir()`. Plus what Python versions newer than ours add to them, or
+# what other platforms have (judged as present: silence is the safe side).
+_BUILTIN_BASES = frozenset({"dict", "list", "set", "frozenset", "tuple", "str", "bytes", "bytearray", "int", "float",
+                            "complex"} | {n for n, v in vars(builtins).items()
+                                          if isinstance(v, type) and issubclass(v, BaseException)})
+_NEWER_BUILTIN_MEMBERS = frozenset({"add_note", "__notes__", "is_integer", "name_from", "winerror",
+                                    "characters_written", "exceptions", "message", "derive", "split", "subgroup"})
+
+
+def _builtin_members(facts: FileFacts, base: str) -> frozenset[str] | None:
+    """The members of builtin class `base` when a class statement's base names it (the module binds no such
+    name, star-imports nothing), else None."""
+    if base not in _BUILTIN_BASES or base in facts.module_names or facts.doubts.self_writing \
+            or any(imp.name == "*" for imp in facts.imports):
+        return None
+    return frozenset(dir(getattr(builtins, base))) | _NEWER_BUILTIN_MEMBERS
+
+
+def resolve_base(r: Resolver, cls: Target, base: str) -> Target | None:
+    """The repository class that base `base` (as written in `cls`'s class statement) names, or None."""
+    return _base_class(r, cls, base)
+
+
+def repository_mro(r: Resolver, target: Target) -> list[Target]:
+    """Class `target` and the repository classes among its bases, transitively (builtin bases and bases that
+    cannot be followed are left out)."""
+    out: list[Target] = []
+    stack: list[Target] = [target]
+    seen: set[tuple[str, str]] = set()
+    while stack and len(seen) <= _MAX_DEPTH:
+        cls = stack.pop()
+        key = (cls.path, cls.definition.qualname)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(cls)
+        for base in reversed(cls.definition.bases):
+            if base != "object" and all(part.isidentifier() for part in base.split(".")):
+                found = _base_class(r, cls, base)
+                if found is not None:
+                    stack.append(found)
+    return out
 
 
 def _base_class(r: Resolver, cls: Target, base: str) -> Target | None:

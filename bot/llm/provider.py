@@ -11,7 +11,9 @@ UTF-8), a message of the wrong shape, or text that cannot be stored (a lone surr
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,26 +106,49 @@ _PERMANENT_HINTS = {
 }
 
 
+def preload_sdk() -> threading.Thread:
+    """Import the `anthropic` SDK (about 2 s of CPU) in a background thread, so that the import overlaps work that
+    waits on a subprocess, such as the baseline's test run. A request made before it finishes waits for it on
+    the import lock; an SDK that is missing or broken fails then, on the request, as it would without this."""
+
+    def load() -> None:
+        try:
+            importlib.import_module("anthropic")
+        except Exception:  # reported by the request's own import, with its real cause
+            return
+
+    thread = threading.Thread(target=load, name="yantra-import-anthropic", daemon=True)
+    thread.start()
+    return thread
+
+
 class AnthropicProvider:
     """Anthropic Messages API. `base_url` (or ANTHROPIC_BASE_URL) points it at another host, e.g. a test server."""
 
     def __init__(self, api_key: str, *, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                  prices: dict[str, Price] | None = None) -> None:
-        import anthropic
-
         self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
         self.timeout = timeout
         self._prices = prices
-        self._client = anthropic.Anthropic(api_key=api_key, base_url=self.base_url, timeout=timeout,
-                                           max_retries=0)
+        self._api_key = api_key
+        self._client: Any = None  # the SDK client, made on the first request (importing the SDK takes ~2 s)
+
+    def _sdk(self) -> Any:
+        if self._client is None:
+            import anthropic
+
+            self._client = anthropic.Anthropic(api_key=self._api_key, base_url=self.base_url,
+                                               timeout=self.timeout, max_retries=0)
+        return self._client
 
     def complete(self, request: LLMRequest, model: str, *, timeout: float | None = None) -> LLMResponse:
         """One request; `timeout` (seconds) may shorten this provider's own, e.g. to meet a run's deadline."""
+        client = self._sdk()
         import anthropic
 
         wait = self.timeout if timeout is None else min(self.timeout, timeout)
         try:
-            message = self._client.messages.create(
+            message = client.messages.create(
                 model=model, max_tokens=request.max_tokens, system=request.system,
                 messages=[{"role": "user", "content": request.prompt}], timeout=wait)
         except anthropic.APITimeoutError as exc:

@@ -1,7 +1,8 @@
 """The fix session's event log: one JSON object per line, or readable text, plus a phase line on a terminal.
 
 Events are dicts with at least `event` and `session`; phase events add phase, attempt, status, duration,
-tokens and cost; LLM attempt events come from the client's `on_event` hook.
+tokens and cost; LLM attempt events come from the client's `on_event` hook; a `timings` event per attempt
+(attempt 0: what comes before the first) gives the seconds of each step (`Step`), from a `Stopwatch`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TextIO
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -56,9 +60,81 @@ class EventLog:
         if self._progress is not None:
             self._progress.stop()
 
+    def timings(self, times: StepTimes) -> None:
+        self.emit("timings", **times.to_json())
+
     def close(self) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+class Step(str, Enum):
+    """A timed step of a fix run. Steps of one attempt may overlap (semgrep and safety run during the tests)."""
+
+    BASELINE = "baseline"  # the gate over the repository and its test suite, before any fix
+    GRAPH = "graph"  # loading the dependency graph (once per run)
+    CONTEXT = "context"  # assembling the prompt context from the graph
+    CLIENT = "client"  # making the model client (the SDK itself is imported on the first request)
+    MODEL = "model"  # the model request: SDK import on the first one, network, the model's latency
+    PARSE = "parse"  # parsing the answer into edits
+    WORKTREE = "worktree"  # the scratch worktree and its seeded graph
+    APPLY = "apply"  # applying the edits
+    GATE = "gate"  # the gate on the changed files and their dependents
+    PROTECTED = "protected"  # protected paths
+    SECRETS = "secrets"  # detect-secrets on the diff
+    SEMGREP = "semgrep"  # semgrep on the changed files (with the tests when they run in a sandbox)
+    SAFETY = "safety"  # safety on the declared dependencies
+    WEAKENING = "weakening"  # the static test-weakening check
+    TESTS = "tests"  # the related tests, then the suite
+    CONFIDENCE = "confidence"  # the judgement
+    LAND = "land"  # applying (and committing) the accepted patch
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    """Seconds per step of one attempt, and its wall time (less than the sum when steps overlapped)."""
+
+    attempt: int
+    seconds: dict[Step, float]
+    wall: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"attempt": self.attempt, "seconds": {s.value: round(t, 3) for s, t in self.seconds.items()},
+                "wall": round(self.wall, 3)}
+
+
+class Stopwatch:
+    """Collects step times for the attempt in progress; `measure` may be used from several threads."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._attempt = 0
+        self._started = clock()
+        self._seconds: dict[Step, float] = {}
+
+    def begin(self, attempt: int) -> None:
+        with self._lock:
+            self._attempt, self._started, self._seconds = attempt, self._clock(), {}
+
+    def add(self, step: Step, seconds: float) -> None:
+        with self._lock:
+            self._seconds[step] = self._seconds.get(step, 0.0) + seconds
+
+    @contextmanager
+    def measure(self, step: Step) -> Iterator[None]:
+        started = self._clock()
+        try:
+            yield
+        finally:
+            self.add(step, self._clock() - started)
+
+    def end(self) -> StepTimes:
+        """The times of the attempt begun last; the watch then starts over for the same attempt."""
+        with self._lock:
+            times = StepTimes(self._attempt, dict(self._seconds), self._clock() - self._started)
+            self._started, self._seconds = self._clock(), {}
+        return times
 
 
 def format_text(record: dict[str, Any]) -> str:
@@ -74,6 +150,10 @@ def format_text(record: dict[str, Any]) -> str:
         return f"yantra fix: {where} {record.get('status', '')} ({', '.join(parts)}){detail}"
     if event == "outcome":
         return f"yantra fix: {record.get('verdict')} — {record.get('reason', '')} (session {record['session']})"
+    if event == "timings":
+        where = f"attempt {record['attempt']}" if record.get("attempt") else "before the first attempt"
+        steps = ", ".join(f"{k} {v:.2f}s" for k, v in dict(record.get("seconds", {})).items())
+        return f"yantra fix: {where} took {record.get('wall', 0.0):.1f}s ({steps})"
     rest = {k: v for k, v in record.items() if k not in ("event", "session", "time")}
     return f"yantra fix: {event} " + " ".join(f"{k}={v}" for k, v in rest.items())
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.pipeline.events import Step, Stopwatch
 from bot.pipeline.results import Generation
 
 if TYPE_CHECKING:
@@ -42,15 +43,19 @@ def build_prompt(*, instructions: str, failures: str, context: str, feedback: st
     return Prompt(system=f"{ROLE}\n\n{EDIT_FORMAT_INSTRUCTIONS}", user="\n\n".join(sections))
 
 
-def generate(client: LLMClient, prompt: Prompt, root: Path) -> Generation:
+def generate(client: LLMClient, prompt: Prompt, root: Path, watch: Stopwatch | None = None) -> Generation:
     """Call the model (the client handles redaction, budgets, cache, retries, failover) and parse the answer."""
     from bot.llm.provider import LLMRequest
 
-    response = client.complete(LLMRequest(system=prompt.system, prompt=prompt.user, max_tokens=MAX_OUTPUT_TOKENS))
+    watch = watch or Stopwatch()
+    with watch.measure(Step.MODEL):
+        response = client.complete(LLMRequest(system=prompt.system, prompt=prompt.user,
+                                              max_tokens=MAX_OUTPUT_TOKENS))
     generation = Generation(text=response.text, model=response.model, input_tokens=response.input_tokens,
                             output_tokens=response.output_tokens, cost_usd=response.cost_usd,
                             cached=response.cached)
-    return with_parse(generation, root)
+    with watch.measure(Step.PARSE):
+        return with_parse(generation, root)
 
 
 def with_parse(generation: Generation, root: Path) -> Generation:

@@ -15,15 +15,17 @@ from bot.errors import LLMError
 from bot.pipeline import gitops
 from bot.pipeline.baseline import choose_target, failure_text, run_baseline, tests_not_run, traceback_files
 from bot.pipeline.checks import (
+    SecurityScans,
     apply_in_worktree,
     load_graph,
     run_checks_tests,
     run_security_checks,
+    secrets_check,
     seed_graph,
     validate,
 )
 from bot.pipeline.context_phase import build_context
-from bot.pipeline.events import EventLog
+from bot.pipeline.events import EventLog, Step, Stopwatch
 from bot.pipeline.feedback import feedback_for, phase_detail
 from bot.pipeline.finish import Landing, commit_message, land
 from bot.pipeline.generate import build_prompt, edits_of, generate
@@ -85,15 +87,28 @@ class Runner:
         self._graph: Graph | None = None
         self._graph_loaded = False
         self._commit_sha: str | None = None
+        self.watch = Stopwatch()  # step times, one `timings` event per attempt
         self.memory = Memory(self.state_dir / "learning.sqlite", embeddings=config.fix.embeddings)
 
     # -- the session ---------------------------------------------------------------------------------
 
     def run(self) -> FixOutcome:
+        self.watch.begin(0)
+        if self.api_key:  # a model will most likely be asked: its SDK loads while the baseline's tests run
+            from bot.llm.provider import preload_sdk
+
+            preload_sdk()
+        try:
+            return self._run()
+        finally:
+            self._emit_timings()
+
+    def _run(self) -> FixOutcome:
         self._remove_stale_worktrees()
-        baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(
-            self.root, self.config, run_tests=self.run_tests, tests_reason=self.tests_reason,
-            sandbox=self.sandbox), Baseline.from_json)
+        with self.watch.measure(Step.BASELINE):
+            baseline = self.baseline = self._phase("baseline", 0, lambda: run_baseline(
+                self.root, self.config, run_tests=self.run_tests, tests_reason=self.tests_reason,
+                sandbox=self.sandbox), Baseline.from_json)
         if not baseline.failing and not self.instructions.strip():
             if not self.run_tests:  # never "clean" when the tests were not run
                 return self._result(Verdict.FAILED, f"nothing to fix that the static checks can see: the gate "
@@ -101,15 +116,15 @@ class Runner:
                                                     f"({self.tests_reason}); say what to fix in the instructions")
             return self._result(Verdict.CLEAN, "nothing to fix: the gate and the tests pass")
         try:
-            self._client = self._make_client()
+            with self.watch.measure(Step.CLIENT):
+                self._client = self._make_client()
         except LLMError as exc:
             if exc.transient:
                 raise
             return self._checks_only()
         failure = failure_text(baseline)
         targets = [self.instructions, choose_target(baseline, "", self.root)]
-        context = self._phase("context", 0, lambda: build_context(self.graph(), targets, self.fix.context_budget,
-                                                                  failure), ContextResult.from_json)
+        context = self._phase("context", 0, lambda: self._context(targets, failure), ContextResult.from_json)
         overlap = self._uncommitted_overlap([*context.files, *(g.path for g in baseline.gate_errors),
                                              *traceback_files(baseline, self.root)])
         if overlap:  # checked before any paid call
@@ -117,6 +132,8 @@ class Runner:
                                                 f"({', '.join(overlap)}): a fix commit must hold only its own "
                                                 f"hunks; commit or stash them first, or run without --commit")
         for number in range(1, max(1, self.fix.max_attempts) + 1):
+            self._emit_timings()
+            self.watch.begin(number)
             attempt = self._attempt(number, context, failure)
             self.attempts.append(attempt)
             judgement = attempt.judgement
@@ -135,13 +152,25 @@ class Runner:
         self.store.save_phase(PhaseRecord(self.sid, 0, "outcome", outcome.verdict.value, time.time(), 0.0,
                                           outcome.to_json()))
 
+    def _context(self, targets: Sequence[str], failure: str) -> ContextResult:
+        with self.watch.measure(Step.GRAPH):
+            graph = self.graph()
+        with self.watch.measure(Step.CONTEXT):
+            return build_context(graph, targets, self.fix.context_budget, failure)
+
+    def _emit_timings(self) -> None:
+        times = self.watch.end()
+        if times.seconds:
+            self.log.timings(times)
+
     # -- one attempt ---------------------------------------------------------------------------------
 
     def _attempt(self, n: int, context: ContextResult, failure: str) -> Attempt:
         previous = feedback_for(self.attempts[-1]) if self.attempts else ""
         prompt = build_prompt(instructions=self.instructions, failures=failure, context=context.text,
                               feedback=previous, attempt=n)
-        gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root), Generation.from_json)
+        gen = self._phase("generate", n, lambda: generate(self.client(), prompt, self.root, self.watch),
+                          Generation.from_json)
         if gen.malformed:
             return Attempt(n, gen)
         stored = {p: self.store.phase(self.sid, n, p) for p in ("validate", "test", "security", "confidence")}
@@ -151,8 +180,11 @@ class Runner:
         if first is not None and not Validation.from_json(first.result).ok:
             return Attempt(n, gen, Validation.from_json(first.result))
         edits = edits_of(gen)
+        making = time.monotonic()
         with gitops.scratch_worktree(self.root) as tree:
             self.store.add_worktree(self.sid, tree)
+            seed_graph(self.root, tree, self.config)
+            self.watch.add(Step.WORKTREE, time.monotonic() - making)
             try:
                 return self._check_in(tree, n, gen, edits, replay=first is not None, failure=failure)
             finally:
@@ -160,24 +192,46 @@ class Runner:
 
     def _check_in(self, tree: Path, n: int, gen: Generation, edits: Sequence[Any], *, replay: bool,
                   failure: str) -> Attempt:
-        """Static gates first — gate, protected paths, secrets, semgrep, test weakening — and only then, when
-        none refused the change, its tests run (in the sandbox)."""
+        """Static gates first — gate, protected paths, secrets, test weakening, and semgrep unless the tests run in
+        a sandbox (then beside them) — and only then, when none refused the change, its tests run."""
         baseline = self._baseline()
-        seed_graph(self.root, tree, self.config)
         if replay:  # validated before the run was killed: re-create the same tree, no new work
             apply_in_worktree(tree, edits)
         val = self._phase("validate", n, lambda: validate(tree, edits, baseline, self._dependents,
                                                           config=self.config, protection=self.protection,
-                                                          root=self.root), Validation.from_json)
+                                                          root=self.root, watch=self.watch), Validation.from_json)
         if not val.ok:
             return Attempt(n, gen, val)
-        security = self._phase("security", n, lambda: run_security_checks(tree, val.changed, val.patch,
-                                                                          self.root), SecurityOutcome.from_json)
-        tests = self._phase("test", n, lambda: self._tests(tree, val, security, baseline), TestOutcome.from_json)
+        security, tests = self._security_and_tests(tree, n, val, baseline)
         evidence = lambda: self._evidence(n, gen, val, tests, security, changed_sources(  # noqa: E731
             self.root, tree, val.changed), failure)
-        judgement = self._phase("confidence", n, lambda: judge(evidence()), Judgement.from_json)
+        with self.watch.measure(Step.CONFIDENCE):
+            judgement = self._phase("confidence", n, lambda: judge(evidence()), Judgement.from_json)
         return Attempt(n, gen, val, tests, security, judgement)
+
+    def _security_and_tests(self, tree: Path, n: int, val: Validation,
+                            baseline: Baseline) -> tuple[SecurityOutcome, TestOutcome]:
+        """The security phase, then the test phase — or, when the tests run in a sandbox, both at once: the
+        secrets scan first (in-process, quick: a change it refuses never runs), then semgrep and safety in
+        threads while the tests run. Without a sandbox every static check still finishes before any of the
+        change's code runs."""
+        if not self._overlap_scans() or self.store.phase(self.sid, n, "security") is not None:
+            security = self._phase("security", n, lambda: run_security_checks(
+                tree, val.changed, val.patch, self.root, self.watch), SecurityOutcome.from_json)
+            return security, self._phase("test", n, lambda: self._tests(tree, val, security, baseline),
+                                         TestOutcome.from_json)
+        since = time.time(), time.monotonic()
+        secrets = secrets_check(val.patch, self.watch)
+        with SecurityScans(tree, val.changed, self.root, self.watch) as scans:
+            tests = self._phase("test", n, lambda: self._tests(tree, val, SecurityOutcome((secrets,)), baseline),
+                                TestOutcome.from_json)
+            security = self._phase("security", n, lambda: scans.outcome(secrets), SecurityOutcome.from_json,
+                                   since=since)
+        return security, tests
+
+    def _overlap_scans(self) -> bool:
+        """semgrep may run beside the tests only when the tests cannot reach anything outside a sandbox."""
+        return self.run_tests and self.sandbox.available
 
     def _tests(self, tree: Path, val: Validation, security: SecurityOutcome, baseline: Baseline) -> TestOutcome:
         test_files = test_paths(val.changed)
@@ -188,7 +242,8 @@ class Runner:
         refusal = security_refusal(security)
         if refusal:
             return not_run("refused before running by the static checks: " + "; ".join(refusal))
-        weakened = static_findings(self.root, tree, val.changed, val.patch)
+        with self.watch.measure(Step.WEAKENING):
+            weakened = static_findings(self.root, tree, val.changed, val.patch)
         if weakened:
             return not_run("refused before running: the change weakens tests", weakened)
         if not self.run_tests:
@@ -199,7 +254,9 @@ class Runner:
                 return not_run(f"sandbox: unavailable ({self.sandbox.reason}); model-written code is not run "
                                f"while a secret is reachable ({', '.join(secrets[:5])}); opt in with "
                                f"--allow-unsandboxed")
-        return run_checks_tests(tree, self.graph(), val.changed, baseline, self.config, self.sandbox)
+        graph = self.graph()
+        with self.watch.measure(Step.TESTS):
+            return run_checks_tests(tree, graph, val.changed, baseline, self.config, self.sandbox)
 
     def _loaded_attempt(self, n: int, gen: Generation) -> Attempt:
         def load(phase: str) -> dict[str, Any]:
@@ -235,9 +292,10 @@ class Runner:
             return self._suggest(attempt, f"it touches files with your uncommitted changes ({', '.join(overlap)}), "
                                           f"so it was not committed")
         message = self._message(attempt)
-        landing = self._phase("commit", attempt.number, lambda: land(
-            self.root, val.patch, val.changed, commit=self.commit, message=message,
-            no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
+        with self.watch.measure(Step.LAND):
+            landing = self._phase("commit", attempt.number, lambda: land(
+                self.root, val.patch, val.changed, commit=self.commit, message=message,
+                no_verify=self.fix.commit_no_verify, session_id=self.sid), Landing.from_json)
         self._commit_sha = landing.commit_sha
         if landing.verdict is Verdict.COMMITTED:
             reason = f"a fix passed every check (confidence {judgement.score:.2f}); committed {landing.commit_sha}"
@@ -325,14 +383,17 @@ class Runner:
 
     # -- phases and services -------------------------------------------------------------------------
 
-    def _phase(self, name: str, attempt: int, compute: Callable[[], R], load: Callable[[dict[str, Any]], R]) -> R:
+    def _phase(self, name: str, attempt: int, compute: Callable[[], R], load: Callable[[dict[str, Any]], R], *,
+               since: tuple[float, float] | None = None) -> R:
+        """Run (or load the stored result of) one phase and record it. `since`: (wall, monotonic) time the phase's
+        work began when it began before this call (a phase run concurrently with another)."""
         record = self.store.phase(self.sid, attempt, name)
         if record is not None:
             self._emit_phase(record, resumed=True)
             return load(record.result)
         self.store.update(self.sid, phase=name, attempt=attempt)
         self.log.phase_started(name, attempt)
-        started, clock = time.time(), time.monotonic()
+        started, clock = since or (time.time(), time.monotonic())
         before = self._usage()
         try:
             result = compute()

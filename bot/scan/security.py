@@ -18,12 +18,25 @@ from bot.scan.semgrep import new_findings, run_semgrep
 def run_security(root: Path, changed: Sequence[str], diff: str, *, baseline_root: Path | None = None,
                  safety_db: Path | None = None, semgrep_executable: str | None = None) -> list[ScanResult]:
     """[semgrep, secrets, safety] results for a change of `changed` files (relative to `root`)."""
-    files = sorted(set(changed))  # semgrep says which of them its rules cannot analyse
-    return [
-        _guarded("semgrep", lambda: _semgrep(root, files, baseline_root, semgrep_executable)),
-        _guarded("secrets", lambda: _secrets(diff)),
-        _guarded("safety", lambda: _safety(root, baseline_root, safety_db)),
-    ]
+    return [semgrep_scan(root, changed, baseline_root=baseline_root, executable=semgrep_executable),
+            secrets_scan(diff), safety_scan(root, baseline_root=baseline_root, db=safety_db)]
+
+
+def semgrep_scan(root: Path, changed: Sequence[str], *, baseline_root: Path | None = None,
+                 executable: str | None = None) -> ScanResult:
+    """semgrep on the `changed` files only (it says which of them its rules cannot analyse)."""
+    files = sorted(set(changed))
+    return _guarded("semgrep", lambda: _semgrep(root, files, baseline_root, executable))
+
+
+def secrets_scan(diff: str) -> ScanResult:
+    """detect-secrets on the added lines of `diff` (in-process, no repository code runs)."""
+    return _guarded("secrets", lambda: _secrets(diff))
+
+
+def safety_scan(root: Path, *, baseline_root: Path | None = None, db: Path | None = None) -> ScanResult:
+    """safety on the declared dependencies of `root`."""
+    return _guarded("safety", lambda: _safety(root, baseline_root, db))
 
 
 def _guarded(scanner: str, scan: Callable[[], ScanResult]) -> ScanResult:

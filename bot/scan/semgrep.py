@@ -72,7 +72,9 @@ def is_python_script(path: Path) -> bool:
 
 def _scan(exe: str, root: Path, targets: Sequence[str], rules: Path, timeout: float) -> ScanResult:
     with tempfile.TemporaryDirectory(prefix="yantra-semgrep-") as home:
-        argv = [exe, "scan", "--config", str(rules), "--json", "--quiet", "--metrics=off",
+        # --experimental: semgrep's native CLI (osemgrep) instead of the Python one it otherwise re-executes,
+        # the same engine and JSON report for a tenth of the start-up time (~0.15 s instead of ~2 s of CPU).
+        argv = [exe, "scan", "--experimental", "--config", str(rules), "--json", "--quiet", "--metrics=off",
                 "--disable-version-check", "--no-git-ignore", "--disable-nosem", "--timeout", "30",
                 "--", *targets]
         env = scrubbed_env(HOME=home, XDG_CONFIG_HOME=home, XDG_CACHE_HOME=home,

@@ -70,3 +70,12 @@ def exclude_the_broken_file() -> str:
     return answer(("calc/ops.py", "    return a - b", "    return a + b + missing_helper(a)"),
                   ("pyproject.toml", "[tool.yantra.fix]", '[tool.yantra]\nexclude = ["calc/ops.py"]\n\n'
                                                           "[tool.yantra.fix]"))
+
+
+def injection_and_marker(marker: str) -> str:
+    """The fix, plus an SQL injection semgrep refuses and import-time code that would write `marker` if it ran."""
+    return answer(("calc/ops.py", "    return a - b",
+                   f"    return a + b\n\n\nimport pathlib\n\npathlib.Path({marker!r}).write_text('ran')\n\n\n"
+                   "def find_user(cursor, name):\n"
+                   "    cursor.execute(f\"SELECT id FROM users WHERE name = '{name}'\")\n"
+                   "    return cursor.fetchone()"))

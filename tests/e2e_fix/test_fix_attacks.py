@@ -14,6 +14,7 @@ from e2e_fix.attacks import (
     WEAKENINGS,
     conftest_writing,
     exclude_the_broken_file,
+    injection_and_marker,
     secret_and_marker,
 )
 from e2e_fix.fixrepo import GOOD_FIX, SECRET_VALUE, Project, Run, run_fix
@@ -140,6 +141,22 @@ def test_code_refused_by_the_secrets_scan_never_runs(project: Project, server: A
     assert "secrets in the diff" in run.stdout
     assert "refused before running by the static checks" in run.stdout
     assert not marker.exists(), "code the secrets scan refused was executed"
+
+
+def test_code_refused_by_semgrep_never_runs_without_a_sandbox(project: Project, server: AnthropicServer,
+                                                              tmp_path: Path) -> None:
+    """semgrep runs beside the tests only when they run in a sandbox; without one it finishes first."""
+    marker = tmp_path / "import-ran"
+    server.script(injection_and_marker(str(marker)))
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1", "--log-format", "json", *UNSANDBOXED)
+
+    assert run.code == 1, run.stdout + run.stderr
+    assert "new high-severity security findings" in run.stdout
+    assert "refused before running by the static checks" in run.stdout
+    assert not marker.exists(), "code semgrep refused was executed outside a sandbox"
+    phases = [e["phase"] for e in run.events() if e["event"] == "phase"]
+    assert phases.index("security") < phases.index("test")
 
 
 def test_validation_uses_the_trusted_config_not_the_patched_one(project: Project, server: AnthropicServer) -> None:

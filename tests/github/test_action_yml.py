@@ -91,6 +91,16 @@ def test_caches_for_pip_and_the_graph():
     assert graph["key"].startswith(graph["restore-keys"])  # restored by prefix
 
 
+def test_a_push_builds_the_graph_that_pull_requests_restore():
+    """PR-scoped caches are invisible to other PRs: the base branch's push run must save the graph (keyed by the
+    pushed commit, which is the base.sha of the PRs opened on it)."""
+    cache = next(i for i, step in enumerate(STEPS) if step.get("with", {}).get("path") == ".git/yantra/graph.sqlite")
+    assert "|| github.sha" in STEPS[cache]["with"]["key"]
+    build = next(i for i, step in enumerate(STEPS) if "graph build" in step.get("run", ""))
+    assert cache < build and STEPS[build]["if"] == "github.event_name == 'push'"
+    assert STEPS[build]["run"].startswith('"$YANTRA_VENV/bin/yantra"')
+
+
 def test_test_dependencies_are_installed_before_yantra_runs():
     names = [step.get("name", step.get("id", "")) for step in STEPS]
     setup = next(i for i, step in enumerate(STEPS) if "bot.github.setup_env" in step.get("run", ""))

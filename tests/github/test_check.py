@@ -163,3 +163,15 @@ def test_check_mode_runs_the_pull_requests_tests_where_they_cannot_read_the_toke
         assert listener.connections == 0, proc.stdout + proc.stderr
     assert found.read_text() == "nothing"  # the spy ran, and found the token nowhere
     assert world.gh.token not in proc.stdout + proc.stderr
+
+
+def test_check_reports_what_the_pull_request_broke_in_a_file_it_did_not_touch(world):
+    """The gate judges the change since the fork point (`check --base`), dependents included: a file the pull
+    request does not touch, importing a function it removed, is reported."""
+    world.push_commit({"calc.py": "def add(a, b):\n    return a + b\n"}, "Drop sub")
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check", fail_on_findings="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::error file=tests/test_calc.py,line=1" in proc.stdout, proc.stdout
+    assert "cannot import `sub` from `calc`" in proc.stdout

@@ -31,9 +31,17 @@ def test_run_fix_returns_a_typed_outcome_and_reports_events(tmp_path: Path) -> N
         assert "+    return a + b" in outcome.patch
         assert outcome.report_markdown  # the evidence is there even when the fix landed
         phases = [e["phase"] for e in events if e["event"] == "phase"]
-        # the static gates (validate: gate + protected paths; security) before any model-written code runs
-        assert phases == ["baseline", "context", "generate", "validate", "security", "test", "confidence",
-                          "commit"]
+        # the static gates of validate (gate, protected paths) before any model-written code runs; the security
+        # scans finish before the tests start, or — tests in a sandbox — run beside them
+        assert phases[:4] == ["baseline", "context", "generate", "validate"]
+        assert sorted(phases[4:6]) == ["security", "test"] and phases[6:] == ["confidence", "commit"]
+        timings = [e for e in events if e["event"] == "timings"]
+        assert [t["attempt"] for t in timings] == [0, 1]
+        assert {"baseline", "graph", "context"} <= set(timings[0]["seconds"])
+        steps = timings[1]["seconds"]
+        assert {"model", "apply", "gate", "secrets", "semgrep", "safety", "tests", "confidence", "land"} <= set(steps)
+        assert all(isinstance(v, float) and v >= 0 for v in steps.values())
+        assert 0 < timings[1]["wall"] <= sum(steps.values()) + 1.0
         assert events[-1]["event"] == "outcome" and events[-1]["session"] == outcome.session_id
 
         again = run_fix(FixRequest(root=project.root, resume=True, session_id=outcome.session_id,

@@ -5,7 +5,9 @@ The MRO is judged by the graph (`Resolver.find_member`: silent as soon as a clas
 repository class). On top of that, what can put an attribute on an object from outside its class makes the
 rule silent: `obj.x = ...` / `setattr(obj, "x", ...)` anywhere in the repository, and a probe of the name
 (`hasattr(obj, "x")`). `self.x` and `super().x` are judged only for names that no repository class defines
-or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them).
+or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them) -- or that the
+checked change removed from a class of the MRO, whose own code relied on them: then every repository
+subclass must still lack the name, and the finding is reported against the class that lost it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolution import Target
+from bot.graph.resolve_calls import repository_mro, resolve_base
 
 _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a dunder name
 
@@ -75,14 +78,28 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
     everywhere = _repository_members(ctx)
     if name in everywhere.stored or cls.definition.name in everywhere.handed_off:
         return None  # set from outside, or the class is handed to a call that may give it attributes
-    if kind in ("self", "super") and (name in everywhere.members or not _closed_hierarchy(ctx, cls, name)):
+    removed = _removed_from(ctx, cls, name)
+    if kind in ("self", "super") and (
+            (removed is None and name in everywhere.members) or not _closed_hierarchy(ctx, cls, name, removed)):
         return None
     qualname = cls.definition.qualname
     what = "super()" if kind == "super" else f"`{qualname}`" if kind == "class" else f"`{qualname}` instance"
     line, col, end_line = where
+    subject = removed or cls  # a finding in a dependent file is reported when its subject is what the change did
     return Hit(make("missing-member", path, line, col, end_line,
                     f"{what} has no attribute `{name}` ({cls.path}:{cls.definition.line})",
-                    "" if kind == "super" else _did_you_mean(ctx, cls, name)), cls.module, f"{qualname}.{name}")
+                    "" if kind == "super" else _did_you_mean(ctx, cls, name)),
+               subject.module, f"{subject.definition.qualname}.{name}")
+
+
+def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
+    """The class of `cls`'s repository MRO that the checked change removed `name` from, if any."""
+    if not ctx.resigned:
+        return None
+    for c in repository_mro(ctx.resolver, cls):
+        if (c.module, f"{c.definition.qualname}.{name}") in ctx.resigned:
+            return c
+    return None
 
 
 def _did_you_mean(ctx: RuleContext, cls: Target, name: str) -> str:
@@ -105,10 +122,11 @@ def _open(name: str) -> bool:
     return any(w in low for w in _OPEN_WORDS) or low.startswith("test") or low.endswith(("test", "tests"))
 
 
-def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
+def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target | None = None) -> bool:
     """`self` in a method of `cls` is an instance of `cls` or of a repository subclass whose whole MRO is
     repository classes that lack `name` (a subclass mixing in a class from elsewhere may provide anything;
-    a class named as a mixin or an abstract base is written for subclasses the repository may not have)."""
+    a class named as a mixin or an abstract base is written for subclasses the repository may not have --
+    unless the change just removed `name` from the class (`removed`): its own code relied on it being there)."""
     subclasses = _repository_members(ctx).subclasses
     todo, seen = [cls], set()
     while todo:
@@ -117,7 +135,7 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
         if key in seen:
             continue
         seen.add(key)
-        if _open(c.definition.name) or len(seen) > 200:
+        if (removed is None and _open(c.definition.name)) or len(seen) > 200:
             return False
         if c is not cls and ctx.resolver.find_member(c, name) != "missing":
             return False
@@ -125,10 +143,22 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str) -> bool:
             facts = ctx.graph.facts(path)
             defs = [d for d in (facts.definitions if facts else ()) if d.qualname == qualname]
             modules = ctx.graph.modules_of(path)
-            if len(defs) != 1 or not modules:
+            if len(defs) != 1:
                 return False
-            todo.append(Target(path, modules[0], defs[0]))
+            sub = Target(path, modules[0] if modules else "", defs[0])  # (a script's classes count as well)
+            if not _derives_elsewhere(ctx, sub, c):
+                todo.append(sub)
     return True
+
+
+def _derives_elsewhere(ctx: RuleContext, sub: Target, cls: Target) -> bool:
+    """Every base of `sub` named like `cls` is certainly another class (subclasses are indexed by base name)."""
+    named = [b for b in sub.definition.bases if b.rsplit(".", 1)[-1].split("[")[0] == cls.definition.name]
+    for base in named:
+        found = resolve_base(ctx.resolver, sub, base) if all(p.isidentifier() for p in base.split(".")) else None
+        if found is None or (found.path, found.definition.qualname) == (cls.path, cls.definition.qualname):
+            return False
+    return bool(named)
 
 
 def _repository_members(ctx: RuleContext) -> RepositoryMembers:
