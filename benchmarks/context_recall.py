@@ -6,15 +6,19 @@ definitions in package code (at most `MAX_SRC_FILES` files) and adds a test func
 with the commit's version of the test file in place, we ask `assemble_context` for the new test's node id and
 check which of the definitions the fix changed (as they were at the parent) are in the context in full code.
 
-The failure text is NOT a real pytest run (that needs each project's dependencies at each commit): it is the
-new test's source plus its first assertion line as an `E` line. The output says so.
+The failure text is the new test's real pytest output at the parent (`benchmarks/context_failures.py`: a
+virtualenv per project with its test dependencies, the test run at the parent and at the fix; a case counts
+only when it fails at the parent and passes at the fix, the others are excluded from both sides and counted
+by reason). `--failure synthetic` keeps the old stand-in for comparison: the test's source plus its first
+assertion line as an `E` line.
 
 The baseline ranks definition-sized chunks (functions, methods, classes not inside a function) of the
-non-test files by BM25 against the same failure text and takes them greedily up to the number of tokens
+non-test files, compressed like the context's code (comments out, docstrings folded), by BM25 against the
+same failure text and takes them greedily up to the number of tokens
 the context used for that case (equal tokens). Nothing of the fix is given to either side.
 
     python -m benchmarks.context_recall [--projects click attrs] [--cases 30] [--budgets 12000 4000]
-                                        [--label before]
+                                        [--failure pytest|synthetic] [--label before]
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ PROJECTS: dict[str, tuple[str, str]] = {
     "marshmallow": ("marshmallow-code+marshmallow", "serialization: class registry, fields reached by name"),
     "attrs": ("python-attrs+attrs", "class decorators, `_make.py` of 3k lines, star re-exports in __init__"),
     "jinja": ("pallets+jinja", "template engine: compiler/visitor dispatch, lexer, runtime classes"),
+}
+# Chosen before tuning and never tuned on: reported separately as unseen.
+HELD_OUT: dict[str, tuple[str, str]] = {
+    "flask": ("pallets+flask", "web framework: app/blueprint/context classes, thin layer over werkzeug"),
 }
 MAX_SRC_FILES = 4
 MAX_SCAN = 3000  # commits looked at per project, newest first
@@ -126,7 +134,7 @@ def changed_defs(repo: Path, parent: str, commit: str, path: str) -> set[str]:
 
 
 def mine(project: str, want: int) -> list[Case]:
-    repo = MIRROR / PROJECTS[project][0] / "repo"
+    repo = MIRROR / {**PROJECTS, **HELD_OUT}[project][0] / "repo"
     log = git(repo, "log", "--no-merges", f"-{MAX_SCAN}", "--format=%H %P%x09%s", "HEAD")
     cases: list[Case] = []
     for row in log.splitlines():
@@ -178,8 +186,8 @@ def checkout(repo: Path, case: Case, dest: Path) -> None:
     test.write_bytes(git_bytes(repo, "show", f"{case.commit}:{case.test_path}"))
 
 
-def failure_text(root: Path, case: Case) -> str:
-    """The test's source and its first assertion line, as a pytest failure would show them."""
+def synthetic_failure(root: Path, case: Case) -> str:
+    """The old stand-in: the test's source and its first assertion line, as a pytest failure would show them."""
     data = (root / case.test_path).read_bytes()
     qual = case.node.split("::", 1)[1].replace("::", ".")
     span = next(((a, b) for q, _k, a, b in defs_of(data) if q == qual), (1, 1))
@@ -210,7 +218,7 @@ class Chunks:
     cache: dict[tuple[str, str], tuple[int, list[str]]] = {}
 
     def __init__(self, root: Path, graph: object) -> None:
-        from bot.context.compress import compress_python
+        from bot.context.compress import compress_python, fold_docstrings
         from bot.context.tokens import count_tokens
 
         self.items: list[tuple[str, str, int, int, Counter[str], int]] = []  # path, qual, start, end, tf, tok
@@ -227,7 +235,8 @@ class Chunks:
                     continue
                 key = (facts.sha, d.qualname)
                 if key not in self.cache:
-                    code = compress_python("".join(lines[d.line - 1:d.end_line])).text
+                    # the same compression as the context's: comments out, long docstrings folded
+                    code = compress_python(fold_docstrings("".join(lines[d.line - 1:d.end_line]))[0]).text
                     header = f"# ---- {path}:{d.line}-{d.end_line} {d.qualname}\n"
                     self.cache[key] = (count_tokens(header + code), words(code))
                 tokens, ws = self.cache[key]
@@ -272,16 +281,30 @@ def in_full(ctx: object, path: str, qual: str) -> bool:
     return False
 
 
-def run_case(case: Case, budgets: Sequence[int], db: Path) -> list[Outcome]:
+def why_missing(ctx: object, path: str, qual: str) -> str:
+    """Where a changed definition ended up in the context: a signature, a skeleton, dropped at its rank
+    for lack of budget, or never ranked."""
+    for s in ctx.sections:  # type: ignore[attr-defined]
+        if (s.path, s.symbol) == (path, qual):
+            return f"{s.form} at rank {s.rank}: {s.reason}"
+    for d in ctx.dropped:  # type: ignore[attr-defined]
+        if (d.path, d.symbol) == (path, qual):
+            return f"dropped at rank {d.rank}: {d.reason}"
+    return "not ranked"
+
+
+def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None) -> list[Outcome]:
+    """The case at each budget; `failure` is the real pytest output, or None for the synthetic stand-in."""
     from bot.context import assemble_context
     from bot.graph import open_graph
 
-    repo = MIRROR / PROJECTS[case.project][0] / "repo"
+    repo = MIRROR / {**PROJECTS, **HELD_OUT}[case.project][0] / "repo"
     out: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="yantra-recall-") as tmp:
         root = Path(tmp)
         checkout(repo, case, root)
-        failure = failure_text(root, case)
+        if failure is None:
+            failure = synthetic_failure(root, case)
         graph = open_graph(root, db_path=db)
         try:
             chunks = Chunks(root, graph)
@@ -293,7 +316,8 @@ def run_case(case: Case, budgets: Sequence[int], db: Path) -> list[Outcome]:
                 share, _ = chunks.take(order, sum(ctx.level_budgets[:2]))
                 out.append(Outcome(case, budget, ctx.tokens, len(got), sum(c in full for c in case.changed), used,
                                    sum(c in share for c in case.changed),
-                                   [f"{p}:{q}" for p, q in case.changed if (p, q) not in got]))
+                                   [f"{p}:{q} ({why_missing(ctx, p, q)})" for p, q in case.changed
+                                    if (p, q) not in got]))
         finally:
             graph.close()
     return out
@@ -320,29 +344,63 @@ def table(outcomes: list[Outcome], budgets: Sequence[int]) -> str:
     return "\n".join(rows)
 
 
+def excluded_table(excluded: dict[str, Counter[str]], mined: Counter[str]) -> str:
+    reasons = sorted({r for c in excluded.values() for r in c})
+    rows = ["| project | mined | reproduced | " + " | ".join(f"excluded: {r}" for r in reasons) + " |",
+            "| --- | ---: | ---: |" + " ---: |" * len(reasons)]
+    for project, n in mined.items():
+        gone = excluded.get(project, Counter())
+        rows.append(f"| {project} | {n} | {n - gone.total()} | " + " | ".join(str(gone[r]) for r in reasons) + " |")
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.context_failures import Failures, Status
+
+    every = {**PROJECTS, **HELD_OUT}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--projects", nargs="+", default=list(PROJECTS), choices=list(PROJECTS))
+    ap.add_argument("--projects", nargs="+", default=list(PROJECTS), choices=list(every))
     ap.add_argument("--cases", type=int, default=30)
     ap.add_argument("--budgets", nargs="+", type=int, default=[12_000, 4_000])
+    ap.add_argument("--failure", choices=["pytest", "synthetic"], default="pytest")
+    ap.add_argument("--reproduce-only", action="store_true", help="only run the tests (fill the failure cache)")
     ap.add_argument("--label", default="run")
     args = ap.parse_args(argv)
     outcomes: list[Outcome] = []
+    excluded: dict[str, Counter[str]] = {}
+    mined: Counter[str] = Counter()
+    failures = Failures()
     t0 = time.perf_counter()
     for project in args.projects:
-        if not (MIRROR / PROJECTS[project][0] / "repo").is_dir():
-            print(f"{project}: no mirror at {MIRROR / PROJECTS[project][0]}; fetch github:"
-                  f"{PROJECTS[project][0].replace('+', '/')} first", file=sys.stderr)
+        repo = MIRROR / every[project][0] / "repo"
+        if not repo.is_dir():
+            print(f"{project}: no mirror at {repo.parent}; fetch github:{every[project][0].replace('+', '/')} first",
+                  file=sys.stderr)
             return 2
         cases = mine(project, args.cases)
+        mined[project] = len(cases)
         print(f"{project}: {len(cases)} cases", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="yantra-recall-db-") as tmp:
             for case in cases:
-                outcomes += run_case(case, args.budgets, Path(tmp) / "graph.sqlite")
-    text = (f"Context recall on real fixes ({args.label}); failure text = the new test's source + its first "
-            "assertion line (no real pytest run: projects' dependencies not installed)\n\n"
-            + table(outcomes, args.budgets) + f"\n\n{time.perf_counter() - t0:.0f} s")
+                text = None
+                if args.failure == "pytest":
+                    found = failures.get(repo, project, case.commit, case.parent, case.test_path, case.node)
+                    if found.status is not Status.FAILS:
+                        excluded.setdefault(project, Counter())[found.status.value] += 1
+                        continue
+                    text = found.text
+                if not args.reproduce_only:
+                    outcomes += run_case(case, args.budgets, Path(tmp) / "graph.sqlite", text)
+    how = ("the new test's real pytest output at the parent (cases whose test does not fail at the parent and "
+           "pass at the fix are excluded from both sides)" if args.failure == "pytest"
+           else "the new test's source + its first assertion line (synthetic, no pytest run)")
+    text = (f"Context recall on real fixes ({args.label}); failure text = {how}\n\n"
+            + table(outcomes, args.budgets)
+            + ("\n\n" + excluded_table(excluded, mined) if args.failure == "pytest" else "")
+            + f"\n\n{time.perf_counter() - t0:.0f} s")
     print(text)
+    if args.reproduce_only:
+        return 0
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"context_recall_{args.label}.md").write_text(text + "\n")
     (RESULTS / f"context_recall_{args.label}.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=1))

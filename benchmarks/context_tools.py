@@ -29,7 +29,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/context_tools.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.context_recall import MIRROR, PROJECTS, RESULTS, Case, checkout, failure_text, in_full, mine
+from benchmarks.context_recall import MIRROR, PROJECTS, RESULTS, Case, checkout, in_full, mine, synthetic_failure
 
 SEARCH_LIMIT = 10
 _HIT = re.compile(r"^# (\S+\.pyi?):\d+-\d+ (\S+)$", re.MULTILINE)  # a search result's header line
@@ -61,7 +61,7 @@ def run_case(case: Case, budget: int, db: Path) -> ToolOutcome:
     with tempfile.TemporaryDirectory(prefix="yantra-tools-") as tmp:
         root = Path(tmp)
         checkout(repo, case, root)
-        failure = failure_text(root, case)
+        failure = synthetic_failure(root, case)  # (the stand-in failure text its figures were made with)
         graph = open_graph(root, db_path=db)
         try:
             ctx = assemble_context(graph, case.node, budget, failure=failure)

@@ -1,7 +1,8 @@
 """Token-budgeted prompt context around a target, with exact accounting.
 
 The ranking (`rank`) orders definitions by the evidence of the failure. Level 1 holds full code, comments
-and blank lines stripped: the target, then ranked definitions in order; a class too large to show whole
+and blank lines stripped (and, around the target, docstrings longer than three lines folded to their summary
+line: documentation, not behaviour): the target, then ranked definitions in order; a class too large to show whole
 appears as its skeleton (members' signature lines) with its relevant methods in full. Level 2 holds the
 signatures (decorators, def/class line, docstring first line) of the ranked definitions whose code did
 not fit. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.context.compress import Compressed, compress_python
+from bot.context.compress import Compressed, compress_python, fold_docstrings
 from bot.context.rank import Item, rank
 from bot.context.signatures import import_block, signature_text, skeleton_text, symbol_code
 from bot.context.targets import resolve_target
@@ -31,6 +32,10 @@ LEVEL2_SHARE = 0.30
 MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
 MAX_CHARS_PER_TOKEN = 8  # far above Python's ~3.5: longer code cannot fit, compressed or not
 MIN_SKELETON_TOKENS = 12
+OWNER_SKELETON_SHARE = 0.04  # of the context share: the compact skeleton of a class around a method in full
+MIN_OWNER_SKELETON_TOKENS = 120
+CHARS_PER_TOKEN = 3.5
+FOLD_FACTOR = 3  # code this many times longer than its room is not worth folding: it cannot fit  # typical of Python, to turn a token allowance into a skeleton's characters
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
 FULL, SKELETON, SIGNATURE = "full", "skeleton", "signature"
@@ -120,7 +125,8 @@ class _Fill:
     sources: dict[str, str] = field(default_factory=dict)
     full: set[tuple[str, str]] = field(default_factory=set)  # (path, qualname) shown in full or skeleton
     full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
-    skeletons: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # text, tokens
+    skeletons: dict[tuple[str, str, bool], tuple[str, int]] = field(default_factory=dict)  # text, tokens
+    folded: dict[tuple[str, str], str] = field(default_factory=dict)  # code with its docstrings folded
 
     def used(self) -> int:
         return self.levels[1].used + self.levels[2].used
@@ -185,7 +191,9 @@ def _enclosing(fill: _Fill, item: Item) -> bool:
 
 
 def _form_of(fill: _Fill, path: str, symbol: str) -> str:
-    return next((s.form for s in fill.levels[1].sections if (s.path, s.symbol) == (path, symbol)), "")
+    """FULL when the symbol is shown in full, else the form it is shown in (a skeleton), else ""."""
+    forms = {s.form for s in fill.levels[1].sections if (s.path, s.symbol) == (path, symbol)}
+    return FULL if FULL in forms else next(iter(forms), "")
 
 
 def _shown(fill: _Fill, item: Item, *, full_only: bool = False) -> bool:
@@ -204,6 +212,11 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     if _shown(fill, item, full_only=True):
         return True
     code, lines = symbol_code(fill.source(item.path), item.definition)
+    if not target and len(code) <= FOLD_FACTOR * MAX_CHARS_PER_TOKEN * room:  # docs around the target: summaries
+        key = (item.path, item.qualname)
+        if key not in fill.folded:
+            fill.folded[key] = fold_docstrings(code)[0]
+        code = fill.folded[key]
     if not target and len(code) > MAX_CHARS_PER_TOKEN * room:
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     key = (item.path, item.qualname)
@@ -231,6 +244,7 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
     section = Section(1, item.path, item.qualname, tokens, item.reason, lines, truncated=truncated, form=FULL,
                       signals=item.signals, rank=n)
     _drop_signature(fill, item)
+    _drop_skeleton(fill, item)
     fill.levels[1].add(text, section)
     fill.full.add((item.path, item.qualname))
     if not (target and item.qualname.rsplit(".", 1)[-1].startswith("test")):
@@ -242,15 +256,19 @@ def _is_class(item: Item) -> bool:
     return item.definition is not None and item.definition.kind == "class"
 
 
-def _place_skeleton(fill: _Fill, item: Item, n: int, room: int) -> bool:
+def _place_skeleton(fill: _Fill, item: Item, n: int, room: int, *, compact: bool = False) -> bool:
+    """The class's skeleton in level 1 if it fits `room`; `compact` (around a method shown in full) lists
+    only as many members as OWNER_SKELETON_SHARE of the context share holds."""
     if item.definition is None or (item.path, item.qualname) in fill.full:
         return False
     if room < MIN_SKELETON_TOKENS:
         return False
     lines = (item.definition.line, item.definition.end_line)
-    key = (item.path, item.qualname)
+    key = (item.path, item.qualname, compact)
     if key not in fill.skeletons:
-        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path))
+        allowance = max(MIN_OWNER_SKELETON_TOKENS, OWNER_SKELETON_SHARE * fill.total)
+        limit = {"max_chars": int(allowance * CHARS_PER_TOKEN)} if compact else {}
+        body = skeleton_text(fill.source(item.path), item.definition, fill.graph.facts(item.path), **limit)
         text = f"# ---- {item.path}:{lines[0]}-{lines[1]} {item.qualname} (skeleton; {item.reason})\n{body}"
         fill.skeletons[key] = (text, count_tokens(text))
     text, tokens = fill.skeletons[key]
@@ -276,7 +294,16 @@ def _owner_skeleton(fill: _Fill, item: Item, n: int, room: int) -> None:
     from bot.context.rank import LEXICAL_ONLY
 
     stand_in = Item(item.path, owner_name, owner, LEXICAL_ONLY, 0.0, n, f"class of {item.qualname}")
-    _place_skeleton(fill, stand_in, n, room)
+    _place_skeleton(fill, stand_in, n, room, compact=True)
+
+
+def _drop_skeleton(fill: _Fill, item: Item) -> None:
+    """A class's skeleton gives way when the class itself goes in full."""
+    level = fill.levels[1]
+    for index in reversed(range(len(level.sections))):
+        section = level.sections[index]
+        if (section.path, section.symbol) == (item.path, item.qualname) and section.form == SKELETON:
+            level.remove(index)
 
 
 def _drop_signature(fill: _Fill, item: Item) -> None:

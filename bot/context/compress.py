@@ -7,6 +7,7 @@ are code and stay. When the tokenizer rejects the text, the original is returned
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from dataclasses import dataclass
@@ -72,3 +73,58 @@ def _scan(source: str) -> tuple[dict[int, int], set[int]]:
         elif tok.end[0] > tok.start[0]:
             protected.update(range(tok.start[0] + 1, tok.end[0] + 1))
     return comments, protected
+
+
+MAX_DOCSTRING_LINES = 3  # a longer docstring of code around the target keeps only its summary line
+
+
+def fold_docstrings(source: str) -> tuple[str, int]:
+    """`source` with every docstring longer than MAX_DOCSTRING_LINES lines folded to its summary line
+    (`\"\"\"Summary. …\"\"\"`), and how many were folded. Documentation, not behaviour: used for the
+    definitions around the target, never for the target itself. Unchanged when the code does not parse."""
+    import textwrap
+
+    if '"""' not in source and "'''" not in source:  # no string spans lines: nothing to fold
+        return source, 0
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return source, 0
+    lines = source.splitlines(keepends=True)
+    spans: list[tuple[int, int, str]] = []
+    for first in _docstrings(tree):
+        if first.end_lineno is not None and first.end_lineno - first.lineno + 1 > MAX_DOCSTRING_LINES:
+            text = first.value.value if isinstance(first.value, ast.Constant) else ""
+            summary = next((row.strip() for row in str(text).splitlines() if row.strip()), "")
+            spans.append((first.lineno, first.end_lineno, summary.replace("\\", "\\\\").replace('"""', "'''")))
+    for start, end, summary in sorted(spans, reverse=True):
+        row = lines[start - 1]
+        indent = row[: len(row) - len(row.lstrip())]
+        lines[start - 1:end] = [f'{indent}"""{summary} …"""\n']
+    return "".join(lines), len(spans)
+
+
+def _docstrings(tree: ast.Module) -> list[ast.Expr]:
+    """The docstring statements of a module and of the classes and functions in it, visiting statements
+    only (never expressions, where most of a tree's nodes are)."""
+    out: list[ast.Expr] = []
+    stack: list[list[ast.stmt]] = [tree.body]
+    scope_bodies = {id(tree.body)}
+    while stack:
+        body = stack.pop()
+        first = body[0] if body else None
+        if (id(body) in scope_bodies and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)):
+            out.append(first)
+        for stmt in body:
+            if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                scope_bodies.add(id(stmt.body))
+                stack.append(stmt.body)
+            else:
+                for name in ("body", "orelse", "finalbody"):
+                    inner = getattr(stmt, name, None)
+                    if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                        stack.append(inner)
+                for handler in getattr(stmt, "handlers", []):
+                    stack.append(handler.body)
+    return out

@@ -109,3 +109,74 @@ def fixtures(graph: Graph, test: SymbolRef) -> list[SymbolRef]:
                 found.append(ref)
                 wanted.discard(ref.qualname)
     return found
+
+
+_BUILTIN_PROTOCOL = {"str": ("__str__", "__repr__", "__format__"), "repr": ("__repr__",), "len": ("__len__",),
+                     "iter": ("__iter__",), "list": ("__iter__", "__len__"), "tuple": ("__iter__",),
+                     "sorted": ("__iter__",), "set": ("__iter__",), "dict": ("__iter__", "keys", "__getitem__"),
+                     "bool": ("__bool__", "__len__"), "hash": ("__hash__",), "copy": ("__copy__",),
+                     "deepcopy": ("__deepcopy__",), "reversed": ("__reversed__",), "next": ("__next__",),
+                     "format": ("__format__",), "bytes": ("__bytes__",), "int": ("__int__", "__index__"),
+                     "float": ("__float__",), "dumps": ("__reduce__", "__reduce_ex__", "__getstate__"),
+                     "loads": ("__setstate__",)}
+_OPERATOR = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "truediv", "FloorDiv": "floordiv", "Mod": "mod",
+             "BitOr": "or", "BitAnd": "and", "BitXor": "xor", "MatMult": "matmul", "Pow": "pow"}
+_COMPARE = {"Eq": ("__eq__",), "NotEq": ("__ne__", "__eq__"), "Lt": ("__lt__",), "LtE": ("__le__",),
+            "Gt": ("__gt__",), "GtE": ("__ge__",), "In": ("__contains__",), "NotIn": ("__contains__",)}
+
+
+def protocol_methods(code: str) -> set[str]:
+    """The special methods the code's operations reach on the objects it handles: `str(x)` -> __str__,
+    `a | b` -> __or__/__ror__, `a |= b` -> __ior__, `x[k]` -> __getitem__, `for v in x` -> __iter__,
+    `k in x` -> __contains__, `with x:` -> __enter__/__exit__, `==` -> __eq__. Empty when it does not parse."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return set()
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else (
+                node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            out.update(_BUILTIN_PROTOCOL.get(name, ()))
+        elif isinstance(node, ast.BinOp) and type(node.op).__name__ in _OPERATOR:
+            op = _OPERATOR[type(node.op).__name__]
+            out.update((f"__{op}__", f"__r{op}__"))
+        elif isinstance(node, ast.AugAssign) and type(node.op).__name__ in _OPERATOR:
+            op = _OPERATOR[type(node.op).__name__]
+            out.update((f"__i{op}__", f"__{op}__"))
+        elif isinstance(node, ast.Compare):
+            for cmp in node.ops:
+                out.update(_COMPARE.get(type(cmp).__name__, ()))
+        elif isinstance(node, ast.Subscript):
+            out.add({ast.Store: "__setitem__", ast.Del: "__delitem__"}.get(type(node.ctx), "__getitem__"))
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            out.add("__iter__")
+        elif isinstance(node, ast.With):
+            out.update(("__enter__", "__exit__"))
+        elif isinstance(node, ast.Delete):
+            out.add("__delitem__")
+    return out
+
+
+def string_words(code: str) -> set[str]:
+    """The identifier-like words inside the string literals of `code` (f-strings' text parts included)."""
+    import ast
+    import re
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return set()
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words.update(w for w in re.findall(r"[A-Za-z_]\w*", node.value) if len(w) >= MIN_KEY)
+    return words
+
+
+MIN_KEY = 3  # shorter registry keys ("a", "id") are too common in strings to mean the entry

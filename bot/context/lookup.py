@@ -35,6 +35,7 @@ class Lookup:
         self._dicts: dict[tuple[str, str], list[str]] = {}
         self._defs: dict[str, dict[str, list[Definition]]] = {}
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        self._keyed: dict[str, dict[str, list[str]]] = {}
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -217,6 +218,26 @@ class Lookup:
         return []
 
 
+    def keyed(self, path: str) -> dict[str, list[str]]:
+        """The string keys of the module-level dict literals of `path` and the dotted names they map to
+        (`FILTERS = {"attr": do_attr}` -> {"attr": ["do_attr"]}): registries that code reaches by a
+        name written in a string (a template's `|attr`, a route's `<float:x>`)."""
+        if path not in self._keyed:
+            lines = split_lines(self.graph.source(path))
+            if path not in self._dict_rows:
+                self._dict_rows[path] = _dict_starts(lines)
+            out: dict[str, list[str]] = {}
+            for rows in self._dict_rows[path].values():
+                for row, indent in rows:
+                    if indent:
+                        continue
+                    snippet = "\n".join(lines[row - 1:row - 1 + MAX_DICT_LINES])
+                    for key, value in _dict_items(snippet):
+                        out.setdefault(key, []).append(value)
+            self._keyed[path] = out
+        return self._keyed[path]
+
+
 def _dict_starts(lines: list[str]) -> dict[str, list[tuple[int, int]]]:
     """Rows (1-based) and indents of `NAME = {` assignments, by NAME."""
     out: dict[str, list[tuple[int, int]]] = {}
@@ -244,6 +265,20 @@ def _binding(facts: FileFacts, name: str) -> list[ImportFact]:
 
 def _dict_names(snippet: str) -> list[str]:
     """The names of the values of the dict literal that the assignment at the start of `snippet` binds."""
+    value = _dict_literal(snippet)
+    return [n for n in (_dotted(v) for v in value.values) if n] if value is not None else []
+
+
+def _dict_items(snippet: str) -> list[tuple[str, str]]:
+    """(string key, dotted name of the value) of the dict literal the assignment at the start binds."""
+    value = _dict_literal(snippet)
+    if value is None:
+        return []
+    pairs = zip(value.keys, (_dotted(v) for v in value.values), strict=True)
+    return [(k.value, v) for k, v in pairs if isinstance(k, ast.Constant) and isinstance(k.value, str) and v]
+
+
+def _dict_literal(snippet: str) -> ast.Dict | None:
     depth, end = 0, 0
     for index, char in enumerate(snippet):
         if char in "([{":
@@ -256,12 +291,10 @@ def _dict_names(snippet: str) -> list[str]:
     try:
         tree = ast.parse(snippet[:end] if end else snippet)
     except (SyntaxError, ValueError):
-        return []
+        return None
     node = tree.body[0] if tree.body else None
     value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-    if not isinstance(value, ast.Dict):
-        return []
-    return [n for n in (_dotted(v) for v in value.values) if n]
+    return value if isinstance(value, ast.Dict) else None
 
 
 def _dotted(node: ast.expr | None) -> str | None:

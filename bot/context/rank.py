@@ -1,11 +1,14 @@
 """Which definitions go into a context, best first, and why: the evidence of the failure scored together.
 
 Signals (each item records the ones that found it): the target; the repository frames of the failure's
-traceback (innermost first); what the target's code names — calls, imports, parametrize arguments, `self.x`
-members, registries it subscripts, the members of reached classes that the test uses (through the bases),
-its pytest fixtures by name — followed through the graph to distance 3 with a weight that halves per step;
-callers of a symbol target; definitions in files changed on the branch; and BM25 between the failure text
-plus the target's code and definition-sized chunks of the neighbourhood, as one signal among these.
+traceback (innermost first); what the failure text shows (`evidence`): the names in its failing statements
+(`>`), object reprs, pytest's introspection and exception messages (`Cls.__init__() got an unexpected
+keyword`); what the target's code names — calls, imports, parametrize arguments, `self.x` members,
+registries it subscripts or reaches by a key written in a string, the members of reached classes that the
+test uses by attribute or by an operation (`str(x)` -> __str__, through the bases), its pytest fixtures by
+name — followed through the graph to distance 3 with a weight that halves per step; callers of a symbol
+target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
+code and definition-sized chunks of the neighbourhood, as one signal among these.
 Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
 """
 
@@ -16,11 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.context.evidence import Clue, block_names, expectation_blocks, named
 from bot.context.lexical import bm25, chunks
-from bot.context.links import as_ref, file_refs, fixtures
+from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
-from bot.context.targets import Seed, definition_at, failure_frames
+from bot.context.targets import Seed, definition_at, failure_frames, frame_path
 
 if TYPE_CHECKING:
     from bot.graph import Graph, SymbolRef
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
 
 WEIGHT = {1: 1.0, 2: 0.4, 3: 0.15}
 FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
+SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evidence of the failure's text
+PROTOCOL = 0.8  # a special method that an operation of the target calls
+REGISTRY_KEY, MAX_REGISTRY_KEYS = 0.9, 12  # a registry entry whose key the target writes in a string
+MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
 LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
@@ -108,6 +116,12 @@ class _Ranker:
             if not _is_test(ref):
                 for caller in self.graph.callers(ref)[:25]:
                     self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
+        self._evidence(targets)
+        for ref in targets:
+            if ref.definition.kind == "function":
+                self._protocols_used(ref)
+            if _is_test(ref):  # a test writes the keys of what it exercises in its strings
+                self._registry_keys(ref, seeds)
         for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
@@ -165,6 +179,69 @@ class _Ranker:
                 self.add(frame.path, definition, 1, FRAME + 0.5 * depth / len(frames),
                          f"in the failure traceback ({frame.path}:{frame.line})", "traceback")
 
+    def _evidence(self, targets: list[SymbolRef]) -> None:
+        """The definitions the failure text names: in failing statements (`>`), object reprs, pytest's
+        introspection and exception messages; a module it names (weakly) with its definitions."""
+        tests = {t.path for t in targets if _is_test(t)}
+        for written, line in expectation_blocks(self.failure) if self.failure else []:
+            path = frame_path(self.graph, written)
+            if path is None:
+                continue
+            for chain in block_names(self._lines(path), line):
+                hit = self._in_scope(path, list(chain))
+                if hit is not None:
+                    self.add_ref(hit, 1, FAILING_TEST_LINE, f"called in the failing expectation block as "
+                                 f"{'.'.join(chain)}", "failing line")
+        for clue in named(self.failure) if self.failure else []:
+            text = ".".join(clue.chain)
+            if clue.clue is Clue.MODULE:
+                for path in self.graph.paths_of(text):
+                    for ref in file_refs(self.graph, path):
+                        self.add_ref(ref, LEXICAL_ONLY, NAMED_MODULE, f"in module {text}, named by the failure",
+                                     "failure")
+                continue
+            if clue.clue is Clue.FAILING_LINE:
+                where = frame_path(self.graph, clue.path)
+                hit = self._in_scope(where, list(clue.chain)) if where is not None else None
+                weight = FAILING_TEST_LINE if where in tests else FAILING_LINE
+                if hit is not None:
+                    self.add_ref(hit, 1, weight, f"named by the failing line as {text}", "failing line")
+                continue
+            for hit in self._shown(list(clue.chain)):
+                self.add_ref(hit, 1, SHOWN, f"{text} shown in the failure", "failure")
+                if hit.definition.kind == "class":
+                    init = self.lookup.member(hit, "__init__")
+                    if init is not None:
+                        self.add_ref(init, 1, SHOWN * 0.8, f"builds {hit.qualname}, shown in the failure", "failure")
+
+    def _in_scope(self, path: str, chain: list[str]) -> SymbolRef | None:
+        """What `a.b.c` in a failing line of `path` names: through the file's scope, else (for `obj.meth`)
+        a member of a class the target reaches."""
+        for n in range(len(chain), 0, -1):
+            hit = self.lookup.resolve(path, chain[:n])
+            if hit is not None:
+                return hit if n == len(chain) or hit.definition.kind != "class" else (
+                    self.lookup.member(hit, chain[n]) or hit)
+        if len(chain) < 2:
+            return None
+        for item in list(self.found.values()):
+            if item.distance == 1 and item.definition is not None and item.definition.kind == "class":
+                member = self.lookup.member(as_ref(self.graph, item.path, item.definition), chain[-1])
+                if member is not None:
+                    return member
+        return None
+
+    def _shown(self, chain: list[str]) -> list[SymbolRef]:
+        """The definitions a name shown in the failure names: `pkg.mod.Cls` through the modules, a bare
+        `Cls.meth` or `name` by the graph's symbol search when it is specific enough."""
+        if len(chain) > 1 and self.graph.paths_of(chain[0]):
+            hit = self.lookup.in_module(chain[0], chain[1:])
+            if hit is not None:
+                return [hit]
+        hits = [r for r in self.graph.find_symbol(".".join(chain)) if not _test_path(r.path)
+                and r.definition.kind != "variable"]
+        return hits if len(hits) <= MAX_SHOWN_HITS else []
+
     def _members_used(self, ref: SymbolRef) -> None:
         """Members of the reached classes that the target's code uses by attribute (`obj.meth()`)."""
         names = set(_ATTR.findall(self.code(ref.path, ref.definition)))
@@ -176,6 +253,41 @@ class _Ranker:
                 if hit is not None:
                     self.add_ref(hit, item.distance, WEIGHT[item.distance], f"{cls.qualname}.{name} used by "
                                  f"{ref.qualname}", "member")
+
+    def _protocols_used(self, ref: SymbolRef) -> None:
+        """The special methods of the reached classes that the target's operations call (`str(obj)`,
+        `a | b`, `x[k]`, `for v in x`), found through the bases."""
+        names = sorted(protocol_methods(self.code(ref.path, ref.definition)))
+        for item in list(self.found.values()):
+            if item.distance != 1 or item.definition is None or item.definition.kind != "class":
+                continue
+            cls = as_ref(self.graph, item.path, item.definition)
+            for name in names:
+                hit = self.lookup.member(cls, name)
+                if hit is not None:
+                    self.add_ref(hit, 1, PROTOCOL, f"{cls.qualname}.{name} reached by an operation of "
+                                 f"{ref.qualname}", "protocol")
+
+    def _registry_keys(self, ref: SymbolRef, seeds: list[Seed]) -> None:
+        """Entries of the neighbourhood's registries (module-level dicts with string keys) whose key the
+        target writes in a string: `"{{ x|xmlattr }}"` reaches FILTERS["xmlattr"], `"/<float:v>"`
+        reaches DEFAULT_CONVERTERS["float"]."""
+        words = string_words(self.code(ref.path, ref.definition))
+        if not words:
+            return
+        taken = 0
+        for path in self._pool(seeds):
+            if _test_path(path):
+                continue
+            for key, values in self.lookup.keyed(path).items():
+                if key not in words or taken >= MAX_REGISTRY_KEYS:
+                    continue
+                for value in values:
+                    hit = self.lookup.resolve(path, value.split("."))
+                    if hit is not None:
+                        taken += 1
+                        self.add_ref(hit, 1, REGISTRY_KEY, f"registry entry {key!r} of {path}, named in a string "
+                                     f"by {ref.qualname}", "registry")
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):
@@ -203,7 +315,7 @@ class _Ranker:
             if found is not None:
                 found.lexical = share
                 found.signals.append("lexical")
-            elif taken < MAX_LEXICAL:
+            elif taken < MAX_LEXICAL and not _test_path(path):  # test helpers are not code under test
                 definition = _definition(self.graph, path, qualname)
                 if definition is not None:
                     taken += 1

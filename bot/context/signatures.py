@@ -124,10 +124,11 @@ MAX_SKELETON_CHARS = 1400  # about 350 tokens: the members past it are counted, 
 MAX_MEMBER_LINE = 140
 
 
-def skeleton_text(source: str, definition: Definition, facts: FileFacts | None) -> str:
+def skeleton_text(source: str, definition: Definition, facts: FileFacts | None,
+                  max_chars: int = MAX_SKELETON_CHARS) -> str:
     """A class's skeleton: its header, docstring line, and one line per member (attributes as written,
     methods as their signature with `...`; a very long signature as `(…)`), for a class too large to show
-    in full. Members past MAX_SKELETON_CHARS are counted in a last comment line."""
+    in full. Members past `max_chars` are counted in a last comment line."""
     lines = split_lines(source)
     out = _header(lines, definition)
     indent = " " * 4
@@ -146,7 +147,7 @@ def skeleton_text(source: str, definition: Definition, facts: FileFacts | None) 
             rows[-1] += " ..."
         rows = [r if len(r) <= MAX_MEMBER_LINE else _short(r, member) for r in rows]
         size += sum(len(r) + 5 for r in rows)
-        if size > MAX_SKELETON_CHARS:
+        if size > max_chars:
             out.append(f"{indent}# … {len(members) - shown} more members")
             break
         out += [indent + r for r in rows]

@@ -140,7 +140,7 @@ def failure_frames(graph: Graph, failure: str) -> list[Frame]:
     found: list[Frame] = []
     matches = sorted([*_PY_FRAME.finditer(failure), *_PYTEST_FRAME.finditer(failure)], key=lambda m: m.start())
     for match in matches:
-        path = _frame_path(graph, match["path"])
+        path = frame_path(graph, match["path"])
         if path is not None:
             frame = Frame(path, int(match["line"]), match["name"] or "")
             if frame not in found:
@@ -148,7 +148,8 @@ def failure_frames(graph: Graph, failure: str) -> list[Frame]:
     return found
 
 
-def _frame_path(graph: Graph, text: str) -> str | None:
+def frame_path(graph: Graph, text: str) -> str | None:
+    """A traceback's path (relative, absolute, or under another checkout's root) as a repository path."""
     direct = repo_path(graph, text)
     if direct is not None:
         return direct

@@ -118,3 +118,16 @@ def test_real_files_keep_their_syntax_tree():
         assert len(out.text) <= len(src), path
         checked += 1
     assert checked > 20
+
+
+def test_long_docstrings_fold_to_their_summary_line_and_code_stays():
+    from bot.context.compress import fold_docstrings
+
+    code = ('    def run(self, x):\n        """Run it.\n\n        Long story\n        more story.\n        """\n'
+            '        text = """not a docstring\n        spans lines\n        too"""\n        return x\n'
+            '    def short(self):\n        """One line."""\n')
+    folded, count = fold_docstrings(code)
+    assert count == 1
+    assert folded.startswith('    def run(self, x):\n        """Run it. …"""\n        text = """not a docstring\n')
+    assert '"""One line."""' in folded and "Long story" not in folded and "return x" in folded
+    assert fold_docstrings("def broken(:\n") == ("def broken(:\n", 0)

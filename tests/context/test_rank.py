@@ -153,8 +153,9 @@ def test_classes_of_a_registry_reached_by_subscript(shop):
     items = _ranked(shop, "tests/test_shop.py::test_export")
     assert items[("shop/handlers.py", "export")].distance == 1
     for cls in ("CsvExporter", "JsonExporter"):
-        assert items[("shop/handlers.py", cls)].distance == 2
         assert "registry" in items[("shop/handlers.py", cls)].signals
+    assert items[("shop/handlers.py", "CsvExporter")].distance == 2  # through export's EXPORTERS[kind]
+    assert items[("shop/handlers.py", "JsonExporter")].distance == 1  # and its key "json" is in the test
 
 
 def test_a_module_importing_itself_under_main_still_shows_its_class(shop):
@@ -180,3 +181,10 @@ def test_lexical_similarity_is_one_signal_among_the_graphs(shop):
     lexical = items[("shop/noise.py", "checksum_of_invoice_lines")]
     assert lexical.signals == ("lexical",) and lexical.reason.startswith("lexical match with the failure")
     assert ("shop/noise.py", "unrelated_parse_header") not in items
+
+
+def test_the_skeleton_around_a_method_in_full_stays_compact(shop):
+    small = assemble_context(shop, "tests/test_shop.py::test_checksum", 4000)
+    skeleton = next(s for s in small.sections if s.symbol == "Big")
+    assert skeleton.form == "skeleton" and skeleton.tokens < 200  # about 4 % of the 2,800-token context share
+    assert "more members" in small.text and "Big.checksum" in {s.symbol for s in small.sections}
