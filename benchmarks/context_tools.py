@@ -29,7 +29,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/context_tools.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.context_recall import MIRROR, PROJECTS, RESULTS, Case, checkout, in_full, mine, synthetic_failure
+from benchmarks.context_recall import (
+    MIRROR,
+    PROJECTS,
+    RESULTS,
+    Case,
+    checkout,
+    in_full,
+    mine,
+    synthetic_failure,
+)
 
 SEARCH_LIMIT = 10
 _HIT = re.compile(r"^# (\S+\.pyi?):\d+-\d+ (\S+)$", re.MULTILINE)  # a search result's header line
