@@ -133,7 +133,9 @@ def test_hostile_tool_calls_are_error_results(graph, server: AnthropicServer) ->
     server.script(Reply.tool_use(*hostile), Reply.answer("final"))
     talk = converse(client_for(server), REQUEST, tools, MemoryJournal(), max_turns=3)
 
-    assert "app/leak.py" in graph.files()  # the graph follows the link: the tools must not
+    # the graph does not read a link out of the repository (tests/graph/test_snapshot_links.py): every call
+    # about it below is an error that shows nothing of the target
+    assert "app/leak.py" not in graph.files()
     results = server.message_requests[1].tool_results
     assert [r["is_error"] for r in results] == [True] * len(hostile), [r["content"] for r in results]
     assert "unknown tool 'rm_rf'" in results[0]["content"]
