@@ -31,14 +31,14 @@ import shutil
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python benchmarks/anchors.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.process import ProcessRun, run_measured
+from benchmarks.process import ProcessRun, Samples, run_measured
 from benchmarks.projects import SPEED_PROJECT, BenchError, git, in_scope_python_files, prepare, reset
 from benchmarks.report import ResultLog, table
 from benchmarks.speed import resigned_hub
@@ -66,28 +66,6 @@ TARGETS: dict[str, Target] = {
     "re-sign": Target(Anchor.RUFF, 0.3),
 }
 PHASES = ("ruff", "pyrefly", "cold", "warm", "1-file", "re-sign")
-
-
-@dataclass
-class Samples:
-    """The runs of one phase: seconds, tree RSS (MiB) and why a run is not usable (empty when it is)."""
-
-    seconds: list[float] = field(default_factory=list)
-    tree_mib: list[float] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    detail: str = ""
-    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process tree
-
-    def add(self, proc: ProcessRun, problem: str = "") -> None:
-        self.seconds.append(proc.seconds)
-        self.cpu.append(proc.cpu_seconds)
-        self.tree_mib.append(proc.tree_rss_kib / 1024)
-        if problem:
-            self.problems.append(problem)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
 
 
 _PYREFLY_SUMMARY = re.compile(r"([\d,]+) modules .*?; ([\d,]+) lines \(([\d,]+) lines in your project")

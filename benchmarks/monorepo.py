@@ -31,14 +31,14 @@ import shutil
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python benchmarks/monorepo.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.anchors import compile_gate_bytecode
-from benchmarks.process import ProcessRun
+from benchmarks.process import Samples
 from benchmarks.projects import BenchError, cache_dir, git
 from benchmarks.report import ResultLog, table
 from benchmarks.tool import ToolRun, default_yantra_command, make_tool
@@ -143,26 +143,6 @@ def cached(count: int, seed: int) -> Monorepo:
 def _reset(root: Path) -> None:
     git(root, "reset", "-q", "--hard")
     git(root, "clean", "-qfd")
-
-
-@dataclass
-class Samples:
-    seconds: list[float] = field(default_factory=list)
-    tree_mib: list[float] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    detail: str = ""
-    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process tree
-
-    def add(self, proc: ProcessRun, problem: str) -> None:
-        self.seconds.append(proc.seconds)
-        self.cpu.append(proc.cpu_seconds)
-        self.tree_mib.append(proc.tree_rss_kib / 1024)
-        if problem:
-            self.problems.append(problem)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
 
 
 def _clean_problem(run: ToolRun) -> str:

@@ -20,13 +20,14 @@ import functools
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -168,3 +169,26 @@ def _memory_kib(pid: int) -> tuple[int, int]:
     except (OSError, ValueError, IndexError):
         pass
     return values["VmRSS:"], values["VmHWM:"]
+
+
+@dataclass
+class Samples:
+    """The runs of one benchmark phase: seconds, tree RSS (MiB), CPU seconds and why a run is not usable
+    (empty when it is)."""
+
+    seconds: list[float] = field(default_factory=list)
+    tree_mib: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    detail: str = ""
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process tree
+
+    def add(self, proc: ProcessRun, problem: str = "") -> None:
+        self.seconds.append(proc.seconds)
+        self.cpu.append(proc.cpu_seconds)
+        self.tree_mib.append(proc.tree_rss_kib / 1024)
+        if problem:
+            self.problems.append(problem)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
