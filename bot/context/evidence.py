@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -48,7 +49,11 @@ class Named:
 
 def failing_lines(failure: str) -> list[tuple[str, str]]:
     """(frame path as written, statement text) of each `>` line, in text order."""
-    out: list[tuple[str, str]] = []
+    return [(path, text) for path, _, texts in _failing_statements(failure) for text in texts]
+
+
+def _failing_statements(failure: str) -> Iterator[tuple[str, int, list[str]]]:
+    """(frame path as written, frame line, the `>` statements shown above that frame line) per frame."""
     pending: list[str] = []
     for line in failure.splitlines():
         if line.startswith(">"):
@@ -56,9 +61,8 @@ def failing_lines(failure: str) -> list[tuple[str, str]]:
             continue
         match = _FRAME_LINE.match(line)
         if match is not None:
-            out += [(match["path"], text) for text in pending]
+            yield match["path"], int(match["line"]), pending
             pending = []
-    return out
 
 
 OBJECT = "<object>"  # the head of `f(x).meth()`: a method called on a value without a name
@@ -70,18 +74,8 @@ def expectation_blocks(failure: str) -> list[tuple[str, int]]:
     """(frame path as written, line) of failing statements that are `with pytest.raises(...)`,
     `pytest.warns` or `pytest.deprecated_call` blocks: "DID NOT RAISE" means the code under test is
     the block's body, not the `with` line."""
-    out: list[tuple[str, int]] = []
-    pending: list[str] = []
-    for line in failure.splitlines():
-        if line.startswith(">"):
-            pending.append(line[1:].strip())
-            continue
-        match = _FRAME_LINE.match(line)
-        if match is not None:
-            if any(_EXPECTING.match(text) for text in pending):
-                out.append((match["path"], int(match["line"])))
-            pending = []
-    return out
+    return [(path, line) for path, line, texts in _failing_statements(failure)
+            if any(_EXPECTING.match(text) for text in texts)]
 
 
 def block_names(lines: list[str], start: int) -> list[tuple[str, ...]]:
