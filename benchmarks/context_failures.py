@@ -20,6 +20,7 @@ Results are cached in `~/.cache/yantra-bench/ctx/failures.json` keyed by commit 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -29,10 +30,16 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from io import BytesIO
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 CACHE = Path.home() / ".cache" / "yantra-bench" / "ctx"
 PYTHON = "python3.11"
@@ -55,6 +62,16 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     # the older cases of a project whose suite needs its dependencies' older major versions
     "flask-old": ("pytest<8", "werkzeug<3", "jinja2<3.2", "itsdangerous<2.2", "click<8.2", "blinker<1.8",
                   "markupsafe<3", "asgiref", "python-dotenv", "greenlet", "typing_extensions"),
+    # held out, chosen 2026-12-02 before any run on them (their `tests` dependency groups, plus the optional
+    # modules their suites import when present)
+    "structlog": ("pytest", "pytest-asyncio", "simplejson", "time-machine", "freezegun", "pretend", "rich",
+                  "better-exceptions", "colorama", "greenlet", "twisted"),
+    "cattrs": ("pytest", "hypothesis", "pytest-benchmark", "immutables", "attrs", "typing_extensions", "ujson",
+               "orjson", "msgpack", "pyyaml", "tomlkit", "cbor2", "pymongo", "msgspec", "tomli-w"),
+    "webargs": ("pytest<9", "pytest-asyncio", "marshmallow<4", "packaging", "flask", "django", "bottle", "tornado",
+                "pyramid", "falcon", "aiohttp", "webtest==3.0.1", "webtest-aiohttp==2.0.0", "pytest-aiohttp"),
+    "pluggy": ("pytest", "importlib-metadata"),
+    "itsdangerous": ("pytest<9", "freezegun"),
 }
 # A case whose test cannot run in the project's environment (an environment error, not a failure) is
 # tried again in these, in order.
@@ -95,11 +112,33 @@ def _extract(git_dir: Path, commit: str, dest: Path) -> None:
         tar.extractall(dest, filter="data")
 
 
+def metadata_stub(root: Path, dest: Path) -> Path | None:
+    """A `.dist-info` with the project's name and version for the tree at `root`, written under `dest`, so that
+    a package that reads its own installed metadata (`importlib.metadata.version("pkg")` at import) imports
+    from the checkout as it would installed. None when `pyproject.toml` declares no `[project]` name."""
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    name = project.get("name") if isinstance(project, dict) else None
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        return None
+    version = project.get("version")
+    version = version if isinstance(version, str) and re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version) else "0.0.0"
+    info = dest / f"{re.sub(r'[-.]+', '_', name)}-{version}.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    return dest
+
+
 def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
-    """pytest's return code (None on timeout) and output for one node id in the tree at `root`."""
+    """pytest's return code (None on timeout) and output for one node id in the tree at `root` (the tree's
+    `src/` and the tree first on the path, then its metadata stub)."""
     paths = [str(root / "src")] if (root / "src").is_dir() else []
+    meta = metadata_stub(root, root.parent / f"{root.name}-metadata")
+    paths += [str(root)] + ([str(meta)] if meta else [])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV"))}
-    env.update(PYTHONPATH=os.pathsep.join([*paths, str(root)]), PYTHONDONTWRITEBYTECODE="1",
+    env.update(PYTHONPATH=os.pathsep.join(paths), PYTHONDONTWRITEBYTECODE="1",
                PYTHONHASHSEED="0", COLUMNS="120")
     cmd = [str(python), "-m", "pytest", "-x", "-q", "--tb=long", "-p", "no:randomly",
            "--color=no", node]
@@ -114,18 +153,19 @@ def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
     return proc.returncode, out
 
 
-def reproduce(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str) -> Reproduction:
-    """The case run in the project's environment, then (after an environment error) in its fallbacks."""
+def reproduce(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str,
+              python_for: Callable[[str], Path] = ensure_venv) -> Reproduction:
+    """The case run in the project's environment, then (after an environment error) in its fallbacks;
+    `python_for` gives an environment's interpreter."""
     found = Reproduction(Status.USAGE, "", 0.0)
     for env in (project, *FALLBACK_ENVS.get(project, ())):
-        found = _reproduce(git_dir, env, commit, parent, test_path, node)
+        found = _reproduce(git_dir, python_for(env), commit, parent, test_path, node)
         if found.status is not Status.USAGE:
             break
     return found
 
 
-def _reproduce(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str) -> Reproduction:
-    python = ensure_venv(project)
+def _reproduce(git_dir: Path, python: Path, commit: str, parent: str, test_path: str, node: str) -> Reproduction:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="yantra-repro-") as tmp:
         at_parent, at_fix = Path(tmp) / "parent", Path(tmp) / "fix"
@@ -181,22 +221,33 @@ def _clip(text: str) -> str:
 
 
 class Failures:
-    """The cached reproductions (json), keyed by commit and node id."""
+    """The cached reproductions (json), keyed by commit and node id. Several runs may share the cache: each
+    new entry is merged into the file as it is then, under a lock, so no run drops another's entries."""
 
-    def __init__(self, path: Path = CACHE / "failures.json") -> None:
+    def __init__(self, path: Path = CACHE / "failures.json",
+                 python_for: Callable[[str], Path] = ensure_venv) -> None:
         self.path = path
-        self.data: dict[str, dict[str, object]] = json.loads(path.read_text()) if path.exists() else {}
+        self.python_for = python_for
+        self.data: dict[str, dict[str, object]] = self._load()
+
+    def _load(self) -> dict[str, dict[str, object]]:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def _store(self, key: str, row: dict[str, object]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.data = {**self._load(), **self.data, key: row}
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.data, indent=1))
+            tmp.replace(self.path)
 
     def get(self, git_dir: Path, project: str, commit: str, parent: str, test_path: str,
             node: str) -> Reproduction:
         key = f"{commit}::{node}"
         if key not in self.data:
-            found = reproduce(git_dir, project, commit, parent, test_path, node)
-            self.data[key] = {**asdict(found), "status": found.status.value}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.data, indent=1))
-            tmp.replace(self.path)
+            found = reproduce(git_dir, project, commit, parent, test_path, node, self.python_for)
+            self._store(key, {**asdict(found), "status": found.status.value})
             print(f"  {project} {commit[:8]} {node}: {found.status.value} ({found.seconds:.1f} s)", file=sys.stderr)
         row = self.data[key]
         return Reproduction(Status(str(row["status"])), str(row["text"]), float(row["seconds"]))  # type: ignore[arg-type]
