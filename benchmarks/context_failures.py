@@ -2,7 +2,9 @@
 
 Per project, one virtualenv under `~/.cache/yantra-bench/ctx/<project>` holds pytest and the project's test
 dependencies (`ensure_venv` creates it from PyPI; the project itself is never installed: the checkout is
-put first on `PYTHONPATH`, `src/` when the tree has one). For each case the new test is run with
+put first on `PYTHONPATH`, `src/` when the tree has one, then a metadata-only `.dist-info` with the name
+`pyproject.toml` declares, for packages that read their own version at import; the version module
+setuptools_scm would write at build time is written into the checkout when its configuration names one). For each case the new test is run with
 `pytest -x -q --tb=long <node id>` twice: at the parent with the commit's test file in place, and at the fix
 commit itself. A case counts only when the test fails at the parent (a failure or an error at collection
 or setup) and passes at the fix; its parent output (tracebacks with frames) is the failure text. Anything
@@ -15,7 +17,8 @@ else is an exclusion with a reason, counted in the benchmark's table:
   import, an internal error of pytest). A project may list fallback environments (older dependency
   versions, `FALLBACK_ENVS`) that such a case is tried in before it is excluded.
 
-Results are cached in `~/.cache/yantra-bench/ctx/failures.json` keyed by commit and node id.
+Results are cached in `~/.cache/yantra-bench/ctx/failures.json` keyed by commit and node id; runs sharing the
+cache merge their new entries into it under a lock.
 """
 
 from __future__ import annotations
@@ -63,14 +66,15 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     "flask-old": ("pytest<8", "werkzeug<3", "jinja2<3.2", "itsdangerous<2.2", "click<8.2", "blinker<1.8",
                   "markupsafe<3", "asgiref", "python-dotenv", "greenlet", "typing_extensions"),
     # held out, chosen 2026-12-02 before any run on them (their `tests` dependency groups, plus the optional
-    # modules their suites import when present)
+    # modules their suites import when present; `mock` is the older webargs suites' own test dependency)
     "structlog": ("pytest", "pytest-asyncio", "simplejson", "time-machine", "freezegun", "pretend", "rich",
                   "better-exceptions", "colorama", "greenlet", "twisted"),
     "cattrs": ("pytest", "hypothesis", "pytest-benchmark", "immutables", "attrs", "typing_extensions", "ujson",
                "orjson", "msgpack", "pyyaml", "tomlkit", "cbor2", "pymongo", "msgspec", "tomli-w"),
-    "webargs": ("pytest<9", "pytest-asyncio", "marshmallow<4", "packaging", "flask", "django", "bottle", "tornado",
-                "pyramid", "falcon", "aiohttp", "webtest==3.0.1", "webtest-aiohttp==2.0.0", "pytest-aiohttp"),
-    "pluggy": ("pytest", "importlib-metadata"),
+    "webargs": ("pytest<9", "pytest-asyncio", "mock", "marshmallow<4", "packaging", "flask", "django", "bottle",
+                "tornado", "pyramid", "falcon", "aiohttp", "webtest==3.0.1", "webtest-aiohttp==2.0.0",
+                "pytest-aiohttp"),
+    "pluggy": ("pytest", "pytest-benchmark", "importlib-metadata"),
     "itsdangerous": ("pytest<9", "freezegun"),
 }
 # A case whose test cannot run in the project's environment (an environment error, not a failure) is
@@ -131,11 +135,35 @@ def metadata_stub(root: Path, dest: Path) -> Path | None:
     return dest
 
 
+_SCM_FILE = re.compile(r"""["']?(?:write_to|version_file)["']?\s*[:=]\s*["']([\w./-]+\.py)["']""")
+
+
+def scm_version_file(root: Path) -> Path | None:
+    """The version module setuptools_scm writes at build time (`write_to` / `version_file` in pyproject.toml or
+    setup.py), written into the tree at `root` when it is missing there (a checkout is not a build), so that a
+    package importing it (`from ._version import version`) imports. The file written, or None."""
+    for config in ("pyproject.toml", "setup.py"):
+        try:
+            text = (root / config).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        m = _SCM_FILE.search(text)
+        if m is None or ".." in m[1].split("/") or m[1].startswith("/"):
+            continue
+        target = root / m[1]
+        if target.exists() or not target.parent.is_dir():
+            return None
+        target.write_text('version = __version__ = "0.0.0"\nversion_tuple = __version_tuple__ = (0, 0, 0)\n')
+        return target
+    return None
+
+
 def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
     """pytest's return code (None on timeout) and output for one node id in the tree at `root` (the tree's
     `src/` and the tree first on the path, then its metadata stub)."""
     paths = [str(root / "src")] if (root / "src").is_dir() else []
     meta = metadata_stub(root, root.parent / f"{root.name}-metadata")
+    scm_version_file(root)
     paths += [str(root)] + ([str(meta)] if meta else [])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH=os.pathsep.join(paths), PYTHONDONTWRITEBYTECODE="1",
@@ -222,7 +250,8 @@ def _clip(text: str) -> str:
 
 class Failures:
     """The cached reproductions (json), keyed by commit and node id. Several runs may share the cache: each
-    new entry is merged into the file as it is then, under a lock, so no run drops another's entries."""
+    new entry is added to the file as it is then, under a lock, so no run drops another's entries (and an
+    entry removed from the file by hand stays removed)."""
 
     def __init__(self, path: Path = CACHE / "failures.json",
                  python_for: Callable[[str], Path] = ensure_venv) -> None:
@@ -237,7 +266,7 @@ class Failures:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self.data = {**self._load(), **self.data, key: row}
+            self.data = {**self._load(), key: row}  # the file as it is now (others' entries) plus this one
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps(self.data, indent=1))
             tmp.replace(self.path)

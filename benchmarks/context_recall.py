@@ -9,16 +9,22 @@ check which of the definitions the fix changed (as they were at the parent) are 
 The failure text is the new test's real pytest output at the parent (`benchmarks/context_failures.py`: a
 virtualenv per project with its test dependencies, the test run at the parent and at the fix; a case counts
 only when it fails at the parent and passes at the fix, the others are excluded from both sides and counted
-by reason). `--failure synthetic` keeps the old stand-in for comparison: the test's source plus its first
-assertion line as an `E` line.
+by reason). Candidates are tried newest first until `--cases` of them reproduce (at most `MAX_CANDIDATES`
+per project), with the same rules for every project. `--failure synthetic` keeps the old stand-in for
+comparison (the newest `--cases` candidates): the test's source plus its first assertion line as an `E` line.
+
+Projects come in two sets: `tuned` (the context ranking was tuned on them) and `heldout` (chosen before any
+tuning and never to be tuned on: `HELD_OUT`). `--reproduce-only` only runs the tests, filling the failure cache
+(`~/.cache/yantra-bench/ctx/failures.json`) so that a later run costs the context assembly alone.
 
 The baseline ranks definition-sized chunks (functions, methods, classes not inside a function) of the
 non-test files, compressed like the context's code (comments out, docstrings folded), by BM25 against the
 same failure text and takes them greedily up to the number of tokens
 the context used for that case (equal tokens). Nothing of the fix is given to either side.
 
-    python -m benchmarks.context_recall [--projects click attrs] [--cases 30] [--budgets 12000 4000]
-                                        [--failure pytest|synthetic] [--label before]
+    python -m benchmarks.context_recall [--set tuned|heldout|all | --projects click attrs] [--cases 30]
+                                        [--budgets 12000 4000] [--failure pytest|synthetic]
+                                        [--reproduce-only] [--label before]
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ HELD_OUT: dict[str, tuple[str, str]] = {
     "structlog": ("hynek+structlog", "logging: processor chains, renderers, bound loggers, stdlib bridge"),
     "cattrs": ("python-attrs+cattrs", "(un)structuring: converters dispatching on types, generated code"),
     "webargs": ("marshmallow-code+webargs", "request parsing: a core parser subclassed per web framework"),
+    "pluggy": ("pytest-dev+pluggy", "plugin system: hook specs and implementations, a hook caller, tracing"),
 }
 SETS: dict[str, tuple[str, ...]] = {"tuned": tuple(PROJECTS), "heldout": tuple(HELD_OUT),
                                     "all": (*PROJECTS, *HELD_OUT)}

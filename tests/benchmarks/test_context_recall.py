@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
 
-from benchmarks.context_failures import Failures, Status, metadata_stub, run_pytest
+from benchmarks.context_failures import Failures, Status, metadata_stub, run_pytest, scm_version_file
 from benchmarks.context_recall import HELD_OUT, PROJECTS, SETS, candidates, reproduced
 
 MOD = "def add(a, b):\n    return a - b\n\n\ndef neg(a):\n    return -a\n\n\ndef half(a):\n    return a // 2\n"
@@ -115,6 +115,22 @@ def test_a_package_reading_its_own_metadata_imports_from_the_checkout(tmp_path: 
     assert metadata_stub(bare, tmp_path / "meta") is None  # no pyproject: no stub
     (bare / "pyproject.toml").write_text("[tool.x]\n")
     assert metadata_stub(bare, tmp_path / "meta") is None  # no [project] table: no stub
+
+
+def test_a_version_module_written_at_build_time_is_there_for_the_tests(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "src" / "toypkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.setuptools_scm]\nwrite_to = "src/toypkg/_version.py"\n')
+    (root / "src" / "toypkg" / "__init__.py").write_text("from ._version import version as __version__\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_v.py").write_text("import toypkg\n\n\ndef test_v():\n"
+                                              "    assert toypkg.__version__ == '0.0.0'\n")
+    rc, out = run_pytest(Path(sys.executable), root, "tests/test_v.py::test_v")
+    assert rc == 0, out
+    (root / "src" / "toypkg" / "_version.py").write_text("version = '1.2'\n")
+    assert scm_version_file(root) is None  # one the tree has is kept
+    (root / "pyproject.toml").write_text('[tool.setuptools_scm]\nversion_file = "../outside.py"\n')
+    assert scm_version_file(root) is None and not (tmp_path / "outside.py").exists()  # never outside the tree
 
 
 def test_held_out_projects_are_apart_from_the_tuned_ones() -> None:
