@@ -74,8 +74,6 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     "webargs": ("pytest<9", "pytest-asyncio", "mock", "marshmallow<4", "packaging", "flask", "django", "bottle",
                 "tornado", "pyramid", "falcon", "aiohttp", "webtest==3.0.1", "webtest-aiohttp==2.0.0",
                 "pytest-aiohttp"),
-    "pluggy": ("pytest", "pytest-benchmark", "importlib-metadata"),
-    "itsdangerous": ("pytest<9", "freezegun"),
 }
 # A case whose test cannot run in the project's environment (an environment error, not a failure) is
 # tried again in these, in order.

@@ -71,7 +71,6 @@ HELD_OUT: dict[str, tuple[str, str]] = {
     "structlog": ("hynek+structlog", "logging: processor chains, renderers, bound loggers, stdlib bridge"),
     "cattrs": ("python-attrs+cattrs", "(un)structuring: converters dispatching on types, generated code"),
     "webargs": ("marshmallow-code+webargs", "request parsing: a core parser subclassed per web framework"),
-    "pluggy": ("pytest-dev+pluggy", "plugin system: hook specs and implementations, a hook caller, tracing"),
 }
 SETS: dict[str, tuple[str, ...]] = {"tuned": tuple(PROJECTS), "heldout": tuple(HELD_OUT),
                                     "all": (*PROJECTS, *HELD_OUT)}
