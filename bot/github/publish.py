@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.errors import ConfigError
 from bot.github.api import GitHubClient, ReviewComment
 from bot.github.state import BotState, parse_state, render_marker
+from bot.report.markdown import fence
 from bot.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def suggestion_review(client: GitHubClient, number: int, head_sha: str, intro: s
     body = f"### 💡 Yantra: {intro}\n" + (f"\n{note.strip()}\n" if note.strip() else "")
     if leftover_diff.strip():
         body += ("\nSome changes fall outside this pull request's diff, so they cannot be suggestions:\n\n"
-                 f"<details><summary>the rest of the fix</summary>\n\n```diff\n{leftover_diff.strip()}\n```\n"
+                 f"<details><summary>the rest of the fix</summary>\n\n{fence(leftover_diff.strip(), 'diff')}\n"
                  "</details>\n")
     return client.create_review(number, head_sha, body, comments)
 
