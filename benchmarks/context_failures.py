@@ -68,6 +68,8 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
     # flask 1.x: jinja2 2 (`jinja2.Markup`, `jinja2.escape`) and werkzeug 1 (`BaseResponse`)
     "flask-1": ("pytest<8", "werkzeug<2", "jinja2<3", "itsdangerous<2", "click<8", "markupsafe<2.1", "blinker<1.8",
                 "python-dotenv", "greenlet"),
+    # jinja 2.x: markupsafe before 2.1 (`soft_unicode`)
+    "jinja-2": ("pytest<8", "markupsafe<2.1"),
     # held out, chosen 2026-12-02 before any run on them (their `tests` dependency groups, plus the optional
     # modules their suites import when present; `mock` is the older webargs suites' own test dependency)
     "structlog": ("pytest", "pytest-asyncio", "simplejson", "time-machine", "freezegun", "pretend", "rich",
@@ -80,7 +82,7 @@ TEST_DEPS: dict[str, tuple[str, ...]] = {
 }
 # A case whose test cannot run in the project's environment (an environment error, not a failure) is
 # tried again in these, in order.
-FALLBACK_ENVS: dict[str, tuple[str, ...]] = {"flask": ("flask-old", "flask-1")}
+FALLBACK_ENVS: dict[str, tuple[str, ...]] = {"flask": ("flask-old", "flask-1"), "jinja": ("jinja-2",)}
 
 
 class Status(Enum):
