@@ -13,7 +13,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ from bot.graph.layout import (
 )
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
+from bot.graph.staged import IndexDelta, IndexState, StoredShas, save_state
 from bot.graph.store import Store
 
 if TYPE_CHECKING:
@@ -90,35 +91,33 @@ def layout_key(layout: Layout) -> str:
 
 
 def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tuple[int, int], *,
-            progress: bool = False) -> tuple[Layout, dict[str, str], BuildReport]:
+            progress: bool = False) -> tuple[Layout, Mapping[str, str], BuildReport]:
     """Update `store` to `snapshot`; returns the layout, path -> sha of the .py files, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    rows = store.file_shas()
-    # (a set difference of the two maps' items: no Python step per unchanged file)
-    changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
+    delta = snapshot.settle(store, tuple(roots))  # index mode: only what changed since the stored snapshot
+    rows: dict[str, str] | None = None
+    if delta is None:
+        rows = store.file_shas()
+        # (a set difference of the two maps' items: no Python step per unchanged file)
+        changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
+    else:
+        changed = sorted(p for p, sha in delta.overlay.items() if sha is not None and p.endswith(".py"))
     known = store.has_blobs({snapshot.shas[p] for p in changed})
     unread = [p for p in changed if snapshot.shas[p] not in known]  # only never-parsed blobs
-    listed = [p for p in snapshot.shas if p.endswith(".py")]
-    with _early_pool(snapshot, listed, roots, len({snapshot.shas[p] for p in unread})) as pool:
+    with _early_pool(snapshot, roots, len({snapshot.shas[p] for p in unread})) as pool:
         contents = snapshot.load(unread)
         report.deleted_during_build = list(snapshot.vanished)
-        shas: dict[str, str] = {}
-        stubs: list[str] = []
-        for p, sha in snapshot.shas.items():
-            if p.endswith(".py"):
-                shas[p] = sha
-            elif p.endswith(".pyi"):
-                stubs.append(p[:-1])
-        file_set = paths_key(shas, roots)
+        shas, stubs, removed = _py_files(snapshot, rows, delta)
+        same_set = delta is not None and not snapshot.vanished and not delta.file_set_changed(".py")
+        file_set = delta.state.layout_key if same_set and delta is not None else paths_key(shas, roots)
         stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
         layout = stored_layout or build_layout(shas, roots)
         layout.stubbed = {p for p in stubs if p in shas}
-        removed = sorted(rows.keys() - shas.keys())
         # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
         # turn out to have the stored content)
         new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                    if p in shas and rows.get(p) != shas[p]]
+                    if p in shas and (rows is None or rows.get(p) != shas[p])]
         paths_of: dict[str, list[str]] = {}
         datas: dict[str, bytes] = {}
         for p, data in contents.items():
@@ -131,7 +130,9 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     key = layout_key(layout)
     relayout = store.meta("layout") != key
     derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
-    if new_rows or removed or relayout or stored_layout is None:
+    state = _index_state(snapshot, file_set, roots)
+    writes_index = state is not None and (delta is None or delta.overlay or delta.state != state)
+    if new_rows or removed or relayout or stored_layout is None or writes_index:
         with store.transaction():
             if stored_layout is None:
                 store.put_layout(file_set, encode_layout(layout))
@@ -139,10 +140,12 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             store.put_files(new_rows)
             store.delete_files(removed)
             _derive(store, layout, derive_paths, shas, blobs, derived, relayout)
+            _record_index(store, snapshot, delta, state)
             store.set_meta("layout", key)
             store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
             store.gc_blobs()
-    report.files, report.parsed, report.read = len(shas), len(blobs), len(contents)
+    report.files = store.count_index(".py") if delta is not None and state is not None else len(shas)
+    report.parsed, report.read = len(blobs), len(contents)
     report.removed, report.derived = len(removed), len(derive_paths)
     if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs and outputs are dead weight for the checks
         del contents, datas, todo, blobs, derived
@@ -150,6 +153,49 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
         _return_freed_memory()
     report.seconds = time.perf_counter() - start
     return layout, shas, report
+
+
+def _py_files(snapshot: Snapshot, rows: dict[str, str] | None, delta: IndexDelta | None
+              ) -> tuple[Mapping[str, str], list[str], list[str]]:
+    """path -> sha of the snapshot's .py files, the .py paths of its .pyi stubs, and the stored .py files
+    it no longer has (from the delta alone when there is one: no listing)."""
+    if delta is not None:
+        assert isinstance(snapshot.shas, StoredShas)
+        stubs = [p[:-1] for p in snapshot.shas.view(".pyi")]
+        removed = sorted(p for p, sha in delta.overlay.items() if sha is None and p.endswith(".py"))
+        return snapshot.shas.view(".py"), stubs, removed
+    assert rows is not None
+    shas: dict[str, str] = {}
+    stubs = []
+    for p, sha in snapshot.shas.items():
+        if p.endswith(".py"):
+            shas[p] = sha
+        elif p.endswith(".pyi"):
+            stubs.append(p[:-1])
+    return shas, stubs, sorted(rows.keys() - shas.keys())
+
+
+def _index_state(snapshot: Snapshot, file_set: str, roots: Sequence[str]) -> IndexState | None:
+    """The state to store with this index snapshot; None when it cannot be trusted next time (not the index,
+    no commit yet, a symbolic link in scope, a blob missing)."""
+    if snapshot.source is not Source.INDEX or snapshot.tree is None or snapshot.staged is None:
+        return None
+    if snapshot.has_links or snapshot.vanished:
+        return None
+    return IndexState(snapshot.tree, tuple(snapshot.staged), file_set, tuple(roots))
+
+
+def _record_index(store: Store, snapshot: Snapshot, delta: IndexDelta | None, state: IndexState | None) -> None:
+    """Store the index snapshot (the delta's paths, or all of it), or forget the stored one: the files table
+    is being written from another picture of the repository."""
+    if state is None:
+        save_state(store, None)
+    elif delta is not None:
+        store.put_index(dict(delta.overlay))
+        save_state(store, state)
+    else:
+        store.put_index(dict(snapshot.shas), replace=True)
+        save_state(store, state)
 
 
 def _return_freed_memory() -> None:
@@ -176,8 +222,7 @@ EarlyPool = tuple["ProcessPoolExecutor", str]  # the pool, and the `paths_key` o
 
 
 @contextlib.contextmanager
-def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
-                unread: int) -> Iterator[EarlyPool | None]:
+def _early_pool(snapshot: Snapshot, roots: Sequence[str], unread: int) -> Iterator[EarlyPool | None]:
     """The process pool of a big build, its workers forked before the sources are read (so they do not carry
     a copy of every file's bytes), with the layout of the listed files for computing edges next to the parse;
     None for a small build (parsed in this process)."""
@@ -188,6 +233,7 @@ def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
     from concurrent.futures import ProcessPoolExecutor
 
     global _BUILD_LAYOUT
+    listed = [p for p in snapshot.shas if p.endswith(".py")]
     layout = _layout(snapshot, listed, roots)
     _BUILD_LAYOUT = layout  # forked workers inherit it
     try:
@@ -257,7 +303,7 @@ def _workers() -> int:
     return max(1, min(n, 8))
 
 
-def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str], fresh: dict[str, bytes],
+def _derive(store: Store, layout: Layout, paths: list[str], shas: Mapping[str, str], fresh: dict[str, bytes],
             done: dict[str, Derived], everything: bool) -> None:
     missing = [shas[p] for p in paths if p not in done and shas.get(p) and shas[p] not in fresh]
     loaded = store.blobs(missing) if missing else {}

@@ -6,7 +6,7 @@ import contextlib
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ def target_version(config: Config | None) -> tuple[int, int]:
 
 
 class Graph:
-    def __init__(self, root: Path, store: Store, layout: Layout, shas: dict[str, str], target: tuple[int, int],
+    def __init__(self, root: Path, store: Store, layout: Layout, shas: Mapping[str, str], target: tuple[int, int],
                  report: BuildReport, snapshot: Snapshot) -> None:
         self.root = root
         self.snapshot = snapshot  # which picture of the repository (index, commit, working tree) this is
