@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,17 +72,19 @@ WorkItem = tuple[str, bytes, tuple[int, int], tuple[str, ...]]
 _BUILD_LAYOUT: Layout | None = None
 
 
-def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
+def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, bytes] | None]:
+    """(sha, encoded facts, path -> its edges as marshal bytes: a cold build holds those of every file
+    until they are written, and bytes take a fraction of the room of the row tuples)."""
     sha, data, target, paths = item
     language = language_of(paths[0]) if paths else None
     facts = (language or LANGUAGES["python"]).parse(data, target, sha=sha)
-    derived: dict[str, Derived] | None = None
+    derived: dict[str, bytes] | None = None
     if _BUILD_LAYOUT is not None:
         derived = {}
         for path in paths:
             rows: Derived = ([], [], [])
             edges(path, facts, _BUILD_LAYOUT, *rows)
-            derived[path] = rows
+            derived[path] = marshal.dumps(rows)
     return sha, encode(facts), derived
 
 
@@ -125,8 +128,14 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             paths_of.setdefault(shas[p], []).append(p)
         known |= store.has_blobs(datas)
         todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
-        blobs, derived = _parse_all(todo, progress, layout, file_set, pool)
-    store.parsed += len(blobs)
+        sink = _blob_writer(store) if len(todo) > POOL_THRESHOLD else None
+        blobs, derived, parsed = _parse_all(todo, progress, layout, file_set, pool, sink)
+    store.parsed += parsed
+    report.parsed, report.read = parsed, len(contents)
+    if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs are dead weight for what follows
+        del contents, datas, todo
+        snapshot.forget_contents()  # (re-read from git or disk on the rare later ask)
+        _return_freed_memory()
     key = layout_key(layout)
     relayout = store.meta("layout") != key
     derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
@@ -145,11 +154,9 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
             store.gc_blobs()
     report.files = store.count_index(".py") if delta is not None and state is not None else len(shas)
-    report.parsed, report.read = len(blobs), len(contents)
     report.removed, report.derived = len(removed), len(derive_paths)
-    if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs and outputs are dead weight for the checks
-        del contents, datas, todo, blobs, derived
-        snapshot.forget_contents()  # (re-read from git or disk on the rare later ask)
+    if parsed > POOL_THRESHOLD:  # its outputs are dead weight for the checks
+        del blobs, derived
         _return_freed_memory()
     report.seconds = time.perf_counter() - start
     return layout, shas, report
@@ -246,20 +253,35 @@ def _early_pool(snapshot: Snapshot, roots: Sequence[str], unread: int) -> Iterat
         _BUILD_LAYOUT = None
 
 
-def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout, file_set: str,
-               pool: EarlyPool | None) -> tuple[dict[str, bytes], dict[str, Derived]]:
-    """Facts of every work item (in `pool` when given), with the edges of their files where the workers
-    knew the final layout (not when a listed file vanished while being read: the caller derives those)."""
+BlobSink = Callable[[list[tuple[str, bytes]]], None]
+BLOB_BATCH = 1000
+
+
+def _blob_writer(store: Store) -> BlobSink:
+    """Write facts as they come, a batch per transaction (facts are keyed by content: a build stopped
+    half-way leaves only correct entries), so a cold build never holds every file's facts."""
+    def write(batch: list[tuple[str, bytes]]) -> None:
+        with store.transaction():
+            store.put_blobs(batch)
+
+    return write
+
+
+def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout, file_set: str, pool: EarlyPool | None,
+               sink: BlobSink | None) -> tuple[dict[str, bytes], dict[str, bytes], int]:
+    """Facts of every work item (in `pool` when given; handed to `sink` instead of returned when given),
+    with the edges of their files where the workers knew the final layout (not when a listed file vanished
+    while being read: the caller derives those), and how many were parsed."""
     show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
     if pool is not None:
         executor, pool_file_set = pool
         todo = sorted(todo, key=lambda t: -len(t[1]))  # biggest first so the pool's tail is short
-        blobs, derived = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show)
-        return blobs, derived if pool_file_set == file_set else {}
+        blobs, derived, n = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show, sink)
+        return blobs, derived if pool_file_set == file_set else {}, n
     global _BUILD_LAYOUT
     _BUILD_LAYOUT = layout
     try:
-        return _collect(map(_parse_one, todo), len(todo), show)
+        return _collect(map(_parse_one, todo), len(todo), show, sink)
     finally:
         _BUILD_LAYOUT = None
 
@@ -279,12 +301,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], total: int,
-             show: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
+def _collect(results: Iterable[tuple[str, bytes, dict[str, bytes] | None]], total: int, show: bool,
+             sink: BlobSink | None) -> tuple[dict[str, bytes], dict[str, bytes], int]:
     out: dict[str, bytes] = {}
-    derived: dict[str, Derived] = {}
+    derived: dict[str, bytes] = {}
+    batch: list[tuple[str, bytes]] = []
+    i = 0
     for i, (sha, blob, rows) in enumerate(results, 1):
-        out[sha] = blob
+        if sink is None:
+            out[sha] = blob
+        else:
+            batch.append((sha, blob))
+            if len(batch) >= BLOB_BATCH:
+                sink(batch)
+                batch = []
         if rows:
             derived.update(rows)
         if show and (i % 50 == 0 or i == total):
@@ -292,7 +322,9 @@ def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], to
             if i == total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-    return out, derived
+    if batch and sink is not None:
+        sink(batch)
+    return out, derived, i
 
 
 def _workers() -> int:
@@ -304,26 +336,37 @@ def _workers() -> int:
 
 
 def _derive(store: Store, layout: Layout, paths: list[str], shas: Mapping[str, str], fresh: dict[str, bytes],
-            done: dict[str, Derived], everything: bool) -> None:
-    missing = [shas[p] for p in paths if p not in done and shas.get(p) and shas[p] not in fresh]
-    loaded = store.blobs(missing) if missing else {}
-    refs: list[tuple[str, str, str, int]] = []
+            done: dict[str, bytes], everything: bool) -> None:
+    """Recompute the edges of `paths`: the workers' (`done`), else from facts (`fresh`, else the store's, read
+    a chunk at a time). The reference rows stream into the table; definitions and stores, fewer, are
+    gathered on the way (the store inserts references first)."""
     defs: list[tuple[str, str, str]] = []
     stored: list[tuple[str, str]] = []
-    for p in paths:
-        if p in done:
-            refs.extend(done[p][0])
-            defs.extend(done[p][1])
-            stored.extend(done[p][2])
-            continue
-        raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
-        facts = decode(raw) if raw else None
-        if facts is not None:
-            edges(p, facts, layout, refs, defs, stored)
+
+    def refs() -> Iterator[tuple[str, str, str, int]]:
+        for start in range(0, len(paths), BLOB_BATCH):
+            chunk = paths[start:start + BLOB_BATCH]
+            missing = [shas[p] for p in chunk if p not in done and shas.get(p) and shas[p] not in fresh]
+            loaded = store.blobs(missing) if missing else {}
+            for p in chunk:
+                packed = done.get(p)
+                if packed is not None:
+                    rows: Derived = marshal.loads(packed)
+                else:
+                    raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
+                    facts = decode(raw) if raw else None
+                    if facts is None:
+                        continue
+                    rows = ([], [], [])
+                    edges(p, facts, layout, *rows)
+                defs.extend(rows[1])
+                stored.extend(rows[2])
+                yield from rows[0]
+
     if everything:
-        store.fill_derived(refs, defs, stored)
+        store.fill_derived(refs(), defs, stored)
     else:
-        store.replace_derived(paths, refs, defs, stored)
+        store.replace_derived(paths, refs(), defs, stored)
 
 
 def bindings(path: str, facts: FileFacts, layout: Layout) -> dict[str, set[str]]:

@@ -307,8 +307,9 @@ class Store:
         for table in ("files", "refs", "defs", "stores"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
 
-    def replace_derived(self, paths: Iterable[str], refs: list[tuple[str, str, str, int]],
+    def replace_derived(self, paths: Iterable[str], refs: Iterable[tuple[str, str, str, int]],
                         defs: list[tuple[str, str, str]], stores: list[tuple[str, str]]) -> None:
+        """(`refs` is inserted first, so it may be a stream that fills `defs` and `stores` as it goes.)"""
         keys = [(p,) for p in paths]
         for table in ("refs", "defs", "stores"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
@@ -320,7 +321,7 @@ class Store:
         for table in ("refs", "defs", "stores"):
             self.conn.execute(f"DELETE FROM {table}")
 
-    def fill_derived(self, refs: list[tuple[str, str, str, int]], defs: list[tuple[str, str, str]],
+    def fill_derived(self, refs: Iterable[tuple[str, str, str, int]], defs: list[tuple[str, str, str]],
                      stores: list[tuple[str, str]]) -> None:
         """Replace every derived row (a full rebuild): the indexes are built once, after the inserts."""
         self.clear_derived()
