@@ -32,7 +32,7 @@ from bot.graph.layout import (
 )
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
-from bot.graph.staged import IndexDelta, IndexState, StoredShas, save_state
+from bot.graph.staged import IndexDelta, IndexState, StoredShas, load_state, save_state
 from bot.graph.store import Store
 
 if TYPE_CHECKING:
@@ -143,6 +143,8 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
     writes_index = state is not None and (delta is None or delta.overlay or delta.state != state)
     if new_rows or removed or relayout or stored_layout is None or writes_index:
         with store.transaction():
+            # (another run wrote since this one looked at the stored snapshot: trust neither)
+            state = state if delta is None or load_state(store) == delta.base else None
             if stored_layout is None:
                 store.put_layout(file_set, encode_layout(layout))
             store.put_blobs(blobs.items())
@@ -193,8 +195,8 @@ def _index_state(snapshot: Snapshot, file_set: str, roots: Sequence[str]) -> Ind
 
 
 def _record_index(store: Store, snapshot: Snapshot, delta: IndexDelta | None, state: IndexState | None) -> None:
-    """Store the index snapshot (the delta's paths, or all of it), or forget the stored one: the files table
-    is being written from another picture of the repository."""
+    """Store the index snapshot (the delta's paths, or all of it), or forget the stored one (the files table
+    is being written from another picture of the repository, or from a stale look at it)."""
     if state is None:
         save_state(store, None)
     elif delta is not None:

@@ -63,6 +63,7 @@ def save_state(store: Store, state: IndexState | None) -> None:
 class IndexDelta:
     """How the index differs from the stored snapshot: path -> new sha (None: no longer in it)."""
 
+    base: IndexState  # the stored state it was computed against
     state: IndexState
     overlay: dict[str, str | None]
     old: dict[str, str]  # the stored shas of the overlay's paths
@@ -101,7 +102,7 @@ def index_delta(store: Store, git: Git, tree: str, staged: list[str], roots: tup
             new[path] = sha
     old = store.index_shas(wanted)
     overlay = {p: new.get(p) for p in wanted if new.get(p) != old.get(p)}
-    return IndexDelta(IndexState(tree, tuple(staged), state.layout_key, roots), overlay,
+    return IndexDelta(state, IndexState(tree, tuple(staged), state.layout_key, roots), overlay,
                       {p: old[p] for p in overlay if p in old})
 
 
