@@ -24,6 +24,7 @@ from bot.graph.languages import LANGUAGES, language_of
 from bot.graph.layout import (
     STDLIB,
     Layout,
+    StoredModules,
     build_layout,
     decode_layout,
     encode_layout,
@@ -114,7 +115,9 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
         shas, stubs, removed = _py_files(snapshot, rows, delta)
         same_set = delta is not None and not snapshot.vanished and not delta.file_set_changed(".py")
         file_set = delta.state.layout_key if same_set and delta is not None else paths_key(shas, roots)
-        stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
+        # the file set is unchanged: reuse its layout
+        stored_layout = decode_layout(store.layout(file_set), shas,
+                                      StoredModules(store.layout_module, store.layout_modules))
         layout = stored_layout or build_layout(shas, roots)
         layout.stubbed = {p for p in stubs if p in shas}
         # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
@@ -146,7 +149,7 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             # (another run wrote since this one looked at the stored snapshot: trust neither)
             state = state if delta is None or load_state(store) == delta.base else None
             if stored_layout is None:
-                store.put_layout(file_set, encode_layout(layout))
+                store.put_layout(file_set, encode_layout(layout), layout.modules)
             store.put_blobs(blobs.items())
             store.put_files(new_rows)
             store.delete_files(removed)

@@ -28,7 +28,7 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from bot.errors import ConfigError, GraphError
@@ -54,6 +54,7 @@ CREATE INDEX IF NOT EXISTS defs_path ON defs (path);
 CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
 CREATE TABLE IF NOT EXISTS layouts (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS layout_modules (module TEXT PRIMARY KEY, paths TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS index_files (path TEXT PRIMARY KEY, sha TEXT NOT NULL) WITHOUT ROWID;
 """
 # any write to `files` forgets the stored index snapshot's state (see the module docstring)
@@ -62,7 +63,7 @@ _TRIGGERS = tuple(
     "WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'index_state') "
     "BEGIN DELETE FROM meta WHERE key = 'index_state'; END" for event in ("INSERT", "UPDATE", "DELETE"))
 _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "stores_path")
-_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts", "index_files")
+_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts", "layout_modules", "index_files")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
@@ -251,6 +252,14 @@ class Store:
         row = self.conn.execute("SELECT data FROM layouts WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
+    def layout_module(self, module: str) -> list[str] | None:
+        """The files of `module` in the stored layout (None: not a module of it)."""
+        row = self.conn.execute("SELECT paths FROM layout_modules WHERE module = ?", (module,)).fetchone()
+        return str(row[0]).split("\0") if row else None
+
+    def layout_modules(self) -> dict[str, list[str]]:
+        return {m: str(paths).split("\0") for m, paths in self.conn.execute("SELECT module, paths FROM layout_modules")}
+
     def index_sha(self, path: str) -> str | None:
         """The sha of `path` in the stored index snapshot (`index_files`), None when it is not in it."""
         row = self.conn.execute("SELECT sha FROM index_files WHERE path = ?", (path,)).fetchone()
@@ -332,10 +341,14 @@ class Store:
             if "CREATE INDEX" in statement:
                 self.conn.execute(statement)
 
-    def put_layout(self, key: str, data: bytes) -> None:
-        """Keep the layout of the current file set only (it is rebuilt when files are added or removed)."""
+    def put_layout(self, key: str, data: bytes, modules: Mapping[str, list[str]]) -> None:
+        """Keep the layout of the current file set only (it is rebuilt when files are added or removed); its
+        module -> files map goes to a table of its own, read a module at a time."""
         self.conn.execute("DELETE FROM layouts WHERE key != ?", (key,))
         self.conn.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (key, data))
+        self.conn.execute("DELETE FROM layout_modules")
+        self.conn.executemany("INSERT INTO layout_modules VALUES (?, ?)",
+                              ((m, "\0".join(paths)) for m, paths in modules.items()))
 
     def put_index(self, changes: dict[str, str | None], *, replace: bool = False) -> None:
         """Apply path -> sha (None: gone) to the stored index snapshot (`replace`: it is the whole snapshot)."""
