@@ -174,3 +174,29 @@ def test_the_gate_through_the_stored_snapshot_finds_what_the_change_broke(make_r
     _git(root, "rm", "-q", "pkg/a.py")
     result = run_check(root, source=Source.INDEX)
     assert ("missing-module", "b.py") in [(f.rule, f.path) for f in result.findings]
+
+
+def _git_commands(trace: Path) -> list[list[str]]:
+    import json
+
+    found = []
+    for line in trace.read_text().splitlines():
+        event = json.loads(line)
+        if event.get("event") == "start":
+            found.append(event["argv"][1:])
+    return found
+
+
+def test_a_check_with_a_stored_snapshot_asks_git_only_about_the_change(make_repo: Callable[..., Path],
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(FILES)
+    assert not run_check(root, source=Source.INDEX).findings  # stores the snapshot
+    (root / "c.py").write_text("x = 2\n")
+    _git(root, "add", "c.py")
+    trace = tmp_path / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    assert not run_check(root, source=Source.INDEX).findings
+    listings = [argv for argv in _git_commands(trace) if argv[0] in ("ls-files", "ls-tree")]
+    assert listings and all(argv[argv.index("--") + 1:] for argv in listings)  # always with the paths
+    assert ["ls-files", "-s", "-z", "--full-name", "--", "c.py"] in listings
