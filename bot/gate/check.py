@@ -91,8 +91,9 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None)
     try:
         ctx = RuleContext(graph)
+        cached = 0
         if all_files:
-            hits, checked, notes = _check_all(ctx, scope)
+            hits, checked, notes, cached = _check_all(ctx, scope, config)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
@@ -105,6 +106,8 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
+    if all_files:
+        stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
 
 
@@ -122,15 +125,31 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
     return open_graph(root, config, db_path=db, source=source)
 
 
-def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
+def _check_all(ctx: RuleContext, scope: Scope, config: Config) -> tuple[list[Finding], int, list[str], int]:
+    """Every file in scope, each judged or served by the findings cache (`bot.gate.findings_cache`)."""
+    from bot.gate.findings_cache import Entry, open_cache
+
     files = [p for p in ctx.graph.files() if scope.checks(p)]
-    ctx.graph.preload(ctx.graph.files())
-    hits = [h.finding for p in files for h in _run_file(ctx, p)]
+    cache = open_cache(ctx.graph, config) if files else None
+    kept = cache.lookup(files) if cache is not None else {}
+    if len(kept) < len(files):
+        ctx.graph.preload(ctx.graph.files())
+    hits: list[Finding] = []
+    fresh: dict[str, Entry] = {}
+    for p in files:
+        entry = kept.get(p)
+        if entry is None:
+            entry = fresh[p] = Entry(tuple(_run_file(ctx, p)), ctx.not_checked.get(p, ""))
+        elif entry.not_analysed:
+            ctx.not_checked[p] = entry.not_analysed
+        hits.extend(h.finding for h in entry.hits)
+    if cache is not None and fresh:
+        cache.save(fresh)
     if files:
-        return hits, len(files), []
+        return hits, len(files), [], len(kept)
     if ctx.graph.snapshot.source is Source.INDEX:
-        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)"]
-    return hits, 0, ["no Python files to check"]
+        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)"], 0
+    return hits, 0, ["no Python files to check"], 0
 
 
 def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,

@@ -6,6 +6,7 @@ answer by parsing the file again, instead of decoding into wrong facts or silent
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import sys
 import zlib
@@ -75,6 +76,23 @@ def _payload(f: FileFacts) -> bytes:
         tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
         f.instance_attrs, f.not_analysed,
     )))
+
+
+def interface_digest(f: FileFacts) -> bytes:
+    """What judging ANOTHER file may read of `f` (`bot.gate.findings_cache`), as bytes: every definition with
+    its place (messages quote `path:line` of a signature or class), the imports without their places
+    (re-exports, star imports), the module-level names, `__all__`, the doubts, the attributes methods assign
+    on instances. Left out are what the rules read only in the file's own judgement: the places of its imports,
+    its calls, attribute and member uses, local issues and suppressions (and its blob SHA): an edit inside a
+    function body that moves no definition leaves the interface as it was. (A digest of the `repr`: marshal's
+    bytes depend on which strings happen to be interned or shared.)"""
+    return hashlib.blake2b(repr((
+        FORMAT, f.language, tuple(_definition(d) for d in f.definitions), tuple(sorted(f.module_names)),
+        tuple((i.module, i.level, i.name, i.alias, i.scope, i.guarded) for i in f.imports),
+        f.all_names, f.all_dynamic, f.dynamic, f.parse_ok, f.path_dynamic,
+        None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+        f.instance_attrs, f.not_analysed,
+    )).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 _str, _tuple, _intern = str, tuple, sys.intern

@@ -1,0 +1,272 @@
+"""The findings of `check --all` kept between runs, per file, as ruff and mypy keep theirs.
+
+An entry is one file's hits before policy (policy, suppressions and `# noqa`-style quieting are applied
+afresh on every run) and is served only while its key holds: the file's blob SHA and the ENVIRONMENT digest
+(`environment`). That digest covers everything a file's judgement may read besides its own content:
+
+- Yantra itself: its version and the source files of the `bot` package (path, size, mtime);
+- the configuration (`[tool.yantra]`, `requires-python`, the whole pyproject) and the target Python version;
+- the module layout (import roots, the set of files) and the INTERFACE of every file (`codec.interface_digest`:
+  definitions with their lines, imports, `__all__`, doubts...; not calls, uses or local issues), stubs
+  included, and the `mod.x = ...` stores the resolver consults;
+- what the rules' doubts read from disk: the entries of every directory holding Python files (a compiled
+  extension, an untracked package directory, a new build or requirements file), the size and mtime of the
+  build, requirements and `.gitignore` files in them and of `.git/info/exclude`, and the interpreter's
+  installed distributions (the mtimes of `sys.path` directories).
+
+Why one digest over every interface rather than the interfaces of the modules a file imports: several doubts
+read the whole repository (`missing-member` collects members and stores of every file, Sphinx mock imports
+are looked for in every file, an attribute store by ANY importer of a module silences a claim about it), so
+the set of files a judgement consults is not its import closure. Hence: an edit that changes no interface
+(a function body, a comment, a literal) re-judges only the edited file; an edit to any interface re-judges
+every file. A damaged entry (its checksum fails) or one that cannot be read is judged again, never trusted.
+Set `YANTRA_FINDINGS_CACHE=off` to judge every file (benchmarks report both figures).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot import __version__
+from bot.errors import GraphError
+from bot.gate.findings import Finding
+from bot.graph.codec import interface_digest
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.gate.rules import Hit
+    from bot.graph import Graph
+    from bot.graph.store import Store
+
+ENV_SWITCH = "YANTRA_FINDINGS_CACHE"
+FORMAT = 1
+_CHECK = 4
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS findings (path TEXT PRIMARY KEY, sha TEXT NOT NULL, env BLOB NOT NULL, "
+    "data BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS interfaces (sha TEXT PRIMARY KEY, digest BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, names BLOB NOT NULL, "
+    "watched TEXT NOT NULL)",
+)
+# files in a directory of Python files whose CONTENT the rules' doubts read (build configuration, declared
+# dependencies, git's ignore rules); any entry added or removed is seen through the directory's names
+_INSTALLED = ("site-packages", "dist-packages")  # where an install or removal changes the distributions
+_WATCHED = ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build", "tox.ini", ".gitignore")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file's judgement: its hits before policy, and why it could not be analysed ("" when it was)."""
+
+    hits: tuple[Hit, ...]
+    not_analysed: str = ""
+
+
+def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    return env.get(ENV_SWITCH, "").strip().lower() not in ("0", "off", "no", "false")
+
+
+class FindingsCache:
+    """The entries of one graph database, valid for one environment digest (`open_cache`)."""
+
+    def __init__(self, conn: sqlite3.Connection, graph: Graph, env: bytes) -> None:
+        self.conn = conn
+        self.graph = graph
+        self.env = env
+
+    def lookup(self, paths: Iterable[str]) -> dict[str, Entry]:
+        """The entries still valid for `paths` (a damaged or unreadable one is left out: judged again)."""
+        wanted = set(paths)
+        out: dict[str, Entry] = {}
+        try:
+            rows = self.conn.execute("SELECT path, sha, env, data FROM findings").fetchall()
+        except sqlite3.Error:
+            return out
+        for path, sha, env, data in rows:
+            if path in wanted and bytes(env) == self.env and sha == self.graph.sha_of(path):
+                entry = decode_entry(bytes(data), path)
+                if entry is not None:
+                    out[path] = entry
+        return out
+
+    def save(self, entries: dict[str, Entry]) -> None:
+        """Keep `entries` (best effort: a database locked by another yantra keeps the old ones)."""
+        rows = [(p, self.graph.sha_of(p), self.env, encode_entry(e)) for p, e in entries.items()
+                if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)]
+        with contextlib.suppress(GraphError, sqlite3.Error), self.graph.store.transaction():
+            self.conn.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?)", rows)
+
+
+def open_cache(graph: Graph, config: Config, *, version: str = __version__) -> FindingsCache | None:
+    """The findings cache of `graph`'s database, or None when it is switched off or cannot be used."""
+    if not enabled():
+        return None
+    conn = graph.store.conn
+    try:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        env = environment(graph, config, version=version)
+    except sqlite3.Error:
+        return None
+    return FindingsCache(conn, graph, env)
+
+
+def environment(graph: Graph, config: Config, *, version: str = __version__) -> bytes:
+    """The digest of everything besides a file's own content that its judgement may read (module docstring)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in _environment_parts(graph, config, version):
+        h.update(repr(part).encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    return h.digest()
+
+
+def _environment_parts(graph: Graph, config: Config, version: str) -> Iterator[Any]:
+    yield FORMAT, version, _package_files()
+    yield config.gate, config.requires_python, config.pyproject, graph.target, graph.snapshot.source.value
+    yield graph.layout.roots
+    yield sorted(_interfaces(graph).items())
+    yield sorted((p, s) for p, s in graph.snapshot.shas.items() if p.endswith(".pyi"))
+    yield sorted(graph.store.stored())
+    yield _disk(graph.store, graph.root, graph.files())
+    yield sys.version, sys.prefix, [(p, _mtime(Path(p))) for p in sys.path if p.endswith(_INSTALLED)]
+
+
+def _interfaces(graph: Graph) -> dict[str, bytes]:
+    """path -> interface digest of every file, kept by blob SHA (computed once per blob, from its facts)."""
+    paths = graph.files()
+    shas = {p: graph.sha_of(p) or "" for p in paths}
+    known = dict(graph.store.conn.execute("SELECT sha, digest FROM interfaces").fetchall())
+    missing = [p for p in paths if shas[p] not in known]
+    if missing:
+        graph.preload(missing)
+        fresh: dict[str, bytes] = {}
+        for p in missing:
+            facts = graph.facts(p)
+            if facts is None:  # no facts this run (unreadable): a digest of its own, never stored
+                known[shas[p]] = b"-"
+            else:
+                fresh[shas[p]] = interface_digest(facts)
+        known.update(fresh)
+        with contextlib.suppress(GraphError, sqlite3.Error), graph.store.transaction():
+            graph.store.conn.executemany("INSERT OR REPLACE INTO interfaces VALUES (?, ?)", sorted(fresh.items()))
+    return {p: bytes(known[shas[p]]) for p in paths}
+
+
+def _package_files() -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of the `bot` package's sources: a changed rule or resolver is a new environment."""
+    base = Path(__file__).resolve().parent.parent
+    out: list[tuple[str, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(dirpath, name))
+                    out.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _disk(store: Store, root: Path, paths: list[str]) -> list[Any]:
+    """The entries of every directory holding (or above) a Python file, with size and mtime of the watched
+    files among them, and git's exclude file: what the rules' doubts may find on disk. A directory whose
+    mtime is the one recorded is not listed again (like git's untracked cache): its names cannot have changed,
+    only the watched files' contents, which are stat'ed on every run."""
+    dirs: set[str] = {""}
+    for p in paths:
+        d = p.rpartition("/")[0]
+        while d not in dirs:
+            dirs.add(d)
+            d = d.rpartition("/")[0]
+    dirs.update([f"{d}/requirements".lstrip("/") for d in dirs])
+    known = {d: (m, bytes(n), w) for d, m, n, w in store.conn.execute("SELECT path, mtime, names, watched FROM dirs")}
+    out: list[Any] = [_mtime(root / ".git" / "info" / "exclude")]
+    listed: list[tuple[str, int, bytes, str]] = []
+    for d in sorted(dirs):
+        folder = root / d if d else root
+        mtime = _mtime(folder)
+        if mtime == -1:
+            continue
+        row = known.get(d)
+        if row is None or row[0] != mtime:
+            names, watched = _listing(folder)
+            row = (mtime, names, watched)
+            listed.append((d, *row))
+        out.append((d, row[1], [(w, _stat(folder / w)) for w in row[2].split("/") if w]))
+    if listed:
+        with contextlib.suppress(GraphError, sqlite3.Error), store.transaction():
+            store.conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", listed)
+    return out
+
+
+def _listing(folder: Path) -> tuple[bytes, str]:
+    """(digest of the entry names and kinds of `folder`, "/"-joined names of its watched files)."""
+    names: list[tuple[str, bool]] = []
+    watched: list[str] = []
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                names.append((e.name, e.is_dir(follow_symlinks=False)))
+                if e.name in _WATCHED or e.name.startswith("requirements") or folder.name == "requirements":
+                    watched.append(e.name)
+    except OSError as exc:
+        return f"!{exc.errno}".encode(), ""
+    names.sort()
+    return hashlib.blake2b(repr(names).encode("utf-8", "surrogateescape"), digest_size=16).digest(), \
+        "/".join(sorted(watched))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def encode_entry(entry: Entry) -> bytes:
+    payload = marshal.dumps((FORMAT, entry.not_analysed, tuple(
+        (h.finding.rule, h.finding.severity, h.finding.line, h.finding.col, h.finding.end_line, h.finding.message,
+         h.finding.suggestion, h.module, h.name) for h in entry.hits)))
+    return payload + zlib.crc32(payload).to_bytes(_CHECK, "big")
+
+
+_NO_HITS = Entry(())
+
+
+def decode_entry(data: bytes, path: str) -> Entry | None:
+    """The entry in `data` (hits of the file `path`), or None when it is damaged or of another format."""
+    if data == _EMPTY:  # most files: nothing to decode
+        return _NO_HITS
+    from bot.gate.rules import Hit
+
+    payload, check = data[:-_CHECK], data[-_CHECK:]
+    if len(data) <= _CHECK or zlib.crc32(payload).to_bytes(_CHECK, "big") != check:
+        return None
+    try:
+        fmt, not_analysed, rows = marshal.loads(payload)
+        if fmt != FORMAT:
+            return None
+        hits = tuple(Hit(Finding(r[0], r[1], path, r[2], r[3], r[4], r[5], r[6]), r[7], r[8]) for r in rows)
+    except (ValueError, EOFError, TypeError, IndexError):
+        return None
+    return Entry(hits, str(not_analysed))
+
+
+_EMPTY = encode_entry(Entry(()))
