@@ -53,7 +53,7 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     start = (repo or Path.cwd()).resolve()
     if not start.is_dir():
         raise UsageError(f"--repo {start}: not a directory")
-    root = git.repo_root(start) or start
+    root = _top_of(start)
     in_git = (root / ".git").exists()
     if not in_git and not all_files and (not paths or base):
         raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
@@ -96,6 +96,26 @@ def _pushed(root: Path, env: os._Environ[str] | dict[str, str]) -> Pushed | None
     if base is None:
         raise UsageError(f"PRE_COMMIT_FROM_REF={from_ref!r} is not a commit in {root}; fetch it first")
     return Pushed(base, tip)
+
+
+def _top_of(start: Path) -> Path:
+    """The top of the work tree holding `start` (itself outside a repository). Pre-commit runs hooks at the top:
+    a `start` that holds the repository itself needs no git process to say so (unless GIT_DIR/GIT_WORK_TREE
+    point git elsewhere)."""
+    dot = start / ".git"
+    if "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ and (
+            (dot / "HEAD").is_file() or (dot.is_file() and _gitdir_file(dot))):
+        return start
+    return git.repo_root(start) or start
+
+
+def _gitdir_file(dot: Path) -> bool:
+    """`.git` is a linked worktree's or submodule's pointer file (`gitdir: ...`)."""
+    try:
+        with dot.open("rb") as fh:
+            return fh.read(8) == b"gitdir: "
+    except OSError:
+        return False
 
 
 def _relative(path: Path, root: Path) -> str | None:

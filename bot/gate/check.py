@@ -202,7 +202,8 @@ def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None
         return g.changes_between(pushed.base, pushed.tip), None if pushed.base == git.EMPTY_TREE else pushed.base
     if base is not None:
         return g.changes_since(base), g.commit(base)
-    return g.staged_changes(), g.head()
+    head = g.head()
+    return g.staged_changes_from(head), head
 
 
 def _not_judged(path: str, graph: Graph) -> str:
