@@ -5,7 +5,8 @@ Each repeat runs, one after the other on the same release (so machine load affec
   pyrefly    `pyrefly check --summary --output-format omit-errors` over the whole project (exit code ignored);
              its summary line must say it checked modules, else the run is not usable
   cold       `yantra check --all` after deleting the graph database (`.git/yantra`)
-  warm       `yantra check --all` with the graph up to date
+  warm       `yantra check --all` with the graph up to date (its findings cache warm: every file served)
+  warm-nocache  the same with `YANTRA_FINDINGS_CACHE=off`: every file judged again (the graph still warm)
   1-file     pre-commit check of one staged file (a new function appended, `git add`, a different edit each repeat)
   re-sign    pre-commit check of a staged re-sign (optional parameter added) of the function imported by name
              from the most files (40+ importers required), so the gate must re-check its callers
@@ -25,12 +26,13 @@ ratio to ruff's CPU time: on a loaded machine it is the steadier figure. `--no-c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -62,10 +64,12 @@ class Target:
 TARGETS: dict[str, Target] = {
     "cold": Target(Anchor.PYREFLY, 1.0),
     "warm": Target(Anchor.RUFF, 1.0),
+    "warm-nocache": Target(Anchor.RUFF, 1.0),
     "1-file": Target(Anchor.RUFF, 0.3),
     "re-sign": Target(Anchor.RUFF, 0.3),
 }
-PHASES = ("ruff", "pyrefly", "cold", "warm", "1-file", "re-sign")
+PHASES = ("ruff", "pyrefly", "cold", "warm", "warm-nocache", "1-file", "re-sign")
+FINDINGS_CACHE_SWITCH = "YANTRA_FINDINGS_CACHE"  # bot.gate.findings_cache.ENV_SWITCH (not imported: a benchmark)
 
 
 _PYREFLY_SUMMARY = re.compile(r"([\d,]+) modules .*?; ([\d,]+) lines \(([\d,]+) lines in your project")
@@ -159,6 +163,11 @@ def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bo
                 samples["cold"].add(built.process, _yantra_problem(built, False))
             warm = tool.check(work, None, timeout=timeout)
             samples["warm"].add(warm.process, _yantra_problem(warm, False))
+            with _findings_cache_off():
+                judged = tool.check(work, None, timeout=timeout)
+            samples["warm-nocache"].add(judged.process, _yantra_problem(judged, False))
+            if judged.findings != warm.findings:
+                samples["warm"].problems.append("findings differ from the run without the findings cache")
             with (work / target).open("a", encoding="utf-8") as fh:
                 fh.write(f"\n\ndef _yantra_anchor_touch_{i}(value=None):\n    return value\n")
             git(work, "add", "--", target)
@@ -175,6 +184,20 @@ def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bo
     finally:
         reset(work)
     return samples
+
+
+@contextlib.contextmanager
+def _findings_cache_off() -> Iterator[None]:
+    """The gate started inside judges every file (the children inherit this process's environment)."""
+    before = os.environ.get(FINDINGS_CACHE_SWITCH)
+    os.environ[FINDINGS_CACHE_SWITCH] = "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[FINDINGS_CACHE_SWITCH]
+        else:
+            os.environ[FINDINGS_CACHE_SWITCH] = before
 
 
 def rows(samples: dict[str, Samples]) -> list[list[object]]:
