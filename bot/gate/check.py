@@ -132,7 +132,7 @@ def _check_all(ctx: RuleContext, scope: Scope, config: Config) -> tuple[list[Fin
     files = [p for p in ctx.graph.files() if scope.checks(p)]
     cache = open_cache(ctx.graph, config) if files else None
     kept = cache.lookup(files) if cache is not None else {}
-    if len(kept) < len(files):
+    if len(files) - len(kept) > len(files) // 10:  # many to judge: every file's facts in one query
         ctx.graph.preload(ctx.graph.files())
     hits: list[Finding] = []
     fresh: dict[str, Entry] = {}

@@ -30,7 +30,9 @@ import hashlib
 import marshal
 import os
 import sqlite3
+import stat
 import sys
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,6 +62,7 @@ _SCHEMA = (
 )
 # files in a directory of Python files whose CONTENT the rules' doubts read (build configuration, declared
 # dependencies, git's ignore rules); any entry added or removed is seen through the directory's names
+_RACY_NS = 2_000_000_000
 _INSTALLED = ("site-packages", "dist-packages")  # where an install or removal changes the distributions
 _WATCHED = ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build", "tox.ini", ".gitignore")
 
@@ -104,6 +107,7 @@ class FindingsCache:
         rows = [(p, self.graph.sha_of(p), self.env, encode_entry(e)) for p, e in entries.items()
                 if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)]
         with contextlib.suppress(GraphError, sqlite3.Error), self.graph.store.transaction():
+            self.conn.execute("DELETE FROM findings WHERE env != ?", (self.env,))  # never valid again
             self.conn.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?)", rows)
 
 
@@ -157,7 +161,10 @@ def _interfaces(graph: Graph) -> dict[str, bytes]:
             else:
                 fresh[shas[p]] = interface_digest(facts)
         known.update(fresh)
+        current = set(shas.values())
+        stale = [(s,) for s in known if s not in current] if len(known) > 2 * len(current) + 1000 else []
         with contextlib.suppress(GraphError, sqlite3.Error), graph.store.transaction():
+            graph.store.conn.executemany("DELETE FROM interfaces WHERE sha = ?", stale)
             graph.store.conn.executemany("INSERT OR REPLACE INTO interfaces VALUES (?, ?)", sorted(fresh.items()))
     return {p: bytes(known[shas[p]]) for p in paths}
 
@@ -200,7 +207,9 @@ def _disk(store: Store, root: Path, paths: list[str]) -> list[Any]:
         if row is None or row[0] != mtime:
             names, watched = _listing(folder)
             row = (mtime, names, watched)
-            listed.append((d, *row))
+            # a directory changed in the last seconds may change again within the same mtime tick: its
+            # listing is kept under an mtime no directory has, so the next run lists it again (git's racy clean)
+            listed.append((d, mtime if time.time_ns() - mtime > _RACY_NS else -2, names, watched))
         out.append((d, row[1], [(w, _stat(folder / w)) for w in row[2].split("/") if w]))
     if listed:
         with contextlib.suppress(GraphError, sqlite3.Error), store.transaction():
@@ -225,12 +234,18 @@ def _listing(folder: Path) -> tuple[bytes, str]:
         "/".join(sorted(watched))
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path) -> tuple[int, int, str]:
+    """Size and mtime of a watched file, and a digest of its content when it changed in the last seconds (an
+    edit within the same mtime tick that keeps the size would not show otherwise)."""
     try:
         st = os.stat(path, follow_symlinks=False)
     except OSError:
-        return -1, -1
-    return st.st_size, st.st_mtime_ns
+        return -1, -1, ""
+    digest = ""
+    if time.time_ns() - st.st_mtime_ns <= _RACY_NS and stat.S_ISREG(st.st_mode):
+        with contextlib.suppress(OSError), open(path, "rb") as fh:
+            digest = hashlib.blake2b(fh.read(1 << 22), digest_size=16).hexdigest()
+    return st.st_size, st.st_mtime_ns, digest
 
 
 def _mtime(path: Path) -> int:
