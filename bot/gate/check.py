@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -119,6 +118,8 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
         source = Source.COMMIT
     if (root / ".git").exists() or config.gate.db_path:
         return open_graph(root, config, source=source, commit=commit)
+    import tempfile  # (outside a git repository only: not on the pre-commit path)
+
     key = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     db = Path(tempfile.gettempdir()) / "yantra" / f"{key}.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +131,7 @@ def _check_all(ctx: RuleContext, scope: Scope, config: Config) -> tuple[list[Fin
     from bot.gate.findings_cache import Entry, open_cache
 
     files = [p for p in ctx.graph.files() if scope.checks(p)]
+    earlier = take_notes()  # (reported as before; a judgement that notes a skipped file is not kept, below)
     cache = open_cache(ctx.graph, config) if files else None
     kept = cache.lookup(files) if cache is not None else {}
     if len(files) - len(kept) > len(files) // 10:  # many to judge: every file's facts in one query
@@ -139,17 +141,20 @@ def _check_all(ctx: RuleContext, scope: Scope, config: Config) -> tuple[list[Fin
     for p in files:
         entry = kept.get(p)
         if entry is None:
-            entry = fresh[p] = Entry(tuple(_run_file(ctx, p)), ctx.not_checked.get(p, ""))
+            entry = Entry(tuple(_run_file(ctx, p)), ctx.not_checked.get(p, ""))
+            if ctx.graph.facts(p) is not None:  # (no facts this run, e.g. unreadable: nothing to keep)
+                fresh[p] = entry
         elif entry.not_analysed:
             ctx.not_checked[p] = entry.not_analysed
         hits.extend(h.finding for h in entry.hits)
-    if cache is not None and fresh:
+    notes = [*earlier, *take_notes()]
+    if cache is not None and fresh and len(notes) == len(earlier):
         cache.save(fresh)
     if files:
-        return hits, len(files), [], len(kept)
+        return hits, len(files), notes, len(kept)
     if ctx.graph.snapshot.source is Source.INDEX:
-        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)"], 0
-    return hits, 0, ["no Python files to check"], 0
+        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)", *notes], 0
+    return hits, 0, ["no Python files to check", *notes], 0
 
 
 def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,

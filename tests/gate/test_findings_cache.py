@@ -7,6 +7,7 @@ Every warm result is compared with a run that judges every file (`YANTRA_FINDING
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -136,3 +137,15 @@ def test_configuration_and_declared_dependencies_rejudge(repo: Repo) -> None:
     assert _cli_rules(repo) == [("undeclared-dependency", "x/core.py")]
     repo.write("requirements.txt", "PyYAML\n")  # untracked: read from disk, as the rule reads it
     assert _cli_rules(repo) == []
+
+
+def test_a_judgement_that_skipped_a_file_is_not_kept(repo: Repo) -> None:
+    """A FIFO where the build configuration should be: the run notes the skip (and stays silent); a cached run
+    would lose the note, so that judgement is never kept."""
+    repo.files({"pkg/__init__.py": "", "app.py": "import pkg.nothere\n"})
+    os.mkfifo(repo.root / "setup.py")
+    for _ in range(2):
+        result = repo.check(all_files=True)
+        assert rules(result) == []
+        assert any("setup.py" in note and "FIFO" in note for note in result.notes), result.notes
+        assert result.stats["files_cached"] == 0
