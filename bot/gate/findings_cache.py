@@ -6,9 +6,12 @@ afresh on every run) and is served only while its key holds: the file's blob SHA
 
 - Yantra itself: its version and the source files of the `bot` package (path, size, mtime);
 - the configuration (`[tool.yantra]`, `requires-python`, the whole pyproject) and the target Python version;
-- the module layout (import roots, the set of files) and the INTERFACE of every file (`codec.interface_digest`:
-  definitions with their lines, imports, `__all__`, doubts...; not calls, uses or local issues), stubs
-  included, and the `mod.x = ...` stores the resolver consults;
+- the module layout (import roots, the set of files) and the INTERFACE of every file (`codec.interface_digests`:
+  definitions, imports, `__all__`, doubts...; not calls, uses or local issues), stubs included, and the
+  `mod.x = ...` stores the resolver consults. An entry with hits is also keyed by the places (lines) of every
+  definition, since a finding's text may quote another file's `path:line`; a clean entry is not (whether a
+  finding is made never depends on another file's line numbers), so moving definitions re-judges only the
+  files with findings;
 - what the rules' doubts read from disk: the entries of every directory holding Python files (a compiled
   extension, an untracked package directory, a new build or requirements file), the size and mtime of the
   build, requirements and `.gitignore` files in them and of `.git/info/exclude`, and the interpreter's
@@ -18,8 +21,8 @@ Why one digest over every interface rather than the interfaces of the modules a 
 read the whole repository (`missing-member` collects members and stores of every file, Sphinx mock imports
 are looked for in every file, an attribute store by ANY importer of a module silences a claim about it), so
 the set of files a judgement consults is not its import closure. Hence: an edit that changes no interface
-(a function body, a comment, a literal) re-judges only the edited file; an edit to any interface re-judges
-every file. A damaged entry (its checksum fails) or one that cannot be read is judged again, never trusted.
+(a function body, a comment, a literal, lines added or removed) re-judges only the edited file and the files
+with findings; an edit to any interface re-judges every file. A damaged entry (its checksum fails) or one that cannot be read is judged again, never trusted.
 Set `YANTRA_FINDINGS_CACHE=off` to judge every file (benchmarks report both figures).
 """
 
@@ -42,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__
 from bot.errors import GraphError
 from bot.gate.findings import Finding
-from bot.graph.codec import interface_digest
+from bot.graph.codec import interface_digests
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from bot.graph.store import Store
 
 ENV_SWITCH = "YANTRA_FINDINGS_CACHE"
-FORMAT = 1
+FORMAT = 2
 _CHECK = 4
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS findings (path TEXT PRIMARY KEY, sha TEXT NOT NULL, env BLOB NOT NULL, "
@@ -65,6 +68,15 @@ _SCHEMA = (
 _RACY_NS = 2_000_000_000
 _INSTALLED = ("site-packages", "dist-packages")  # where an install or removal changes the distributions
 _WATCHED = ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build", "tox.ini", ".gitignore")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment digest twice: with every file's interface (`loose`, for a file judged clean) and with the
+    places of their definitions too (`placed`, for a file with hits: their text may quote another file's line)."""
+
+    loose: bytes
+    placed: bytes
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
 class FindingsCache:
     """The entries of one graph database, valid for one environment digest (`open_cache`)."""
 
-    def __init__(self, conn: sqlite3.Connection, graph: Graph, env: bytes) -> None:
+    def __init__(self, conn: sqlite3.Connection, graph: Graph, env: Environment) -> None:
         self.conn = conn
         self.graph = graph
         self.env = env
@@ -96,18 +108,23 @@ class FindingsCache:
         except sqlite3.Error:
             return out
         for path, sha, env, data in rows:
-            if path in wanted and bytes(env) == self.env and sha == self.graph.sha_of(path):
-                entry = decode_entry(bytes(data), path)
-                if entry is not None:
-                    out[path] = entry
+            if path not in wanted or sha != self.graph.sha_of(path):
+                continue
+            data = bytes(data)
+            if bytes(env) != (self.env.loose if data == _EMPTY else self.env.placed):
+                continue
+            entry = decode_entry(data, path)
+            if entry is not None:
+                out[path] = entry
         return out
 
     def save(self, entries: dict[str, Entry]) -> None:
         """Keep `entries` (best effort: a database locked by another yantra keeps the old ones)."""
-        rows = [(p, self.graph.sha_of(p), self.env, encode_entry(e)) for p, e in entries.items()
-                if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)]
+        rows = [(p, self.graph.sha_of(p), self.env.placed if e.hits else self.env.loose, encode_entry(e))
+                for p, e in entries.items() if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)]
         with contextlib.suppress(GraphError, sqlite3.Error), self.graph.store.transaction():
-            self.conn.execute("DELETE FROM findings WHERE env != ?", (self.env,))  # never valid again
+            self.conn.execute("DELETE FROM findings WHERE env NOT IN (?, ?)",  # never valid again
+                              (self.env.loose, self.env.placed))
             self.conn.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?)", rows)
 
 
@@ -125,20 +142,25 @@ def open_cache(graph: Graph, config: Config, *, version: str = __version__) -> F
     return FindingsCache(conn, graph, env)
 
 
-def environment(graph: Graph, config: Config, *, version: str = __version__) -> bytes:
-    """The digest of everything besides a file's own content that its judgement may read (module docstring)."""
+def environment(graph: Graph, config: Config, *, version: str = __version__) -> Environment:
+    """The digests of everything besides a file's own content that its judgement may read (module docstring)."""
     h = hashlib.blake2b(digest_size=16)
     for part in _environment_parts(graph, config, version):
         h.update(repr(part).encode("utf-8", "surrogateescape"))
         h.update(b"\0")
-    return h.digest()
+    interfaces = sorted(_interfaces(graph).items())
+    loose, placed = h.copy(), h.copy()
+    for path, digests in interfaces:
+        name = path.encode("utf-8", "surrogateescape") + b"\0"
+        loose.update(name + digests[:16])
+        placed.update(name + digests)
+    return Environment(loose.digest(), placed.digest())
 
 
 def _environment_parts(graph: Graph, config: Config, version: str) -> Iterator[Any]:
     yield FORMAT, version, _package_files()
     yield config.gate, config.requires_python, config.pyproject, graph.target, graph.snapshot.source.value
     yield graph.layout.roots
-    yield sorted(_interfaces(graph).items())
     yield sorted((p, s) for p, s in graph.snapshot.shas.items() if p.endswith(".pyi"))
     yield sorted(graph.store.stored())
     yield _disk(graph.store, graph.root, graph.files())
@@ -146,10 +168,12 @@ def _environment_parts(graph: Graph, config: Config, version: str) -> Iterator[A
 
 
 def _interfaces(graph: Graph) -> dict[str, bytes]:
-    """path -> interface digest of every file, kept by blob SHA (computed once per blob, from its facts)."""
+    """path -> interface digests (`codec.interface_digests`, 32 bytes) of every file, kept by blob SHA (computed
+    once per blob, from its facts)."""
     paths = graph.files()
     shas = {p: graph.sha_of(p) or "" for p in paths}
-    known = dict(graph.store.conn.execute("SELECT sha, digest FROM interfaces").fetchall())
+    known = {sha: bytes(d) for sha, d in graph.store.conn.execute("SELECT sha, digest FROM interfaces")
+             if len(d) == 32}
     missing = [p for p in paths if shas[p] not in known]
     if missing:
         graph.preload(missing)
@@ -157,9 +181,9 @@ def _interfaces(graph: Graph) -> dict[str, bytes]:
         for p in missing:
             facts = graph.facts(p)
             if facts is None:  # no facts this run (unreadable): a digest of its own, never stored
-                known[shas[p]] = b"-"
+                known[shas[p]] = b"-" * 32
             else:
-                fresh[shas[p]] = interface_digest(facts)
+                fresh[shas[p]] = b"".join(interface_digests(facts))
         known.update(fresh)
         current = set(shas.values())
         stale = [(s,) for s in known if s not in current] if len(known) > 2 * len(current) + 1000 else []

@@ -78,21 +78,28 @@ def _payload(f: FileFacts) -> bytes:
     )))
 
 
-def interface_digest(f: FileFacts) -> bytes:
-    """What judging ANOTHER file may read of `f` (`bot.gate.findings_cache`), as bytes: every definition with
-    its place (messages quote `path:line` of a signature or class), the imports without their places
-    (re-exports, star imports), the module-level names, `__all__`, the doubts, the attributes methods assign
-    on instances. Left out are what the rules read only in the file's own judgement: the places of its imports,
-    its calls, attribute and member uses, local issues and suppressions (and its blob SHA): an edit inside a
-    function body that moves no definition leaves the interface as it was. (A digest of the `repr`: marshal's
-    bytes depend on which strings happen to be interned or shared.)"""
-    return hashlib.blake2b(repr((
-        FORMAT, f.language, tuple(_definition(d) for d in f.definitions), tuple(sorted(f.module_names)),
-        tuple((i.module, i.level, i.name, i.alias, i.scope, i.guarded) for i in f.imports),
-        f.all_names, f.all_dynamic, f.dynamic, f.parse_ok, f.path_dynamic,
-        None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
-        f.instance_attrs, f.not_analysed,
-    )).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def interface_digests(f: FileFacts) -> tuple[bytes, bytes]:
+    """What judging ANOTHER file may read of `f` (`bot.gate.findings_cache`), as two digests: every definition
+    (kind, signature, bases, decorators...), the imports without their places (re-exports, star imports), the
+    module-level names, `__all__`, the doubts, the attributes methods assign on instances — the second digest
+    with the definitions' places too (a finding's text may quote `path:line` of a signature or class; whether
+    a finding is made never depends on another file's line numbers). Left out are what the rules read only in
+    the file's own judgement: its calls, attribute and member uses, local issues, suppressions, the places of
+    its imports (and its blob SHA): an edit inside a function body changes neither digest unless it moves a
+    definition, which changes only the second. (Digests of the `repr`: marshal's bytes depend on which strings
+    happen to be interned or shared.)"""
+    rest = (tuple(sorted(f.module_names)), tuple((i.module, i.level, i.name, i.alias, i.scope, i.guarded)
+                                                 for i in f.imports),
+            f.all_names, f.all_dynamic, f.dynamic, f.parse_ok, f.path_dynamic,
+            None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+            f.instance_attrs, f.not_analysed)
+    defs = tuple(_definition(d) for d in f.definitions)
+    unplaced = tuple(d[:3] + d[6:] for d in defs)  # (name, qualname, kind, [line, end_line, col], sig, ...)
+    places = tuple(d[3:6] for d in defs)
+    loose = hashlib.blake2b(repr((FORMAT, f.language, unplaced, rest)).encode("utf-8", "surrogatepass"),
+                            digest_size=16).digest()
+    placed = hashlib.blake2b(loose + repr(places).encode(), digest_size=16).digest()
+    return loose, placed
 
 
 _str, _tuple, _intern = str, tuple, sys.intern

@@ -149,3 +149,17 @@ def test_a_judgement_that_skipped_a_file_is_not_kept(repo: Repo) -> None:
         assert rules(result) == []
         assert any("setup.py" in note and "FIFO" in note for note in result.notes), result.notes
         assert result.stats["files_cached"] == 0
+
+
+def test_moved_definitions_rejudge_only_the_files_with_findings(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines added above `greet`: no clean file is judged again, the finding quoting `helpers.py:1` is."""
+    repo.files({**PKG, "bad_call.py": "from pkg.helpers import greet\n\ngreet()\n"})
+    first = repo.check(all_files=True)
+    assert [f.suggestion for f in first.findings if f.rule == "arity-mismatch"] == [
+        "signature: `greet(name)` in pkg/helpers.py:1"]
+    repo.write("pkg/helpers.py", "# greetings\n\n\ndef greet(name):\n    return 'hi ' + name\n\n\ndef other():\n"
+                                 "    return 1\n")
+    result = warm(repo, monkeypatch)
+    assert [f.suggestion for f in result.findings if f.rule == "arity-mismatch"] == [
+        "signature: `greet(name)` in pkg/helpers.py:4"]
+    assert result.stats["files_cached"] == len(PKG) + 1 - 3  # helpers.py, bad_call.py and broken.py judged
