@@ -22,7 +22,8 @@ read the whole repository (`missing-member` collects members and stores of every
 are looked for in every file, an attribute store by ANY importer of a module silences a claim about it), so
 the set of files a judgement consults is not its import closure. Hence: an edit that changes no interface
 (a function body, a comment, a literal, lines added or removed) re-judges only the edited file and the files
-with findings; an edit to any interface re-judges every file. A damaged entry (its checksum fails) or one that cannot be read is judged again, never trusted.
+with findings; an edit to any interface re-judges every file. A damaged entry (its checksum fails) or one
+that cannot be read is judged again, never trusted.
 Set `YANTRA_FINDINGS_CACHE=off` to judge every file (benchmarks report both figures).
 """
 
@@ -63,10 +64,10 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, names BLOB NOT NULL, "
     "watched TEXT NOT NULL)",
 )
+_RACY_NS = 2_000_000_000  # a directory or file changed this recently may change again within its mtime tick
+_INSTALLED = ("site-packages", "dist-packages")  # where an install or removal changes the distributions
 # files in a directory of Python files whose CONTENT the rules' doubts read (build configuration, declared
 # dependencies, git's ignore rules); any entry added or removed is seen through the directory's names
-_RACY_NS = 2_000_000_000
-_INSTALLED = ("site-packages", "dist-packages")  # where an install or removal changes the distributions
 _WATCHED = ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build", "tox.ini", ".gitignore")
 
 
@@ -120,8 +121,9 @@ class FindingsCache:
 
     def save(self, entries: dict[str, Entry]) -> None:
         """Keep `entries` (best effort: a database locked by another yantra keeps the old ones)."""
-        rows = [(p, self.graph.sha_of(p), self.env.placed if e.hits else self.env.loose, encode_entry(e))
-                for p, e in entries.items() if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)]
+        rows = [(p, self.graph.sha_of(p), self.env.loose if data == _EMPTY else self.env.placed, data)
+                for p, e in entries.items() if self.graph.sha_of(p) and all(h.finding.path == p for h in e.hits)
+                for data in (encode_entry(e),)]
         with contextlib.suppress(GraphError, sqlite3.Error), self.graph.store.transaction():
             self.conn.execute("DELETE FROM findings WHERE env NOT IN (?, ?)",  # never valid again
                               (self.env.loose, self.env.placed))
