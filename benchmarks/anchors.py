@@ -6,7 +6,7 @@ Each repeat runs, one after the other on the same release (so machine load affec
              its summary line must say it checked modules, else the run is not usable
   cold       `yantra check --all` after deleting the graph database (`.git/yantra`)
   warm       `yantra check --all` with the graph up to date (its findings cache warm: every file served)
-  warm-nocache  the same with `YANTRA_FINDINGS_CACHE=off`: every file judged again (the graph still warm)
+  warm-nocache  the same with `--no-cache`: every file judged again (the graph still warm)
   1-file     pre-commit check of one staged file (a new function appended, `git add`, a different edit each repeat)
   re-sign    pre-commit check of a staged re-sign (optional parameter added) of the function imported by name
              from the most files (40+ importers required), so the gate must re-check its callers
@@ -26,13 +26,12 @@ ratio to ruff's CPU time: on a loaded machine it is the steadier figure. `--no-c
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import shutil
 import statistics
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -44,7 +43,7 @@ from benchmarks.process import ProcessRun, Samples, run_measured
 from benchmarks.projects import SPEED_PROJECT, BenchError, git, in_scope_python_files, prepare, reset
 from benchmarks.report import ResultLog, table
 from benchmarks.speed import resigned_hub
-from benchmarks.tool import ToolRun, default_yantra_command, make_tool
+from benchmarks.tool import ToolRun, YantraTool, _judge, default_yantra_command, make_tool, parse_yantra_json
 
 MIN_HUB_IMPORTERS = 40
 RSS_TARGET_MIB = 250.0
@@ -69,7 +68,6 @@ TARGETS: dict[str, Target] = {
     "re-sign": Target(Anchor.RUFF, 0.3),
 }
 PHASES = ("ruff", "pyrefly", "cold", "warm", "warm-nocache", "1-file", "re-sign")
-FINDINGS_CACHE_SWITCH = "YANTRA_FINDINGS_CACHE"  # bot.gate.findings_cache.ENV_SWITCH (not imported: a benchmark)
 
 
 _PYREFLY_SUMMARY = re.compile(r"([\d,]+) modules .*?; ([\d,]+) lines \(([\d,]+) lines in your project")
@@ -133,6 +131,7 @@ def _yantra_problem(run: ToolRun, staged: bool) -> str:
 
 def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bool = True) -> dict[str, Samples]:
     tool = make_tool("yantra", yantra)
+    assert isinstance(tool, YantraTool)
     work = prepare(spec)
     reset(work)
     samples = {name: Samples() for name in PHASES}
@@ -163,8 +162,8 @@ def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bo
                 samples["cold"].add(built.process, _yantra_problem(built, False))
             warm = tool.check(work, None, timeout=timeout)
             samples["warm"].add(warm.process, _yantra_problem(warm, False))
-            with _findings_cache_off():
-                judged = tool.check(work, None, timeout=timeout)
+            judged = _judge(run_measured([*tool.argv(None), "--no-cache"], work, timeout=timeout),
+                            parse_yantra_json)
             samples["warm-nocache"].add(judged.process, _yantra_problem(judged, False))
             if judged.findings != warm.findings:
                 samples["warm"].problems.append("findings differ from the run without the findings cache")
@@ -184,20 +183,6 @@ def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bo
     finally:
         reset(work)
     return samples
-
-
-@contextlib.contextmanager
-def _findings_cache_off() -> Iterator[None]:
-    """The gate started inside judges every file (the children inherit this process's environment)."""
-    before = os.environ.get(FINDINGS_CACHE_SWITCH)
-    os.environ[FINDINGS_CACHE_SWITCH] = "off"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[FINDINGS_CACHE_SWITCH]
-        else:
-            os.environ[FINDINGS_CACHE_SWITCH] = before
 
 
 def rows(samples: dict[str, Samples]) -> list[list[object]]:

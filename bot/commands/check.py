@@ -44,8 +44,10 @@ from bot.report import FORMATS, render
 @click.option("--base", default=None, metavar="REF",
               help="Check the working tree's change since commit REF (e.g. a pull request's base) instead "
                    "of the staged change.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="With --all: judge every file again instead of serving unchanged files' earlier findings.")
 def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None, output: Path | None,
-          base: str | None) -> int:
+          base: str | None, no_cache: bool) -> int:
     """Check the staged change (or the pushed range, or --all) for breaking cross-file changes and syntax
     errors; file names, if any, after `--`."""
     if all_files and (paths or base):
@@ -62,7 +64,8 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     pushed = _pushed(root, os.environ) if in_git and base is None and not paths else None
     result = run_check(root, [r for r in rel if r is not None] if paths else None,
                        all_files=all_files, config=config, base=base,
-                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed)
+                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed,
+                       findings_cache=not no_cache)
     text = render(result, fmt, color=fmt == "text" and output is None and _tty())
     if output is not None:
         try:

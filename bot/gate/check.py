@@ -63,24 +63,25 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
               config: Config | None = None, base: str | None = None, source: Source = Source.WORKTREE,
-              pushed: Pushed | None = None) -> CheckResult:
+              pushed: Pushed | None = None, findings_cache: bool = True) -> CheckResult:
     """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files).
 
     `source`: the picture of the repository judged: the working tree (default), or the index (what the
     commit will record: pre-commit mode). `base` (a commit): check the working tree's change since that
     commit instead of the staged change, dependents included (what a pull request changed, in CI).
-    `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply."""
+    `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply.
+    `findings_cache`: with `all_files`, serve unchanged files' findings kept from earlier runs (False: judge all)."""
     collecting = gc.isenabled()
     gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
     try:
-        return _run_check(root, paths, all_files, config, base, source, pushed)
+        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
-               base: str | None, source: Source, pushed: Pushed | None) -> CheckResult:
+               base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
     config = config or load_config(root)
@@ -92,7 +93,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         ctx = RuleContext(graph)
         cached = 0
         if all_files:
-            hits, checked, notes, cached = _check_all(ctx, scope, config)
+            hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
@@ -126,13 +127,14 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
     return open_graph(root, config, db_path=db, source=source)
 
 
-def _check_all(ctx: RuleContext, scope: Scope, config: Config) -> tuple[list[Finding], int, list[str], int]:
+def _check_all(ctx: RuleContext, scope: Scope, config: Config, use_cache: bool
+               ) -> tuple[list[Finding], int, list[str], int]:
     """Every file in scope, each judged or served by the findings cache (`bot.gate.findings_cache`)."""
     from bot.gate.findings_cache import Entry, open_cache
 
     files = [p for p in ctx.graph.files() if scope.checks(p)]
     earlier = take_notes()  # (reported as before; a judgement that notes a skipped file is not kept, below)
-    cache = open_cache(ctx.graph, config) if files else None
+    cache = open_cache(ctx.graph, config) if files and use_cache else None
     kept = cache.lookup(files) if cache is not None else {}
     if len(files) - len(kept) > len(files) // 10:  # many to judge: every file's facts in one query
         ctx.graph.preload(ctx.graph.files())

@@ -24,7 +24,7 @@ the set of files a judgement consults is not its import closure. Hence: an edit 
 (a function body, a comment, a literal, lines added or removed) re-judges only the edited file and the files
 with findings; an edit to any interface re-judges every file. A damaged entry (its checksum fails) or one
 that cannot be read is judged again, never trusted.
-Set `YANTRA_FINDINGS_CACHE=off` to judge every file (benchmarks report both figures).
+`yantra check --all --no-cache` judges every file (benchmarks report both figures).
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from bot.graph import Graph
     from bot.graph.store import Store
 
-ENV_SWITCH = "YANTRA_FINDINGS_CACHE"
 FORMAT = 2
 _CHECK = 4
 _SCHEMA = (
@@ -86,10 +85,6 @@ class Entry:
 
     hits: tuple[Hit, ...]
     not_analysed: str = ""
-
-
-def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    return env.get(ENV_SWITCH, "").strip().lower() not in ("0", "off", "no", "false")
 
 
 class FindingsCache:
@@ -131,9 +126,7 @@ class FindingsCache:
 
 
 def open_cache(graph: Graph, config: Config, *, version: str = __version__) -> FindingsCache | None:
-    """The findings cache of `graph`'s database, or None when it is switched off or cannot be used."""
-    if not enabled():
-        return None
+    """The findings cache of `graph`'s database, or None when it cannot be used."""
     conn = graph.store.conn
     try:
         for statement in _SCHEMA:

@@ -2,7 +2,7 @@
 change a file's judgement could see (a dependency's interface, a re-export two hops away, the configuration,
 the declared dependencies on disk, Yantra's version) re-judges it; a damaged entry is judged again.
 
-Every warm result is compared with a run that judges every file (`YANTRA_FINDINGS_CACHE=off`), the truth."""
+Every warm result is compared with a run that judges every file (`findings_cache=False`, `--no-cache`), the truth."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from support.gate_repo import Repo, rules
 
 from bot.config import load_config
-from bot.gate import CheckResult
+from bot.gate import CheckResult, run_check
 from bot.gate.check import open_repository_graph
-from bot.gate.findings_cache import ENV_SWITCH, open_cache
+from bot.gate.findings_cache import open_cache
 
 PKG = {
     "pkg/__init__.py": "from pkg.mid import shout\n",
@@ -31,9 +31,7 @@ PKG = {
 def warm(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> CheckResult:
     """`check --all` with the cache, asserted equal to the same check judging every file."""
     cached = repo.check(all_files=True)
-    monkeypatch.setenv(ENV_SWITCH, "off")
-    truth = repo.check(all_files=True)
-    monkeypatch.delenv(ENV_SWITCH)
+    truth = run_check(repo.root, all_files=True, findings_cache=False)
     assert cached.findings == truth.findings
     assert truth.stats["files_cached"] == 0
     return cached
@@ -137,6 +135,9 @@ def test_configuration_and_declared_dependencies_rejudge(repo: Repo) -> None:
     assert _cli_rules(repo) == [("undeclared-dependency", "x/core.py")]
     repo.write("requirements.txt", "PyYAML\n")  # untracked: read from disk, as the rule reads it
     assert _cli_rules(repo) == []
+    repo.write("requirements.txt", "")
+    proc = repo.cli("check", "--all", "--no-cache", "--format", "json")
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["undeclared-dependency"]
 
 
 def test_a_judgement_that_skipped_a_file_is_not_kept(repo: Repo) -> None:
