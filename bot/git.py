@@ -234,8 +234,13 @@ class Git:
     # -- changes -----------------------------------------------------------------------------------
     def staged_changes(self) -> list[StagedChange]:
         """What the index changes relative to HEAD (the empty tree when there are no commits), renames found."""
+        return self.staged_changes_from(self.head())
+
+    def staged_changes_from(self, head: str | None) -> list[StagedChange]:
+        """What the index changes relative to commit `head` (the caller's HEAD, already asked; None: no commits,
+        the empty tree), renames found."""
         out = self.run(["diff-index", "--cached", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-abbrev",
-                        self.head() or EMPTY_TREE, "--"])
+                        head or EMPTY_TREE, "--"])
         return parse_raw_diff(out)
 
     def changes_since(self, base: str) -> list[StagedChange]:

@@ -64,6 +64,10 @@ class Graph:
         """Whether `path` is a Python file of this graph's snapshot (no listing: for the pre-commit path)."""
         return path in self._shas
 
+    def sha_of(self, path: str) -> str | None:
+        """The blob SHA-1 of `path` in this graph's snapshot (None: not one of its files)."""
+        return self._shas.get(path)
+
     def facts(self, path: str) -> FileFacts | None:
         if path not in self._facts:
             sha = self._shas.get(path)
