@@ -175,3 +175,21 @@ def test_binding_against_the_signature() -> None:
     assert binds(sig, call("f(1)")) is False
     assert binds(sig, call("f(1, c=2, z=3)")) is True
     assert binds(sig, call("f(*xs)")) is None
+
+
+def test_refactors_that_cannot_be_proven_to_break_are_dropped(tmp_path: Path) -> None:
+    """A module `__getattr__` under an `if` may still serve a removed re-export (falcon.util), and a class
+    that writes `self.__dict__.update(settings)` gets any attribute a caller passes (pyramid's view_config
+    with `venusian=...`): neither removal is certain to break, so neither is kept."""
+    files = {"lib/__init__.py": "import sys\nfrom .impl import run, stop\n\nif sys.version_info >= (3, 7):\n"
+                                "    def __getattr__(name):\n        raise AttributeError(name)\n",
+             "lib/impl.py": "def run():\n    return 1\n\n\ndef stop():\n    return 0\n",
+             "lib/conf.py": "class Config:\n    hook = print\n    mode = 'x'\n\n    def __init__(self, **kw):\n"
+                            "        self.__dict__.update(kw)\n\n    def go(self):\n        return self.hook(self.mode)\n",
+             "app.py": "from lib import run\nimport lib\nfrom lib.conf import Config\n\n\n"
+                       "def main():\n    return run(), lib.stop(), Config().go()\n"}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    notes = {m.note for m in collect_refactors(tmp_path, "demo", 50, 7)}
+    assert not any(n.startswith(("remove re-export", "remove class attribute")) for n in notes), notes
