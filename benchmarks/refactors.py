@@ -27,7 +27,8 @@ Verification is static and exact for what it accepts; anything it cannot prove i
   `__getattribute__`, `__new__`, a metaclass, a class decorator, or `setattr` / `__dict__` writes in its module,
   and no instance assignment (`x.name = ...`) to that name may exist in those modules;
 - a removed binding of a module (re-export, moved def) must leave the module without that name: bound once,
-  no star import, no module `__getattr__` (not even under an `if`), no submodule of that name;
+  no star import, no module `__getattr__` (not even under an `if`), no submodule of that name, no
+  `mod.name = ...` from another module;
 - a renamed module must not be importable under its old name any more (no package of the same name, not a
   standard-library name).
 
@@ -533,6 +534,9 @@ def _name_really_gone(infos: dict[str, ModInfo], modname: str, name: str) -> boo
     m = info.mod
     if m.dynamic or info.top_count.get(name) != 1 or "__getattr__" in info.top_count:
         return False  # (a module `__getattr__` under an `if` or `try` may serve the name as well)
+    if any(isinstance(node.ctx, ast.Store) and resolve_expr(infos, other, node.value) == (modname, None)
+           for other, node in _index(infos).attrs.get(name, ())):
+        return False  # `util.IS_PYOPENSSL = True` elsewhere (urllib3's pyopenssl injection) binds it again
     return f"{modname}.{name}" not in infos
 
 
