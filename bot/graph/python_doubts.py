@@ -289,7 +289,7 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             continue
         stmt = clause.parent
         expected = _with_caught(clause)
-        if expected is None:  # `warns`, `catch_warnings`, an unreadable expectation: anything may be expected
+        if expected is None:  # an unreadable expectation (`errstate(all="ignore")`): anything may be expected
             shared.append((stmt.start_byte, stmt.end_byte))
             continue
         for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
@@ -320,6 +320,7 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
 
 
 _EXPECTING = re.compile(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")
+_RECORDS_WARNINGS = re.compile(r"(?:^|\.)(?:warns|catch_warnings|deprecated_call|assertWarns\w*)$")
 
 
 def _with_caught(clause: Any) -> set[str] | None:
@@ -335,6 +336,8 @@ def _with_caught(clause: Any) -> set[str] | None:
         fn = value.child_by_field_name("function")
         args = value.child_by_field_name("arguments")
         name = fn.text.decode("utf-8", "replace") if fn is not None else ""
+        if _RECORDS_WARNINGS.search(name):
+            continue  # `pytest.warns(W)`, `catch_warnings()`: they record warnings, an exception goes through
         if not _EXPECTING.search(name):
             if _GUARD_WITH.search(name):
                 return None

@@ -64,3 +64,30 @@ def test_what_library_code_stores_on_objects_still_keeps_the_rule_silent(repo: R
             manager.THRESHOLD = 5
         """}
     assert _remove_members(repo, files) == []
+
+
+def test_a_removed_reexport_used_inside_a_warnings_context_is_reported(repo: Repo) -> None:
+    """`with pytest.warns(DeprecationWarning): pytest.yield_fixture` (pytest's deprecated_test.py): a context
+    that records warnings lets an AttributeError through, so it shields nothing; `pytest.raises` still does."""
+    repo.files({"lib/__init__.py": "from .fixtures import fixture, yield_fixture\n",
+                "lib/fixtures.py": "def fixture(f):\n    return f\n\n\ndef yield_fixture(f):\n    return f\n",
+                "test_lib.py": """
+                    import warnings
+
+                    import pytest
+
+                    import lib
+
+
+                    def test_deprecated():
+                        with pytest.warns(DeprecationWarning):
+                            lib.yield_fixture(print)
+                        with warnings.catch_warnings():
+                            lib.yield_fixture(print)
+                        with pytest.raises(AttributeError):
+                            lib.yield_fixture(print)
+                    """})
+    repo.commit()
+    repo.write("lib/__init__.py", "from .fixtures import fixture\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "test_lib.py", 10), ("missing-attribute", "test_lib.py", 12)]
