@@ -91,3 +91,54 @@ def test_a_removed_reexport_used_inside_a_warnings_context_is_reported(repo: Rep
     repo.write("lib/__init__.py", "from .fixtures import fixture\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "test_lib.py", 10), ("missing-attribute", "test_lib.py", 12)]
+
+
+EMITTERS = {"emitters.py": """
+    import pytest
+
+
+    class Lifespan:
+        SCOPES = ["module", "class"]
+
+        def emit(self):
+            return 1
+
+        __call__ = emit
+
+        @pytest.mark.parametrize("scope", SCOPES)
+        def test_scope(self, scope, default=SCOPES):
+            return scope
+
+
+    class Request:
+        SCOPES = ["function"]
+
+        async def emit(self):
+            return 2
+
+        __call__ = emit
+
+        @pytest.mark.parametrize("scope", [*SCOPES, "package"])
+        def test_scope(self, scope):
+            return scope
+    """}
+
+
+def test_a_name_only_another_class_body_binds_is_undefined_in_a_class_body(repo: Repo) -> None:
+    """`__call__ = emit` and `@parametrize("scope", SCOPES)` in a class body read the class's own names; once
+    the method or attribute is removed, the same name bound in a sibling class's body binds nothing here
+    (falcon's ASGILifespanEventEmitter, pytest's TestDoctestNamespaceFixture)."""
+    repo.files(EMITTERS)
+    repo.commit()
+    source = textwrap.dedent(EMITTERS["emitters.py"])
+    repo.write("emitters.py", source.replace('    SCOPES = ["module", "class"]\n', "", 1).replace(
+        "    def emit(self):\n        return 1\n\n", "", 1))
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "emitters.py", 6), ("undefined-name", "emitters.py", 8),
+                                   ("undefined-name", "emitters.py", 9)]
+
+
+def test_a_class_body_reading_its_own_names_stays_silent(repo: Repo) -> None:
+    repo.files(EMITTERS)
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == []
