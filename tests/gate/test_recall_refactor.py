@@ -142,3 +142,54 @@ def test_a_class_body_reading_its_own_names_stays_silent(repo: Repo) -> None:
     repo.files(EMITTERS)
     repo.commit()
     assert rules(repo.check(all_files=True)) == []
+
+
+CONFIG = {"tox_config.py": """
+    class Config:
+        def __init__(self, root):
+            self.root = root
+
+        def get_env(self, name):
+            return name
+
+        def other(self):
+            return 1
+    """, "conftest.py": """
+    from tox_config import Config
+
+
+    def load(loader, conf):
+        conf.extra = 1
+        return loader
+
+
+    def replace_one(tmp_path):
+        config = Config(tmp_path)
+        loader = config.get_env("py")
+        return load(loader, conf=config)
+
+
+    def after_the_call(tmp_path):
+        config = Config(tmp_path)
+        load(None, conf=config)
+        return config.get_env("py")
+
+
+    def in_a_loop(tmp_path):
+        config = Config(tmp_path)
+        for _ in range(2):
+            config.get_env("py")
+            load(None, config)
+    """}
+
+
+def test_a_read_before_any_call_is_given_the_instance_is_judged(repo: Repo) -> None:
+    """`config = Config(...)`, `config.get_env("py")`, then `loader.load(conf=config)` (tox's conftest): the
+    call that may give `config` attributes comes after the read; a read after it, or in a loop around it,
+    stays silent."""
+    repo.files(CONFIG)
+    repo.commit()
+    repo.write("tox_config.py", textwrap.dedent(CONFIG["tox_config.py"]).replace(
+        "    def get_env(self, name):\n        return name\n\n", ""))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-member", "conftest.py", 11)]
