@@ -118,7 +118,7 @@ def _importer_hits(ctx: RuleContext, path: str, gone: Absent) -> list[Hit]:
         return []
     out: list[Hit] = []
     for imp in facts.imports:
-        if imp.guarded or (imp.level == 0 and "sys.path" in graph.source(path)):
+        if imp.guarded or (imp.level == 0 and facts.doubts.path_edited_before(imp.line, imp.scope)):
             continue
         for module in ctx.resolver.absolute_module(path, imp):
             hit = _hit(graph, path, imp, module, gone)

@@ -70,9 +70,15 @@ def doubts_of(data: bytes) -> Doubts:
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
+               sys_path_line=_first_line(data, b"sys.path"), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
                collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+def _first_line(data: bytes, needle: bytes) -> int:
+    """The 1-based line of the first occurrence of `needle` (0: none)."""
+    at = data.find(needle)
+    return 0 if at < 0 else data.count(b"\n", 0, at) + 1
 
 
 _TOP_LEVEL_CALL = re.compile(rb"(?m)^(?:[A-Za-z_]\w*[ \t]*=[ \t]*)?[A-Za-z_][\w.]*\(")
@@ -307,8 +313,10 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
                 # names on every platform (a conditional `def` still counts), and arity only judges
                 # unconditional definitions; only what the test probes (`hasattr(mod, "x")`) and what the
                 # block imports (an optional or platform-only module) are uncertain.
-                imports.append(span)
-                if not platform_test(test):
+                if platform_test(test):  # a relative import names a repository file, there on every system
+                    imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                else:
+                    imports.append(span)
                     attributes.append(span)
         elif test in ("True", "1") and stmt.parent is not None:
             # `if True: return ...` makes the rest of the block dead code
@@ -317,6 +325,25 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             if last is not None and last.type in ("return_statement", "raise_statement"):
                 shared.append((stmt.end_byte, stmt.parent.end_byte))
     return GuardRanges(imports + shared, attributes + shared, calls + shared)
+
+
+def _without_relative_imports(span: tuple[int, int], import_nodes: list[Any]) -> list[tuple[int, int]]:
+    """`span` less the byte ranges of the relative imports inside it."""
+    out: list[tuple[int, int]] = []
+    start = span[0]
+    for node in sorted(import_nodes, key=lambda n: n.start_byte):
+        if span[0] <= node.start_byte < span[1] and _relative(node):
+            if node.start_byte > start:
+                out.append((start, node.start_byte))
+            start = max(start, node.end_byte)
+    if start < span[1]:
+        out.append((start, span[1]))
+    return out
+
+
+def _relative(node: Any) -> bool:
+    module = node.child_by_field_name("module_name") if node.type == "import_from_statement" else None
+    return module is not None and module.type == "relative_import"
 
 
 _EXPECTING = re.compile(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")

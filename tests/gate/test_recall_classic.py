@@ -285,8 +285,8 @@ def test_the_test_of_an_environment_if_is_judged(repo: Repo) -> None:
                               "    if man_pages.is_available(name):\n        return man_pages.is_available(name)\n"})
     repo.commit()
     repo.write("pkg/man_pages.py", "def available(name):\n    return True\n")
-    repo.stage()
-    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4)]
+    repo.stage()  # the guarded call runs wherever the test passes (`bot.gate.guards`: only probes shield)
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4), ("missing-attribute", "pkg/cli.py", 5)]
 
 
 def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed_missing(repo: Repo) -> None:
@@ -299,3 +299,48 @@ def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed
                                   "config.missing\n"})
     repo.commit()
     assert rules(repo.check(all_files=True)) == [("missing-attribute", "pkg/engines.py", 5)]
+
+
+def test_module_imports_above_the_files_first_sys_path_mention_are_judged(repo: Repo) -> None:
+    """flask's `tests/test_cli.py` restores `sys.path` inside a test function: its module-level imports ran
+    long before, so they are judged; an import after the mention, or inside a function, may be served by the
+    edited path and stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/cli.py": "def find_best_app():\n    return 1\n",
+                "tests/test_cli.py": "import sys\n\nfrom pkg.cli import find_best_app\n\n\ndef test_x():\n"
+                                     "    saved = sys.path[:]\n    sys.path[:] = saved\n"
+                                     "    from pkg.cli import find_best_app as again\n",
+                "tests/test_late.py": "import sys\n\nsys.path.insert(0, 'vendor')\nfrom pkg.cli import find_best_app\n"})
+    repo.commit()
+    repo.write("pkg/cli.py", "def find_best_app_renamed():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "tests/test_cli.py", 3)]
+
+
+def test_attributes_under_a_feature_test_are_judged_unless_the_test_probes_them(repo: Repo) -> None:
+    """`if man_pages.is_available(name): man_pages.display_for(name)` (httpie) runs wherever the feature is
+    there, and the repository module has the same names everywhere; what `hasattr`/`getattr` probes (and its
+    fallback branch) and what a version test guards stay silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/man_pages.py": "def is_available(name):\n    return True\n\n\n"
+                                                        "def display_for(name):\n    return name\n",
+                "pkg/cli.py": "import sys\n\nfrom pkg import man_pages\n\n\ndef manual(name):\n"
+                              "    if man_pages.is_available(name):\n        man_pages.display_for(name)\n"
+                              "    if sys.version_info < (3,):\n        man_pages.display_for(name)\n",
+                "pkg/probe.py": "from pkg import man_pages\n\n\ndef manual(name):\n"
+                                "    if getattr(man_pages, 'display', None):\n        man_pages.display(name)\n"
+                                "    else:\n        man_pages.display_for(name)\n"})
+    repo.commit()
+    repo.write("pkg/man_pages.py", "def is_available(name):\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 8)]
+
+
+def test_a_relative_import_under_a_platform_test_is_judged(repo: Repo) -> None:
+    """tox: `if sys.platform == "win32": from .read_via_thread_windows import ReadViaThreadWindows`: the
+    relative import names a repository file, which is there on every system; an absolute import there may be
+    a module of that system only, so it stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n",
+                "pkg/run.py": "import sys\n\nif sys.platform == 'win32':\n    import winreg_helpers\n"
+                              "    from .win import Reader\nelse:\n    Reader = None\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/run.py", 5)]

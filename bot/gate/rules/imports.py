@@ -20,7 +20,7 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         hit = _check(ctx, path, imp)
         if hit is None:
             continue
-        if imp.level == 0 and facts.doubts.edits_sys_path:
+        if imp.level == 0 and facts.doubts.path_edited_before(imp.line, imp.scope):
             continue
         yield hit
 
