@@ -70,9 +70,20 @@ def doubts_of(data: bytes) -> Doubts:
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               sys_path_line=_first_line(data, b"sys.path"), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
+               sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
                collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_PATH_MENTION = re.compile(rb"(\bdel\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
+
+
+def _appends_only(data: bytes) -> bool:
+    """Every mention of `sys.path` appends, removes, or deletes its last entry (falcon's bench `create.py`:
+    `sys.path.append(dir)`, then `del sys.path[-1]`)."""
+    mentions = list(_PATH_MENTION.finditer(data))
+    return 0 < len(mentions) == data.count(b"sys.path") and all(
+        m.group(2) and (m.group(1) is None) == (m.group(2) != b"[-1]") for m in mentions)
 
 
 def _first_line(data: bytes, needle: bytes) -> int:

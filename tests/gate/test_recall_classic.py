@@ -344,3 +344,19 @@ def test_a_relative_import_under_a_platform_test_is_judged(repo: Repo) -> None:
     repo.commit()
     repo.git("rm", "-q", "pkg/win.py")
     assert rules(repo.check()) == [("missing-module", "pkg/run.py", 5)]
+
+
+def test_an_entry_appended_to_sys_path_cannot_serve_a_repository_packages_module(repo: Repo) -> None:
+    """falcon's `bench/create.py` appends a directory to `sys.path` (and deletes it again) in one function;
+    `from falcon.bench.queues import api` in another still finds `falcon` where it did, and `api` in its
+    `__path__`. A top-level module may come from the appended entry, and an insert may shadow anything."""
+    repo.files({"pkg/__init__.py": "", "pkg/queues/__init__.py": "", "pkg/queues/api.py": "def create():\n    pass\n",
+                "top.py": "def create():\n    pass\n",
+                "pkg/create.py": "import os\nimport sys\n\n\ndef nuts():\n    sys.path.append(os.getcwd())\n"
+                                 "    del sys.path[-1]\n\n\ndef ext():\n    from pkg.queues import api\n"
+                                 "    import top\n    return api, top\n",
+                "pkg/insert.py": "import sys\n\n\ndef nuts():\n    sys.path.insert(0, 'x')\n\n\ndef ext():\n"
+                                 "    from pkg.queues import api\n    return api\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/queues/api.py", "top.py")
+    assert rules(repo.check()) == [("missing-symbol", "pkg/create.py", 11)]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
 from bot.graph.doubts import mocked
+from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -20,9 +21,17 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         hit = _check(ctx, path, imp)
         if hit is None:
             continue
-        if imp.level == 0 and facts.doubts.path_edited_before(imp.line, imp.scope):
+        if imp.level == 0 and facts.doubts.path_edited_before(
+                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)):
             continue
         yield hit
+
+
+def in_regular_package(graph: Graph, module: str) -> bool:
+    """`module`'s top-level package is one regular package of the repository (a directory with `__init__.py`):
+    its submodules come from the package's `__path__`, whatever is appended to `sys.path`."""
+    paths = graph.paths_of(module.split(".")[0])
+    return len(paths) == 1 and paths[0].endswith("__init__.py")
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
