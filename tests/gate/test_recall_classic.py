@@ -360,3 +360,15 @@ def test_an_entry_appended_to_sys_path_cannot_serve_a_repository_packages_module
     repo.commit()
     repo.git("rm", "-q", "pkg/queues/api.py", "top.py")
     assert rules(repo.check()) == [("missing-symbol", "pkg/create.py", 11)]
+
+
+def test_a_module_only_the_declared_target_rejects_still_provides_its_names(repo: Repo) -> None:
+    """falcon declares Python 3.5 and ships 3.6+ code in `falcon/asgi/`: `app.py` is a syntax error under the
+    target, yet the parser reads it whole, so `from .app import App` is judged when `App` is renamed."""
+    repo.files({"setup.cfg": "[options]\npython_requires = >=3.5\n", "pkg/__init__.py": "",
+                "pkg/app.py": "class App:\n    def name(self):\n        return f'{self}'\n",
+                "pkg/run.py": "from .app import App\n"})
+    repo.commit()
+    repo.write("pkg/app.py", "class App_renamed:\n    def name(self):\n        return f'{self}'\n")
+    repo.stage()
+    assert rules(repo.check()) == [("syntax-error", "pkg/app.py", 3), ("missing-symbol", "pkg/run.py", 1)]
