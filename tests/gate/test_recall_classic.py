@@ -372,3 +372,17 @@ def test_a_module_only_the_declared_target_rejects_still_provides_its_names(repo
     repo.write("pkg/app.py", "class App_renamed:\n    def name(self):\n        return f'{self}'\n")
     repo.stage()
     assert rules(repo.check()) == [("syntax-error", "pkg/app.py", 3), ("missing-symbol", "pkg/run.py", 1)]
+
+
+def test_a_module_named_in_a_type_checker_table_is_not_built_by_it(repo: Repo) -> None:
+    """sphinx's pyproject names `sphinx.builders._epub_base` in `[[tool.mypy.overrides]]`: mypy reads modules,
+    it builds none, so deleting the file breaks `from sphinx.builders import _epub_base`. A build table naming
+    a module (a generated or compiled one) still silences."""
+    repo.files({"pyproject.toml": '[project]\nname = "pkg"\n\n[[tool.mypy.overrides]]\nmodule = ["pkg._epub_base"]\n'
+                                  'strict = true\n\n[tool.setuptools]\next-modules = [{name = "pkg._speedups", '
+                                  'sources = ["x.c"]}]\n',
+                "pkg/__init__.py": "", "pkg/_epub_base.py": "X = 1\n", "pkg/_speedups.py": "Y = 1\n",
+                "pkg/epub3.py": "from pkg import _epub_base\nfrom pkg import _speedups\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/_epub_base.py", "pkg/_speedups.py")
+    assert rules(repo.check()) == [("missing-symbol", "pkg/epub3.py", 1)]

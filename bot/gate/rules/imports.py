@@ -94,10 +94,46 @@ def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
             return True  # it may name the module: unsure, so silent
         if text is None:
             continue
+        if name == "pyproject.toml":
+            text = _build_tables(text)
         quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
         if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
             return True
     return False
+
+
+# `[tool.X]` tables of tools that only read modules (type checkers, linters, test runners, coverage): a module
+# they name (sphinx: `[[tool.mypy.overrides]] module = ["sphinx.builders._epub_base", ...]`) is not built by them.
+_READ_ONLY_TOOLS = frozenset({"mypy", "ruff", "pytest", "coverage", "black", "isort", "pylint", "pyright", "codespell",
+                              "bandit", "pydocstyle", "vulture", "deptry", "interrogate", "towncrier",
+                              "basedpyright", "flake8", "yapf", "docformatter", "tox"})
+
+
+def _build_tables(text: str) -> str:
+    """pyproject.toml less the tables of read-only tools, as the quoted strings of what is left (the whole
+    text when it does not parse: unsure, so every mention counts)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        data["tool"] = {k: v for k, v in tool.items() if k not in _READ_ONLY_TOOLS}
+    return "\n".join(f'"{s}"' for s in _strings(data))
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def _ignored(root: Path, rels: list[str]) -> bool:
