@@ -386,3 +386,12 @@ def test_a_module_named_in_a_type_checker_table_is_not_built_by_it(repo: Repo) -
     repo.commit()
     repo.git("rm", "-q", "pkg/_epub_base.py", "pkg/_speedups.py")
     assert rules(repo.check()) == [("missing-symbol", "pkg/epub3.py", 1)]
+
+
+def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
+    """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
+    the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""
+    repo.files({"mod.py": "import sys\n\n\ndef run(reloader):\n    try:\n        return load_app_typo()\n"
+                          "    except:\n        if not reloader:\n            raise\n        sys.exit(3)\n\n\n"
+                          "def text():\n    try:\n        return unicode\n    except NameError:\n        return str\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 6)]
