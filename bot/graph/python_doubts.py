@@ -306,7 +306,11 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             continue
         stmt = clause.parent
         expected = _with_caught(clause)
-        if expected is None:  # `warns`, `catch_warnings`, an unreadable expectation: anything may be expected
+        if expected is None and _warnings_only(clause):  # an exception passes through: imports are judged
+            attributes.append((stmt.start_byte, stmt.end_byte))
+            calls.append((stmt.start_byte, stmt.end_byte))
+            continue
+        if expected is None:  # an unreadable expectation: anything may be expected
             shared.append((stmt.start_byte, stmt.end_byte))
             continue
         for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
@@ -387,6 +391,19 @@ def _with_caught(clause: Any) -> set[str] | None:
                 word = kind.text.decode("utf-8", "replace").rsplit(".", 1)[-1]
                 out.add(word if kind.type in ("identifier", "attribute") and word in ALWAYS_DEFINED else "Exception")
     return out
+
+
+def _warnings_only(clause: Any) -> bool:
+    """Every expecting manager of the `with` records or filters warnings (`pytest.warns`, `catch_warnings`,
+    `deprecated_call`, sympy's `warns_deprecated_sympy`): an exception, ImportError included, passes through.
+    (Attributes and calls stay shielded there: a deprecation shim may accept what its signature does not show.)"""
+    names = [n.decode("utf-8", "replace") for n in _WITH_CALLS.findall(clause.text)]
+    guards = [n.rsplit(".", 1)[-1].lower() for n in names if _GUARD_WITH.search(n)]
+    return bool(guards) and all(("warn" in g or g == "deprecated_call") and not any(
+        w in g for w in ("rais", "suppress", "error", "except")) for g in guards)
+
+
+_WITH_CALLS = re.compile(rb"([A-Za-z_][\w.]*)\s*\(")
 
 
 def _caught(try_node: Any) -> set[str]:

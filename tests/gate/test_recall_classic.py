@@ -395,3 +395,15 @@ def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(r
                           "    except:\n        if not reloader:\n            raise\n        sys.exit(3)\n\n\n"
                           "def text():\n    try:\n        return unicode\n    except NameError:\n        return str\n"})
     assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 6)]
+
+
+def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo) -> None:
+    """sympy: `with warns_deprecated_sympy(): import sympy.testing.randtest`: the manager expects a warning; a
+    missing module raises through it. `pytest.raises(ImportError)` still expects the failure."""
+    repo.files({"pkg/__init__.py": "", "pkg/randtest.py": "X = 1\n",
+                "tests/test_dep.py": "import pytest\n\nfrom pkg import warns_deprecated\n\n\ndef test_x():\n"
+                                     "    with warns_deprecated():\n        import pkg.randtest\n"
+                                     "    with pytest.raises(ImportError):\n        import pkg.randtest as again\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/randtest.py")
+    assert rules(repo.check()) == [("missing-module", "tests/test_dep.py", 8)]
