@@ -407,3 +407,23 @@ def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo)
     repo.commit()
     repo.git("rm", "-q", "pkg/randtest.py")
     assert rules(repo.check()) == [("missing-module", "tests/test_dep.py", 8)]
+
+
+def test_setattr_on_another_modules_entry_leaves_the_module_judged(repo: Repo) -> None:
+    """celery's `t/unit/conftest.py` fakes modules with `setattr(sys.modules[parent], attr, module)`: that
+    writes other modules, not its own; `conftest.sys_platform` removed from it is reported where it is used.
+    `setattr(sys.modules[__name__], ...)` still makes the module's names unknowable."""
+    repo.files({"t/__init__.py": "", "t/unit/__init__.py": "",
+                "t/unit/conftest.py": "import sys\n\n\ndef module_exists(parent, attr, module):\n"
+                                      "    setattr(sys.modules[parent], attr, module)\n\n\n"
+                                      "def sys_platform(value=None):\n    return value\n",
+                "t/unit/own.py": "import sys\n\nsetattr(sys.modules[__name__], 'extra', 1)\n\n\n"
+                                 "def sys_platform(value=None):\n    return value\n",
+                "t/unit/test_app.py": "from t.unit import conftest, own\n\n\ndef test_x():\n"
+                                      "    return conftest.sys_platform('java'), own.sys_platform('java')\n"})
+    repo.commit()
+    repo.write("t/unit/conftest.py", "import sys\n\n\ndef module_exists(parent, attr, module):\n"
+                                     "    setattr(sys.modules[parent], attr, module)\n")
+    repo.write("t/unit/own.py", "import sys\n\nsetattr(sys.modules[__name__], 'extra', 1)\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "t/unit/test_app.py", 5)]
