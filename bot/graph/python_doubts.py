@@ -307,9 +307,8 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             continue
         stmt = clause.parent
         expected = _with_caught(clause)
-        if expected is None and _warnings_only(clause):  # an exception passes through: imports are judged
-            attributes.append((stmt.start_byte, stmt.end_byte))
-            calls.append((stmt.start_byte, stmt.end_byte))
+        if expected is None and _warnings_only(clause):  # an exception passes through: imports and
+            calls.append((stmt.start_byte, stmt.end_byte))  # attributes are judged, calls stay shielded
             continue
         if expected is None:  # an unreadable expectation: anything may be expected
             shared.append((stmt.start_byte, stmt.end_byte))
@@ -397,7 +396,7 @@ def _with_caught(clause: Any) -> set[str] | None:
 def _warnings_only(clause: Any) -> bool:
     """Every expecting manager of the `with` records or filters warnings (`pytest.warns`, `catch_warnings`,
     `deprecated_call`, sympy's `warns_deprecated_sympy`): an exception, ImportError included, passes through.
-    (Attributes and calls stay shielded there: a deprecation shim may accept what its signature does not show.)"""
+    (Calls stay shielded there: a deprecation shim may accept what its signature does not show.)"""
     names = [n.decode("utf-8", "replace") for n in _WITH_CALLS.findall(clause.text)]
     guards = [n.rsplit(".", 1)[-1].lower() for n in names if _GUARD_WITH.search(n)]
     return bool(guards) and all(("warn" in g or g == "deprecated_call") and not any(

@@ -398,15 +398,21 @@ def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(r
 
 
 def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo) -> None:
-    """sympy: `with warns_deprecated_sympy(): import sympy.testing.randtest`: the manager expects a warning; a
-    missing module raises through it. `pytest.raises(ImportError)` still expects the failure."""
+    """sympy: `with warns_deprecated_sympy(): import sympy.testing.randtest`; celery: `with pytest.warns(W):
+    control.flatten_reply(reply)`: the manager expects a warning; a missing module or attribute raises through
+    it. `pytest.raises(ImportError)` still expects the failure."""
     repo.files({"pkg/__init__.py": "", "pkg/randtest.py": "X = 1\n",
-                "tests/test_dep.py": "import pytest\n\nfrom pkg import warns_deprecated\n\n\ndef test_x():\n"
+                "pkg/control.py": "def flatten_reply(reply):\n    return reply\n",
+                "tests/test_dep.py": "import pytest\n\nfrom pkg import control, warns_deprecated\n\n\ndef test_x():\n"
                                      "    with warns_deprecated():\n        import pkg.randtest\n"
-                                     "    with pytest.raises(ImportError):\n        import pkg.randtest as again\n"})
+                                     "    with pytest.raises(ImportError):\n        import pkg.randtest as again\n"
+                                     "    with pytest.warns(UserWarning):\n        control.flatten_reply(1)\n"})
     repo.commit()
     repo.git("rm", "-q", "pkg/randtest.py")
-    assert rules(repo.check()) == [("missing-module", "tests/test_dep.py", 8)]
+    repo.write("pkg/control.py", "def other(reply):\n    return reply\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-module", "tests/test_dep.py", 8),
+                                   ("missing-attribute", "tests/test_dep.py", 12)]
 
 
 def test_setattr_on_another_modules_entry_leaves_the_module_judged(repo: Repo) -> None:
