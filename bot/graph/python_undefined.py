@@ -370,7 +370,21 @@ def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
 
 
 def _catches_name_error(handler: ast.ExceptHandler) -> bool:
+    """The handler catches a `NameError` and carries on: one that always ends by raising or exiting (bottle's
+    `except: if not reloader: raise; print_exc(); sys.exit(3)`) leaves the failure a failure."""
+    if handler.body and _ends_the_run(handler.body[-1]) and not any(
+            isinstance(n, (ast.Return, ast.Break, ast.Continue)) for s in handler.body for n in ast.walk(s)):
+        return False
     if handler.type is None:
         return True
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any(last_name(k) in _CATCH_NAME_ERROR for k in kinds)
+
+
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def _ends_the_run(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Raise):
+        return True
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and ast.unparse(stmt.value.func) in _EXITS
