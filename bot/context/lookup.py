@@ -67,15 +67,34 @@ class Lookup:
         if local is not None:
             return self._descend(path, local, rest, depth)
         for imp in _binding(facts, head):
-            for module in self.graph.resolver.absolute_module(path, imp):
-                if imp.name is None:
-                    start = module if imp.alias else module.split(".")[0]
-                    found = self.in_module(start, rest, depth + 1)
-                else:
-                    found = self.in_module(module, [imp.name, *rest], depth + 1)
+            found = self._through(path, imp, rest, depth)
+            if found is not None:
+                return found
+        return None
+
+    def _through(self, path: str, imp: ImportFact, rest: list[str], depth: int) -> SymbolRef | None:
+        """What `name.rest` names when `name` is bound by the import `imp` of `path`."""
+        for module in self.graph.resolver.absolute_module(path, imp):
+            if imp.name is None:
+                start = module if imp.alias else module.split(".")[0]
+                found = self.in_module(start, rest, depth + 1)
+            else:
+                found = self.in_module(module, [imp.name, *rest], depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def resolve_in(self, ref: SymbolRef, chain: list[str]) -> SymbolRef | None:
+        """What `a.b.c` names inside the definition `ref`: an import in its own body binds first (a
+        function's `from ._impl import get_pager_file` shadows the module's `get_pager_file`, often the
+        very function that delegates), then the file's scope."""
+        facts = self.graph.facts(ref.path)
+        for imp in _binding(facts, chain[0]) if facts is not None and chain else []:
+            if imp.scope != "module" and ref.definition.line <= imp.line <= ref.definition.end_line:
+                found = self._through(ref.path, imp, chain[1:], 0)
                 if found is not None:
                     return found
-        return None
+        return self.resolve(ref.path, chain)
 
     def in_module(self, module: str, parts: list[str], depth: int = 0) -> SymbolRef | None:
         parts = list(parts)
@@ -146,10 +165,10 @@ class Lookup:
         found: dict[tuple[str, str], tuple[SymbolRef, str]] = {}
         for chain in dict.fromkeys(_CHAIN.findall(code)):
             parts = chain.split(".")
-            if parts[0] not in bound or (parts[0] == ref.qualname.split(".")[0] and len(parts) == 1):
+            if parts[0] not in bound:
                 continue
             for n in range(len(parts), 0, -1):
-                hit = self.resolve(ref.path, parts[:n])
+                hit = self.resolve_in(ref, parts[:n])
                 if hit is not None:
                     found.setdefault((hit.path, hit.qualname), (hit, chain))
                     break
