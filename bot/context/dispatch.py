@@ -41,7 +41,7 @@ class Family:
 
 def lookups(source: str) -> list[tuple[int, str, bool]]:
     """(line, prefix, by type name) of each `getattr(self, <prefix> + <expression>)` in the source."""
-    if "getattr(" not in source:
+    if "getattr(self" not in source:
         return []
     out: list[tuple[int, str, bool]] = []
     for m in _LOOKUP.finditer(source):

@@ -36,6 +36,7 @@ class Lookup:
         self._defs: dict[str, dict[str, list[Definition]]] = {}
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._keyed: dict[str, dict[str, list[str]]] = {}
+        self._inner_imports: dict[str, list[ImportFact]] = {}
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -88,12 +89,15 @@ class Lookup:
         """What `a.b.c` names inside the definition `ref`: an import in its own body binds first (a
         function's `from ._impl import get_pager_file` shadows the module's `get_pager_file`, often the
         very function that delegates), then the file's scope."""
-        facts = self.graph.facts(ref.path)
-        for imp in _binding(facts, chain[0]) if facts is not None and chain else []:
-            if imp.scope != "module" and ref.definition.line <= imp.line <= ref.definition.end_line:
-                found = self._through(ref.path, imp, chain[1:], 0)
-                if found is not None:
-                    return found
+        if ref.path not in self._inner_imports:
+            facts = self.graph.facts(ref.path)
+            self._inner_imports[ref.path] = [i for i in facts.imports if i.scope != "module"] if facts else []
+        inner = [i for i in self._inner_imports[ref.path] if ref.definition.line <= i.line <= ref.definition.end_line
+                 and i.name != "*" and (i.alias or i.name or i.module.split(".")[0]) == chain[0]] if chain else []
+        for imp in inner:
+            found = self._through(ref.path, imp, chain[1:], 0)
+            if found is not None:
+                return found
         return self.resolve(ref.path, chain)
 
     def in_module(self, module: str, parts: list[str], depth: int = 0) -> SymbolRef | None:

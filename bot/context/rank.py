@@ -295,16 +295,17 @@ class _Ranker:
                         self.add_ref(hit, 1, REGISTRY_KEY, f"registry entry {key!r} of {path}, named in a string "
                                      f"by {ref.qualname}", "registry")
 
-    def _families(self, seeds: list[Seed]) -> list[Family]:
+    def _families(self, paths: list[str]) -> list[Family]:
+        """The dispatch families of `paths` (the first call's: the neighbourhood at that point)."""
         if self.families is None:
-            self.families = families(self.lookup, [p for p in self._pool(seeds) if not _test_path(p)])
+            self.families = families(self.lookup, [p for p in paths if not _test_path(p)])
         return self.families
 
     def _dispatched_words(self, ref: SymbolRef, seeds: list[Seed]) -> None:
         """Methods a name-pattern dispatch reaches with a word the test writes in a string: the template
         `"{% set x = 1 %}"` reaches `Parser.parse_set` through `getattr(self, f"parse_{token.value}")`."""
         words = string_words(self.code(ref.path, ref.definition))
-        for family in self._families(seeds) if words else []:
+        for family in self._families(self._pool(seeds)) if words else []:
             for suffix in sorted(words.intersection(family.members)) if not family.by_type else []:
                 for hit in family.members[suffix]:
                     self.add_ref(hit, 1, DISPATCH, f"dispatched by {family.owner} as {family.prefix}… for "
@@ -313,9 +314,10 @@ class _Ranker:
     def _dispatched_types(self, seeds: list[Seed]) -> None:
         """The method a type-name dispatch calls for each reached class: `visit_Assign` handles `Assign`
         when a visitor looks up `getattr(self, f"visit_{type(node).__name__}")`; it ranks like the class."""
-        typed = [f for f in self._families(seeds) if f.by_type]
         reached = [f for f in list(self.found.values()) if f.definition is not None
                    and f.definition.kind == "class" and 0 < f.distance <= max(WEIGHT) and not _test_path(f.path)]
+        near = [s.path for s in seeds] + [f.path for f in self.found.values()]
+        typed = [f for f in self._families(list(dict.fromkeys(near))) if f.by_type] if reached else []
         for item in reached if typed else []:
             name = item.definition.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
             for family in typed:
