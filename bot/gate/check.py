@@ -116,7 +116,7 @@ def _linted_out(root: Path, hits: list[Finding]) -> list[Finding]:
     if not any(f.rule in LINTED_RULES for f in hits):
         return hits
     linter = load_linter_scope(root)
-    return [f for f in hits if not linter.quiets(f.rule, f.path)]
+    return [f for f in hits if not linter.quiets(f.rule, f.path, f.message)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,

@@ -5,7 +5,8 @@ When a project tells its linter that a file is out of scope — ruff's `exclude`
 `exclude`/`extend-exclude`, or a per-file ignore of `F821`/`E999` — the file is deliberately not Python that
 must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
 Pythons run only there), and the same claims from the gate would be noise. Only these two file-local rules are
-quieted: the linter never judged cross-file facts, so a removed function a file imports is still reported.
+quieted, and a syntax error only when a newer Python accepts the file: the linter never judged cross-file
+facts, so a removed function a file imports is still reported, and a file no Python compiles is broken.
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
@@ -35,15 +36,22 @@ class LinterScope:
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
 
-    def quiets(self, rule: str, path: str) -> bool:
-        """Whether the project's linter configuration declares `rule` out of scope for `path`."""
-        if rule not in LINTED_RULES:
+    def quiets(self, rule: str, path: str, message: str) -> bool:
+        """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
+        only when it is about the target version (syntax a newer Python accepts): a file no Python can
+        compile is broken wherever it is."""
+        if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
             return False
         if any(_matches(p, path) for p in self.excluded):
             return True
         code = _CODES[rule]
         return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)
                    for p, codes in self.ignored)
+
+
+def newer_syntax(message: str) -> bool:
+    """A `syntax-error` message about syntax the target Python lacks (`bot.graph.python_local` adds the target)."""
+    return message.endswith(")") and "(target Python " in message
 
 
 def load_linter_scope(root: Path) -> LinterScope:

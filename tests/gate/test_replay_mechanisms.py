@@ -47,8 +47,10 @@ def test_files_the_projects_ruff_excludes_get_no_file_local_claims(repo: Repo, c
     assert staged_findings(repo, {
         **FIXTURES,
         "tests/exceptions/source/others/uses_helper.py": "from pkg.helpers import verify_payment\n",
+        "tests/exceptions/source/others/broken.py": "def broken(:\n    pass\n",
         "pkg/app.py": "def run():\n    return bar(2)\n",
     }) == [("missing-symbol", "tests/exceptions/source/others/uses_helper.py", 1),  # cross-file: still judged
+           ("syntax-error", "tests/exceptions/source/others/broken.py", 1),  # no Python compiles it
            ("undefined-name", "pkg/app.py", 2)]
 
 
