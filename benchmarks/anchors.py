@@ -5,7 +5,8 @@ Each repeat runs, one after the other on the same release (so machine load affec
   pyrefly    `pyrefly check --summary --output-format omit-errors` over the whole project (exit code ignored);
              its summary line must say it checked modules, else the run is not usable
   cold       `yantra check --all` after deleting the graph database (`.git/yantra`)
-  warm       `yantra check --all` with the graph up to date
+  warm       `yantra check --all` with the graph up to date (its findings cache warm: every file served)
+  warm-nocache  the same with `--no-cache`: every file judged again (the graph still warm)
   1-file     pre-commit check of one staged file (a new function appended, `git add`, a different edit each repeat)
   re-sign    pre-commit check of a staged re-sign (optional parameter added) of the function imported by name
              from the most files (40+ importers required), so the gate must re-check its callers
@@ -42,7 +43,7 @@ from benchmarks.process import ProcessRun, Samples, run_measured
 from benchmarks.projects import SPEED_PROJECT, BenchError, git, in_scope_python_files, prepare, reset
 from benchmarks.report import ResultLog, table
 from benchmarks.speed import resigned_hub
-from benchmarks.tool import ToolRun, default_yantra_command, make_tool
+from benchmarks.tool import ToolRun, YantraTool, _judge, default_yantra_command, make_tool, parse_yantra_json
 
 MIN_HUB_IMPORTERS = 40
 RSS_TARGET_MIB = 250.0
@@ -62,10 +63,11 @@ class Target:
 TARGETS: dict[str, Target] = {
     "cold": Target(Anchor.PYREFLY, 1.0),
     "warm": Target(Anchor.RUFF, 1.0),
+    "warm-nocache": Target(Anchor.RUFF, 1.0),
     "1-file": Target(Anchor.RUFF, 0.3),
     "re-sign": Target(Anchor.RUFF, 0.3),
 }
-PHASES = ("ruff", "pyrefly", "cold", "warm", "1-file", "re-sign")
+PHASES = ("ruff", "pyrefly", "cold", "warm", "warm-nocache", "1-file", "re-sign")
 
 
 _PYREFLY_SUMMARY = re.compile(r"([\d,]+) modules .*?; ([\d,]+) lines \(([\d,]+) lines in your project")
@@ -129,6 +131,7 @@ def _yantra_problem(run: ToolRun, staged: bool) -> str:
 
 def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bool = True) -> dict[str, Samples]:
     tool = make_tool("yantra", yantra)
+    assert isinstance(tool, YantraTool)
     work = prepare(spec)
     reset(work)
     samples = {name: Samples() for name in PHASES}
@@ -159,6 +162,11 @@ def measure(spec: str, repeat: int, timeout: float, yantra: str | None, cold: bo
                 samples["cold"].add(built.process, _yantra_problem(built, False))
             warm = tool.check(work, None, timeout=timeout)
             samples["warm"].add(warm.process, _yantra_problem(warm, False))
+            judged = _judge(run_measured([*tool.argv(None), "--no-cache"], work, timeout=timeout),
+                            parse_yantra_json)
+            samples["warm-nocache"].add(judged.process, _yantra_problem(judged, False))
+            if judged.findings != warm.findings:
+                samples["warm"].problems.append("findings differ from the run without the findings cache")
             with (work / target).open("a", encoding="utf-8") as fh:
                 fh.write(f"\n\ndef _yantra_anchor_touch_{i}(value=None):\n    return value\n")
             git(work, "add", "--", target)

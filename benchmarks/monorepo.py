@@ -16,7 +16,9 @@ Targets: 1-file at the largest size <= 1.2x the smallest; cold <= 10x; at 100,00
 and peak RSS < 1 GiB.
 
 CPU time (user + system of the process tree) is reported next to wall time, and ratios of both: on a loaded
-machine CPU time is the steadier figure. `--cold-repeat 0` builds each graph once, unmeasured, and skips the
+machine CPU time is the steadier figure. "git s" is the time git itself spent in the 1-file and re-sign runs
+(the sum of its processes' own elapsed times from git's trace2 events, the long-lived `cat-file --batch`
+left out): what the gate waits on git for. `--cold-repeat 0` builds each graph once, unmeasured, and skips the
 cold phase.
 
     python -m benchmarks.monorepo [--sizes 2000 20000 100000] [--repeat 3] [--cold-repeat 1]
@@ -25,11 +27,13 @@ cold phase.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
 import statistics
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +45,7 @@ from benchmarks.anchors import compile_gate_bytecode
 from benchmarks.process import Samples
 from benchmarks.projects import BenchError, cache_dir, git
 from benchmarks.report import ResultLog, table
-from benchmarks.tool import ToolRun, default_yantra_command, make_tool
+from benchmarks.tool import Tool, ToolRun, default_yantra_command, make_tool
 
 PER_PACKAGE = 50
 HUB_EVERY = 400
@@ -166,6 +170,43 @@ def _resign_problem(run: ToolRun, repo: Monorepo) -> str:
     return ""
 
 
+def git_seconds(trace: Path) -> float:
+    """Elapsed seconds of the git processes in a GIT_TRACE2_EVENT file, less `cat-file --batch` (which lives
+    as long as the run that reads blobs through it)."""
+    argv: dict[str, list[str]] = {}
+    total = 0.0
+    try:
+        lines = trace.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "start":
+            argv[event.get("sid", "")] = event.get("argv", [])
+        elif event.get("event") == "exit" and argv.get(event.get("sid", ""), ["", ""])[1:2] != ["cat-file"]:
+            total += float(event.get("t_abs", 0.0))
+    return total
+
+
+def _traced(tool: Tool, root: Path, paths: list[str], timeout: float) -> tuple[ToolRun, float]:
+    """`tool.check` with git's trace2 events written to a temporary file: (its result, git's seconds)."""
+    fd, name = tempfile.mkstemp(prefix="yantra-git-trace-", suffix=".json")
+    os.close(fd)
+    trace = Path(name)
+    os.environ["GIT_TRACE2_EVENT"] = str(trace)
+    try:
+        return tool.check(root, paths, timeout=timeout), git_seconds(trace)
+    finally:
+        del os.environ["GIT_TRACE2_EVENT"]
+        trace.unlink(missing_ok=True)
+
+
+GIT_SECONDS: dict[tuple[int, str], list[float]] = {}  # (size, phase) -> git's seconds per run
+
+
 def measure(sizes: Sequence[int], seed: int, repeat: int, cold_repeat: int, timeout: float,
             yantra: str | None) -> dict[int, dict[str, Samples]]:
     tool = make_tool("yantra", yantra)
@@ -193,14 +234,16 @@ def measure(sizes: Sequence[int], seed: int, repeat: int, cold_repeat: int, time
                 with (repo.root / target).open("a", encoding="utf-8") as fh:
                     fh.write(f"\n\ndef _bench_touch_{i}(value=None):\n    return value\n")
                 git(repo.root, "add", "--", target)
-                run = tool.check(repo.root, [target], timeout=timeout)
+                run, spent = _traced(tool, repo.root, [target], timeout)
                 out[n]["1-file"].add(run.process, _clean_problem(run))
+                GIT_SECONDS.setdefault((n, "1-file"), []).append(spent)
                 _reset(repo.root)
                 (repo.root / HUB_PATH).write_text(
                     HUB_RESIGNED.format(every=HUB_EVERY).replace("(a, b, c)", f"(a, b, c{i})"), encoding="utf-8")
                 git(repo.root, "add", "--", HUB_PATH)
-                run = tool.check(repo.root, [HUB_PATH], timeout=timeout)
+                run, spent = _traced(tool, repo.root, [HUB_PATH], timeout)
                 out[n]["re-sign"].add(run.process, _resign_problem(run, repo))
+                GIT_SECONDS.setdefault((n, "re-sign"), []).append(spent)
             finally:
                 _reset(repo.root)
     return out
@@ -213,9 +256,11 @@ def rows(results: dict[int, dict[str, Samples]]) -> list[list[object]]:
         for phase, s in results[n].items():
             if not s.seconds:
                 continue  # not measured (--cold-repeat 0)
+            spent = GIT_SECONDS.get((n, phase))
             out.append([n, phase + (f" ({s.detail})" if s.detail else ""), f"{s.median:.3f}",
                         " ".join(f"{t:.2f}" for t in s.seconds), f"{statistics.median(s.cpu):.3f}",
-                        f"{max(s.tree_mib):.0f}", "NOT USABLE" if s.problems else "ok"])
+                        f"{statistics.median(spent):.3f}" if spent else "", f"{max(s.tree_mib):.0f}",
+                        "NOT USABLE" if s.problems else "ok"])
     return out
 
 
@@ -276,11 +321,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for phase, s in phases.items():
             if s.seconds:
                 log.write({"modules": n, "phase": phase, "detail": s.detail, "times": s.seconds,
-                           "median": s.median, "tree_rss_mib": s.tree_mib, "problems": s.problems, "cpu": s.cpu})
+                           "median": s.median, "tree_rss_mib": s.tree_mib, "problems": s.problems, "cpu": s.cpu,
+                           "git_seconds": GIT_SECONDS.get((n, phase), [])})
     print(f"\nSynthetic monorepo (seed {args.seed}, {PER_PACKAGE} modules per package, hub imported by 1 in "
           f"{HUB_EVERY}); wall seconds per run, {os.cpu_count()} CPUs, load average {load_before} before, "
           f"{_load()} after\n")
-    print(table(["modules", "phase", "median s", "runs s", "median CPU s", "tree RSS MiB", "usable"],
+    print(table(["modules", "phase", "median s", "runs s", "median CPU s", "git s", "tree RSS MiB", "usable"],
                 rows(results)))
     if len(results) > 1 or 100_000 in results:
         print()

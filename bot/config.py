@@ -12,7 +12,6 @@ nothing of the project above it (the rule ids live in the leaf `bot.rule_ids`).
 
 from __future__ import annotations
 
-import configparser
 import json
 import math
 import re
@@ -139,6 +138,8 @@ def _setup_cfg_requires(text: str | None) -> str | None:
     """`[options] python_requires` of setup.cfg, for projects that declare it there and not in pyproject."""
     if text is None:
         return None
+    import configparser  # only for a setup.cfg: not on every check's path
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

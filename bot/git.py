@@ -167,6 +167,38 @@ class Git:
         text = self.run(["ls-files", "-s", "-z", "--full-name"]).decode("utf-8", "surrogateescape")
         return _INDEX_RECORD.findall(text)
 
+    def index_records_of(self, paths: Sequence[str]) -> list[tuple[str, str, str]]:
+        """`index_records` for exactly `paths` (a directory of that name does not count): one `ls-files -s`
+        with literal pathspecs, for the few paths a change touches."""
+        if not paths:
+            return []
+        text = self.run(["ls-files", "-s", "-z", "--full-name", "--", *paths],
+                        literal_paths=True).decode("utf-8", "surrogateescape")
+        wanted = set(paths)
+        return [r for r in _INDEX_RECORD.findall(text) if r[2] in wanted]
+
+    def index_has_dir(self, rel: str) -> bool:
+        """Whether the index holds a stage-0 file under the directory `rel`."""
+        text = self.run(["ls-files", "-s", "-z", "--full-name", "--", rel],
+                        literal_paths=True).decode("utf-8", "surrogateescape")
+        return any(path.startswith(rel + "/") for _, _, path in _INDEX_RECORD.findall(text))
+
+    def head_tree(self) -> str | None:
+        """HEAD's tree id, or None in a repository without commits."""
+        out = self.run(["rev-parse", "--verify", "-q", "HEAD^{tree}"], check=False)
+        return out.decode().strip() or None
+
+    def index_differs(self, tree: str) -> list[str]:
+        """Every path where the index differs from `tree`: added, deleted, modified, type-changed, unmerged and
+        intent-to-add entries (no rename detection: both sides of a rename are listed)."""
+        return zsplit(self.run(["diff-index", "--cached", "-z", "--name-only", "--no-renames",
+                                "--ita-visible-in-index", "--no-ext-diff", tree, "--"]))
+
+    def trees_differ(self, old: str, new: str) -> list[str]:
+        """Every path whose entry differs between trees `old` and `new` (recursively, no rename detection)."""
+        return zsplit(self.run(["diff-tree", "-r", "-z", "--name-only", "--no-renames", "--no-ext-diff",
+                                old, new, "--"]))
+
     def tree_entries(self, commit: str) -> list[Entry]:
         """Every file of `commit`'s tree (recursively)."""
         out = self.run(["ls-tree", "-r", "-z", "--full-tree", commit, "--"])
@@ -202,8 +234,13 @@ class Git:
     # -- changes -----------------------------------------------------------------------------------
     def staged_changes(self) -> list[StagedChange]:
         """What the index changes relative to HEAD (the empty tree when there are no commits), renames found."""
+        return self.staged_changes_from(self.head())
+
+    def staged_changes_from(self, head: str | None) -> list[StagedChange]:
+        """What the index changes relative to commit `head` (the caller's HEAD, already asked; None: no commits,
+        the empty tree), renames found."""
         out = self.run(["diff-index", "--cached", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-abbrev",
-                        self.head() or EMPTY_TREE, "--"])
+                        head or EMPTY_TREE, "--"])
         return parse_raw_diff(out)
 
     def changes_since(self, base: str) -> list[StagedChange]:

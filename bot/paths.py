@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 
 class PatternError(ValueError):
@@ -25,7 +27,8 @@ class PathMatcher:
     _spec: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_spec", compile_patterns(self.patterns))
+        if self.patterns:  # no patterns (the usual case on the pre-commit path): pathspec is never imported
+            object.__setattr__(self, "_spec", compile_patterns(self.patterns))
 
     def matches(self, path: str) -> bool:
         if not self.patterns:
@@ -38,6 +41,8 @@ class PathMatcher:
 
 def compile_patterns(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
     """The compiled spec of `patterns`; PatternError names the first pattern gitignore syntax rejects."""
+    import pathspec
+
     raws = tuple(patterns)
     lines = [_normal_pattern(p) for p in raws]
     for raw, line in zip(raws, lines, strict=True):

@@ -44,8 +44,10 @@ from bot.report import FORMATS, render
 @click.option("--base", default=None, metavar="REF",
               help="Check the working tree's change since commit REF (e.g. a pull request's base) instead "
                    "of the staged change.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="With --all: judge every file again instead of serving unchanged files' earlier findings.")
 def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None, output: Path | None,
-          base: str | None) -> int:
+          base: str | None, no_cache: bool) -> int:
     """Check the staged change (or the pushed range, or --all) for breaking cross-file changes and syntax
     errors; file names, if any, after `--`."""
     if all_files and (paths or base):
@@ -53,7 +55,7 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     start = (repo or Path.cwd()).resolve()
     if not start.is_dir():
         raise UsageError(f"--repo {start}: not a directory")
-    root = git.repo_root(start) or start
+    root = _top_of(start)
     in_git = (root / ".git").exists()
     if not in_git and not all_files and (not paths or base):
         raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
@@ -62,7 +64,8 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     pushed = _pushed(root, os.environ) if in_git and base is None and not paths else None
     result = run_check(root, [r for r in rel if r is not None] if paths else None,
                        all_files=all_files, config=config, base=base,
-                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed)
+                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed,
+                       findings_cache=not no_cache)
     text = render(result, fmt, color=fmt == "text" and output is None and _tty())
     if output is not None:
         try:
@@ -96,6 +99,26 @@ def _pushed(root: Path, env: os._Environ[str] | dict[str, str]) -> Pushed | None
     if base is None:
         raise UsageError(f"PRE_COMMIT_FROM_REF={from_ref!r} is not a commit in {root}; fetch it first")
     return Pushed(base, tip)
+
+
+def _top_of(start: Path) -> Path:
+    """The top of the work tree holding `start` (itself outside a repository). Pre-commit runs hooks at the top:
+    a `start` that holds the repository itself needs no git process to say so (unless GIT_DIR/GIT_WORK_TREE
+    point git elsewhere)."""
+    dot = start / ".git"
+    if "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ and (
+            (dot / "HEAD").is_file() or (dot.is_file() and _gitdir_file(dot))):
+        return start
+    return git.repo_root(start) or start
+
+
+def _gitdir_file(dot: Path) -> bool:
+    """`.git` is a linked worktree's or submodule's pointer file (`gitdir: ...`)."""
+    try:
+        with dot.open("rb") as fh:
+            return fh.read(8) == b"gitdir: "
+    except OSError:
+        return False
 
 
 def _relative(path: Path, root: Path) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,24 +64,25 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
               config: Config | None = None, base: str | None = None, source: Source = Source.WORKTREE,
-              pushed: Pushed | None = None) -> CheckResult:
+              pushed: Pushed | None = None, findings_cache: bool = True) -> CheckResult:
     """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files).
 
     `source`: the picture of the repository judged: the working tree (default), or the index (what the
     commit will record: pre-commit mode). `base` (a commit): check the working tree's change since that
     commit instead of the staged change, dependents included (what a pull request changed, in CI).
-    `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply."""
+    `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply.
+    `findings_cache`: with `all_files`, serve unchanged files' findings kept from earlier runs (False: judge all)."""
     collecting = gc.isenabled()
     gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
     try:
-        return _run_check(root, paths, all_files, config, base, source, pushed)
+        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
-               base: str | None, source: Source, pushed: Pushed | None) -> CheckResult:
+               base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
     config = config or load_config(root)
@@ -92,8 +92,9 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None)
     try:
         ctx = RuleContext(graph)
+        cached = 0
         if all_files:
-            hits, checked, notes = _check_all(ctx, scope)
+            hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
         hits = _linted_out(root, hits)
@@ -107,6 +108,8 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
+    if all_files:
+        stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
 
 
@@ -127,21 +130,44 @@ def open_repository_graph(root: Path, config: Config, *, source: Source = Source
         source = Source.COMMIT
     if (root / ".git").exists() or config.gate.db_path:
         return open_graph(root, config, source=source, commit=commit)
+    import tempfile  # (outside a git repository only: not on the pre-commit path)
+
     key = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     db = Path(tempfile.gettempdir()) / "yantra" / f"{key}.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
     return open_graph(root, config, db_path=db, source=source)
 
 
-def _check_all(ctx: RuleContext, scope: Scope) -> tuple[list[Finding], int, list[str]]:
+def _check_all(ctx: RuleContext, scope: Scope, config: Config, use_cache: bool
+               ) -> tuple[list[Finding], int, list[str], int]:
+    """Every file in scope, each judged or served by the findings cache (`bot.gate.findings_cache`)."""
+    from bot.gate.findings_cache import Entry, open_cache
+
     files = [p for p in ctx.graph.files() if scope.checks(p)]
-    ctx.graph.preload(ctx.graph.files())
-    hits = [h.finding for p in files for h in _run_file(ctx, p)]
+    earlier = take_notes()  # (reported as before; a judgement that notes a skipped file is not kept, below)
+    cache = open_cache(ctx.graph, config) if files and use_cache else None
+    kept = cache.lookup(files) if cache is not None else {}
+    if len(files) - len(kept) > len(files) // 10:  # many to judge: every file's facts in one query
+        ctx.graph.preload(ctx.graph.files())
+    hits: list[Finding] = []
+    fresh: dict[str, Entry] = {}
+    for p in files:
+        entry = kept.get(p)
+        if entry is None:
+            entry = Entry(tuple(_run_file(ctx, p)), ctx.not_checked.get(p, ""))
+            if ctx.graph.facts(p) is not None:  # (no facts this run, e.g. unreadable: nothing to keep)
+                fresh[p] = entry
+        elif entry.not_analysed:
+            ctx.not_checked[p] = entry.not_analysed
+        hits.extend(h.finding for h in entry.hits)
+    notes = [*earlier, *take_notes()]
+    if cache is not None and fresh and len(notes) == len(earlier):
+        cache.save(fresh)
     if files:
-        return hits, len(files), []
+        return hits, len(files), notes, len(kept)
     if ctx.graph.snapshot.source is Source.INDEX:
-        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)"]
-    return hits, 0, ["no Python files to check"]
+        return hits, 0, ["no Python files in the index to check (untracked files are not: `git add` them)", *notes], 0
+    return hits, 0, ["no Python files to check", *notes], 0
 
 
 def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, base: str | None,
@@ -194,7 +220,8 @@ def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None
         return g.changes_between(pushed.base, pushed.tip), None if pushed.base == git.EMPTY_TREE else pushed.base
     if base is not None:
         return g.changes_since(base), g.commit(base)
-    return g.staged_changes(), g.head()
+    head = g.head()
+    return g.staged_changes_from(head), head
 
 
 def _not_judged(path: str, graph: Graph) -> str:

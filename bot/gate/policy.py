@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from bot.config import GateConfig
 from bot.gate.findings import RULES, Finding, Severity
-from bot.gate.guards import foreign_suppressions, quiet_lines
 from bot.graph.model import FileFacts
 
 Suppressions = tuple[tuple[int, tuple[str, ...]], ...]
@@ -59,6 +58,8 @@ class _Quiet:
         if path not in self._lines:
             source = self.source_of(path)
             self._lines[path] = source.splitlines()
+            from bot.gate.guards import quiet_lines  # read only for files with findings: not on a clean check
+
             self._quiet[path] = quiet_lines(source)
         return self._lines[path]
 
@@ -83,5 +84,7 @@ class _Quiet:
         if any(f.rule in self._quiet[f.path].get(n, ()) for n in span):
             return True
         predates = f.path in self.untouched
+        from bot.gate.guards import foreign_suppressions
+
         return any(f.rule in foreign_suppressions(lines[n - 1], predates_change=predates)
                    for n in span if 0 < n <= len(lines))

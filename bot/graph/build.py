@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from bot.graph.languages import LANGUAGES, language_of
 from bot.graph.layout import (
     STDLIB,
     Layout,
+    StoredModules,
     build_layout,
     decode_layout,
     encode_layout,
@@ -31,6 +33,7 @@ from bot.graph.layout import (
 )
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
+from bot.graph.staged import IndexDelta, IndexState, StoredShas, load_state, save_state
 from bot.graph.store import Store
 
 if TYPE_CHECKING:
@@ -70,17 +73,19 @@ WorkItem = tuple[str, bytes, tuple[int, int], tuple[str, ...]]
 _BUILD_LAYOUT: Layout | None = None
 
 
-def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, Derived] | None]:
+def _parse_one(item: WorkItem) -> tuple[str, bytes, dict[str, bytes] | None]:
+    """(sha, encoded facts, path -> its edges as marshal bytes: a cold build holds those of every file
+    until they are written, and bytes take a fraction of the room of the row tuples)."""
     sha, data, target, paths = item
     language = language_of(paths[0]) if paths else None
     facts = (language or LANGUAGES["python"]).parse(data, target, sha=sha)
-    derived: dict[str, Derived] | None = None
+    derived: dict[str, bytes] | None = None
     if _BUILD_LAYOUT is not None:
         derived = {}
         for path in paths:
             rows: Derived = ([], [], [])
             edges(path, facts, _BUILD_LAYOUT, *rows)
-            derived[path] = rows
+            derived[path] = marshal.dumps(rows)
     return sha, encode(facts), derived
 
 
@@ -90,35 +95,35 @@ def layout_key(layout: Layout) -> str:
 
 
 def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tuple[int, int], *,
-            progress: bool = False) -> tuple[Layout, dict[str, str], BuildReport]:
+            progress: bool = False) -> tuple[Layout, Mapping[str, str], BuildReport]:
     """Update `store` to `snapshot`; returns the layout, path -> sha of the .py files, and what was done."""
     start = time.perf_counter()
     report = BuildReport()
-    rows = store.file_shas()
-    # (a set difference of the two maps' items: no Python step per unchanged file)
-    changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
+    delta = snapshot.settle(store, tuple(roots))  # index mode: only what changed since the stored snapshot
+    rows: dict[str, str] | None = None
+    if delta is None:
+        rows = store.file_shas()
+        # (a set difference of the two maps' items: no Python step per unchanged file)
+        changed = sorted(p for p, _ in snapshot.shas.items() - rows.items() if p.endswith(".py"))
+    else:
+        changed = sorted(p for p, sha in delta.overlay.items() if sha is not None and p.endswith(".py"))
     known = store.has_blobs({snapshot.shas[p] for p in changed})
     unread = [p for p in changed if snapshot.shas[p] not in known]  # only never-parsed blobs
-    listed = [p for p in snapshot.shas if p.endswith(".py")]
-    with _early_pool(snapshot, listed, roots, len({snapshot.shas[p] for p in unread})) as pool:
+    with _early_pool(snapshot, roots, len({snapshot.shas[p] for p in unread})) as pool:
         contents = snapshot.load(unread)
         report.deleted_during_build = list(snapshot.vanished)
-        shas: dict[str, str] = {}
-        stubs: list[str] = []
-        for p, sha in snapshot.shas.items():
-            if p.endswith(".py"):
-                shas[p] = sha
-            elif p.endswith(".pyi"):
-                stubs.append(p[:-1])
-        file_set = paths_key(shas, roots)
-        stored_layout = decode_layout(store.layout(file_set), shas)  # the file set is unchanged: reuse it
+        shas, stubs, removed = _py_files(snapshot, rows, delta)
+        same_set = delta is not None and not snapshot.vanished and not delta.file_set_changed(".py")
+        file_set = delta.state.layout_key if same_set and delta is not None else paths_key(shas, roots)
+        # the file set is unchanged: reuse its layout
+        stored_layout = decode_layout(store.layout(file_set), shas,
+                                      StoredModules(store.layout_module, store.layout_modules))
         layout = stored_layout or build_layout(shas, roots)
         layout.stubbed = {p for p in stubs if p in shas}
-        removed = sorted(rows.keys() - shas.keys())
         # (size and mtime are not a cache key: facts go by sha; a working-tree file git's stat check doubted may
         # turn out to have the stored content)
         new_rows = [(p, len(contents.get(p, b"")), 0, shas[p]) for p in changed
-                    if p in shas and rows.get(p) != shas[p]]
+                    if p in shas and (rows is None or rows.get(p) != shas[p])]
         paths_of: dict[str, list[str]] = {}
         datas: dict[str, bytes] = {}
         for p, data in contents.items():
@@ -126,30 +131,83 @@ def refresh(store: Store, snapshot: Snapshot, roots: Sequence[str], target: tupl
             paths_of.setdefault(shas[p], []).append(p)
         known |= store.has_blobs(datas)
         todo = [(sha, data, target, tuple(paths_of[sha])) for sha, data in datas.items() if sha not in known]
-        blobs, derived = _parse_all(todo, progress, layout, file_set, pool)
-    store.parsed += len(blobs)
+        sink = _blob_writer(store) if len(todo) > POOL_THRESHOLD else None
+        blobs, derived, parsed = _parse_all(todo, progress, layout, file_set, pool, sink)
+    store.parsed += parsed
+    report.parsed, report.read = parsed, len(contents)
+    if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs are dead weight for what follows
+        del contents, datas, todo
+        snapshot.forget_contents()  # (re-read from git or disk on the rare later ask)
+        _return_freed_memory()
     key = layout_key(layout)
     relayout = store.meta("layout") != key
     derive_paths = sorted(shas) if relayout else sorted({r[0] for r in new_rows})
-    if new_rows or removed or relayout or stored_layout is None:
+    state = _index_state(snapshot, file_set, roots)
+    writes_index = state is not None and (delta is None or delta.overlay or delta.state != state)
+    if new_rows or removed or relayout or stored_layout is None or writes_index:
         with store.transaction():
+            # (another run wrote since this one looked at the stored snapshot: trust neither)
+            state = state if delta is None or load_state(store) == delta.base else None
             if stored_layout is None:
-                store.put_layout(file_set, encode_layout(layout))
+                store.put_layout(file_set, encode_layout(layout), layout.modules)
             store.put_blobs(blobs.items())
             store.put_files(new_rows)
             store.delete_files(removed)
             _derive(store, layout, derive_paths, shas, blobs, derived, relayout)
+            _record_index(store, snapshot, delta, state)
             store.set_meta("layout", key)
             store.set_meta("last_build_seconds", f"{time.perf_counter() - start:.3f}")
             store.gc_blobs()
-    report.files, report.parsed, report.read = len(shas), len(blobs), len(contents)
+    report.files = store.count_index(".py") if delta is not None and state is not None else len(shas)
     report.removed, report.derived = len(removed), len(derive_paths)
-    if len(todo) > POOL_THRESHOLD:  # a cold build: its inputs and outputs are dead weight for the checks
-        del contents, datas, todo, blobs, derived
-        snapshot.forget_contents()  # (re-read from git or disk on the rare later ask)
+    if parsed > POOL_THRESHOLD:  # its outputs are dead weight for the checks
+        del blobs, derived
         _return_freed_memory()
     report.seconds = time.perf_counter() - start
     return layout, shas, report
+
+
+def _py_files(snapshot: Snapshot, rows: dict[str, str] | None, delta: IndexDelta | None
+              ) -> tuple[Mapping[str, str], list[str], list[str]]:
+    """path -> sha of the snapshot's .py files, the .py paths of its .pyi stubs, and the stored .py files
+    it no longer has (from the delta alone when there is one: no listing)."""
+    if delta is not None:
+        assert isinstance(snapshot.shas, StoredShas)
+        stubs = [p[:-1] for p in snapshot.shas.view(".pyi")]
+        removed = sorted(p for p, sha in delta.overlay.items() if sha is None and p.endswith(".py"))
+        return snapshot.shas.view(".py"), stubs, removed
+    assert rows is not None
+    shas: dict[str, str] = {}
+    stubs = []
+    for p, sha in snapshot.shas.items():
+        if p.endswith(".py"):
+            shas[p] = sha
+        elif p.endswith(".pyi"):
+            stubs.append(p[:-1])
+    return shas, stubs, sorted(rows.keys() - shas.keys())
+
+
+def _index_state(snapshot: Snapshot, file_set: str, roots: Sequence[str]) -> IndexState | None:
+    """The state to store with this index snapshot; None when it cannot be trusted next time (not the index,
+    no commit yet, a symbolic link in scope, a blob missing)."""
+    if snapshot.source is not Source.INDEX or snapshot.tree is None or snapshot.staged is None:
+        return None
+    if snapshot.has_links or snapshot.vanished:
+        return None
+    return IndexState(snapshot.tree, tuple(snapshot.staged), file_set, tuple(roots))
+
+
+def _record_index(store: Store, snapshot: Snapshot, delta: IndexDelta | None, state: IndexState | None) -> None:
+    """Store the index snapshot (the delta's paths, or all of it), or forget the stored one (the files table
+    is being written from another picture of the repository, or from a stale look at it)."""
+    if state is None:
+        save_state(store, None)
+    elif delta is not None:
+        store.put_index(dict(delta.overlay))
+        save_state(store, state)
+    else:
+        store.put_index(dict(snapshot.shas), replace=True)
+        save_state(store, state)
 
 
 def _return_freed_memory() -> None:
@@ -176,8 +234,7 @@ EarlyPool = tuple["ProcessPoolExecutor", str]  # the pool, and the `paths_key` o
 
 
 @contextlib.contextmanager
-def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
-                unread: int) -> Iterator[EarlyPool | None]:
+def _early_pool(snapshot: Snapshot, roots: Sequence[str], unread: int) -> Iterator[EarlyPool | None]:
     """The process pool of a big build, its workers forked before the sources are read (so they do not carry
     a copy of every file's bytes), with the layout of the listed files for computing edges next to the parse;
     None for a small build (parsed in this process)."""
@@ -188,6 +245,7 @@ def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
     from concurrent.futures import ProcessPoolExecutor
 
     global _BUILD_LAYOUT
+    listed = [p for p in snapshot.shas if p.endswith(".py")]
     layout = _layout(snapshot, listed, roots)
     _BUILD_LAYOUT = layout  # forked workers inherit it
     try:
@@ -200,20 +258,35 @@ def _early_pool(snapshot: Snapshot, listed: list[str], roots: Sequence[str],
         _BUILD_LAYOUT = None
 
 
-def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout, file_set: str,
-               pool: EarlyPool | None) -> tuple[dict[str, bytes], dict[str, Derived]]:
-    """Facts of every work item (in `pool` when given), with the edges of their files where the workers
-    knew the final layout (not when a listed file vanished while being read: the caller derives those)."""
+BlobSink = Callable[[list[tuple[str, bytes]]], None]
+BLOB_BATCH = 1000
+
+
+def _blob_writer(store: Store) -> BlobSink:
+    """Write facts as they come, a batch per transaction (facts are keyed by content: a build stopped
+    half-way leaves only correct entries), so a cold build never holds every file's facts."""
+    def write(batch: list[tuple[str, bytes]]) -> None:
+        with store.transaction():
+            store.put_blobs(batch)
+
+    return write
+
+
+def _parse_all(todo: list[WorkItem], progress: bool, layout: Layout, file_set: str, pool: EarlyPool | None,
+               sink: BlobSink | None) -> tuple[dict[str, bytes], dict[str, bytes], int]:
+    """Facts of every work item (in `pool` when given; handed to `sink` instead of returned when given),
+    with the edges of their files where the workers knew the final layout (not when a listed file vanished
+    while being read: the caller derives those), and how many were parsed."""
     show = progress and sys.stderr.isatty() and len(todo) > POOL_THRESHOLD
     if pool is not None:
         executor, pool_file_set = pool
         todo = sorted(todo, key=lambda t: -len(t[1]))  # biggest first so the pool's tail is short
-        blobs, derived = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show)
-        return blobs, derived if pool_file_set == file_set else {}
+        blobs, derived, n = _collect(executor.map(_parse_one, todo, chunksize=16), len(todo), show, sink)
+        return blobs, derived if pool_file_set == file_set else {}, n
     global _BUILD_LAYOUT
     _BUILD_LAYOUT = layout
     try:
-        return _collect(map(_parse_one, todo), len(todo), show)
+        return _collect(map(_parse_one, todo), len(todo), show, sink)
     finally:
         _BUILD_LAYOUT = None
 
@@ -233,12 +306,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], total: int,
-             show: bool) -> tuple[dict[str, bytes], dict[str, Derived]]:
+def _collect(results: Iterable[tuple[str, bytes, dict[str, bytes] | None]], total: int, show: bool,
+             sink: BlobSink | None) -> tuple[dict[str, bytes], dict[str, bytes], int]:
     out: dict[str, bytes] = {}
-    derived: dict[str, Derived] = {}
+    derived: dict[str, bytes] = {}
+    batch: list[tuple[str, bytes]] = []
+    i = 0
     for i, (sha, blob, rows) in enumerate(results, 1):
-        out[sha] = blob
+        if sink is None:
+            out[sha] = blob
+        else:
+            batch.append((sha, blob))
+            if len(batch) >= BLOB_BATCH:
+                sink(batch)
+                batch = []
         if rows:
             derived.update(rows)
         if show and (i % 50 == 0 or i == total):
@@ -246,7 +327,9 @@ def _collect(results: Iterable[tuple[str, bytes, dict[str, Derived] | None]], to
             if i == total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-    return out, derived
+    if batch and sink is not None:
+        sink(batch)
+    return out, derived, i
 
 
 def _workers() -> int:
@@ -257,27 +340,38 @@ def _workers() -> int:
     return max(1, min(n, 8))
 
 
-def _derive(store: Store, layout: Layout, paths: list[str], shas: dict[str, str], fresh: dict[str, bytes],
-            done: dict[str, Derived], everything: bool) -> None:
-    missing = [shas[p] for p in paths if p not in done and shas.get(p) and shas[p] not in fresh]
-    loaded = store.blobs(missing) if missing else {}
-    refs: list[tuple[str, str, str, int]] = []
+def _derive(store: Store, layout: Layout, paths: list[str], shas: Mapping[str, str], fresh: dict[str, bytes],
+            done: dict[str, bytes], everything: bool) -> None:
+    """Recompute the edges of `paths`: the workers' (`done`), else from facts (`fresh`, else the store's, read
+    a chunk at a time). The reference rows stream into the table; definitions and stores, fewer, are
+    gathered on the way (the store inserts references first)."""
     defs: list[tuple[str, str, str]] = []
     stored: list[tuple[str, str]] = []
-    for p in paths:
-        if p in done:
-            refs.extend(done[p][0])
-            defs.extend(done[p][1])
-            stored.extend(done[p][2])
-            continue
-        raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
-        facts = decode(raw) if raw else None
-        if facts is not None:
-            edges(p, facts, layout, refs, defs, stored)
+
+    def refs() -> Iterator[tuple[str, str, str, int]]:
+        for start in range(0, len(paths), BLOB_BATCH):
+            chunk = paths[start:start + BLOB_BATCH]
+            missing = [shas[p] for p in chunk if p not in done and shas.get(p) and shas[p] not in fresh]
+            loaded = store.blobs(missing) if missing else {}
+            for p in chunk:
+                packed = done.get(p)
+                if packed is not None:
+                    rows: Derived = marshal.loads(packed)
+                else:
+                    raw = fresh.get(shas.get(p, "")) or loaded.get(shas.get(p, ""))
+                    facts = decode(raw) if raw else None
+                    if facts is None:
+                        continue
+                    rows = ([], [], [])
+                    edges(p, facts, layout, *rows)
+                defs.extend(rows[1])
+                stored.extend(rows[2])
+                yield from rows[0]
+
     if everything:
-        store.fill_derived(refs, defs, stored)
+        store.fill_derived(refs(), defs, stored)
     else:
-        store.replace_derived(paths, refs, defs, stored)
+        store.replace_derived(paths, refs(), defs, stored)
 
 
 def bindings(path: str, facts: FileFacts, layout: Layout) -> dict[str, set[str]]:

@@ -6,6 +6,7 @@ answer by parsing the file again, instead of decoding into wrong facts or silent
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import sys
 import zlib
@@ -75,6 +76,30 @@ def _payload(f: FileFacts) -> bytes:
         tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),
         f.instance_attrs, f.not_analysed,
     )))
+
+
+def interface_digests(f: FileFacts) -> tuple[bytes, bytes]:
+    """What judging ANOTHER file may read of `f` (`bot.gate.findings_cache`), as two digests: every definition
+    (kind, signature, bases, decorators...), the imports without their places (re-exports, star imports), the
+    module-level names, `__all__`, the doubts, the attributes methods assign on instances — the second digest
+    with the definitions' places too (a finding's text may quote `path:line` of a signature or class; whether
+    a finding is made never depends on another file's line numbers). Left out are what the rules read only in
+    the file's own judgement: its calls, attribute and member uses, local issues, suppressions, the places of
+    its imports (and its blob SHA): an edit inside a function body changes neither digest unless it moves a
+    definition, which changes only the second. (Digests of the `repr`: marshal's bytes depend on which strings
+    happen to be interned or shared.)"""
+    rest = (tuple(sorted(f.module_names)), tuple((i.module, i.level, i.name, i.alias, i.scope, i.guarded)
+                                                 for i in f.imports),
+            f.all_names, f.all_dynamic, f.dynamic, f.parse_ok, f.path_dynamic,
+            None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
+            f.instance_attrs, f.not_analysed)
+    defs = tuple(_definition(d) for d in f.definitions)
+    unplaced = tuple(d[:3] + d[6:] for d in defs)  # (name, qualname, kind, [line, end_line, col], sig, ...)
+    places = tuple(d[3:6] for d in defs)
+    loose = hashlib.blake2b(repr((FORMAT, f.language, unplaced, rest)).encode("utf-8", "surrogatepass"),
+                            digest_size=16).digest()
+    placed = hashlib.blake2b(loose + repr(places).encode(), digest_size=16).digest()
+    return loose, placed
 
 
 _str, _tuple, _intern = str, tuple, sys.intern

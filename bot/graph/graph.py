@@ -6,7 +6,7 @@ import contextlib
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ def target_version(config: Config | None) -> tuple[int, int]:
 
 
 class Graph:
-    def __init__(self, root: Path, store: Store, layout: Layout, shas: dict[str, str], target: tuple[int, int],
+    def __init__(self, root: Path, store: Store, layout: Layout, shas: Mapping[str, str], target: tuple[int, int],
                  report: BuildReport, snapshot: Snapshot) -> None:
         self.root = root
         self.snapshot = snapshot  # which picture of the repository (index, commit, working tree) this is
@@ -63,6 +63,10 @@ class Graph:
     def has_file(self, path: str) -> bool:
         """Whether `path` is a Python file of this graph's snapshot (no listing: for the pre-commit path)."""
         return path in self._shas
+
+    def sha_of(self, path: str) -> str | None:
+        """The blob SHA-1 of `path` in this graph's snapshot (None: not one of its files)."""
+        return self._shas.get(path)
 
     def facts(self, path: str) -> FileFacts | None:
         if path not in self._facts:

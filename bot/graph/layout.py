@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
@@ -30,7 +30,7 @@ class Layout:
 
     roots: tuple[str, ...]
     names_of: Mapping[str, list[str]] = field(default_factory=dict)  # path -> module names
-    modules: dict[str, list[str]] = field(default_factory=dict)  # module -> files defining it
+    modules: Mapping[str, list[str]] = field(default_factory=dict)  # module -> files defining it
     packages: dict[str, bool] = field(default_factory=dict)  # package -> regular (has __init__.py)
     children: dict[str, set[str]] = field(default_factory=dict)  # module/package -> child names
     top_names: set[str] = field(default_factory=set)  # repo top-level modules/packages, minus stdlib
@@ -55,12 +55,14 @@ def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
     layout = Layout(roots=main_roots(roots), init_dirs=init_dirs)
     import_roots = layout.roots
     names_of: dict[str, list[str]] = {}
+    modules: dict[str, list[str]] = {}
     for path in paths:
         names = module_names(path, init_dirs, import_roots)
         names_of[path] = names
         for name in names:
-            layout.modules.setdefault(name, []).append(path)
+            modules.setdefault(name, []).append(path)
     layout.names_of = names_of
+    layout.modules = modules
     for path, names in names_of.items():
         is_init = layout.is_package_file(path)
         dir_parts = path.split("/")[:-1]
@@ -94,7 +96,7 @@ def main_roots(roots: Iterable[str]) -> tuple[str, ...]:
 # -- persistence: a layout is a function of the set of paths and the roots; rebuilding it costs a pass over
 # every path (0.3 s at 20,000 modules), so the store keeps the last one and a run whose file set did not change
 # (every commit that only edits files) loads it instead.
-_CODEC_VERSION = 2
+_CODEC_VERSION = 3
 
 
 def paths_key(paths: Iterable[str], roots: Iterable[str]) -> str:
@@ -107,13 +109,55 @@ def paths_key(paths: Iterable[str], roots: Iterable[str]) -> str:
 
 
 def encode_layout(layout: Layout) -> bytes:
-    """The layout without `names_of` (recomputed per path on use) and `stubbed` (set by every refresh)."""
-    return marshal.dumps((_CODEC_VERSION, layout.roots, layout.modules, layout.packages, layout.children,
+    """The layout without `names_of` (recomputed per path on use), `stubbed` (set by every refresh) and
+    `modules` (one entry per file: stored apart, to be read a module at a time, see `StoredModules`)."""
+    return marshal.dumps((_CODEC_VERSION, layout.roots, None, layout.packages, layout.children,
                           layout.top_names, layout.top_packages, layout.dirs, layout.init_dirs))
 
 
-def decode_layout(data: bytes | None, paths: Collection[str]) -> Layout | None:
-    """The layout `encode_layout` wrote for the file set `paths`; None for anything else."""
+class StoredModules(Mapping[str, list[str]]):
+    """module -> files of a stored layout, each looked up on first use (`lookup`), listed whole (`listing`)
+    only when iterated: a one-file check asks for a handful of the 100,000 modules of a big repository."""
+
+    def __init__(self, lookup: Callable[[str], list[str] | None],
+                 listing: Callable[[], dict[str, list[str]]]) -> None:
+        self._lookup = lookup
+        self._listing = listing
+        self._memo: dict[str, list[str] | None] = {}
+        self._all: dict[str, list[str]] | None = None
+
+    def get(self, module: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        if self._all is not None:
+            return self._all.get(module, default)
+        if module not in self._memo:
+            self._memo[module] = self._lookup(module)
+        found = self._memo[module]
+        return default if found is None else found
+
+    def __getitem__(self, module: str) -> list[str]:
+        found = self.get(module)
+        if found is None:
+            raise KeyError(module)
+        return found
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self.get(module) is not None
+
+    def _every(self) -> dict[str, list[str]]:
+        if self._all is None:
+            self._all = self._listing()
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
+def decode_layout(data: bytes | None, paths: Collection[str], modules: Mapping[str, list[str]]) -> Layout | None:
+    """The layout `encode_layout` wrote for the file set `paths`, with its `modules` read from where they were
+    stored; None for anything else."""
     if not data:
         return None
     try:
@@ -122,7 +166,7 @@ def decode_layout(data: bytes | None, paths: Collection[str]) -> Layout | None:
         return None
     if not isinstance(value, tuple) or len(value) != 9 or value[0] != _CODEC_VERSION:
         return None
-    _, roots, modules, packages, children, top_names, top_packages, dirs, init_dirs = value
+    _, roots, _, packages, children, top_names, top_packages, dirs, init_dirs = value
     return Layout(roots=roots, names_of=ModuleNames(paths, init_dirs, roots), modules=modules, packages=packages,
                   children=children, top_names=top_names, top_packages=top_packages, dirs=dirs,
                   init_dirs=init_dirs)

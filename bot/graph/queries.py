@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -72,6 +71,8 @@ def suggest_symbols(graph: Graph, name: str) -> list[str]:
     last = name.rsplit(".", 1)[-1].rpartition(":")[2]
     names = [r[0] for r in graph.store.conn.execute("SELECT DISTINCT name FROM defs")]
     short = {n.rsplit(".", 1)[-1]: n for n in names}
+    import difflib  # suggestions only: not imported by the gate's clean path
+
     close = difflib.get_close_matches(last, list(short), n=5, cutoff=0.7)
     return [short[c] for c in close]
 

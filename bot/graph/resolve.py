@@ -27,7 +27,6 @@ name at top level ("now lives in").
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 
 from bot.graph import resolve_calls as calls
@@ -216,6 +215,8 @@ class Resolver:
         if self.layout.packages.get(parent) is False and parent not in self.layout.modules and "." not in parent:
             return unknown(f"{parent} is a top-level namespace package")
         siblings = sorted(self.layout.children.get(parent, ()))
+        import difflib  # suggestions are made for findings only: not imported on a clean check
+
         close = difflib.get_close_matches(child, siblings, n=3, cutoff=0.7)
         moved = sorted(m for m in self.layout.modules if m.rsplit(".", 1)[-1] == child and m != module)[:3]
         return Resolution("missing", "module", module, "", tuple(f"{parent}.{c}" for c in close), tuple(moved))
@@ -342,6 +343,8 @@ class Resolver:
         if not suggest:
             return Resolution("missing", name=name)  # (the star search keeps only that much)
         candidates = set(facts.module_names) | self.layout.children.get(module, set())
+        import difflib
+
         close = tuple(difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.7))
         moved = tuple(m for m in self.definers(name) if m != module)[:3]
         return Resolution("missing", "symbol", module, name, close, moved)

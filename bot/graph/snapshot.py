@@ -17,13 +17,15 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from enum import Enum
 from pathlib import Path
 
+from bot.errors import GitError
 from bot.git import MODE_FILE, MODE_LINK, Entry, Git
 from bot.graph.languages import ALL_SUFFIXES
-from bot.graph.store import blob_sha
+from bot.graph.staged import IndexDelta, StoredShas, index_delta
+from bot.graph.store import Store, blob_sha
 
 SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
              "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
@@ -37,18 +39,52 @@ class Source(Enum):
 
 
 class Snapshot:
-    """path -> blob sha of the Python sources (.py and .pyi) in scope, and their bytes on demand."""
+    """path -> blob sha of the Python sources (.py and .pyi) in scope, and their bytes on demand.
 
-    def __init__(self, root: Path, source: Source, git: Git | None, shas: dict[str, str],
-                 data: dict[str, bytes], tracked: Iterable[str] = ()) -> None:
+    An index snapshot is taken in two steps: `take_snapshot` asks git only what the index changes relative to
+    HEAD's tree; `settle(store)` then applies that to the store's last index snapshot (`bot.graph.staged`), or
+    lists the whole index when the store has none it can vouch for (also on first use of `shas` unsettled)."""
+
+    def __init__(self, root: Path, source: Source, git: Git | None, shas: MutableMapping[str, str] | None,
+                 data: dict[str, bytes], tracked: Iterable[str] | None = ()) -> None:
         self.root = root
         self.source = source
         self.git = git
-        self.shas = shas
+        self._shas = shas
         self._data = data  # sha -> bytes already read (working-tree files, blobs read this run)
-        self._tracked = tracked  # every path of the index/tree (for directories of non-Python files)
+        self._tracked = tracked  # every path of the index/tree (for directories of non-Python files); None: ask git
         self._dirs: set[str] | None = None
+        self._dir_memo: dict[str, bool] = {}
         self.vanished: list[str] = []  # listed, but gone (or unreadable) when read
+        self.tree: str | None = None  # index mode: HEAD's tree id
+        self.staged: list[str] | None = None  # index mode, unsettled: where the index differs from `tree`
+        self.has_links = False  # a symbolic link in scope (its sha is its target's)
+
+    @property
+    def shas(self) -> MutableMapping[str, str]:
+        if self._shas is None:
+            self._list_index()
+        assert self._shas is not None
+        return self._shas
+
+    def settle(self, store: Store, roots: tuple[str, ...]) -> IndexDelta | None:
+        """Index mode: bring `shas` up to date from the store's last index snapshot and git's diff (the
+        delta); None when the whole index was listed instead (or this is not an index snapshot)."""
+        if self.source is not Source.INDEX or self.tree is None or self.staged is None:
+            return None
+        delta = index_delta(store, self.git, self.tree, self.staged, roots, in_scope) if self.git is not None else None
+        if delta is None:
+            self._list_index()
+            return None
+        self._shas = StoredShas(store, dict(delta.overlay))
+        self._tracked = None
+        return delta
+
+    def _list_index(self) -> None:
+        assert self.git is not None
+        full = _from_records(self.root, self.source, self.git, self.git.index_records())
+        self._shas, self._tracked, self.has_links = full._shas, full._tracked, full.has_links
+        self._data.update(full._data)
 
     # -- contents ---------------------------------------------------------------------------------
     def load(self, paths: Iterable[str]) -> dict[str, bytes]:
@@ -98,6 +134,11 @@ class Snapshot:
         """`rel` is a directory of the snapshot (with any file in it: a namespace package or data dir)."""
         if self.source is Source.WORKTREE:
             return (self.root / rel).is_dir()
+        if self._tracked is None:  # a settled index snapshot: ask the index about this one directory
+            assert self.git is not None
+            if rel not in self._dir_memo:
+                self._dir_memo[rel] = self.git.index_has_dir(rel)
+            return self._dir_memo[rel]
         if self._dirs is None:
             self._dirs = {d for p in self._tracked for d in _parents(p)}
         return rel in self._dirs
@@ -113,14 +154,19 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
     git = Git(root) if (root / ".git").exists() else None
     if git is None:
         if source is not Source.WORKTREE:
-            from bot.errors import GitError
-
             raise GitError(f"{root} is not a git repository: there is no index or commit to read")
         return _walked(root)
     if source is Source.WORKTREE:
         return _worktree(root, git)
     if source is Source.INDEX:
-        return _from_records(root, source, git, git.index_records())
+        snap = Snapshot(root, source, git, None, {})
+        snap.tree = git.head_tree()
+        if snap.tree is not None:
+            try:
+                snap.staged = git.index_differs(snap.tree)
+            except GitError:  # (a git without --ita-visible-in-index): the whole listing it is
+                snap.staged = None
+        return snap
     assert commit is not None
     return _from_records(root, source, git, [(e.mode, e.sha, e.path) for e in git.tree_entries(commit)])
 
@@ -140,6 +186,7 @@ def _from_records(root: Path, source: Source, git: Git, records: list[tuple[str,
         elif mode == MODE_LINK:
             links.append(Entry(path, mode, sha))
     snap = Snapshot(root, source, git, shas, {}, paths)
+    snap.has_links = bool(links)
     if links:
         _resolve_links(snap, links, {path: Entry(path, mode, sha) for mode, sha, path in records})
     return snap

@@ -4,7 +4,10 @@ Tables: `blobs` (facts by git blob SHA-1), `files` (path -> size, mtime_ns, sha:
 files are neither read nor parsed), `refs` (resolved reverse edges: importer path -> absolute dotted name it
 imports / uses / calls), `defs` (top-level definitions by name, for "moved to"), `stores` (`mod.x = ...`
 assignments from outside), `layouts` (the module layout of the last file set, by
-`bot.graph.layout.paths_key`), `meta` (schema version, target Python, yantra version, parser fingerprint).
+`bot.graph.layout.paths_key`), `index_files` (the last index snapshot, path -> sha, which
+`bot.graph.staged` brings up to date from git's diff of the index alone; any write to `files` forgets its
+`index_state`, by trigger, so a writer that does not know it, an older Yantra included, cannot leave it
+stale), `meta` (schema version, target Python, yantra version, parser fingerprint).
 
 A meta mismatch drops everything and rebuilds; a corrupt Yantra database is deleted and rebuilt (one note on
 stderr); a database locked by another yantra beyond the busy timeout raises GraphError.
@@ -25,7 +28,7 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from bot.errors import ConfigError, GraphError
@@ -51,9 +54,16 @@ CREATE INDEX IF NOT EXISTS defs_path ON defs (path);
 CREATE TABLE IF NOT EXISTS stores (path TEXT NOT NULL, dotted TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stores_path ON stores (path);
 CREATE TABLE IF NOT EXISTS layouts (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS layout_modules (module TEXT PRIMARY KEY, paths TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS index_files (path TEXT PRIMARY KEY, sha TEXT NOT NULL) WITHOUT ROWID;
 """
+# any write to `files` forgets the stored index snapshot's state (see the module docstring)
+_TRIGGERS = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS files_{event.lower()} AFTER {event} ON files "
+    "WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'index_state') "
+    "BEGIN DELETE FROM meta WHERE key = 'index_state'; END" for event in ("INSERT", "UPDATE", "DELETE"))
 _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "stores_path")
-_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts")
+_TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts", "layout_modules", "index_files")
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
@@ -178,6 +188,8 @@ class Store:
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
+            for statement in _TRIGGERS:
+                self.conn.execute(statement)
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
 
     @contextlib.contextmanager
@@ -240,6 +252,39 @@ class Store:
         row = self.conn.execute("SELECT data FROM layouts WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
+    def layout_module(self, module: str) -> list[str] | None:
+        """The files of `module` in the stored layout (None: not a module of it)."""
+        row = self.conn.execute("SELECT paths FROM layout_modules WHERE module = ?", (module,)).fetchone()
+        return str(row[0]).split("\0") if row else None
+
+    def layout_modules(self) -> dict[str, list[str]]:
+        return {m: str(paths).split("\0") for m, paths in self.conn.execute("SELECT module, paths FROM layout_modules")}
+
+    def index_sha(self, path: str) -> str | None:
+        """The sha of `path` in the stored index snapshot (`index_files`), None when it is not in it."""
+        row = self.conn.execute("SELECT sha FROM index_files WHERE path = ?", (path,)).fetchone()
+        return str(row[0]) if row else None
+
+    def index_shas(self, paths: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        paths = list(paths)
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT path, sha FROM index_files WHERE path IN ({marks})", chunk))
+        return out
+
+    def index_listing(self, suffix: str = "") -> dict[str, str]:
+        """path -> sha of the whole stored index snapshot (of the paths ending with `suffix`)."""
+        if not suffix:
+            return dict(self.conn.execute("SELECT path, sha FROM index_files"))
+        return dict(self.conn.execute("SELECT path, sha FROM index_files WHERE substr(path, -?) = ?",
+                                      (len(suffix), suffix)))
+
+    def count_index(self, suffix: str) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM index_files WHERE substr(path, -?) = ?",
+                                     (len(suffix), suffix)).fetchone()[0])
+
     def refs_to(self, dotted: str) -> list[tuple[str, str, str, int]]:
         """(path, dotted, kind, line) of references to `dotted` or anything under it."""
         return list(self.conn.execute(
@@ -271,8 +316,9 @@ class Store:
         for table in ("files", "refs", "defs", "stores"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
 
-    def replace_derived(self, paths: Iterable[str], refs: list[tuple[str, str, str, int]],
+    def replace_derived(self, paths: Iterable[str], refs: Iterable[tuple[str, str, str, int]],
                         defs: list[tuple[str, str, str]], stores: list[tuple[str, str]]) -> None:
+        """(`refs` is inserted first, so it may be a stream that fills `defs` and `stores` as it goes.)"""
         keys = [(p,) for p in paths]
         for table in ("refs", "defs", "stores"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", keys)
@@ -284,7 +330,7 @@ class Store:
         for table in ("refs", "defs", "stores"):
             self.conn.execute(f"DELETE FROM {table}")
 
-    def fill_derived(self, refs: list[tuple[str, str, str, int]], defs: list[tuple[str, str, str]],
+    def fill_derived(self, refs: Iterable[tuple[str, str, str, int]], defs: list[tuple[str, str, str]],
                      stores: list[tuple[str, str]]) -> None:
         """Replace every derived row (a full rebuild): the indexes are built once, after the inserts."""
         self.clear_derived()
@@ -295,10 +341,23 @@ class Store:
             if "CREATE INDEX" in statement:
                 self.conn.execute(statement)
 
-    def put_layout(self, key: str, data: bytes) -> None:
-        """Keep the layout of the current file set only (it is rebuilt when files are added or removed)."""
+    def put_layout(self, key: str, data: bytes, modules: Mapping[str, list[str]]) -> None:
+        """Keep the layout of the current file set only (it is rebuilt when files are added or removed); its
+        module -> files map goes to a table of its own, read a module at a time."""
         self.conn.execute("DELETE FROM layouts WHERE key != ?", (key,))
         self.conn.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (key, data))
+        self.conn.execute("DELETE FROM layout_modules")
+        self.conn.executemany("INSERT INTO layout_modules VALUES (?, ?)",
+                              ((m, "\0".join(paths)) for m, paths in modules.items()))
+
+    def put_index(self, changes: dict[str, str | None], *, replace: bool = False) -> None:
+        """Apply path -> sha (None: gone) to the stored index snapshot (`replace`: it is the whole snapshot)."""
+        if replace:
+            self.conn.execute("DELETE FROM index_files")
+        self.conn.executemany("DELETE FROM index_files WHERE path = ?",
+                              [(p,) for p, sha in changes.items() if sha is None])
+        self.conn.executemany("INSERT OR REPLACE INTO index_files VALUES (?, ?)",
+                              [(p, sha) for p, sha in changes.items() if sha is not None])
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -251,8 +251,8 @@ def test_an_expected_exception_shields_only_what_raises_it(repo: Repo) -> None:
                 helpers.gone()
             with contextlib.suppress(ImportError):
                 from pkg.helpers import optional
-            with pytest.warns(UserWarning):
-                helpers.verify_payment()
+            with pytest.warns(UserWarning):  # records warnings; calls stay shielded (a deprecation shim may
+                helpers.verify_payment()     # accept what its signature does not show), imports do not
         """}) == [("arity-mismatch", "test_app.py", 9)]
 
 
