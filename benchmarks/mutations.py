@@ -126,7 +126,29 @@ def collect(root: Path, project: str, per_kind: int, seed: int) -> list[Mutation
     _arity(col, rnd, mods, uses, per_kind)
     _syntax(col, rnd, mods, per_kind)
     _undefined(col, rnd, mods, per_kind)
-    return col.out
+    return _judged_only(root, col.out)
+
+
+def _judged_only(root: Path, mutations: list[Mutation]) -> list[Mutation]:
+    """The mutations with their expected places in files the repository has its pre-commit run check: a
+    top-level `exclude`/`files` of `.pre-commit-config.yaml` (black: `exclude: ^(profiling/|tests/data/)`,
+    formatter inputs) or `[tool.yantra] exclude` keeps pre-commit from ever judging them, and the gate honours
+    it (DESIGN: the repository's own exclusions). Filtered after the draws, so ids and choices are unchanged;
+    a mutation with no judged place left is dropped."""
+    from bot.config import load_config
+    from bot.errors import YantraError
+    from bot.gate.scope import load_scope
+
+    try:
+        checks = load_scope(root, load_config(root).gate).checks
+    except YantraError:
+        return mutations
+    out = []
+    for m in mutations:
+        kept = tuple(e for e in m.expect if checks(e.path))
+        if kept:
+            out.append(m if kept == m.expect else Mutation(m.id, m.project, m.kind, m.edits, m.staged, kept, m.note))
+    return out
 
 
 def _defs(col: _Collector, rnd: random.Random, mods: dict[str, Module], uses: Uses, per_kind: int) -> None:

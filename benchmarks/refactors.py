@@ -24,10 +24,11 @@ Verification is static and exact for what it accepts; anything it cannot prove i
   (`from .mod import f` in a package `__init__`);
 - a removed member must not be found afterwards anywhere in the class's MRO: every base must be a class of
   the repository (or `object`), none may define or assign the name, nor have `__getattr__`,
-  `__getattribute__`, `__new__`, a metaclass, a class decorator, or `setattr` in its module, and no instance
-  assignment (`x.name = ...`) to that name may exist in those modules;
+  `__getattribute__`, `__new__`, a metaclass, a class decorator, or `setattr` / `__dict__` writes in its module,
+  and no instance assignment (`x.name = ...`) to that name may exist in those modules;
 - a removed binding of a module (re-export, moved def) must leave the module without that name: bound once,
-  no star import, no module `__getattr__`, no submodule of that name;
+  no star import, no module `__getattr__` (not even under an `if`), no submodule of that name, no
+  `mod.name = ...` from another module;
 - a renamed module must not be importable under its old name any more (no package of the same name, not a
   standard-library name).
 
@@ -40,6 +41,7 @@ import ast
 import builtins
 import inspect
 import random
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -530,8 +532,11 @@ def _import_sites(infos: dict[str, ModInfo], modname: str, name: str) -> list[Ex
 def _name_really_gone(infos: dict[str, ModInfo], modname: str, name: str) -> bool:
     info = infos[modname]
     m = info.mod
-    if m.dynamic or info.top_count.get(name) != 1:
-        return False
+    if m.dynamic or info.top_count.get(name) != 1 or "__getattr__" in info.top_count:
+        return False  # (a module `__getattr__` under an `if` or `try` may serve the name as well)
+    if any(isinstance(node.ctx, ast.Store) and resolve_expr(infos, other, node.value) == (modname, None)
+           for other, node in _index(infos).attrs.get(name, ())):
+        return False  # `util.IS_PYOPENSSL = True` elsewhere (urllib3's pyopenssl injection) binds it again
     return f"{modname}.{name}" not in infos
 
 
@@ -741,6 +746,7 @@ def _class_binds(node: ast.ClassDef, name: str) -> bool:
     return name in cached[1]
 
 
+_WRITES_DICT = re.compile(r"__dict__\s*(?:\[|\.\s*(?:update|setdefault)\b)")
 DYNAMIC_MEMBERS = ("__getattr__", "__getattribute__", "__new__", "__init_subclass__", "__set_name__",
                    "__class_getitem__", "__slots__", "__dict__")
 
@@ -761,8 +767,8 @@ def _mro_clean(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassIn
     if node.decorator_list or node.keywords:
         return False
     src = infos[c.module].mod.source
-    if "setattr(" in src or "__dict__[" in src or "vars(" in src:
-        return False
+    if "setattr(" in src or "vars(" in src or _WRITES_DICT.search(src):
+        return False  # `self.__dict__.update(settings)`: a caller's keyword may provide the name
     for dyn in DYNAMIC_MEMBERS:
         if _class_binds(node, dyn):
             return False

@@ -36,6 +36,7 @@ class Lookup:
         self._defs: dict[str, dict[str, list[Definition]]] = {}
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._keyed: dict[str, dict[str, list[str]]] = {}
+        self._inner_imports: dict[str, list[ImportFact]] = {}
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -67,15 +68,37 @@ class Lookup:
         if local is not None:
             return self._descend(path, local, rest, depth)
         for imp in _binding(facts, head):
-            for module in self.graph.resolver.absolute_module(path, imp):
-                if imp.name is None:
-                    start = module if imp.alias else module.split(".")[0]
-                    found = self.in_module(start, rest, depth + 1)
-                else:
-                    found = self.in_module(module, [imp.name, *rest], depth + 1)
-                if found is not None:
-                    return found
+            found = self._through(path, imp, rest, depth)
+            if found is not None:
+                return found
         return None
+
+    def _through(self, path: str, imp: ImportFact, rest: list[str], depth: int) -> SymbolRef | None:
+        """What `name.rest` names when `name` is bound by the import `imp` of `path`."""
+        for module in self.graph.resolver.absolute_module(path, imp):
+            if imp.name is None:
+                start = module if imp.alias else module.split(".")[0]
+                found = self.in_module(start, rest, depth + 1)
+            else:
+                found = self.in_module(module, [imp.name, *rest], depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def resolve_in(self, ref: SymbolRef, chain: list[str]) -> SymbolRef | None:
+        """What `a.b.c` names inside the definition `ref`: an import in its own body binds first (a
+        function's `from ._impl import get_pager_file` shadows the module's `get_pager_file`, often the
+        very function that delegates), then the file's scope."""
+        if ref.path not in self._inner_imports:
+            facts = self.graph.facts(ref.path)
+            self._inner_imports[ref.path] = [i for i in facts.imports if i.scope != "module"] if facts else []
+        inner = [i for i in self._inner_imports[ref.path] if ref.definition.line <= i.line <= ref.definition.end_line
+                 and i.name != "*" and (i.alias or i.name or i.module.split(".")[0]) == chain[0]] if chain else []
+        for imp in inner:
+            found = self._through(ref.path, imp, chain[1:], 0)
+            if found is not None:
+                return found
+        return self.resolve(ref.path, chain)
 
     def in_module(self, module: str, parts: list[str], depth: int = 0) -> SymbolRef | None:
         parts = list(parts)
@@ -146,10 +169,10 @@ class Lookup:
         found: dict[tuple[str, str], tuple[SymbolRef, str]] = {}
         for chain in dict.fromkeys(_CHAIN.findall(code)):
             parts = chain.split(".")
-            if parts[0] not in bound or (parts[0] == ref.qualname.split(".")[0] and len(parts) == 1):
+            if parts[0] not in bound:
                 continue
             for n in range(len(parts), 0, -1):
-                hit = self.resolve(ref.path, parts[:n])
+                hit = self.resolve_in(ref, parts[:n])
                 if hit is not None:
                     found.setdefault((hit.path, hit.qualname), (hit, chain))
                     break

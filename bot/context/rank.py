@@ -4,7 +4,8 @@ Signals (each item records the ones that found it): the target; the repository f
 traceback (innermost first); what the failure text shows (`evidence`): the names in its failing statements
 (`>`), object reprs, pytest's introspection and exception messages (`Cls.__init__() got an unexpected
 keyword`); what the target's code names — calls, imports, parametrize arguments, `self.x` members,
-registries it subscripts or reaches by a key written in a string, the members of reached classes that the
+registries it subscripts or reaches by a key written in a string, methods reached by name-pattern dispatch
+(`getattr(self, f"parse_{word}")` for a word it writes, `visit_{type(node).__name__}` for a reached class), the members of reached classes that the
 test uses by attribute or by an operation (`str(x)` -> __str__, through the bases), its pytest fixtures by
 name — followed through the graph to distance 3 with a weight that halves per step; callers of a symbol
 target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.context.dispatch import Family, families
 from bot.context.evidence import Clue, block_names, expectation_blocks, named
 from bot.context.lexical import bm25, chunks
 from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
@@ -35,6 +37,7 @@ FRAME, FIXTURE, CALLER, CHANGED, LEXICAL = 1.5, 0.9, 0.6, 0.5, 1.0
 SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evidence of the failure's text
 PROTOCOL = 0.8  # a special method that an operation of the target calls
 REGISTRY_KEY, MAX_REGISTRY_KEYS = 0.9, 12  # a registry entry whose key the target writes in a string
+DISPATCH, DISPATCH_SHARE = 0.9, 0.9  # a method dispatched by a word the test writes / of its class's weight
 MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
@@ -97,6 +100,7 @@ class _Ranker:
         self.found: dict[tuple[str, str], _Found] = {}
         self.sources: dict[str, list[str]] = {}
         self.notes: list[str] = []
+        self.families: list[Family] | None = None
 
     def run(self, seeds: list[Seed]) -> Ranking:
         roots: list[SymbolRef] = []
@@ -122,9 +126,11 @@ class _Ranker:
                 self._protocols_used(ref)
             if _is_test(ref):  # a test writes the keys of what it exercises in its strings
                 self._registry_keys(ref, seeds)
+                self._dispatched_words(ref, seeds)
         for distance, limit in ((2, MAX_EXPAND[0]), (3, MAX_EXPAND[1])):
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
+        self._dispatched_types(seeds)
         self._changed_files()
         self._lexical(seeds, targets)
         return Ranking(self.ranked(), self.notes)
@@ -288,6 +294,36 @@ class _Ranker:
                         taken += 1
                         self.add_ref(hit, 1, REGISTRY_KEY, f"registry entry {key!r} of {path}, named in a string "
                                      f"by {ref.qualname}", "registry")
+
+    def _families(self, paths: list[str]) -> list[Family]:
+        """The dispatch families of `paths` (the first call's: the neighbourhood at that point)."""
+        if self.families is None:
+            self.families = families(self.lookup, [p for p in paths if not _test_path(p)])
+        return self.families
+
+    def _dispatched_words(self, ref: SymbolRef, seeds: list[Seed]) -> None:
+        """Methods a name-pattern dispatch reaches with a word the test writes in a string: the template
+        `"{% set x = 1 %}"` reaches `Parser.parse_set` through `getattr(self, f"parse_{token.value}")`."""
+        words = string_words(self.code(ref.path, ref.definition))
+        for family in self._families(self._pool(seeds)) if words else []:
+            for suffix in sorted(words.intersection(family.members)) if not family.by_type else []:
+                for hit in family.members[suffix]:
+                    self.add_ref(hit, 1, DISPATCH, f"dispatched by {family.owner} as {family.prefix}… for "
+                                 f"'{suffix}' written by {ref.qualname}", "dispatch")
+
+    def _dispatched_types(self, seeds: list[Seed]) -> None:
+        """The method a type-name dispatch calls for each reached class: `visit_Assign` handles `Assign`
+        when a visitor looks up `getattr(self, f"visit_{type(node).__name__}")`; it ranks like the class."""
+        reached = [f for f in list(self.found.values()) if f.definition is not None
+                   and f.definition.kind == "class" and 0 < f.distance <= max(WEIGHT) and not _test_path(f.path)]
+        near = [s.path for s in seeds] + [f.path for f in self.found.values()]
+        typed = [f for f in self._families(list(dict.fromkeys(near))) if f.by_type] if reached else []
+        for item in reached if typed else []:
+            name = item.definition.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+            for family in typed:
+                for hit in family.members.get(name, []):
+                    self.add_ref(hit, item.distance, item.weight * DISPATCH_SHARE, f"handles {name} (dispatched "
+                                 f"by {family.owner} as {family.prefix}{{type(…).__name__}})", "dispatch")
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):

@@ -27,6 +27,7 @@ from bot.gate.change import (
     subjects_of,
 )
 from bot.gate.findings import Finding
+from bot.gate.linters import LINTED_RULES, load_linter_scope
 from bot.gate.policy import apply_policy
 from bot.gate.removed import Absent, absent_modules, removed_module_hits
 from bot.gate.result import CheckResult, NotChecked
@@ -96,6 +97,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
             hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
+        hits = _linted_out(root, hits)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
         findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
@@ -109,6 +111,15 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     if all_files:
         stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
+
+
+def _linted_out(root: Path, hits: list[Finding]) -> list[Finding]:
+    """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`);
+    its configuration is read only when there is such a finding."""
+    if not any(f.rule in LINTED_RULES for f in hits):
+        return hits
+    linter = load_linter_scope(root)
+    return [f for f in hits if not linter.quiets(f.rule, f.path, f.message)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,

@@ -73,6 +73,12 @@ _UNSURE = "?"  # the expected exception is not a plain name: it could be anythin
 
 _CROSS_MISSING = {"missing-module", "missing-symbol", "missing-attribute", "missing-member"}
 _IMPORTS = {"missing-module", "missing-symbol"}
+_MEMBERS = {"missing-attribute", "missing-member"}
+# A test on the interpreter (version, implementation, type checking): the block may be dead on every supported
+# Python, so nothing missing in it is claimed. Any other environment test (a feature's availability) runs its
+# block somewhere; a repository module has the same names there, so only what the test probes is in doubt.
+_VERSION_TEST = re.compile(r"version|TYPE_CHECKING|\bPY[A-Z0-9_]*\b|\bpy[23]|pypy|cpython|jython|implementation",
+                           re.IGNORECASE)
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
@@ -107,9 +113,17 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
             mark(_span(node.body), everything)
         if isinstance(node, (ast.If, ast.IfExp)) and environment_test(node.test):
             # what the test guards, not the test itself: `if man_pages.is_available():` always runs
-            guarded = _span(node.body + node.orelse) if isinstance(node, ast.If) else \
-                _span_of(node.body) | _span_of(node.orelse)
-            mark(guarded - _span_of(node.test), _IMPORTS if platform_test(ast.unparse(node.test)) else _CROSS_MISSING)
+            branches: list[ast.AST] = [*node.body, *node.orelse] if isinstance(node, ast.If) else \
+                [node.body, node.orelse]
+            guarded = set().union(*(_span_of(b) for b in branches)) - _span_of(node.test)
+            test = ast.unparse(node.test)
+            if platform_test(test):  # a relative import names a repository file, there on every system
+                mark(_absolute_imports(branches) - _span_of(node.test), _IMPORTS)
+            elif _VERSION_TEST.search(test):
+                mark(guarded, _CROSS_MISSING)
+            else:
+                mark(guarded, _IMPORTS)
+                mark(_probed_uses(node.test, branches) - _span_of(node.test), _MEMBERS)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
                 _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
             mark(_span(node.body), everything)
@@ -118,6 +132,31 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
             for arg in node.args[1:]:
                 if isinstance(arg, ast.Lambda):
                     mark(_span_of(arg), rules)
+    return out
+
+
+def _absolute_imports(branches: list[ast.AST]) -> set[int]:
+    return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
+                                if isinstance(n, ast.Import) or (isinstance(n, ast.ImportFrom) and not n.level)))
+
+
+def _probed_uses(test: ast.expr, branches: list[ast.AST]) -> set[int]:
+    """Lines of the guarded branches that use what the test probes: an attribute named by `hasattr(m, "x")` /
+    `getattr(m, "x", None)`, or any attribute of the object probed (its other branch uses the fallback:
+    `if hasattr(m, "new"): m.new() else: m.old()`). What the test reads itself always runs, and is judged."""
+    names: set[str] = set()
+    objects: set[str] = set()
+    for n in ast.walk(test):
+        if isinstance(n, ast.Call) and last_name(n.func) in ("hasattr", "getattr") and n.args:
+            objects.add(_dotted(n.args[0]) or "?")
+            names.update(a.value for a in n.args[1:2] if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    if "?" in objects:
+        return set().union(*(_span_of(b) for b in branches))
+    out: set[int] = set()
+    for branch in branches:
+        for n in ast.walk(branch):
+            if isinstance(n, ast.Attribute) and (n.attr in names or _dotted(n.value) in objects):
+                out |= _span_of(n)
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.gate.change import Change
 from bot.gate.rules import Hit, RuleContext, make
+from bot.gate.rules.imports import in_regular_package
 from bot.graph import Graph
 from bot.graph.layout import STDLIB, module_names
 from bot.graph.model import FileFacts, ImportFact
@@ -118,7 +119,8 @@ def _importer_hits(ctx: RuleContext, path: str, gone: Absent) -> list[Hit]:
         return []
     out: list[Hit] = []
     for imp in facts.imports:
-        if imp.guarded or (imp.level == 0 and "sys.path" in graph.source(path)):
+        if imp.guarded or (imp.level == 0 and facts.doubts.path_edited_before(
+                imp.line, imp.scope, in_repository_package=in_regular_package(graph, gone.module))):
             continue
         for module in ctx.resolver.absolute_module(path, imp):
             hit = _hit(graph, path, imp, module, gone)

@@ -31,9 +31,9 @@ from bot.graph.model import NO_DOUBTS, Doubts, FileFacts
 if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
-__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "missing_uncertain",
-           "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer",
-           "trusted_top"]
+__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
+           "missing_uncertain", "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure",
+           "stored_by_an_importer", "trusted_top"]
 
 
 
@@ -90,6 +90,22 @@ def never_collected(graph: Graph, path: str) -> bool:
         if not directory:
             return False
         directory = directory.rpartition("/")[0]
+
+
+_TEST_DIRS = frozenset({"test", "tests", "testing"})
+
+
+def loaded_only_by_name(graph: Graph, path: str) -> bool:
+    """Test data: a file under a test directory that pytest does not collect by its default names (`test_*.py`,
+    `*_test.py`, `conftest.py`) and no file of the repository imports. Only a harness loading it by name runs it,
+    and such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
+    `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`)."""
+    directories, _, name = path.rpartition("/")
+    if not _TEST_DIRS.intersection(directories.split("/")) or not name.endswith(".py"):
+        return False
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return False
+    return not graph.importers_of(graph.modules_of(path))
 
 
 def is_dunder(name: str) -> bool:

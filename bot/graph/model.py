@@ -188,7 +188,9 @@ class Doubts:
     setattr_targets: tuple[str, ...] = ()  # first arguments of `setattr(name, ...)` calls
     probed: tuple[str, ...] = ()  # names asked about with `hasattr(..., "name")` / `getattr(..., "name"...)`
     all_changed: bool = False  # `__all__` is built or changed anywhere (functions included)
-    edits_sys_path: bool = False  # the file mentions `sys.path`: its absolute imports may reach anything
+    sys_path_line: int = 0  # first line mentioning `sys.path` (0: none): absolute imports after it may reach
+    #   anything (module-level imports above it run before this file can edit the path)
+    sys_path_appends_only: bool = False  # every mention appends to or removes from the end of `sys.path`
     name_handoffs: tuple[str, ...] = ()  # callees handed `__name__` (`recreate_module(__name__, ...)`)
     mock_imports: tuple[str, ...] = ()  # Sphinx `autodoc_mock_imports = [...]` (modules it fakes while importing)
     collect_ignore: tuple[str, ...] = ()  # pytest `collect_ignore` / `collect_ignore_glob` patterns (conftest.py)
@@ -203,6 +205,21 @@ class Doubts:
 
     def probes(self, name: str) -> bool:
         return name in self.probed
+
+    @property
+    def edits_sys_path(self) -> bool:
+        """The file mentions `sys.path` anywhere."""
+        return self.sys_path_line > 0
+
+    def path_edited_before(self, line: int, scope: str, *, in_repository_package: bool = False) -> bool:
+        """This file may have edited `sys.path` by the time an import at `line` in `scope` runs: always
+        inside a function or class (it runs later), at module level when a mention precedes it.
+        `in_repository_package`: the import names a module of a regular package of the repository, found on
+        a path entry that was there before; an entry appended behind it can neither shadow the package nor add
+        to its `__path__`."""
+        if in_repository_package and self.sys_path_appends_only:
+            return False
+        return self.sys_path_line > 0 and (scope != "module" or self.sys_path_line <= line)
 
 
 

@@ -35,7 +35,8 @@ _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
     r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
-    r"setattr\(\s*sys\.modules|=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
+    r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
+    r"=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
 _SELF_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(")
 _SETATTR = re.compile(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
@@ -70,9 +71,26 @@ def doubts_of(data: bytes) -> Doubts:
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               edits_sys_path=b"sys.path" in data, name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
+               sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
                collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_PATH_MENTION = re.compile(rb"(\bdel\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
+
+
+def _appends_only(data: bytes) -> bool:
+    """Every mention of `sys.path` appends, removes, or deletes its last entry (falcon's bench `create.py`:
+    `sys.path.append(dir)`, then `del sys.path[-1]`)."""
+    mentions = list(_PATH_MENTION.finditer(data))
+    return 0 < len(mentions) == data.count(b"sys.path") and all(
+        m.group(2) and (m.group(1) is None) == (m.group(2) != b"[-1]") for m in mentions)
+
+
+def _first_line(data: bytes, needle: bytes) -> int:
+    """The 1-based line of the first occurrence of `needle` (0: none)."""
+    at = data.find(needle)
+    return 0 if at < 0 else data.count(b"\n", 0, at) + 1
 
 
 _TOP_LEVEL_CALL = re.compile(rb"(?m)^(?:[A-Za-z_]\w*[ \t]*=[ \t]*)?[A-Za-z_][\w.]*\(")
@@ -289,7 +307,10 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
             continue
         stmt = clause.parent
         expected = _with_caught(clause)
-        if expected is None:  # `warns`, `catch_warnings`, an unreadable expectation: anything may be expected
+        if expected is None and _warnings_only(clause):  # an exception passes through: imports and
+            calls.append((stmt.start_byte, stmt.end_byte))  # attributes are judged, calls stay shielded
+            continue
+        if expected is None:  # an unreadable expectation: anything may be expected
             shared.append((stmt.start_byte, stmt.end_byte))
             continue
         for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
@@ -307,8 +328,10 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
                 # names on every platform (a conditional `def` still counts), and arity only judges
                 # unconditional definitions; only what the test probes (`hasattr(mod, "x")`) and what the
                 # block imports (an optional or platform-only module) are uncertain.
-                imports.append(span)
-                if not platform_test(test):
+                if platform_test(test):  # a relative import names a repository file, there on every system
+                    imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                else:
+                    imports.append(span)
                     attributes.append(span)
         elif test in ("True", "1") and stmt.parent is not None:
             # `if True: return ...` makes the rest of the block dead code
@@ -319,9 +342,26 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
     return GuardRanges(imports + shared, attributes + shared, calls + shared)
 
 
+def _without_relative_imports(span: tuple[int, int], import_nodes: list[Any]) -> list[tuple[int, int]]:
+    """`span` less the byte ranges of the relative imports inside it."""
+    out: list[tuple[int, int]] = []
+    start = span[0]
+    for node in sorted(import_nodes, key=lambda n: n.start_byte):
+        if span[0] <= node.start_byte < span[1] and _relative(node):
+            if node.start_byte > start:
+                out.append((start, node.start_byte))
+            start = max(start, node.end_byte)
+    if start < span[1]:
+        out.append((start, span[1]))
+    return out
+
+
+def _relative(node: Any) -> bool:
+    module = node.child_by_field_name("module_name") if node.type == "import_from_statement" else None
+    return module is not None and module.type == "relative_import"
+
+
 _EXPECTING = re.compile(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")
-
-
 def _with_caught(clause: Any) -> set[str] | None:
     """The exceptions a `with pytest.raises(E)` / `self.assertRaises(E)` / `suppress(E, ...)` clause expects,
     or None when some item expects something else or cannot be read."""
@@ -349,6 +389,19 @@ def _with_caught(clause: Any) -> set[str] | None:
                 word = kind.text.decode("utf-8", "replace").rsplit(".", 1)[-1]
                 out.add(word if kind.type in ("identifier", "attribute") and word in ALWAYS_DEFINED else "Exception")
     return out
+
+
+def _warnings_only(clause: Any) -> bool:
+    """Every expecting manager of the `with` records or filters warnings (`pytest.warns`, `catch_warnings`,
+    `deprecated_call`, sympy's `warns_deprecated_sympy`): an exception, ImportError included, passes through.
+    (Calls stay shielded there: a deprecation shim may accept what its signature does not show.)"""
+    names = [n.decode("utf-8", "replace") for n in _WITH_CALLS.findall(clause.text)]
+    guards = [n.rsplit(".", 1)[-1].lower() for n in names if _GUARD_WITH.search(n)]
+    return bool(guards) and all(("warn" in g or g == "deprecated_call") and not any(
+        w in g for w in ("rais", "suppress", "error", "except")) for g in guards)
+
+
+_WITH_CALLS = re.compile(rb"([A-Za-z_][\w.]*)\s*\(")
 
 
 def _caught(try_node: Any) -> set[str]:

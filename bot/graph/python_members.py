@@ -166,10 +166,12 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
                      uses: list[MemberUse]) -> None:
     """`obj.x` reads where `obj` is bound exactly once in its scope, by `obj = Cls(...)`, read inside that
     scope: a function whose whole text (nested functions, lambdas and comprehensions included) binds `obj`
-    nowhere else, or the module when the whole file binds it once; `Cls(...).x`; and `Cls.x` where `Cls` is a
+    nowhere else, or the module when the whole file binds it once -- and before any call is given `obj` (one
+    that may add attributes), not in a loop or nested function that may run after such a call; `Cls(...).x`; and `Cls.x` where `Cls` is a
     top-level class of this file that the file binds nowhere else."""
-    bound: dict[str, list[tuple[str, int, int]]] = {}  # name -> (callee as written, scope start, scope end)
-    handed: dict[tuple[int, int], set[bytes]] = {}  # scope -> names passed to calls in it
+    # name -> (callee as written, scope start, scope end, scope node, where a call is first given the object)
+    bound: dict[str, list[tuple[str, int, int, Any, int | None]]] = {}
+    handed: dict[tuple[int, int], dict[bytes, int]] = {}  # scope -> names passed to calls in it -> first place
     for lhs in caps.get("lhs", ()):
         parent = lhs.parent
         if lhs.type != "identifier" or parent is None or parent.type != "assignment":
@@ -192,9 +194,7 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         key = (node.start_byte, node.end_byte)
         if key not in handed:
             handed[key] = _handed_off(node)
-        if lhs.text in handed[key]:
-            continue  # a call given the object may add attributes or swap its class (`set_property(obj, f)`)
-        bound.setdefault(name, []).append((callee, start, stop))
+        bound.setdefault(name, []).append((callee, start, stop, node, handed[key].get(lhs.text)))
     for fn in caps.get("icall", ()):  # `Cls(...).x`
         call = fn.parent
         attr = call.parent
@@ -223,8 +223,8 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
             kind, owner = "class", name
         else:
             hit = next((h for h in bound.get(name, ()) if h[1] <= base.start_byte < h[2]), None)
-            if hit is None:
-                continue
+            if hit is None or (hit[4] is not None and (base.start_byte >= hit[4] or _repeats(base, hit[3]))):
+                continue  # a call given the object may add attributes or swap its class (`set_property(obj, f)`)
             kind, owner = "instance", hit[0]
         line, col = attr.start_point[0] + 1, attr.start_point[1]
         uses.append(MemberUse(kind, owner, text(ident), line, col, attr.end_point[0] + 1, base.start_byte in guards))
@@ -261,9 +261,25 @@ def _scope_node(node: Any) -> Any:
     return p
 
 
-def _handed_off(scope: Any) -> set[bytes]:
-    """The names passed as arguments to calls anywhere in `scope` (not to calls that only look at them)."""
-    out: set[bytes] = set()
+_REPEATING = {"for_statement", "while_statement", "function_definition", "lambda", "list_comprehension",
+              "set_comprehension", "dictionary_comprehension", "generator_expression", "class_definition"}
+
+
+def _repeats(node: Any, scope: Any) -> bool:
+    """`node` may run again after later code of `scope` ran: it is in a loop, a comprehension or a nested
+    function inside the scope."""
+    p = node.parent
+    while p is not None and p != scope:
+        if p.type in _REPEATING:
+            return True
+        p = p.parent
+    return False
+
+
+def _handed_off(scope: Any) -> dict[bytes, int]:
+    """The names passed as arguments to calls anywhere in `scope` (not to calls that only look at them), with
+    the first place (start byte) one is passed."""
+    out: dict[bytes, int] = {}
     stack = [scope]
     while stack:
         node = stack.pop()
@@ -275,7 +291,7 @@ def _handed_off(scope: Any) -> set[bytes]:
                         arg.named_children[0] if arg.type in ("list_splat", "dictionary_splat") and arg.named_children \
                         else arg
                     if value is not None and value.type == "identifier":
-                        out.add(value.text)
+                        out[value.text] = min(out.get(value.text, value.start_byte), value.start_byte)
         stack.extend(node.named_children)
     return out
 

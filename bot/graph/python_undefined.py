@@ -1,6 +1,7 @@
 """`undefined-name`: names looked up as globals that nothing in the file, the builtins or Python binds.
 
-Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported,
+Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported
+(except one bound only in class bodies, read where no class body that binds it evaluates the read),
 nor a builtin of any Python version, a dunder, a Python 2 name, or a use in the body of a `try` whose handler
 catches `NameError` (only that body: the shield is scoped). A version/platform `if` shields nothing here: a
 name bound nowhere is unbound on every platform. A file with a star import, `exec`/`eval`, writes through
@@ -26,6 +27,7 @@ _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains
 _CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
 _USE = _symtable.USE
 _BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _symtable.DEF_NONLOCAL | _symtable.DEF_IMPORT
+_FROM_CLASS_BODY = _symtable.DEF_GLOBAL | _symtable.DEF_NONLOCAL  # what a class body binds outside itself
 _SCOPE_OFF, _SCOPE_MASK = _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
 _GLOBAL_SCOPES = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
 _MAX_PER_NAME = 20
@@ -94,14 +96,17 @@ _BINDING_HEADS = re.compile(r"(?:^|;)\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\
 
 
 def _candidates(top: symtable.SymbolTable) -> set[str]:
-    """Names referenced as (implicit or explicit) globals and bound nowhere in the file."""
+    """Names referenced as (implicit or explicit) globals and bound nowhere in the file but, at most, in class
+    bodies: what a class body binds is an attribute of the class, never a global (`_locate` leaves the
+    class's own reads of it alone)."""
     bound: set[str] = set()
     referenced: set[str] = set()
     stack = [top._table]  # type: ignore[attr-defined]  # the C table: flags without Python wrappers
     while stack:
         table = stack.pop()
+        in_class = table.type == _symtable.TYPE_CLASS
         for name, flags in table.symbols.items():
-            if flags & _BINDS:
+            if flags & _BINDS and not (in_class and not flags & _FROM_CLASS_BODY):
                 bound.add(name)
             elif flags & _USE and ((flags >> _SCOPE_OFF) & _SCOPE_MASK) in _GLOBAL_SCOPES:
                 referenced.add(name)
@@ -287,29 +292,51 @@ def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
 def _locate(tree: ast.Module, candidates: set[str], eager: bool) -> Iterator[LocalIssue]:
     """Every unguarded load of a candidate name that is evaluated when the code runs, in source order."""
     found: list[ast.Name] = []
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]  # (node, directly inside a function body)
+    # (node, directly inside a function body, names the class whose body evaluates the node binds)
+    stack: list[tuple[ast.AST, bool, frozenset[str]]] = [(tree, False, frozenset())]
     while stack:
-        node, in_function = stack.pop()
+        node, in_function, own = stack.pop()
         if isinstance(node, ast.Name):
-            if node.id in candidates and isinstance(node.ctx, ast.Load):
+            if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load):
                 found.append(node)
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack.extend((child, in_function) for child in _signature_parts(node, eager))
+            stack.extend((child, in_function, own) for child in _signature_parts(node, eager))
             body = node.body if isinstance(node.body, list) else [node.body]
-            stack.extend((child, True) for child in body)
+            stack.extend((child, True, frozenset()) for child in body)  # a method does not see its class's names
             continue
         if isinstance(node, ast.ClassDef):
-            stack.extend((child, in_function) for child in [*node.decorator_list, *node.bases, *node.keywords])
-            stack.extend((child, False) for child in node.body)
+            stack.extend((child, in_function, own) for child in [*node.decorator_list, *node.bases, *node.keywords])
+            body_binds = _class_body_binds(node)
+            stack.extend((child, False, body_binds) for child in node.body)
             continue
-        stack.extend((child, in_function) for child in _visible_children(node, eager and not in_function))
+        stack.extend((child, in_function, own) for child in _visible_children(node, eager and not in_function))
     counts: dict[str, int] = {}
     for name in sorted(found, key=lambda n: (n.lineno, n.col_offset)):
         counts[name.id] = counts.get(name.id, 0) + 1
         if counts[name.id] <= _MAX_PER_NAME:
             yield LocalIssue("undefined-name", name.lineno, name.col_offset, name.end_lineno or name.lineno,
                              f"undefined name '{name.id}'", name.id)
+
+
+def _class_body_binds(node: ast.ClassDef) -> frozenset[str]:
+    """Every name the class body binds, counting generously (comprehension targets and names bound in
+    nested scopes too): a read of any of them in the class body is left alone."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+            out.add(sub.id)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
+            out.add(sub.name)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in sub.names)
+        elif isinstance(sub, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and sub.name:
+            out.add(sub.name)
+        elif isinstance(sub, ast.MatchMapping) and sub.rest:
+            out.add(sub.rest)
+        elif isinstance(sub, ast.arg):
+            out.add(sub.arg)
+    return frozenset(out)
 
 
 def _signature_parts(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, eager: bool) -> list[ast.AST]:
@@ -343,7 +370,21 @@ def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
 
 
 def _catches_name_error(handler: ast.ExceptHandler) -> bool:
+    """The handler catches a `NameError` and carries on: one that always ends by raising or exiting (bottle's
+    `except: if not reloader: raise; print_exc(); sys.exit(3)`) leaves the failure a failure."""
+    if handler.body and _ends_the_run(handler.body[-1]) and not any(
+            isinstance(n, (ast.Return, ast.Break, ast.Continue)) for s in handler.body for n in ast.walk(s)):
+        return False
     if handler.type is None:
         return True
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any(last_name(k) in _CATCH_NAME_ERROR for k in kinds)
+
+
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def _ends_the_run(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Raise):
+        return True
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and ast.unparse(stmt.value.func) in _EXITS

@@ -72,7 +72,7 @@ class Snapshot:
         delta); None when the whole index was listed instead (or this is not an index snapshot)."""
         if self.source is not Source.INDEX or self.tree is None or self.staged is None:
             return None
-        delta = index_delta(store, self.git, self.tree, self.staged, roots) if self.git is not None else None
+        delta = index_delta(store, self.git, self.tree, self.staged, roots, in_scope) if self.git is not None else None
         if delta is None:
             self._list_index()
             return None

@@ -19,7 +19,7 @@ missing, or the files table was since written from another source (working tree,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from bot.errors import GitError
@@ -76,11 +76,11 @@ class IndexDelta:
         return sum((new is not None) - (p in self.old) for p, new in self.overlay.items() if p.endswith(suffix))
 
 
-def index_delta(store: Store, git: Git, tree: str, staged: list[str], roots: tuple[str, ...]) -> IndexDelta | None:
+def index_delta(store: Store, git: Git, tree: str, staged: list[str], roots: tuple[str, ...],
+                in_scope: Callable[[str], bool]) -> IndexDelta | None:
     """The delta of the current index (HEAD's tree `tree`, differing from it at `staged`) against the store's
-    snapshot; None when the store has no snapshot it can vouch for, or the change is too big to look up."""
-    from bot.graph.snapshot import in_scope
-
+    snapshot, over the paths `in_scope` keeps; None when the store has no snapshot it can vouch for, or the change
+    is too big to look up."""
     state = load_state(store)
     if state is None or state.roots != roots:
         return None

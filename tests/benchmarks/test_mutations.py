@@ -182,3 +182,15 @@ def test_deleting_a_module_named_like_the_standard_library_keeps_only_sites_that
     assert found
     for m in found:
         assert [(e.path, e.line) for e in m.expect] == [("tests/data/other.py", 1)]
+
+
+def test_places_in_files_the_repository_excludes_from_pre_commit_are_not_expected(project: Path) -> None:
+    """black's `.pre-commit-config.yaml` has `exclude: ^(profiling/|tests/data/)`: pre-commit never judges
+    those files, nor does the gate; a mutation whose places all lie there is dropped, after the draws."""
+    every = collect(project, "demo", 5, 1)
+    (project / ".pre-commit-config.yaml").write_text("exclude: ^pkg/app\\.py$\nrepos: []\n")
+    kept = collect(project, "demo", 5, 1)
+    assert kept
+    assert all(e.path != "pkg/app.py" for m in kept for e in m.expect)
+    assert {m.id for m in kept} <= {m.id for m in every}  # the same draws, fewer places
+    assert any(m.id not in {k.id for k in kept} for m in every)

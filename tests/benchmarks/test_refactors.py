@@ -175,3 +175,24 @@ def test_binding_against_the_signature() -> None:
     assert binds(sig, call("f(1)")) is False
     assert binds(sig, call("f(1, c=2, z=3)")) is True
     assert binds(sig, call("f(*xs)")) is None
+
+
+def test_refactors_that_cannot_be_proven_to_break_are_dropped(tmp_path: Path) -> None:
+    """A module `__getattr__` under an `if` may still serve a removed re-export (falcon.util), another module
+    may assign the name on the package (urllib3's `util.IS_PYOPENSSL = True`), and a class that writes
+    `self.__dict__.update(settings)` gets any attribute a caller passes (pyramid's view_config with
+    `venusian=...`): none of these removals is certain to break, so none is kept."""
+    files = {"lib/__init__.py": "import sys\nfrom .impl import run, stop\n\nif sys.version_info >= (3, 7):\n"
+                                "    def __getattr__(name):\n        raise AttributeError(name)\n",
+             "lib/impl.py": "def run():\n    return 1\n\n\ndef stop():\n    return 0\n",
+             "lib/conf.py": "class Config:\n    hook = print\n    mode = 'x'\n\n    def __init__(self, **kw):\n"
+                            "        self.__dict__.update(kw)\n\n    def go(self):\n        return self.hook(self.mode)\n",
+             "inj/__init__.py": "from .impl import start\n", "inj/impl.py": "def start():\n    return 1\n",
+             "inj/pyopenssl.py": "import inj\n\n\ndef inject():\n    inj.start = print\n",
+             "app.py": "from lib import run\nimport lib\nfrom lib.conf import Config\nfrom inj import start\n\n\n"
+                       "def main():\n    return run(), lib.stop(), Config().go(), start()\n"}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    notes = {m.note for m in collect_refactors(tmp_path, "demo", 50, 7)}
+    assert not any(n.startswith(("remove re-export", "remove class attribute")) for n in notes), notes

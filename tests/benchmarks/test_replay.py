@@ -10,7 +10,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
 
-from benchmarks.replay import TIP, changed_python_files, load_justified, python_commits, stage_commit
+from benchmarks.replay import (
+    TIP,
+    absent_blobs,
+    changed_python_files,
+    load_justified,
+    python_commits,
+    stage_commit,
+)
 
 
 def sh(cwd: Path, *args: str) -> str:
@@ -72,3 +79,30 @@ def test_justifications_file(tmp_path: Path) -> None:
     path.write_text('["o/r"]\n"abc" = "fixed by the next commit def"\n')
     assert load_justified(path) == {"o/r": {"abc": "fixed by the next commit def"}}
     assert load_justified(tmp_path / "missing.toml") == {}
+
+
+def test_stages_a_commit_whose_large_data_blob_the_mirror_lacks(clone: tuple[Path, dict[str, str]]) -> None:
+    """A mirror that lists a large file but lacks its blob: the file is left out of the work tree and stays in
+    the index; the Python files are staged as the commit has them."""
+    work, _ = clone
+    origin = work.parent / "origin"
+    sha = commit(origin, {"data/big.h5": "x" * 1000, "c.py": "from a import y\n"}, "data and code")
+    mirror = work.parent / "mirror.git"
+    sh(mirror, "fetch", "-q", str(origin), "main:main")
+    blob = sh(origin, "rev-parse", f"{sha}:data/big.h5")
+    sh(mirror, "repack", "-a", "-d", "-q")
+    pack = next((mirror / "objects" / "pack").glob("*.pack"))
+    kept = sh(mirror, "rev-list", "--objects", "--all").splitlines()
+    lines = "".join(line.split()[0] + "\n" for line in kept if not line.startswith(blob))
+    subprocess.run(["git", "pack-objects", "-q", str(mirror / "objects" / "pack" / "slim")], cwd=mirror,
+                   input=lines, text=True, check=True, capture_output=True)
+    for old in (mirror / "objects" / "pack").glob(pack.stem + ".*"):
+        old.unlink()
+    sh(work, "fetch", "-q", "origin", "main:refs/remotes/origin/main")
+    assert absent_blobs(work, sha) == {"data/big.h5"}
+    absent: set[str] = set()
+    stage_commit(work, sha, absent)
+    assert absent == {"data/big.h5"}
+    assert sh(work, "rev-parse", "HEAD") == sh(work, "rev-parse", f"{sha}^")
+    assert sh(work, "diff", "--cached", "--name-only").split() == ["c.py", "data/big.h5"]
+    assert (work / "c.py").read_text() == "from a import y\n" and not (work / "data" / "big.h5").exists()

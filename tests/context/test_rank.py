@@ -186,5 +186,5 @@ def test_lexical_similarity_is_one_signal_among_the_graphs(shop):
 def test_the_skeleton_around_a_method_in_full_stays_compact(shop):
     small = assemble_context(shop, "tests/test_shop.py::test_checksum", 4000)
     skeleton = next(s for s in small.sections if s.symbol == "Big")
-    assert skeleton.form == "skeleton" and skeleton.tokens < 200  # about 4 % of the 2,800-token context share
+    assert skeleton.form == "skeleton" and skeleton.tokens < 100  # about 1.5 % of the 2,800-token context share
     assert "more members" in small.text and "Big.checksum" in {s.symbol for s in small.sections}

@@ -251,8 +251,8 @@ def test_an_expected_exception_shields_only_what_raises_it(repo: Repo) -> None:
                 helpers.gone()
             with contextlib.suppress(ImportError):
                 from pkg.helpers import optional
-            with pytest.warns(UserWarning):
-                helpers.verify_payment()
+            with pytest.warns(UserWarning):  # records warnings; calls stay shielded (a deprecation shim may
+                helpers.verify_payment()     # accept what its signature does not show), imports do not
         """}) == [("arity-mismatch", "test_app.py", 9)]
 
 
@@ -277,3 +277,22 @@ def test_syntax_newer_than_the_interpreter_in_files_pytest_never_collects(repo: 
                         "tests/test_broken_695.py": "def f(:\n    pass\n",
                         "tests/test_z.py": "class A[T]:\n    pass\n"}) == [
         ("syntax-error", "tests/test_broken_695.py", 1), ("syntax-error", "tests/test_z.py", 1)]
+
+
+def test_newer_syntax_in_test_data_a_harness_loads_by_name(repo: Repo) -> None:
+    # pdoc's layout: test/testdata/misc_py312.py uses PEP 695 under a 3.8 target; test/test_snapshot.py loads it by
+    # name only when sys.version_info >= (3, 12). Nothing imports it, pytest never collects it: no claim. The same
+    # syntax in test data a collected test imports, a real syntax error in test data, and the new syntax in a
+    # collected test file are still reported.
+    assert check(repo, {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.8"\n',
+                        "tests/__init__.py": "", "tests/testdata/__init__.py": "",
+                        "tests/testdata/misc_py312.py": "type MyType = int\n",
+                        "tests/testdata/imported_py312.py": "type Other = int\n",
+                        "tests/testdata/broken.py": "def f(:\n    pass\n",
+                        "tests/test_snapshot.py": "import importlib, sys\n\n\ndef test_snapshots():\n"
+                                                 "    if sys.version_info >= (3, 12):\n"
+                                                 "        importlib.import_module('tests.testdata.misc_py312')\n",
+                        "tests/test_other.py": "from tests.testdata import imported_py312\n",
+                        "tests/test_new.py": "type Mine = int\n"}) == [
+        ("syntax-error", "tests/test_new.py", 1), ("syntax-error", "tests/testdata/broken.py", 1),
+        ("syntax-error", "tests/testdata/imported_py312.py", 1)]

@@ -285,8 +285,8 @@ def test_the_test_of_an_environment_if_is_judged(repo: Repo) -> None:
                               "    if man_pages.is_available(name):\n        return man_pages.is_available(name)\n"})
     repo.commit()
     repo.write("pkg/man_pages.py", "def available(name):\n    return True\n")
-    repo.stage()
-    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4)]
+    repo.stage()  # the guarded call runs wherever the test passes (`bot.gate.guards`: only probes shield)
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 4), ("missing-attribute", "pkg/cli.py", 5)]
 
 
 def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed_missing(repo: Repo) -> None:
@@ -299,3 +299,137 @@ def test_an_attribute_stored_on_a_module_through_a_rebound_global_is_not_claimed
                                   "config.missing\n"})
     repo.commit()
     assert rules(repo.check(all_files=True)) == [("missing-attribute", "pkg/engines.py", 5)]
+
+
+def test_module_imports_above_the_files_first_sys_path_mention_are_judged(repo: Repo) -> None:
+    """flask's `tests/test_cli.py` restores `sys.path` inside a test function: its module-level imports ran
+    long before, so they are judged; an import after the mention, or inside a function, may be served by the
+    edited path and stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/cli.py": "def find_best_app():\n    return 1\n",
+                "tests/test_cli.py": "import sys\n\nfrom pkg.cli import find_best_app\n\n\ndef test_x():\n"
+                                     "    saved = sys.path[:]\n    sys.path[:] = saved\n"
+                                     "    from pkg.cli import find_best_app as again\n",
+                "tests/test_late.py": "import sys\n\nsys.path.insert(0, 'vendor')\nfrom pkg.cli import find_best_app\n"})
+    repo.commit()
+    repo.write("pkg/cli.py", "def find_best_app_renamed():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "tests/test_cli.py", 3)]
+
+
+def test_attributes_under_a_feature_test_are_judged_unless_the_test_probes_them(repo: Repo) -> None:
+    """`if man_pages.is_available(name): man_pages.display_for(name)` (httpie) runs wherever the feature is
+    there, and the repository module has the same names everywhere; what `hasattr`/`getattr` probes (and its
+    fallback branch) and what a version test guards stay silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/man_pages.py": "def is_available(name):\n    return True\n\n\n"
+                                                        "def display_for(name):\n    return name\n",
+                "pkg/cli.py": "import sys\n\nfrom pkg import man_pages\n\n\ndef manual(name):\n"
+                              "    if man_pages.is_available(name):\n        man_pages.display_for(name)\n"
+                              "    if sys.version_info < (3,):\n        man_pages.display_for(name)\n",
+                "pkg/probe.py": "from pkg import man_pages\n\n\ndef manual(name):\n"
+                                "    if getattr(man_pages, 'display', None):\n        man_pages.display(name)\n"
+                                "    else:\n        man_pages.display_for(name)\n"})
+    repo.commit()
+    repo.write("pkg/man_pages.py", "def is_available(name):\n    return True\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/cli.py", 8)]
+
+
+def test_a_relative_import_under_a_platform_test_is_judged(repo: Repo) -> None:
+    """tox: `if sys.platform == "win32": from .read_via_thread_windows import ReadViaThreadWindows`: the
+    relative import names a repository file, which is there on every system; an absolute import there may be
+    a module of that system only, so it stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n",
+                "pkg/run.py": "import sys\n\nif sys.platform == 'win32':\n    import winreg_helpers\n"
+                              "    from .win import Reader\nelse:\n    Reader = None\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/run.py", 5)]
+
+
+def test_an_entry_appended_to_sys_path_cannot_serve_a_repository_packages_module(repo: Repo) -> None:
+    """falcon's `bench/create.py` appends a directory to `sys.path` (and deletes it again) in one function;
+    `from falcon.bench.queues import api` in another still finds `falcon` where it did, and `api` in its
+    `__path__`. A top-level module may come from the appended entry, and an insert may shadow anything."""
+    repo.files({"pkg/__init__.py": "", "pkg/queues/__init__.py": "", "pkg/queues/api.py": "def create():\n    pass\n",
+                "top.py": "def create():\n    pass\n",
+                "pkg/create.py": "import os\nimport sys\n\n\ndef nuts():\n    sys.path.append(os.getcwd())\n"
+                                 "    del sys.path[-1]\n\n\ndef ext():\n    from pkg.queues import api\n"
+                                 "    import top\n    return api, top\n",
+                "pkg/insert.py": "import sys\n\n\ndef nuts():\n    sys.path.insert(0, 'x')\n\n\ndef ext():\n"
+                                 "    from pkg.queues import api\n    return api\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/queues/api.py", "top.py")
+    assert rules(repo.check()) == [("missing-symbol", "pkg/create.py", 11)]
+
+
+def test_a_module_only_the_declared_target_rejects_still_provides_its_names(repo: Repo) -> None:
+    """falcon declares Python 3.5 and ships 3.6+ code in `falcon/asgi/`: `app.py` is a syntax error under the
+    target, yet the parser reads it whole, so `from .app import App` is judged when `App` is renamed."""
+    repo.files({"setup.cfg": "[options]\npython_requires = >=3.5\n", "pkg/__init__.py": "",
+                "pkg/app.py": "class App:\n    def name(self):\n        return f'{self}'\n",
+                "pkg/run.py": "from .app import App\n"})
+    repo.commit()
+    repo.write("pkg/app.py", "class App_renamed:\n    def name(self):\n        return f'{self}'\n")
+    repo.stage()
+    assert rules(repo.check()) == [("syntax-error", "pkg/app.py", 3), ("missing-symbol", "pkg/run.py", 1)]
+
+
+def test_a_module_named_in_a_type_checker_table_is_not_built_by_it(repo: Repo) -> None:
+    """sphinx's pyproject names `sphinx.builders._epub_base` in `[[tool.mypy.overrides]]`: mypy reads modules,
+    it builds none, so deleting the file breaks `from sphinx.builders import _epub_base`. A build table naming
+    a module (a generated or compiled one) still silences."""
+    repo.files({"pyproject.toml": '[project]\nname = "pkg"\n\n[[tool.mypy.overrides]]\nmodule = ["pkg._epub_base"]\n'
+                                  'strict = true\n\n[tool.setuptools]\next-modules = [{name = "pkg._speedups", '
+                                  'sources = ["x.c"]}]\n',
+                "pkg/__init__.py": "", "pkg/_epub_base.py": "X = 1\n", "pkg/_speedups.py": "Y = 1\n",
+                "pkg/epub3.py": "from pkg import _epub_base\nfrom pkg import _speedups\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/_epub_base.py", "pkg/_speedups.py")
+    assert rules(repo.check()) == [("missing-symbol", "pkg/epub3.py", 1)]
+
+
+def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
+    """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
+    the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""
+    repo.files({"mod.py": "import sys\n\n\ndef run(reloader):\n    try:\n        return load_app_typo()\n"
+                          "    except:\n        if not reloader:\n            raise\n        sys.exit(3)\n\n\n"
+                          "def text():\n    try:\n        return unicode\n    except NameError:\n        return str\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 6)]
+
+
+def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo) -> None:
+    """sympy: `with warns_deprecated_sympy(): import sympy.testing.randtest`; celery: `with pytest.warns(W):
+    control.flatten_reply(reply)`: the manager expects a warning; a missing module or attribute raises through
+    it. `pytest.raises(ImportError)` still expects the failure."""
+    repo.files({"pkg/__init__.py": "", "pkg/randtest.py": "X = 1\n",
+                "pkg/control.py": "def flatten_reply(reply):\n    return reply\n",
+                "tests/test_dep.py": "import pytest\n\nfrom pkg import control, warns_deprecated\n\n\ndef test_x():\n"
+                                     "    with warns_deprecated():\n        import pkg.randtest\n"
+                                     "    with pytest.raises(ImportError):\n        import pkg.randtest as again\n"
+                                     "    with pytest.warns(UserWarning):\n        control.flatten_reply(1)\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/randtest.py")
+    repo.write("pkg/control.py", "def other(reply):\n    return reply\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-module", "tests/test_dep.py", 8),
+                                   ("missing-attribute", "tests/test_dep.py", 12)]
+
+
+def test_setattr_on_another_modules_entry_leaves_the_module_judged(repo: Repo) -> None:
+    """celery's `t/unit/conftest.py` fakes modules with `setattr(sys.modules[parent], attr, module)`: that
+    writes other modules, not its own; `conftest.sys_platform` removed from it is reported where it is used.
+    `setattr(sys.modules[__name__], ...)` still makes the module's names unknowable."""
+    repo.files({"t/__init__.py": "", "t/unit/__init__.py": "",
+                "t/unit/conftest.py": "import sys\n\n\ndef module_exists(parent, attr, module):\n"
+                                      "    setattr(sys.modules[parent], attr, module)\n\n\n"
+                                      "def sys_platform(value=None):\n    return value\n",
+                "t/unit/own.py": "import sys\n\nsetattr(sys.modules[__name__], 'extra', 1)\n\n\n"
+                                 "def sys_platform(value=None):\n    return value\n",
+                "t/unit/test_app.py": "from t.unit import conftest, own\n\n\ndef test_x():\n"
+                                      "    return conftest.sys_platform('java'), own.sys_platform('java')\n"})
+    repo.commit()
+    repo.write("t/unit/conftest.py", "import sys\n\n\ndef module_exists(parent, attr, module):\n"
+                                     "    setattr(sys.modules[parent], attr, module)\n")
+    repo.write("t/unit/own.py", "import sys\n\nsetattr(sys.modules[__name__], 'extra', 1)\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "t/unit/test_app.py", 5)]

@@ -35,6 +35,7 @@ class RepositoryMembers:
     stored: frozenset[str]  # names assigned on other objects anywhere (`obj.x = ...`, `setattr(obj, "x")`)
     subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
     handed_off: frozenset[str] = frozenset()  # class names handed to a module-level call somewhere (`mapper(C, t)`)
+    stored_outside_tests: frozenset[str] = frozenset()  # `stored`, from files that are not tests
 
 
 AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)

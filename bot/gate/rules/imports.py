@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
 from bot.graph.doubts import mocked
+from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
 
 
@@ -20,9 +21,17 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         hit = _check(ctx, path, imp)
         if hit is None:
             continue
-        if imp.level == 0 and facts.doubts.edits_sys_path:
+        if imp.level == 0 and facts.doubts.path_edited_before(
+                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)):
             continue
         yield hit
+
+
+def in_regular_package(graph: Graph, module: str) -> bool:
+    """`module`'s top-level package is one regular package of the repository (a directory with `__init__.py`):
+    its submodules come from the package's `__path__`, whatever is appended to `sys.path`."""
+    paths = graph.paths_of(module.split(".")[0])
+    return len(paths) == 1 and paths[0].endswith("__init__.py")
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
@@ -85,10 +94,46 @@ def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
             return True  # it may name the module: unsure, so silent
         if text is None:
             continue
+        if name == "pyproject.toml":
+            text = _build_tables(text)
         quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
         if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
             return True
     return False
+
+
+# `[tool.X]` tables of tools that only read modules (type checkers, linters, test runners, coverage): a module
+# they name (sphinx: `[[tool.mypy.overrides]] module = ["sphinx.builders._epub_base", ...]`) is not built by them.
+_READ_ONLY_TOOLS = frozenset({"mypy", "ruff", "pytest", "coverage", "black", "isort", "pylint", "pyright", "codespell",
+                              "bandit", "pydocstyle", "vulture", "deptry", "interrogate", "towncrier",
+                              "basedpyright", "flake8", "yapf", "docformatter", "tox"})
+
+
+def _build_tables(text: str) -> str:
+    """pyproject.toml less the tables of read-only tools, as the quoted strings of what is left (the whole
+    text when it does not parse: unsure, so every mention counts)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        data["tool"] = {k: v for k, v in tool.items() if k not in _READ_ONLY_TOOLS}
+    return "\n".join(f'"{s}"' for s in _strings(data))
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def _ignored(root: Path, rels: list[str]) -> bool:

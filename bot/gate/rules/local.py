@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RuleContext, make
-from bot.graph.doubts import injected_globals, never_collected
+from bot.graph.doubts import injected_globals, loaded_only_by_name, never_collected
 from bot.graph.model import FileFacts
 from bot.graph.names import ALWAYS_DEFINED
 
@@ -14,8 +14,9 @@ from bot.graph.names import ALWAYS_DEFINED
 def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     for issue in facts.issues:
         if issue.rule == "syntax-error":
-            if issue.message.endswith(")") and "(target Python " in issue.message and never_collected(ctx.graph, path):
-                continue  # newer syntax than the target, in a file pytest is told not to import
+            if issue.message.endswith(")") and "(target Python " in issue.message and (
+                    never_collected(ctx.graph, path) or loaded_only_by_name(ctx.graph, path)):
+                continue  # newer syntax than the target, in a file pytest is told not to import or never imports
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
         elif issue.rule == "undefined-name" and not (issue.name in injected_globals(path)
                                                      or _assigned_from_outside(ctx, path, issue.name)):

@@ -3,7 +3,8 @@
 
 The MRO is judged by the graph (`Resolver.find_member`: silent as soon as a class on the way is not a plain
 repository class). On top of that, what can put an attribute on an object from outside its class makes the
-rule silent: `obj.x = ...` / `setattr(obj, "x", ...)` anywhere in the repository, and a probe of the name
+rule silent: `obj.x = ...` / `setattr(obj, "x", ...)` anywhere in the repository (for a read outside the tests,
+anywhere outside the tests: a test's mock gives nothing to the library's own objects), and a probe of the name
 (`hasattr(obj, "x")`). `self.x` and `super().x` are judged only for names that no repository class defines
 or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them) -- or that the
 checked change removed from a class of the MRO, whose own code relied on them: then every repository
@@ -76,7 +77,8 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
     if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing":
         return None
     everywhere = _repository_members(ctx)
-    if name in everywhere.stored or cls.definition.name in everywhere.handed_off:
+    stored = everywhere.stored if is_test_file(path) else everywhere.stored_outside_tests
+    if name in stored or cls.definition.name in everywhere.handed_off:
         return None  # set from outside, or the class is handed to a call that may give it attributes
     removed = _removed_from(ctx, cls, name)
     if kind in ("self", "super") and (
@@ -161,12 +163,26 @@ def _derives_elsewhere(ctx: RuleContext, sub: Target, cls: Target) -> bool:
     return bool(named)
 
 
+_TEST_DIRS = frozenset({"tests", "test"})
+
+
+def is_test_file(path: str) -> bool:
+    """A test module, a conftest, or Python under a `tests` directory: code that library code never imports,
+    so what it stores on objects (`manager.wait_for_ack = Mock()`, `Cls.LIMIT = 1` in a test) gives no
+    attribute to the objects library code reads (a `testing` package is a library: its stores count)."""
+    parts = path.split("/")
+    name = parts[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
+        or bool(_TEST_DIRS & set(parts[:-1]))
+
+
 def _repository_members(ctx: RuleContext) -> RepositoryMembers:
     """Built once per check, only when a finding is about to be made (it reads every file's facts)."""
     if ctx.members is not None:
         return ctx.members
     members: set[str] = set()
     stored: set[str] = set()
+    stored_outside_tests: set[str] = set()
     handed_off: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
     for p in ctx.graph.files():
@@ -180,6 +196,9 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
                 subclasses.setdefault(base.rsplit(".", 1)[-1].split("[")[0], []).append((p, d.qualname))
         members.update(n for _, names in facts.instance_attrs for n in names)
         stored.update(facts.doubts.attr_stores)
+        if not is_test_file(p):
+            stored_outside_tests.update(facts.doubts.attr_stores)
         handed_off.update(facts.doubts.class_handoffs)
-    ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off))
+    ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off),
+                                    frozenset(stored_outside_tests))
     return ctx.members

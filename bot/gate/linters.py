@@ -1,0 +1,148 @@
+"""The project's own file-local linter configuration: files its linter is told never to judge.
+
+`syntax-error` and `undefined-name` are what pyflakes-style linters report too (ruff/flake8 `F821`, `E999`).
+When a project tells its linter that a file is out of scope — ruff's `exclude`/`extend-exclude`, flake8's
+`exclude`/`extend-exclude`, or a per-file ignore of `F821`/`E999` — the file is deliberately not Python that
+must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
+Pythons run only there), and the same claims from the gate would be noise. Only these two file-local rules are
+quieted, and a syntax error only when a newer Python accepts the file: the linter never judged cross-file
+facts, so a removed function a file imports is still reported, and a file no Python compiles is broken.
+
+Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
+a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
+(`*` crosses `/`, as in ruff's globs and flake8's fnmatch). Only the root's configuration is read, in each
+tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`,
+`tox.ini`, `.flake8`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from bot.repo_files import read_text_or_note
+
+LINTED_RULES = frozenset({"syntax-error", "undefined-name"})
+_CODES = {"undefined-name": "F821", "syntax-error": "E999"}
+
+
+@dataclass(frozen=True)
+class LinterScope:
+    excluded: tuple[str, ...] = ()  # globs of files the linter never reads
+    ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
+
+    def quiets(self, rule: str, path: str, message: str) -> bool:
+        """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
+        only when it is about the target version (syntax a newer Python accepts): a file no Python can
+        compile is broken wherever it is."""
+        if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
+            return False
+        if any(_matches(p, path) for p in self.excluded):
+            return True
+        code = _CODES[rule]
+        return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)
+                   for p, codes in self.ignored)
+
+
+def newer_syntax(message: str) -> bool:
+    """A `syntax-error` message about syntax the target Python lacks (`bot.graph.python_local` adds the target)."""
+    return message.endswith(")") and "(target Python " in message
+
+
+def load_linter_scope(root: Path) -> LinterScope:
+    excluded: list[str] = []
+    ignored: list[tuple[str, tuple[str, ...]]] = []
+    ruff = _ruff_config(root)
+    if ruff is not None:
+        lint = ruff.get("lint")
+        excluded += _strings(ruff.get("exclude")) + _strings(ruff.get("extend-exclude"))
+        for table in (ruff, lint if isinstance(lint, dict) else {}):
+            for key in ("per-file-ignores", "extend-per-file-ignores"):
+                value = table.get(key)
+                if isinstance(value, dict):
+                    ignored += [(str(p), tuple(c.upper() for c in _strings(codes))) for p, codes in value.items()]
+    flake8 = _flake8_config(root)
+    if flake8 is not None:
+        excluded += _comma_list(flake8.get("exclude", "")) + _comma_list(flake8.get("extend-exclude", ""))
+        for key in ("per-file-ignores", "extend-per-file-ignores"):
+            ignored += list(_flake8_per_file(flake8.get(key, "")))
+    return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
+                       tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes))
+
+
+def _matches(pattern: str, path: str) -> bool:
+    parts = path.split("/")
+    for i in range(len(parts), 0, -1):  # the file, then every directory above it
+        if fnmatchcase(parts[i - 1] if "/" not in pattern else "/".join(parts[:i]), pattern):
+            return True
+    return False
+
+
+def _normal(pattern: str) -> str:
+    pattern = pattern.strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    if pattern.startswith("/") or pattern.startswith(".."):
+        return ""  # outside the repository's relative paths: not ours to interpret
+    return pattern.rstrip("/")
+
+
+def _ruff_config(root: Path) -> dict[str, Any] | None:
+    for name in (".ruff.toml", "ruff.toml"):
+        data = _toml(read_text_or_note(root, name))
+        if data is not None:
+            return data
+    data = _toml(read_text_or_note(root, "pyproject.toml"))
+    tool = data.get("tool") if data is not None else None
+    ruff = tool.get("ruff") if isinstance(tool, dict) else None
+    return ruff if isinstance(ruff, dict) else None
+
+
+def _flake8_config(root: Path) -> dict[str, str] | None:
+    for name in ("setup.cfg", "tox.ini", ".flake8"):
+        text = read_text_or_note(root, name)
+        if text is None or "flake8" not in text:
+            continue
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            continue  # flake8 itself cannot read it: it declares nothing
+        if parser.has_section("flake8"):
+            return dict(parser.items("flake8"))
+    return None
+
+
+def _toml(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _comma_list(text: str) -> list[str]:
+    return [p for p in (x.strip() for x in text.replace("\n", ",").split(",")) if p]
+
+
+def _flake8_per_file(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """flake8's `per-file-ignores`: `glob: CODE,CODE` entries, one or more a line."""
+    for line in text.splitlines():
+        glob, sep, codes = line.partition(":")
+        if sep:
+            yield glob.strip(), tuple(c.upper() for c in _comma_list(codes.replace(" ", ",")))
+

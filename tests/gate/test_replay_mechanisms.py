@@ -1,0 +1,66 @@
+"""Mechanisms behind false blocks found by replaying public histories (`benchmarks/replay.py`), each as a
+minimal repository judged in pre-commit mode (`yantra check` reading the index), the side that must stay
+silent next to the side that must still be reported."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.gate_repo import Repo
+
+PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def verify_payment(amount):\n    return amount\n"}
+
+# Fixture scripts a test runs in a subprocess: one fails on purpose (`bar` is never evaluated: `... + 1` raises
+# first), one uses syntax newer than the declared Python and is run only on interpreters that have it.
+FIXTURES = {
+    "tests/exceptions/source/diagnose/attributes.py": """
+        def foo():
+            return ... + 1 + bar(2)
+        """,
+    "tests/exceptions/source/modern/positional_only.py": """
+        def foo(a, /, b):
+            return a + b
+        """,
+}
+
+
+def staged_findings(repo: Repo, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    """Commit nothing but the repository's skeleton, stage `files`, run the hook's command."""
+    repo.files(files)
+    repo.stage()
+    done = repo.cli("check", "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return sorted((f["rule"], f["path"], f["line"]) for f in json.loads(done.stdout)["findings"])
+
+
+@pytest.mark.parametrize("config", [
+    {"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.5"\n'
+                       '[tool.ruff]\nexclude = ["tests/exceptions/source/*"]\n'},
+    {"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.5"\n',
+     "ruff.toml": 'extend-exclude = ["./tests/exceptions/source/"]\n'},
+], ids=["pyproject-tool-ruff", "ruff-toml"])
+def test_files_the_projects_ruff_excludes_get_no_file_local_claims(repo: Repo, config: dict[str, str]) -> None:
+    repo.files({**PKG, **config})
+    repo.commit()
+    repo.write("pkg/helpers.py", "def verify(amount):\n    return amount\n")  # verify_payment removed
+    assert staged_findings(repo, {
+        **FIXTURES,
+        "tests/exceptions/source/others/uses_helper.py": "from pkg.helpers import verify_payment\n",
+        "tests/exceptions/source/others/broken.py": "def broken(:\n    pass\n",
+        "pkg/app.py": "def run():\n    return bar(2)\n",
+    }) == [("missing-symbol", "tests/exceptions/source/others/uses_helper.py", 1),  # cross-file: still judged
+           ("syntax-error", "tests/exceptions/source/others/broken.py", 1),  # no Python compiles it
+           ("undefined-name", "pkg/app.py", 2)]
+
+
+def test_flake8_exclude_and_per_file_ignores_quiet_only_what_they_name(repo: Repo) -> None:
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.5"\n',
+                "setup.cfg": "[flake8]\nexclude = .git,source\nper-file-ignores =\n"
+                             "    docs/*.py: F821\n    examples/*.py: E501\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        **FIXTURES,
+        "docs/conf.py": "html_theme = theme_from_sphinx\n",
+        "examples/demo.py": "print(undefined_in_example)\n",
+    }) == [("undefined-name", "examples/demo.py", 1)]
