@@ -325,8 +325,10 @@ class Chunks:
 
 
 def in_full(ctx: object, path: str, qual: str) -> bool:
+    """`qual` is in level 1 as code: its own section or its enclosing definition's, in full form (a class's
+    skeleton in level 1 lists signatures, not code, and does not count)."""
     for s in ctx.sections:  # type: ignore[attr-defined]
-        if s.level != 1 or s.path != path or s.truncated:
+        if s.level != 1 or s.path != path or s.truncated or s.form != "full":
             continue
         if s.symbol in ("", qual) or qual.startswith(s.symbol + "."):
             return True
