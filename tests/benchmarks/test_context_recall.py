@@ -137,3 +137,18 @@ def test_held_out_projects_are_apart_from_the_tuned_ones() -> None:
     assert not set(PROJECTS) & set(HELD_OUT)
     assert SETS["tuned"] == tuple(PROJECTS) and SETS["heldout"] == tuple(HELD_OUT)
     assert set(SETS["all"]) == set(PROJECTS) | set(HELD_OUT)
+
+
+def test_only_code_in_full_counts_as_in_full():
+    from types import SimpleNamespace
+
+    from benchmarks.context_recall import in_full
+
+    def ctx(*sections):
+        return SimpleNamespace(sections=[SimpleNamespace(level=lv, path="m.py", symbol=sym, truncated=False, form=f)
+                                         for lv, sym, f in sections])
+
+    assert in_full(ctx((1, "C", "full")), "m.py", "C.method")  # inside a class shown in full
+    assert not in_full(ctx((1, "C", "skeleton")), "m.py", "C")  # a skeleton lists signatures, not the code
+    assert in_full(ctx((1, "C", "skeleton"), (1, "C.method", "full")), "m.py", "C.method")
+    assert not in_full(ctx((2, "f", "signature")), "m.py", "f")
