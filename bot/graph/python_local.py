@@ -1,19 +1,23 @@
 """File-local diagnostics decided once per file content: `syntax-error` and `undefined-name`.
 
 `local_issues(data, target)` is called by the graph's parser for every file it parses (results are
-cached by content hash), so it is self-contained and cheap: CPython's own compiler decides syntax, the
-C-implemented `symtable` finds candidate unbound names, and only files with candidates are walked with
-`ast` to locate the uses. Where the analysis cannot be sure, it says nothing.
+cached by content hash), so it is self-contained and cheap: CPython decides syntax — its symbol table (parser,
+`__future__` and scope checks) when the parser has shown the file holds no error only code generation finds
+(`python_codegen`), else its compiler — the same C-implemented `symtable` finds candidate unbound names, and
+only files with candidates are walked with `ast` to locate the uses. Where the analysis cannot be sure, it
+says nothing.
 """
 
 from __future__ import annotations
 
 import re
+import symtable
 import sys
 import warnings
 
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
+from bot.graph.python_codegen import KNOWN_INTERPRETERS
 
 _INTERPRETER = sys.version_info[:2]
 
@@ -28,15 +32,18 @@ _NEWER_SYNTAX: tuple[tuple[tuple[int, int], bytes], ...] = (
 )
 
 
-def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]:
-    """Syntax errors for the `target` Python version, else the names that are unbound where used."""
+def local_issues(data: bytes, target: tuple[int, int], *, codegen_clear: bool = False) -> tuple[LocalIssue, ...]:
+    """Syntax errors for the `target` Python version, else the names that are unbound where used.
+    `codegen_clear`: the caller has shown (`python_codegen.codegen_suspect`) that `data` holds none of the
+    errors only code generation finds, so CPython's symbol table, which the names need anyway, decides syntax."""
     try:
-        error = syntax_error(data, target)
+        table = _symbol_table(data) if codegen_clear else None
+        error = syntax_error(data, target) if table is None else _newer_syntax_error(data, target)
         if error is not None:
             return (error,)
         from bot.graph.python_undefined import undefined_names
 
-        return undefined_names(data, target)
+        return undefined_names(data, target, table=table)
     except (RecursionError, MemoryError) as exc:
         return (_issue_from_limit(exc),)
     except (SyntaxError, ValueError):
@@ -61,6 +68,25 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))
     except (RecursionError, MemoryError) as exc:
         return _issue_from_limit(exc)
+    return _newer_syntax_error(data, target)
+
+
+def _symbol_table(data: bytes) -> symtable.SymbolTable | None:
+    """CPython's symbol table of `data` (its parser, `__future__` and scope checks passed), or None when they
+    fail or the interpreter is one whose code-generation errors `python_codegen` does not know: `compile`
+    decides then, and says why."""
+    if not KNOWN_INTERPRETERS[0] <= _INTERPRETER <= KNOWN_INTERPRETERS[1]:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return symtable.symtable(data, "<file>", "exec")  # type: ignore[arg-type]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _newer_syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
+    """For a file this interpreter accepts: the error of syntax newer than an older `target`, or None."""
     if target < _INTERPRETER and _may_use_newer_syntax(data, target):
         return _feature_version_error(data, target)
     return None
