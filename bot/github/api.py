@@ -3,8 +3,9 @@
 Everything the bot asks of GitHub goes through `GitHubClient`; PyGithub exceptions become `GitHubError`
 (transient when retrying later may help) with a message that says what happened and what to do. An answer that
 cannot be understood (HTML with status 200, truncated JSON, invalid UTF-8, missing fields) is a `GitHubError`
-too, never a crash. Every text the client sends (comments, reviews) passes through its `redact` function first:
-this is the one place that publishes to GitHub, so nothing can bypass the redaction.
+too, never a crash. Every text the client sends (comments, reviews) passes through its `redact` function first,
+then has its `@mentions` outside code made inert (`bot.report.markdown`): this is the one place that publishes to
+GitHub, so nothing can bypass the redaction, and no text from a pull request or the model can ping anyone.
 """
 
 from __future__ import annotations
@@ -141,6 +142,12 @@ class GitHubClient:
             return [ChangedFile(path=f.filename, status=f.status, patch=f.patch)
                     for f in self._pull(number).get_files()]
 
+    def outgoing(self, body: str) -> str:
+        """What is sent for `body`: secrets redacted, mentions outside code made inert."""
+        from bot.report.markdown import inert_mentions
+
+        return inert_mentions(self.redact(body))
+
     def comments(self, number: int) -> list[Comment]:
         with _errors(f"listing the comments of #{number}"):
             return [Comment(id=c.id, author=c.user.login, body=c.body or "")
@@ -148,13 +155,13 @@ class GitHubClient:
 
     def create_comment(self, number: int, body: str) -> Comment:
         with _errors(f"commenting on #{number}"):
-            c = self._repo.get_issue(number).create_comment(self.redact(body))
+            c = self._repo.get_issue(number).create_comment(self.outgoing(body))
             return Comment(id=c.id, author=c.user.login, body=c.body or "")
 
     def edit_comment(self, comment_id: int, body: str) -> None:
         with _errors(f"updating comment {comment_id}"):
             self._gh.requester.requestJsonAndCheck(
-                "PATCH", f"{self._repo.url}/issues/comments/{comment_id}", input={"body": self.redact(body)})
+                "PATCH", f"{self._repo.url}/issues/comments/{comment_id}", input={"body": self.outgoing(body)})
 
     def react(self, comment_id: int, reaction: str) -> None:
         if reaction not in REACTIONS:
@@ -165,16 +172,16 @@ class GitHubClient:
 
     def create_review(self, number: int, commit_sha: str, body: str,
                       comments: Sequence[ReviewComment] = ()) -> int:
-        payload: dict[str, Any] = {"commit_id": commit_sha, "body": self.redact(body), "event": "COMMENT",
-                                   "comments": [_review_comment(c, self.redact) for c in comments]}
+        payload: dict[str, Any] = {"commit_id": commit_sha, "body": self.outgoing(body), "event": "COMMENT",
+                                   "comments": [_review_comment(c, self.outgoing) for c in comments]}
         with _errors(f"posting a review on pull request #{number}"):
             _, data = self._gh.requester.requestJsonAndCheck(
                 "POST", f"{self._repo.url}/pulls/{number}/reviews", input=payload)
             return int(data["id"])
 
 
-def _review_comment(c: ReviewComment, redact: Callable[[str], str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"path": c.path, "line": c.line, "side": "RIGHT", "body": redact(c.body)}
+def _review_comment(c: ReviewComment, outgoing: Callable[[str], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": c.path, "line": c.line, "side": "RIGHT", "body": outgoing(c.body)}
     if c.start_line is not None and c.start_line < c.line:
         out.update(start_line=c.start_line, start_side="RIGHT")
     return out

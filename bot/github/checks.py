@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.report.markdown import code_span, fence, plain
 from bot.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -76,17 +77,17 @@ def checks_markdown(checks: PullChecks) -> str:
     lines += [f"| {s.scanner} | {_scan_cell(s)} |" for s in checks.security]
     if gate.findings:
         lines += ["", "**Gate findings**", ""]
-        lines += [f"- `{f.path}:{f.line}` {f.severity} `{f.rule}`: {_md(f.message)}"
+        lines += [f"- {code_span(f'{f.path}:{f.line}')} {f.severity} `{f.rule}`: {_md(f.message)}"
                   + (f" — {_md(f.suggestion)}" if f.suggestion else "") for f in gate.findings[:MAX_ROWS]]
     if checks.tests is not None and checks.tests.failures:
         lines += ["", "**Failing tests**", ""]
         for failure in checks.tests.failures[:MAX_ROWS]:
             lines += [f"<details><summary><code>{_html(failure.nodeid)}</code>: {_html(failure.message)}"
-                      "</summary>", "", "```", failure.excerpt.strip(), "```", "</details>"]
+                      "</summary>", "", fence(failure.excerpt.strip()), "</details>"]
     findings = [f for s in checks.security for f in s.findings]
     if findings:
         lines += ["", "**Security findings**", ""]
-        lines += [f"- {f.severity} `{f.scanner}:{f.rule}` `{f.path}:{f.line}`: {_md(f.message)}"
+        lines += [f"- {f.severity} `{f.scanner}:{f.rule}` {code_span(f'{f.path}:{f.line}')}: {_md(f.message)}"
                   for f in findings[:MAX_ROWS]]
     return "\n".join(lines)
 
@@ -106,8 +107,8 @@ def _scan_cell(s: ScanResult) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return plain(text)
 
 
 def _html(text: str) -> str:
-    return _md(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

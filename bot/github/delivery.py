@@ -19,6 +19,7 @@ from bot.github.publish import escalation_review
 from bot.github.push import push_to_pull
 from bot.github.settings import INPUT_VARS, Settings
 from bot.github.suggestions import offer_suggestions
+from bot.report.markdown import code_span, fence, plain
 from bot.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def _push(settings: Settings, root: Path, pr: PullRequest, fix: Fix, requested_b
     except GitError as exc:
         return Delivered(Verdict.NOT_PUSHED, f"{summary}\n\n**Not pushed**: {exc}", fix.score)
     link = f"[{sha[:12]}]({settings.server_url}/{settings.repository}/commit/{sha})"
-    return Delivered(Verdict.COMMITTED, f"{summary}\n\nPushed {link} to `{pr.head_ref}`.", fix.score, sha)
+    return Delivered(Verdict.COMMITTED, f"{summary}\n\nPushed {link} to {code_span(pr.head_ref)}.", fix.score, sha)
 
 
 def _suggested_how(outcome: FixOutcome) -> str:
@@ -97,14 +98,14 @@ def _outcome_md(outcome: FixOutcome) -> str:
     lines = [f"**Fix**: {verdict} after {outcome.attempts} attempt(s), confidence {conf}."]
     if outcome.test_files:
         lines.append("**It changes test files** — review them first; a fix that edits the tests that judge it is "
-                     "never pushed: " + ", ".join(f"`{p}`" for p in outcome.test_files))
+                     "never pushed: " + ", ".join(code_span(p) for p in outcome.test_files))
     if outcome.reason:
-        lines.append(outcome.reason)
+        lines.append(plain(outcome.reason))
     if outcome.breakdown:
         lines += ["", "| factor | value |", "| --- | --- |"]
         lines += [f"| {k} | {v:.2f} |" for k, v in outcome.breakdown.items()]
     if outcome.patch.strip():
-        lines += ["", "<details><summary>the patch</summary>", "", "```diff", outcome.patch.strip(), "```",
+        lines += ["", "<details><summary>the patch</summary>", "", fence(outcome.patch.strip(), "diff"),
                   "</details>"]
     if outcome.fix is not None and outcome.report_markdown.strip():
         lines += ["", "<details><summary>how the fix was validated</summary>", "",

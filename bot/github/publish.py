@@ -11,6 +11,7 @@ they lie inside the checkout.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.errors import ConfigError
 from bot.github.api import GitHubClient, ReviewComment
 from bot.github.state import BotState, parse_state, render_marker
+from bot.report.markdown import fence
 from bot.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -76,34 +78,54 @@ def suggestion_review(client: GitHubClient, number: int, head_sha: str, intro: s
     body = f"### 💡 Yantra: {intro}\n" + (f"\n{note.strip()}\n" if note.strip() else "")
     if leftover_diff.strip():
         body += ("\nSome changes fall outside this pull request's diff, so they cannot be suggestions:\n\n"
-                 f"<details><summary>the rest of the fix</summary>\n\n```diff\n{leftover_diff.strip()}\n```\n"
+                 f"<details><summary>the rest of the fix</summary>\n\n{fence(leftover_diff.strip(), 'diff')}\n"
                  "</details>\n")
     return client.create_review(number, head_sha, body, comments)
 
 
 # ---- redaction of the log ----------------------------------------------------------------------------------
+_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+MAX_HELD_LINES = 400  # a key block is far shorter; past this the held text is redacted and written as it is
+
+
 class RedactingStream:
-    """A text stream that redacts each complete line before passing it on (the rest waits for its newline)."""
+    """A text stream that redacts each complete line before passing it on (the rest waits for its newline).
+
+    Lines are not enough for a private key printed a line at a write: its base64 lines alone look like nothing
+    in particular. From a `BEGIN ... PRIVATE KEY` line to its `END` line the stream holds the text and redacts the
+    block whole."""
 
     def __init__(self, inner: TextIO, redact: Callable[[str], str]) -> None:
         self.inner = inner
         self.redact = redact
         self._pending = ""
+        self._held = ""  # complete lines of an open private key block
 
     def write(self, text: str) -> int:
         self._pending += text
         if "\n" in self._pending:
             complete, _, self._pending = self._pending.rpartition("\n")
-            self.inner.write(self.redact(complete + "\n"))
+            self._emit(complete + "\n")
         return len(text)
+
+    def _emit(self, lines: str) -> None:
+        held = self._held + lines
+        begins = list(_KEY_BEGIN.finditer(held))
+        still_open = bool(begins) and not _KEY_END.search(held, begins[-1].end())
+        if still_open and held.count("\n") < MAX_HELD_LINES:
+            self._held = held
+            return
+        self._held = ""
+        self.inner.write(self.redact(held))
 
     def flush(self) -> None:
         self.inner.flush()
 
     def close_pending(self) -> None:
-        if self._pending:
-            self.inner.write(self.redact(self._pending))
-            self._pending = ""
+        if self._pending or self._held:
+            self.inner.write(self.redact(self._held + self._pending))
+            self._pending = self._held = ""
         self.inner.flush()
 
     def isatty(self) -> bool:

@@ -55,5 +55,6 @@ def parse_state(body: str) -> BotState | None:
 
 def render_marker(state: BotState) -> str:
     data = {"v": 1, **asdict(state)}
-    text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace("-->", "--\\u003e")  # stays valid JSON
+    # Still valid JSON: `-->` would end the comment, and an `@` would be made inert on the way out (api.py).
+    text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace("-->", "--\\u003e").replace("@", "\\u0040")
     return f"<!-- yantra:state {text} -->"

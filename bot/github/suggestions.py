@@ -17,6 +17,7 @@ from bot.github.api import ChangedFile, GitHubClient, ReviewComment
 from bot.github.events import PullRequest
 from bot.github.publish import suggestion_review
 from bot.pipeline.outcome import Fix
+from bot.report.markdown import fence_marks
 
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
@@ -132,7 +133,9 @@ def to_suggestions(blocks: list[Block], allowed: Mapping[str, set[int]],
         if not all(n in allowed.get(b.path, set()) for n in range(first, last + 1)):
             leftovers.append(b)
             continue
-        body = "Yantra suggests:\n```suggestion\n" + "".join(f"{t}\n" for t in replacement) + "```"
+        lines = "".join(f"{t}\n" for t in replacement)
+        marks = fence_marks(lines)  # a replacement line that starts with ``` must not end the block
+        body = f"Yantra suggests:\n{marks}suggestion\n{lines}{marks}"
         comments.append(ReviewComment(path=b.path, line=last, body=body,
                                       start_line=first if first < last else None))
     return comments, leftovers

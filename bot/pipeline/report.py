@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.pipeline.results import Attempt, Baseline, SecurityOutcome
 from bot.pipeline.state import PhaseRecord
+from bot.report.markdown import code_span, fence, plain
 
 MAX_EXCERPT_LINES = 25
 MAX_ITEMS = 10
@@ -16,7 +17,7 @@ MAX_ITEMS = 10
 
 def render_report(*, session_id: str, verdict: str, reason: str, phases: Sequence[PhaseRecord],
                   baseline: Baseline | None, attempts: Sequence[Attempt]) -> str:
-    lines = [f"## Yantra fix: {verdict}", "", reason, "", f"Session `{session_id}`", ""]
+    lines = [f"## Yantra fix: {verdict}", "", plain(reason), "", f"Session `{session_id}`", ""]
     lines += _phase_table(phases)
     last = attempts[-1] if attempts else None
     if last is not None and last.judgement is not None:
@@ -26,7 +27,7 @@ def render_report(*, session_id: str, verdict: str, reason: str, phases: Sequenc
     lines += _findings(baseline, last)
     if last is not None and last.validation is not None and last.validation.patch:
         lines += ["<details><summary>Last attempted patch (attempt "
-                  f"{last.number})</summary>", "", "```diff", last.validation.patch.rstrip(), "```", "",
+                  f"{last.number})</summary>", "", fence(last.validation.patch, "diff"), "",
                   "</details>", ""]
     return redacted("\n".join(lines).rstrip() + "\n")
 
@@ -52,7 +53,7 @@ def _confidence(attempt: Attempt) -> list[str]:
     rows += [f"| {name} | {value:.2f} |" for name, value in judgement.breakdown.items() if name != "score"]
     rows.append("")
     if judgement.blockers:
-        rows += ["Hard gates that failed:", "", *[f"- {b}" for b in judgement.blockers], ""]
+        rows += ["Hard gates that failed:", "", *[f"- {plain(b)}" for b in judgement.blockers], ""]
     return rows
 
 
@@ -64,7 +65,7 @@ def _attempt_summaries(attempts: Sequence[Attempt]) -> list[str]:
         return []
     rows = ["### Attempts", ""]
     for a in attempts:
-        rows.append(f"- attempt {a.number}: {attempt_problem(a) or 'passed every check'}")
+        rows.append(f"- attempt {a.number}: {plain(attempt_problem(a)) or 'passed every check'}")
         if a.generation is not None and a.generation.tool_calls:
             from bot.pipeline.tools import summary
 
@@ -93,19 +94,19 @@ def _failing_tests(baseline: Baseline | None, last: Attempt | None) -> list[str]
     rows = [f"### Failing tests ({title})", ""]
     for f in run.failures[:MAX_ITEMS]:
         excerpt = "\n".join(f.excerpt.splitlines()[-MAX_EXCERPT_LINES:])
-        rows += [f"**`{f.nodeid}`** — {f.message}", "", "```", excerpt, "```", ""]
+        rows += [f"**{code_span(f.nodeid)}** — {plain(f.message)}", "", fence(excerpt), ""]
     return rows
 
 
 def _findings(baseline: Baseline | None, last: Attempt | None) -> list[str]:
     rows: list[str] = []
     if last is not None and last.validation is not None and last.validation.new_gate_errors:
-        rows += ["### New gate errors", "", *[f"- `{g}`" for g in last.validation.new_gate_errors[:MAX_ITEMS]], ""]
+        rows += ["### New gate errors", "", *[f"- {code_span(str(g))}" for g in last.validation.new_gate_errors[:MAX_ITEMS]], ""]
     elif baseline is not None and baseline.gate_errors:
         rows += ["### Gate errors before the fix", "",
-                 *[f"- `{g}`" for g in baseline.gate_errors[:MAX_ITEMS]], ""]
+                 *[f"- {code_span(str(g))}" for g in baseline.gate_errors[:MAX_ITEMS]], ""]
     if baseline is not None and baseline.gate_status != "ok":
-        rows += [f"Gate not checked: {baseline.gate_reason}", ""]
+        rows += [f"Gate not checked: {plain(baseline.gate_reason)}", ""]
     if last is not None and last.security is not None:
         rows += security_section(last.security)
     return rows
@@ -113,11 +114,11 @@ def _findings(baseline: Baseline | None, last: Attempt | None) -> list[str]:
 
 def security_section(security: SecurityOutcome) -> list[str]:
     rows = ["### Security checks", "", "| scanner | status | findings |", "|---|---|---:|"]
-    rows += [f"| {r.scanner} | {r.status}{' — ' + r.reason if r.status != 'ok' else ''} | {len(r.findings)} |"
+    rows += [f"| {r.scanner} | {r.status}{' — ' + plain(r.reason) if r.status != 'ok' else ''} | {len(r.findings)} |"
              for r in security.results]
     rows.append("")
     for r in security.results:
-        rows += [f"- **{f.severity}** `{f.path}:{f.line}` {f.scanner}/{f.rule}: {f.message}"
+        rows += [f"- **{f.severity}** {code_span(f'{f.path}:{f.line}')} {plain(f.scanner)}/{plain(f.rule)}: {plain(f.message)}"
                  for f in r.findings[:MAX_ITEMS]]
     return [*rows, ""]
 

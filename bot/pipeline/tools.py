@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
+from bot.report.markdown import code_span
 from bot.scan.sandbox import Sandbox
 
 if TYPE_CHECKING:
@@ -125,10 +126,10 @@ def summary(calls: Sequence[dict[str, Any]], seen: Sequence[str]) -> str:
     names: dict[str, int] = {}
     for call in calls:
         names[str(call["name"])] = names.get(str(call["name"]), 0) + 1
-    kinds = ", ".join(f"{n} x{k}" if k > 1 else n for n, k in names.items())
+    kinds = ", ".join(f"{code_span(n)} x{k}" if k > 1 else code_span(n) for n, k in names.items())  # model-chosen
     errors = sum(1 for c in calls if c.get("is_error"))
     tokens = sum(int(c.get("tokens", 0)) for c in calls)
-    shown = f"; definitions seen: {', '.join(f'`{s}`' for s in seen[:10])}" if seen else ""
+    shown = f"; definitions seen: {', '.join(code_span(s) for s in seen[:10])}" if seen else ""
     more = f" and {len(seen) - 10} more" if len(seen) > 10 else ""
     return (f"tools: {len(calls)} call(s) ({kinds}), {tokens} tokens"
             + (f", {errors} error(s)" if errors else "") + shown + more)

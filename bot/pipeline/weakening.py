@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.report.markdown import code_span
 from bot.scan.tests import TestRun, is_test_file
 
 SKIP_ATTRS = frozenset({"skip", "skipif", "xfail", "importorskip", "skipTest", "skipIf", "skipUnless",
@@ -53,7 +54,7 @@ def static_findings(before_root: Path, after_root: Path, changed: Sequence[str],
             found += _python_findings(path, _read(before_root / path), _read(after_root / path))
     for path, line in _added_lines(patch):
         if Path(path).name in PYTEST_CONFIG_FILES and _CONFIG_OPTION.search(line):
-            found.append(f"{path}: test selection changed in the pytest configuration: `{line.strip()[:120]}`")
+            found.append(f"{path}: test selection changed in the pytest configuration: {code_span(line.strip()[:120])}")
     return found
 
 
@@ -111,7 +112,7 @@ def _python_findings(path: str, before_src: str | None, after_src: str | None) -
     old_marks, new_marks = _marks(before), _marks(after)
     for mark, n in new_marks.items():
         if n > old_marks.get(mark, 0):
-            found.append(f"{path}: `{mark}` added")
+            found.append(f"{path}: {code_span(mark)} added")
     return found
 
 
@@ -157,8 +158,8 @@ def _assert_findings(where: str, old: ast.AST, new: ast.AST) -> list[str]:
     for a in added:
         previous = gone_shapes.get(_shape(a))
         if previous is not None:
-            found.append(f"{where}: expected value changed: `{ast.unparse(previous)[:100]}` → "
-                         f"`{ast.unparse(a)[:100]}`")
+            found.append(f"{where}: expected value changed: {code_span(ast.unparse(previous)[:100])} → "
+                         f"{code_span(ast.unparse(a)[:100])}")
     return found
 
 

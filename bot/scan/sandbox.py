@@ -2,13 +2,15 @@
 
 Inside the sandbox: a clean environment (no tokens, keys or CI credentials), no network (a private network
 namespace: not even the host's 127.0.0.1), a private process table (`/proc` shows only the sandbox, so no other
-process's environment can be read), and — with bubblewrap — a read-only view of the file system except the
-directories the run must write (its working directory, a private /tmp, and the report directory).
+process's environment can be read), and a read-only view of the file system except the directories the run
+must write (its working directory, a private temporary directory, and the report directory) — so the code cannot
+plant anything in the interpreter, the home directory or the job's tools that would run later next to a secret.
 
 Two mechanisms, tried in order: bubblewrap (`bwrap`) and util-linux `unshare` (user, network, PID and mount
-namespaces; the file system stays writable). `detect()` proves one works by running `true` through it; where
-neither does, `Sandbox.available` is False and says why — callers then must not run model-written code while a
-secret is reachable (see `reachable_secrets`).
+namespaces; inside, a shell binds the writable directories onto themselves and remounts every other mount
+read-only — any mount that cannot be made read-only stops the run, exit 125). `detect()` proves one works by
+running `true` through it; where neither does, `Sandbox.available` is False and says why — callers then must not
+run model-written code while a secret is reachable (see `reachable_secrets`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -70,11 +73,12 @@ def _works(kind: SandboxKind) -> str:
     exe = shutil.which("bwrap" if kind is SandboxKind.BUBBLEWRAP else "unshare")
     if exe is None:
         return f"{'bwrap (bubblewrap)' if kind is SandboxKind.BUBBLEWRAP else 'unshare (util-linux)'} is not installed"
-    argv = wrap(Sandbox(kind), ["true"], cwd=Path("/"), writable=())
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=scrubbed_env())
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{kind} cannot start: {exc}"
+    with tempfile.TemporaryDirectory(prefix="yantra-sandbox-probe-") as work:  # as a run: a writable work tree
+        argv = wrap(Sandbox(kind), ["true"], cwd=Path(work), writable=())
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=scrubbed_env(), cwd=work)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"{kind} cannot start: {exc}"
     if proc.returncode != 0:
         return f"{kind} does not work here (exit {proc.returncode}: {proc.stderr.strip()[:200]})"
     return ""
@@ -91,6 +95,31 @@ def _under_tmp(paths: Sequence[str]) -> list[str]:
     return [p for p in paths if os.path.realpath(p) == "/tmp" or os.path.realpath(p).startswith("/tmp/")]
 
 
+# Runs as root of the new user and mount namespaces, before the program: `$1` writable directories follow, then
+# the program. mountinfo escapes a space in a mount point as \040, which printf %b turns back.
+_READ_ONLY_SCRIPT = r"""
+set -eu
+n=$1; shift
+keep=""
+while [ "$n" -gt 0 ]; do
+  mount --bind "$1" "$1"
+  keep="$keep
+$1"
+  shift; n=$((n - 1))
+done
+for raw in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
+  mp=$(printf '%b' "$raw")
+  if printf '%s\n' "$keep" | grep -Fxq -e "$mp"; then continue; fi
+  if ! err=$(mount -o remount,bind,ro "$mp" 2>&1); then
+    echo "yantra sandbox: cannot make $mp read-only ($err)" >&2
+    exit 125
+  fi
+done
+cd "$(pwd -P)"  # the working directory was entered before its bind mount: enter the writable one
+exec "$@"
+"""
+
+
 def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence[Path]) -> list[str]:
     """`argv` as run inside `sandbox`."""
     if sandbox.kind is SandboxKind.BUBBLEWRAP:
@@ -105,8 +134,9 @@ def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *shown, *binds, "--chdir", str(cwd),
                 "--", *argv]
     if sandbox.kind is SandboxKind.UNSHARE:
+        keep = [os.path.realpath(p) for p in dict.fromkeys([cwd, *writable])]
         return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--mount", "--mount-proc",
-                "--", *argv]
+                "--", "sh", "-c", _READ_ONLY_SCRIPT, "yantra-sandbox", str(len(keep)), *keep, *argv]
     return list(argv)
 
 
@@ -118,7 +148,12 @@ def run_untrusted(argv: Sequence[str], *, cwd: Path, sandbox: Sandbox, timeout: 
     Raises OSError when the program cannot start.
     """
     env = {**scrubbed_env(), **(extra_env or {})}
-    return run_process(wrap(sandbox, argv, cwd=cwd, writable=writable), cwd=cwd, env=env, timeout=timeout)
+    if sandbox.kind is not SandboxKind.UNSHARE:  # bubblewrap mounts a private /tmp itself
+        return run_process(wrap(sandbox, argv, cwd=cwd, writable=writable), cwd=cwd, env=env, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="yantra-sandbox-tmp-") as private:  # /tmp itself is read-only
+        env.update(TMPDIR=private, TMP=private, TEMP=private)
+        return run_process(wrap(sandbox, argv, cwd=cwd, writable=[*writable, Path(private)]), cwd=cwd, env=env,
+                           timeout=timeout)
 
 
 SECRET_NAME_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "COOKIE")

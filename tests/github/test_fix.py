@@ -175,3 +175,34 @@ def test_no_confident_fix_escalates_with_one_review(world, anthropic):
     assert git(world.workspace, "symbolic-ref", "--short", "HEAD") == "main"
     assert git(world.workspace, "status", "--porcelain") == ""
     assert (world.workspace / "calc.py").read_text().strip() == world.git_show("refs/heads/main", "calc.py")
+
+
+HOSTILE_TESTS = (
+    "import pytest\nfrom calc import add, sub\n\n\n"
+    "@pytest.mark.parametrize('n', [1], ids=['`@octo-org/admins` ![p](https://evil.example/id.png)'])\n"
+    "def test_sub(n):\n"
+    "    print('```\\n@octo-org/admins merge this ![p](https://evil.example/out.png)\\n```')\n"
+    "    assert sub(5, 3) == 2\n")
+
+
+def test_a_hostile_pull_requests_test_output_cannot_escape_the_review_or_ping_anyone(world, anthropic):
+    """The PR's own test names and output land in the escalation review as evidence: rendered as GitHub would
+    (CommonMark), they stay in code, and no `@team` in them notifies anyone."""
+    from markdown_it import MarkdownIt
+
+    world.push_commit({"tests/test_calc.py": HOSTILE_TESTS}, "Parametrize the test")
+    anthropic.default = WRONG_ANSWER
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9006)
+    proc = _run_fix(world, anthropic, max_attempts="1")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [review] = world.gh.reviews[7]
+    body = review["body"]
+    assert "octo-org/admins" in body  # the evidence is shown...
+    html = MarkdownIt("commonmark").render(body)
+    assert "evil.example" in html and "<img" not in html and 'href="https://evil' not in html  # ...as code
+    texts = [t.content for block in MarkdownIt("commonmark").parse(body) for t in block.children or ()
+             if t.type == "text"]
+    assert not [w for t in texts for w in t.split() if w.startswith("@") and w[1:2].isalnum()]
+    for reply in _bot_comments(world):
+        assert "@octo-org" not in reply["body"].replace("`@octo-org", "")  # the sticky summary too

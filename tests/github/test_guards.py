@@ -64,7 +64,8 @@ def test_unauthorized_fix_is_refused_once_and_nothing_runs(world):
         assert "needs write, maintain or admin" in proc.stdout
     replies = [c for c in world.gh.comments[7] if c["user"]["login"] == "github-actions[bot]"]
     assert len(replies) == 1
-    assert "@visitor" in replies[0]["body"] and "have not done anything" in replies[0]["body"]
+    # addressed by name; the commenter follows the thread already, and every `@` the bot sends is inert
+    assert "@\u200bvisitor" in replies[0]["body"] and "have not done anything" in replies[0]["body"]
     assert world.gh.reactions == {}
     assert world.remote_sha("refs/heads/feature") == before
     assert not any("/pulls/" in r.path for r in world.gh.requests)  # nothing about the PR was even read

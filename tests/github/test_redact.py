@@ -43,3 +43,30 @@ def test_the_stream_redacts_whole_lines_and_flushes_the_rest(tmp_path: Path) -> 
     stream.write(f"{TOKEN[6:]} end\nlast {TOKEN}")
     stream.close_pending()
     assert TOKEN not in sink.getvalue() and sink.getvalue().startswith("first ") and "last " in sink.getvalue()
+
+
+def test_a_private_key_printed_a_line_at_a_time_is_redacted_whole() -> None:
+    # base64 lines with no upper case: alone, none of them looks like a secret
+    body = [f"{i:02d}" + "qwertyuiopasdfghjklzxcvbnm0123456789qwertyuiopasdfghjklzxcvbnm" for i in range(5)]
+    key = ["-----BEGIN RSA PRIVATE KEY-----", *body, "-----END RSA PRIVATE KEY-----"]
+    sink = io.StringIO()
+    stream = RedactingStream(sink, Redactor([]))
+    stream.write("before\n")
+    for line in key:
+        stream.write(line + "\n")
+    stream.write("after\n")
+    stream.close_pending()
+    out = sink.getvalue()
+    assert out.startswith("before\n") and out.endswith("after\n")
+    assert not [line for line in body if line in out]
+    assert "REDACTED" in out
+
+
+def test_an_unterminated_key_block_is_not_held_forever() -> None:
+    sink = io.StringIO()
+    stream = RedactingStream(sink, Redactor([]))
+    stream.write("-----BEGIN PRIVATE KEY-----\n")
+    for i in range(500):
+        stream.write(f"line {i}\n")
+    assert sink.getvalue() != ""  # written out (redacted) once the cap is reached, not held to the end
+    stream.close_pending()

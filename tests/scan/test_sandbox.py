@@ -90,3 +90,34 @@ def test_a_program_under_tmp_is_still_visible_inside_the_private_tmp(tmp_path: P
                             "    print('read-only')"], cwd=work, sandbox=Sandbox(SandboxKind.BUBBLEWRAP), timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "read-only"]
+
+
+PROBE = """\
+import pathlib, sys, tempfile
+def attempt(path):
+    try:
+        pathlib.Path(path).write_text("planted")
+        return "wrote"
+    except OSError:
+        return "refused"
+print(attempt("own.txt"), attempt(tempfile.gettempdir() + "/scratch"), *[attempt(p) for p in sys.argv[1:]])
+"""
+
+
+@pytest.mark.skipif(not WORKING, reason="no sandbox works on this machine (install bubblewrap)")
+@pytest.mark.parametrize("kind", WORKING, ids=str)
+def test_code_in_the_sandbox_writes_only_its_work_tree_and_temporary_files(kind: SandboxKind, tmp_path: Path) -> None:
+    """What a hostile test would plant to run later next to a secret — in the interpreter's packages, beside the
+    work tree, in the home directory — is refused; the work tree and the temporary directory stay writable."""
+    from bot.scan.sandbox import run_untrusted
+
+    work, beside = tmp_path / "work", tmp_path / "beside"
+    work.mkdir()
+    beside.mkdir()
+    targets = [str(Path(sys.prefix) / "yantra-planted.pth"), str(beside / "planted.py"),
+               str(Path.home() / "yantra-planted")]
+    result = run_untrusted([sys.executable, "-c", PROBE, *targets], cwd=work, sandbox=Sandbox(kind), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wrote", "wrote", "refused", "refused", "refused"]
+    assert not [t for t in targets if Path(t).exists()]
+    assert (work / "own.txt").read_text() == "planted"

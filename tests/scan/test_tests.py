@@ -226,3 +226,17 @@ def test_test_run_json_round_trip(project):
     assert again.outcomes == run.outcomes
     assert again.failures == run.failures
     assert (again.status, again.reason, again.pass_rate) == (run.status, run.reason, run.pass_rate)
+
+
+@pytest.mark.parametrize("kind", ["bubblewrap", "unshare"])
+def test_a_suite_runs_in_each_read_only_sandbox(project, kind):
+    """pytest, its plugins, tmp_path and the JSON report all work in a sandbox whose file system is read-only
+    outside the work tree and a private temporary directory."""
+    from bot.scan.sandbox import SandboxKind, detect
+
+    sandbox = detect(kind)
+    if sandbox.kind is not SandboxKind(kind):
+        pytest.skip(f"{kind} does not work here: {sandbox.reason}")
+    run = run_tests(project({**MIXED, "test_tmp.py": "def test_tmp(tmp_path):\n    (tmp_path / 'f').write_text('x')\n"}),
+                    sandbox=sandbox)
+    assert run.counts == {"passed": 2, "failed": 1, "error": 1, "skipped": 1}, run.reason
