@@ -82,7 +82,9 @@ def run_fix(request: FixRequest) -> FixOutcome:
                         commit=bool(stored_request.get("commit", False) or request.commit) and run_tests,
                         api_key=request.api_key, base_url=request.base_url, run_tests=run_tests,
                         tests_reason=tests_reason, unprotect=request.unprotect, sandbox=detect(request.sandbox),
-                        allow_unsandboxed=request.allow_unsandboxed, land=request.land)
+                        allow_unsandboxed=request.allow_unsandboxed,
+                        # likewise a session whose caller lands the fix itself (the Action) never lands it here
+                        land=bool(stored_request.get("land", True)) and request.land)
         log.emit("session", status="resumed" if request.resume else "started", root=str(root),
                  head=session.head, attempt=session.attempt, phase=session.phase,
                  sandbox=runner.sandbox.describe())
@@ -111,7 +113,8 @@ def _open_session(store: SessionStore, root: Path, request: FixRequest) -> Sessi
         return latest
     head = gitops.head_sha(root)
     return store.create(root, head, {"instructions": request.instructions, "commit": request.commit,
-                                     "run_tests": request.run_tests, "tests_reason": request.tests_reason})
+                                     "run_tests": request.run_tests, "tests_reason": request.tests_reason,
+                                     "land": request.land})
 
 
 def _run_classified(runner: Runner) -> FixOutcome:

@@ -96,7 +96,8 @@ def _under_tmp(paths: Sequence[str]) -> list[str]:
 
 
 # Runs as root of the new user and mount namespaces, before the program: `$1` writable directories follow, then
-# the program. mountinfo escapes a space in a mount point as \040, which printf %b turns back.
+# `$1` paths inside them to keep read-only, then the program. mountinfo escapes a space in a mount point as \040,
+# which printf %b turns back.
 _READ_ONLY_SCRIPT = r"""
 set -eu
 n=$1; shift
@@ -105,6 +106,12 @@ while [ "$n" -gt 0 ]; do
   mount --bind "$1" "$1"
   keep="$keep
 $1"
+  shift; n=$((n - 1))
+done
+n=$1; shift
+while [ "$n" -gt 0 ]; do
+  mount --bind "$1" "$1"
+  mount -o remount,bind,ro "$1"
   shift; n=$((n - 1))
 done
 for raw in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
@@ -120,12 +127,22 @@ exec "$@"
 """
 
 
+def _git_dirs(directories: Sequence[Path]) -> list[str]:
+    """The `.git` of each writable directory (a directory, or the file of a worktree that names its git
+    directory): written by the code, its config (`core.fsmonitor`, hooks, aliases) or its pointer would run a
+    command in the next git call the bot makes — outside the sandbox, next to the token."""
+    return [os.path.realpath(d / ".git") for d in directories if os.path.lexists(d / ".git")]
+
+
 def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence[Path]) -> list[str]:
-    """`argv` as run inside `sandbox`."""
+    """`argv` as run inside `sandbox`: writable are `cwd` and `writable`, except their `.git`."""
+    directories = list(dict.fromkeys([cwd, *writable]))
     if sandbox.kind is SandboxKind.BUBBLEWRAP:
         binds: list[str] = []
-        for path in dict.fromkeys([cwd, *writable]):
+        for path in directories:
             binds += ["--bind", str(path), str(path)]
+        for git_dir in _git_dirs(directories):
+            binds += ["--ro-bind", git_dir, git_dir]
         shown: list[str] = []  # the interpreter, when it lives under the /tmp the sandbox replaces
         program = [str(Path(argv[0]).parent.parent)] if argv and os.path.isabs(argv[0]) else []
         for hidden in _under_tmp(sorted({*_interpreter_paths(), *program})):
@@ -134,9 +151,11 @@ def wrap(sandbox: Sandbox, argv: Sequence[str], *, cwd: Path, writable: Sequence
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *shown, *binds, "--chdir", str(cwd),
                 "--", *argv]
     if sandbox.kind is SandboxKind.UNSHARE:
-        keep = [os.path.realpath(p) for p in dict.fromkeys([cwd, *writable])]
+        keep = [os.path.realpath(p) for p in directories]
+        frozen = _git_dirs(directories)
         return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--mount", "--mount-proc",
-                "--", "sh", "-c", _READ_ONLY_SCRIPT, "yantra-sandbox", str(len(keep)), *keep, *argv]
+                "--", "sh", "-c", _READ_ONLY_SCRIPT, "yantra-sandbox", str(len(keep)), *keep, str(len(frozen)),
+                *frozen, *argv]
     return list(argv)
 
 

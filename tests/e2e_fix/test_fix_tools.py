@@ -80,7 +80,7 @@ def test_the_cap_ends_tool_use_and_the_review_lists_the_calls(project: Project, 
     report = (project.root / ".git" / "yantra" / "reports").glob("*.md")
     text = next(report).read_text()
     assert "- attempt 1: malformed answer" in text
-    assert "  - tools: 2 call(s) (search x2)" in text
+    assert "  - tools: 2 call(s) (`search` x2)" in text  # model-chosen names shown as code
 
 
 def test_a_killed_tool_conversation_resumes_without_repeating_calls(project: Project,

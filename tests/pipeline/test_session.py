@@ -122,3 +122,22 @@ def test_without_tests_no_repository_code_runs_and_the_fix_is_only_suggested(tmp
     assert "commit" not in [e["phase"] for e in events if e["event"] == "phase"]
     assert not marker.exists()
     assert again.verdict is Verdict.SUGGESTED and again.session_id == outcome.session_id
+
+
+def test_a_session_its_caller_lands_is_never_landed_by_a_resume(tmp_path: Path) -> None:
+    """The Action asks for no landing (it pushes or suggests itself); a `--resume` of that session from the
+    command line, which would land by default, gets the fix back and leaves the tree alone."""
+    from support.anthropic_server import Reply
+
+    project = make_project(tmp_path / "repo")
+    head = project.head()
+    with AnthropicServer() as server:
+        server.script(*[Reply.overloaded() for _ in range(6)])  # the model is unreachable: a resumable stop
+        first = run_fix(FixRequest(root=project.root, land=False, api_key="test-key", base_url=server.base_url,
+                                   progress=False))
+        assert first.resumable, first.reason
+        server.script(GOOD_FIX)
+        again = run_fix(FixRequest(root=project.root, resume=True, api_key="test-key", base_url=server.base_url,
+                                   progress=False))
+    assert again.verdict is Verdict.READY and again.fix is not None, again.reason
+    assert project.head() == head and project.status() == ""  # nothing applied to the work tree

@@ -112,12 +112,16 @@ def test_code_in_the_sandbox_writes_only_its_work_tree_and_temporary_files(kind:
     from bot.scan.sandbox import run_untrusted
 
     work, beside = tmp_path / "work", tmp_path / "beside"
-    work.mkdir()
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
     beside.mkdir()
+    config = (work / ".git" / "config").read_text()
     targets = [str(Path(sys.prefix) / "yantra-planted.pth"), str(beside / "planted.py"),
-               str(Path.home() / "yantra-planted")]
+               str(Path.home() / "yantra-planted"), str(work / ".git" / "config"),
+               str(work / ".git" / "hooks" / "post-checkout")]
     result = run_untrusted([sys.executable, "-c", PROBE, *targets], cwd=work, sandbox=Sandbox(kind), timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wrote", "wrote", "refused", "refused", "refused"]
+    assert result.stdout.split() == ["wrote", "wrote", *["refused"] * 5]
+    assert (work / ".git" / "config").read_text() == config  # no core.fsmonitor for the bot's next git call
+    targets = targets[:3] + targets[4:]
     assert not [t for t in targets if Path(t).exists()]
     assert (work / "own.txt").read_text() == "planted"
