@@ -1,42 +1,56 @@
 """File-local diagnostics decided once per file content: `syntax-error` and `undefined-name`.
 
 `local_issues(data, target)` is called by the graph's parser for every file it parses (results are
-cached by content hash), so it is self-contained and cheap: CPython's own compiler decides syntax, the
-C-implemented `symtable` finds candidate unbound names, and only files with candidates are walked with
-`ast` to locate the uses. Where the analysis cannot be sure, it says nothing.
+cached by content hash), so it is self-contained and cheap: CPython decides syntax — its symbol table (parser,
+`__future__` and scope checks) when the parser has shown the file holds no error only code generation finds
+(`python_codegen`), else its compiler — the same C-implemented `symtable` finds candidate unbound names, and
+only files with candidates are walked with `ast` to locate the uses. Where the analysis cannot be sure, it
+says nothing.
 """
 
 from __future__ import annotations
 
 import re
+import symtable
 import sys
 import warnings
 
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
+from bot.graph.python_codegen import KNOWN_INTERPRETERS
 
 _INTERPRETER = sys.version_info[:2]
 
 # Constructs newer than a target version that `ast.parse(feature_version=...)` can judge; a file is only
-# re-parsed for an older target when one of these patterns occurs in its bytes.
-_NEWER_SYNTAX: tuple[tuple[tuple[int, int], bytes], ...] = (
-    ((3, 8), rb":=|[,(]\s*/\s*[,)]|=\s*(?:![rsa]\s*)?[}:]"),  # walrus, `/` parameters, f"{expr=}"
-    ((3, 9), rb"\bwith\s*\("),
-    ((3, 10), rb"(?m)^[ \t]*match\b"),
-    ((3, 11), rb"except\s*\*|\[\s*\*"),
-    ((3, 12), rb"(?m)^[ \t]*type\s+\w|\b(?:def|class)\s+\w+\s*\["),
+# re-parsed for an older target when one of these patterns occurs in its bytes. Each is (a pattern that starts
+# with literal bytes, so `re` skips to them at C speed, and, where the construct starts a line or a word, the
+# exact pattern the file must then also match): one search per alternative is several times faster than an
+# alternation, a `\b` or a leading `^`, which make `re` try every position.
+_Scan = tuple[re.Pattern[bytes], re.Pattern[bytes] | None]
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], tuple[_Scan, ...]], ...] = (
+    ((3, 8), ((re.compile(rb":="), None), (re.compile(rb"[,(]\s*/\s*[,)]"), None),  # walrus, `/` parameters,
+              (re.compile(rb"=\s*(?:![rsa]\s*)?[}:]"), None))),  # f"{expr=}"
+    ((3, 9), ((re.compile(rb"with\s*\("), re.compile(rb"\bwith\s*\(")),)),
+    ((3, 10), ((re.compile(rb"match\b"), re.compile(rb"(?m)^[ \t]*match\b")),)),
+    ((3, 11), ((re.compile(rb"except\s*\*"), None), (re.compile(rb"\[\s*\*"), None))),
+    ((3, 12), ((re.compile(rb"type\s+\w"), re.compile(rb"(?m)^[ \t]*type\s+\w")),
+               (re.compile(rb"def\s+\w+\s*\["), re.compile(rb"\bdef\s+\w+\s*\[")),
+               (re.compile(rb"class\s+\w+\s*\["), re.compile(rb"\bclass\s+\w+\s*\[")))),
 )
 
 
-def local_issues(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]:
-    """Syntax errors for the `target` Python version, else the names that are unbound where used."""
+def local_issues(data: bytes, target: tuple[int, int], *, codegen_clear: bool = False) -> tuple[LocalIssue, ...]:
+    """Syntax errors for the `target` Python version, else the names that are unbound where used.
+    `codegen_clear`: the caller has shown (`python_codegen.codegen_suspect`) that `data` holds none of the
+    errors only code generation finds, so CPython's symbol table, which the names need anyway, decides syntax."""
     try:
-        error = syntax_error(data, target)
+        table = _symbol_table(data) if codegen_clear else None
+        error = syntax_error(data, target) if table is None else _newer_syntax_error(data, target)
         if error is not None:
             return (error,)
         from bot.graph.python_undefined import undefined_names
 
-        return undefined_names(data, target)
+        return undefined_names(data, target, table=table)
     except (RecursionError, MemoryError) as exc:
         return (_issue_from_limit(exc),)
     except (SyntaxError, ValueError):
@@ -50,7 +64,9 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
             warnings.simplefilter("ignore")
             compile(data, "<file>", "exec", dont_inherit=True)
     except SyntaxError as exc:
-        if not _tree_sitter_rejects(data):  # syntax newer than this interpreter knows
+        # syntax newer than this interpreter knows: its parser rejects what tree-sitter's newer grammar reads (an
+        # error only scopes or code generation find, `return` outside a function say, is no newer syntax)
+        if not _tree_sitter_rejects(data) and _parser_rejects(data):
             if target > _INTERPRETER:
                 return None  # the target accepts it
             issue = _issue_from_syntax_error(exc)  # the target rejects it too: newer syntax than the target
@@ -61,6 +77,39 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))
     except (RecursionError, MemoryError) as exc:
         return _issue_from_limit(exc)
+    return _newer_syntax_error(data, target)
+
+
+def _parser_rejects(data: bytes) -> bool:
+    import ast
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except (SyntaxError, ValueError):
+        return True
+    except (RecursionError, MemoryError):
+        return False
+    return False
+
+
+def _symbol_table(data: bytes) -> symtable.SymbolTable | None:
+    """CPython's symbol table of `data` (its parser, `__future__` and scope checks passed), or None when they
+    fail or the interpreter is one whose code-generation errors `python_codegen` does not know: `compile`
+    decides then, and says why."""
+    if not KNOWN_INTERPRETERS[0] <= _INTERPRETER <= KNOWN_INTERPRETERS[1]:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return symtable.symtable(data, "<file>", "exec")  # type: ignore[arg-type]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _newer_syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
+    """For a file this interpreter accepts: the error of syntax newer than an older `target`, or None."""
     if target < _INTERPRETER and _may_use_newer_syntax(data, target):
         return _feature_version_error(data, target)
     return None
@@ -69,7 +118,9 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
 def _may_use_newer_syntax(data: bytes, target: tuple[int, int]) -> bool:
     if target < (3, 7):
         return True
-    return any(since > target and re.search(pattern, data) for since, pattern in _NEWER_SYNTAX)
+    return any(since > target and any(first.search(data) and (then is None or then.search(data))
+                                       for first, then in scans)
+               for since, scans in _NEWER_SYNTAX)
 
 
 def _feature_version_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:

@@ -74,6 +74,12 @@ def _class_qualname(cls: Any) -> str | None:
     return ".".join(reversed(names))
 
 
+def _cached_qualname(cls: Any, cache: dict[int, str | None]) -> str | None:
+    if cls.start_byte not in cache:
+        cache[cls.start_byte] = _class_qualname(cls)
+    return cache[cls.start_byte]
+
+
 def _first_param(func: Any) -> str | None:
     params = func.child_by_field_name("parameters")
     named = [c for c in params.named_children if c.type != "comment"] if params is not None else []
@@ -98,6 +104,8 @@ def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse
     """Record `self.x` / `cls.x` reads in methods as uses; return class qualname -> names assigned on
     instances or the class in its methods ("*" when `setattr(self, name, ...)` assigns unknowable names)."""
     assigned: dict[str, set[str]] = {}
+    qualnames: dict[int, str | None] = {}  # class start byte -> its qualname (computed once per class)
+    methods: dict[int, tuple[str | None, str | None, bool]] = {}  # function start -> (owner, first param, static)
     for base in caps.get("sbase", ()):
         attr = base.parent
         ident = attr.child_by_field_name("attribute")
@@ -107,7 +115,7 @@ def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse
         if name == "__dict__" or is_store(attr):
             # a store anywhere inside the class (nested functions and closures included) counts for it
             holder = _enclosing_class(base)
-            owner = _class_qualname(holder) if holder is not None else None
+            owner = _cached_qualname(holder, qualnames) if holder is not None else None
             if owner is not None:  # `self.__dict__.update(...)`: any name
                 assigned.setdefault(owner, set()).add("*" if name == "__dict__" else name)
             continue
@@ -115,8 +123,11 @@ def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse
         if found is None:
             continue
         func, cls = found
-        owner = _class_qualname(cls)
-        if owner is None or _first_param(func) != text(base) or _static(func):
+        method = methods.get(func.start_byte)
+        if method is None:
+            method = methods[func.start_byte] = (_cached_qualname(cls, qualnames), _first_param(func), _static(func))
+        owner, first, static = method
+        if owner is None or first != text(base) or static:
             continue
         line, col = attr.start_point[0] + 1, attr.start_point[1]
         uses.append(MemberUse("self", owner, name, line, col, attr.end_point[0] + 1, base.start_byte in guards))
@@ -173,8 +184,10 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
     bound: dict[str, list[tuple[str, int, int, Any, int | None]]] = {}
     handed: dict[tuple[int, int], dict[bytes, int]] = {}  # scope -> names passed to calls in it -> first place
     for lhs in caps.get("lhs", ()):
+        if lhs.type != "identifier":
+            continue
         parent = lhs.parent
-        if lhs.type != "identifier" or parent is None or parent.type != "assignment":
+        if parent is None or parent.type != "assignment":
             continue
         right = parent.child_by_field_name("right")
         fn = right.child_by_field_name("function") if right is not None and right.type == "call" else None
@@ -212,6 +225,8 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         return
     for base in caps.get("abase", ()):
         name = text(base)
+        if name not in classes and name not in bound:
+            continue  # (most attribute reads: their object is neither; decided before climbing the tree)
         attr = base.parent
         if is_store(attr) or attr.child_by_field_name("object") != base:
             continue

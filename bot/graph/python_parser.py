@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue, MemberUse
+from bot.graph.python_codegen import CODEGEN_QUERY, codegen_suspect
 from bot.graph.python_defs import ModuleWalk, walk_module
 from bot.graph.python_doubts import doubts_of, guard_ranges, module_dynamic, path_dynamic
 from bot.graph.python_local import local_issues
@@ -62,7 +63,7 @@ _QUERY = """
 (augmented_assignment left: (attribute) @astore)
 (pattern_list (attribute) @astore)
 (tuple_pattern (attribute) @astore)
-"""
+""" + CODEGEN_QUERY
 
 _SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -143,16 +144,26 @@ def _machinery() -> tuple[Any, Any]:
 def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None) -> FileFacts:
     """Extract the facts of one Python file. Never raises on any input."""
     sha = sha or blob_sha(data)
-    issues, parse_ok = _local(data, target)  # CPython decodes and normalises by itself
     suppressions = _suppressions(data)
-    _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
+    parser, query = _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
     if len(data) > MAX_EXTRACT_BYTES:
+        issues, parse_ok = _local(data, target)
         return _unknowable(sha, issues, parse_ok, suppressions, f"over {MAX_EXTRACT_BYTES // 1_000_000} MB")
+    from tree_sitter import QueryCursor
+
+    local: tuple[tuple[LocalIssue, ...], bool] | None = None
     try:
-        data = python_source(data)
-        facts = _extract(data)
+        source = python_source(data)
+        tree = parser.parse(source)
+        caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
+        # (CPython decodes and normalises `data` by itself)
+        local = _local(data, target, codegen_clear=not codegen_suspect(source, tree.root_node, caps))
+        facts = _extract(source, tree.root_node, caps)
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError) as exc:
+        issues, parse_ok = local or _local(data, target)  # (without a tree, `compile` alone decides)
         return _unknowable(sha, issues, parse_ok, suppressions, f"too complex to analyse ({type(exc).__name__})")
+    issues, parse_ok = local
+
     def pos(x: Any) -> tuple[int, int]:
         return x.line, x.col
 
@@ -160,8 +171,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      imports=tuple(sorted(facts.imports, key=pos)), attr_uses=tuple(sorted(facts.attr_uses, key=pos)),
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
-                     dynamic=facts.dynamic, path_dynamic=path_dynamic(data), issues=issues, parse_ok=parse_ok,
-                     suppressions=suppressions, doubts=replace(doubts_of(data), attr_stores=facts.attr_stores),
+                     dynamic=facts.dynamic, path_dynamic=path_dynamic(source), issues=issues, parse_ok=parse_ok,
+                     suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
                      instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
 
@@ -174,11 +185,12 @@ def _unknowable(sha: str, issues: tuple[LocalIssue, ...], parse_ok: bool,
                      all_dynamic=True, path_dynamic=True, not_analysed=reason)
 
 
-def _local(data: bytes, target: tuple[int, int]) -> tuple[tuple[LocalIssue, ...], bool]:
+def _local(data: bytes, target: tuple[int, int], *,
+           codegen_clear: bool = False) -> tuple[tuple[LocalIssue, ...], bool]:
     """syntax-error / undefined-name issues, and whether the facts are whole: CPython accepts the file, or
     rejects only syntax newer than the target that the parser reads ("... (target Python 3.5)": falcon's
     ASGI half is 3.6+ code in a package declared for 3.5, and its names are still what importers get)."""
-    issues = local_issues(data, target)
+    issues = local_issues(data, target, codegen_clear=codegen_clear)
     return issues, not any(i.rule == "syntax-error" and not _TARGET_ONLY.search(i.message) for i in issues)
 
 
@@ -209,13 +221,8 @@ class _Extracted:
     attr_stores: tuple[str, ...] = ()
 
 
-def _extract(data: bytes) -> _Extracted:
-    from tree_sitter import QueryCursor
-
-    parser, query = _machinery()
-    tree = parser.parse(data)
-    caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
-    walk = walk_module(tree.root_node)
+def _extract(data: bytes, root: Any, caps: dict[str, list[Any]]) -> _Extracted:
+    walk = walk_module(root)
     functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
     classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
     ranges = guard_ranges(caps)

@@ -38,18 +38,21 @@ _FUTURE_ANNOTATIONS = re.compile(rb"^(from[ \t]+__future__[ \t]+import[ \t(]+(?:
                                  re.MULTILINE)
 
 
-def undefined_names(data: bytes, target: tuple[int, int] = (3, 8)) -> tuple[LocalIssue, ...]:
-    """Uses of really unbound names in `data`, a file CPython compiles, run by Python `target`."""
+def undefined_names(data: bytes, target: tuple[int, int] = (3, 8), *,
+                    table: symtable.SymbolTable | None = None) -> tuple[LocalIssue, ...]:
+    """Uses of really unbound names in `data`, a file CPython compiles, run by Python `target`. `table` is the
+    symbol table of `data` when the caller has it (it is used unless the file needs a neutralised one)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # Annotations are uses too, even where they are evaluated lazily (`from __future__ import annotations`,
         # PEP 649): a name bound nowhere in the file breaks `typing.get_type_hints` and every type checker.
         # CPython's symtable skips lazy annotations, so it reads the file with that future import neutralised.
-        source = _FUTURE_ANNOTATIONS.sub(rb"\1generators ", data)
-        try:
-            table = symtable.symtable(source, "<file>", "exec")  # type: ignore[arg-type]
-        except SyntaxError:  # the neutralised text is not valid where the real one is: judge the real one
-            table = symtable.symtable(data, "<file>", "exec")  # type: ignore[arg-type]
+        source, neutralised = _FUTURE_ANNOTATIONS.subn(rb"\1generators ", data)
+        if table is None or neutralised:
+            try:
+                table = symtable.symtable(source, "<file>", "exec")  # type: ignore[arg-type]
+            except SyntaxError:  # the neutralised text is not valid where the real one is: judge the real one
+                table = symtable.symtable(data, "<file>", "exec")  # type: ignore[arg-type]
         candidates = _candidates(table)
         if not candidates:
             return ()

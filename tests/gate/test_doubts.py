@@ -289,10 +289,11 @@ def test_newer_syntax_in_test_data_a_harness_loads_by_name(repo: Repo) -> None:
                         "tests/testdata/misc_py312.py": "type MyType = int\n",
                         "tests/testdata/imported_py312.py": "type Other = int\n",
                         "tests/testdata/broken.py": "def f(:\n    pass\n",
+                        "tests/testdata/stray.py": "return 1\n",  # no Python accepts it: no newer syntax
                         "tests/test_snapshot.py": "import importlib, sys\n\n\ndef test_snapshots():\n"
                                                  "    if sys.version_info >= (3, 12):\n"
                                                  "        importlib.import_module('tests.testdata.misc_py312')\n",
                         "tests/test_other.py": "from tests.testdata import imported_py312\n",
                         "tests/test_new.py": "type Mine = int\n"}) == [
         ("syntax-error", "tests/test_new.py", 1), ("syntax-error", "tests/testdata/broken.py", 1),
-        ("syntax-error", "tests/testdata/imported_py312.py", 1)]
+        ("syntax-error", "tests/testdata/imported_py312.py", 1), ("syntax-error", "tests/testdata/stray.py", 1)]
