@@ -3,11 +3,8 @@ exception messages name the code under test; the ranking follows them through th
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-from pathlib import Path
-
 import pytest
+from support.graph_repo import opened_graph
 
 from bot.context.evidence import Clue, failing_lines, named
 from bot.context.rank import rank
@@ -162,17 +159,8 @@ FAILED tests/test_pay.py::test_charge_formats - AssertionError: assert '500.00' 
 
 @pytest.fixture(scope="module")
 def pay(tmp_path_factory: pytest.TempPathFactory):
-    from bot.graph import open_graph
-
-    root = tmp_path_factory.mktemp("evidence") / "repo"
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    graph = open_graph(Path(root))
-    yield graph
-    graph.close()
+    with opened_graph(tmp_path_factory.mktemp("evidence") / "repo", FILES) as graph:
+        yield graph
 
 
 def test_failing_lines_belong_to_the_frame_that_follows_them():

@@ -3,11 +3,8 @@ implementation under the same name (`from ._impl import get_pager`) leads to the
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-from pathlib import Path
-
 import pytest
+from support.graph_repo import opened_graph
 
 from bot.context.rank import rank
 from bot.context.targets import resolve_target
@@ -42,17 +39,8 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def pkg(tmp_path_factory: pytest.TempPathFactory):
-    from bot.graph import open_graph
-
-    root = tmp_path_factory.mktemp("local") / "repo"
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    graph = open_graph(Path(root))
-    yield graph
-    graph.close()
+    with opened_graph(tmp_path_factory.mktemp("local") / "repo", FILES) as graph:
+        yield graph
 
 
 def test_an_import_inside_the_function_shadows_the_function_itself(pkg):

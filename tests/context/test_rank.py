@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-from pathlib import Path
-
 import pytest
+from support.graph_repo import opened_graph
 
 from bot.context import assemble_context
 from bot.context.rank import rank
@@ -119,17 +116,8 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory):
-    from bot.graph import open_graph
-
-    root = tmp_path_factory.mktemp("rank") / "repo"
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    graph = open_graph(Path(root))
-    yield graph
-    graph.close()
+    with opened_graph(tmp_path_factory.mktemp("rank") / "repo", FILES) as graph:
+        yield graph
 
 
 def _ranked(graph, target, failure=None):

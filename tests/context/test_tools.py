@@ -4,11 +4,9 @@ token budget; one tool_use / tool_result round with the real SDK against the loc
 from __future__ import annotations
 
 import json
-import subprocess
-import textwrap
-from pathlib import Path
 
 import pytest
+from support.graph_repo import opened_graph
 
 from bot.context.tokens import count_tokens
 from bot.context.tools import TOOL_SCHEMAS, ContextTools, ToolBudget
@@ -39,17 +37,8 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory):
-    from bot.graph import open_graph
-
-    root = tmp_path_factory.mktemp("tools") / "repo"
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    g = open_graph(Path(root))
-    yield g
-    g.close()
+    with opened_graph(tmp_path_factory.mktemp("tools") / "repo", FILES) as graph:
+        yield graph
 
 
 def test_show_symbol_is_redacted_and_counted(graph):

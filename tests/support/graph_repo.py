@@ -1,0 +1,27 @@
+"""A small repository on disk, written from a {path: source} table (sources dedented), under git, with its graph
+open: what the context tests rank and assemble over."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+@contextmanager
+def opened_graph(root: Path, files: Mapping[str, str]) -> Iterator[Any]:
+    from bot.graph import open_graph
+
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    graph = open_graph(root)
+    try:
+        yield graph
+    finally:
+        graph.close()
