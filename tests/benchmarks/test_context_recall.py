@@ -4,11 +4,12 @@ new tests at the parent and at the fix (real pytest subprocesses) until enough r
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.gitrepo import commit_files as commit
+from support.gitrepo import git_out as sh
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
 
@@ -19,17 +20,6 @@ MOD = "def add(a, b):\n    return a - b\n\n\ndef neg(a):\n    return -a\n\n\ndef
 TESTS = "from pkg.mod import neg\n\n\ndef test_neg():\n    assert neg(1) == -1\n"
 
 
-def sh(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def commit(repo: Path, files: dict[str, str], message: str) -> str:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
-    sh(repo, "add", "-A")
-    sh(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", message)
-    return sh(repo, "rev-parse", "HEAD")
 
 
 def python_here(env: str) -> Path:

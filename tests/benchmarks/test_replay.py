@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.gitrepo import commit_files as commit
+from support.gitrepo import git_out as sh
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root holds `benchmarks/`
 
@@ -18,19 +20,6 @@ from benchmarks.replay import (
     python_commits,
     stage_commit,
 )
-
-
-def sh(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def commit(repo: Path, files: dict[str, str], message: str) -> str:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
-    sh(repo, "add", "-A")
-    sh(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", message)
-    return sh(repo, "rev-parse", "HEAD")
 
 
 @pytest.fixture()

@@ -53,6 +53,16 @@ def init_repo(root: Path, *, branch: str = "main") -> Path:
     return root
 
 
+def commit_files(repo: Path, files: Mapping[str, str], message: str) -> str:
+    """Write `files` ({path: text}) into the work tree, commit everything, return the new commit's sha."""
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git_out(repo, "rev-parse", "HEAD")
+
+
 @pytest.fixture
 def git_repo(tmp_path: Path) -> Path:
     """An empty repository on branch `main` at tmp_path/"repo"."""
