@@ -6,7 +6,7 @@ the repository is what a pull request controls. Removing a default takes an expl
 
 Globs have gitignore semantics (`bot.paths`, the one matcher of excludes and protected paths): `conftest.py`
 matches at any depth, `.github/**` everything under `.github`, `./setup.py` only at the root. `pyproject.toml` is judged by table: a fix may edit it, but the protected tables
-(`[tool.yantra*]`, `[tool.pytest*]`, `[project.dependencies]`, `[project.optional-dependencies]`,
+(`[tool.yantra*]`, `[tool.pytest*]`, `[tool.ruff*]`, `[project.dependencies]`, `[project.optional-dependencies]`,
 `[build-system]`) must parse to the same values before and after.
 """
 
@@ -29,11 +29,14 @@ else:  # pragma: no cover
 DEFAULT_GLOBS: tuple[str, ...] = (
     ".github/**", "pytest.ini", "tox.ini", "setup.cfg", "conftest.py", "requirements*.txt", "*.lock",
     "poetry.lock", "uv.lock", "Pipfile*", "setup.py", "noxfile.py", ".pre-commit-config.yaml",
+    # the linters' scope: the gate leaves files they exclude to them (`bot.gate.linters`), so a fix that widens it
+    # would switch part of the gate off for itself
+    "ruff.toml", ".ruff.toml", ".flake8",
 )
 # pyproject.toml tables, named as `pyproject.toml:<dotted table>`; a trailing `*` matches any key with that prefix.
 DEFAULT_TABLES: tuple[str, ...] = (
     "pyproject.toml:tool.yantra*", "pyproject.toml:tool.pytest*", "pyproject.toml:project.dependencies",
-    "pyproject.toml:project.optional-dependencies", "pyproject.toml:build-system",
+    "pyproject.toml:project.optional-dependencies", "pyproject.toml:build-system", "pyproject.toml:tool.ruff*",
 )
 DEFAULTS: tuple[str, ...] = DEFAULT_GLOBS + DEFAULT_TABLES
 
