@@ -12,6 +12,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from benchmarks.house_metrics import git_list, subcommand_call
+
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
 
@@ -91,25 +93,9 @@ GIT_SUBCOMMANDS = {"add", "apply", "branch", "cat-file", "check-ignore", "checko
 RUNNERS = {"git", "_git", "run", "run_text", "completed", "succeeds"}
 
 
-def _git_list(node: ast.AST) -> bool:
-    """`["git", ...]`: a git command line."""
-    return (isinstance(node, ast.List | ast.Tuple) and bool(node.elts) and isinstance(node.elts[0], ast.Constant)
-            and node.elts[0].value == "git")
-
-
 def _subcommand_call(node: ast.AST) -> bool:
     """A runner handed a git subcommand: `git(root, "status", ...)`, `Git(root).run(["diff", ...])`."""
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if name not in RUNNERS:
-        return False
-    for arg in node.args[:3]:
-        first = arg.elts[0] if isinstance(arg, ast.List | ast.Tuple) and arg.elts else arg
-        if isinstance(first, ast.Constant) and first.value in GIT_SUBCOMMANDS:
-            return True
-    return False
+    return subcommand_call(node, RUNNERS, GIT_SUBCOMMANDS)
 
 
 def _git_offenders(files: list[Path]) -> list[str]:
@@ -118,7 +104,7 @@ def _git_offenders(files: list[Path]) -> list[str]:
         if path in SEAM:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if _git_list(node) or _subcommand_call(node):
+            if git_list(node) or _subcommand_call(node):
                 offenders.append(f"{path.relative_to(BOT.parent)}:{node.lineno}")  # type: ignore[attr-defined]
     return offenders
 
@@ -135,5 +121,5 @@ def test_the_git_seam_check_sees_both_shapes(tmp_path: Path) -> None:
                       'def f(g):\n    g.run(["rev-parse", "HEAD"])\n    git(g, "worktree", "list")\n'
                       'subprocess.run(["pytest", "-q"])\n', encoding="utf-8")
     tree = ast.parse(source.read_text(encoding="utf-8"))
-    found = [n.lineno for n in ast.walk(tree) if _git_list(n) or _subcommand_call(n)]  # type: ignore[attr-defined]
+    found = [n.lineno for n in ast.walk(tree) if git_list(n) or _subcommand_call(n)]  # type: ignore[attr-defined]
     assert sorted(found) == [2, 4, 5], found

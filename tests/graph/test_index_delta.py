@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.gitrepo import git as _git
 
 from bot.gate import run_check
 from bot.graph import open_graph
@@ -29,14 +30,8 @@ FILES: dict[str, str | bytes] = {
 }
 
 
-def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                   env={**os.environ, **(env or {})})
-
-
 def _commit(root: Path, message: str = "c") -> None:
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@localhost", "-c", "commit.gpgsign=false", "commit", "-qm",
-         message, "--no-verify")
+    _git(root, "commit", "-qm", message, "--no-verify")
 
 
 def _exact(root: Path, db: Path, *, stored: bool = True) -> None:
