@@ -77,8 +77,8 @@ def checks_markdown(checks: PullChecks) -> str:
     lines += [f"| {s.scanner} | {_scan_cell(s)} |" for s in checks.security]
     if gate.findings:
         lines += ["", "**Gate findings**", ""]
-        lines += [f"- {code_span(f'{f.path}:{f.line}')} {f.severity} `{f.rule}`: {_md(f.message)}"
-                  + (f" — {_md(f.suggestion)}" if f.suggestion else "") for f in gate.findings[:MAX_ROWS]]
+        lines += [f"- {code_span(f'{f.path}:{f.line}')} {f.severity} `{f.rule}`: {plain(f.message)}"
+                  + (f" — {plain(f.suggestion)}" if f.suggestion else "") for f in gate.findings[:MAX_ROWS]]
     if checks.tests is not None and checks.tests.failures:
         lines += ["", "**Failing tests**", ""]
         for failure in checks.tests.failures[:MAX_ROWS]:
@@ -87,7 +87,7 @@ def checks_markdown(checks: PullChecks) -> str:
     findings = [f for s in checks.security for f in s.findings]
     if findings:
         lines += ["", "**Security findings**", ""]
-        lines += [f"- {f.severity} `{f.scanner}:{f.rule}` {code_span(f'{f.path}:{f.line}')}: {_md(f.message)}"
+        lines += [f"- {f.severity} `{f.scanner}:{f.rule}` {code_span(f'{f.path}:{f.line}')}: {plain(f.message)}"
                   for f in findings[:MAX_ROWS]]
     return "\n".join(lines)
 
@@ -97,17 +97,13 @@ def _tests_cell(checks: PullChecks) -> str:
     if t is None:
         return f"not run: {checks.tests_note or 'not requested'}"
     counts = ", ".join(f"{n} {k}" for k, n in sorted(t.counts.items())) or t.status
-    return f"{t.status} ({counts})" + (f": {_md(t.reason)}" if t.reason else "")
+    return f"{t.status} ({counts})" + (f": {plain(t.reason)}" if t.reason else "")
 
 
 def _scan_cell(s: ScanResult) -> str:
     if s.status != "ok":
-        return f"{s.status}: {_md(s.reason)}"
-    return f"ok, {len(s.findings)} finding(s)" + (f" ({_md(s.reason)})" if s.reason else "")
-
-
-def _md(text: str) -> str:
-    return plain(text)
+        return f"{s.status}: {plain(s.reason)}"
+    return f"ok, {len(s.findings)} finding(s)" + (f" ({plain(s.reason)})" if s.reason else "")
 
 
 def _html(text: str) -> str:

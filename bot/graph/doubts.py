@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
-           "missing_uncertain", "mocked", "never_collected", "star_binds_submodule", "star_sources_unsure",
+           "missing_uncertain", "mocked", "never_collected", "pytest_module", "star_binds_submodule", "star_sources_unsure",
            "stored_by_an_importer", "trusted_top"]
 
 
@@ -95,6 +95,11 @@ def never_collected(graph: Graph, path: str) -> bool:
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
 
 
+def pytest_module(name: str) -> bool:
+    """A file name pytest collects by its default `python_files` (`test_*.py`, `*_test.py`)."""
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
 def loaded_only_by_name(graph: Graph, path: str) -> bool:
     """Test data: a file under a test directory that pytest does not collect by its default names (`test_*.py`,
     `*_test.py`, `conftest.py`) and no file of the repository imports. Only a harness loading it by name runs it,
@@ -103,7 +108,7 @@ def loaded_only_by_name(graph: Graph, path: str) -> bool:
     directories, _, name = path.rpartition("/")
     if not _TEST_DIRS.intersection(directories.split("/")) or not name.endswith(".py"):
         return False
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+    if pytest_module(name) or name == "conftest.py":
         return False
     return not graph.importers_of(graph.modules_of(path))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.graph.doubts import pytest_module
 from bot.scan.process import ProcessResult, tail
 from bot.scan.sandbox import Sandbox, SandboxKind, run_untrusted
 
@@ -210,8 +211,7 @@ def regressions(before: TestRun, after: TestRun) -> list[str]:
 
 
 def is_test_file(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+    return pytest_module(path.rsplit("/", 1)[-1])
 
 
 def related_tests(graph: Graph, changed: Sequence[str]) -> list[str]:

@@ -17,7 +17,7 @@ import difflib
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
-from bot.graph.doubts import is_dunder
+from bot.graph.doubts import is_dunder, pytest_module
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolution import Target
 from bot.graph.resolve_calls import repository_mro, resolve_base
@@ -172,8 +172,7 @@ def is_test_file(path: str) -> bool:
     attribute to the objects library code reads (a `testing` package is a library: its stores count)."""
     parts = path.split("/")
     name = parts[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
-        or bool(_TEST_DIRS & set(parts[:-1]))
+    return pytest_module(name) or name == "conftest.py" or bool(_TEST_DIRS & set(parts[:-1]))
 
 
 def _repository_members(ctx: RuleContext) -> RepositoryMembers:
