@@ -64,3 +64,24 @@ def test_flake8_exclude_and_per_file_ignores_quiet_only_what_they_name(repo: Rep
         "docs/conf.py": "html_theme = theme_from_sphinx\n",
         "examples/demo.py": "print(undefined_in_example)\n",
     }) == [("undefined-name", "examples/demo.py", 1)]
+
+
+@pytest.mark.parametrize("hostile", ["fifo", "garbage", "wrong-types", "escaping"])
+def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: Repo, hostile: str) -> None:
+    """The linter settings come from the checkout: a FIFO named ruff.toml, TOML that does not parse, values of the
+    wrong type, patterns reaching outside the repository. None of them hangs the check, crashes it, or quiets
+    anything: the undefined name is still reported."""
+    import os
+
+    config = {"garbage": {"ruff.toml": "exclude = [[[\n", ".flake8": "[flake8\nexclude = pkg\n"},
+              "wrong-types": {"ruff.toml": 'exclude = "pkg"\nper-file-ignores = ["pkg/*"]\n'
+                                           '[lint]\nper-file-ignores = 5\n'},
+              "escaping": {"ruff.toml": 'exclude = ["/", "../", "../../*", "/pkg"]\n'}}.get(hostile, {})
+    repo.files({**PKG, **config})
+    if hostile == "fifo":
+        os.mkfifo(repo.root / "ruff.toml")
+    repo.commit()
+    done = repo.cli("check", "--format", "json")  # nothing staged yet: must not wait on the FIFO either
+    assert done.returncode in (0, 1), done.stderr
+    assert staged_findings(repo, {"pkg/app.py": "def run():\n    return bar(2)\n"}) == [
+        ("undefined-name", "pkg/app.py", 2)]
