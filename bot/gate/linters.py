@@ -17,7 +17,6 @@ tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml
 
 from __future__ import annotations
 
-import configparser
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,6 +103,8 @@ def _ruff_config(root: Path) -> dict[str, Any] | None:
 
 
 def _flake8_config(root: Path) -> dict[str, str] | None:
+    import configparser  # only when a file-local finding is to be judged: off the hook's clean path
+
     for name in ("setup.cfg", "tox.ini", ".flake8"):
         text = read_text_or_note(root, name)
         if text is None or "flake8" not in text:

@@ -10,7 +10,6 @@ directories that exist count; anything unreadable declares nothing (the roots on
 
 from __future__ import annotations
 
-import configparser
 import re
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,8 @@ def own_names(root: Path, pyproject: dict[str, Any]) -> frozenset[str]:
             out.add(table["name"])
     cfg = _read(root, "setup.cfg")
     if "[metadata]" in cfg:
+        import configparser  # only for a setup.cfg that names the distribution: off the hook's usual path
+
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         try:
             parser.read_string(cfg)
@@ -76,6 +77,8 @@ def _read(root: Path, name: str) -> str:
 def _setup_cfg(text: str) -> list[str]:
     if "package_dir" not in text and "where" not in text:
         return []
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
