@@ -6,7 +6,8 @@ is a `ConfigError` whose one-line message names the file and the key. Nothing is
 (a TOML float, 3.1) is an error that says to quote it, `true` is not an integer, `"tests/*"` is not a list.
 
 `parse_config(root, pyproject_text, setup_cfg_text)` parses given texts (for configuration read from the index
-or from a trusted base branch); `load_config(root)` reads the files of `root` and calls it. This module imports
+or from a trusted base branch); `load_config(root, files)` reads the files of `root` as `files` has them (the
+working tree by default, the index in pre-commit mode: `bot.repo_files.RepoFiles`) and calls it. This module imports
 nothing of the project above it (the rule ids live in the leaf `bot.rule_ids`).
 """
 
@@ -22,7 +23,7 @@ from typing import Any, get_type_hints
 
 from bot.errors import ConfigError
 from bot.paths import PatternError, compile_patterns
-from bot.repo_files import FileSkipped, read_text, read_text_or_note
+from bot.repo_files import FileSkipped, RepoFiles
 from bot.rule_ids import LEVELS, RULES, Level
 
 if sys.version_info >= (3, 11):
@@ -88,16 +89,18 @@ _GLOBS = frozenset({"protected_paths"})
 _VERSION = re.compile(r"3\.\d{1,2}")
 
 
-def load_config(root: Path) -> Config:
-    """Read `root/pyproject.toml` and `root/setup.cfg` (missing: defaults) and validate them.
+def load_config(root: Path, files: RepoFiles | None = None) -> Config:
+    """Read `pyproject.toml` and `setup.cfg` of `root` as `files` has them (default: the working tree; missing:
+    defaults) and validate them.
 
     A pyproject.toml that exists but cannot be read (a directory, a FIFO, a dangling link, no permission) is a
     ConfigError: guessing the configuration of a repository that has one would be wrong."""
+    files = files or RepoFiles(root)
     try:
-        pyproject = read_text(root, PYPROJECT)
+        pyproject = files.read_text(PYPROJECT)
     except FileSkipped as exc:
         raise ConfigError(f"{PYPROJECT}: it {exc}; yantra reads its configuration from it") from exc
-    return parse_config(root, pyproject, read_text_or_note(root, SETUP_CFG))
+    return parse_config(root, pyproject, files.read_text_or_note(SETUP_CFG))
 
 
 def parse_config(root: Path, pyproject_text: str | None, setup_cfg_text: str | None) -> Config:

@@ -183,6 +183,18 @@ class Git:
                         literal_paths=True).decode("utf-8", "surrogateescape")
         return any(path.startswith(rel + "/") for _, _, path in _INDEX_RECORD.findall(text))
 
+    def index_paths_matching(self, *globs: str) -> list[str]:
+        """Paths of the index matching git's wildcard pathspecs (`*` also crosses `/`)."""
+        return zsplit(self.run(["ls-files", "-z", "--full-name", "--", *globs]))
+
+    def tree_records_of(self, commit: str, paths: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(mode, sha, path) of exactly `paths` in `commit`'s tree (directories too: mode 040000)."""
+        if not paths:
+            return []
+        out = self.run(["ls-tree", "-z", "--full-tree", commit, "--", *paths], literal_paths=True)
+        wanted = set(paths)
+        return [(meta.split(" ")[0], meta.split(" ")[2], path) for meta, path in _records(out) if path in wanted]
+
     def head_tree(self) -> str | None:
         """HEAD's tree id, or None in a repository without commits."""
         out = self.run(["rev-parse", "--verify", "-q", "HEAD^{tree}"], check=False)

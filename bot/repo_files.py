@@ -5,13 +5,25 @@ dangling or outward-pointing symbolic link (`requirements-dev.txt -> /proc/self/
 `pyproject.toml`, or a file too large to be configuration. `read_bytes` opens only regular files inside the
 repository, never blocks, and raises `FileSkipped` with the reason for anything else; `read_text_or_note`
 turns that into a note the run reports (`take_notes`) and returns None.
+
+`RepoFiles` reads those files from the picture of the repository that is judged (DESIGN §2): the working tree,
+or, in pre-commit mode, the index — the commit's own configuration is the staged one, so an unstaged edit of
+pyproject.toml must not change the verdict — or a pushed commit's tree. Git's listing of the few names asked
+for is one `ls-files -s` (or `ls-tree`) call, made once; a file whose working-tree copy is byte-identical to
+its staged blob (the usual case) is read from disk, any other from its blob.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import posixpath
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.git import Git
 
 MAX_CONFIG_BYTES = 8_000_000  # no configuration or requirements file is this large
 
@@ -22,6 +34,137 @@ _NOTES: list[str] = []
 
 class FileSkipped(Exception):
     """A file that exists but is not read; str() is the reason ("is a FIFO")."""
+
+
+# the configuration and build files at the top of a repository that a check may read: listed from git in one
+# call the first time any of them is asked for
+ROOT_FILES = ("pyproject.toml", "setup.cfg", ".pre-commit-config.yaml", "ruff.toml", ".ruff.toml", ".flake8",
+              "tox.ini", "setup.py", "hatch.toml", "meson.build", "PKG-INFO")
+_MODE_LINK, _MODE_DIR = "120000", "040000"
+_MODE_FILES = ("100644", "100755")
+_LINK_HOPS = 8
+
+
+class RepoFiles:
+    """The repository's configuration and metadata files as one picture of it has them: the working tree
+    (`git` None), the index (`git` given, `commit` None), or `commit`'s tree. Paths are relative, "/"-separated."""
+
+    def __init__(self, root: Path, git: Git | None = None, commit: str | None = None) -> None:
+        self.root = Path(root)
+        self.git = git
+        self.commit = commit
+        self._entries: dict[str, tuple[str, str] | None] = {}  # path -> (mode, sha) in git; None: absent
+        self._memo: dict[str, bytes | FileSkipped | None] = {}
+
+    @property
+    def source(self) -> str:
+        """What the files are read from, for messages: "working tree", "index" or "commit <sha>"."""
+        if self.git is None:
+            return "working tree"
+        return "index" if self.commit is None else f"commit {self.commit[:12]}"
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The content of `rel`; None when the picture has no such file. FileSkipped when it is not a regular
+        file (a FIFO, a link out of the repository, a submodule...) or is too large."""
+        if rel not in self._memo:
+            try:
+                self._memo[rel] = read_bytes(self.root, rel) if self.git is None else self._from_git(rel, 0)
+            except FileSkipped as exc:
+                self._memo[rel] = exc
+        got = self._memo[rel]
+        if isinstance(got, FileSkipped):
+            raise got
+        return got
+
+    def read_text(self, rel: str) -> str | None:
+        data = self.read_bytes(rel)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def read_text_or_note(self, rel: str) -> str | None:
+        try:
+            return self.read_text(rel)
+        except FileSkipped as exc:
+            note_skipped(rel, str(exc))
+            return None
+
+    def is_file(self, rel: str) -> bool:
+        if self.git is None:
+            return (self.root / rel).is_file()
+        entry = self._entry(rel)
+        return entry is not None and entry[0] in (*_MODE_FILES, _MODE_LINK)
+
+    def is_dir(self, rel: str) -> bool:
+        if self.git is None:
+            return (self.root / rel).is_dir()
+        if self.commit is None:
+            return self.git.index_has_dir(rel)
+        return any(mode == _MODE_DIR for mode, _, _ in self.git.tree_records_of(self.commit, [rel]))
+
+    def paths_matching(self, *globs: str) -> list[str] | None:
+        """The picture's paths matching git wildcard `globs` (`*` crosses "/"); None for the working tree (the
+        caller walks it)."""
+        if self.git is None:
+            return None
+        if self.commit is None:
+            return self.git.index_paths_matching(*globs)
+        from fnmatch import fnmatchcase
+
+        return [e.path for e in self.git.tree_entries(self.commit) if any(fnmatchcase(e.path, g) for g in globs)]
+
+    def entries(self, paths: list[str]) -> list[tuple[str, str, str]]:
+        """(path, mode, blob sha) of those of `paths` the picture holds, sorted: one git call (nothing for the
+        working tree, whose files are not named by a blob)."""
+        if self.git is None or not paths:
+            return []
+        records = (self.git.index_records_of(paths) if self.commit is None
+                   else self.git.tree_records_of(self.commit, paths))
+        return sorted((path, mode, sha) for mode, sha, path in records)
+
+    def _entry(self, rel: str) -> tuple[str, str] | None:
+        if rel not in self._entries:
+            wanted = [rel] if self._entries else [rel, *(n for n in ROOT_FILES if n != rel)]
+            assert self.git is not None
+            records = (self.git.index_records_of(wanted) if self.commit is None
+                       else self.git.tree_records_of(self.commit, wanted))
+            self._entries.update(dict.fromkeys(wanted))
+            self._entries.update({path: (mode, sha) for mode, sha, path in records})
+        return self._entries[rel]
+
+    def _from_git(self, rel: str, hops: int) -> bytes | None:
+        entry = self._entry(rel)
+        if entry is None:
+            return None
+        mode, sha = entry
+        if mode == _MODE_LINK:
+            return self._through_link(rel, sha, hops)
+        if mode not in _MODE_FILES:
+            raise FileSkipped("is a submodule, not a regular file" if mode == "160000" else "is not a regular file")
+        try:  # the working-tree copy, when it is byte for byte the blob (no git process needed)
+            data = read_bytes(self.root, rel)
+        except FileSkipped:
+            data = None
+        if data is None or hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() != sha:
+            assert self.git is not None
+            data = self.git.read_blobs([sha]).get(sha)
+            if data is None:
+                raise FileSkipped("is missing from the repository's objects (a partial clone?)")
+        if len(data) > MAX_CONFIG_BYTES:
+            raise FileSkipped(f"is larger than {MAX_CONFIG_BYTES // 1_000_000} MB")
+        return data
+
+    def _through_link(self, rel: str, sha: str, hops: int) -> bytes | None:
+        """A symbolic link committed in the picture: the file it points at in the same picture."""
+        assert self.git is not None
+        text = self.git.read_blobs([sha]).get(sha, b"").decode("utf-8", "surrogateescape")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), text))
+        if text.startswith("/") or target == ".." or target.startswith("../"):
+            raise FileSkipped("is a link to a file outside the repository")
+        if hops >= _LINK_HOPS:
+            raise FileSkipped("is a loop of symbolic links")
+        data = self._from_git(target, hops + 1)
+        if data is None:
+            raise FileSkipped("is a dangling symbolic link")
+        return data
 
 
 def read_bytes(root: Path, rel: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> bytes | None:

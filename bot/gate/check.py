@@ -37,7 +37,7 @@ from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
 from bot.graph.queries import reexports
 from bot.graph.snapshot import Source
-from bot.repo_files import take_notes
+from bot.repo_files import RepoFiles, take_notes
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,12 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
-    config = config or load_config(root)
-    scope = load_scope(root, config.gate)
     if base is not None or pushed is not None:
         source = Source.WORKTREE
-    graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None)
+    files = judged_files(root, source, pushed.tip if pushed else None)
+    config = config or load_config(root, files)
+    scope = load_scope(root, config.gate, files)
+    graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None, files=files)
     try:
         ctx = RuleContext(graph)
         cached = 0
@@ -97,7 +98,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
             hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-        hits = _linted_out(root, hits)
+        hits = _linted_out(files, hits)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
         findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
@@ -113,29 +114,37 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
 
 
-def _linted_out(root: Path, hits: list[Finding]) -> list[Finding]:
+def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoFiles:
+    """The repository's configuration files as the judged picture has them: the index in pre-commit mode,
+    the pushed commit's tree at pre-push, the working tree otherwise (and outside a git repository)."""
+    if (source is Source.WORKTREE and commit is None) or not (root / ".git").exists():
+        return RepoFiles(root)
+    return RepoFiles(root, git.Git(root), commit)
+
+
+def _linted_out(files: RepoFiles, hits: list[Finding]) -> list[Finding]:
     """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`);
     its configuration is read only when there is such a finding."""
     if not any(f.rule in LINTED_RULES for f in hits):
         return hits
-    linter = load_linter_scope(root)
+    linter = load_linter_scope(files)
     return [f for f in hits if not linter.quiets(f.rule, f.path, f.message)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
-                          commit: str | None = None) -> Graph:
-    """The graph of `root` as `source` sees it (`commit`'s tree when given); outside a git repository its
-    database lives in the temporary directory."""
+                          commit: str | None = None, files: RepoFiles | None = None) -> Graph:
+    """The graph of `root` as `source` sees it (`commit`'s tree when given; `files`: its configuration files,
+    default read as `source` has them); outside a git repository its database lives in the temporary directory."""
     if commit is not None:
         source = Source.COMMIT
     if (root / ".git").exists() or config.gate.db_path:
-        return open_graph(root, config, source=source, commit=commit)
+        return open_graph(root, config, source=source, commit=commit, files=files)
     import tempfile  # (outside a git repository only: not on the pre-commit path)
 
     key = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     db = Path(tempfile.gettempdir()) / "yantra" / f"{key}.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
-    return open_graph(root, config, db_path=db, source=source)
+    return open_graph(root, config, db_path=db, source=source, files=files)
 
 
 def _check_all(ctx: RuleContext, scope: Scope, config: Config, use_cache: bool

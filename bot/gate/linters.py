@@ -12,7 +12,7 @@ Patterns follow both tools: a pattern without `/` matches the name of the file o
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
 (`*` crosses `/`, as in ruff's globs and flake8's fnmatch). Only the root's configuration is read, in each
 tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`,
-`tox.ini`, `.flake8`).
+`tox.ini`, `.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from bot.repo_files import read_text_or_note
+from bot.repo_files import RepoFiles
 
 LINTED_RULES = frozenset({"syntax-error", "undefined-name"})
 _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
@@ -53,10 +53,12 @@ def newer_syntax(message: str) -> bool:
     return message.endswith(")") and "(target Python " in message
 
 
-def load_linter_scope(root: Path) -> LinterScope:
+def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
+    """The linters' scope declared in `files` (a Path: that working tree)."""
+    files = files if isinstance(files, RepoFiles) else RepoFiles(files)
     excluded: list[str] = []
     ignored: list[tuple[str, tuple[str, ...]]] = []
-    ruff = _ruff_config(root)
+    ruff = _ruff_config(files)
     if ruff is not None:
         lint = ruff.get("lint")
         excluded += _strings(ruff.get("exclude")) + _strings(ruff.get("extend-exclude"))
@@ -65,7 +67,7 @@ def load_linter_scope(root: Path) -> LinterScope:
                 value = table.get(key)
                 if isinstance(value, dict):
                     ignored += [(str(p), tuple(c.upper() for c in _strings(codes))) for p, codes in value.items()]
-    flake8 = _flake8_config(root)
+    flake8 = _flake8_config(files)
     if flake8 is not None:
         excluded += _comma_list(flake8.get("exclude", "")) + _comma_list(flake8.get("extend-exclude", ""))
         for key in ("per-file-ignores", "extend-per-file-ignores"):
@@ -91,22 +93,22 @@ def _normal(pattern: str) -> str:
     return pattern.rstrip("/")
 
 
-def _ruff_config(root: Path) -> dict[str, Any] | None:
+def _ruff_config(files: RepoFiles) -> dict[str, Any] | None:
     for name in (".ruff.toml", "ruff.toml"):
-        data = _toml(read_text_or_note(root, name))
+        data = _toml(files.read_text_or_note(name))
         if data is not None:
             return data
-    data = _toml(read_text_or_note(root, "pyproject.toml"))
+    data = _toml(files.read_text_or_note("pyproject.toml"))
     tool = data.get("tool") if data is not None else None
     ruff = tool.get("ruff") if isinstance(tool, dict) else None
     return ruff if isinstance(ruff, dict) else None
 
 
-def _flake8_config(root: Path) -> dict[str, str] | None:
+def _flake8_config(files: RepoFiles) -> dict[str, str] | None:
     import configparser  # only when a file-local finding is to be judged: off the hook's clean path
 
     for name in ("setup.cfg", "tox.ini", ".flake8"):
-        text = read_text_or_note(root, name)
+        text = files.read_text_or_note(name)
         if text is None or "flake8" not in text:
             continue
         parser = configparser.RawConfigParser(strict=False)

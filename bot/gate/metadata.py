@@ -3,7 +3,8 @@ requirements*.txt, tox.ini, setup.cfg. None when nothing readable declares them,
 declare some could not be read (a FIFO, a dangling link...): then the rule stays silent.
 
 Requirement lines are parsed with `packaging` (PEP 508); a line it rejects still counts by its leading name,
-so an odd line can only make the declared set larger (fewer claims), never smaller."""
+so an odd line can only make the declared set larger (fewer claims), never smaller. The files are read as the
+judged picture has them (`bot.repo_files.RepoFiles`: the index in pre-commit mode)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from bot.repo_files import FileSkipped, note_skipped, read_text
+from bot.repo_files import FileSkipped, RepoFiles, note_skipped
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,17 +33,18 @@ class _Unreadable(Exception):
     """A file that may declare dependencies exists but could not be read."""
 
 
-def declared_distributions(root: Path) -> frozenset[str] | None:
+def declared_distributions(files: RepoFiles | Path) -> frozenset[str] | None:
+    """The distributions `files` (a Path: that working tree) declare."""
     try:
-        return _declared(root)
+        return _declared(files if isinstance(files, RepoFiles) else RepoFiles(files))
     except _Unreadable:
         return None
 
 
-def _declared(root: Path) -> frozenset[str] | None:
+def _declared(files: RepoFiles) -> frozenset[str] | None:
     names: set[str] = set()
     readable = False
-    pyproject = _toml(root)
+    pyproject = _toml(files)
     project = pyproject.get("project", {}) if isinstance(pyproject.get("project"), dict) else {}
     dynamic = project.get("dynamic", []) or []
     if "dependencies" in project or (project and "dependencies" not in dynamic):
@@ -59,32 +61,32 @@ def _declared(root: Path) -> frozenset[str] | None:
         names.update(poetry.get("dev-dependencies", {}) or {})
         for group in (poetry.get("group") or {}).values():
             names.update((group or {}).get("dependencies", {}) or {})
-    for req in requirement_files(root):
-        readable = readable or req.parent == root or req.parent == root / "requirements"
-        names.update(_requirements((_read(root, req) or "").splitlines()))
-    names.update(_tox_deps(_read(root, root / "tox.ini")))
-    cfg = _setup_cfg(_read(root, root / "setup.cfg"))
+    for req in requirement_files(files):
+        readable = readable or "/" not in req or (req.count("/") == 1 and req.startswith("requirements/"))
+        names.update(_requirements((_read(files, req) or "").splitlines()))
+    names.update(_tox_deps(_read(files, "tox.ini")))
+    cfg = _setup_cfg(_read(files, "setup.cfg"))
     if cfg is not None:
         readable = True
         names.update(cfg)
-    if (root / "setup.py").is_file() and "dependencies" in dynamic:
+    setup_py = files.is_file("setup.py")
+    if setup_py and "dependencies" in dynamic:
         return None
-    if not readable or ((root / "setup.py").is_file() and not project and cfg is None):
+    if not readable or (setup_py and not project and cfg is None):
         return None
     return frozenset(canonicalize_name(n) for n in names if isinstance(n, str) and n and n.lower() != "python")
 
 
-def _read(root: Path, path: Path) -> str | None:
-    rel = path.relative_to(root).as_posix()
+def _read(files: RepoFiles, rel: str) -> str | None:
     try:
-        return read_text(root, rel)
+        return files.read_text(rel)
     except FileSkipped as exc:
         note_skipped(rel, f"{exc}; undeclared-dependency is not checked")
         raise _Unreadable(rel) from exc
 
 
-def _toml(root: Path) -> dict[str, Any]:
-    text = _read(root, root / "pyproject.toml")
+def _toml(files: RepoFiles) -> dict[str, Any]:
+    text = _read(files, "pyproject.toml")
     try:
         return tomllib.loads(text) if text is not None else {}
     except tomllib.TOMLDecodeError:
@@ -129,15 +131,25 @@ def _setup_cfg(text: str | None) -> list[str] | None:
     return out
 
 
-def requirement_files(root: Path) -> list[Path]:
-    """`requirements*.txt` and `requirements/*.txt` anywhere in the repository (tests, docs, CI)."""
-    out: list[Path] = []
+def requirement_files(files: RepoFiles) -> list[str]:
+    """`requirements*.txt` and `requirements/*.txt` anywhere in the repository (tests, docs, CI): relative paths."""
+    listed = files.paths_matching("*requirements*")
+    if listed is not None:
+        return sorted(p for p in listed if _requirement_file(p) and not any(
+            d.startswith(".") or d in _SKIP for d in p.split("/")[:-1]))
+    root = files.root
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIP]
-        in_req_dir = os.path.basename(dirpath) == "requirements"
-        out.extend(Path(dirpath) / f for f in filenames
-                   if f.endswith((".txt", ".in")) and (in_req_dir or f.startswith("requirements")))
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        out.extend(f if rel == "." else f"{rel}/{f}" for f in filenames if _requirement_file(f"{rel}/{f}"))
     return out
+
+
+def _requirement_file(path: str) -> bool:
+    folder, _, name = path.rpartition("/")
+    return name.endswith((".txt", ".in")) and (folder.rpartition("/")[2] == "requirements"
+                                               or name.startswith("requirements"))
 
 
 def _tox_deps(text: str | None) -> list[str]:

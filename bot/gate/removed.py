@@ -26,6 +26,7 @@ from bot.graph import Graph
 from bot.graph.layout import STDLIB, module_names
 from bot.graph.model import FileFacts, ImportFact
 from bot.graph.snapshot import Source, in_scope
+from bot.repo_files import RepoFiles
 
 SCRIPT_DIRS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "docs", "doc",
                          "benchmarks", "bench", "tools", "demo", "demos", "samples", "sample"})
@@ -167,7 +168,7 @@ def _unseen_by_rules(graph: Graph, module: str) -> bool:
 
 def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
     top = module.split(".")[0]
-    if top in STDLIB or _third_party(graph.root, top):
+    if top in STDLIB or _third_party(graph, top):
         return True
     rel = "/".join(filter(None, [anchor, *module.split(".")]))
     if graph.snapshot.is_dir(rel):
@@ -180,16 +181,17 @@ def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
     return _built_or_generated(graph, rel, module)
 
 
-def _third_party(root: Path, top: str) -> bool:
+def _third_party(graph: Graph, top: str) -> bool:
     from bot.config import load_config
     from bot.gate.rules.deps import _declared, distributions_of, normalize
     from bot.graph.source_roots import own_names
 
-    if normalize(top) in {normalize(n) for n in own_names(root, load_config(root).pyproject)}:
+    root, files = graph.root, graph.snapshot.files
+    if normalize(top) in {normalize(n) for n in own_names(files, load_config(root, files).pyproject)}:
         return False  # the repository's own distribution (`bottle.py` of bottle): installed, it is this code
     if distributions_of(top):
         return True
-    declared = _declared(root)
+    declared = _declared(files)
     if declared is not None and normalize(top) in declared:
         return True
     outside = [p for p in sys.path if p and Path(p).resolve() != root]
@@ -212,24 +214,25 @@ def _built_or_generated(graph: Graph, rel: str, module: str) -> bool:
             return True
     except OSError:
         pass
-    if _named_by_build_config(graph.root, rel, module) and not _distributed_source(graph.root, module):
+    files = graph.snapshot.files
+    if _named_by_build_config(files, rel, module) and not _distributed_source(files, module):
         return True
     g = graph.snapshot.git
     return g is not None and (graph.root / f"{rel}.py").exists() and g.is_ignored(f"{rel}.py")
 
 
-def _distributed_source(root: Path, module: str) -> bool:
+def _distributed_source(files: RepoFiles, module: str) -> bool:
     """The build configuration names `module` only as a source module it ships (`py_modules=['bottle']`),
     not as one it builds or writes."""
     import re
 
-    from bot.repo_files import FileSkipped, read_text
+    from bot.repo_files import FileSkipped
 
     listed = re.compile(rf"""py[_-]modules\s*=\s*\[?[^\]=]*?['"]?{re.escape(module)}['"]?[\s,\]]""")
     found = False
     for name in ("setup.py", "setup.cfg", "pyproject.toml"):
         try:
-            text = read_text(root, name) or ""
+            text = files.read_text(name) or ""
         except FileSkipped:
             return False
         if re.search(rf"""(?:Extension|write_to|version_file|cythonize)[^\n]*['"]{re.escape(module)}""", text):

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.config import GateConfig
 from bot.errors import ConfigError
 from bot.paths import PathMatcher
-from bot.repo_files import read_text_or_note
+from bot.repo_files import RepoFiles
 
 PRECOMMIT_CONFIG = ".pre-commit-config.yaml"
 
@@ -33,13 +33,14 @@ class Scope:
         return not self.globs.matches(path)
 
 
-def load_scope(root: Path, gate: GateConfig) -> Scope:
-    files, exclude = _precommit_filters(root)
-    return Scope(files=files, exclude=exclude, globs=PathMatcher(tuple(gate.exclude)))
+def load_scope(root: Path, gate: GateConfig, files: RepoFiles | None = None) -> Scope:
+    """The scope `gate` and `.pre-commit-config.yaml` (as `files` has it; default: the working tree) give."""
+    only, exclude = _precommit_filters(files or RepoFiles(root))
+    return Scope(files=only, exclude=exclude, globs=PathMatcher(tuple(gate.exclude)))
 
 
-def _precommit_filters(root: Path) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    text = read_text_or_note(root, PRECOMMIT_CONFIG)
+def _precommit_filters(files: RepoFiles) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    text = files.read_text_or_note(PRECOMMIT_CONFIG)
     if text is None:
         return None, None
     import yaml

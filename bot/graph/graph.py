@@ -25,6 +25,7 @@ from bot.graph.store import SCHEMA_VERSION, Store, blob_sha, database_path, fing
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.repo_files import RepoFiles
 
 
 def target_version(config: Config | None) -> tuple[int, int]:
@@ -224,9 +225,11 @@ class Graph:
 
 
 def open_graph(root: Path, config: Config | None = None, *, progress: bool = False,
-               db_path: Path | None = None, source: Source = Source.WORKTREE, commit: str | None = None) -> Graph:
+               db_path: Path | None = None, source: Source = Source.WORKTREE, commit: str | None = None,
+               files: RepoFiles | None = None) -> Graph:
     """Open (creating or refreshing incrementally) the graph of the repo at `root`, built from `source`:
-    the working tree (default), the index (what a commit would record) or `commit`'s tree."""
+    the working tree (default), the index (what a commit would record) or `commit`'s tree. `files`: the
+    repository's configuration files as that picture has them (default: read from `source`)."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise GraphError(f"{root} is not a directory")
@@ -234,8 +237,14 @@ def open_graph(root: Path, config: Config | None = None, *, progress: bool = Fal
     target = target_version(config)
     meta = {"schema": str(SCHEMA_VERSION), "target": f"{target[0]}.{target[1]}", "yantra": __version__,
             "parser": fingerprint()}
-    roots = (*config.gate.roots, *declared_roots(root, config.pyproject)) if config is not None else ()
     snapshot = take_snapshot(root, source, commit=commit)
+    if files is not None:
+        snapshot.files = files
+    try:
+        roots = (*config.gate.roots, *declared_roots(snapshot.files, config.pyproject)) if config is not None else ()
+    except BaseException:
+        snapshot.close()
+        raise
     try:
         return _open(root, path, meta, snapshot, roots, target, progress)
     except BaseException:

@@ -26,6 +26,7 @@ from bot.git import MODE_FILE, MODE_LINK, Entry, Git
 from bot.graph.languages import ALL_SUFFIXES
 from bot.graph.staged import IndexDelta, StoredShas, index_delta
 from bot.graph.store import Store, blob_sha
+from bot.repo_files import RepoFiles
 
 SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
              "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
@@ -59,6 +60,9 @@ class Snapshot:
         self.tree: str | None = None  # index mode: HEAD's tree id
         self.staged: list[str] | None = None  # index mode, unsettled: where the index differs from `tree`
         self.has_links = False  # a symbolic link in scope (its sha is its target's)
+        # the configuration and metadata files as this picture has them (`take_snapshot` sets the index's or the
+        # commit's; `open_graph` may hand over the ones the configuration was read from)
+        self.files = RepoFiles(root)
 
     @property
     def shas(self) -> MutableMapping[str, str]:
@@ -160,6 +164,7 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
         return _worktree(root, git)
     if source is Source.INDEX:
         snap = Snapshot(root, source, git, None, {})
+        snap.files = RepoFiles(root, git)
         snap.tree = git.head_tree()
         if snap.tree is not None:
             try:
@@ -168,7 +173,9 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
                 snap.staged = None
         return snap
     assert commit is not None
-    return _from_records(root, source, git, [(e.mode, e.sha, e.path) for e in git.tree_entries(commit)])
+    snap = _from_records(root, source, git, [(e.mode, e.sha, e.path) for e in git.tree_entries(commit)])
+    snap.files = RepoFiles(root, git, commit)
+    return snap
 
 
 def _from_records(root: Path, source: Source, git: Git, records: list[tuple[str, str, str]]) -> Snapshot:

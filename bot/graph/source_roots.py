@@ -2,7 +2,7 @@
 
 A package directory the build installs from is what `import pkg` finds once the project is installed, exactly
 like `src/`: so a name missing from it is trusted like one missing from a package at the repository root.
-Read from setuptools' `setup.cfg` (`[options] package_dir`, `[options.packages.find] where`), `setup.py`
+Read (as the judged picture has them: `bot.repo_files.RepoFiles`) from setuptools' `setup.cfg` (`[options] package_dir`, `[options.packages.find] where`), `setup.py`
 (`package_dir={"": "lib"}`), and `pyproject.toml` (`[tool.setuptools] package-dir`, `[tool.setuptools.packages.find]
 where`, Poetry's `packages = [{include, from}]`, Hatch's wheel `packages`/`sources`). Only plain relative
 directories that exist count; anything unreadable declares nothing (the roots only add trust, never remove it).
@@ -14,24 +14,26 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.repo_files import FileSkipped, read_text
+from bot.repo_files import FileSkipped, RepoFiles
 
 _SETUP_PY = re.compile(r"""package_dir\s*=\s*\{\s*(?:['"]{2}|str\(\)\s*)\s*:\s*['"]([^'"\n]+)['"]""")
 _SAFE = re.compile(r"[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*")
 
 
-def declared_roots(root: Path, pyproject: dict[str, Any]) -> tuple[str, ...]:
-    """The declared package directories of the repository at `root` (`pyproject`: its parsed pyproject.toml)."""
+def declared_roots(files: RepoFiles | Path, pyproject: dict[str, Any]) -> tuple[str, ...]:
+    """The declared package directories of the repository whose files are `files` (a Path: that working tree;
+    `pyproject`: its parsed pyproject.toml)."""
+    files = _files(files)
     found: list[str] = []
-    found += _setup_cfg(_read(root, "setup.cfg"))
-    found += _setup_py(_read(root, "setup.py"))
+    found += _setup_cfg(_read(files, "setup.cfg"))
+    found += _setup_py(_read(files, "setup.py"))
     found += _pyproject(pyproject)
     out = []
     for rel in found:
         rel = rel.strip().strip("/").removeprefix("./")
         if rel in ("", ".") or not _SAFE.fullmatch(rel) or ".." in rel.split("/"):
             continue
-        if (root / rel).is_dir() and rel not in out:
+        if rel not in out and files.is_dir(rel):
             out.append(rel)
     return tuple(out)
 
@@ -40,15 +42,16 @@ _SETUP_NAME = re.compile(r"""(?<![\w.])name\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9_.\-
 _PKG_INFO_NAME = re.compile(r"(?m)^Name:\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*$")
 
 
-def own_names(root: Path, pyproject: dict[str, Any]) -> frozenset[str]:
+def own_names(files: RepoFiles | Path, pyproject: dict[str, Any]) -> frozenset[str]:
     """The distribution names the repository itself builds (`[project] name`, Poetry's name, `setup.cfg`
     `[metadata] name`, a literal `name=` in `setup.py`, an sdist's `PKG-INFO`), as written."""
+    files = _files(files)
     out: set[str] = set()
     tool = _table(pyproject.get("tool"))
     for table in (_table(pyproject.get("project")), _table(tool.get("poetry"))):
         if isinstance(table.get("name"), str):
             out.add(table["name"])
-    cfg = _read(root, "setup.cfg")
+    cfg = _read(files, "setup.cfg")
     if "[metadata]" in cfg:
         import configparser  # only for a setup.cfg that names the distribution: off the hook's usual path
 
@@ -60,16 +63,20 @@ def own_names(root: Path, pyproject: dict[str, Any]) -> frozenset[str]:
                 out.add(name)
         except (configparser.Error, ValueError):
             pass
-    setup = _read(root, "setup.py")
+    setup = _read(files, "setup.py")
     if "setup(" in setup:
         out.update(_SETUP_NAME.findall(setup)[:1])
-    out.update(_PKG_INFO_NAME.findall(_read(root, "PKG-INFO"))[:1])
+    out.update(_PKG_INFO_NAME.findall(_read(files, "PKG-INFO"))[:1])
     return frozenset(out)
 
 
-def _read(root: Path, name: str) -> str:
+def _files(files: RepoFiles | Path) -> RepoFiles:
+    return files if isinstance(files, RepoFiles) else RepoFiles(files)
+
+
+def _read(files: RepoFiles, name: str) -> str:
     try:
-        return read_text(root, name) or ""
+        return files.read_text(name) or ""
     except FileSkipped:
         return ""
 

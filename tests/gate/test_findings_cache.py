@@ -133,9 +133,12 @@ def test_configuration_and_declared_dependencies_rejudge(repo: Repo) -> None:
     repo.write("pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = []\n')
     repo.stage()
     assert _cli_rules(repo) == [("undeclared-dependency", "x/core.py")]
-    repo.write("requirements.txt", "PyYAML\n")  # untracked: read from disk, as the rule reads it
+    repo.write("requirements.txt", "PyYAML\n")  # untracked: not part of the commit, declares nothing
+    assert _cli_rules(repo) == [("undeclared-dependency", "x/core.py")]
+    repo.stage()
     assert _cli_rules(repo) == []
     repo.write("requirements.txt", "")
+    repo.stage()
     proc = repo.cli("check", "--all", "--no-cache", "--format", "json")
     assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["undeclared-dependency"]
 

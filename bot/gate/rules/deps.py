@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make
 from bot.graph.model import FileFacts
+from bot.repo_files import RepoFiles
 
 # Import names whose distribution is named differently (like deptry's mapping), for environments where the
 # distribution is not installed.
@@ -47,7 +48,7 @@ def dependency_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[
         seen.add(top)
         # the project's metadata (a walk of the repository for requirements files) only for a file that
         # imports a third-party name at all: a commit touching first-party code never pays for it
-        declared = _declared(ctx.graph.root)
+        declared = _declared(ctx.graph.snapshot.files)
         if declared is None:
             return
         if normalize(top) in declared or any(normalize(d) in declared for d in KNOWN.get(top, ())):
@@ -99,7 +100,8 @@ def _stdlib() -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
-def _declared(root: Path) -> frozenset[str] | None:
+def _declared(files: RepoFiles) -> frozenset[str] | None:
+    """The declared distributions of `files` (one run's picture of the repository: read once per run)."""
     from bot.gate.metadata import declared_distributions
 
-    return declared_distributions(root)
+    return declared_distributions(files)

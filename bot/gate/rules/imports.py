@@ -10,6 +10,7 @@ from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsu
 from bot.graph.doubts import mocked
 from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
+from bot.repo_files import RepoFiles
 
 
 def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
@@ -77,18 +78,18 @@ def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
     except OSError:
         return True
     rel = f"{paths[0].rpartition('/')[0]}/{leaf}".lstrip("/")
-    return (_named_by_build_config(ctx.graph.root, rel, module)
+    return (_named_by_build_config(ctx.graph.snapshot.files, rel, module)
             or _ignored(ctx.graph.root, [rel + ".py", rel]))
 
 
-def _named_by_build_config(root: Path, rel: str, module: str) -> bool:
-    """The build configuration writes the file (`write_to = "pkg/_version.py"`) or builds the module
-    (`Extension("pkg._speedups", ...)`)."""
-    from bot.repo_files import FileSkipped, note_skipped, read_text
+def _named_by_build_config(files: RepoFiles, rel: str, module: str) -> bool:
+    """The build configuration (as the judged picture has it) writes the file (`write_to = "pkg/_version.py"`)
+    or builds the module (`Extension("pkg._speedups", ...)`)."""
+    from bot.repo_files import FileSkipped, note_skipped
 
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
         try:
-            text = read_text(root, name)  # never opens a FIFO or follows a link out of the repository
+            text = files.read_text(name)  # never opens a FIFO or follows a link out of the repository
         except FileSkipped as exc:
             note_skipped(name, str(exc))
             return True  # it may name the module: unsure, so silent
