@@ -12,10 +12,14 @@ afresh on every run) and is served only while its key holds: the file's blob SHA
   definition, since a finding's text may quote another file's `path:line`; a clean entry is not (whether a
   finding is made never depends on another file's line numbers), so moving definitions re-judges only the
   files with findings;
+- the configuration and metadata files as the judged picture has them: in index (or commit) mode the blob of
+  every top-level configuration and build file and of every requirements file (`bot.repo_files.RepoFiles`), so
+  a staged, unstaged or `git rm --cached` edit that leaves the working tree as it was still re-judges;
 - what the rules' doubts read from disk: the entries of every directory holding Python files (a compiled
   extension, an untracked package directory, a new build or requirements file), the size and mtime of the
-  build, requirements and `.gitignore` files in them and of `.git/info/exclude`, and the interpreter's
-  installed distributions (the mtimes of `sys.path` directories).
+  build, requirements and `.gitignore` files in them, git's other exclude files (`info/exclude` of the
+  repository's common git directory, which a linked worktree shares, and `core.excludesFile`), and the
+  interpreter's installed distributions (the mtimes of `sys.path` directories).
 
 Why one digest over every interface rather than the interfaces of the modules a file imports: several doubts
 read the whole repository (`missing-member` collects members and stores of every file, Sphinx mock imports
@@ -158,8 +162,40 @@ def _environment_parts(graph: Graph, config: Config, version: str) -> Iterator[A
     yield graph.layout.roots
     yield sorted((p, s) for p, s in graph.snapshot.shas.items() if p.endswith(".pyi"))
     yield sorted(graph.store.stored())
+    yield _judged_files(graph)
     yield _disk(graph.store, graph.root, graph.files())
+    yield _exclude_files(graph)
     yield sys.version, sys.prefix, [(p, _mtime(Path(p))) for p in sys.path if p.endswith(_INSTALLED)]
+
+
+def _judged_files(graph: Graph) -> list[tuple[str, str, str]]:
+    """(path, mode, blob) of the configuration, build and requirements files of an index or commit picture
+    (the working tree's are stat'ed by `_disk`)."""
+    files = graph.snapshot.files
+    if files.git is None:
+        return []
+    from bot.gate.metadata import requirement_files
+    from bot.repo_files import ROOT_FILES
+
+    return files.entries([*ROOT_FILES, *requirement_files(files)])
+
+
+def _exclude_files(graph: Graph) -> list[tuple[str, tuple[int, int, str]]]:
+    """git's exclude files besides the `.gitignore`s (`check-ignore`, which the doubts ask, reads them):
+    `info/exclude` where git keeps it (a linked worktree: the common git directory) and `core.excludesFile`
+    (default `$XDG_CONFIG_HOME/git/ignore`), each with its size, mtime and (when recent) content digest."""
+    g = graph.snapshot.git
+    if g is None:
+        return []
+    out = g.run(["rev-parse", "--git-path", "info/exclude"], check=False).decode("utf-8", "surrogateescape")
+    paths = [out.strip()] if out.strip() else []
+    configured = g.run(["config", "--path", "--get", "core.excludesFile"], check=False)
+    text = configured.decode("utf-8", "surrogateescape").strip()
+    if not text:
+        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        text = os.path.join(xdg, "git", "ignore")
+    paths.append(text)
+    return [(p, _stat(graph.root / p)) for p in paths]
 
 
 def _interfaces(graph: Graph) -> dict[str, bytes]:
@@ -204,7 +240,7 @@ def _package_files() -> list[tuple[str, int, int]]:
 
 def _disk(store: Store, root: Path, paths: list[str]) -> list[Any]:
     """The entries of every directory holding (or above) a Python file, with size and mtime of the watched
-    files among them, and git's exclude file: what the rules' doubts may find on disk. A directory whose
+    files among them: what the rules' doubts may find on disk. A directory whose
     mtime is the one recorded is not listed again (like git's untracked cache): its names cannot have changed,
     only the watched files' contents, which are stat'ed on every run."""
     dirs: set[str] = {""}
@@ -215,7 +251,7 @@ def _disk(store: Store, root: Path, paths: list[str]) -> list[Any]:
             d = d.rpartition("/")[0]
     dirs.update([f"{d}/requirements".lstrip("/") for d in dirs])
     known = {d: (m, bytes(n), w) for d, m, n, w in store.conn.execute("SELECT path, mtime, names, watched FROM dirs")}
-    out: list[Any] = [_mtime(root / ".git" / "info" / "exclude")]
+    out: list[Any] = []
     listed: list[tuple[str, int, bytes, str]] = []
     for d in sorted(dirs):
         folder = root / d if d else root

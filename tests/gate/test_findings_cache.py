@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from support.gate_repo import Repo, rules
@@ -17,6 +18,7 @@ from bot.config import load_config
 from bot.gate import CheckResult, run_check
 from bot.gate.check import open_repository_graph
 from bot.gate.findings_cache import open_cache
+from bot.graph.snapshot import Source
 
 PKG = {
     "pkg/__init__.py": "from pkg.mid import shout\n",
@@ -167,3 +169,72 @@ def test_moved_definitions_rejudge_only_the_files_with_findings(repo: Repo, monk
     assert [f.suggestion for f in result.findings if f.rule == "arity-mismatch"] == [
         "signature: `greet(name)` in pkg/helpers.py:4"]
     assert result.stats["files_cached"] == len(PKG) + 1 - 3  # helpers.py, bad_call.py and broken.py judged
+
+
+def warm_index(root: Path) -> CheckResult:
+    """`check --all` in pre-commit mode (the index) with the cache, asserted equal to the same check judging
+    every file."""
+    cached = run_check(root, all_files=True, source=Source.INDEX)
+    truth = run_check(root, all_files=True, source=Source.INDEX, findings_cache=False)
+    assert cached.findings == truth.findings
+    return cached
+
+
+def test_a_requirements_file_removed_from_the_index_only_rejudges(repo: Repo) -> None:
+    repo.files({"pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = []\n',
+                "requirements.txt": "PyYAML\n", "x/__init__.py": "", "x/core.py": "import yaml\n"})
+    repo.stage()
+    assert rules(warm_index(repo.root)) == []
+    repo.git("rm", "-q", "--cached", "requirements.txt")  # the working tree is exactly as it was
+    assert rules(warm_index(repo.root)) == [("undeclared-dependency", "x/core.py", 1)]
+    repo.git("add", "requirements.txt")
+    assert rules(warm_index(repo.root)) == []
+
+
+GENERATED = {"pkg/__init__.py": "", "app.py": "from pkg import _gen\n"}  # pkg/_gen.py: written by a build
+
+
+def test_core_excludes_file_rejudges(repo: Repo, tmp_path: Path) -> None:
+    """A module git ignores is generated (silent); the same name not ignored is missing. `core.excludesFile`
+    decides, and a same-size edit of it within the same second is seen (content digest of a recent file)."""
+    repo.files(GENERATED)
+    repo.stage()
+    excludes = tmp_path / "global-ignore"
+    excludes.write_text("_gen.py\n", encoding="utf-8")
+    repo.git("config", "core.excludesFile", str(excludes))
+    assert rules(warm_index(repo.root)) == []
+    excludes.write_text("_xyz.py\n", encoding="utf-8")
+    assert rules(warm_index(repo.root)) == [("missing-symbol", "app.py", 1)]
+    excludes.write_text("_gen.py\n", encoding="utf-8")
+    assert rules(warm_index(repo.root)) == []
+    repo.git("config", "--unset", "core.excludesFile")
+    assert rules(warm_index(repo.root)) == [("missing-symbol", "app.py", 1)]
+
+
+def test_info_exclude_of_a_linked_worktree_rejudges(repo: Repo, tmp_path: Path) -> None:
+    """A linked worktree's `.git` is a file; git reads `info/exclude` of the common git directory."""
+    repo.files(GENERATED)
+    repo.commit()
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked))
+    assert rules(warm_index(linked)) == [("missing-symbol", "app.py", 1)]
+    exclude = repo.root / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(exist_ok=True)
+    exclude.write_text("_gen.py\n", encoding="utf-8")
+    assert rules(warm_index(linked)) == []
+    exclude.write_text("\n", encoding="utf-8")
+    assert rules(warm_index(linked)) == [("missing-symbol", "app.py", 1)]
+
+
+def test_the_python_version_setting_rejudges(repo: Repo) -> None:
+    repo.files({"pyproject.toml": '[tool.yantra]\npython-version = "3.8"\n',
+                "app.py": "def f(x):\n    match x:\n        case 1:\n            return 1\n"})
+    repo.stage()
+    assert rules(warm_index(repo.root)) == [("syntax-error", "app.py", 4)]
+    repo.write("pyproject.toml", '[tool.yantra]\npython-version = "3.10"\n')
+    assert rules(warm_index(repo.root)) == [("syntax-error", "app.py", 4)]  # not staged: not the commit's
+    repo.stage()
+    assert rules(warm_index(repo.root)) == []
+    repo.write("pyproject.toml", '[tool.yantra]\npython-version = "3.8"\n')
+    repo.stage()
+    assert rules(warm_index(repo.root)) == [("syntax-error", "app.py", 4)]
