@@ -15,6 +15,7 @@ import symtable
 import sys
 import warnings
 
+from bot.graph.legacy_syntax import never_valid
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
 from bot.graph.python_codegen import KNOWN_INTERPRETERS
@@ -65,8 +66,9 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
             compile(data, "<file>", "exec", dont_inherit=True)
     except SyntaxError as exc:
         # syntax newer than this interpreter knows: its parser rejects what tree-sitter's newer grammar reads (an
-        # error only scopes or code generation find, `return` outside a function say, is no newer syntax)
-        if not _tree_sitter_rejects(data) and _parser_rejects(data):
+        # error only scopes or code generation find, `return` outside a function say, is no newer syntax, nor is
+        # a Python 2 form the grammar also reads: `bot.graph.legacy_syntax`)
+        if not _tree_sitter_rejects(data) and _parser_rejects(data) and not never_valid(data, exc):
             if target > _INTERPRETER:
                 return None  # the target accepts it
             issue = _issue_from_syntax_error(exc)  # the target rejects it too: newer syntax than the target

@@ -67,7 +67,8 @@ _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts", "layou
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
-                      "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py")
+                      "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py",
+                      "graph/legacy_syntax.py")
 
 
 def blob_sha(data: bytes) -> str:
