@@ -42,6 +42,7 @@ def test_usage_errors_exit_2_without_traceback(repo: Repo, tmp_path: Path) -> No
 
 def test_bad_config_exits_2_with_message(repo: Repo) -> None:
     repo.files({"a.py": "x = 1\n", "pyproject.toml": "[tool.yantra]\nbogus = 1\n"})
+    repo.stage()  # the commit's configuration is the staged one
     proc = repo.cli("check", "--all")
     assert proc.returncode == 2 and "bogus" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -60,6 +60,14 @@ def staged(repo: Repo, files: dict[str, str]) -> None:
     repo.stage()
 
 
+def off_git(repo: Repo) -> None:
+    """Make the checkout a plain directory: `check --all` then judges the files on disk, where a planted FIFO
+    or link is part of what is read (in a git repository an untracked one is no part of the commit)."""
+    import shutil
+
+    shutil.rmtree(repo.root / ".git")
+
+
 @pytest.mark.parametrize("victim_exists", [True, False])
 def test_db_path_outside_the_git_dir_writes_nothing(repo: Repo, tmp_path: Path, victim_exists: bool) -> None:
     victim = tmp_path / "x"
@@ -115,6 +123,9 @@ def test_fifo_or_socket_config_file_does_not_hang(repo: Repo, name: str, kind: s
     staged(repo, {**PKG, "app.py": "import requests\n" + BROKEN,
                   "pyproject.toml": '[project]\nname = "p"\ndependencies = []\n'})
     plant(repo.root / name, kind)
+    staged_only = run(repo, "check", "--all", timeout=60)  # untracked: not the commit's, never opened
+    assert staged_only.returncode == 1 and "skipped" not in staged_only.stdout, staged_only.stdout
+    off_git(repo)
     proc = run(repo, "check", "--all", timeout=60)
     assert proc.returncode == 1, proc.stderr
     assert "app.py:2:1: error [missing-symbol]" in proc.stdout
@@ -158,6 +169,8 @@ def test_unreadable_pyproject_is_exit_2_naming_it(repo: Repo, kind: str) -> None
         (repo.root / "pyproject.toml").mkdir()
     else:
         os.mkfifo(repo.root / "pyproject.toml")
+    assert run(repo, "check", "--all", timeout=60).returncode == 1  # the commit has no pyproject.toml
+    off_git(repo)
     line = one_line_error(run(repo, "check", "--all", timeout=60), "pyproject.toml: it is a")
     assert ("a directory" if kind == "directory" else "a FIFO") in line
 
@@ -253,6 +266,27 @@ def test_fifo_build_config_read_for_generated_modules_does_not_hang(repo: Repo) 
     control = run(repo, "check", "--all", timeout=60)
     assert control.returncode == 1 and "missing-symbol" in control.stdout  # nothing generates pkg/_version.py
     os.mkfifo(repo.root / "hatch.toml")
+    assert run(repo, "check", "--all", timeout=60).returncode == 1  # untracked: no part of the commit
+    off_git(repo)
     proc = run(repo, "check", "--all", timeout=60)
     assert proc.returncode == 0, proc.stdout  # hatch.toml may name it (setuptools-scm style): unsure, silent
     assert "note: skipped hatch.toml: it is a FIFO" in proc.stdout
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "setup.cfg", "tox.ini", "requirements.txt"])
+def test_a_tracked_config_replaced_by_a_fifo_is_read_from_its_blob(repo: Repo, name: str) -> None:
+    """In pre-commit mode the configuration is the staged blob: a FIFO put in its place on disk is never
+    opened, and the commit is judged on what it records."""
+    declared = '[project]\nname = "p"\ndependencies = ["requests"]\n' if name == "pyproject.toml" else \
+        "[options]\ninstall_requires =\n    requests\n" if name == "setup.cfg" else \
+        "[testenv]\ndeps =\n    requests\n" if name == "tox.ini" else "requests\n"
+    files = {**PKG, "app.py": "import requests\n" + BROKEN, name: declared}
+    if name != "pyproject.toml":
+        files["pyproject.toml"] = '[project]\nname = "p"\ndynamic = ["dependencies"]\n'
+    staged(repo, files)
+    (repo.root / name).unlink()
+    os.mkfifo(repo.root / name)
+    proc = run(repo, "check", "--all", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "app.py:2:1: error [missing-symbol]" in proc.stdout
+    assert "undeclared-dependency" not in proc.stdout and "skipped" not in proc.stdout, proc.stdout
