@@ -10,6 +10,12 @@ What is judged (DESIGN §2):
 - with `--base REF` (CI): the checked-out working tree against REF;
 - outside a git repository: the given files (or `--all`) on disk.
 
+The configuration is the judged picture's own (the index's pyproject.toml in pre-commit mode). Run by the
+pre-commit framework outside a commit (`pre-commit run [--all-files | --files ...]`: PRE_COMMIT is set, git's
+GIT_INDEX_FILE is not) with no Python change staged, it judges every file of the index, as `--all` does: a user
+running it in CI expects the repository judged, and pre-commit passes the gate no file names. The summary line
+says what was judged.
+
 File names belong after `--`; a name that starts with "-" given before it is refused, never taken as an
 option (there is no short option to mistake it for). Exit status: 0 no error findings, 1 error findings,
 2 usage error or internal failure (raised, mapped by `bot.cli`). Imports stay light: the pre-commit path.
@@ -24,7 +30,6 @@ from pathlib import Path
 import click
 
 from bot import git
-from bot.config import load_config
 from bot.errors import UsageError
 from bot.gate import run_check
 from bot.gate.check import Pushed
@@ -59,13 +64,12 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
     in_git = (root / ".git").exists()
     if not in_git and not all_files and (not paths or base):
         raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
-    config = load_config(root)
     rel = [_relative(p, root) for p in paths]
     pushed = _pushed(root, os.environ) if in_git and base is None and not paths else None
+    manual = os.environ.get("PRE_COMMIT") == "1" and "GIT_INDEX_FILE" not in os.environ
     result = run_check(root, [r for r in rel if r is not None] if paths else None,
-                       all_files=all_files, config=config, base=base,
-                       source=Source.INDEX if in_git else Source.WORKTREE, pushed=pushed,
-                       findings_cache=not no_cache)
+                       all_files=all_files, base=base, source=Source.INDEX if in_git else Source.WORKTREE,
+                       pushed=pushed, findings_cache=not no_cache, all_if_unstaged=manual and pushed is None)
     text = render(result, fmt, color=fmt == "text" and output is None and _tty())
     if output is not None:
         try:

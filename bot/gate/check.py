@@ -36,7 +36,7 @@ from bot.gate.scope import Scope, load_scope
 from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
 from bot.graph.queries import reexports
-from bot.graph.snapshot import Source
+from bot.graph.snapshot import SUFFIXES, Source
 from bot.repo_files import RepoFiles, take_notes
 
 
@@ -64,25 +64,29 @@ def _rules() -> tuple[list[Rule], list[Rule]]:
 
 def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool = False,
               config: Config | None = None, base: str | None = None, source: Source = Source.WORKTREE,
-              pushed: Pushed | None = None, findings_cache: bool = True) -> CheckResult:
+              pushed: Pushed | None = None, findings_cache: bool = True, all_if_unstaged: bool = False
+              ) -> CheckResult:
     """Check `paths` (plus the staged change), the staged change (paths=None), or every file (all_files).
 
     `source`: the picture of the repository judged: the working tree (default), or the index (what the
     commit will record: pre-commit mode). `base` (a commit): check the working tree's change since that
     commit instead of the staged change, dependents included (what a pull request changed, in CI).
     `pushed`: check a pushed range on its tip's tree (pre-push); `source` and `base` do not apply.
-    `findings_cache`: with `all_files`, serve unchanged files' findings kept from earlier runs (False: judge all)."""
+    `findings_cache`: with `all_files`, serve unchanged files' findings kept from earlier runs (False: judge all).
+    `all_if_unstaged`: in index mode with no Python change staged (and no `paths`), judge every file of the index
+    as `all_files` would (a manual `pre-commit run --all-files`, as in CI, where nothing is staged)."""
     collecting = gc.isenabled()
     gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
     try:
-        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache)
+        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache, all_if_unstaged)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
-               base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool) -> CheckResult:
+               base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool,
+               all_if_unstaged: bool) -> CheckResult:
     started = time.perf_counter()
     root = root.resolve()
     if base is not None or pushed is not None:
@@ -94,6 +98,11 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
     try:
         ctx = RuleContext(graph)
         cached = 0
+        unstaged = all_if_unstaged and not all_files and not paths and base is None and pushed is None and \
+            _nothing_staged(graph)
+        judged = _judged(graph.snapshot.source, all_files or unstaged, unstaged, base, pushed) \
+            if graph.snapshot.git is not None else "the files on disk"
+        all_files = all_files or unstaged
         if all_files:
             hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
@@ -111,7 +120,36 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                                      "seconds": round(time.perf_counter() - started, 3)}
     if all_files:
         stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
-    return CheckResult(findings, stats, (*notes, *take_notes()), skipped)
+    return CheckResult(findings, stats, (*notes, *take_notes()), skipped, judged)
+
+
+def _nothing_staged(graph: Graph) -> bool:
+    """In index mode: the index holds no Python change relative to HEAD (a repository without commits has
+    everything staged)."""
+    snap = graph.snapshot
+    if snap.source is not Source.INDEX or snap.git is None:
+        return False
+    staged = snap.staged
+    if staged is None:
+        head = snap.git.head()
+        if head is None:
+            return not snap.shas
+        staged = [p for c in snap.git.staged_changes_from(head) for p in (c.path, c.old_path)]
+    return not any(p.endswith(SUFFIXES) for p in staged)
+
+
+def _judged(source: Source, whole: bool, unstaged: bool, base: str | None, pushed: Pushed | None) -> str:
+    """What a run judges, for its summary line."""
+    if pushed is not None:
+        start = "the start" if pushed.base == git.EMPTY_TREE else pushed.base[:12]
+        return f"the pushed commits ({start}..{pushed.tip[:12]})"
+    if base is not None:
+        return f"the working tree (its change since {base})"
+    if source is Source.INDEX:
+        if unstaged:
+            return "the index (every file: nothing is staged)"
+        return "the index (every file)" if whole else "the index (the staged change and its dependents)"
+    return "the working tree (every file)" if whole else "the working tree"
 
 
 def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoFiles:

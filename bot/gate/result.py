@@ -24,6 +24,7 @@ class CheckResult:
     stats: dict[str, float | int]
     notes: tuple[str, ...] = field(default=())  # things the user should know ("no Python files to check")
     not_checked: tuple[NotChecked, ...] = field(default=())
+    judged: str = ""  # what the run judged: "the index (the staged change and its dependents)", "the pushed ..."
 
     @property
     def errors(self) -> list[Finding]:

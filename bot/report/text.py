@@ -33,10 +33,12 @@ def _summary(result: CheckResult, color: bool) -> str:
     n_err, n_warn = len(result.errors), len(result.warnings)
     checked = int(result.stats.get("files_checked", 0))
     seconds = float(result.stats.get("seconds", 0.0))
+    of = f" of {result.judged}" if result.judged else ""
     if not result.findings:
-        text = f"yantra: no problems in {checked} file(s) ({seconds:.2f}s)"
+        text = f"yantra: no problems in {checked} file(s){of} ({seconds:.2f}s)"
     else:
-        text = (f"yantra: {n_err} error(s), {n_warn} warning(s) in {checked} checked file(s) ({seconds:.2f}s)")
+        text = (f"yantra: {n_err} error(s), {n_warn} warning(s) in {checked} checked file(s){of} "
+                f"({seconds:.2f}s)")
     if color:
         text = f"{_BOLD}{_RED if n_err else _YELLOW if n_warn else ''}{text}{_RESET}"
     return text

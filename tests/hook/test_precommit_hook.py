@@ -313,3 +313,48 @@ def test_manifest_lets_the_gate_read_the_index_itself() -> None:
     assert hook["minimum_pre_commit_version"] == "3.2.0"
     assert "types" not in hook and "files" not in hook  # nothing filters what the gate reads
     assert hook["entry"] == "yantra check"
+
+
+def _run(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", *args], cwd=repo, capture_output=True,
+                          text=True, env=env)
+
+
+def test_run_all_files_with_nothing_staged_judges_the_whole_index(tmp_path: Path, wheelhouse: Path, pc_home: Path,
+                                                                  hook_repo: tuple[Path, str]) -> None:
+    """`pre-commit run --all-files` (as in CI: nothing staged) judges every file of the index, and says so;
+    `--files` too (pre-commit passes the gate no names); an empty commit judges nothing it did not change."""
+    env = _env(tmp_path, wheelhouse, pc_home)
+    repo = _project(tmp_path, hook_repo)
+    (repo / "app.py").write_text(BROKEN_APP, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "broken, committed without the hook")
+    (repo / "scratch.py").write_text("from nowhere_at_all import x\n", encoding="utf-8")  # untracked: not judged
+    for args in (["--all-files"], ["--files", "helpers.py"], []):
+        done = _run(repo, env, *args)
+        output = done.stdout + done.stderr
+        assert done.returncode == 1, (args, output)
+        assert "app.py:1:1: error [missing-symbol]" in output, (args, output)
+        assert "of the index (every file: nothing is staged)" in output, (args, output)
+        assert "scratch.py" not in output
+    _install(repo, env, "pre-commit")
+    empty = subprocess.run(["git", "commit", "--allow-empty", "-m", "empty"], cwd=repo, capture_output=True,
+                           text=True, env=env)
+    output = empty.stdout + empty.stderr
+    assert empty.returncode == 0, output  # a commit is judged on what it changes: here nothing
+    assert "yantra gate" in output and "Passed" in output, output
+
+
+def test_run_all_files_with_a_staged_change_says_what_it_judged(tmp_path: Path, wheelhouse: Path, pc_home: Path,
+                                                                 hook_repo: tuple[Path, str]) -> None:
+    env = _env(tmp_path, wheelhouse, pc_home)
+    repo = _project(tmp_path, hook_repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    (repo / "helpers.py").write_text("def other():\n    return 1\n", encoding="utf-8")
+    git(repo, "add", "helpers.py")
+    done = _run(repo, env, "--all-files")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "app.py:1:1: error [missing-symbol]" in output
+    assert "of the index (the staged change and its dependents)" in output, output
