@@ -88,10 +88,14 @@ class RepoFiles:
             return None
 
     def is_file(self, rel: str) -> bool:
+        return self.any_file([rel])
+
+    def any_file(self, paths: list[str]) -> bool:
+        """Whether the picture holds a file at any of `paths` (at most one git call for those not yet known)."""
         if self.git is None:
-            return (self.root / rel).is_file()
-        entry = self._entry(rel)
-        return entry is not None and entry[0] in (*_MODE_FILES, _MODE_LINK)
+            return any((self.root / rel).is_file() for rel in paths)
+        self._list([p for p in paths if p not in self._entries])
+        return any(e is not None and e[0] in (*_MODE_FILES, _MODE_LINK) for e in map(self._entries.get, paths))
 
     def is_dir(self, rel: str) -> bool:
         if self.git is None:
@@ -122,13 +126,19 @@ class RepoFiles:
 
     def _entry(self, rel: str) -> tuple[str, str] | None:
         if rel not in self._entries:
-            wanted = [rel] if self._entries else [rel, *(n for n in ROOT_FILES if n != rel)]
-            assert self.git is not None
-            records = (self.git.index_records_of(wanted) if self.commit is None
-                       else self.git.tree_records_of(self.commit, wanted))
-            self._entries.update(dict.fromkeys(wanted))
-            self._entries.update({path: (mode, sha) for mode, sha, path in records})
+            self._list([rel])
         return self._entries[rel]
+
+    def _list(self, paths: list[str]) -> None:
+        """Learn the entries of `paths` (with every top-level configuration file, the first time): one call."""
+        if not paths:
+            return
+        wanted = paths if self._entries else [*paths, *(n for n in ROOT_FILES if n not in paths)]
+        assert self.git is not None
+        records = (self.git.index_records_of(wanted) if self.commit is None
+                   else self.git.tree_records_of(self.commit, wanted))
+        self._entries.update(dict.fromkeys(wanted))
+        self._entries.update({path: (mode, sha) for mode, sha, path in records})
 
     def _from_git(self, rel: str, hops: int) -> bytes | None:
         entry = self._entry(rel)

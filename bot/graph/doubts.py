@@ -273,4 +273,4 @@ def subproject_root(graph: Graph, anchor: str, importer: str) -> bool:
     project = anchor[:-4] if anchor.endswith("/src") else anchor
     if not project or not importer.startswith(project + "/"):
         return False
-    return any((graph.root / project / name).is_file() for name in _BUILD_FILES)
+    return graph.snapshot.files.any_file([f"{project}/{name}" for name in _BUILD_FILES])  # the judged picture's

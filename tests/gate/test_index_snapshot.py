@@ -296,3 +296,16 @@ def test_renamed_top_level_package_says_where_things_went(repo: Repo) -> None:
     (f,) = staged(repo).findings
     assert (f.rule, f.path, f.line) == ("missing-module", "app.py", 1)
     assert f.suggestion == "`send_email` now lives in `notify/mail.py`"
+
+
+def test_a_nested_projects_untracked_build_file_does_not_make_it_a_root(repo: Repo) -> None:
+    """`plugins/foo/` is an import root only when the commit gives it its own build file: a pyproject.toml
+    written there but never staged is no part of the commit (and the gate trusts only what it is sure of)."""
+    repo.files({"plugins/foo/foo/__init__.py": "def a():\n    return 1\n", "plugins/foo/foo/cli.py": "x = 1\n"})
+    repo.commit()
+    repo.write("plugins/foo/foo/cli.py", "from foo import b\n")
+    repo.git("add", "plugins/foo/foo/cli.py")
+    repo.write("plugins/foo/pyproject.toml", '[project]\nname = "foo"\n')  # untracked
+    assert staged(repo).findings == []
+    repo.git("add", "plugins/foo/pyproject.toml")
+    assert rules(staged(repo)) == [("missing-symbol", "plugins/foo/foo/cli.py", 1)]
