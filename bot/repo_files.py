@@ -56,12 +56,10 @@ class RepoFiles:
         self._entries: dict[str, tuple[str, str] | None] = {}  # path -> (mode, sha) in git; None: absent
         self._memo: dict[str, bytes | FileSkipped | None] = {}
 
-    @property
-    def source(self) -> str:
-        """What the files are read from, for messages: "working tree", "index" or "commit <sha>"."""
-        if self.git is None:
-            return "working tree"
-        return "index" if self.commit is None else f"commit {self.commit[:12]}"
+    def close(self) -> None:
+        """End the git process a blob read started (the files read stay known)."""
+        if self.git is not None:
+            self.git.close()
 
     def read_bytes(self, rel: str) -> bytes | None:
         """The content of `rel`; None when the picture has no such file. FileSkipped when it is not a regular

@@ -77,21 +77,23 @@ def run_check(root: Path, paths: Sequence[str] | None = None, *, all_files: bool
     as `all_files` would (a manual `pre-commit run --all-files`, as in CI, where nothing is staged)."""
     collecting = gc.isenabled()
     gc.disable()  # facts are acyclic, short-lived-process data: tracing them for cycles costs ~40% of a warm run
+    root = root.resolve()
+    if base is not None or pushed is not None:
+        source = Source.WORKTREE
+    files = judged_files(root, source, pushed.tip if pushed else None)
     try:
-        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache, all_if_unstaged)
+        return _run_check(root, paths, all_files, config, base, source, pushed, findings_cache, all_if_unstaged,
+                          files)
     finally:
+        files.close()
         if collecting:
             gc.enable()
 
 
 def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config: Config | None,
                base: str | None, source: Source, pushed: Pushed | None, findings_cache: bool,
-               all_if_unstaged: bool) -> CheckResult:
+               all_if_unstaged: bool, files: RepoFiles) -> CheckResult:
     started = time.perf_counter()
-    root = root.resolve()
-    if base is not None or pushed is not None:
-        source = Source.WORKTREE
-    files = judged_files(root, source, pushed.tip if pushed else None)
     config = config or load_config(root, files)
     scope = load_scope(root, config.gate, files)
     graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None, files=files)
