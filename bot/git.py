@@ -236,6 +236,19 @@ class Git:
         "" when git cannot read it."""
         return self.run(["config", "--list", "--show-origin"], check=False).decode("utf-8", "replace")
 
+    def exclude_files(self) -> list[str]:
+        """git's exclude files besides the `.gitignore`s: `info/exclude` where git keeps it (a linked worktree:
+        the common git directory) and `core.excludesFile` (default `$XDG_CONFIG_HOME/git/ignore`); paths
+        relative to the root or absolute."""
+        out = self.run(["rev-parse", "--git-path", "info/exclude"], check=False).decode("utf-8", "surrogateescape")
+        paths = [out.strip()] if out.strip() else []
+        configured = self.run(["config", "--path", "--get", "core.excludesFile"], check=False)
+        text = configured.decode("utf-8", "surrogateescape").strip()
+        if not text:
+            xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+            text = os.path.join(xdg, "git", "ignore")
+        return [*paths, text]
+
     def ls_files(self, *paths: str) -> list[str]:
         return zsplit(self.run(["ls-files", "-z", "--", *paths], literal_paths=True))
 

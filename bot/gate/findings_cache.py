@@ -181,21 +181,10 @@ def _judged_files(graph: Graph) -> list[tuple[str, str, str]]:
 
 
 def _exclude_files(graph: Graph) -> list[tuple[str, tuple[int, int, str]]]:
-    """git's exclude files besides the `.gitignore`s (`check-ignore`, which the doubts ask, reads them):
-    `info/exclude` where git keeps it (a linked worktree: the common git directory) and `core.excludesFile`
-    (default `$XDG_CONFIG_HOME/git/ignore`), each with its size, mtime and (when recent) content digest."""
+    """git's exclude files besides the `.gitignore`s (`check-ignore`, which the doubts ask, reads them), each with
+    its size, mtime and (when recent) content digest."""
     g = graph.snapshot.git
-    if g is None:
-        return []
-    out = g.run(["rev-parse", "--git-path", "info/exclude"], check=False).decode("utf-8", "surrogateescape")
-    paths = [out.strip()] if out.strip() else []
-    configured = g.run(["config", "--path", "--get", "core.excludesFile"], check=False)
-    text = configured.decode("utf-8", "surrogateescape").strip()
-    if not text:
-        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-        text = os.path.join(xdg, "git", "ignore")
-    paths.append(text)
-    return [(p, _stat(graph.root / p)) for p in paths]
+    return [(p, _stat(graph.root / p)) for p in g.exclude_files()] if g is not None else []
 
 
 def _interfaces(graph: Graph) -> dict[str, bytes]:
