@@ -76,15 +76,24 @@ def doubts_of(data: bytes) -> Doubts:
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
-_PATH_MENTION = re.compile(rb"(\bdel\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
+_PATH_MENTION = re.compile(rb"(\bdel\s+|\bin\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
 
 
 def _appends_only(data: bytes) -> bool:
-    """Every mention of `sys.path` appends, removes, or deletes its last entry (falcon's bench `create.py`:
-    `sys.path.append(dir)`, then `del sys.path[-1]`)."""
+    """Every mention of `sys.path` appends, removes, deletes its last entry (falcon's bench `create.py`:
+    `sys.path.append(dir)`, then `del sys.path[-1]`), or tests membership (sanic's loader: `if path not in
+    sys.path: sys.path.append(path)`)."""
     mentions = list(_PATH_MENTION.finditer(data))
-    return 0 < len(mentions) == data.count(b"sys.path") and all(
-        m.group(2) and (m.group(1) is None) == (m.group(2) != b"[-1]") for m in mentions)
+    return 0 < len(mentions) == data.count(b"sys.path") and all(_harmless(m) for m in mentions)
+
+
+def _harmless(mention: re.Match[bytes]) -> bool:
+    before, what = mention.group(1), mention.group(2)
+    if before is None:
+        return what is not None and what != b"[-1]"  # `.append(`, `.remove(`, `.pop(`
+    if before.startswith(b"del"):
+        return what == b"[-1]"
+    return what is None  # `in sys.path`: a read
 
 
 def _first_line(data: bytes, needle: bytes) -> int:
