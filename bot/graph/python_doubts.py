@@ -34,7 +34,8 @@ _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
-    r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
+    r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)|"  # aliased (`x = globals()[k]` reads)
+    r"[(,]\s*globals\(\s*\)\s*[,)]|"  # passed on
     r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
     r"=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)

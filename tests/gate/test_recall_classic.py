@@ -530,3 +530,19 @@ def test_a_store_on_a_name_rebound_to_the_module_keeps_it_unsure(repo: Repo) -> 
     repo.write("pkg/config.py", "other = False\n")
     repo.stage()
     assert rules(repo.check()) == []
+
+
+def test_a_lookup_through_globals_is_a_read(repo: Repo) -> None:
+    """sympy's `pde.py` finds its solvers with `solvefunc = globals()["pde_" + hint]`: a read of the module's
+    namespace, which adds no name, so `pdsolve` renamed is reported where it is imported. A module that keeps
+    `ns = globals()` and writes through it may bind anything: silent."""
+    pde = 'def pde_linear(eq):\n    return eq\n\n\ndef pdsolve(eq, hint="linear"):\n' \
+          '    solvefunc = globals()[\n        "pde_" + hint]\n    return solvefunc(eq)\n'
+    writer = 'def pdsolve(eq):\n    return eq\n\n\nns = globals()\nns["late"] = 1\n'
+    repo.files({"pkg/__init__.py": "", "pkg/pde.py": pde, "pkg/writer.py": writer,
+                "pkg/use.py": "from pkg.pde import pdsolve\nfrom pkg.writer import pdsolve as other\n"})
+    repo.commit()
+    repo.write("pkg/pde.py", pde.replace("def pdsolve(", "def pdsolve_renamed("))
+    repo.write("pkg/writer.py", writer.replace("def pdsolve(", "def pdsolve_renamed("))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "pkg/use.py", 1)]
