@@ -316,16 +316,20 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         if not _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
             continue
         stmt = clause.parent
+        # what the managers shield: their first item is evaluated before any of them is entered
+        # (`with self.assertRaises(statemachine.TransitionPatternNotFound):` reads the attribute unshielded)
+        first = clause.named_children[0] if clause.named_child_count else clause
+        span = (first.end_byte, stmt.end_byte)
         expected = _with_caught(clause)
         if expected is None and _warnings_only(clause):  # an exception passes through: imports and
-            calls.append((stmt.start_byte, stmt.end_byte))  # attributes are judged, calls stay shielded
+            calls.append(span)  # attributes are judged, calls stay shielded
             continue
         if expected is None:  # an unreadable expectation: anything may be expected
-            shared.append((stmt.start_byte, stmt.end_byte))
+            shared.append(span)
             continue
         for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
             if expected & kinds:
-                ranges.append((stmt.start_byte, stmt.end_byte))
+                ranges.append(span)
     for cond in caps.get("ifcond", ()):
         test = cond.text.decode("utf-8", "replace")
         stmt = cond.parent

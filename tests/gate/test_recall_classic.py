@@ -546,3 +546,19 @@ def test_a_lookup_through_globals_is_a_read(repo: Repo) -> None:
     repo.write("pkg/writer.py", writer.replace("def pdsolve(", "def pdsolve_renamed("))
     repo.stage()
     assert rules(repo.check()) == [("missing-symbol", "pkg/use.py", 1)]
+
+
+def test_what_a_with_expects_is_read_before_the_manager_is_entered(repo: Repo) -> None:
+    """docutils: `with self.assertRaises(statemachine.TransitionPatternNotFound):` reads the attribute before
+    the manager exists, so no expected exception can catch its absence; the body stays shielded, and so does
+    a later item of the same `with`, evaluated inside the first manager."""
+    repo.files({"pkg/__init__.py": "", "pkg/statemachine.py": "class PatternNotFound(Exception):\n    pass\n",
+                "tests/test_sm.py": "import pytest\n\nfrom pkg import statemachine\n\n\ndef test_x():\n"
+                                    "    with pytest.raises(statemachine.PatternNotFound):\n"
+                                    "        statemachine.PatternNotFound\n"
+                                    "    with pytest.raises(AttributeError), statemachine.PatternNotFound():\n"
+                                    "        pass\n"})
+    repo.commit()
+    repo.write("pkg/statemachine.py", "class Other(Exception):\n    pass\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "tests/test_sm.py", 7)]
