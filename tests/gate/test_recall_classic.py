@@ -562,3 +562,21 @@ def test_what_a_with_expects_is_read_before_the_manager_is_entered(repo: Repo) -
     repo.write("pkg/statemachine.py", "class Other(Exception):\n    pass\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "tests/test_sm.py", 7)]
+
+
+def test_a_bare_type_ignore_written_before_the_change_does_not_hide_the_break(repo: Repo) -> None:
+    """alembic: `return sqla_compat.url_render_as_string(u, hide_password=True)  # type: ignore` quiets a typing
+    complaint about the call, written while the function existed; deleting it breaks the line anyway. On a
+    line the change writes, and over the whole tree, the comment still speaks for its line."""
+    repo.files({"pkg/__init__.py": "", "pkg/compat.py": "def render(u, hide=True):\n    return u\n",
+                "pkg/messaging.py": "from . import compat\n\n\ndef show(u):\n"
+                                    "    return compat.render(u, hide=True)  # type: ignore\n"})
+    repo.commit()
+    repo.write("pkg/compat.py", "def other(u):\n    return u\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/messaging.py", 5)]
+    repo.write("pkg/messaging.py", "from . import compat\n\n\ndef show(u):\n"
+                                   "    return compat.render(u)  # type: ignore\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+    assert rules(repo.check(all_files=True)) == []
