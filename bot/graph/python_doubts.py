@@ -60,7 +60,12 @@ def path_dynamic(data: bytes) -> bool:
     if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data \
             and b"meta_path" not in data:
         return False
-    return _PATH_DYNAMIC.search(data) is not None
+    return _PATH_DYNAMIC.search(_PATH_HANDOFF.sub(b"", data)) is not None
+
+
+# The package's own `__path__` handed on unchanged (celery's `local.recreate_module(__name__, ...,
+# __path__=__path__)`: the lazy module that replaces the package finds its submodules where the package did).
+_PATH_HANDOFF = re.compile(rb"\b__path__\s*=\s*__path__\s*(?=[,)])")
 
 
 def doubts_of(data: bytes) -> Doubts:

@@ -580,3 +580,19 @@ def test_a_bare_type_ignore_written_before_the_change_does_not_hide_the_break(re
     repo.stage()
     assert rules(repo.check()) == []
     assert rules(repo.check(all_files=True)) == []
+
+
+def test_a_lazy_package_that_keeps_its_own_path_still_lacks_a_deleted_submodule(repo: Repo) -> None:
+    """celery replaces itself with a lazy module, `local.recreate_module(__name__, ..., __path__=__path__)`:
+    the new module finds submodules where the package did, so `from celery.beat import Scheduler` breaks once
+    `beat.py` is deleted. What the lazy module serves by attribute (`from celery import beat`) stays unsure."""
+    repo.files({"pkg/__init__.py": "from pkg import local\n\nold, new = local.recreate_module(\n"
+                                   "    __name__, by_module={'pkg.app': ['App']}, __path__=__path__)\n",
+                "pkg/local.py": "import sys\n\n\ndef recreate_module(name, by_module=None, **attrs):\n"
+                                "    old = sys.modules[name]\n    new = type(old)(name)\n"
+                                "    new.__dict__.update(attrs)\n    sys.modules[name] = new\n    return old, new\n",
+                "pkg/beat.py": "class Scheduler:\n    pass\n",
+                "pkg/apps.py": "from pkg.beat import Scheduler\nfrom pkg import beat\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/beat.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/apps.py", 1)]
