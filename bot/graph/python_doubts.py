@@ -60,12 +60,21 @@ def path_dynamic(data: bytes) -> bool:
     if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data \
             and b"meta_path" not in data:
         return False
-    return _PATH_DYNAMIC.search(_PATH_HANDOFF.sub(b"", data)) is not None
+    return _PATH_DYNAMIC.search(_without_path_handoffs(data)) is not None
 
 
-# The package's own `__path__` handed on unchanged (celery's `local.recreate_module(__name__, ...,
-# __path__=__path__)`: the lazy module that replaces the package finds its submodules where the package did).
-_PATH_HANDOFF = re.compile(rb"\b__path__\s*=\s*__path__\s*(?=[,)])")
+# The package's own `__path__` handed on unchanged to the lazy module that replaces it (celery's
+# `local.recreate_module(__name__, ..., __path__=__path__)`, kombu's `new_module.__dict__.update({'__path__':
+# __path__, ...})`: it finds submodules where the package did), and the name only quoted (`dir()` listings).
+_PATH_HANDOFF = re.compile(rb"""\b__path__\s*=\s*__path__\s*(?=[,)])|(['"])__path__\1\s*:\s*__path__\s*(?=[,}])|"""
+                           rb"""(['"])__path__\2(?!\s*:)""")
+
+
+def _without_path_handoffs(data: bytes) -> bytes:
+    """`data` less the handoffs of `_PATH_HANDOFF`, on lines without a `setattr` (which writes by a quoted name)."""
+    if b"__path__" not in data:
+        return data
+    return b"\n".join(line if b"setattr" in line else _PATH_HANDOFF.sub(b"", line) for line in data.split(b"\n"))
 
 
 def doubts_of(data: bytes) -> Doubts:

@@ -596,3 +596,18 @@ def test_a_lazy_package_that_keeps_its_own_path_still_lacks_a_deleted_submodule(
     repo.commit()
     repo.git("rm", "-q", "pkg/beat.py")
     assert rules(repo.check()) == [("missing-module", "pkg/apps.py", 1)]
+
+
+@pytest.mark.parametrize("section, reported", [
+    ("[mypy]\nfiles =\n\tpkg/abstract.py,\n\tpkg/exceptions.py\n", True),  # kombu: a type checker only reads it
+    ("[tool:pytest]\naddopts = --doctest-modules pkg/exceptions.py\n", True),
+    ("[versioneer]\nversionfile_source = pkg/exceptions.py\n", False),  # a tool that writes the file
+])
+def test_a_module_named_only_by_a_read_only_tools_setup_cfg_section_is_not_built(
+        repo: Repo, section: str, reported: bool) -> None:
+    repo.files({"setup.cfg": "[metadata]\nname = pkg\n\n" + section, "pkg/__init__.py": "",
+                "pkg/exceptions.py": "class NotBound(Exception):\n    pass\n",
+                "pkg/abstract.py": "from .exceptions import NotBound\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/exceptions.py")
+    assert rules(repo.check()) == ([("missing-module", "pkg/abstract.py", 1)] if reported else [])
