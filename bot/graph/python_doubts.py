@@ -53,7 +53,27 @@ _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logge
 
 def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
     """Names may be added to the module at run time (its exports are unknowable)."""
-    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
+    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and
+                            bool(_DYNAMIC_CODE.search(_without_expression_runs(data))))
+
+
+# A profiler or timer running a literal expression in the module's namespace (scrapy's `p.runctx("cmd.run(args,
+# opts)", globals(), loc)`): an expression binds nothing (`python_undefined.expression_run` judges the same).
+_EXPRESSION_RUN = re.compile(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
+
+
+def _without_expression_runs(data: bytes) -> bytes:
+    if b"globals(" not in data:
+        return data
+    return _EXPRESSION_RUN.sub(lambda m: b"run(" if _expression(m.group(2)) else m.group(0), data)
+
+
+def _expression(code: bytes) -> bool:
+    try:
+        compile(code, "<run>", "eval", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def path_dynamic(data: bytes) -> bool:
@@ -80,7 +100,8 @@ def _without_path_handoffs(data: bytes) -> bytes:
 def doubts_of(data: bytes) -> Doubts:
     """The whole-file doubts of one Python source."""
     getattr_open, getattr_names = _module_getattr(data)
-    self_writing = any(h in data for h in _SELF_HINTS) and bool(_SELF_WRITING.search(_without_comments(data)))
+    self_writing = any(h in data for h in _SELF_HINTS) and bool(
+        _SELF_WRITING.search(_without_comments(_without_expression_runs(data))))
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,

@@ -223,6 +223,8 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             return False  # `vars(obj)`: another object's namespace
         if node.func.id != "globals" and _in_body(node, parents):
             return False  # `locals()` of a function or a class body: that scope's namespace, never the module's
+        if isinstance(parent, ast.Call) and expression_run(parent):
+            return False  # a literal expression run in the module's namespace: it binds nothing
         if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 \
                 and isinstance(parent.targets[0], ast.Name):
             return _alias_written(parent.targets[0].id, parents)  # `ns = globals()`, then only read
@@ -232,6 +234,24 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         return name == "import_module" and node.args[0].id == "__name__"
     return False
+
+
+_EXPRESSION_RUNNERS = frozenset({"runctx", "timeit", "repeat", "Timer"})
+
+
+def expression_run(call: ast.Call) -> bool:
+    """A profiler or timer handed a literal expression to run (`p.runctx("cmd.run(args, opts)", globals(),
+    loc)`): an expression without `:=` binds nothing in the namespace it runs in."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    code = call.args[0] if call.args else None
+    if name not in _EXPRESSION_RUNNERS or not isinstance(code, ast.Constant) or not isinstance(code.value, str):
+        return False
+    try:
+        tree = ast.parse(code.value, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(isinstance(n, ast.NamedExpr) for n in ast.walk(tree))
 
 
 def _in_body(node: ast.AST, parents: dict[int, ast.AST]) -> bool:

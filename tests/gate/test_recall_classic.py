@@ -611,3 +611,23 @@ def test_a_module_named_only_by_a_read_only_tools_setup_cfg_section_is_not_built
     repo.commit()
     repo.git("rm", "-q", "pkg/exceptions.py")
     assert rules(repo.check()) == ([("missing-module", "pkg/abstract.py", 1)] if reported else [])
+
+
+def test_a_profiler_running_a_literal_expression_in_the_module_namespace_binds_nothing(repo: Repo) -> None:
+    """scrapy's cmdline: `p.runctx("cmd.run(args, opts)", globals(), loc)` runs an expression, which binds no
+    name: `execute` removed is reported where it is imported, a typo in the file too. Literal statements run
+    there (`"x = 1"`) may bind anything: silent."""
+    body = ("import cProfile\n\n\ndef execute(argv=None):\n    return _print_header(argv)\n\n\n"
+            "def _print_header(argv):\n    return argv\n\n\ndef _run_profiled(cmd, args, opts):\n    loc = locals()\n"
+            "    p = cProfile.Profile()\n    p.runctx(\"cmd.run(args, opts)\", globals(), loc)\n")
+    stmt = body.replace("cmd.run(args, opts)", "x = 1")
+    repo.files({"pkg/__init__.py": "", "pkg/cmdline.py": body, "pkg/stmt.py": stmt,
+                "pkg/__main__.py": "from pkg.cmdline import execute\nfrom pkg.stmt import execute as other\n"})
+    repo.commit()
+    repo.write("pkg/cmdline.py", body.replace("def execute(", "def execute_renamed(").replace(
+        "return _print_header(", "return _print_header_typo("))
+    repo.write("pkg/stmt.py", stmt.replace("def execute(", "def execute_renamed(").replace(
+        "return _print_header(", "return _print_header_typo("))
+    repo.stage()
+    assert sorted(rules(repo.check())) == [("missing-symbol", "pkg/__main__.py", 1),
+                                           ("undefined-name", "pkg/cmdline.py", 5)]
