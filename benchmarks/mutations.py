@@ -11,7 +11,8 @@ Kinds:
   remove_module   delete a module file that other modules import (staged, never passed as a path)
   arity           add a required parameter to a function that another module calls
   syntax          break the syntax of one file (in-file baseline)
-  undefined       rename one in-function reference to a module-level def (in-file baseline)
+  undefined       rename one in-function reference to a module-level def (in-file baseline; never one in a
+                  local variable's annotation, which Python does not evaluate)
 
 A tool detects a mutation when it reports an error finding on one of `expect` (the path, and a line within
 line..end_line). `staged` lists what a pre-commit run passes: the staged files that still exist.
@@ -295,16 +296,20 @@ def _syntax(col: _Collector, rnd: random.Random, mods: dict[str, Module], per_ki
 
 def _undefined(col: _Collector, rnd: random.Random, mods: dict[str, Module], per_kind: int) -> None:
     cands = []
+    never_run: set[int] = set()
     for m in mods.values():
         if m.dynamic:
             continue
         for fn in m.tree.body:
             if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
+            never_run |= _local_annotation_names(fn)
             for n in ast.walk(fn):
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in m.top_defs and n.id != fn.name:
                     cands.append((m, n))
     for m, n in rnd.sample(cands, min(per_kind, len(cands))):
+        if id(n) in never_run:
+            continue  # (after the draw: the seed's other choices are unchanged) nothing evaluates it: no break
         lines = m.source.splitlines(keepends=True)
         b = lines[n.lineno - 1].encode()
         end = n.end_col_offset or 0
@@ -313,6 +318,22 @@ def _undefined(col: _Collector, rnd: random.Random, mods: dict[str, Module], per
         lines[n.lineno - 1] = (b[:end] + b"_typo" + b[end:]).decode()
         col.add("undefined", [Edit(m.path, "write", "".join(lines))], [m.path],
                 [Expect(m.path, n.lineno, n.lineno)], f"undefined {n.id}_typo")
+
+
+def _local_annotation_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """ids of the names in annotations of a function's local variables (`x: Name = ...` in its body, or a
+    nested function's): Python never evaluates them (PEP 526), so renaming one breaks nothing that runs."""
+    out: set[int] = set()
+    stack: list[tuple[ast.AST, bool]] = [(fn, True)]
+    while stack:
+        node, in_function = stack.pop()
+        if isinstance(node, ast.AnnAssign) and in_function:
+            out.update(id(n) for n in ast.walk(node.annotation))
+        for child in ast.iter_child_nodes(node):
+            inside = True if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) else \
+                False if isinstance(child, ast.ClassDef) else in_function
+            stack.append((child, inside))
+    return out
 
 
 def print_mutations(collector: Callable[[Path, str, int, int], Iterable[Mutation]], argv: list[str] | None,

@@ -937,8 +937,11 @@ def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Class
         sites: list[Expect] = []
         for k in affected:
             sites += [e for e in _member_sites(infos, classes, k, name)]
-        # the class body's own statements read it as a plain name (`B = A + 1` under `A = 1`)
-        sites += [_expect_node(infos[key[0]].mod.path, n) for n in _class_level_loads(c.node, name)]
+        # the class body's own statements read it as a plain name (`B = A + 1` under `A = 1`); not the removed
+        # statement's own reads (pyramid's `BadTicket = BadTicket`: the module's name, gone with the line)
+        removed = {id(n) for n in ast.walk(stmt)}
+        sites += [_expect_node(infos[key[0]].mod.path, n) for n in _class_level_loads(c.node, name)
+                  if id(n) not in removed]
         if not sites:
             return None
         info = infos[key[0]]

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot import git
 from bot.graph.model import Definition, FileFacts
+
+if TYPE_CHECKING:
+    from bot.gate.rules import Hit
 
 ParseBlob = Callable[[bytes, str], FileFacts]  # (bytes, blob sha) -> facts
 
@@ -165,3 +169,19 @@ def _hint(path: str, name: str, old: Definition, gained: dict[str, list[tuple[st
     if len(renamed) == 1:
         return f"`{name}` was renamed to `{renamed[0]}` in this change"
     return ""
+
+
+def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> frozenset[tuple[str, int, int]]:
+    """The places of `undefined-name` hits whose name the change made unbound: the file was there before,
+    whole (no syntax error), and that name was bound where it was used or not used at all. A new file's
+    names, or a file that did not parse before, introduce nothing this way (nothing to compare with)."""
+    out: set[tuple[str, int, int]] = set()
+    for hit in hits:
+        f = hit.finding
+        old = before.get(f.path)
+        if f.rule != "undefined-name" or old is None or not old.parse_ok or any(
+                i.rule == "syntax-error" for i in old.issues):
+            continue
+        if hit.name not in {i.name for i in old.issues if i.rule == "undefined-name"}:
+            out.add((f.path, f.line, f.col))
+    return frozenset(out)

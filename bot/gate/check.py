@@ -22,6 +22,7 @@ from bot.gate.change import (
     Subjects,
     change_of,
     hints,
+    introduced_unbound,
     read_before,
     referenced_modules,
     subjects_of,
@@ -109,7 +110,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
             hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
         else:
             hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-        hits = _linted_out(files, hits)
+        hits = _linted_out(files, hits, ctx.introduced)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
         findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
@@ -162,13 +163,15 @@ def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoF
     return RepoFiles(root, git.Git(root), commit)
 
 
-def _linted_out(files: RepoFiles, hits: list[Finding]) -> list[Finding]:
+def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]]) -> list[Finding]:
     """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`);
-    its configuration is read only when there is such a finding."""
+    its configuration is read only when there is such a finding. `introduced`: places of names the checked
+    change itself unbound."""
     if not any(f.rule in LINTED_RULES for f in hits):
         return hits
     linter = load_linter_scope(files)
-    return [f for f in hits if not linter.quiets(f.rule, f.path, f.message)]
+    return [f for f in hits if not linter.quiets(f.rule, f.path, f.message,
+                                                 introduced=(f.path, f.line, f.col) in introduced)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
@@ -247,6 +250,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p)]
+    ctx.introduced = introduced_unbound(hits, change.before)
     rules = _dependent_rules(subjects)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules) if subjects.covers(h.module, h.name)]
     absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))

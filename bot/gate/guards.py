@@ -39,7 +39,9 @@ def foreign_suppressions(line: str, *, predates_change: bool = False) -> set[str
     `predates_change`: the line is in a file the checked change does not touch, and the finding is about what
     the change removed or re-signed. A bare `# noqa` there was written for flake8, which never judges modules,
     imported names or signatures (`from .sub import *  # noqa` is about F403): it cannot have been about this
-    break, so it silences only `undefined-name`."""
+    break, so it silences only `undefined-name`. A bare `# type: ignore` / `# pyright: ignore` there was written
+    while the removed name still existed, so about another typing complaint (alembic's
+    `sqla_compat.url_render_as_string(u, hide_password=True)  # type: ignore`): it silences nothing of it."""
     out: set[str] = set()
     m = _NOQA.search(line)
     if m:
@@ -50,12 +52,12 @@ def foreign_suppressions(line: str, *, predates_change: bool = False) -> set[str
             out |= _NOQA_CODES.get(c, set())
     # A type checker's bare ignore is about types: it covers what only a checker could call wrong
     # (attributes, signatures), not names or modules that fail at import.
-    if _OTHER_IGNORE.search(line):
+    if _OTHER_IGNORE.search(line) and not predates_change:
         out |= _TYPE_ONLY
     m = _TYPE_IGNORE.search(line)
     if m:
         codes = [c.strip() for c in (m.group(1) or "").split(",") if c.strip()]
-        if not codes:
+        if not codes and not predates_change:
             out |= _TYPE_ONLY
         for c in codes:
             out |= _TYPE_CODES.get(c, set())

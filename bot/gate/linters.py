@@ -6,7 +6,10 @@ When a project tells its linter that a file is out of scope — ruff's `exclude`
 must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
 Pythons run only there), and the same claims from the gate would be noise. Only these two file-local rules are
 quieted, and a syntax error only when a newer Python accepts the file: the linter never judged cross-file
-facts, so a removed function a file imports is still reported, and a file no Python compiles is broken.
+facts, so a removed function a file imports is still reported, and a file no Python compiles is broken. An
+excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
+`undefined-name` that the file's previous content did not have is reported there, unless a per-file ignore of
+`F821` says the file's undefined names are meant.
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
@@ -35,13 +38,16 @@ class LinterScope:
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
 
-    def quiets(self, rule: str, path: str, message: str) -> bool:
+    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
         only when it is about the target version (syntax a newer Python accepts): a file no Python can
-        compile is broken wherever it is."""
+        compile is broken wherever it is. An unbound name the checked change `introduced` into a file the
+        linter merely excludes (vendored code: not the project's to lint, its old names not its doing) is
+        this commit's break, and is quieted only where the project says that file's undefined names are
+        meant (a per-file ignore of F821)."""
         if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
             return False
-        if any(_matches(p, path) for p in self.excluded):
+        if any(_matches(p, path) for p in self.excluded) and not (introduced and rule == "undefined-name"):
             return True
         code = _CODES[rule]
         return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)

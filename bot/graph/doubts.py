@@ -129,14 +129,37 @@ def missing_uncertain(graph: Graph, importer: str, module: str, name: str, *, le
 
 
 def stored_by_an_importer(graph: Graph, module: str, name: str) -> bool:
-    """A file that imports `module` assigns an attribute `name` on some object (`config.bootstrapped = True`
-    where `config` is rebound from `None` to the module by a `global` import inside a function: a binding the
-    graph cannot follow to the module, so the store is not recorded against it)."""
+    """A file that imports `module` assigns an attribute `name` on an object that may be the module
+    (`config.bootstrapped = True` where `config` is rebound from `None` to the module by a `global` import
+    inside a function: a binding the graph cannot follow to the module, so the store is not recorded against
+    it). A store on a function's local (`page.meta = ...`) or on a name only imports of other modules bind
+    (`distutils.core.Command = ...`) is not on the module."""
     importers = {p for p, _d, kind, _l in graph.references(module) if kind in ("import", "from")}
     for path in importers:
         facts = graph.facts(path)
-        if facts is None or name in facts.doubts.attr_stores:  # (not "*": a `setattr(obj, key, v)` of any
-            return True  # object would silence every claim about every module it imports)
+        if facts is None:
+            return True
+        if name in facts.doubts.attr_stores and any(  # (not "*": a `setattr(obj, key, v)` of any object
+                _may_be_module(graph, path, facts, root, module)  # would silence every claim about every module)
+                for root, _, stored in (r.partition(" ") for r in facts.doubts.store_roots) if stored == name):
+            return True
+    return False
+
+
+def _may_be_module(graph: Graph, path: str, facts: FileFacts, root: str, module: str) -> bool:
+    """The object a store's chain starts at, `root` in `path`, may be `module` (or a package above it)."""
+    if root == "?":
+        return True
+    resolver = graph.resolver
+    binds = resolver.index(facts).binds.get(root, [])
+    if not binds:
+        return True  # bound at module level by an assignment or a `global`: anything
+    for imp in binds:
+        for base in resolver.absolute_module(path, imp):
+            target = base if imp.name is None and imp.alias else base.split(".")[0] if imp.name is None \
+                else f"{base}.{imp.name}"
+            if target == module or module.startswith(target + ".") or target.startswith(module + "."):
+                return True
     return False
 
 

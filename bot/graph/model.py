@@ -198,6 +198,8 @@ class Doubts:
     #   (`obj.x = ...`, `setattr(obj, "x", ...)`; "*" for `setattr(obj, name, ...)`)
     class_handoffs: tuple[str, ...] = ()  # class-like names handed to a module-level call, which may give the
     #   class attributes no definition shows (`mapper(Page, pages_table)`, `registry.map_imperatively(...)`)
+    store_roots: tuple[str, ...] = ()  # "root name" of the `attr_stores` whose object may be a module (its chain
+    #   starts at a module-level, imported or global name `root`, or "?": not at a name); stores on locals are left out
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

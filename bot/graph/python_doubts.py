@@ -34,7 +34,8 @@ _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
-    r"=\s*globals\(\s*\)|[(,]\s*globals\(\s*\)\s*[,)]|"  # aliased, passed on
+    r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)|"  # aliased (`x = globals()[k]` reads)
+    r"[(,]\s*globals\(\s*\)\s*[,)]|"  # passed on
     r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
     r"=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
@@ -52,20 +53,55 @@ _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logge
 
 def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
     """Names may be added to the module at run time (its exports are unknowable)."""
-    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and bool(_DYNAMIC_CODE.search(data)))
+    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and
+                            bool(_DYNAMIC_CODE.search(_without_expression_runs(data))))
+
+
+# A profiler or timer running a literal expression in the module's namespace (scrapy's `p.runctx("cmd.run(args,
+# opts)", globals(), loc)`): an expression binds nothing (`python_undefined.expression_run` judges the same).
+_EXPRESSION_RUN = re.compile(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
+
+
+def _without_expression_runs(data: bytes) -> bytes:
+    if b"globals(" not in data:
+        return data
+    return _EXPRESSION_RUN.sub(lambda m: b"run(" if _expression(m.group(2)) else m.group(0), data)
+
+
+def _expression(code: bytes) -> bool:
+    try:
+        compile(code, "<run>", "eval", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def path_dynamic(data: bytes) -> bool:
     if b"__path__" not in data and b"extend_path" not in data and b"sys.modules" not in data \
             and b"meta_path" not in data:
         return False
-    return _PATH_DYNAMIC.search(data) is not None
+    return _PATH_DYNAMIC.search(_without_path_handoffs(data)) is not None
+
+
+# The package's own `__path__` handed on unchanged to the lazy module that replaces it (celery's
+# `local.recreate_module(__name__, ..., __path__=__path__)`, kombu's `new_module.__dict__.update({'__path__':
+# __path__, ...})`: it finds submodules where the package did), and the name only quoted (`dir()` listings).
+_PATH_HANDOFF = re.compile(rb"""\b__path__\s*=\s*__path__\s*(?=[,)])|(['"])__path__\1\s*:\s*__path__\s*(?=[,}])|"""
+                           rb"""(['"])__path__\2(?!\s*:)""")
+
+
+def _without_path_handoffs(data: bytes) -> bytes:
+    """`data` less the handoffs of `_PATH_HANDOFF`, on lines without a `setattr` (which writes by a quoted name)."""
+    if b"__path__" not in data:
+        return data
+    return b"\n".join(line if b"setattr" in line else _PATH_HANDOFF.sub(b"", line) for line in data.split(b"\n"))
 
 
 def doubts_of(data: bytes) -> Doubts:
     """The whole-file doubts of one Python source."""
     getattr_open, getattr_names = _module_getattr(data)
-    self_writing = any(h in data for h in _SELF_HINTS) and bool(_SELF_WRITING.search(_without_comments(data)))
+    self_writing = any(h in data for h in _SELF_HINTS) and bool(
+        _SELF_WRITING.search(_without_comments(_without_expression_runs(data))))
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
@@ -76,15 +112,24 @@ def doubts_of(data: bytes) -> Doubts:
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
-_PATH_MENTION = re.compile(rb"(\bdel\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
+_PATH_MENTION = re.compile(rb"(\bdel\s+|\bin\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
 
 
 def _appends_only(data: bytes) -> bool:
-    """Every mention of `sys.path` appends, removes, or deletes its last entry (falcon's bench `create.py`:
-    `sys.path.append(dir)`, then `del sys.path[-1]`)."""
+    """Every mention of `sys.path` appends, removes, deletes its last entry (falcon's bench `create.py`:
+    `sys.path.append(dir)`, then `del sys.path[-1]`), or tests membership (sanic's loader: `if path not in
+    sys.path: sys.path.append(path)`)."""
     mentions = list(_PATH_MENTION.finditer(data))
-    return 0 < len(mentions) == data.count(b"sys.path") and all(
-        m.group(2) and (m.group(1) is None) == (m.group(2) != b"[-1]") for m in mentions)
+    return 0 < len(mentions) == data.count(b"sys.path") and all(_harmless(m) for m in mentions)
+
+
+def _harmless(mention: re.Match[bytes]) -> bool:
+    before, what = mention.group(1), mention.group(2)
+    if before is None:
+        return what is not None and what != b"[-1]"  # `.append(`, `.remove(`, `.pop(`
+    if before.startswith(b"del"):
+        return what == b"[-1]"
+    return what is None  # `in sys.path`: a read
 
 
 def _first_line(data: bytes, needle: bytes) -> int:
@@ -306,16 +351,20 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         if not _GUARD_WITH.search(clause.text.decode("utf-8", "replace")):
             continue
         stmt = clause.parent
+        # what the managers shield: their first item is evaluated before any of them is entered
+        # (`with self.assertRaises(statemachine.TransitionPatternNotFound):` reads the attribute unshielded)
+        first = clause.named_children[0] if clause.named_child_count else clause
+        span = (first.end_byte, stmt.end_byte)
         expected = _with_caught(clause)
         if expected is None and _warnings_only(clause):  # an exception passes through: imports and
-            calls.append((stmt.start_byte, stmt.end_byte))  # attributes are judged, calls stay shielded
+            calls.append(span)  # attributes are judged, calls stay shielded
             continue
         if expected is None:  # an unreadable expectation: anything may be expected
-            shared.append((stmt.start_byte, stmt.end_byte))
+            shared.append(span)
             continue
         for kinds, ranges in ((_IMPORT_ERRORS, imports), (_ATTRIBUTE_ERRORS, attributes), (_CALL_ERRORS, calls)):
             if expected & kinds:
-                ranges.append((stmt.start_byte, stmt.end_byte))
+                ranges.append(span)
     for cond in caps.get("ifcond", ()):
         test = cond.text.decode("utf-8", "replace")
         stmt = cond.parent

@@ -48,7 +48,7 @@ def local_issues(data: bytes, target: tuple[int, int], *, codegen_clear: bool = 
         table = _symbol_table(data) if codegen_clear else None
         error = syntax_error(data, target) if table is None else _newer_syntax_error(data, target)
         if error is not None:
-            return (error,)
+            return (error, *_names_despite_newer_syntax(data, target, error, table))
         from bot.graph.python_undefined import undefined_names
 
         return undefined_names(data, target, table=table)
@@ -56,6 +56,23 @@ def local_issues(data: bytes, target: tuple[int, int], *, codegen_clear: bool = 
         return (_issue_from_limit(exc),)
     except (SyntaxError, ValueError):
         return ()  # syntax newer than this interpreter that the target accepts: names cannot be judged
+
+
+def _names_despite_newer_syntax(data: bytes, target: tuple[int, int], error: LocalIssue,
+                                table: symtable.SymbolTable | None) -> tuple[LocalIssue, ...]:
+    """The unbound names of a file whose only error is syntax newer than the target, when this interpreter
+    compiles it (falcon's ASGI half: f-strings in a package declared for 3.5): its names are judged as any
+    file's are. Nothing when this interpreter cannot read the file either."""
+    if not error.message.endswith(f"(target Python {target[0]}.{target[1]})"):
+        return ()
+    if table is None and _parser_rejects(data):
+        return ()
+    from bot.graph.python_undefined import undefined_names
+
+    try:
+        return undefined_names(data, target, table=table)
+    except (SyntaxError, ValueError):
+        return ()
 
 
 def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:

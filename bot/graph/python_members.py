@@ -377,3 +377,37 @@ def attr_stores(caps: dict[str, list[Any]]) -> tuple[str, ...]:
         else:
             out.add("*")
     return tuple(sorted(out))
+
+
+def store_roots(caps: dict[str, list[Any]], module_level: set[str]) -> tuple[str, ...]:
+    """`"root name"` for each attribute store of `attr_stores` whose object may be a module: its chain starts
+    at `root`, a name in `module_level` (bound at module level, by an import anywhere or declared `global`),
+    or at something else than a name (`f().x = ...`, `setattr(a[0], "x", ...)`: root "?"). A store on a
+    function's local or parameter (`page.meta = ...`) is on an object, never left out of the list
+    otherwise."""
+    out: set[str] = set()
+    for attr in caps.get("astore", ()):
+        obj, ident = attr.child_by_field_name("object"), attr.child_by_field_name("attribute")
+        if ident is None or (obj is not None and obj.type == "identifier" and obj.text in (b"self", b"cls")):
+            continue
+        root = _chain_root(obj)
+        if root is None or root in module_level:
+            out.add(f"{root or '?'} {text(ident)}")
+    for fn in caps.get("cname", ()):
+        if fn.text != b"setattr":
+            continue
+        args = fn.parent.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        if len(named) < 2 or named[1].type != "string" or any(c.type == "interpolation" for c in named[1].named_children):
+            continue  # (a computed name: "*" in `attr_stores`)
+        root = _chain_root(named[0])
+        if root is None or root in module_level:
+            out.add(f"{root or '?'} " + "".join(text(c) for c in named[1].named_children if c.type == "string_content"))
+    return tuple(sorted(out))
+
+
+def _chain_root(node: Any) -> str | None:
+    """The name a chain of attributes starts at (`a` of `a.b.c`); None when it starts at anything else."""
+    while node is not None and node.type == "attribute":
+        node = node.child_by_field_name("object")
+    return text(node) if node is not None and node.type == "identifier" else None

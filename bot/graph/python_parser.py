@@ -27,6 +27,7 @@ from bot.graph.python_members import (
     binding_counts,
     instance_members,
     self_members,
+    store_roots,
     super_members,
 )
 from bot.graph.python_uses import CallerIndex, Spans, chains, name_calls, rebindings
@@ -172,7 +173,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=path_dynamic(source), issues=issues, parse_ok=parse_ok,
-                     suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores),
+                     suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores,
+                                                                  store_roots=facts.store_roots),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
                      instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
 
@@ -219,6 +221,7 @@ class _Extracted:
     member_uses: list[MemberUse] = field(default_factory=list)
     instance_attrs: dict[str, set[str]] = field(default_factory=dict)
     attr_stores: tuple[str, ...] = ()
+    store_roots: tuple[str, ...] = ()
 
 
 def _extract(data: bytes, root: Any, caps: dict[str, list[Any]]) -> _Extracted:
@@ -250,6 +253,8 @@ def _extract(data: bytes, root: Any, caps: dict[str, list[Any]]) -> _Extracted:
     super_members(caps, attr_guards, out.member_uses)
     instance_members(caps, binding_counts(caps), attr_guards, out.member_uses)
     out.attr_stores = attr_stores(caps)
+    if out.attr_stores:
+        out.store_roots = store_roots(caps, walk.names | imported)
     return out
 
 

@@ -5,7 +5,8 @@ Conservative by construction: a name bound anywhere in the file (any scope, any 
 nor a builtin of any Python version, a dunder, a Python 2 name, or a use in the body of a `try` whose handler
 catches `NameError` (only that body: the shield is scoped). A version/platform `if` shields nothing here: a
 name bound nowhere is unbound on every platform. A file with a star import, `exec`/`eval`, writes through
-`globals()`/`locals()`/`vars()`, or builtins/`sys.modules` manipulation is not judged at all.
+`globals()` (or `locals()`/`vars()` at module level: in a function or a class body they are that scope's own
+namespace), or builtins/`sys.modules` manipulation is not judged at all.
 """
 
 from __future__ import annotations
@@ -220,6 +221,10 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:
         if node.func.id == "vars" and node.args:
             return False  # `vars(obj)`: another object's namespace
+        if node.func.id != "globals" and _in_body(node, parents):
+            return False  # `locals()` of a function or a class body: that scope's namespace, never the module's
+        if isinstance(parent, ast.Call) and expression_run(parent):
+            return False  # a literal expression run in the module's namespace: it binds nothing
         if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 \
                 and isinstance(parent.targets[0], ast.Name):
             return _alias_written(parent.targets[0].id, parents)  # `ns = globals()`, then only read
@@ -228,6 +233,38 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         return name == "import_module" and node.args[0].id == "__name__"
+    return False
+
+
+_EXPRESSION_RUNNERS = frozenset({"runctx", "timeit", "repeat", "Timer"})
+
+
+def expression_run(call: ast.Call) -> bool:
+    """A profiler or timer handed a literal expression to run (`p.runctx("cmd.run(args, opts)", globals(),
+    loc)`): an expression without `:=` binds nothing in the namespace it runs in."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    code = call.args[0] if call.args else None
+    if name not in _EXPRESSION_RUNNERS or not isinstance(code, ast.Constant) or not isinstance(code.value, str):
+        return False
+    try:
+        tree = ast.parse(code.value, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(isinstance(n, ast.NamedExpr) for n in ast.walk(tree))
+
+
+def _in_body(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """`node` runs in the body of a function or a class, whose `locals()` is that scope's own namespace (not
+    in a decorator, a default or a base, which run where the `def` or `class` stands)."""
+    child, up = node, parents.get(id(node))
+    while up is not None:
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if any(child is stmt for stmt in up.body):
+                return True
+        elif isinstance(up, ast.Lambda) and child is up.body:
+            return True
+        child, up = up, parents.get(id(up))
     return False
 
 

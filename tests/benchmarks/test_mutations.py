@@ -194,3 +194,17 @@ def test_places_in_files_the_repository_excludes_from_pre_commit_are_not_expecte
     assert all(e.path != "pkg/app.py" for m in kept for e in m.expect)
     assert {m.id for m in kept} <= {m.id for m in every}  # the same draws, fewer places
     assert any(m.id not in {k.id for k in kept} for m in every)
+
+
+def test_a_local_variable_annotation_is_never_an_undefined_mutation(tmp_path: Path) -> None:
+    """`x: Box = ...` in a function body is never evaluated (PEP 526): renaming `Box` there breaks nothing
+    that runs, so it is no ground truth; the same name read in the body is."""
+    (tmp_path / "mod.py").write_text("class Box:\n    pass\n\n\ndef make():\n    x: Box = Box()\n    return x\n",
+                                     encoding="utf-8")
+    undefined = [m for seed in range(20) for m in collect(tmp_path, "demo", 1, seed) if m.kind == "undefined"]
+    assert undefined and {m.expect[0].line for m in undefined} == {6}
+    for m in undefined:
+        (edit,) = m.edits
+        assert "x: Box = Box_typo()" in edit.content
+        with pytest.raises(NameError):
+            exec(compile(edit.content + "make()\n", "mod.py", "exec"), {})

@@ -196,3 +196,17 @@ def test_refactors_that_cannot_be_proven_to_break_are_dropped(tmp_path: Path) ->
         (tmp_path / rel).write_text(text)
     notes = {m.note for m in collect_refactors(tmp_path, "demo", 50, 7)}
     assert not any(n.startswith(("remove re-export", "remove class attribute")) for n in notes), notes
+
+
+def test_a_removed_class_attribute_is_not_expected_on_its_own_line(tmp_path: Path) -> None:
+    """pyramid: `BadTicket = BadTicket  # for tests` in a class body reads the module's `BadTicket`; deleting the
+    statement deletes that read too, so its line is no place a break can be reported. `self.BadTicket` in a
+    method is."""
+    (tmp_path / "auth.py").write_text("class BadTicket(Exception):\n    pass\n\n\nclass Helper:\n"
+                                      "    BadTicket = BadTicket\n    now = None\n\n    def check(self):\n"
+                                      "        return self.BadTicket\n")
+    removed = [m for m in collect_refactors(tmp_path, "demo", 10, 7, ("class_attr_removed",))
+               if m.note.endswith("Helper.BadTicket")]
+    assert removed
+    for m in removed:
+        assert [(e.path, e.line) for e in m.expect] == [("auth.py", 9)]  # `self.BadTicket`, moved up a line

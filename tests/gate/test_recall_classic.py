@@ -433,3 +433,201 @@ def test_setattr_on_another_modules_entry_leaves_the_module_judged(repo: Repo) -
     repo.write("t/unit/own.py", "import sys\n\nsetattr(sys.modules[__name__], 'extra', 1)\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "t/unit/test_app.py", 5)]
+
+
+VENDORED_RUFF = {"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["pkg/_vendor"]\n'
+                                   '[tool.ruff.lint.per-file-ignores]\n"pkg/_vendor/meant.py" = ["F821"]\n',
+                 "pkg/__init__.py": "", "pkg/_vendor/__init__.py": "",
+                 "pkg/_vendor/core.py": "def combining(c):\n    return c\n\n\ndef check(label):\n"
+                                        "    return combining(label), py2_only_name\n",
+                 "pkg/_vendor/meant.py": "def helper():\n    return 1\n\n\ndef run():\n    return helper()\n"}
+
+
+def test_a_name_the_commit_unbinds_in_linter_excluded_code_is_reported(repo: Repo) -> None:
+    """pip's `_vendor/idna/core.py` is outside ruff's scope, and its old unbound names (`py2_only_name`) are not
+    the commit's doing; a name the commit itself unbinds there is. A per-file ignore of F821 says the file's
+    undefined names are meant, and a new file has no earlier content to compare with: both stay quiet."""
+    repo.files(VENDORED_RUFF)
+    repo.commit()
+    repo.write("pkg/_vendor/core.py", "def combining(c):\n    return c\n\n\ndef check(label):\n"
+                                      "    return combining_typo(label), py2_only_name\n")
+    repo.write("pkg/_vendor/meant.py", "def helper():\n    return 1\n\n\ndef run():\n    return helper_typo()\n")
+    repo.write("pkg/_vendor/added.py", "def run():\n    return new_unbound()\n")
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "pkg/_vendor/core.py", 6)]
+    assert [f.message for f in repo.check().findings] == ["undefined name 'combining_typo'"]
+    assert rules(repo.check(all_files=True)) == []  # the whole tree: the linter's scope is the project's
+
+
+def test_locals_in_a_class_body_or_a_function_leaves_the_module_names_judged(repo: Repo) -> None:
+    """setuptools' `AbstractSandbox` fills its class namespace with `locals()[name] = wrapper`; `format(
+    **locals())` reads a function's. Neither binds a module name, so a typo elsewhere in the file is reported.
+    `locals()` written at module level is the module's namespace: silent."""
+    body = ("import os\n\n\nclass Sandbox:\n    for name in ('rename', 'link'):\n        locals()[name] = name\n\n\n"
+            "def override_temp(path):\n    return '{path}'.format(**locals())\n\n\n"
+            "def setup_context(path):\n    return override_temp(path)\n")
+    repo.files({"sandbox.py": body, "module_level.py": "locals()['made'] = 1\n\n\ndef f():\n    return made\n"})
+    repo.commit()
+    repo.write("sandbox.py", body.replace("return override_temp(", "return override_temp_typo("))
+    repo.write("module_level.py", "locals()['made'] = 1\n\n\ndef f():\n    return made, made_typo\n")
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "sandbox.py", 14)]
+
+
+def test_a_membership_test_of_sys_path_is_no_edit(repo: Repo) -> None:
+    """sanic's loader: `if path not in sys.path: sys.path.append(path)`, then `from sanic.simple import
+    create_simple_server` in the same function. Appending cannot shadow the repository's regular package, and
+    a membership test only reads; an insert at the front still could (silent)."""
+    loader = ("import sys\n\n\ndef load(path):\n    if path not in sys.path:\n        sys.path.append(path)\n"
+              "    from pkg.simple import create_simple_server\n    return create_simple_server(path)\n")
+    repo.files({"pkg/__init__.py": "", "pkg/simple.py": "def create_simple_server(d):\n    return d\n",
+                "pkg/loader.py": loader,
+                "pkg/front.py": loader.replace("sys.path.append(path)", "sys.path.insert(0, path)")})
+    repo.commit()
+    repo.write("pkg/simple.py", "def create_simple_server_renamed(d):\n    return d\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "pkg/loader.py", 7)]
+
+
+def test_names_are_judged_in_a_file_with_syntax_newer_than_the_target(repo: Repo) -> None:
+    """falcon declares Python 3.5 while its ASGI tests use f-strings: the syntax error for the target is
+    reported, and the file's names are still judged as this interpreter reads it (a typo is reported too)."""
+    test = 'def conductor(x):\n    return x\n\n\ndef test_ws():\n    return conductor(f"{1}")\n'
+    repo.files({"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.5"\n', "tests/test_ws.py": test})
+    repo.commit()
+    repo.write("tests/test_ws.py", test.replace("return conductor(", "return conductor_typo("))
+    repo.stage()
+    assert sorted(rules(repo.check())) == [("syntax-error", "tests/test_ws.py", 6),
+                                           ("undefined-name", "tests/test_ws.py", 6)]
+
+
+def test_an_attribute_stored_on_a_local_or_on_another_module_is_not_the_modules(repo: Repo) -> None:
+    """mkdocs' tests set `page.meta = ...` on a local `page`; setuptools' `monkey.py` sets
+    `distutils.core.Command = setuptools.Command`. Neither object is the module they import, so removing
+    `meta` (a submodule) or `Command` from the package is reported. A store on a name the importer rebinds to
+    the module by a `global` import inside a function may well be on it: silent."""
+    repo.files({"pkg/__init__.py": "class Command:\n    pass\n", "pkg/utils/__init__.py": "",
+                "pkg/utils/meta.py": "def get_data(s):\n    return s, {}\n",
+                "pkg/pages.py": "from pkg.utils import meta\n\n\ndef read(page, src):\n"
+                                "    page.markdown, page.meta = meta.get_data(src)\n",
+                "pkg/monkey.py": "import distutils.core\n\nimport pkg\n\n\ndef patch():\n"
+                                 "    distutils.core.Command = pkg.Command\n",
+                "pkg/cmd.py": "from pkg import Command\n\n\nclass Rotate(Command):\n    pass\n"})
+    repo.commit()
+    repo.write("pkg/__init__.py", "")
+    repo.git("rm", "-q", "pkg/utils/meta.py")
+    repo.stage()
+    assert sorted(rules(repo.check())) == [("missing-attribute", "pkg/monkey.py", 7),
+                                           ("missing-symbol", "pkg/cmd.py", 1), ("missing-symbol", "pkg/pages.py", 1)]
+
+
+def test_a_store_on_a_name_rebound_to_the_module_keeps_it_unsure(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/config.py": "bootstrapped = False\n",
+                "pkg/boot.py": "config = None\n\n\ndef load():\n    global config\n    from pkg import config\n\n\n"
+                               "def start():\n    config.bootstrapped = True\n",
+                "pkg/use.py": "from pkg.config import bootstrapped\n"})
+    repo.commit()
+    repo.write("pkg/config.py", "other = False\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+
+
+def test_a_lookup_through_globals_is_a_read(repo: Repo) -> None:
+    """sympy's `pde.py` finds its solvers with `solvefunc = globals()["pde_" + hint]`: a read of the module's
+    namespace, which adds no name, so `pdsolve` renamed is reported where it is imported. A module that keeps
+    `ns = globals()` and writes through it may bind anything: silent."""
+    pde = 'def pde_linear(eq):\n    return eq\n\n\ndef pdsolve(eq, hint="linear"):\n' \
+          '    solvefunc = globals()[\n        "pde_" + hint]\n    return solvefunc(eq)\n'
+    writer = 'def pdsolve(eq):\n    return eq\n\n\nns = globals()\nns["late"] = 1\n'
+    repo.files({"pkg/__init__.py": "", "pkg/pde.py": pde, "pkg/writer.py": writer,
+                "pkg/use.py": "from pkg.pde import pdsolve\nfrom pkg.writer import pdsolve as other\n"})
+    repo.commit()
+    repo.write("pkg/pde.py", pde.replace("def pdsolve(", "def pdsolve_renamed("))
+    repo.write("pkg/writer.py", writer.replace("def pdsolve(", "def pdsolve_renamed("))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-symbol", "pkg/use.py", 1)]
+
+
+def test_what_a_with_expects_is_read_before_the_manager_is_entered(repo: Repo) -> None:
+    """docutils: `with self.assertRaises(statemachine.TransitionPatternNotFound):` reads the attribute before
+    the manager exists, so no expected exception can catch its absence; the body stays shielded, and so does
+    a later item of the same `with`, evaluated inside the first manager."""
+    repo.files({"pkg/__init__.py": "", "pkg/statemachine.py": "class PatternNotFound(Exception):\n    pass\n",
+                "tests/test_sm.py": "import pytest\n\nfrom pkg import statemachine\n\n\ndef test_x():\n"
+                                    "    with pytest.raises(statemachine.PatternNotFound):\n"
+                                    "        statemachine.PatternNotFound\n"
+                                    "    with pytest.raises(AttributeError), statemachine.PatternNotFound():\n"
+                                    "        pass\n"})
+    repo.commit()
+    repo.write("pkg/statemachine.py", "class Other(Exception):\n    pass\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "tests/test_sm.py", 7)]
+
+
+def test_a_bare_type_ignore_written_before_the_change_does_not_hide_the_break(repo: Repo) -> None:
+    """alembic: `return sqla_compat.url_render_as_string(u, hide_password=True)  # type: ignore` quiets a typing
+    complaint about the call, written while the function existed; deleting it breaks the line anyway. On a
+    line the change writes, and over the whole tree, the comment still speaks for its line."""
+    repo.files({"pkg/__init__.py": "", "pkg/compat.py": "def render(u, hide=True):\n    return u\n",
+                "pkg/messaging.py": "from . import compat\n\n\ndef show(u):\n"
+                                    "    return compat.render(u, hide=True)  # type: ignore\n"})
+    repo.commit()
+    repo.write("pkg/compat.py", "def other(u):\n    return u\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/messaging.py", 5)]
+    repo.write("pkg/messaging.py", "from . import compat\n\n\ndef show(u):\n"
+                                   "    return compat.render(u)  # type: ignore\n")
+    repo.stage()
+    assert rules(repo.check()) == []
+    assert rules(repo.check(all_files=True)) == []
+
+
+def test_a_lazy_package_that_keeps_its_own_path_still_lacks_a_deleted_submodule(repo: Repo) -> None:
+    """celery replaces itself with a lazy module, `local.recreate_module(__name__, ..., __path__=__path__)`:
+    the new module finds submodules where the package did, so `from celery.beat import Scheduler` breaks once
+    `beat.py` is deleted. What the lazy module serves by attribute (`from celery import beat`) stays unsure."""
+    repo.files({"pkg/__init__.py": "from pkg import local\n\nold, new = local.recreate_module(\n"
+                                   "    __name__, by_module={'pkg.app': ['App']}, __path__=__path__)\n",
+                "pkg/local.py": "import sys\n\n\ndef recreate_module(name, by_module=None, **attrs):\n"
+                                "    old = sys.modules[name]\n    new = type(old)(name)\n"
+                                "    new.__dict__.update(attrs)\n    sys.modules[name] = new\n    return old, new\n",
+                "pkg/beat.py": "class Scheduler:\n    pass\n",
+                "pkg/apps.py": "from pkg.beat import Scheduler\nfrom pkg import beat\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/beat.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/apps.py", 1)]
+
+
+@pytest.mark.parametrize("section, reported", [
+    ("[mypy]\nfiles =\n\tpkg/abstract.py,\n\tpkg/exceptions.py\n", True),  # kombu: a type checker only reads it
+    ("[tool:pytest]\naddopts = --doctest-modules pkg/exceptions.py\n", True),
+    ("[versioneer]\nversionfile_source = pkg/exceptions.py\n", False),  # a tool that writes the file
+])
+def test_a_module_named_only_by_a_read_only_tools_setup_cfg_section_is_not_built(
+        repo: Repo, section: str, reported: bool) -> None:
+    repo.files({"setup.cfg": "[metadata]\nname = pkg\n\n" + section, "pkg/__init__.py": "",
+                "pkg/exceptions.py": "class NotBound(Exception):\n    pass\n",
+                "pkg/abstract.py": "from .exceptions import NotBound\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/exceptions.py")
+    assert rules(repo.check()) == ([("missing-module", "pkg/abstract.py", 1)] if reported else [])
+
+
+def test_a_profiler_running_a_literal_expression_in_the_module_namespace_binds_nothing(repo: Repo) -> None:
+    """scrapy's cmdline: `p.runctx("cmd.run(args, opts)", globals(), loc)` runs an expression, which binds no
+    name: `execute` removed is reported where it is imported, a typo in the file too. Literal statements run
+    there (`"x = 1"`) may bind anything: silent."""
+    body = ("import cProfile\n\n\ndef execute(argv=None):\n    return _print_header(argv)\n\n\n"
+            "def _print_header(argv):\n    return argv\n\n\ndef _run_profiled(cmd, args, opts):\n    loc = locals()\n"
+            "    p = cProfile.Profile()\n    p.runctx(\"cmd.run(args, opts)\", globals(), loc)\n")
+    stmt = body.replace("cmd.run(args, opts)", "x = 1")
+    repo.files({"pkg/__init__.py": "", "pkg/cmdline.py": body, "pkg/stmt.py": stmt,
+                "pkg/__main__.py": "from pkg.cmdline import execute\nfrom pkg.stmt import execute as other\n"})
+    repo.commit()
+    repo.write("pkg/cmdline.py", body.replace("def execute(", "def execute_renamed(").replace(
+        "return _print_header(", "return _print_header_typo("))
+    repo.write("pkg/stmt.py", stmt.replace("def execute(", "def execute_renamed(").replace(
+        "return _print_header(", "return _print_header_typo("))
+    repo.stage()
+    assert sorted(rules(repo.check())) == [("missing-symbol", "pkg/__main__.py", 1),
+                                           ("undefined-name", "pkg/cmdline.py", 5)]

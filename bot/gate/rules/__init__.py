@@ -52,6 +52,7 @@ class RuleContext:
     resigned: frozenset[tuple[str, str]] = frozenset()  # (module, name) the checked change removed or re-signed
     not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
     touched: frozenset[str] | None = None  # the files the checked change touches (None: every file is judged)
+    introduced: frozenset[tuple[str, int, int]] = frozenset()  # (path, line, col) of names the change unbound
 
     @property
     def resolver(self) -> Resolver:

@@ -97,6 +97,8 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str) -> bool:
             continue
         if name == "pyproject.toml":
             text = _build_tables(text)
+        elif name == "setup.cfg":
+            text = _build_sections(text)
         quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
         if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
             return True
@@ -123,6 +125,23 @@ def _build_tables(text: str) -> str:
     if isinstance(tool, dict):
         data["tool"] = {k: v for k, v in tool.items() if k not in _READ_ONLY_TOOLS}
     return "\n".join(f'"{s}"' for s in _strings(data))
+
+
+_SECTION = re.compile(r"(?m)^\[([^\]\n]+)\][ \t]*$")
+
+
+def _build_sections(text: str) -> str:
+    """setup.cfg less the sections of read-only tools (kombu's `[mypy] files = kombu/exceptions.py, ...`):
+    `[mypy]`, `[mypy-pkg.*]`, `[tool:pytest]`, `[coverage:run]`, `[flake8]`, ... name modules they only read."""
+    heads = list(_SECTION.finditer(text))
+    if not heads:
+        return text
+    kept = [text[:heads[0].start()]]
+    for head, following in zip(heads, [*heads[1:], None], strict=True):
+        tool = re.split(r"[-:.]", head.group(1).strip().lower().removeprefix("tool:"), maxsplit=1)[0]
+        if tool not in _READ_ONLY_TOOLS:
+            kept.append(text[head.start():following.start() if following is not None else len(text)])
+    return "".join(kept)
 
 
 def _strings(value: object) -> Iterator[str]:

@@ -21,7 +21,7 @@ def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
         elif issue.rule == "undefined-name" and not (issue.name in injected_globals(path)
                                                      or _assigned_from_outside(ctx, path, issue.name)):
             yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
-                           _did_you_mean(issue.name, facts)))
+                           _did_you_mean(issue.name, facts)), name=issue.name)  # (the name: `introduced_unbound`)
 
 
 def _did_you_mean(name: str, facts: FileFacts) -> str:
