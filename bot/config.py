@@ -13,6 +13,7 @@ nothing of the project above it (the rule ids live in the leaf `bot.rule_ids`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -82,7 +83,6 @@ class Config:
 
 
 _GATE_KEYS = ("db-path", "exclude", "fix", "python-version", "roots", "severity")
-_FIX_TYPES: dict[str, Any] = get_type_hints(FixConfig)
 _FIX_KEYS = {f.name.replace("_", "-"): f.name for f in fields(FixConfig)}
 _POSITIVE = frozenset({"max_attempts", "context_budget", "test_timeout", "retry_attempts", "llm_timeout"})
 _GLOBS = frozenset({"protected_paths"})
@@ -245,7 +245,9 @@ def _fix(table: _Table) -> FixConfig:
     table.reject_unknown(_FIX_KEYS, "key")
     values: dict[str, Any] = {}
     for key, name in _FIX_KEYS.items():
-        kind = _FIX_TYPES[name]
+        if table.values.get(key) is None:
+            continue  # (a key not given: the default; TOML has no null)
+        kind = _fix_types()[name]
         got: Any
         if kind is str:
             got = table.string(key)
@@ -258,6 +260,13 @@ def _fix(table: _Table) -> FixConfig:
         if got is not None:
             values[name] = got
     return FixConfig(**values)
+
+
+@functools.cache
+def _fix_types() -> dict[str, Any]:
+    """The types of FixConfig's fields, evaluated when a `[tool.yantra.fix]` key is first read (evaluating the
+    annotations costs more than the rest of this module's import, on every check)."""
+    return get_type_hints(FixConfig)
 
 
 def describe(value: object) -> str:

@@ -31,6 +31,7 @@ TIMEOUT_S = 60.0
 LOCK_RETRIES = 8  # ~2.5 s in all: another git (an IDE, a status bar) holding index.lock for a moment
 MODE_FILE = ("100644", "100755")
 MODE_LINK = "120000"
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256
 _INDEX_RECORD = re.compile(r"(\d+) ([0-9a-f]+) 0\t([^\0]*)\0")  # `ls-files -s -z`, stage 0: mode, sha, path
 
 
@@ -199,6 +200,17 @@ class Git:
         """HEAD's tree id, or None in a repository without commits."""
         out = self.run(["rev-parse", "--verify", "-q", "HEAD^{tree}"], check=False)
         return out.decode().strip() or None
+
+    def head_and_tree(self) -> tuple[str | None, str | None]:
+        """HEAD's commit and its tree id with one git process (the pre-commit path asks for both); (None, None)
+        in a repository without commits. The trailing `--` keeps a file named like the revisions from making
+        them ambiguous."""
+        proc = self.completed(["rev-parse", "HEAD^{commit}", "HEAD^{tree}", "--"])
+        words = proc.stdout.decode("ascii", "replace").split()
+        if proc.returncode == 0 and len(words) == 3 and all(_OBJECT_ID.fullmatch(w) for w in words[:2]):
+            return words[0], words[1]
+        head = self.head()  # no commit yet (or an answer not understood): one question at a time, as before
+        return head, self.head_tree() if head is not None else None
 
     def index_differs(self, tree: str) -> list[str]:
         """Every path where the index differs from `tree`: added, deleted, modified, type-changed, unmerged and

@@ -1,40 +1,19 @@
 """`yantra check [--all] [--format ...] [--repo DIR] [--output FILE] [--base REF] [-- PATHS...]`: run the gate.
 
-What is judged (DESIGN §2):
-- in a git repository, the index: the staged change and its dependents (or, with `--all`, every file as
-  staged); PATHS add files of the index to check in full;
-- at pre-push (pre-commit sets PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF): the pushed range, on the tree of the
-  pushed commit read from git objects. A new branch (FROM_REF all zeros) is checked from the parent of its
-  oldest commit that no remote-tracking branch has; a history the remote has none of (pre-commit then sets
-  only PRE_COMMIT_LOCAL_BRANCH / PRE_COMMIT_REMOTE_BRANCH) is checked in full on its tip;
-- with `--base REF` (CI): the checked-out working tree against REF;
-- outside a git repository: the given files (or `--all`) on disk.
-
-The configuration is the judged picture's own (the index's pyproject.toml in pre-commit mode). Run by the
-pre-commit framework outside a commit (`pre-commit run [--all-files | --files ...]`: PRE_COMMIT is set, git's
-GIT_INDEX_FILE is not) with no Python change staged, it judges every file of the index, as `--all` does: a user
-running it in CI expects the repository judged, and pre-commit passes the gate no file names. The summary line
-says what was judged.
-
-File names belong after `--`; a name that starts with "-" given before it is refused, never taken as an
-option (there is no short option to mistake it for). Exit status: 0 no error findings, 1 error findings,
-2 usage error or internal failure (raised, mapped by `bot.cli`). Imports stay light: the pre-commit path.
+The click command: its options and help; what it does is `bot.commands.check_run.run` (what is judged, exit
+status). File names belong after `--`; a name that starts with "-" given before it is refused, never taken as an
+option (there is no short option to mistake it for). The hook's exact command lines are parsed without click
+(`check_run.hook_args`, to the same values), so the pre-commit path does not import it.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import click
 
-from bot import git
-from bot.errors import UsageError
-from bot.gate import run_check
-from bot.gate.check import Pushed
-from bot.graph.snapshot import Source
-from bot.report import FORMATS, render
+from bot.commands.check_run import run
+from bot.report import FORMATS
 
 
 @click.command("check")
@@ -55,87 +34,4 @@ def check(paths: tuple[Path, ...], all_files: bool, fmt: str, repo: Path | None,
           base: str | None, no_cache: bool) -> int:
     """Check the staged change (or the pushed range, or --all) for breaking cross-file changes and syntax
     errors; file names, if any, after `--`."""
-    if all_files and (paths or base):
-        raise UsageError("--all checks everything: do not combine it with PATHS or --base")
-    start = (repo or Path.cwd()).resolve()
-    if not start.is_dir():
-        raise UsageError(f"--repo {start}: not a directory")
-    root = _top_of(start)
-    in_git = (root / ".git").exists()
-    if not in_git and not all_files and (not paths or base):
-        raise UsageError(f"{root} is not a git repository: give the files to check or use --all")
-    rel = [_relative(p, root) for p in paths]
-    pushed = _pushed(root, os.environ) if in_git and base is None and not paths else None
-    manual = os.environ.get("PRE_COMMIT") == "1" and "GIT_INDEX_FILE" not in os.environ
-    result = run_check(root, [r for r in rel if r is not None] if paths else None,
-                       all_files=all_files, base=base, source=Source.INDEX if in_git else Source.WORKTREE,
-                       pushed=pushed, findings_cache=not no_cache, all_if_unstaged=manual and pushed is None)
-    text = render(result, fmt, color=fmt == "text" and output is None and _tty())
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
-    else:
-        click.echo(text, nl=False)
-    return 1 if result.errors else 0
-
-
-def _pushed(root: Path, env: os._Environ[str] | dict[str, str]) -> Pushed | None:
-    """The range pre-commit's pre-push stage (or `pre-commit run --from-ref --to-ref`) asks to check."""
-    g = git.Git(root)
-    to_ref, from_ref = env.get("PRE_COMMIT_TO_REF", ""), env.get("PRE_COMMIT_FROM_REF", "")
-    if not to_ref:
-        local = env.get("PRE_COMMIT_LOCAL_BRANCH", "")
-        if not local or not env.get("PRE_COMMIT_REMOTE_BRANCH"):
-            return None
-        to_ref, from_ref = local, git.EMPTY_TREE  # the remote has none of this history: check all of it
-    tip = g.commit(to_ref)
-    if tip is None:
-        raise UsageError(f"PRE_COMMIT_TO_REF={to_ref!r} is not a commit in {root}")
-    if from_ref in ("", git.NULL_SHA):
-        first = g.first_unpushed(tip)
-        parents = g.parents(first) if first else [tip]
-        return Pushed(parents[0] if parents else git.EMPTY_TREE, tip)
-    if from_ref == git.EMPTY_TREE:
-        return Pushed(from_ref, tip)
-    base = g.commit(from_ref)
-    if base is None:
-        raise UsageError(f"PRE_COMMIT_FROM_REF={from_ref!r} is not a commit in {root}; fetch it first")
-    return Pushed(base, tip)
-
-
-def _top_of(start: Path) -> Path:
-    """The top of the work tree holding `start` (itself outside a repository). Pre-commit runs hooks at the top:
-    a `start` that holds the repository itself needs no git process to say so (unless GIT_DIR/GIT_WORK_TREE
-    point git elsewhere)."""
-    dot = start / ".git"
-    if "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ and (
-            (dot / "HEAD").is_file() or (dot.is_file() and _gitdir_file(dot))):
-        return start
-    return git.repo_root(start) or start
-
-
-def _gitdir_file(dot: Path) -> bool:
-    """`.git` is a linked worktree's or submodule's pointer file (`gitdir: ...`)."""
-    try:
-        with dot.open("rb") as fh:
-            return fh.read(8) == b"gitdir: "
-    except OSError:
-        return False
-
-
-def _relative(path: Path, root: Path) -> str | None:
-    """PATH (relative to the current directory) as a repository-relative "/" path; None outside the root."""
-    full = Path(os.path.abspath(path))
-    try:
-        return full.relative_to(root).as_posix()
-    except ValueError:
-        try:
-            return full.resolve().relative_to(root).as_posix()
-        except ValueError:
-            return None
-
-
-def _tty() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return run(paths, all_files=all_files, fmt=fmt, repo=repo, output=output, base=base, no_cache=no_cache)

@@ -230,7 +230,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
         return p.endswith(".py") or graph.has_file(p)
 
     g = graph.snapshot.git
-    raw, before = _raw_change(g, base, pushed)
+    raw, before = _raw_change(g, base, pushed, graph.snapshot.head)
     change, old_blob = change_of(raw, paths, is_python, graph.has_file)
     notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and not graph.has_file(p)]
     if not change.changed and not change.deleted:
@@ -264,16 +264,17 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     return findings, len(checked), notes
 
 
-def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None
+def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None, head: str | None = None
                 ) -> tuple[list[git.StagedChange], str | None]:
-    """git's entries of the change, and the commit the change starts from (None: nothing before it)."""
+    """git's entries of the change, and the commit the change starts from (None: nothing before it). `head`:
+    HEAD's commit when the snapshot already asked git for it."""
     if g is None:
         return [], None
     if pushed is not None:
         return g.changes_between(pushed.base, pushed.tip), None if pushed.base == git.EMPTY_TREE else pushed.base
     if base is not None:
         return g.changes_since(base), g.commit(base)
-    head = g.head()
+    head = head or g.head()
     return g.staged_changes_from(head), head
 
 

@@ -58,6 +58,7 @@ class Snapshot:
         self._dir_memo: dict[str, bool] = {}
         self.vanished: list[str] = []  # listed, but gone (or unreadable) when read
         self.tree: str | None = None  # index mode: HEAD's tree id
+        self.head: str | None = None  # index mode: HEAD's commit (asked with the tree: one git process)
         self.staged: list[str] | None = None  # index mode, unsettled: where the index differs from `tree`
         self.has_links = False  # a symbolic link in scope (its sha is its target's)
         # the configuration and metadata files as this picture has them (`take_snapshot` sets the index's or the
@@ -165,7 +166,7 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
     if source is Source.INDEX:
         snap = Snapshot(root, source, git, None, {})
         snap.files = RepoFiles(root, git)
-        snap.tree = git.head_tree()
+        snap.head, snap.tree = git.head_and_tree()
         if snap.tree is not None:
             try:
                 snap.staged = git.index_differs(snap.tree)

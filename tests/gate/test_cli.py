@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.gate_repo import Repo
 
 
@@ -92,3 +95,100 @@ def test_check_help_imports_nothing_heavy() -> None:
     heavy = {"anthropic", "semgrep", "tiktoken", "torch", "github", "git", "detect_secrets", "networkx",
              "tree_sitter", "yaml", "jsonschema", "httpx", "requests"}
     assert imported & heavy == set()
+
+
+HOOK_LAZY = {"click", "bot.cli_commands", "bot.commands.check", "bot.errors_handler", "platform", "traceback"}
+HEAVY = {"anthropic", "semgrep", "tiktoken", "torch", "github", "detect_secrets", "networkx", "yaml", "jsonschema",
+         "httpx", "requests", "pathspec", "bot.pipeline", "bot.llm", "bot.context", "bot.scan"}
+
+
+def _imported(stderr: str) -> set[str]:
+    names = {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+    return names | {n.split(".")[0] for n in names}
+
+
+def test_hook_path_imports_neither_click_nor_anything_heavy(repo: Repo) -> None:
+    repo.files({"pkg/__init__.py": "", "pkg/m.py": "def f(a):\n    return a\n", "app.py": "from pkg.m import f\nf(1)\n"})
+    repo.commit()
+    repo.write("pkg/m.py", "def f(a, b):\n    return a\n")  # re-signed: its importer is checked too
+    repo.stage()
+    for args in (["check"], ["check", "--format", "json", "pkg/m.py"], ["check", "--format=json", "--", "pkg/m.py"]):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", *args], cwd=repo.root,
+                              capture_output=True, text=True)
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        imported = _imported(proc.stderr)
+        assert imported & (HOOK_LAZY | HEAVY) == set(), args
+        assert "bot.gate" in imported
+        assert "tree_sitter" in imported or args != ["check"]  # (the first run parsed the staged file)
+
+
+def _untimed(report: str) -> str:
+    return re.sub(r"\(\d+\.\d+s\)|\"seconds\": [\d.]+", "<time>", report)
+
+
+def test_hook_path_and_click_say_the_same(repo: Repo) -> None:
+    """The hook's command line (parsed without click) and the same check through click (`--repo .` is parsed by
+    click only): the same output, messages and exit codes."""
+    repo.files({"pkg/__init__.py": "", "pkg/m.py": "def f(a):\n    return a\n", "app.py": "from pkg.m import f\nf(1)\n"})
+    repo.commit()
+    repo.write("pkg/m.py", "def f(a, b):\n    return a\n")
+    repo.stage()
+
+    def both(*args: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+        return repo.cli("check", *args), repo.cli("check", "--repo", ".", *args)
+
+    for args in ((), ("--format", "github"), ("pkg/m.py",), ("--all",), ("--all", "--no-cache")):
+        hook, clicked = both(*args)
+        assert (hook.returncode, _untimed(hook.stdout), hook.stderr) == (clicked.returncode,
+                                                                         _untimed(clicked.stdout), clicked.stderr)
+        assert hook.returncode == 1 and "app.py" in hook.stdout
+    repo.write("pyproject.toml", "[tool.yantra]\nbogus = 1\n")
+    hook, clicked = both()
+    assert hook.returncode == clicked.returncode == 2 and hook.stderr == clicked.stderr and "bogus" in hook.stderr
+    hook, clicked = both("--all", "app.py")
+    assert hook.returncode == clicked.returncode == 2 and hook.stderr == clicked.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["check"], ["check", "--all"], ["check", "--all", "--all"], ["check", "--no-cache", "--all"],
+    ["check", "--format", "json", "a.py"], ["check", "a.py", "--format", "json"], ["check", "--format=sarif"],
+    ["check", "--format", "github", "--format", "text"], ["check", "--format", "xml"], ["check", "--format"],
+    ["check", "--format", "--all"], ["check", "--base", "HEAD~1"], ["check", "--base=main", "a.py"],
+    ["check", "--base", "--all"], ["check", "--base"], ["check", "--base="], ["check", "--", "-odd.py", "--all"],
+    ["check", "a.py", "--", "--format"], ["check", "--", "--"], ["check", "-"], ["check", "-h"], ["check", "--help"],
+    ["check", "--al"], ["check", "--all=1"], ["check", "--no-cache=yes"], ["check", "--repo", "."],
+    ["check", "--output", "x"], ["check", "-x"], ["check", "--unknown"], ["check", "unreadable.py"],
+    ["check", "sub"], ["graph", "stats"], ["--version"], [],
+])
+def test_hook_arguments_are_what_click_parses(args: list[str], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check_run.hook_args` gives exactly the values click's `check` command parses, or None (then click parses
+    the command line itself, with its own messages); never a value click would refuse."""
+    import click
+
+    from bot.commands.check import check
+    from bot.commands.check_run import hook_args
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "unreadable.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "unreadable.py").chmod(0)
+    fast = hook_args(args)
+    if args[:1] != ["check"]:
+        assert fast is None
+        return
+    try:
+        with check.make_context("check", list(args[1:])) as ctx:
+            parsed = dict(ctx.params)
+    except click.exceptions.Exit:  # --help
+        parsed = None
+    except click.ClickException:
+        parsed = None
+    if parsed is None:
+        assert fast is None
+        return
+    if fast is None:  # left to click: only what the hook path does not parse
+        assert any(a in args for a in ("--repo", "--output", "-", "unreadable.py")) or os.geteuid() == 0, args
+        return
+    assert {**parsed, "paths": tuple(parsed["paths"])} == {"repo": None, "output": None, "all_files": False,
+                                                           "fmt": "text", "base": None, "no_cache": False, **fast}

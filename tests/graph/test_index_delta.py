@@ -195,3 +195,28 @@ def test_a_check_with_a_stored_snapshot_asks_git_only_about_the_change(make_repo
     listings = [argv for argv in _git_commands(trace) if argv[0] in ("ls-files", "ls-tree")]
     assert listings and all(argv[argv.index("--") + 1:] for argv in listings)  # always with the paths
     assert ["ls-files", "-s", "-z", "--full-name", "--", "c.py"] in listings
+
+
+def test_a_staged_check_asks_git_for_head_once(make_repo: Callable[..., Path], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """HEAD's commit and tree come from one `rev-parse` (the snapshot's), which the gate's change reuses."""
+    root = make_repo(FILES)
+    assert not run_check(root, source=Source.INDEX).findings
+    (root / "pkg" / "a.py").write_text("def f(x, y):\n    return x\n")
+    _git(root, "add", "pkg/a.py")
+    trace = tmp_path / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    result = run_check(root, source=Source.INDEX)
+    assert [(f.rule, f.path) for f in result.findings] == [("arity-mismatch", "b.py")]
+    assert [argv[0] for argv in _git_commands(trace)].count("rev-parse") == 1
+
+
+def test_head_and_tree_in_one_call(make_repo: Callable[..., Path]) -> None:
+    from bot.git import Git
+
+    root = make_repo({**FILES, "HEAD^{tree}": "a file named like the revision\n", "HEAD^{commit}": "another\n"})
+    g = Git(root)
+    head, tree = g.head_and_tree()
+    assert head is not None and tree is not None and (head, tree) == (g.head(), g.head_tree())
+    empty = make_repo({"a.py": "x = 1\n"}, commit=False, name="empty")
+    assert Git(empty).head_and_tree() == (None, None)
