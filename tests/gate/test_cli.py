@@ -143,6 +143,7 @@ def test_hook_path_and_click_say_the_same(repo: Repo) -> None:
                                                                          _untimed(clicked.stdout), clicked.stderr)
         assert hook.returncode == 1 and "app.py" in hook.stdout
     repo.write("pyproject.toml", "[tool.yantra]\nbogus = 1\n")
+    repo.stage()  # the commit's configuration is the staged one
     hook, clicked = both()
     assert hook.returncode == clicked.returncode == 2 and hook.stderr == clicked.stderr and "bogus" in hook.stderr
     hook, clicked = both("--all", "app.py")
