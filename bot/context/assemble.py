@@ -4,8 +4,9 @@ The ranking (`rank`) orders definitions by the evidence of the failure. Level 1 
 and blank lines stripped (and, around the target, docstrings longer than three lines folded to their summary
 line: documentation, not behaviour): the target, then ranked definitions in order; a class too large to show whole
 appears as its skeleton (members' signature lines) with its relevant methods in full. Level 2 holds the
-signatures (decorators, def/class line, docstring first line) of the ranked definitions whose code did
-not fit. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
+signatures (decorators, def/class line, docstring first line) of the target's direct dependencies (graph
+distance 1) whose code did not fit; a definition reached further away or by lexical similarity alone is
+worth showing only as code, so it never takes the signatures' floor from the code that follows. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
 the next-ranked definitions in full, replacing their signatures. The rest (30 %) is reserved for the
 instructions and the answer. The target and the top-ranked code under test are always in full when they
 fit the whole context share; only the target may be truncated at a line boundary (`# … truncated`).
@@ -175,7 +176,7 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     for path in dict.fromkeys(i.path for _n, i in targets if i.definition is not None):
         _place_imports(fill, path)
     for n, item in rest:
-        if not _shown(fill, item):
+        if not _shown(fill, item) and item.distance == 1:  # a direct dependency's signature, nothing further
             _place_signature(fill, item, n, fill.room(2, floor_only=True))
     for n, item in rest:  # what the floors left unused flows to the next-ranked definitions in full
         if not _shown(fill, item, full_only=True):

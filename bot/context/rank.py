@@ -45,6 +45,7 @@ LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
 MAX_POOL = 80  # files indexed for BM25: the neighbourhood first, then the rest of the repository
 MAX_CHUNKS = 1500  # ... up to about this many definitions
 MAX_ITEMS = 400
+HOT, HOT_TOP = 1.0, 5  # a lexical match in a file of the best direct evidence: its share times 1 + HOT
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
 _NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
 _BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
@@ -345,9 +346,12 @@ class _Ranker:
         ranked = [k for k, _ in sorted(scores.items(), key=lambda kv: -kv[1])
                   if k not in target_keys and not _test_function(*k)]
         taken = 0
+        hot = self._hot_files() if self.failure else set()  # the failure's own files
         for place, (path, qualname) in enumerate(ranked):
             share = LEXICAL_HALF / (LEXICAL_HALF + place)  # by rank: 1 for the best, 1/2 at LEXICAL_HALF
             found = self.found.get((path, qualname))
+            if path in hot and (found is None or found.distance == LEXICAL_ONLY):
+                share *= 1 + HOT  # code of the failure's own files that the graph did not reach
             if found is not None:
                 found.lexical = share
                 found.signals.append("lexical")
@@ -358,6 +362,13 @@ class _Ranker:
                     self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
                              f"(bm25 rank {place + 1})", "lexical")
                     self.found[(path, qualname)].lexical = share
+
+    def _hot_files(self) -> set[str]:
+        """The files of the HOT_TOP best-weighted definitions at distance 1 outside the tests (traceback
+        frames, failing lines, what the test calls): a fix usually changes more code of those same files."""
+        best = sorted((f for f in self.found.values() if f.distance == 1 and f.definition is not None
+                       and not _test_path(f.path)), key=lambda f: (-f.weight, f.order))
+        return {f.path for f in best[:HOT_TOP]}
 
     def _pool(self, seeds: list[Seed]) -> list[str]:
         """Files to index for BM25: where the graph's items live, the targets' files and what they import,
