@@ -9,10 +9,11 @@ of the reporting seed: file them (`/work/briefs/bench-findings.md`) and fix the 
 from __future__ import annotations
 
 TUNING_SEED = 7
-# 2026 was the reporting seed until its misses were studied to fix mechanisms (stop 13): it is a tuning seed
-# now, like 7. A reporting seed is replaced as soon as anyone looks at its misses.
-BURNED_SEEDS = (2026,)
-REPORTING_SEED = 4817
+# 2026 was the reporting seed until its misses were studied to fix mechanisms (stop 13), and 4817 until stop 14
+# did the same: both are tuning seeds now, like 7. A reporting seed is replaced as soon as anyone looks at its
+# misses; 97178 was drawn at random after the last gate change of stop 14 and first run on that gate.
+BURNED_SEEDS = (2026, 4817)
+REPORTING_SEED = 97178
 NAMED = {"tuning": TUNING_SEED, "reporting": REPORTING_SEED}
 
 
