@@ -6,8 +6,9 @@ line: documentation, not behaviour): the target, then ranked definitions in orde
 appears as its skeleton (members' signature lines) with its relevant methods in full. Level 2 holds the
 signatures (decorators, def/class line, docstring first line) of the target's direct dependencies (graph
 distance 1) whose code did not fit; a definition reached further away or by lexical similarity alone is
-worth showing only as code, so it never takes the signatures' floor from the code that follows. The shares (40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to
-the next-ranked definitions in full, replacing their signatures. The rest (30 %) is reserved for the
+worth showing only as code, so it never takes the signatures' floor from the code that follows. The shares
+(40 % level 1, 30 % level 2) are floors, not caps: what one level leaves unused flows to the next-ranked
+definitions in full, replacing their signatures. The rest (30 %) is reserved for the
 instructions and the answer. The target and the top-ranked code under test are always in full when they
 fit the whole context share; only the target may be truncated at a line boundary (`# … truncated`).
 """
