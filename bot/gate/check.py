@@ -10,7 +10,7 @@ import functools
 import gc
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,12 +115,14 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
         findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
         parsed = int(graph.store.parsed)
+        loaded = graph.facts_loaded()
         skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
     finally:
         graph.close()
         graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
+    stats["facts_loaded"] = loaded  # files whose facts the run read (not in the JSON)
     if all_files:
         stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped, judged)
@@ -252,7 +254,8 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     hits = [h for p in full for h in _run_file(ctx, p)]
     ctx.introduced = introduced_unbound(hits, change.before)
     rules = _dependent_rules(subjects)
-    hits += [h for p in dependents for h in _run_file(ctx, p, rules) if subjects.covers(h.module, h.name)]
+    narrow = _narrowing(ctx, subjects, dependents)
+    hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]
     absent = absent_modules(ctx, change, lambda p: _modules_of_path(ctx, p, change))
     gone = [h for h in removed_module_hits(ctx, change, absent) if scope.checks(h.finding.path)]
     hits += gone
@@ -306,18 +309,36 @@ def _with_hint(hit: Hit, told: dict[tuple[str, str], str], absent: list[Absent])
     return Finding(f.rule, f.severity, f.path, f.line, f.col, f.end_line, f.message, text)
 
 
-def _run_file(ctx: RuleContext, path: str, rules: list[Rule] | None = None) -> Iterable[Hit]:
-    """The hits of `rules` (default: every rule) in `path`."""
+def _run_file(ctx: RuleContext, path: str, rules: list[Rule] | None = None,
+              narrow: Narrowing | None = None) -> Iterable[Hit]:
+    """The hits of `rules` (default: every rule) in `path`; `narrow`: only at the places of `path` that may
+    lead to the change (a dependent file, `bot.gate.reach`)."""
     facts = ctx.graph.facts(path)
     if facts is None:
         return
     if facts.not_analysed:
         ctx.not_checked[path] = facts.not_analysed
+    if narrow is not None:
+        facts = narrow(path, facts)
     if rules is None:
         local, cross = _rules()
         rules = [*local, *cross]
     for rule in rules:
         yield from rule(ctx, path, facts)
+
+
+Narrowing = Callable[[str, FileFacts], FileFacts]
+
+
+def _narrowing(ctx: RuleContext, subjects: Subjects, dependents: list[str]) -> Narrowing | None:
+    """Judge dependents only where they may reach the change (`bot.gate.reach`): when no module is gone and
+    every subject is a module-level name (members take the member rule, which is not narrowed)."""
+    if not dependents or subjects.modules or any("." in name for _, name in subjects.names):
+        return None
+    from bot.gate.reach import narrowed, reach_of
+
+    reach = reach_of(ctx.graph, subjects.names)
+    return lambda path, facts: narrowed(ctx.graph, path, facts, reach)
 
 
 def _dependent_rules(subjects: Subjects) -> list[Rule]:

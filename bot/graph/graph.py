@@ -77,6 +77,10 @@ class Graph:
             self._facts[path] = facts if facts is not None or not sha else self._reparse(path, sha)
         return self._facts[path]
 
+    def facts_loaded(self) -> int:
+        """How many files' facts this graph has read so far (decoded from the store, or parsed)."""
+        return sum(1 for f in self._facts.values() if f is not None)
+
     def preload(self, paths: list[str]) -> None:
         """Load the facts of many files in one query (for whole-repository checks)."""
         want = {self._shas[p]: p for p in paths if p in self._shas and p not in self._facts}

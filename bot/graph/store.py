@@ -292,6 +292,13 @@ class Store:
             "SELECT path, dotted, kind, line FROM refs WHERE dotted = ? OR (dotted >= ? AND dotted < ?) "
             "ORDER BY path, line", (dotted, dotted + ".", dotted + "/")))
 
+    def refs_at(self, dotted: str, kinds: tuple[str, ...]) -> list[tuple[str, str, str, int]]:
+        """(path, dotted, kind, line) of the references of `kinds` to exactly `dotted` (nothing under it)."""
+        marks = ",".join("?" * len(kinds))
+        return list(self.conn.execute(
+            f"SELECT path, dotted, kind, line FROM refs WHERE dotted = ? AND kind IN ({marks}) ORDER BY path, line",
+            (dotted, *kinds)))
+
     def refs_from(self, path: str) -> list[tuple[str, str, int]]:
         return list(self.conn.execute("SELECT dotted, kind, line FROM refs WHERE path = ? ORDER BY line", (path,)))
 

@@ -85,6 +85,25 @@ def test_a_resign_rechecks_the_files_naming_the_function_not_every_importer_of_i
     assert result.stats["files_checked"] == 1 + len(callers) + 2
 
 
+def test_a_resign_judges_its_callers_only_where_they_may_reach_it(repo: Repo) -> None:
+    """A caller is judged at the places that may lead to the re-signed function (also through a package that
+    re-binds it under another name); what it imports beside it (ten packages re-exporting a function each) is
+    never read, since no finding about those could be about the change."""
+    libs = {f"lib{i}/__init__.py": f"from lib{i}.impl import thing{i}\n" for i in range(10)}
+    libs |= {f"lib{i}/impl.py": f"def thing{i}(x):\n    return x\n" for i in range(10)}
+    uses = "".join(f"from lib{i} import thing{i}\n" for i in range(10)) + "from pkg.helpers import send_email\n"
+    calls = "".join(f"    thing{i}(1)\n" for i in range(10))
+    repo.files({**BASE, **libs, "app.py": f"{uses}\n\ndef main():\n{calls}    return send_email('a', 'b')\n",
+                "shim/__init__.py": "from pkg.helpers import send_email as post\n",
+                "via_shim.py": "from shim import post\nfrom lib0 import thing0\n\npost('a', 'b')\nthing0(2)\n"})
+    repo.commit()
+    repo.write("pkg/helpers.py", BASE["pkg/helpers.py"].replace("(to, subject)", "(to, subject, body)"))
+    repo.stage()
+    result = repo.check(["pkg/helpers.py"])
+    assert rules(result) == [("arity-mismatch", "app.py", 25), ("arity-mismatch", "via_shim.py", 4)]
+    assert result.stats["facts_loaded"] < 10  # the change, its callers, the shim: no lib*/ file
+
+
 def test_staged_deletion_is_read_from_the_index(repo: Repo) -> None:
     repo.files(BASE)
     repo.commit()
