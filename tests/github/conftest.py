@@ -149,6 +149,8 @@ class World:
                "YANTRA_GITHUB_TOKEN": self.gh.token, "YANTRA_MODE": "check",
                **self.env_extra}
         env.update({f"YANTRA_{k.upper()}": v for k, v in inputs.items()})
+        if os.environ.get("PYTHONPATH"):  # the `bot` under test (a worktree's), as the other subprocess tests run
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         return env
 
     def run(self, **inputs: str) -> subprocess.CompletedProcess[str]:
