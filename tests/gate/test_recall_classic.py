@@ -388,6 +388,35 @@ def test_a_module_named_in_a_type_checker_table_is_not_built_by_it(repo: Repo) -
     assert rules(repo.check()) == [("missing-symbol", "pkg/epub3.py", 1)]
 
 
+CYTHON_SETUP = """
+from setuptools import Extension, setup
+
+modules_to_exclude = [
+    'pkg.util.sync',
+]
+ext_modules = [
+    Extension(
+        'pkg.util.fast',
+        sources=['src/fast.c'],
+    ),
+]
+setup(ext_modules=ext_modules)
+"""
+
+
+def test_a_deleted_module_named_only_in_a_build_list_is_reported(repo: Repo) -> None:
+    """falcon's setup.py Cython-compiles every `*.py` of a package but those in `modules_to_exclude =
+    ['falcon.util.sync', ...]`: naming the module there builds nothing, so deleting `sync.py` breaks its
+    importers. An extension built from other sources (`Extension('pkg.util.fast', sources=['src/fast.c'])`)
+    still provides the module its deleted pure-Python twin was."""
+    repo.files({"setup.py": CYTHON_SETUP, "pkg/__init__.py": "", "pkg/util/__init__.py": "",
+                "pkg/util/sync.py": "def run():\n    return 1\n", "pkg/util/fast.py": "def go():\n    return 1\n",
+                "pkg/app.py": "from pkg.util.sync import run\nfrom pkg.util.fast import go\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/util/sync.py", "pkg/util/fast.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1)]
+
+
 def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
     """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
     the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""
@@ -395,6 +424,19 @@ def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(r
                           "    except:\n        if not reloader:\n            raise\n        sys.exit(3)\n\n\n"
                           "def text():\n    try:\n        return unicode\n    except NameError:\n        return str\n"})
     assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 6)]
+
+
+def test_a_broad_handler_around_a_longer_body_does_not_shield_undefined_names(repo: Repo) -> None:
+    """black's `reformat_one`: `try: ... format_file_in_place(...) ... except Exception as exc:
+    report.failed(src, str(exc))`: a misspelt name there fails on every run and is reported as a failure. A
+    broad handler around one simple statement is still a probe (`try: shell = get_ipython() except: ...`)."""
+    repo.files({"mod.py": "def work(x):\n    return x\n\n\ndef run(src, report):\n    try:\n"
+                          "        changed = False\n        if work_typo(src):\n            changed = True\n"
+                          "        report.done(src, changed)\n    except Exception as exc:\n"
+                          "        report.failed(src, str(exc))\n\n\n"
+                          "def shell():\n    try:\n        return get_ipython().config\n    except Exception:\n"
+                          "        return None\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 8)]
 
 
 def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo) -> None:
