@@ -294,6 +294,61 @@ def platform_test(test: str) -> bool:
     runs on that system. A repository module has the same names there as anywhere (a conditional `def`
     still counts), so only what the block imports from outside may be absent."""
     return _PLATFORM_TEST.search(test) is not None and _FEATURE_TEST.search(test) is None
+_LATEST_MINOR = 20  # versions past the ones released are supported too: a test is live on them
+
+
+def version_split(test: str, target: tuple[int, int]) -> bool:
+    """`test` compares `sys.version_info` (whole, sliced, or its major/minor) with a literal, and it is true on
+    some Python from `target` on and false on another (`sys.version_info >= (3, 10)` for a 3.8 target: both
+    branches run). False when the test is anything else, or one branch is dead on every supported Python."""
+    try:
+        node = ast.parse(test.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return False
+    read = _version_read(node.left)
+    right = node.comparators[0]
+    try:
+        literal = ast.literal_eval(right)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return False
+    if read is None or not isinstance(literal, (int, tuple)):
+        return False
+    op = _COMPARE.get(type(node.ops[0]))
+    if op is None:
+        return False
+    outcomes = set()
+    for minor in range(target[1], _LATEST_MINOR + 1):
+        version = (target[0], minor, 0, "final", 0)
+        try:
+            outcomes.add(bool(op(read(version), literal)))
+        except TypeError:
+            return False
+    return outcomes == {True, False}
+
+
+_COMPARE: dict[type, Any] = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+                             ast.GtE: lambda a, b: a >= b}
+
+
+def _version_read(node: ast.expr) -> Any:
+    """How `node` reads `sys.version_info` (a function of the version tuple), or None."""
+    if isinstance(node, ast.Attribute) and node.attr == "version_info" and isinstance(node.value, ast.Name) \
+            and node.value.id == "sys":
+        return lambda v: v
+    if isinstance(node, ast.Attribute) and node.attr in ("major", "minor") and _version_read(node.value):
+        return (lambda v: v[0]) if node.attr == "major" else (lambda v: v[1])
+    if isinstance(node, ast.Subscript) and _version_read(node.value):
+        try:
+            index = ast.literal_eval(node.slice) if not isinstance(node.slice, ast.Slice) else slice(
+                *(ast.literal_eval(x) if x is not None else None for x in (node.slice.lower, node.slice.upper, None)))
+        except (ValueError, TypeError, SyntaxError):
+            return None
+        return lambda v: v[index]
+    return None
+
+
 _ENV_WORD = re.compile(
     r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
     r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
@@ -330,7 +385,9 @@ class GuardRanges:
     calls: list[tuple[int, int]]
 
 
-def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
+def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = None) -> GuardRanges:
+    """`target`: the lowest Python the files are judged for (a version test both of whose branches run on
+    some supported Python keeps the relative imports in them judged)."""
     shared: list[tuple[int, int]] = []
     imports: list[tuple[int, int]] = []
     attributes: list[tuple[int, int]] = []
@@ -370,8 +427,14 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         stmt = cond.parent
         if _GUARD_TEST.search(test):
             span = (cond.end_byte, stmt.end_byte)  # what the test guards: the test itself always runs
-            if _DEAD_CODE_TEST.search(test):
+            if _DEAD_CODE_TEST.search(test) and not (target is not None and version_split(test, target)):
                 shared.append(span)
+            elif _DEAD_CODE_TEST.search(test):
+                # both branches run on some supported Python: what they import from outside may be absent on
+                # the one running it, a relative import names a repository file, there on every version
+                imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                attributes.append(span)
+                calls.append(span)
             else:
                 # A platform or feature test: the block runs somewhere. A repository module has the same
                 # names on every platform (a conditional `def` still counts), and arity only judges

@@ -417,6 +417,37 @@ def test_a_deleted_module_named_only_in_a_build_list_is_reported(repo: Repo) -> 
     assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1)]
 
 
+VERSION_BRANCHES = {
+    "pkg/__init__.py": "", "pkg/zipp.py": "class Path:\n    pass\n", "pkg/old.py": "class Path:\n    pass\n",
+    "pkg/compat.py": "import sys\n\nif sys.version_info >= (3, 10):\n    from zipfile import Path as ZipPath\n"
+                     "else:\n    from .zipp import Path as ZipPath\n\nif sys.version_info < (3,):\n"
+                     "    from .old import Path as OldPath\n",
+}
+
+
+@pytest.mark.parametrize("requires, found", [(">=3.8", [("missing-module", "pkg/compat.py", 6)]), (">=3.10", [])])
+def test_a_relative_import_in_a_version_branch_that_runs_is_judged(repo: Repo, requires: str,
+                                                                   found: list[tuple[str, str, int]]) -> None:
+    """setuptools' vendored `importlib_resources/_compat.py`: `if sys.version_info >= (3, 10): from zipfile
+    import Path else: from ..zipp import Path`, in a project for Python 3.8: the `else` runs on 3.8 and 3.9, and
+    a relative import names a repository file, the same on every version. A branch dead on every supported
+    Python (`< (3,)`, or the `else` for a 3.10 project) stays silent."""
+    repo.files({**VERSION_BRANCHES, "pyproject.toml": f'[project]\nname = "pkg"\nrequires-python = "{requires}"\n'})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/zipp.py", "pkg/old.py")
+    assert rules(repo.check()) == found
+
+
+def test_an_xfail_that_expects_one_exception_does_not_hide_an_undefined_name(repo: Repo) -> None:
+    """jinja's `@pytest.mark.xfail(is_pypy, raises=TypeError)`: the test may fail with a `TypeError` (on PyPy);
+    a `NameError` fails it everywhere. A plain `xfail` still expects any failure."""
+    repo.files({"tests/test_x.py": "import pytest\n\n\ndef loader():\n    return 1\n\n\n"
+                                   "@pytest.mark.xfail(False, raises=TypeError)\ndef test_a():\n"
+                                   "    assert loader_typo() == 1\n\n\n"
+                                   "@pytest.mark.xfail(reason='x')\ndef test_b():\n    assert loader_gone() == 1\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "tests/test_x.py", 10)]
+
+
 def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
     """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
     the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""
