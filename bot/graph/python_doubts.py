@@ -108,7 +108,8 @@ def doubts_of(data: bytes) -> Doubts:
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
                sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
-               collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
+               collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data),
+               sys_path_ups=_sys_path_ups(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
@@ -130,6 +131,97 @@ def _harmless(mention: re.Match[bytes]) -> bool:
     if before.startswith(b"del"):
         return what == b"[-1]"
     return what is None  # `in sys.path`: a read
+
+
+def _sys_path_ups(data: bytes) -> tuple[int, ...]:
+    """How many levels above the file's directory each `sys.path` edit adds, when every mention of `sys.path`
+    is an `insert`/`append` of a directory computed from `__file__` (`Path(__file__).resolve().parents[1]`,
+    `os.path.dirname(os.path.dirname(os.path.abspath(__file__)))`, `os.path.join(os.path.dirname(__file__),
+    "..")`, through one module-level name) or a membership test; () otherwise."""
+    if b"sys.path" not in data or b"__file__" not in data:
+        return ()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    names: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    names.setdefault(t.id, []).append(node.value)
+    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    ups: set[int] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"):
+            continue
+        use = parents.get(id(node))
+        if isinstance(use, ast.Compare) and node in use.comparators:
+            continue  # `if d not in sys.path:`
+        call = parents.get(id(use))
+        if not (isinstance(use, ast.Attribute) and use.attr in ("insert", "append") and isinstance(call, ast.Call)
+                and call.func is use and call.args):
+            return ()
+        up = _levels_up(call.args[-1], names)
+        if up is None or up < 0:
+            return ()
+        ups.add(up)
+    return tuple(sorted(ups))
+
+
+_SAME_PATH = frozenset({"abspath", "realpath", "normpath", "Path", "PurePath", "str", "fspath", "resolve", "absolute"})
+
+
+def _levels_up(expr: ast.expr, names: dict[str, list[ast.expr]], depth: int = 0) -> int | None:
+    """Levels above the file's directory that `expr` names (-1: the file itself), or None when unknown."""
+    if depth > 8:
+        return None
+    if isinstance(expr, ast.Name):
+        if expr.id == "__file__":
+            return -1
+        values = names.get(expr.id, [])
+        return _levels_up(values[0], names, depth + 1) if len(values) == 1 else None
+    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
+        inner = _levels_up(expr.value, names, depth + 1)
+        return None if inner is None else inner + 1
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents" \
+            and isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, int):
+        inner = _levels_up(expr.value.value, names, depth + 1)
+        return None if inner is None else inner + 1 + expr.slice.value
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+        inner = _levels_up(expr.left, names, depth + 1)
+        return None if inner is None else _joined(inner, [expr.right])
+    if not isinstance(expr, ast.Call):
+        return None
+    callee = last_name(expr.func)
+    if callee in ("resolve", "absolute") and isinstance(expr.func, ast.Attribute) and not expr.args:
+        return _levels_up(expr.func.value, names, depth + 1)
+    if not expr.args:
+        return None
+    inner = _levels_up(expr.args[0], names, depth + 1)
+    if inner is None:
+        return None
+    if callee == "dirname" and len(expr.args) == 1:
+        return inner + 1
+    if callee == "join":
+        return _joined(inner, expr.args[1:])
+    return inner if callee in _SAME_PATH and len(expr.args) == 1 else None
+
+
+def _joined(base: int, parts: list[ast.expr]) -> int | None:
+    """`base` joined with literal `".."` parts only (one level up each)."""
+    if base < 0 or not parts:
+        return None
+    ups = 0
+    for part in parts:
+        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+            return None
+        pieces = [x for x in part.value.replace("\\", "/").split("/") if x not in ("", ".")]
+        if any(x != ".." for x in pieces):
+            return None
+        ups += len(pieces)
+    return base + ups
 
 
 def _first_line(data: bytes, needle: bytes) -> int:

@@ -448,6 +448,23 @@ def test_an_xfail_that_expects_one_exception_does_not_hide_an_undefined_name(rep
     assert rules(repo.check(all_files=True)) == [("undefined-name", "tests/test_x.py", 10)]
 
 
+OWN_TREE_PATH = ("import sys\nfrom pathlib import Path\n\nif __name__ == '__main__':\n"
+                 "    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))\n\n"
+                 "from pkg.helpers import make\n")
+
+
+def test_a_sys_path_edit_to_the_repository_root_leaves_imports_judged(repo: Repo) -> None:
+    """docutils' tests run as scripts put the repository root first on `sys.path`
+    (`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`): an import root the graph resolves from,
+    so `from pkg.helpers import make` still means the repository's module. A directory above the repository
+    (`parents[2]` of `tests/test_b.py`) could hold anything: silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/helpers.py": "def make():\n    return 1\n",
+                "tests/test_a.py": OWN_TREE_PATH, "tests/test_b.py": OWN_TREE_PATH.replace("parents[1]", "parents[2]")})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/helpers.py")
+    assert rules(repo.check()) == [("missing-module", "tests/test_a.py", 7)]
+
+
 def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
     """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
     the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
-from bot.graph.doubts import mocked
+from bot.graph.doubts import mocked, path_edits_harmless
 from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
 from bot.repo_files import RepoFiles
@@ -23,7 +23,8 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         if hit is None:
             continue
         if imp.level == 0 and facts.doubts.path_edited_before(
-                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)):
+                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)) \
+                and not path_edits_harmless(ctx.graph, path, facts.doubts, hit.module):
             continue
         yield hit
 
