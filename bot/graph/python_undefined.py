@@ -338,12 +338,14 @@ def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
 def _locate(tree: ast.Module, candidates: set[str], eager: bool) -> Iterator[LocalIssue]:
     """Every unguarded load of a candidate name that is evaluated when the code runs, in source order."""
     found: list[ast.Name] = []
+    raised = _raising_statements(tree)
     # (node, directly inside a function body, names the class whose body evaluates the node binds)
     stack: list[tuple[ast.AST, bool, frozenset[str]]] = [(tree, False, frozenset())]
     while stack:
         node, in_function, own = stack.pop()
         if isinstance(node, ast.Name):
-            if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load):
+            if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load) \
+                    and id(node) not in raised:
                 found.append(node)
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -413,6 +415,22 @@ def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
             body = []
         return [*body, *handlers, *node.orelse, *node.finalbody]  # type: ignore[attr-defined]
     return list(ast.iter_child_nodes(node))
+
+
+def _raising_statements(tree: ast.Module) -> set[int]:
+    """ids of names that are whole statements (`foobarbaz`, a statement that does nothing but raise
+    `NameError`) inside the body of a `try` whose handler carries on after anything: raised on purpose
+    (rich's tests: `try: try: foo(0) except: foobarbaz except: tb = Traceback()` builds a chained traceback)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Try) or type(node).__name__ == "TryStar"):
+            continue
+        handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
+        if not any(_catches_name_error(h, broad_too=True) for h in handlers):
+            continue
+        for stmt in node.body:  # type: ignore[attr-defined]
+            out.update(id(n.value) for n in ast.walk(stmt) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Name))
+    return out
 
 
 def _shields_names(body: list[ast.AST], handlers: list[ast.ExceptHandler]) -> bool:

@@ -34,6 +34,7 @@ def test_typo_in_function_is_undefined() -> None:
     "try:\n    gone\nexcept:\n    pass\n",
     "try:\n    shell = get_ipython().config\nexcept BaseException:\n    shell = None\n",
     "try:\n    print(1)\n    gone\nexcept (ValueError, NameError):\n    pass\n",
+    "try:\n    try:\n        foo(0)\n    except:\n        foobarbaz\nexcept:\n    pass\n\ndef foo(a):\n    pass\n",
     "import sys\nif sys.version_info < (3,):\n    text = unicode(basestring)\n",  # Python 2 builtins
     "import sys\nif sys.platform == 'win32':\n    error = WindowsError\n",  # a platform builtin
     "def f(x):\n    y: OnlyLocalAnnotation = 1\n    return y\n",
@@ -71,12 +72,13 @@ def test_reported_despite_namespace_reads(src: str, name: str) -> None:
 
 
 @pytest.mark.parametrize("src", [
-    "try:\n    print(1)\n    gone\nexcept Exception:\n    pass\n",
-    "try:\n    print(1)\n    gone\nexcept:\n    pass\n",
-    "try:\n    for x in []:\n        gone\nexcept Exception:\n    pass\n",
+    "try:\n    print(1)\n    gone()\nexcept Exception:\n    pass\n",
+    "try:\n    print(1)\n    x = gone\nexcept:\n    pass\n",
+    "try:\n    for x in []:\n        print(gone)\nexcept Exception:\n    pass\n",
 ])
 def test_a_broad_handler_shields_only_a_probe(src: str) -> None:
-    """A broad handler around more than one simple statement catches failures, not a name probed on purpose."""
+    """A broad handler around more than one simple statement catches failures, not a name probed on purpose;
+    a name that is a whole statement there is raised on purpose (`test_never_reported`)."""
     assert [i[2] for i in issues(src) if i[0] == "undefined-name"] == ["gone"]
 
 
