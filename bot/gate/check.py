@@ -113,7 +113,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         hits = _linted_out(files, hits, ctx.introduced)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
-        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched)
+        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target)
         parsed = int(graph.store.parsed)
         loaded = graph.facts_loaded()
         skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))

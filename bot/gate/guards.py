@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterable
 
 from bot.graph.names import last_name
-from bot.graph.python_doubts import environment_test, platform_test
+from bot.graph.python_doubts import environment_test, platform_test, version_split
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z0-9, ]+))?", re.IGNORECASE)
 _TYPE_IGNORE = re.compile(r"#\s*(?:type|pyright|ty):\s*ignore(?:\[([^\]]*)\])?")
@@ -84,12 +84,14 @@ _VERSION_TEST = re.compile(r"version|TYPE_CHECKING|\bPY[A-Z0-9_]*\b|\bpy[23]|pyp
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
-def quiet_lines(source: str) -> dict[int, set[str]]:
+def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int, set[str]]:
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
     under an `if` on the environment (version, feature availability) the missing-* rules, under one on the
-    operating system only the import rules (`python_doubts.platform_test`)."""
+    operating system only the import rules (`python_doubts.platform_test`), and under one on the version whose
+    branches both run on some Python from `target` on (`python_doubts.version_split`) the same, less relative
+    imports: they name repository files, there on every version."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -121,20 +123,37 @@ def quiet_lines(source: str) -> dict[int, set[str]]:
             test = ast.unparse(node.test)
             if platform_test(test):  # a relative import names a repository file, there on every system
                 mark(_absolute_imports(branches) - _span_of(node.test), _IMPORTS)
+            elif _VERSION_TEST.search(test) and target is not None and version_split(test, target):
+                mark(guarded - _relative_imports(branches), _IMPORTS)
+                mark(guarded, _MEMBERS)
             elif _VERSION_TEST.search(test):
                 mark(guarded, _CROSS_MISSING)
             else:
                 mark(guarded, _IMPORTS)
                 mark(_probed_uses(node.test, branches) - _span_of(node.test), _MEMBERS)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list):
-            mark(_span(node.body), everything)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                if _SKIPPING.search(_dotted(d.func if isinstance(d, ast.Call) else d)):
+                    mark(_span(node.body), _skipped_quiets(d))
         if isinstance(node, ast.Call) and "raises" in last_name(node.func).lower() and node.args:
             rules = _raises_quiets(node.args[0])
             for arg in node.args[1:]:
                 if isinstance(arg, ast.Lambda):
                     mark(_span_of(arg), rules)
     return out
+
+
+def _skipped_quiets(decorator: ast.expr) -> set[str]:
+    """What a skip or xfail mark quiets in its test: everything, but for `xfail(..., raises=E)` only the rules
+    whose exception `E` catches (jinja's `xfail(is_pypy, raises=TypeError)`: a `NameError` still fails it)."""
+    raises = next((k.value for k in decorator.keywords if k.arg == "raises"), None) \
+        if isinstance(decorator, ast.Call) else None
+    return set(RAISES) if raises is None else _raises_quiets(raises)
+
+
+def _relative_imports(branches: list[ast.AST]) -> set[int]:
+    return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
+                                if isinstance(n, ast.ImportFrom) and n.level))
 
 
 def _absolute_imports(branches: list[ast.AST]) -> set[int]:

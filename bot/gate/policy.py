@@ -29,11 +29,13 @@ def suppressed(finding: Finding, suppressions: Suppressions) -> bool:
 
 
 def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[str, FileFacts | None],
-                 source_of: Callable[[str], str], untouched: frozenset[str] = frozenset()) -> list[Finding]:
+                 source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
+                 target: tuple[int, int] | None = None) -> list[Finding]:
     """Drop suppressed, disabled and expected-to-fail findings, set configured severities, sort, dedupe.
-    `untouched`: files the checked change does not touch (their findings are about what it removed)."""
+    `untouched`: files the checked change does not touch (their findings are about what it removed);
+    `target`: the lowest Python the files are judged for (`bot.gate.guards.quiet_lines`)."""
     out: dict[tuple[str, int, int, str, str], Finding] = {}
-    quiet = _Quiet(source_of, untouched)
+    quiet = _Quiet(source_of, untouched, target)
     for f in findings:
         level = severity_of(f.rule, gate)
         facts = facts_of.get(f.path)
@@ -48,9 +50,11 @@ def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[s
 class _Quiet:
     """Findings in expected-failure or unreachable code, or under the project's own `# noqa`-style comments."""
 
-    def __init__(self, source_of: Callable[[str], str], untouched: frozenset[str] = frozenset()) -> None:
+    def __init__(self, source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
+                 target: tuple[int, int] | None = None) -> None:
         self.source_of = source_of
         self.untouched = untouched
+        self.target = target
         self._lines: dict[str, list[str]] = {}
         self._quiet: dict[str, dict[int, set[str]]] = {}
 
@@ -60,7 +64,7 @@ class _Quiet:
             self._lines[path] = source.splitlines()
             from bot.gate.guards import quiet_lines  # read only for files with findings: not on a clean check
 
-            self._quiet[path] = quiet_lines(source)
+            self._quiet[path] = quiet_lines(source, self.target)
         return self._lines[path]
 
     def in_characters(self, f: Finding) -> Finding:

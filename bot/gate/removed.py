@@ -23,6 +23,7 @@ from bot.gate.change import Change
 from bot.gate.rules import Hit, RuleContext, make
 from bot.gate.rules.imports import in_regular_package
 from bot.graph import Graph
+from bot.graph.doubts import path_edits_harmless
 from bot.graph.layout import STDLIB, module_names
 from bot.graph.model import FileFacts, ImportFact
 from bot.graph.snapshot import Source, in_scope
@@ -121,7 +122,8 @@ def _importer_hits(ctx: RuleContext, path: str, gone: Absent) -> list[Hit]:
     out: list[Hit] = []
     for imp in facts.imports:
         if imp.guarded or (imp.level == 0 and facts.doubts.path_edited_before(
-                imp.line, imp.scope, in_repository_package=in_regular_package(graph, gone.module))):
+                imp.line, imp.scope, in_repository_package=in_regular_package(graph, gone.module))
+                and not path_edits_harmless(graph, path, facts.doubts, gone.module)):
             continue
         for module in ctx.resolver.absolute_module(path, imp):
             hit = _hit(graph, path, imp, module, gone)

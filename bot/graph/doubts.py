@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
-           "missing_uncertain", "mocked", "never_collected", "pytest_module", "star_binds_submodule", "star_sources_unsure",
+           "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module", "star_binds_submodule", "star_sources_unsure",
            "stored_by_an_importer", "trusted_top"]
 
 
@@ -48,6 +48,26 @@ _INJECTED: dict[str, frozenset[str]] = {
 _INJECTED_SUFFIX: tuple[tuple[str, frozenset[str]], ...] = (
     ("_config.py", frozenset({"c", "get_config", "load_subconfig"})),  # Jupyter / IPython config files
 )
+
+
+def path_edits_harmless(graph: Graph, importer: str, doubts: Doubts, module: str) -> bool:
+    """Every `sys.path` edit of `importer` adds a directory of its own tree (`Doubts.sys_path_ups`: docutils'
+    tests `sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`) that cannot change where `module`'s
+    top-level name comes from: the directory holds no module or package of that name, or it is an import root
+    the graph already resolves from. (A directory above the repository could hold anything.)"""
+    if not doubts.sys_path_ups:
+        return False
+    top = module.split(".")[0]
+    parts = importer.split("/")[:-1]
+    for up in doubts.sys_path_ups:
+        if up > len(parts):
+            return False
+        d = "/".join(parts[:len(parts) - up])
+        rel = f"{d}/{top}" if d else top
+        holds = graph.has_file(f"{rel}.py") or graph.has_file(f"{rel}/__init__.py") or graph.snapshot.is_dir(rel)
+        if holds and d not in graph.layout.roots:
+            return False
+    return True
 
 
 def injected_globals(path: str) -> frozenset[str]:

@@ -200,6 +200,8 @@ class Doubts:
     #   class attributes no definition shows (`mapper(Page, pages_table)`, `registry.map_imperatively(...)`)
     store_roots: tuple[str, ...] = ()  # "root name" of the `attr_stores` whose object may be a module (its chain
     #   starts at a module-level, imported or global name `root`, or "?": not at a name); stores on locals are left out
+    sys_path_ups: tuple[int, ...] = ()  # every `sys.path` edit adds a directory of this file's own tree: this
+    #   many levels above its directory (`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`: 1)
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

@@ -108,7 +108,8 @@ def doubts_of(data: bytes) -> Doubts:
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
                sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
-               collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data))
+               collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data),
+               sys_path_ups=_sys_path_ups(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
@@ -130,6 +131,97 @@ def _harmless(mention: re.Match[bytes]) -> bool:
     if before.startswith(b"del"):
         return what == b"[-1]"
     return what is None  # `in sys.path`: a read
+
+
+def _sys_path_ups(data: bytes) -> tuple[int, ...]:
+    """How many levels above the file's directory each `sys.path` edit adds, when every mention of `sys.path`
+    is an `insert`/`append` of a directory computed from `__file__` (`Path(__file__).resolve().parents[1]`,
+    `os.path.dirname(os.path.dirname(os.path.abspath(__file__)))`, `os.path.join(os.path.dirname(__file__),
+    "..")`, through one module-level name) or a membership test; () otherwise."""
+    if b"sys.path" not in data or b"__file__" not in data:
+        return ()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    names: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    names.setdefault(t.id, []).append(node.value)
+    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    ups: set[int] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"):
+            continue
+        use = parents.get(id(node))
+        if isinstance(use, ast.Compare) and node in use.comparators:
+            continue  # `if d not in sys.path:`
+        call = parents.get(id(use))
+        if not (isinstance(use, ast.Attribute) and use.attr in ("insert", "append") and isinstance(call, ast.Call)
+                and call.func is use and call.args):
+            return ()
+        up = _levels_up(call.args[-1], names)
+        if up is None or up < 0:
+            return ()
+        ups.add(up)
+    return tuple(sorted(ups))
+
+
+_SAME_PATH = frozenset({"abspath", "realpath", "normpath", "Path", "PurePath", "str", "fspath", "resolve", "absolute"})
+
+
+def _levels_up(expr: ast.expr, names: dict[str, list[ast.expr]], depth: int = 0) -> int | None:
+    """Levels above the file's directory that `expr` names (-1: the file itself), or None when unknown."""
+    if depth > 8:
+        return None
+    if isinstance(expr, ast.Name):
+        if expr.id == "__file__":
+            return -1
+        values = names.get(expr.id, [])
+        return _levels_up(values[0], names, depth + 1) if len(values) == 1 else None
+    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
+        inner = _levels_up(expr.value, names, depth + 1)
+        return None if inner is None else inner + 1
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents" \
+            and isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, int):
+        inner = _levels_up(expr.value.value, names, depth + 1)
+        return None if inner is None else inner + 1 + expr.slice.value
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+        inner = _levels_up(expr.left, names, depth + 1)
+        return None if inner is None else _joined(inner, [expr.right])
+    if not isinstance(expr, ast.Call):
+        return None
+    callee = last_name(expr.func)
+    if callee in ("resolve", "absolute") and isinstance(expr.func, ast.Attribute) and not expr.args:
+        return _levels_up(expr.func.value, names, depth + 1)
+    if not expr.args:
+        return None
+    inner = _levels_up(expr.args[0], names, depth + 1)
+    if inner is None:
+        return None
+    if callee == "dirname" and len(expr.args) == 1:
+        return inner + 1
+    if callee == "join":
+        return _joined(inner, expr.args[1:])
+    return inner if callee in _SAME_PATH and len(expr.args) == 1 else None
+
+
+def _joined(base: int, parts: list[ast.expr]) -> int | None:
+    """`base` joined with literal `".."` parts only (one level up each)."""
+    if base < 0 or not parts:
+        return None
+    ups = 0
+    for part in parts:
+        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+            return None
+        pieces = [x for x in part.value.replace("\\", "/").split("/") if x not in ("", ".")]
+        if any(x != ".." for x in pieces):
+            return None
+        ups += len(pieces)
+    return base + ups
 
 
 def _first_line(data: bytes, needle: bytes) -> int:
@@ -294,6 +386,61 @@ def platform_test(test: str) -> bool:
     runs on that system. A repository module has the same names there as anywhere (a conditional `def`
     still counts), so only what the block imports from outside may be absent."""
     return _PLATFORM_TEST.search(test) is not None and _FEATURE_TEST.search(test) is None
+_LATEST_MINOR = 20  # versions past the ones released are supported too: a test is live on them
+
+
+def version_split(test: str, target: tuple[int, int]) -> bool:
+    """`test` compares `sys.version_info` (whole, sliced, or its major/minor) with a literal, and it is true on
+    some Python from `target` on and false on another (`sys.version_info >= (3, 10)` for a 3.8 target: both
+    branches run). False when the test is anything else, or one branch is dead on every supported Python."""
+    try:
+        node = ast.parse(test.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return False
+    read = _version_read(node.left)
+    right = node.comparators[0]
+    try:
+        literal = ast.literal_eval(right)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return False
+    if read is None or not isinstance(literal, (int, tuple)):
+        return False
+    op = _COMPARE.get(type(node.ops[0]))
+    if op is None:
+        return False
+    outcomes = set()
+    for minor in range(target[1], _LATEST_MINOR + 1):
+        version = (target[0], minor, 0, "final", 0)
+        try:
+            outcomes.add(bool(op(read(version), literal)))
+        except TypeError:
+            return False
+    return outcomes == {True, False}
+
+
+_COMPARE: dict[type, Any] = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+                             ast.GtE: lambda a, b: a >= b}
+
+
+def _version_read(node: ast.expr) -> Any:
+    """How `node` reads `sys.version_info` (a function of the version tuple), or None."""
+    if isinstance(node, ast.Attribute) and node.attr == "version_info" and isinstance(node.value, ast.Name) \
+            and node.value.id == "sys":
+        return lambda v: v
+    if isinstance(node, ast.Attribute) and node.attr in ("major", "minor") and _version_read(node.value):
+        return (lambda v: v[0]) if node.attr == "major" else (lambda v: v[1])
+    if isinstance(node, ast.Subscript) and _version_read(node.value):
+        try:
+            index = ast.literal_eval(node.slice) if not isinstance(node.slice, ast.Slice) else slice(
+                *(ast.literal_eval(x) if x is not None else None for x in (node.slice.lower, node.slice.upper, None)))
+        except (ValueError, TypeError, SyntaxError):
+            return None
+        return lambda v: v[index]
+    return None
+
+
 _ENV_WORD = re.compile(
     r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
     r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
@@ -330,7 +477,9 @@ class GuardRanges:
     calls: list[tuple[int, int]]
 
 
-def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
+def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = None) -> GuardRanges:
+    """`target`: the lowest Python the files are judged for (a version test both of whose branches run on
+    some supported Python keeps the relative imports in them judged)."""
     shared: list[tuple[int, int]] = []
     imports: list[tuple[int, int]] = []
     attributes: list[tuple[int, int]] = []
@@ -370,8 +519,14 @@ def guard_ranges(caps: dict[str, list[Any]]) -> GuardRanges:
         stmt = cond.parent
         if _GUARD_TEST.search(test):
             span = (cond.end_byte, stmt.end_byte)  # what the test guards: the test itself always runs
-            if _DEAD_CODE_TEST.search(test):
+            if _DEAD_CODE_TEST.search(test) and not (target is not None and version_split(test, target)):
                 shared.append(span)
+            elif _DEAD_CODE_TEST.search(test):
+                # both branches run on some supported Python: what they import from outside may be absent on
+                # the one running it, a relative import names a repository file, there on every version
+                imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                attributes.append(span)
+                calls.append(span)
             else:
                 # A platform or feature test: the block runs somewhere. A repository module has the same
                 # names on every platform (a conditional `def` still counts), and arity only judges

@@ -159,7 +159,7 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
         caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
         # (CPython decodes and normalises `data` by itself)
         local = _local(data, target, codegen_clear=not codegen_suspect(source, tree.root_node, caps))
-        facts = _extract(source, tree.root_node, caps)
+        facts = _extract(source, tree.root_node, caps, target)
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError) as exc:
         issues, parse_ok = local or _local(data, target)  # (without a tree, `compile` alone decides)
         return _unknowable(sha, issues, parse_ok, suppressions, f"too complex to analyse ({type(exc).__name__})")
@@ -224,11 +224,11 @@ class _Extracted:
     store_roots: tuple[str, ...] = ()
 
 
-def _extract(data: bytes, root: Any, caps: dict[str, list[Any]]) -> _Extracted:
+def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[int, int]) -> _Extracted:
     walk = walk_module(root)
     functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
     classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
-    ranges = guard_ranges(caps)
+    ranges = guard_ranges(caps, target)
     guards = Spans(ranges.imports)
     out = _Extracted(walk=walk)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]

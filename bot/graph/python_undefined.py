@@ -3,8 +3,9 @@
 Conservative by construction: a name bound anywhere in the file (any scope, any way) is never reported
 (except one bound only in class bodies, read where no class body that binds it evaluates the read),
 nor a builtin of any Python version, a dunder, a Python 2 name, or a use in the body of a `try` whose handler
-catches `NameError` (only that body: the shield is scoped). A version/platform `if` shields nothing here: a
-name bound nowhere is unbound on every platform. A file with a star import, `exec`/`eval`, writes through
+catches `NameError` (only that body: the shield is scoped; a broad `except Exception:` or a bare `except:`
+shields only a body of one simple statement, a probe). A version/platform `if` shields nothing here: a name
+bound nowhere is unbound on every platform. A file with a star import, `exec`/`eval`, writes through
 `globals()` (or `locals()`/`vars()` at module level: in a function or a class body they are that scope's own
 namespace), or builtins/`sys.modules` manipulation is not judged at all.
 """
@@ -25,7 +26,10 @@ _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
 _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
-_CATCH_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException", "UnboundLocalError"})
+_CATCH_NAME_ERROR = frozenset({"NameError", "UnboundLocalError"})
+_CATCH_ANYTHING = frozenset({"Exception", "BaseException"})
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+             ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _USE = _symtable.USE
 _BINDS = _symtable.DEF_GLOBAL | _symtable.DEF_LOCAL | _symtable.DEF_PARAM | _symtable.DEF_NONLOCAL | _symtable.DEF_IMPORT
 _FROM_CLASS_BODY = _symtable.DEF_GLOBAL | _symtable.DEF_NONLOCAL  # what a class body binds outside itself
@@ -214,8 +218,10 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
                 return True  # handed on: called who knows how
             if _literal_code(parent) is not None:
                 return False  # literal code: what it binds is read (`_literal_exec_bindings`)
-            if node.id == "eval" and _in_function(node, parents) and not _compiled(parent):
-                return False  # an expression evaluated in a function binds no global (a walrus binds a local)
+            if node.id == "eval" and not _compiled(parent):
+                # an expression binds nothing (Django's `eval(options.cmd[0])(...)` picks a function); only
+                # a walrus could, and only at module level: nobody binds a global that way
+                return False
             return not _own_namespace(parent)
         return False
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_CALLS:
@@ -332,12 +338,14 @@ def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
 def _locate(tree: ast.Module, candidates: set[str], eager: bool) -> Iterator[LocalIssue]:
     """Every unguarded load of a candidate name that is evaluated when the code runs, in source order."""
     found: list[ast.Name] = []
+    raised = _raising_statements(tree)
     # (node, directly inside a function body, names the class whose body evaluates the node binds)
     stack: list[tuple[ast.AST, bool, frozenset[str]]] = [(tree, False, frozenset())]
     while stack:
         node, in_function, own = stack.pop()
         if isinstance(node, ast.Name):
-            if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load):
+            if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load) \
+                    and id(node) not in raised:
                 found.append(node)
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -403,22 +411,50 @@ def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
     if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
         handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
         body: list[ast.AST] = node.body  # type: ignore[attr-defined]
-        if any(_catches_name_error(h) for h in handlers):
+        if _shields_names(body, handlers):
             body = []
         return [*body, *handlers, *node.orelse, *node.finalbody]  # type: ignore[attr-defined]
     return list(ast.iter_child_nodes(node))
 
 
-def _catches_name_error(handler: ast.ExceptHandler) -> bool:
-    """The handler catches a `NameError` and carries on: one that always ends by raising or exiting (bottle's
-    `except: if not reloader: raise; print_exc(); sys.exit(3)`) leaves the failure a failure."""
+def _raising_statements(tree: ast.Module) -> set[int]:
+    """ids of names that are whole statements (`foobarbaz`, a statement that does nothing but raise
+    `NameError`) inside the body of a `try` whose handler carries on after anything: raised on purpose
+    (rich's tests: `try: try: foo(0) except: foobarbaz except: tb = Traceback()` builds a chained traceback)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Try) or type(node).__name__ == "TryStar"):
+            continue
+        handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
+        if not any(_catches_name_error(h, broad_too=True) for h in handlers):
+            continue
+        for stmt in node.body:  # type: ignore[attr-defined]
+            out.update(id(n.value) for n in ast.walk(stmt) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Name))
+    return out
+
+
+def _shields_names(body: list[ast.AST], handlers: list[ast.ExceptHandler]) -> bool:
+    """A handler carries on after a `NameError` raised in `body`, which probes for a name on purpose. A handler
+    that names `NameError` says so for the whole body (`try: unicode; ... except NameError: ...`); a broad one
+    (`except Exception:`, a bare `except:`) only for a body of one simple statement (`try: shell = get_ipython() except:
+    ...`): around a longer body it reports or skips failures (black's `reformat_one`: `except Exception as exc:
+    report.failed(src, str(exc))`), and a misspelt name there fails on every run."""
+    probe = len(body) == 1 and not isinstance(body[0], _COMPOUND)
+    return any(_catches_name_error(h, broad_too=probe) for h in handlers)
+
+
+def _catches_name_error(handler: ast.ExceptHandler, *, broad_too: bool) -> bool:
+    """The handler catches a `NameError` (named, or with `broad_too` by a bare or broad `except`) and carries
+    on: one that always ends by raising or exiting (bottle's `except: if not reloader: raise; print_exc();
+    sys.exit(3)`) leaves the failure a failure."""
     if handler.body and _ends_the_run(handler.body[-1]) and not any(
             isinstance(n, (ast.Return, ast.Break, ast.Continue)) for s in handler.body for n in ast.walk(s)):
         return False
     if handler.type is None:
-        return True
+        return broad_too
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(last_name(k) in _CATCH_NAME_ERROR for k in kinds)
+    caught = _CATCH_NAME_ERROR | _CATCH_ANYTHING if broad_too else _CATCH_NAME_ERROR
+    return any(last_name(k) in caught for k in kinds)
 
 
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})

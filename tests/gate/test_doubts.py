@@ -3,6 +3,7 @@ with the side that must still be reported next to the side that must stay silent
 
 from __future__ import annotations
 
+import pytest
 from support.gate_repo import Repo, rules
 
 from bot.graph.python_doubts import doubts_of
@@ -297,3 +298,18 @@ def test_newer_syntax_in_test_data_a_harness_loads_by_name(repo: Repo) -> None:
                         "tests/test_new.py": "type Mine = int\n"}) == [
         ("syntax-error", "tests/test_new.py", 1), ("syntax-error", "tests/testdata/broken.py", 1),
         ("syntax-error", "tests/testdata/imported_py312.py", 1), ("syntax-error", "tests/testdata/stray.py", 1)]
+
+
+@pytest.mark.parametrize("source, ups", [
+    (b"import sys\nfrom pathlib import Path\nsys.path.insert(0, str(Path(__file__).resolve().parents[1]))\n", (1,)),
+    (b"import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n", (1,)),
+    (b"import os, sys\nHERE = os.path.dirname(__file__)\nROOT = os.path.join(HERE, '..', '..')\n"
+     b"if ROOT not in sys.path:\n    sys.path.append(ROOT)\n", (2,)),
+    (b"import sys\nfrom pathlib import Path\nsys.path.append(str(Path(__file__).parent))\n", (0,)),
+    (b"import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib'))\n", ()),  # not an ancestor
+    (b"import sys\nsys.path.insert(0, __file__)\n", ()),  # the file itself
+    (b"import sys\nsys.path = ['x']\nprint(__file__)\n", ()),  # replaced
+    (b"import sys\nsys.path.insert(0, 'x')\nprint(__file__)\n", ()),
+])
+def test_sys_path_edits_within_the_files_own_tree(source: bytes, ups: tuple[int, ...]) -> None:
+    assert doubts_of(source).sys_path_ups == ups

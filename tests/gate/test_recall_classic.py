@@ -388,6 +388,83 @@ def test_a_module_named_in_a_type_checker_table_is_not_built_by_it(repo: Repo) -
     assert rules(repo.check()) == [("missing-symbol", "pkg/epub3.py", 1)]
 
 
+CYTHON_SETUP = """
+from setuptools import Extension, setup
+
+modules_to_exclude = [
+    'pkg.util.sync',
+]
+ext_modules = [
+    Extension(
+        'pkg.util.fast',
+        sources=['src/fast.c'],
+    ),
+]
+setup(ext_modules=ext_modules)
+"""
+
+
+def test_a_deleted_module_named_only_in_a_build_list_is_reported(repo: Repo) -> None:
+    """falcon's setup.py Cython-compiles every `*.py` of a package but those in `modules_to_exclude =
+    ['falcon.util.sync', ...]`: naming the module there builds nothing, so deleting `sync.py` breaks its
+    importers. An extension built from other sources (`Extension('pkg.util.fast', sources=['src/fast.c'])`)
+    still provides the module its deleted pure-Python twin was."""
+    repo.files({"setup.py": CYTHON_SETUP, "pkg/__init__.py": "", "pkg/util/__init__.py": "",
+                "pkg/util/sync.py": "def run():\n    return 1\n", "pkg/util/fast.py": "def go():\n    return 1\n",
+                "pkg/app.py": "from pkg.util.sync import run\nfrom pkg.util.fast import go\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/util/sync.py", "pkg/util/fast.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1)]
+
+
+VERSION_BRANCHES = {
+    "pkg/__init__.py": "", "pkg/zipp.py": "class Path:\n    pass\n", "pkg/old.py": "class Path:\n    pass\n",
+    "pkg/compat.py": "import sys\n\nif sys.version_info >= (3, 10):\n    from zipfile import Path as ZipPath\n"
+                     "else:\n    from .zipp import Path as ZipPath\n\nif sys.version_info < (3,):\n"
+                     "    from .old import Path as OldPath\n",
+}
+
+
+@pytest.mark.parametrize("requires, found", [(">=3.8", [("missing-module", "pkg/compat.py", 6)]), (">=3.10", [])])
+def test_a_relative_import_in_a_version_branch_that_runs_is_judged(repo: Repo, requires: str,
+                                                                   found: list[tuple[str, str, int]]) -> None:
+    """setuptools' vendored `importlib_resources/_compat.py`: `if sys.version_info >= (3, 10): from zipfile
+    import Path else: from ..zipp import Path`, in a project for Python 3.8: the `else` runs on 3.8 and 3.9, and
+    a relative import names a repository file, the same on every version. A branch dead on every supported
+    Python (`< (3,)`, or the `else` for a 3.10 project) stays silent."""
+    repo.files({**VERSION_BRANCHES, "pyproject.toml": f'[project]\nname = "pkg"\nrequires-python = "{requires}"\n'})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/zipp.py", "pkg/old.py")
+    assert rules(repo.check()) == found
+
+
+def test_an_xfail_that_expects_one_exception_does_not_hide_an_undefined_name(repo: Repo) -> None:
+    """jinja's `@pytest.mark.xfail(is_pypy, raises=TypeError)`: the test may fail with a `TypeError` (on PyPy);
+    a `NameError` fails it everywhere. A plain `xfail` still expects any failure."""
+    repo.files({"tests/test_x.py": "import pytest\n\n\ndef loader():\n    return 1\n\n\n"
+                                   "@pytest.mark.xfail(False, raises=TypeError)\ndef test_a():\n"
+                                   "    assert loader_typo() == 1\n\n\n"
+                                   "@pytest.mark.xfail(reason='x')\ndef test_b():\n    assert loader_gone() == 1\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "tests/test_x.py", 10)]
+
+
+OWN_TREE_PATH = ("import sys\nfrom pathlib import Path\n\nif __name__ == '__main__':\n"
+                 "    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))\n\n"
+                 "from pkg.helpers import make\n")
+
+
+def test_a_sys_path_edit_to_the_repository_root_leaves_imports_judged(repo: Repo) -> None:
+    """docutils' tests run as scripts put the repository root first on `sys.path`
+    (`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`): an import root the graph resolves from,
+    so `from pkg.helpers import make` still means the repository's module. A directory above the repository
+    (`parents[2]` of `tests/test_b.py`) could hold anything: silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/helpers.py": "def make():\n    return 1\n",
+                "tests/test_a.py": OWN_TREE_PATH, "tests/test_b.py": OWN_TREE_PATH.replace("parents[1]", "parents[2]")})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/helpers.py")
+    assert rules(repo.check()) == [("missing-module", "tests/test_a.py", 7)]
+
+
 def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(repo: Repo) -> None:
     """bottle's `run()`: `try: ... load_app(app) ... except: if not reloader: raise; print_exc(); sys.exit(3)`:
     the failure stays a failure. A handler that carries on (`except NameError: unicode = str`) still shields."""
@@ -395,6 +472,19 @@ def test_a_handler_that_always_raises_or_exits_does_not_shield_undefined_names(r
                           "    except:\n        if not reloader:\n            raise\n        sys.exit(3)\n\n\n"
                           "def text():\n    try:\n        return unicode\n    except NameError:\n        return str\n"})
     assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 6)]
+
+
+def test_a_broad_handler_around_a_longer_body_does_not_shield_undefined_names(repo: Repo) -> None:
+    """black's `reformat_one`: `try: ... format_file_in_place(...) ... except Exception as exc:
+    report.failed(src, str(exc))`: a misspelt name there fails on every run and is reported as a failure. A
+    broad handler around one simple statement is still a probe (`try: shell = get_ipython() except: ...`)."""
+    repo.files({"mod.py": "def work(x):\n    return x\n\n\ndef run(src, report):\n    try:\n"
+                          "        changed = False\n        if work_typo(src):\n            changed = True\n"
+                          "        report.done(src, changed)\n    except Exception as exc:\n"
+                          "        report.failed(src, str(exc))\n\n\n"
+                          "def shell():\n    try:\n        return get_ipython().config\n    except Exception:\n"
+                          "        return None\n"})
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "mod.py", 8)]
 
 
 def test_a_with_that_only_records_warnings_does_not_shield_an_import(repo: Repo) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
-from bot.graph.doubts import mocked
+from bot.graph.doubts import mocked, path_edits_harmless
 from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
 from bot.repo_files import RepoFiles
@@ -23,7 +23,8 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
         if hit is None:
             continue
         if imp.level == 0 and facts.doubts.path_edited_before(
-                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)):
+                imp.line, imp.scope, in_repository_package=in_regular_package(ctx.graph, hit.module)) \
+                and not path_edits_harmless(ctx.graph, path, facts.doubts, hit.module):
             continue
         yield hit
 
@@ -78,13 +79,23 @@ def _provided_outside_python(ctx: RuleContext, module: str) -> bool:
     except OSError:
         return True
     rel = f"{paths[0].rpartition('/')[0]}/{leaf}".lstrip("/")
-    return (_named_by_build_config(ctx.graph.snapshot.files, rel, module)
+    return (_named_by_build_config(ctx.graph.snapshot.files, rel, module, built_only=_source_deleted(ctx, rel))
             or _ignored(ctx.graph.root, [rel + ".py", rel]))
 
 
-def _named_by_build_config(files: RepoFiles, rel: str, module: str) -> bool:
+def _source_deleted(ctx: RuleContext, rel: str) -> bool:
+    """The checked change deleted the module's own `.py` file. A build configuration that merely names the
+    module (falcon's setup.py Cython-compiles each `*.py` of `falcon.util` but those in `modules_to_exclude =
+    ['falcon.util.sync', ...]`) compiled that source or left it alone: without it, only an extension built
+    from other sources provides the module (`Extension("pkg._speedups", ["src/speedups.c"])`, the compiled
+    twin of a pure-Python fallback; a C or Cython source of the same name next to it is found above)."""
+    return ctx.touched is not None and rel + ".py" in ctx.touched and not ctx.graph.has_file(rel + ".py")
+
+
+def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_only: bool = False) -> bool:
     """The build configuration (as the judged picture has it) writes the file (`write_to = "pkg/_version.py"`)
-    or builds the module (`Extension("pkg._speedups", ...)`)."""
+    or builds the module (`Extension("pkg._speedups", ...)`). `built_only`: a quoted module name counts only
+    where it names an extension (`Extension(`, `ext-modules`, `cythonize(` right before it), not in any list."""
     from bot.repo_files import FileSkipped, note_skipped
 
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
@@ -99,10 +110,16 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str) -> bool:
             text = _build_tables(text)
         elif name == "setup.cfg":
             text = _build_sections(text)
-        quoted = re.search(rf"""['"]{re.escape(module)}['"]""", text)  # Extension("pkg._speedups", ...)
-        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or quoted:
+        quote = rf"""['"]{re.escape(module)}['"]"""
+        named = re.search(_EXTENSION_HEAD + quote if built_only else quote, text)  # Extension("pkg._speedups", ...)
+        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or named:
             return True
     return False
+
+
+# What stands right before an extension's name: `Extension(\n    "pkg._speedups"`, `Extension(name="...`,
+# `ext-modules = [{name = "...`, `[[tool.setuptools.ext-modules]]\nname = "...`, `cythonize(["...`.
+_EXTENSION_HEAD = r"(?:Extension|ext[-_]modules|cythonize)(?:\W|\bname\b){0,60}?"
 
 
 # `[tool.X]` tables of tools that only read modules (type checkers, linters, test runners, coverage): a module
