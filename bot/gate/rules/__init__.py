@@ -36,6 +36,7 @@ class RepositoryMembers:
     subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
     handed_off: frozenset[str] = frozenset()  # class names handed to a module-level call somewhere (`mapper(C, t)`)
     stored_outside_tests: frozenset[str] = frozenset()  # `stored`, from files that are not tests
+    path_names: frozenset[str] = frozenset()  # every directory name and module name in the repository's paths
 
 
 AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)
