@@ -142,3 +142,36 @@ def test_a_base_imported_from_a_module_the_repository_may_provide_keeps_the_rule
     files = {**RESPONSES, "compat/__init__.py": "", "compat/httpx.py": "from web.responses import Response\n",
              "web/testclient.py": RESPONSES["web/testclient.py"].replace("    pass", "    charset = 'latin-1'")}
     assert _remove(repo, files, "web/responses.py", '    charset = "utf-8"\n\n') == []
+
+
+MACRO = {"macros.py": """
+    class Macro:
+        def __init__(self, is_async):
+            self.is_async = is_async
+
+        async def _async_invoke(self, arguments):
+            return arguments
+
+        def _invoke(self, arguments):
+            if self.is_async:
+                return self._async_invoke(arguments)  # type: ignore
+            return arguments
+    """}
+ASYNC_INVOKE = "    async def _async_invoke(self, arguments):\n        return arguments\n\n"
+
+
+def test_a_type_ignore_on_a_line_the_change_left_as_it_was_does_not_hide_what_it_removed(repo: Repo) -> None:
+    """jinja2's `return self._async_invoke(arguments, autoescape)  # type: ignore`: the comment was written while
+    the method existed, about another typing complaint (the awaitable returned as `str`), so removing the
+    method elsewhere in the same file is still reported on that untouched line."""
+    assert _remove(repo, MACRO, "macros.py", ASYNC_INVOKE) == [("missing-member", "macros.py", 7)]
+
+
+def test_a_type_ignore_the_change_writes_on_the_line_still_silences_it(repo: Repo) -> None:
+    """The same call edited by the change, its `# type: ignore` written with it: the author saw the complaint."""
+    repo.files(MACRO)
+    repo.commit()
+    source = textwrap.dedent(MACRO["macros.py"]).replace(ASYNC_INVOKE, "")
+    repo.write("macros.py", source.replace("self._async_invoke(arguments)", "self._async_invoke(arguments, 1)"))
+    repo.stage()
+    assert rules(repo.check()) == []

@@ -54,6 +54,9 @@ class RuleContext:
     not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
     touched: frozenset[str] | None = None  # the files the checked change touches (None: every file is judged)
     introduced: frozenset[tuple[str, int, int]] = frozenset()  # (path, line, col) of names the change unbound
+    # (path, line) of findings about what the change removed or re-signed, on lines of touched files the change
+    # left as they were (a suppression comment there predates the change)
+    kept_lines: frozenset[tuple[str, int]] = frozenset()
 
     @property
     def resolver(self) -> Resolver:
