@@ -779,6 +779,57 @@ def _mro_clean(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassIn
     return all(b is not None and _mro_clean(infos, classes, b, name, removed_from, seen) for b in c.bases)
 
 
+# Calls that only look at a class: handing it to them cannot give it attributes.
+_LOOKS_ONLY = frozenset({"isinstance", "issubclass", "print", "repr", "str", "len", "id", "hasattr", "callable",
+                         "hash", "format", "bool", "sorted", "dir", "getattr", "super"})
+_HANDED: dict[int, tuple[dict[str, ModInfo], frozenset[str]]] = {}
+
+
+def _handed_classes(infos: dict[str, ModInfo]) -> frozenset[str]:
+    """Names of classes whose members no class statement shows: handed as an argument to a call made at
+    module level (SQLAlchemy's classical `mapper(Entry, table)`, a registry that sets attributes on what it
+    is given), or named among the bases of a three-argument `type(name, (Cls,), namespace)` anywhere (a
+    subclass built at run time, with whatever members its namespace holds)."""
+    cached = _HANDED.get(id(infos))
+    if cached is not None and cached[0] is infos:
+        return cached[1]
+    found: set[str] = set()
+    for info in infos.values():
+        calls = [n for stmt in _module_level_statements(info.mod.tree) if not isinstance(stmt, _DEFS)
+                 for n in ast.walk(stmt) if isinstance(n, ast.Call) and _callee(n) not in _LOOKS_ONLY]
+        for call in calls:
+            found.update(_class_names([*call.args, *(k.value for k in call.keywords)]))
+        for n in ast.walk(info.mod.tree):
+            if isinstance(n, ast.Call) and _callee(n) == "type" and len(n.args) == 3:
+                found.update(_class_names([n.args[1]]))
+    _HANDED.clear()
+    _HANDED[id(infos)] = (infos, frozenset(found))
+    return _HANDED[id(infos)][1]
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _callee(call: ast.Call) -> str:
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _class_names(args: list[ast.expr]) -> set[str]:
+    """Names (`Cls`, `mod.Cls`) given as arguments, also inside tuple/list/set displays (`(Base, Mixin)`)."""
+    out: set[str] = set()
+    stack = list(args)
+    while stack:
+        a = stack.pop()
+        if isinstance(a, ast.Name):
+            out.add(a.id)
+        elif isinstance(a, ast.Attribute):
+            out.add(a.attr)
+        elif isinstance(a, ast.Tuple | ast.List | ast.Set | ast.Starred):
+            stack.extend(a.elts if not isinstance(a, ast.Starred) else [a.value])
+    return out
+
+
 _CHILDREN: dict[int, tuple[dict[tuple[str, str], ClassInfo], dict[tuple[str, str], list[tuple[str, str]]]]] = {}
 
 
@@ -820,7 +871,7 @@ def _member_sites(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Clas
                 out.append(_expect_node(info.mod.path, node))
             elif isinstance(node.value, ast.Name) and node.value.id == "self" and info.mod.name == key[0]:
                 scopes = enclosing_scopes(info, node)
-                if len(scopes) >= 2 and scopes[1] is cls_node and isinstance(scopes[0], ast.FunctionDef) \
+                if len(scopes) >= 2 and scopes[1] is cls_node and isinstance(scopes[0], FuncNode) \
                         and not scopes[0].decorator_list and scopes[0].args.args \
                         and scopes[0].args.args[0].arg == "self":
                     out.append(_expect_node(info.mod.path, node))
@@ -934,6 +985,8 @@ def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Class
         affected = [key, *_subclasses(classes, key)]
         if not all(_mro_clean(infos, classes, k, name, key) for k in affected):
             return None
+        if any(k[1] in _handed_classes(infos) for k in affected):
+            return None  # given to a call that may add attributes to it, or subclassed by `type(...)`
         sites: list[Expect] = []
         for k in affected:
             sites += [e for e in _member_sites(infos, classes, k, name)]

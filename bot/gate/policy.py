@@ -30,12 +30,14 @@ def suppressed(finding: Finding, suppressions: Suppressions) -> bool:
 
 def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[str, FileFacts | None],
                  source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
-                 target: tuple[int, int] | None = None) -> list[Finding]:
+                 target: tuple[int, int] | None = None,
+                 kept_lines: frozenset[tuple[str, int]] = frozenset()) -> list[Finding]:
     """Drop suppressed, disabled and expected-to-fail findings, set configured severities, sort, dedupe.
     `untouched`: files the checked change does not touch (their findings are about what it removed);
-    `target`: the lowest Python the files are judged for (`bot.gate.guards.quiet_lines`)."""
+    `target`: the lowest Python the files are judged for (`bot.gate.guards.quiet_lines`);
+    `kept_lines`: (path, line) of findings about what it removed on lines of touched files it left as they were."""
     out: dict[tuple[str, int, int, str, str], Finding] = {}
-    quiet = _Quiet(source_of, untouched, target)
+    quiet = _Quiet(source_of, untouched, target, kept_lines)
     for f in findings:
         level = severity_of(f.rule, gate)
         facts = facts_of.get(f.path)
@@ -51,10 +53,12 @@ class _Quiet:
     """Findings in expected-failure or unreachable code, or under the project's own `# noqa`-style comments."""
 
     def __init__(self, source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
-                 target: tuple[int, int] | None = None) -> None:
+                 target: tuple[int, int] | None = None,
+                 kept_lines: frozenset[tuple[str, int]] = frozenset()) -> None:
         self.source_of = source_of
         self.untouched = untouched
         self.target = target
+        self.kept_lines = kept_lines
         self._lines: dict[str, list[str]] = {}
         self._quiet: dict[str, dict[int, set[str]]] = {}
 
@@ -87,7 +91,7 @@ class _Quiet:
         span = range(f.line, max(f.end_line, f.line) + 1)
         if any(f.rule in self._quiet[f.path].get(n, ()) for n in span):
             return True
-        predates = f.path in self.untouched
+        predates = f.path in self.untouched or (f.path, f.line) in self.kept_lines
         from bot.gate.guards import foreign_suppressions
 
         return any(f.rule in foreign_suppressions(lines[n - 1], predates_change=predates)

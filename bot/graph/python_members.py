@@ -36,8 +36,15 @@ def is_store(attr: Any) -> bool:
     return parent.type in ("delete_statement", "as_pattern_target")
 
 
+# Compound statements of a class body whose blocks still define the class's methods (`if sys.platform ...:`,
+# `try:`, `with ...:` around a `def` in the class body).
+_CLASS_BODY_COMPOUNDS = {"if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+                         "finally_clause", "with_statement"}
+
+
 def _method_of(node: Any) -> tuple[Any, Any] | None:
-    """(function, class) when `node` is directly inside a method (not a nested function or lambda)."""
+    """(function, class) when `node` is directly inside a method (not a nested function or lambda): a def of
+    the class body, also one inside an `if`/`try`/`with` block of the class body."""
     p = node.parent
     while p is not None and p.type not in _SCOPES:
         p = p.parent
@@ -46,6 +53,10 @@ def _method_of(node: Any) -> tuple[Any, Any] | None:
     holder = p.parent if p.parent is not None and p.parent.type == "decorated_definition" else p
     block = holder.parent
     cls = block.parent if block is not None and block.type == "block" else None
+    while cls is not None and cls.type in _CLASS_BODY_COMPOUNDS:
+        cls = cls.parent
+        if cls is not None and cls.type == "block":
+            cls = cls.parent
     if cls is None or cls.type != "class_definition":
         return None
     return p, cls
@@ -148,7 +159,38 @@ def self_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse
             assigned.setdefault(owner, set()).add(
                 "".join(text(c) for c in second.named_children if c.type == "string_content") if literal and second
                 else "*")
+    _class_body_bindings(caps, assigned, qualnames)
     return assigned
+
+
+def _class_body_bindings(caps: dict[str, list[Any]], assigned: dict[str, set[str]],
+                         qualnames: dict[int, str | None]) -> None:
+    """Names the class body binds other than by a plain assignment or a def (`import x`, `for x in ...`,
+    `with ... as x`, `del x`) are class attributes too: add them to the class's assigned names."""
+    found: list[tuple[Any, list[str]]] = []
+    for kind in ("lhs", "delete"):
+        found += [(n, target_names(n)) for n in caps.get(kind, ())]
+    found += [(n, [text(n)]) for kind in ("walrus", "global", "capname") for n in caps.get(kind, ())]
+    for n in caps.get("import", ()):
+        names = []
+        for ident in n.named_children:
+            if ident.type == "aliased_import":
+                alias = ident.child_by_field_name("alias")
+                names.append(text(alias) if alias is not None else "*")
+            elif ident.type in ("dotted_name", "identifier") and (n.type == "import_statement" or ident != n.named_children[0]):
+                names.append(text(ident).split(".")[0] if n.type == "import_statement" else text(ident).rsplit(".", 1)[-1])
+            elif ident.type == "wildcard_import":
+                names.append("*")
+        found.append((n, names))
+    for node, names in found:
+        p = node.parent
+        while p is not None and p.type not in _SCOPES:
+            p = p.parent
+        if p is None or p.type != "class_definition" or not names:
+            continue
+        owner = _cached_qualname(p, qualnames)
+        if owner is not None:
+            assigned.setdefault(owner, set()).update(names)
 
 
 def super_members(caps: dict[str, list[Any]], guards: Spans, uses: list[MemberUse]) -> None:

@@ -206,7 +206,9 @@ def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[Member
             return "unknown", []  # `Generic[T]`, `namedtuple(...)`, `with_metaclass(...)`
         found = _base_class(r, cls, base)
         if found is None:
-            provided = None if "." in d.qualname else _builtin_members(facts, base)  # (nested: as above)
+            enclosing = d.qualname.rpartition(".")[0]
+            provided = None if enclosing and bound_in_class_bodies(r, facts, enclosing, base) \
+                else _builtin_members(facts, base)  # (nested: as above)
             if provided is None:
                 return "unknown", []
             if name in provided:
@@ -240,6 +242,20 @@ def resolve_base(r: Resolver, cls: Target, base: str) -> Target | None:
     return _base_class(r, cls, base)
 
 
+def bound_in_class_bodies(r: Resolver, facts: FileFacts, enclosing: str, name: str) -> bool:
+    """`name` may be bound in the body of class `enclosing` or of a class around it (a def, an assignment, an
+    import, a loop target...), or is one of those classes (not bound yet while their bodies run): then a
+    nested class's base `name` is not the module's. Otherwise a base names what it names at module level."""
+    members = r.index(facts).by_qualname
+    parts = enclosing.split(".")
+    for k in range(1, len(parts) + 1):
+        qualname = ".".join(parts[:k])
+        assigned = facts.assigned_on_instances(qualname)
+        if name == parts[k - 1] or f"{qualname}.{name}" in members or name in assigned or "*" in assigned:
+            return True
+    return False
+
+
 def repository_mro(r: Resolver, target: Target) -> list[Target]:
     """Class `target` and the repository classes among its bases, transitively (builtin bases and bases that
     cannot be followed are left out)."""
@@ -266,7 +282,7 @@ def _base_class(r: Resolver, cls: Target, base: str) -> Target | None:
     if facts is None:
         return None
     enclosing = cls.definition.qualname.rpartition(".")[0]
-    if enclosing:
+    if enclosing and bound_in_class_bodies(r, facts, enclosing, base.split(".")[0]):
         return None  # a nested class's bases may name siblings in the class body
     target = resolve_call(r, cls.path, CallSite(base, 0, 0, 0, 0, (), True, True), trust_stubs=False)
     return target if target is not None and target.definition.kind == "class" else None

@@ -210,3 +210,39 @@ def test_a_removed_class_attribute_is_not_expected_on_its_own_line(tmp_path: Pat
     assert removed
     for m in removed:
         assert [(e.path, e.line) for e in m.expect] == [("auth.py", 9)]  # `self.BadTicket`, moved up a line
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_members_of_a_class_handed_to_a_call_or_to_type_are_not_removed(tmp_path: Path) -> None:
+    """`mapper(Entry, table)` at module level may give the class any attribute (werkzeug's examples map their
+    models classically), and `type(name, (FunctionFilter,), {"function": f})` builds subclasses that provide
+    the member (pygments' `simplefilter`): neither removal is certain to break, so neither is kept; the same
+    member of a class nobody hands off is."""
+    _write(tmp_path, {
+        "models.py": "def mapper(cls, table):\n    return cls\n\n\nclass Entry:\n    query = None\n    size = 1\n\n"
+                     "    def first(self):\n        return self.query\n\n\nmapper(Entry, 'entries')\n",
+        "filters.py": "def simplefilter(f):\n    return type(f.__name__, (FunctionFilter,), {'function': f})\n\n\n"
+                      "class FunctionFilter:\n    function = None\n    other = None\n\n"
+                      "    def filter(self, stream):\n        return self.function(stream), self.other\n",
+        "plain.py": "class Plain:\n    query = None\n    size = 1\n\n    def first(self):\n        return self.query\n"})
+    notes = {m.note for m in collect_refactors(tmp_path, "demo", 50, 7, ("class_attr_removed",))}
+    assert "remove class attribute plain.Plain.query" in notes
+    assert not any(n.startswith(("remove class attribute models.", "remove class attribute filters."))
+                   for n in notes), notes
+
+
+def test_self_reads_in_async_methods_are_expected_places(tmp_path: Path) -> None:
+    """starlette's `StreamingResponse.stream_response` is an `async def`: its `self.charset` breaks like a
+    plain method's once `Response.charset` goes, so it is an expected place too."""
+    _write(tmp_path, {"responses.py": "class Response:\n    charset = 'utf-8'\n    media = None\n\n"
+                                      "    def render(self, s):\n        return s.encode(self.charset)\n\n\n"
+                                      "class Streaming(Response):\n    async def stream(self, s):\n"
+                                      "        return s.encode(self.charset)\n"})
+    removed = [m for m in collect_refactors(tmp_path, "demo", 10, 7, ("class_attr_removed",))
+               if m.note.endswith("Response.charset")]
+    assert [[(e.path, e.line) for e in m.expect] for m in removed] == [[("responses.py", 5), ("responses.py", 10)]]

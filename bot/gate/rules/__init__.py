@@ -36,6 +36,7 @@ class RepositoryMembers:
     subclasses: dict[str, list[tuple[str, str]]]  # a base's last name -> (path, qualname) of classes naming it
     handed_off: frozenset[str] = frozenset()  # class names handed to a module-level call somewhere (`mapper(C, t)`)
     stored_outside_tests: frozenset[str] = frozenset()  # `stored`, from files that are not tests
+    path_names: frozenset[str] = frozenset()  # every directory name and module name in the repository's paths
 
 
 AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)
@@ -53,6 +54,9 @@ class RuleContext:
     not_checked: dict[str, str] = field(default_factory=dict)  # path -> why it could not be analysed
     touched: frozenset[str] | None = None  # the files the checked change touches (None: every file is judged)
     introduced: frozenset[tuple[str, int, int]] = frozenset()  # (path, line, col) of names the change unbound
+    # (path, line) of findings about what the change removed or re-signed, on lines of touched files the change
+    # left as they were (a suppression comment there predates the change)
+    kept_lines: frozenset[tuple[str, int]] = frozenset()
 
     @property
     def resolver(self) -> Resolver:

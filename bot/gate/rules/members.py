@@ -20,7 +20,7 @@ from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder, pytest_module
 from bot.graph.model import AttrUse, FileFacts, MemberUse
 from bot.graph.resolution import Target
-from bot.graph.resolve_calls import repository_mro, resolve_base
+from bot.graph.resolve_calls import bound_in_class_bodies, repository_mro, resolve_base
 
 _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a dunder name
 
@@ -154,13 +154,33 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target 
 
 
 def _derives_elsewhere(ctx: RuleContext, sub: Target, cls: Target) -> bool:
-    """Every base of `sub` named like `cls` is certainly another class (subclasses are indexed by base name)."""
+    """Every base of `sub` named like `cls` is certainly another class (subclasses are indexed by base name):
+    a repository class other than `cls`, or a class imported from outside the repository."""
     named = [b for b in sub.definition.bases if b.rsplit(".", 1)[-1].split("[")[0] == cls.definition.name]
     for base in named:
-        found = resolve_base(ctx.resolver, sub, base) if all(p.isidentifier() for p in base.split(".")) else None
+        plain = all(p.isidentifier() for p in base.split("."))
+        found = resolve_base(ctx.resolver, sub, base) if plain else None
+        if found is None and plain and _imported_from_outside(ctx, sub, base.split(".")[0]):
+            continue
         if found is None or (found.path, found.definition.qualname) == (cls.path, cls.definition.qualname):
             return False
     return bool(named)
+
+
+def _imported_from_outside(ctx: RuleContext, sub: Target, name: str) -> bool:
+    """`name`, where class `sub` is defined, is bound only by absolute imports of modules that are not the
+    repository's (no directory or module of the repository has their top-level name): `from griffe import
+    Extension`, `import httpx` -- a class from there is not one of the repository's classes."""
+    facts = ctx.graph.facts(sub.path)
+    if facts is None or not facts.parse_ok or name in facts.top_level() or any(i.name == "*" for i in facts.imports):
+        return False
+    enclosing = sub.definition.qualname.rpartition(".")[0]
+    if enclosing and bound_in_class_bodies(ctx.resolver, facts, enclosing, name):
+        return False
+    imports = ctx.resolver.index(facts).binds.get(name, [])
+    ours = _repository_members(ctx).path_names
+    return bool(imports) and all(i.level == 0 and not ctx.resolver.layout.in_repo(i.module)
+                                 and i.module.split(".")[0] not in ours for i in imports)
 
 
 _TEST_DIRS = frozenset({"tests", "test"})
@@ -184,7 +204,9 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
     stored_outside_tests: set[str] = set()
     handed_off: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
+    path_names: set[str] = set()
     for p in ctx.graph.files():
+        path_names.update(part.rpartition(".")[0] or part for part in p.split("/"))
         facts = ctx.graph.facts(p)
         if facts is None:
             stored.add("*")
@@ -199,5 +221,5 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
             stored_outside_tests.update(facts.doubts.attr_stores)
         handed_off.update(facts.doubts.class_handoffs)
     ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off),
-                                    frozenset(stored_outside_tests))
+                                    frozenset(stored_outside_tests), frozenset(path_names))
     return ctx.members
