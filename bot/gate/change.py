@@ -185,3 +185,26 @@ def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> fro
         if hit.name not in {i.name for i in old.issues if i.rule == "undefined-name"}:
             out.add((f.path, f.line, f.col))
     return frozenset(out)
+
+
+def kept_lines(g: git.Git | None, old_blob: dict[str, str], source_of: Callable[[str], str],
+                hits: list[Hit]) -> frozenset[tuple[str, int]]:
+    """(path, line) of `hits` (findings about what the change removed or re-signed, in files it touches) whose
+    line the change left as it was: a bare `# type: ignore` there was written while the removed name still
+    existed, so about another complaint (jinja2's `return self._async_invoke(...)  # type: ignore`)."""
+    paths = sorted({h.finding.path for h in hits if h.finding.path in old_blob})
+    if g is None or not paths:
+        return frozenset()
+    import difflib  # (only when the change broke a use in a file it touches)
+
+    blobs = g.read_blobs([old_blob[p] for p in paths])
+    out: set[tuple[str, int]] = set()
+    for path in paths:
+        old = blobs.get(old_blob[path])
+        if old is None:
+            continue
+        matcher = difflib.SequenceMatcher(None, old.decode("utf-8", "replace").splitlines(),
+                                          source_of(path).splitlines(), autojunk=False)
+        kept = {j + k + 1 for _i, j, size in matcher.get_matching_blocks() for k in range(size)}
+        out.update((path, h.finding.line) for h in hits if h.finding.path == path and h.finding.line in kept)
+    return frozenset(out)

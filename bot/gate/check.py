@@ -23,6 +23,7 @@ from bot.gate.change import (
     change_of,
     hints,
     introduced_unbound,
+    kept_lines,
     read_before,
     referenced_modules,
     subjects_of,
@@ -253,7 +254,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p)]
     ctx.introduced = introduced_unbound(hits, change.before)
-    ctx.kept_lines = _kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
+    ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
     rules = _dependent_rules(subjects)
     narrow = _narrowing(ctx, subjects, dependents)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]
@@ -266,29 +267,6 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     findings.extend(f for f in new_cycles(ctx, change) if scope.checks(f.path))
     checked = set(full) | set(dependents) | {h.finding.path for h in gone}
     return findings, len(checked), notes
-
-
-def _kept_lines(g: git.Git | None, old_blob: dict[str, str], source_of: Callable[[str], str],
-                hits: list[Hit]) -> frozenset[tuple[str, int]]:
-    """(path, line) of `hits` (findings about what the change removed or re-signed, in files it touches) whose
-    line the change left as it was: a bare `# type: ignore` there was written while the removed name still
-    existed, so about another complaint (jinja2's `return self._async_invoke(...)  # type: ignore`)."""
-    paths = sorted({h.finding.path for h in hits if h.finding.path in old_blob})
-    if g is None or not paths:
-        return frozenset()
-    import difflib  # (only when the change broke a use in a file it touches)
-
-    blobs = g.read_blobs([old_blob[p] for p in paths])
-    out: set[tuple[str, int]] = set()
-    for path in paths:
-        old = blobs.get(old_blob[path])
-        if old is None:
-            continue
-        matcher = difflib.SequenceMatcher(None, old.decode("utf-8", "replace").splitlines(),
-                                          source_of(path).splitlines(), autojunk=False)
-        kept = {j + k + 1 for _i, j, size in matcher.get_matching_blocks() for k in range(size)}
-        out.update((path, h.finding.line) for h in hits if h.finding.path == path and h.finding.line in kept)
-    return frozenset(out)
 
 
 def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None, head: str | None = None

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
-           "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module", "star_binds_submodule", "star_sources_unsure",
-           "stored_by_an_importer", "trusted_top"]
+           "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module",
+           "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer", "trusted_top"]
 
 
 
