@@ -187,6 +187,33 @@ def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> fro
     return frozenset(out)
 
 
+# Lines of the changed middle of a file (after its common head and tail) beyond which the kept lines are not looked
+# for: SequenceMatcher is quadratic on repetitive input, and a hostile file can be made of one line repeated.
+_MATCH_LINES = 4000
+
+
+def unchanged_lines(old: list[str], new: list[str]) -> frozenset[int]:
+    """1-based numbers of the lines of `new` that `old` already had, in place. The common head and tail count as
+    kept; the middle between them is matched line by line only when both sides are at most `_MATCH_LINES` long,
+    else all of it counts as changed (a line then reads as edited, so a `# type: ignore` on it quiets findings as
+    it did before kept lines were judged)."""
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    kept = set(range(1, head + 1)) | set(range(len(new) - tail + 1, len(new) + 1))
+    old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
+    if old_mid and new_mid and len(old_mid) <= _MATCH_LINES and len(new_mid) <= _MATCH_LINES:
+        import difflib  # (only when the change broke a use in a file it touches)
+
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+        kept.update(head + j + k + 1 for _i, j, size in matcher.get_matching_blocks() for k in range(size))
+    return frozenset(kept)
+
+
 def kept_lines(g: git.Git | None, old_blob: dict[str, str], source_of: Callable[[str], str],
                 hits: list[Hit]) -> frozenset[tuple[str, int]]:
     """(path, line) of `hits` (findings about what the change removed or re-signed, in files it touches) whose
@@ -195,16 +222,12 @@ def kept_lines(g: git.Git | None, old_blob: dict[str, str], source_of: Callable[
     paths = sorted({h.finding.path for h in hits if h.finding.path in old_blob})
     if g is None or not paths:
         return frozenset()
-    import difflib  # (only when the change broke a use in a file it touches)
-
     blobs = g.read_blobs([old_blob[p] for p in paths])
     out: set[tuple[str, int]] = set()
     for path in paths:
         old = blobs.get(old_blob[path])
         if old is None:
             continue
-        matcher = difflib.SequenceMatcher(None, old.decode("utf-8", "replace").splitlines(),
-                                          source_of(path).splitlines(), autojunk=False)
-        kept = {j + k + 1 for _i, j, size in matcher.get_matching_blocks() for k in range(size)}
+        kept = unchanged_lines(old.decode("utf-8", "replace").splitlines(), source_of(path).splitlines())
         out.update((path, h.finding.line) for h in hits if h.finding.path == path and h.finding.line in kept)
     return frozenset(out)

@@ -9,6 +9,8 @@ import textwrap
 import pytest
 from support.gate_repo import Repo, rules
 
+from bot.gate.change import unchanged_lines
+
 
 def _remove(repo: Repo, files: dict[str, str], path: str, old: str) -> list[tuple[str, str, int]]:
     repo.files(files)
@@ -175,3 +177,50 @@ def test_a_type_ignore_the_change_writes_on_the_line_still_silences_it(repo: Rep
     repo.write("macros.py", source.replace("self._async_invoke(arguments)", "self._async_invoke(arguments, 1)"))
     repo.stage()
     assert rules(repo.check()) == []
+
+
+@pytest.mark.parametrize(("old", "new", "kept"), [
+    ("a b c", "a b c", {1, 2, 3}),
+    ("a b c", "a x c", {1, 3}),
+    ("a b c d", "a c d", {1, 2, 3}),
+    ("a b c", "x a b c", {2, 3, 4}),
+    ("a b c", "a c", {1, 2}),
+    ("", "a", set()),
+])
+def test_unchanged_lines_are_those_the_new_text_kept_from_the_old(old: str, new: str, kept: set[int]) -> None:
+    assert unchanged_lines(old.split(), new.split()) == kept
+
+
+def test_a_middle_too_long_to_match_counts_as_changed_but_head_and_tail_stay_kept() -> None:
+    """A hostile file of one line repeated would make line matching quadratic: past the cap the changed middle is
+    not matched (its lines read as edited) and the common head and tail still count as kept."""
+    old = ["head"] + ["pass"] * 9000 + ["tail"]
+    new = ["head"] + ["x = 1"] + ["pass"] * 4500 + ["y = 2"] + ["pass"] * 4500 + ["z"] + ["tail"]
+    kept = unchanged_lines(old, new)
+    assert kept == {1, len(new)}
+
+
+def test_a_removal_in_a_large_repetitive_file_is_still_judged(repo: Repo) -> None:
+    """A file of thousands of repeated lines, edited in two far places (a method removed near the top, the last
+    line changed): the check ends, and the untouched `# type: ignore` line above the removal is still kept, so
+    the use of the removed method there is reported."""
+    source = textwrap.dedent("""
+        class Macro:
+            def __init__(self, is_async):
+                self.is_async = is_async
+
+            def _invoke(self, arguments):
+                if self.is_async:
+                    return self._async_invoke(arguments)  # type: ignore
+                return arguments
+
+            async def _async_invoke(self, arguments):
+                return arguments
+        """) + "x = 0\n" * 6000
+    repo.files({"macros.py": source})
+    repo.commit()
+    edited = source.replace(ASYNC_INVOKE.rstrip("\n") + "\n", "")
+    assert edited != source
+    repo.write("macros.py", edited[: -len("x = 0\n")] + "x = 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-member", "macros.py", 7)]
