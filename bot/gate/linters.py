@@ -16,10 +16,17 @@ a pattern with `/` is relative to the repository root and matches the file's pat
 (`*` crosses `/`, as in ruff's globs and flake8's fnmatch). Only the root's configuration is read, in each
 tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`,
 `tox.ini`, `.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
+
+The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
+`extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
+verbose when they span lines, as black compiles them) is one whose syntax the project's target-version does not
+cover (black's own `scripts/generate_schema.py`, excluded "# Uses match syntax" under `target-version = py39`).
+Black judges no names, so that forgives only a syntax error about newer syntax.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
 class LinterScope:
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
+    unformatted: tuple[re.Pattern[str], ...] = ()  # files the formatter never parses (black's regexes)
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
@@ -47,6 +55,8 @@ class LinterScope:
         meant (a per-file ignore of F821)."""
         if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
             return False
+        if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
+            return True
         if any(_matches(p, path) for p in self.excluded) and not (introduced and rule == "undefined-name"):
             return True
         code = _CODES[rule]
@@ -79,7 +89,26 @@ def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
         for key in ("per-file-ignores", "extend-per-file-ignores"):
             ignored += list(_flake8_per_file(flake8.get(key, "")))
     return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
-                       tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes))
+                       tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
+                       _black_excluded(files))
+
+
+def _black_excluded(files: RepoFiles) -> tuple[re.Pattern[str], ...]:
+    """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml, compiled as black
+    compiles them (verbose when the pattern spans lines); a pattern black could not compile declares nothing."""
+    data = _toml(files.read_text_or_note("pyproject.toml"))
+    tool = data.get("tool") if data is not None else None
+    black = tool.get("black") if isinstance(tool, dict) else None
+    out: list[re.Pattern[str]] = []
+    for key in ("exclude", "extend-exclude", "force-exclude"):
+        value = black.get(key) if isinstance(black, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            out.append(re.compile(("(?x)" if "\n" in value else "") + value))
+        except re.error:
+            continue
+    return tuple(out)
 
 
 def _matches(pattern: str, path: str) -> bool:

@@ -82,3 +82,37 @@ def test_a_python3_print_to_a_file_beside_newer_syntax_stays_newer_syntax(repo: 
     """`print >>f, x` is a Python 3 expression too (a tuple): not a Python 2 form."""
     text = 'import sys\nprint >>sys.stderr, "x"\ntype Point = tuple[int, int]\n'
     assert _staged(repo, {"examples/new.py": text}) == []
+
+
+BLACK = ('[project]\nname = "p"\nrequires-python = ">=3.8"\n\n[tool.black]\ntarget-version = ["py38"]\n'
+         "extend-exclude = '''\n/(\n  \\.venv\n  | scripts/generate_schema.py  # Uses match syntax\n)\n'''\n")
+
+
+def test_newer_syntax_in_a_file_the_formatter_is_told_not_to_read_is_forgiven(repo: Repo) -> None:
+    """black's own repository: `scripts/generate_schema.py` uses `match` under `target-version = py39` and
+    requires-python >= 3.9, and `[tool.black] extend-exclude` (a verbose regex) says so. The formatter judges no
+    names, so an undefined name there and newer syntax anywhere else are still reported; so is Python 2."""
+    repo.files({"pyproject.toml": BLACK, "app.py": "x = 1\n"})
+    repo.commit()
+    repo.files({"scripts/generate_schema.py": NEWER["match"]})
+    repo.stage()
+    assert rules(run_check(repo.root, None, source=Source.INDEX)) == []
+    repo.files({"scripts/generate_schema.py": NEWER["match"] + "print(undefined_here)\n",
+                "scripts/other.py": NEWER["match"]})
+    repo.stage()
+    assert {r[:2] for r in rules(run_check(repo.root, None, source=Source.INDEX))} == {
+        ("syntax-error", "scripts/other.py"), ("undefined-name", "scripts/generate_schema.py")}
+    repo.files({"scripts/generate_schema.py": PYTHON2["print-statement"], "scripts/other.py": "x = 1\n"})
+    repo.stage()
+    assert [r[:2] for r in rules(run_check(repo.root, None, source=Source.INDEX))] == [
+        ("syntax-error", "scripts/generate_schema.py")]
+
+
+def test_a_formatter_pattern_that_does_not_compile_declares_nothing(repo: Repo) -> None:
+    repo.files({"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.8"\n[tool.black]\nexclude = "scripts/(["\n'
+                                  'force-exclude = 3\n', "app.py": "x = 1\n"})
+    repo.commit()
+    repo.files({"scripts/new.py": NEWER["match"]})
+    repo.stage()
+    found = rules(run_check(repo.root, None, source=Source.INDEX))
+    assert [r[:2] for r in found] == [("syntax-error", "scripts/new.py")]
