@@ -224,6 +224,7 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
     top-level class of this file that the file binds nowhere else."""
     # name -> (callee as written, scope start, scope end, scope node, where a call is first given the object)
     bound: dict[str, list[tuple[str, int, int, Any, int | None]]] = {}
+    imported = _import_sites(caps)
     handed: dict[tuple[int, int], dict[bytes, int]] = {}  # scope -> names passed to calls in it -> first place
     for lhs in caps.get("lhs", ()):
         if lhs.type != "identifier":
@@ -239,6 +240,8 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         callee = text(fn)
         if not all(part.isidentifier() for part in callee.split(".")) or not _class_like(callee):
             continue  # a class by convention (a factory function's result is anything)
+        if _bound_in_function(callee.split(".")[0], parent, bindings, imported):
+            continue  # a local class of the function's own, not the module's of that name
         scope = _scope(parent)
         if scope is not None and scope[2]:
             continue  # a class body's names are not seen by its methods
@@ -255,7 +258,8 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
         attr = call.parent
         callee = text(fn)
         if attr is None or attr.type != "attribute" or attr.child_by_field_name("object") != call or is_store(attr) \
-                or not all(p.isidentifier() for p in callee.split(".")) or not _class_like(callee):
+                or not all(p.isidentifier() for p in callee.split(".")) or not _class_like(callee) \
+                or _bound_in_function(callee.split(".")[0], call, bindings, imported):
             continue
         ident = attr.child_by_field_name("attribute")
         if ident is not None:
@@ -285,6 +289,34 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
             kind, owner = "instance", hit[0]
         line, col = attr.start_point[0] + 1, attr.start_point[1]
         uses.append(MemberUse(kind, owner, text(ident), line, col, attr.end_point[0] + 1, base.start_byte in guards))
+
+
+def _import_sites(caps: dict[str, list[Any]]) -> set[int]:
+    """Where imports bind names (as `binding_counts` records them): a function-level import names the same
+    module-level object as one at the top."""
+    out: set[int] = set()
+    for n in caps.get("import", ()):
+        for ident in n.named_children:
+            out.add(ident.start_byte)
+            alias = ident.child_by_field_name("alias") if ident.type == "aliased_import" else None
+            if alias is not None:
+                out.add(alias.start_byte)
+    return out
+
+
+def _bound_in_function(name: str, node: Any, bindings: dict[str, list[int]], imported: set[int]) -> bool:
+    """`name` is bound other than by an import in a function (or lambda) enclosing `node` -- a parameter, an
+    assignment, a nested class or function -- so at `node` it is that local object, not the module's (a class
+    defined inside a test that shares a module-level class's name: scrapy's `tests/test_item.py`)."""
+    p = node.parent
+    sites = [b for b in bindings.get(name, ()) if b not in imported]
+    while p is not None and sites:
+        if p.type in ("function_definition", "lambda"):
+            inner = p.child_by_field_name("parameters") or p.child_by_field_name("body") or p
+            if any(inner.start_byte <= b < p.end_byte for b in sites):
+                return True
+        p = p.parent
+    return False
 
 
 def _class_like(callee: str) -> bool:

@@ -358,6 +358,38 @@ def test_an_instance_bound_once_in_its_function(repo: Repo) -> None:
         """}) == [("missing-member", "tests/test_orders.py", 6), ("missing-member", "tests/test_orders.py", 11)]
 
 
+def test_a_class_the_function_defines_is_not_the_module_class_of_that_name(repo: Repo) -> None:
+    """scrapy's `tests/test_item.py`: the module's `class TestItem` holds tests, and each test defines its own
+    `class TestItem(Item)`; `i = TestItem()` there is the local class (with its `get_name`), not the module's.
+    A function-level import of a class still names the module-level class, and is judged."""
+    assert check(repo, {**MODELS, "tests/test_item.py": """
+        from pkg.models import Base
+
+
+        class TestItem:
+            def test_custom_methods(self):
+                class TestItem(Base):
+                    def get_name(self):
+                        return self.name
+
+                i = TestItem("x")
+                return i.get_name(), TestItem("y").get_name()
+
+            def test_parameter(self, Order):
+                return Order().anything
+
+            def test_lambda(self):
+                make = lambda TestItem: TestItem().anything
+                return make
+
+            def test_imported_here(self):
+                from pkg.models import Order
+
+                order = Order("z")
+                return order.refnd()
+        """}) == [("missing-member", "tests/test_item.py", 24)]
+
+
 def test_a_class_of_the_same_file_read_by_name(repo: Repo) -> None:
     assert check(repo, {"flags.py": """
         import functools
