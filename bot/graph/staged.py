@@ -13,8 +13,8 @@ so a path outside D, D' and diff(T, T') has its stored sha. Inside, git's raw di
 path of D' has the index entry `diff-index` gives (the one reading of the change the gate also uses), a path of
 diff(T, T') outside D' has its entry in T' (`diff-tree`); only the rest (paths of D that went back to T, unmerged
 paths) is listed with one `ls-files -s` on exactly them, usually none. The same records a full listing gives
-(stage 0 only, so unmerged paths are absent; intent-to-add entries are present, as the empty blob). A stored snapshot is only kept when it is exact without looking
-at other files: never when a symbolic link is in scope (its sha follows its target), a listed blob was
+(stage 0 only, so unmerged paths are absent; intent-to-add entries are present, as the empty blob). A stored
+snapshot is only kept when it is exact without looking at other files: never when a symbolic link is in scope (its sha follows its target), a listed blob was
 missing, or the files table was since written from another source (working tree, a pushed commit).
 """
 
@@ -86,14 +86,15 @@ def index_delta(store: Store, git: Git, tree: str, changes: list[StagedChange], 
     state = load_state(store)
     if state is None or state.roots != roots:
         return None
-    staged = sorted({p for c in changes for p in (c.path, c.old_path)})
+    staged = {p for c in changes for p in (c.path, c.old_path)}
     entries = _entries_after(changes)  # D'
-    paths = set(state.staged) | set(staged)
+    paths = set(state.staged) | staged
     try:
         if state.tree != tree:
             moved = git.tree_changes(state.tree, tree)  # (a tree gc removed: list everything)
             paths.update(c.path for c in moved)
-            entries = {**_entries_after(moved), **entries}
+            in_tree = {p: e for p, e in _entries_after(moved).items() if p not in staged}  # (D' decides its own)
+            entries = {**in_tree, **entries}
         wanted = sorted(p for p in paths if in_scope(p))
         if len(wanted) > MAX_PATHS:
             return None
@@ -112,7 +113,7 @@ def index_delta(store: Store, git: Git, tree: str, changes: list[StagedChange], 
             new[path] = entry[1]
     old = store.index_shas(wanted)
     overlay = {p: new.get(p) for p in wanted if new.get(p) != old.get(p)}
-    return IndexDelta(state, IndexState(tree, tuple(staged), state.layout_key, roots), overlay,
+    return IndexDelta(state, IndexState(tree, tuple(sorted(staged)), state.layout_key, roots), overlay,
                       {p: old[p] for p in overlay if p in old})
 
 

@@ -108,6 +108,24 @@ def test_intent_to_add_and_unmerged_entries_are_as_in_the_listing(make_repo: Cal
     _exact(root, db)
 
 
+def test_an_unmerged_path_the_tree_also_moved_is_absent(make_repo: Callable[..., Path]) -> None:
+    """A path unmerged in the index whose entry also differs between the stored tree and HEAD's: the index's
+    diff decides (no stage-0 entry), not HEAD's tree."""
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    _git(root, "checkout", "-q", "-b", "other")
+    (root / "c.py").write_text("x = 'other'\n")
+    _git(root, "add", "c.py")
+    _commit(root)
+    _git(root, "checkout", "-q", "main")
+    _exact(root, db, stored=False)  # stored at main's tree
+    (root / "c.py").write_text("x = 'main'\n")
+    _git(root, "add", "c.py")
+    _commit(root)  # HEAD's tree moves at c.py ...
+    assert subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True).returncode != 0
+    _exact(root, db)  # ... and c.py is unmerged: not in the snapshot
+
+
 def test_another_index_file_is_judged_as_itself(make_repo: Callable[..., Path], tmp_path: Path) -> None:
     root = make_repo(FILES)
     db = root.parent / "g.sqlite"
