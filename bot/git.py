@@ -44,6 +44,8 @@ class StagedChange:
     old_path: str  # the path in HEAD (equal to `path` unless renamed or copied)
     old_sha: str  # NULL_SHA when added
     new_sha: str  # NULL_SHA when deleted
+    old_mode: str = ""  # "000000" when added; "100644", "120000" (link), "160000" (submodule)...
+    new_mode: str = ""  # "000000" when deleted (and for an unmerged entry)
 
 
 class Entry(NamedTuple):
@@ -212,16 +214,20 @@ class Git:
         head = self.head()  # no commit yet (or an answer not understood): one question at a time, as before
         return head, self.head_tree() if head is not None else None
 
-    def index_differs(self, tree: str) -> list[str]:
-        """Every path where the index differs from `tree`: added, deleted, modified, type-changed, unmerged and
-        intent-to-add entries (no rename detection: both sides of a rename are listed)."""
-        return zsplit(self.run(["diff-index", "--cached", "-z", "--name-only", "--no-renames",
-                                "--ita-visible-in-index", "--no-ext-diff", tree, "--"]))
+    def index_changes(self, tree: str) -> list[StagedChange]:
+        """What the index changes relative to `tree` (HEAD's), renames found, with both sides' modes and shas:
+        the pre-commit path's one reading of the change. Every path where the index differs from `tree` is a
+        `path` or `old_path` of an entry (intent-to-add entries are additions of the empty blob, unmerged
+        ones "U")."""
+        out = self.run(["diff-index", "--cached", "-z", "-M", "--ita-visible-in-index", "--no-ext-diff",
+                        "--no-textconv", "--no-abbrev", tree, "--"])
+        return parse_raw_diff(out)
 
-    def trees_differ(self, old: str, new: str) -> list[str]:
-        """Every path whose entry differs between trees `old` and `new` (recursively, no rename detection)."""
-        return zsplit(self.run(["diff-tree", "-r", "-z", "--name-only", "--no-renames", "--no-ext-diff",
-                                old, new, "--"]))
+    def tree_changes(self, old: str, new: str) -> list[StagedChange]:
+        """Every file entry that differs between trees `old` and `new` (recursively, no rename detection: a
+        path's `new_sha`/`new_mode` is its entry in `new`, NULL_SHA when `new` has none)."""
+        return parse_raw_diff(self.run(["diff-tree", "-r", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                                        "--no-abbrev", old, new, "--"]))
 
     def tree_entries(self, commit: str) -> list[Entry]:
         """Every file of `commit`'s tree (recursively)."""
@@ -442,15 +448,15 @@ def parse_raw_diff(out: bytes) -> list[StagedChange]:
         if not head.startswith(b":"):
             i += 1
             continue
-        _, _, old_sha, new_sha, status = head[1:].decode().split(" ", 4)
+        old_mode, new_mode, old_sha, new_sha, status = head[1:].decode().split(" ", 4)
         letter = status[:1]
         first = fields[i + 1].decode("utf-8", "surrogateescape")
         if letter in ("R", "C"):
             second = fields[i + 2].decode("utf-8", "surrogateescape")
-            changes.append(StagedChange(letter, second, first, old_sha, new_sha))
+            changes.append(StagedChange(letter, second, first, old_sha, new_sha, old_mode, new_mode))
             i += 3
         else:
-            changes.append(StagedChange(letter, first, first, old_sha, new_sha))
+            changes.append(StagedChange(letter, first, first, old_sha, new_sha, old_mode, new_mode))
             i += 2
     return changes
 

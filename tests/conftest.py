@@ -4,12 +4,15 @@ Tests that run whole processes end to end — the fix pipeline against the local
 against the local GitHub server, the real pre-commit framework, semgrep — are slow by nature; they are marked
 here by where they live, so a new test in those folders is marked without anyone remembering to. A few tests
 in otherwise quick files do the same kind of work (a whole fix session, a CLI run over a 10 MB file, loading
-torch or the `anthropic` SDK, a repository of generated mutations) and are named one by one.
+torch or the `anthropic` SDK, a repository of generated mutations) and are named one by one. The slow tests
+run first, and with `-n` (pytest-xdist's default `--dist load`) an idle worker takes queued tests from a busy
+one (`worksteal`), so the two workers finish together.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +43,9 @@ def _is_slow(rel: str, name: str) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tests, and run them first (in their collected order): with `-n auto` the workers then end
+    on many short tests, not one waiting on a whole-pipeline test the other started last."""
+    slow: list[pytest.Item] = []
     for item in items:
         try:
             rel = item.path.resolve().relative_to(HERE).as_posix()
@@ -47,3 +53,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if _is_slow(rel, item.name):
             item.add_marker(pytest.mark.slow)
+            slow.append(item)
+    first = set(map(id, slow))
+    items[:] = [*slow, *(item for item in items if id(item) not in first)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist worksteal` for xdist's default distribution (an explicit `--dist` is kept)."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)

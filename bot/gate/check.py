@@ -233,7 +233,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
         return p.endswith(".py") or graph.has_file(p)
 
     g = graph.snapshot.git
-    raw, before = _raw_change(g, base, pushed, graph.snapshot.head)
+    raw, before = _raw_change(g, base, pushed, graph.snapshot.head, graph.snapshot.changes)
     change, old_blob = change_of(raw, paths, is_python, graph.has_file)
     notes = [_not_judged(p, graph) for p in paths or () if is_python(p) and not graph.has_file(p)]
     if not change.changed and not change.deleted:
@@ -243,8 +243,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     missing = [p for p in change.changed if p not in old_blob and p not in change.deleted]
     if g is not None:
         old_blob.update(g.blobs_at(before, missing))
-        change = Change(change.changed, change.deleted, read_before(g, old_blob, _blob_parser(ctx)),
-                        change.renamed)
+        change = Change(change.changed, change.deleted, _facts_before(ctx, g, old_blob), change.renamed)
     subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     via = reexports(graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
     subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
@@ -269,18 +268,29 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     return findings, len(checked), notes
 
 
-def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None, head: str | None = None
-                ) -> tuple[list[git.StagedChange], str | None]:
-    """git's entries of the change, and the commit the change starts from (None: nothing before it). `head`:
-    HEAD's commit when the snapshot already asked git for it."""
+def _raw_change(g: git.Git | None, base: str | None, pushed: Pushed | None, head: str | None = None,
+                staged: list[git.StagedChange] | None = None) -> tuple[list[git.StagedChange], str | None]:
+    """git's entries of the change, and the commit the change starts from (None: nothing before it). `head`,
+    `staged`: HEAD's commit and the index's diff against it when the snapshot already asked git for them."""
     if g is None:
         return [], None
     if pushed is not None:
         return g.changes_between(pushed.base, pushed.tip), None if pushed.base == git.EMPTY_TREE else pushed.base
     if base is not None:
         return g.changes_since(base), g.commit(base)
+    if head is not None and staged is not None:
+        return staged, head
     head = head or g.head()
     return g.staged_changes_from(head), head
+
+
+def _facts_before(ctx: RuleContext, g: git.Git, old_blob: dict[str, str]) -> dict[str, FileFacts]:
+    """The facts of the change's files before it (path -> old blob sha): from the store for blobs parsed
+    before (the usual case: HEAD's files are in the graph, no blob is read), the rest read and parsed."""
+    graph: Graph = ctx.graph
+    stored = {p: facts for p, sha in old_blob.items() if (facts := graph.stored_facts(sha)) is not None}
+    read = read_before(g, {p: sha for p, sha in old_blob.items() if p not in stored}, _blob_parser(ctx))
+    return {p: stored[p] if p in stored else read[p] for p in old_blob if p in stored or p in read}
 
 
 def _not_judged(path: str, graph: Graph) -> str:

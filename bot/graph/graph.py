@@ -151,6 +151,11 @@ class Graph:
         self.close()
 
     # -- more for the gate ---------------------------------------------------------------------------
+    def stored_facts(self, sha: str) -> FileFacts | None:
+        """The facts of blob `sha` when the store holds them (None: never parsed, or damaged)."""
+        raw = self._blob(sha)
+        return decode(raw) if raw else None
+
     def parse_blob(self, data: bytes, path: str = "") -> FileFacts:
         """Facts of any bytes (e.g. an old version of a file read from git), cached by blob SHA-1; `path` picks
         the language adapter (Python when it has none)."""

@@ -1,8 +1,10 @@
 """Which picture of the repository the graph is built from, and the bytes of its files.
 
 - `Source.INDEX`: what `git commit` would record (pre-commit mode): the staged blob of every tracked file,
-  deletions and renames applied, untracked files absent. Listed with one `git ls-files -s`; bytes read from
-  blobs (one `cat-file --batch`) only for blobs the store has never parsed. No stat cache at all.
+  deletions and renames applied, untracked files absent. Listed with one `git ls-files -s` (or, with a stored
+  snapshot, brought up to date from one `git diff-index` of the index against HEAD, `bot.graph.staged`); bytes
+  of blobs the store has never parsed are read from the working-tree copy when it hashes to the blob (a
+  staged change usually: no git process), else from blobs (one `cat-file --batch`). No stat cache at all.
 - `Source.COMMIT`: a commit's tree (pre-push: the pushed tip), listed with `ls-tree -r`, read from blobs.
 - `Source.WORKTREE`: the checked-out files plus untracked ones (CI `--base`, the fix pipeline). A tracked file
   git's own stat check (ctime and racy timestamps included) finds unchanged is its index blob; every other
@@ -22,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 
 from bot.errors import GitError
-from bot.git import MODE_FILE, MODE_LINK, Entry, Git
+from bot.git import MODE_FILE, MODE_LINK, Entry, Git, StagedChange
 from bot.graph.languages import ALL_SUFFIXES
 from bot.graph.staged import IndexDelta, StoredShas, index_delta
 from bot.graph.store import Store, blob_sha
@@ -31,6 +33,7 @@ from bot.repo_files import RepoFiles
 SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
              "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
 SUFFIXES = ALL_SUFFIXES  # every registered language's sources and stubs
+WORKTREE_READS = 64  # at most this many blobs to read (a change, not a build): try their working-tree copies first
 
 
 class Source(Enum):
@@ -60,6 +63,7 @@ class Snapshot:
         self.tree: str | None = None  # index mode: HEAD's tree id
         self.head: str | None = None  # index mode: HEAD's commit (asked with the tree: one git process)
         self.staged: list[str] | None = None  # index mode, unsettled: where the index differs from `tree`
+        self.changes: list[StagedChange] | None = None  # index mode: git's entries of that difference (renames found)
         self.has_links = False  # a symbolic link in scope (its sha is its target's)
         # the configuration and metadata files as this picture has them (`take_snapshot` sets the index's or the
         # commit's; `open_graph` may hand over the ones the configuration was read from)
@@ -77,7 +81,9 @@ class Snapshot:
         delta); None when the whole index was listed instead (or this is not an index snapshot)."""
         if self.source is not Source.INDEX or self.tree is None or self.staged is None:
             return None
-        delta = index_delta(store, self.git, self.tree, self.staged, roots, in_scope) if self.git is not None else None
+        delta = None
+        if self.git is not None and self.changes is not None:
+            delta = index_delta(store, self.git, self.tree, self.changes, roots, in_scope)
         if delta is None:
             self._list_index()
             return None
@@ -109,8 +115,10 @@ class Snapshot:
                 out[p] = data
             return out
         assert self.git is not None
-        missing = [self.shas[p] for p in paths if self.shas[p] not in self._data]
-        self._data.update(self.git.read_blobs(missing))
+        missing = {self.shas[p]: p for p in paths if self.shas[p] not in self._data}
+        if len(missing) <= WORKTREE_READS:
+            self._data.update(self._same_on_disk(missing))
+        self._data.update(self.git.read_blobs([sha for sha in missing if sha not in self._data]))
         for p in paths:
             if self.shas[p] in self._data:
                 out[p] = self._data[self.shas[p]]
@@ -129,7 +137,18 @@ class Snapshot:
         if self.source is Source.WORKTREE:
             return _read_regular(self.root / path, self.root)
         assert self.git is not None
-        return self.git.read_blobs([sha]).get(sha)
+        data = self._same_on_disk({sha: path}).get(sha)
+        return data if data is not None else self.git.read_blobs([sha]).get(sha)
+
+    def _same_on_disk(self, wanted: dict[str, str]) -> dict[str, bytes]:
+        """sha -> bytes of those blobs (sha -> path) whose working-tree copy is byte for byte the blob (its
+        SHA-1 says so): the staged content of a change, read with no git process."""
+        out: dict[str, bytes] = {}
+        for sha, path in wanted.items():
+            data = _read_regular(self.root / path, self.root)
+            if data is not None and blob_sha(data) == sha:
+                out[sha] = data
+        return out
 
     def forget_contents(self) -> None:
         """Drop the bytes held in memory (after a build has parsed them)."""
@@ -169,9 +188,10 @@ def take_snapshot(root: Path, source: Source, *, commit: str | None = None) -> S
         snap.head, snap.tree = git.head_and_tree()
         if snap.tree is not None:
             try:
-                snap.staged = git.index_differs(snap.tree)
+                snap.changes = git.index_changes(snap.tree)
             except GitError:  # (a git without --ita-visible-in-index): the whole listing it is
-                snap.staged = None
+                return snap
+            snap.staged = sorted({p for c in snap.changes for p in (c.path, c.old_path)})
         return snap
     assert commit is not None
     snap = _from_records(root, source, git, [(e.mode, e.sha, e.path) for e in git.tree_entries(commit)])

@@ -9,10 +9,12 @@ index differed from that tree). The next run asks git only what differs:
     T' equals the stored tree T outside `git diff-tree T T'`,
     T equals the stored snapshot outside the stored staged paths (D),
 
-so a path outside D, D' and diff(T, T') has its stored sha, and the paths inside are listed with one
-`ls-files -s` on exactly them: the same records a full listing gives (stage 0 only, so unmerged paths are
-absent; intent-to-add entries are present). A stored snapshot is only kept when it is exact without looking
-at other files: never when a symbolic link is in scope (its sha follows its target), a listed blob was
+so a path outside D, D' and diff(T, T') has its stored sha. Inside, git's raw diffs already say the entry: a
+path of D' has the index entry `diff-index` gives (the one reading of the change the gate also uses), a path of
+diff(T, T') outside D' has its entry in T' (`diff-tree`); only the rest (paths of D that went back to T, unmerged
+paths) is listed with one `ls-files -s` on exactly them, usually none. The same records a full listing gives
+(stage 0 only, so unmerged paths are absent; intent-to-add entries are present, as the empty blob). A stored
+snapshot is only kept when it is exact without looking at other files: never when a symbolic link is in scope (its sha follows its target), a listed blob was
 missing, or the files table was since written from another source (working tree, a pushed commit).
 """
 
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from bot.errors import GitError
-from bot.git import MODE_FILE, MODE_LINK, Git
+from bot.git import MODE_FILE, MODE_LINK, NULL_SHA, Git, StagedChange
 from bot.graph.store import Store
 
 STATE_KEY = "index_state"
@@ -76,34 +78,59 @@ class IndexDelta:
         return sum((new is not None) - (p in self.old) for p, new in self.overlay.items() if p.endswith(suffix))
 
 
-def index_delta(store: Store, git: Git, tree: str, staged: list[str], roots: tuple[str, ...],
+def index_delta(store: Store, git: Git, tree: str, changes: list[StagedChange], roots: tuple[str, ...],
                 in_scope: Callable[[str], bool]) -> IndexDelta | None:
-    """The delta of the current index (HEAD's tree `tree`, differing from it at `staged`) against the store's
-    snapshot, over the paths `in_scope` keeps; None when the store has no snapshot it can vouch for, or the change
-    is too big to look up."""
+    """The delta of the current index (HEAD's tree `tree`; `changes`: the index's diff against it) against the
+    store's snapshot, over the paths `in_scope` keeps; None when the store has no snapshot it can vouch for, or
+    the change is too big to look up."""
     state = load_state(store)
     if state is None or state.roots != roots:
         return None
-    paths = set(state.staged) | set(staged)
+    staged = {p for c in changes for p in (c.path, c.old_path)}
+    entries = _entries_after(changes)  # D'
+    paths = set(state.staged) | staged
     try:
         if state.tree != tree:
-            paths.update(git.trees_differ(state.tree, tree))  # (a tree gc removed: list everything)
+            moved = git.tree_changes(state.tree, tree)  # (a tree gc removed: list everything)
+            paths.update(c.path for c in moved)
+            in_tree = {p: e for p, e in _entries_after(moved).items() if p not in staged}  # (D' decides its own)
+            entries = {**in_tree, **entries}
         wanted = sorted(p for p in paths if in_scope(p))
         if len(wanted) > MAX_PATHS:
             return None
-        records = git.index_records_of(wanted)
+        rest = [p for p in wanted if p not in entries]
+        records = git.index_records_of(rest) if rest else []
     except GitError:
         return None
+    entries.update({p: None for p in rest})
+    entries.update({path: (mode, sha) for mode, sha, path in records})
     new: dict[str, str] = {}
-    for mode, sha, path in records:
-        if mode == MODE_LINK:
+    for path in wanted:
+        entry = entries[path]
+        if entry is not None and entry[0] == MODE_LINK:
             return None  # a link's sha is its target's: other files decide it
-        if mode in MODE_FILE:
-            new[path] = sha
+        if entry is not None and entry[0] in MODE_FILE:
+            new[path] = entry[1]
     old = store.index_shas(wanted)
     overlay = {p: new.get(p) for p in wanted if new.get(p) != old.get(p)}
-    return IndexDelta(state, IndexState(tree, tuple(staged), state.layout_key, roots), overlay,
+    return IndexDelta(state, IndexState(tree, tuple(sorted(staged)), state.layout_key, roots), overlay,
                       {p: old[p] for p in overlay if p in old})
+
+
+def _entries_after(changes: list[StagedChange]) -> dict[str, tuple[str, str] | None]:
+    """path -> (mode, sha) of the new side of raw diff entries (None: no entry there). Unmerged paths are left
+    out (their stage-0 absence is asked of `ls-files`), and so is any path with more than one entry."""
+    out: dict[str, tuple[str, str] | None] = {}
+    doubtful: set[str] = set()
+    for c in changes:
+        if c.old_path != c.path:  # a rename's source is gone from the new side
+            out.setdefault(c.old_path, None)
+        unmerged = c.status == "U" or not c.new_mode
+        if unmerged or out.get(c.path) is not None:
+            doubtful.add(c.path)
+        else:
+            out[c.path] = None if c.status == "D" or c.new_sha == NULL_SHA else (c.new_mode, c.new_sha)
+    return {p: e for p, e in out.items() if p not in doubtful}
 
 
 class StoredShas(MutableMapping[str, str]):

@@ -108,6 +108,24 @@ def test_intent_to_add_and_unmerged_entries_are_as_in_the_listing(make_repo: Cal
     _exact(root, db)
 
 
+def test_an_unmerged_path_the_tree_also_moved_is_absent(make_repo: Callable[..., Path]) -> None:
+    """A path unmerged in the index whose entry also differs between the stored tree and HEAD's: the index's
+    diff decides (no stage-0 entry), not HEAD's tree."""
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    _git(root, "checkout", "-q", "-b", "other")
+    (root / "c.py").write_text("x = 'other'\n")
+    _git(root, "add", "c.py")
+    _commit(root)
+    _git(root, "checkout", "-q", "main")
+    _exact(root, db, stored=False)  # stored at main's tree
+    (root / "c.py").write_text("x = 'main'\n")
+    _git(root, "add", "c.py")
+    _commit(root)  # HEAD's tree moves at c.py ...
+    assert subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True).returncode != 0
+    _exact(root, db)  # ... and c.py is unmerged: not in the snapshot
+
+
 def test_another_index_file_is_judged_as_itself(make_repo: Callable[..., Path], tmp_path: Path) -> None:
     root = make_repo(FILES)
     db = root.parent / "g.sqlite"
@@ -192,9 +210,29 @@ def test_a_check_with_a_stored_snapshot_asks_git_only_about_the_change(make_repo
     trace = tmp_path / "trace.json"
     monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
     assert not run_check(root, source=Source.INDEX).findings
-    listings = [argv for argv in _git_commands(trace) if argv[0] in ("ls-files", "ls-tree")]
+    commands = _git_commands(trace)
+    listings = [argv for argv in commands if argv[0] in ("ls-files", "ls-tree")]
     assert listings and all(argv[argv.index("--") + 1:] for argv in listings)  # always with the paths
-    assert ["ls-files", "-s", "-z", "--full-name", "--", "c.py"] in listings
+    assert not any("c.py" in argv for argv in listings)  # its staged entry is the diff's: no listing names it
+    # the configuration's listing, HEAD and its tree, the index's diff: no blob read (c.py's working-tree copy
+    # is its staged blob; its old version's facts are stored)
+    assert sorted(argv[0] for argv in commands) == ["diff-index", "ls-files", "rev-parse"]
+
+
+def test_a_staged_blob_the_working_tree_lacks_is_read_from_git(make_repo: Callable[..., Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working-tree copy stands in for a staged blob only when it hashes to it: a partially staged file is
+    judged on its staged content, read from git."""
+    root = make_repo(FILES)
+    assert not run_check(root, source=Source.INDEX).findings
+    (root / "pkg" / "a.py").write_text("def f(x, y):\n    return x\n")
+    _git(root, "add", "pkg/a.py")
+    (root / "pkg" / "a.py").write_text("def f(x, y=0):\n    return x\n")  # fixed, but not staged
+    trace = tmp_path / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    result = run_check(root, source=Source.INDEX)
+    assert [(f.rule, f.path) for f in result.findings] == [("arity-mismatch", "b.py")]
+    assert [argv[:2] for argv in _git_commands(trace)].count(["cat-file", "--batch"]) == 1
 
 
 def test_a_staged_check_asks_git_for_head_once(make_repo: Callable[..., Path], tmp_path: Path,

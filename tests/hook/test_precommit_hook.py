@@ -8,7 +8,9 @@ the distributions already installed in the running environment (no index is ever
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import fcntl
 import hashlib
 import importlib.metadata as md
 import io
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,9 +78,34 @@ def _closure(names: list[str]) -> dict[str, md.Distribution]:
     return seen
 
 
+@contextlib.contextmanager
+def _shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A directory every pytest-xdist worker of this session shares (under the session's base temporary
+    directory), held under a lock: (path, True) when an earlier worker already made it. So the hook's
+    repository, wheelhouse and pre-commit environment are built once per session, not once per worker."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)  # (a worker that failed half-way)
+            path.mkdir()
+            yield path, False
+            done.touch()
+        else:
+            yield path, True
+
+
 @pytest.fixture(scope="module")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheelhouse")
+    with _shared(tmp_path_factory, "wheelhouse") as (out, made):
+        if not made:
+            _fill_wheelhouse(out)
+    return out
+
+
+def _fill_wheelhouse(out: Path) -> None:
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
     deps = [Requirement(r).name for r in project["project"]["dependencies"]]
     for dist in _closure(deps).values():
@@ -88,13 +116,18 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for wheel in embed.glob("*.whl"):
         if wheel.name.split("-")[0] in BUILD_TOOLS:
             shutil.copy2(wheel, out / wheel.name)
-    return out
 
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The current project (its working tree, as pre-commit would clone it) committed in a fresh repo."""
-    src = tmp_path_factory.mktemp("yantra-src")
+    with _shared(tmp_path_factory, "yantra-src") as (src, made):
+        if not made:
+            _commit_project(src)
+    return src, git(src, "rev-parse", "HEAD").strip()
+
+
+def _commit_project(src: Path) -> None:
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(PROJECT / name, src / name)
     if not _installed("wheel"):  # offline: a build requirement we cannot provide is not needed either
@@ -105,7 +138,6 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     git(src, "init", "-q", "-b", "main")
     git(src, "add", "-A")
     git(src, "commit", "-q", "-m", "yantra at test time")
-    return src, git(src, "rev-parse", "HEAD").strip()
 
 
 def _installed(name: str) -> bool:
@@ -125,18 +157,20 @@ def _env(tmp_path: Path, wheelhouse: Path, home: Path | None = None) -> dict[str
 
 @pytest.fixture(scope="module")
 def pc_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One pre-commit cache for the stage tests: the hook's environment is built once."""
-    return tmp_path_factory.mktemp("pre-commit-home")
+    """One pre-commit cache for the module's tests, shared by the workers: the hook's environment is built once
+    (pre-commit's own lock on its store serializes two workers installing it)."""
+    with _shared(tmp_path_factory, "pre-commit-home") as (home, _made):
+        return home
 
 
 def _commit(repo: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "commit", "-m", message], cwd=repo, capture_output=True, text=True, env=env)
 
 
-def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelhouse: Path,
+def test_commit_removing_an_imported_function_is_blocked(tmp_path: Path, wheelhouse: Path, pc_home: Path,
                                                          hook_repo: tuple[Path, str]) -> None:
     src, rev = hook_repo
-    env = _env(tmp_path, wheelhouse)
+    env = _env(tmp_path, wheelhouse, pc_home)
     repo = tmp_path / "project"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
