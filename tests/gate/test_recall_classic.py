@@ -417,6 +417,27 @@ def test_a_deleted_module_named_only_in_a_build_list_is_reported(repo: Repo) -> 
     assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1)]
 
 
+
+EXCLUDED_FROM_COMPILING = {
+    "setup.py": "# NOTE: it is pointless to cythonize reader.py, the C build uses reader.pyx.\n"
+                "with open('pkg/_version.py', 'w') as f:\n    f.write('v = 1')\n",
+    "pyproject.toml": '[tool.hatch.build.targets.wheel.hooks.mypyc]\nexclude = [\n  "/pkg/output.py",\n]\n',
+    "pkg/__init__.py": "", "pkg/reader.py": "class Reader:\n    pass\n", "pkg/output.py": "def out():\n    pass\n",
+    "pkg/_version.py": "v = 1\n",
+    "pkg/app.py": "from pkg.reader import Reader\nfrom pkg.output import out\nfrom pkg._version import v\n",
+}
+
+
+def test_a_deleted_module_whose_file_a_build_config_only_mentions_is_reported(repo: Repo) -> None:
+    """black's pyproject lists `/src/black/debug.py` in hatch-mypyc's `exclude`, falcon's setup.py says in a
+    comment that it is "pointless to cythonize reader.py": once the `.py` file is deleted, no build compiles
+    it, so its importers break. A file the build writes (`open('pkg/_version.py', 'w')`) still provides it."""
+    repo.files(EXCLUDED_FROM_COMPILING)
+    repo.commit()
+    repo.git("mv", "pkg/reader.py", "pkg/reader_renamed.py")
+    repo.git("rm", "-q", "pkg/output.py", "pkg/_version.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1), ("missing-module", "pkg/app.py", 2)]
+
 VERSION_BRANCHES = {
     "pkg/__init__.py": "", "pkg/zipp.py": "class Path:\n    pass\n", "pkg/old.py": "class Path:\n    pass\n",
     "pkg/compat.py": "import sys\n\nif sys.version_info >= (3, 10):\n    from zipfile import Path as ZipPath\n"
