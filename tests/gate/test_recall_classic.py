@@ -346,6 +346,18 @@ def test_a_relative_import_under_a_platform_test_is_judged(repo: Repo) -> None:
     assert rules(repo.check()) == [("missing-module", "pkg/run.py", 5)]
 
 
+def test_a_relative_import_under_a_feature_test_is_judged(repo: Repo) -> None:
+    """httpie's colors formatter: `if use_auto_style or not has_256_colors: ... else: from ..lexers.http import
+    SimplifiedHTTPLexer`: whichever features the terminal has, the relative import names a repository file;
+    an absolute import under a feature test may be of an optional distribution, so it stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/lexers.py": "class Lexer:\n    pass\n",
+                "pkg/colors.py": "def lexer(has_256_colors):\n    if not has_256_colors:\n        import pygments_x\n"
+                                 "        return pygments_x\n    else:\n        from .lexers import Lexer\n"
+                                 "        return Lexer\n"})
+    repo.commit()
+    repo.git("mv", "pkg/lexers.py", "pkg/lexers_renamed.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/colors.py", 6)]
+
 def test_an_entry_appended_to_sys_path_cannot_serve_a_repository_packages_module(repo: Repo) -> None:
     """falcon's `bench/create.py` appends a directory to `sys.path` (and deletes it again) in one function;
     `from falcon.bench.queues import api` in another still finds `falcon` where it did, and `api` in its
