@@ -175,3 +175,37 @@ def test_a_type_ignore_the_change_writes_on_the_line_still_silences_it(repo: Rep
     repo.write("macros.py", source.replace("self._async_invoke(arguments)", "self._async_invoke(arguments, 1)"))
     repo.stage()
     assert rules(repo.check()) == []
+
+
+DEPRECATING = """
+    import sys
+
+    _DEPRECATED = {"OldBuilder": object}
+
+
+    class Builder:
+        def init(self):
+            self.init_highlighter()
+
+        def init_highlighter(self):
+            self.highlighter = None
+
+
+    def __getattr__(name):
+        if name not in _DEPRECATED:
+            raise AttributeError(name)
+        return _DEPRECATED[name]
+    """
+
+
+@pytest.mark.parametrize("rewrites, found", [("", [("missing-member", "lib/html.py", 8)]),
+                                             ("sys.modules[__name__].__dict__.update(_DEPRECATED)\n", [])])
+def test_a_class_in_a_module_with_a_module_getattr_is_judged(repo: Repo, rewrites: str,
+                                                             found: list[tuple[str, str, int]]) -> None:
+    """sphinx's `builders/html/__init__.py` ends with a module-level `__getattr__` serving deprecated names: it
+    answers only names the module lacks, so `StandaloneHTMLBuilder` is the class written there and its own
+    `self.init_highlighter()` breaks when the method goes. A module that also rewrites its namespace at run
+    time (`sys.modules[__name__].__dict__.update(...)`) may hold another class by that name: silent."""
+    old = "    def init_highlighter(self):\n        self.highlighter = None\n"
+    files = {"lib/__init__.py": "", "lib/html.py": textwrap.dedent(DEPRECATING) + rewrites}
+    assert _remove(repo, files, "lib/html.py", old) == found

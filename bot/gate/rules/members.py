@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder, pytest_module
 from bot.graph.model import AttrUse, FileFacts, MemberUse
+from bot.graph.python_doubts import module_dynamic
 from bot.graph.resolution import Target
 from bot.graph.resolve_calls import bound_in_class_bodies, repository_mro, resolve_base
 
@@ -74,7 +75,7 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
            kind: str) -> Hit | None:
     if kind == "class" and name in _CLASS_ATTRIBUTES:
         return None
-    if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing":
+    if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing" or _rewritten(ctx, cls):
         return None
     everywhere = _repository_members(ctx)
     stored = everywhere.stored if is_test_file(path) else everywhere.stored_outside_tests
@@ -92,6 +93,16 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
                     f"{what} has no attribute `{name}` ({cls.path}:{cls.definition.line})",
                     "" if kind == "super" else _did_you_mean(ctx, cls, name)),
                subject.module, f"{subject.definition.qualname}.{name}")
+
+
+def _rewritten(ctx: RuleContext, cls: Target) -> bool:
+    """A module of `cls`'s repository MRO that has a module-level `__getattr__` (the MRO walk follows it) also
+    rewrites its namespace at run time in a way its facts do not tell apart: its source says."""
+    for c in repository_mro(ctx.resolver, cls):
+        facts = ctx.graph.facts(c.path)
+        if facts is not None and facts.dynamic and module_dynamic(ctx.graph.source(c.path).encode(), False):
+            return True
+    return False
 
 
 def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
@@ -139,7 +150,7 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target 
         seen.add(key)
         if (removed is None and _open(c.definition.name)) or len(seen) > 200:
             return False
-        if c is not cls and ctx.resolver.find_member(c, name) != "missing":
+        if c is not cls and (ctx.resolver.find_member(c, name) != "missing" or _rewritten(ctx, c)):
             return False
         for path, qualname in subclasses.get(c.definition.name, ()):
             facts = ctx.graph.facts(path)
