@@ -86,8 +86,8 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
             return None
         path = files[0]
         facts = r.facts_of(path)
-        if facts is None or not facts.parse_ok or facts.dynamic:
-            return None
+        if facts is None or not facts.parse_ok or rewritable(facts):
+            return None  # (a module-level `__getattr__` alone leaves the names the module binds as written)
         visited.append((module, head))
         idx = r.index(facts)
         definition = idx.unique(head)
@@ -184,9 +184,9 @@ def find_member(r: Resolver, target: Target, name: str, *, skip_own: bool = Fals
 
 def rewritable(facts: FileFacts) -> bool:
     """The module's namespace may be rewritten at run time (`globals()` writes, `sys.modules[__name__]`,
-    `exec`), so its classes may not be the ones written. A module-level `__getattr__` alone (sphinx's
-    deprecated names) answers only names the module lacks: its classes stay as written (the rule re-reads
-    such a file's source before it reports: `bot.gate.rules.members`)."""
+    `exec`), so the names it binds may not be the ones written. A module-level `__getattr__` alone (sphinx's
+    deprecated names) answers only names the module lacks: its classes and functions stay as written (the
+    member rule re-reads such a file's source before it reports: `bot.gate.rules.members`)."""
     return facts.dynamic and (not facts.doubts.getattr_open or facts.doubts.self_writing)
 
 

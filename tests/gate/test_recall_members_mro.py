@@ -203,9 +203,10 @@ DEPRECATING = """
 def test_a_class_in_a_module_with_a_module_getattr_is_judged(repo: Repo, rewrites: str,
                                                              found: list[tuple[str, str, int]]) -> None:
     """sphinx's `builders/html/__init__.py` ends with a module-level `__getattr__` serving deprecated names: it
-    answers only names the module lacks, so `StandaloneHTMLBuilder` is the class written there and its own
-    `self.init_highlighter()` breaks when the method goes. A module that also rewrites its namespace at run
+    answers only names the module lacks, so `StandaloneHTMLBuilder` is the class written there (also for the
+    subclass `EpubBuilder` importing it) and its own `self.init_highlighter()` breaks when the method goes. A module that also rewrites its namespace at run
     time (`sys.modules[__name__].__dict__.update(...)`) may hold another class by that name: silent."""
     old = "    def init_highlighter(self):\n        self.highlighter = None\n"
-    files = {"lib/__init__.py": "", "lib/html.py": textwrap.dedent(DEPRECATING) + rewrites}
+    files = {"lib/__init__.py": "", "lib/html.py": textwrap.dedent(DEPRECATING) + rewrites,
+             "lib/epub.py": "from lib.html import Builder\n\n\nclass Epub(Builder):\n    pass\n"}
     assert _remove(repo, files, "lib/html.py", old) == found
