@@ -8,7 +8,8 @@ anywhere outside the tests: a test's mock gives nothing to the library's own obj
 (`hasattr(obj, "x")`). `self.x` and `super().x` are judged only for names that no repository class defines
 or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them) -- or that the
 checked change removed from a class of the MRO, whose own code relied on them: then every repository
-subclass must still lack the name, and the finding is reported against the class that lost it.
+subclass must still lack the name, or the class itself be constructed somewhere (then some `self` is exactly
+an instance of it), and the finding is reported against the class that lost it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
         return None  # set from outside, or the class is handed to a call that may give it attributes
     removed = _removed_from(ctx, cls, name)
     if kind in ("self", "super") and (
-            (removed is None and name in everywhere.members) or not _closed_hierarchy(ctx, cls, name, removed)):
+            (removed is None and name in everywhere.members) or not (_closed_hierarchy(ctx, cls, name, removed) or (
+                kind == "self" and removed is not None and _constructed(ctx, cls)))):
         return None
     qualname = cls.definition.qualname
     what = "super()" if kind == "super" else f"`{qualname}`" if kind == "class" else f"`{qualname}` instance"
@@ -113,6 +115,17 @@ def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
         if (c.module, f"{c.definition.qualname}.{name}") in ctx.resigned:
             return c
     return None
+
+
+def _constructed(ctx: RuleContext, cls: Target) -> bool:
+    """Somewhere in the repository (its tests too) `cls` itself is called: some `self` in its methods is an
+    instance of exactly `cls`, whatever its subclasses provide (sphinx's tests build a `StandaloneHTMLBuilder`;
+    its subclass `EpubBuilder` sets the `html_scaled_image_link` the change removed from it)."""
+    for path, callee in _repository_members(ctx).constructed.get(cls.definition.name, ()):
+        target = ctx.resolver.resolve_callee(path, callee)
+        if target is not None and (target.path, target.definition.qualname) == (cls.path, cls.definition.qualname):
+            return True
+    return False
 
 
 def _did_you_mean(ctx: RuleContext, cls: Target, name: str) -> str:
@@ -216,6 +229,7 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
     handed_off: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
     path_names: set[str] = set()
+    constructed: dict[str, list[tuple[str, str]]] = {}
     for p in ctx.graph.files():
         path_names.update(part.rpartition(".")[0] or part for part in p.split("/"))
         facts = ctx.graph.facts(p)
@@ -231,6 +245,10 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
         if not is_test_file(p):
             stored_outside_tests.update(facts.doubts.attr_stores)
         handed_off.update(facts.doubts.class_handoffs)
+        for call in facts.calls:
+            last = call.callee.rpartition(".")[2]
+            if last.lstrip("_")[:1].isupper():
+                constructed.setdefault(last, []).append((p, call.callee))
     ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off),
-                                    frozenset(stored_outside_tests), frozenset(path_names))
+                                    frozenset(stored_outside_tests), frozenset(path_names), constructed)
     return ctx.members
