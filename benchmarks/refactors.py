@@ -809,18 +809,18 @@ def _handed_classes(infos: dict[str, ModInfo]) -> frozenset[str]:
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_UNRESOLVED: dict[int, tuple[dict[tuple[str, str], ClassInfo], frozenset[str]]] = {}
+_UNRESOLVED: dict[int, tuple[dict[tuple[str, str], ClassInfo], dict[str, list[ast.ClassDef]]]] = {}
 
 
-def _unresolved_bases(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo]) -> frozenset[str]:
-    """Last names of the bases, anywhere in the project (nested classes too), that do not resolve to one of
-    `classes`: a class of that name may have a subclass the model does not see (poetry-core's builders
-    import `Builder` through the `poetry` namespace package; `WheelBuilder.format` provides what
-    `Builder.format` no longer does); a nested class is not followed as a subclass either."""
+def _unresolved_subclasses(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo]
+                           ) -> dict[str, list[ast.ClassDef]]:
+    """A base's last name -> the classes, anywhere in the project, naming it as a base that the model does not
+    follow as subclasses: the base does not resolve to one of `classes` (poetry-core's builders import
+    `Builder` through the `poetry` namespace package), or the class is nested (in a function or a class)."""
     cached = _UNRESOLVED.get(id(classes))
     if cached is not None and cached[0] is classes:
         return cached[1]
-    found: set[str] = set()
+    found: dict[str, list[ast.ClassDef]] = {}
     tracked = {id(c.node) for c in classes.values()}
     for info in infos.values():
         for node in ast.walk(info.mod.tree):
@@ -830,12 +830,21 @@ def _unresolved_bases(infos: dict[str, ModInfo], classes: dict[tuple[str, str], 
                 last = b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else None
                 if last is None:
                     continue
-                r = resolve_expr(infos, info, b) if id(node) in tracked else None  # (a nested class: untracked)
+                r = resolve_expr(infos, info, b) if id(node) in tracked else None
                 if r is None or r[1] is None or (r[0], r[1]) not in classes:
-                    found.add(last)
+                    found.setdefault(last, []).append(node)
     _UNRESOLVED.clear()
-    _UNRESOLVED[id(classes)] = (classes, frozenset(found))
-    return _UNRESOLVED[id(classes)][1]
+    _UNRESOLVED[id(classes)] = (classes, found)
+    return found
+
+
+def _unseen_subclass_provides(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo],
+                              cls: str, name: str) -> bool:
+    """A subclass of `cls` the model does not follow may provide `name`: it binds it, is decorated or has a
+    metaclass, or has subclasses of its own."""
+    unseen = _unresolved_subclasses(infos, classes)
+    return any(_class_binds(n, name) or n.decorator_list or n.keywords or n.name in unseen
+               for n in unseen.get(cls, ()))
 
 
 def _callee(call: ast.Call) -> str:
@@ -1048,8 +1057,8 @@ def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Class
             return None
         if any(k[1] in _handed_classes(infos) for k in affected):
             return None  # given to a call that may add attributes to it, or subclassed by `type(...)`
-        if any(k[1] in _unresolved_bases(infos, classes) for k in affected):
-            return None  # a class whose base is named like one of them but not resolved may be a subclass
+        if any(_unseen_subclass_provides(infos, classes, k[1], name) for k in affected):
+            return None  # a class whose base is named like one of them but not followed may provide it
         sites: list[Expect] = []
         for k in affected:
             sites += [e for e in _member_sites(infos, classes, k, name)]
