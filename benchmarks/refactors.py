@@ -493,6 +493,7 @@ class _Index:
     from_imports: dict[str, list[tuple[ModInfo, ast.ImportFrom]]] = field(default_factory=dict)  # by name
     attrs: dict[str, list[tuple[ModInfo, ast.Attribute]]] = field(default_factory=dict)  # by attribute name
     instance: dict[tuple[int, int, str], tuple[str, str] | None] = field(default_factory=dict)
+    stores_any: bool | None = None  # some module calls `setattr(` or touches a `__dict__`
 
 
 _INDEX: dict[int, _Index] = {}
@@ -808,6 +809,42 @@ def _handed_classes(infos: dict[str, ModInfo]) -> frozenset[str]:
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_UNRESOLVED: dict[int, tuple[dict[tuple[str, str], ClassInfo], dict[str, list[ast.ClassDef]]]] = {}
+
+
+def _unresolved_subclasses(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo]
+                           ) -> dict[str, list[ast.ClassDef]]:
+    """A base's last name -> the classes, anywhere in the project, naming it as a base that the model does not
+    follow as subclasses: the base does not resolve to one of `classes` (poetry-core's builders import
+    `Builder` through the `poetry` namespace package), or the class is nested (in a function or a class)."""
+    cached = _UNRESOLVED.get(id(classes))
+    if cached is not None and cached[0] is classes:
+        return cached[1]
+    found: dict[str, list[ast.ClassDef]] = {}
+    tracked = {id(c.node) for c in classes.values()}
+    for info in infos.values():
+        for node in ast.walk(info.mod.tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for b in node.bases:
+                last = b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else None
+                if last is None:
+                    continue
+                r = resolve_expr(infos, info, b) if id(node) in tracked else None
+                if r is None or r[1] is None or (r[0], r[1]) not in classes:
+                    found.setdefault(last, []).append(node)
+    _UNRESOLVED.clear()
+    _UNRESOLVED[id(classes)] = (classes, found)
+    return found
+
+
+def _unseen_subclass_provides(infos: dict[str, ModInfo], classes: dict[tuple[str, str], ClassInfo],
+                              cls: str, name: str) -> bool:
+    """A subclass of `cls` the model does not follow may provide `name`: it binds it, is decorated or has a
+    metaclass, or has subclasses of its own."""
+    unseen = _unresolved_subclasses(infos, classes)
+    return any(_class_binds(n, name) or n.decorator_list or n.keywords or n.name in unseen
+               for n in unseen.get(cls, ()))
 
 
 def _callee(call: ast.Call) -> str:
@@ -867,8 +904,11 @@ def _member_sites(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Clas
         for node in nodes:
             if node.lineno in info.guarded or not isinstance(node.ctx, ast.Load):
                 continue
-            if resolve_expr(infos, info, node.value) == key or (isinstance(node.value, ast.Name) and _instance_of(infos, info, node, node.value.id) == key):
+            if resolve_expr(infos, info, node.value) == key:
                 out.append(_expect_node(info.mod.path, node))
+            elif isinstance(node.value, ast.Name) and _instance_of(infos, info, node, node.value.id) == key:
+                if not (_handed_before(info, node, node.value.id) and _may_be_stored(infos, name)):
+                    out.append(_expect_node(info.mod.path, node))
             elif isinstance(node.value, ast.Name) and node.value.id == "self" and info.mod.name == key[0]:
                 scopes = enclosing_scopes(info, node)
                 if len(scopes) >= 2 and scopes[1] is cls_node and isinstance(scopes[0], FuncNode) \
@@ -921,6 +961,36 @@ def _instance_in_scope(infos: dict[str, ModInfo], info: ModInfo, scope: ast.AST,
         return None
     r = resolve_expr(infos, info, assign.value.func)
     return (r[0], r[1]) if r is not None and r[1] is not None else None
+
+
+def _handed_before(info: ModInfo, use: ast.Attribute, var: str) -> bool:
+    """`var` is given to a call (one that does more than look at it) before `use` in its scope, or anywhere in
+    a loop around `use`: the callee may have stored attributes on the object by then."""
+    scopes = enclosing_scopes(info, use)
+    scope: ast.AST = scopes[0] if scopes else info.mod.tree
+    loops = [n for n in _walk_scope(scope) if isinstance(n, ast.For | ast.AsyncFor | ast.While)
+             and n.lineno <= use.lineno <= (n.end_lineno or n.lineno)]
+    for n in _walk_scope(scope):
+        if not isinstance(n, ast.Call) or _callee(n) in _LOOKS_ONLY or not any(
+                isinstance(a, ast.Name) and a.id == var for a in [*n.args, *(k.value for k in n.keywords)]):
+            continue
+        if n.lineno < use.lineno or any(lp.lineno <= n.lineno <= (lp.end_lineno or lp.lineno) for lp in loops):
+            return True
+    return False
+
+
+def _may_be_stored(infos: dict[str, ModInfo], name: str) -> bool:
+    """Some module may put attribute `name` on an object it is given: `x.name = ...` on anything but `self`,
+    `setattr(...)`, or a write through an object's `__dict__` (pyramid's excview tween sets
+    `request.__dict__['exception']` on the request a test hands it)."""
+    for _, node in _index(infos).attrs.get(name, ()):
+        if isinstance(node.ctx, ast.Store | ast.Del) and not (isinstance(node.value, ast.Name)
+                                                              and node.value.id == "self"):
+            return True
+    idx = _index(infos)
+    if idx.stores_any is None:
+        idx.stores_any = any("setattr(" in i.mod.source or "__dict__" in i.mod.source for i in infos.values())
+    return idx.stores_any
 
 
 def _walk_scope(scope: ast.AST) -> Iterator[ast.AST]:
@@ -987,6 +1057,8 @@ def _make_member(infos: dict[str, ModInfo], classes: dict[tuple[str, str], Class
             return None
         if any(k[1] in _handed_classes(infos) for k in affected):
             return None  # given to a call that may add attributes to it, or subclassed by `type(...)`
+        if any(_unseen_subclass_provides(infos, classes, k[1], name) for k in affected):
+            return None  # a class whose base is named like one of them but not followed may provide it
         sites: list[Expect] = []
         for k in affected:
             sites += [e for e in _member_sites(infos, classes, k, name)]

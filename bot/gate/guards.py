@@ -88,10 +88,11 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
-    under an `if` on the environment (version, feature availability) the missing-* rules, under one on the
-    operating system only the import rules (`python_doubts.platform_test`), and under one on the version whose
-    branches both run on some Python from `target` on (`python_doubts.version_split`) the same, less relative
-    imports: they name repository files, there on every version."""
+    under an `if` on the version the missing-* rules; under one on the version whose branches both run on
+    some Python from `target` on (`python_doubts.version_split`) the import and member rules; under one on the
+    operating system (`python_doubts.platform_test`) or on a feature's availability (`if has_256_colors:`)
+    the import rules (and the member rules where the test probes an object) -- each less relative imports:
+    they name repository files, there on every version, system and set of installed features."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -128,8 +129,8 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
                 mark(guarded, _MEMBERS)
             elif _VERSION_TEST.search(test):
                 mark(guarded, _CROSS_MISSING)
-            else:
-                mark(guarded, _IMPORTS)
+            else:  # a feature is available (`if use_auto_style or not has_256_colors:`): not a repository file
+                mark(guarded - _relative_imports(branches), _IMPORTS)
                 mark(_probed_uses(node.test, branches) - _span_of(node.test), _MEMBERS)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for d in node.decorator_list:

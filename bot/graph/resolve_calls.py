@@ -86,8 +86,8 @@ def _follow(r: Resolver, module: str, chain: list[str], seen: frozenset[str],
             return None
         path = files[0]
         facts = r.facts_of(path)
-        if facts is None or not facts.parse_ok or facts.dynamic:
-            return None
+        if facts is None or not facts.parse_ok or rewritable(facts):
+            return None  # (a module-level `__getattr__` alone leaves the names the module binds as written)
         visited.append((module, head))
         idx = r.index(facts)
         definition = idx.unique(head)
@@ -182,11 +182,19 @@ def find_member(r: Resolver, target: Target, name: str, *, skip_own: bool = Fals
     return "missing"
 
 
+def rewritable(facts: FileFacts) -> bool:
+    """The module's namespace may be rewritten at run time (`globals()` writes, `sys.modules[__name__]`,
+    `exec`), so the names it binds may not be the ones written. A module-level `__getattr__` alone (sphinx's
+    deprecated names) answers only names the module lacks: its classes and functions stay as written (the
+    member rule re-reads such a file's source before it reports: `bot.gate.rules.members`)."""
+    return facts.dynamic and (not facts.doubts.getattr_open or facts.doubts.self_writing)
+
+
 def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[MemberStatus | None, list[Target]]:
     d = cls.definition
     facts = r.facts_of(cls.path)
     if d.kind != "class" or d.decorators or d.metaclass or d.conditional or facts is None or not facts.parse_ok \
-            or facts.dynamic or "*" in facts.doubts.attr_stores:
+            or rewritable(facts) or "*" in facts.doubts.attr_stores:
         return "unknown", []
     members = r.index(facts).by_qualname
     if any(f"{d.qualname}.{m}" in members for m in _DYNAMIC_MEMBERS):

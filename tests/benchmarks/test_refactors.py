@@ -246,3 +246,35 @@ def test_self_reads_in_async_methods_are_expected_places(tmp_path: Path) -> None
     removed = [m for m in collect_refactors(tmp_path, "demo", 10, 7, ("class_attr_removed",))
                if m.note.endswith("Response.charset")]
     assert [[(e.path, e.line) for e in m.expect] for m in removed] == [[("responses.py", 5), ("responses.py", 10)]]
+
+
+def test_a_read_after_the_object_was_handed_to_a_call_that_may_store_the_name_is_no_expected_place(
+        tmp_path: Path) -> None:
+    """pyramid's tween tests: `request = DummyRequest(); tween(request); request.exception`, where the tween may
+    set `request.__dict__['exception']`: once the object went to such a call the read is not certain to break.
+    The read before the call still is."""
+    _write(tmp_path, {"tweens.py": "def tween(request):\n    request.__dict__['exception'] = None\n",
+                      "test_tweens.py": "from tweens import tween\n\n\nclass DummyRequest:\n    exception = None\n"
+                                        "    other = None\n\n\ndef test_it():\n    request = DummyRequest()\n"
+                                        "    assert request.exception is None\n    tween(request)\n"
+                                        "    assert request.exception is None\n"})
+    removed = [m for m in collect_refactors(tmp_path, "demo", 10, 7, ("class_attr_removed",))
+               if m.note.endswith("DummyRequest.exception")]
+    assert [[(e.path, e.line) for e in m.expect] for m in removed] == [[("test_tweens.py", 10)]]
+
+
+def test_a_member_of_a_class_subclassed_through_an_unresolved_base_is_not_removed(tmp_path: Path) -> None:
+    """poetry-core's `class WheelBuilder(Builder)` imports `Builder` by a path the project model does not
+    resolve (the `poetry` namespace package), and sets `format = "wheel"`: `self.format` in `Builder`'s
+    methods may be the subclass's. A member that subclass does not provide (`size`), or a member of a class
+    nobody subclasses that way, is removed all the same."""
+    _write(tmp_path, {"core/builder.py": "class Builder:\n    format = None\n    size = 1\n\n"
+                                         "    def build(self):\n        return self.format, self.size\n",
+                      "core/wheel.py": "from poetry.core.builder import Builder\n\n\n"
+                                       "class WheelBuilder(Builder):\n    format = 'wheel'\n",
+                      "core/plain.py": "class Plain:\n    format = None\n    size = 1\n\n"
+                                       "    def build(self):\n        return self.format\n"})
+    notes = {m.note for m in collect_refactors(tmp_path, "demo", 50, 7, ("class_attr_removed",))}
+    assert any(n.endswith("Plain.format") for n in notes), notes
+    assert any(n.endswith("Builder.size") for n in notes), notes  # (the subclass does not provide it)
+    assert not any(n.endswith("Builder.format") for n in notes), notes

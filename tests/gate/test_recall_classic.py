@@ -346,6 +346,18 @@ def test_a_relative_import_under_a_platform_test_is_judged(repo: Repo) -> None:
     assert rules(repo.check()) == [("missing-module", "pkg/run.py", 5)]
 
 
+def test_a_relative_import_under_a_feature_test_is_judged(repo: Repo) -> None:
+    """httpie's colors formatter: `if use_auto_style or not has_256_colors: ... else: from ..lexers.http import
+    SimplifiedHTTPLexer`: whichever features the terminal has, the relative import names a repository file;
+    an absolute import under a feature test may be of an optional distribution, so it stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/lexers.py": "class Lexer:\n    pass\n",
+                "pkg/colors.py": "def lexer(has_256_colors):\n    if not has_256_colors:\n        import pygments_x\n"
+                                 "        return pygments_x\n    else:\n        from .lexers import Lexer\n"
+                                 "        return Lexer\n"})
+    repo.commit()
+    repo.git("mv", "pkg/lexers.py", "pkg/lexers_renamed.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/colors.py", 6)]
+
 def test_an_entry_appended_to_sys_path_cannot_serve_a_repository_packages_module(repo: Repo) -> None:
     """falcon's `bench/create.py` appends a directory to `sys.path` (and deletes it again) in one function;
     `from falcon.bench.queues import api` in another still finds `falcon` where it did, and `api` in its
@@ -416,6 +428,27 @@ def test_a_deleted_module_named_only_in_a_build_list_is_reported(repo: Repo) -> 
     repo.git("rm", "-q", "pkg/util/sync.py", "pkg/util/fast.py")
     assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1)]
 
+
+
+EXCLUDED_FROM_COMPILING = {
+    "setup.py": "# NOTE: it is pointless to cythonize reader.py, the C build uses reader.pyx.\n"
+                "with open('pkg/_version.py', 'w') as f:\n    f.write('v = 1')\n",
+    "pyproject.toml": '[tool.hatch.build.targets.wheel.hooks.mypyc]\nexclude = [\n  "/pkg/output.py",\n]\n',
+    "pkg/__init__.py": "", "pkg/reader.py": "class Reader:\n    pass\n", "pkg/output.py": "def out():\n    pass\n",
+    "pkg/_version.py": "v = 1\n",
+    "pkg/app.py": "from pkg.reader import Reader\nfrom pkg.output import out\nfrom pkg._version import v\n",
+}
+
+
+def test_a_deleted_module_whose_file_a_build_config_only_mentions_is_reported(repo: Repo) -> None:
+    """black's pyproject lists `/src/black/debug.py` in hatch-mypyc's `exclude`, falcon's setup.py says in a
+    comment that it is "pointless to cythonize reader.py": once the `.py` file is deleted, no build compiles
+    it, so its importers break. A file the build writes (`open('pkg/_version.py', 'w')`) still provides it."""
+    repo.files(EXCLUDED_FROM_COMPILING)
+    repo.commit()
+    repo.git("mv", "pkg/reader.py", "pkg/reader_renamed.py")
+    repo.git("rm", "-q", "pkg/output.py", "pkg/_version.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/app.py", 1), ("missing-module", "pkg/app.py", 2)]
 
 VERSION_BRANCHES = {
     "pkg/__init__.py": "", "pkg/zipp.py": "class Path:\n    pass\n", "pkg/old.py": "class Path:\n    pass\n",

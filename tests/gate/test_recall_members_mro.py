@@ -224,3 +224,70 @@ def test_a_removal_in_a_large_repetitive_file_is_still_judged(repo: Repo) -> Non
     repo.write("macros.py", edited[: -len("x = 0\n")] + "x = 1\n")
     repo.stage()
     assert rules(repo.check()) == [("missing-member", "macros.py", 7)]
+
+
+DEPRECATING = """
+    import sys
+
+    _DEPRECATED = {"OldBuilder": object}
+
+
+    class Builder:
+        def init(self):
+            self.init_highlighter()
+
+        def init_highlighter(self):
+            self.highlighter = None
+
+
+    def __getattr__(name):
+        if name not in _DEPRECATED:
+            raise AttributeError(name)
+        return _DEPRECATED[name]
+    """
+
+
+@pytest.mark.parametrize("rewrites, found", [("", [("missing-member", "lib/html.py", 8)]),
+                                             ("sys.modules[__name__].__dict__.update(_DEPRECATED)\n", [])])
+def test_a_class_in_a_module_with_a_module_getattr_is_judged(repo: Repo, rewrites: str,
+                                                             found: list[tuple[str, str, int]]) -> None:
+    """sphinx's `builders/html/__init__.py` ends with a module-level `__getattr__` serving deprecated names: it
+    answers only names the module lacks, so `StandaloneHTMLBuilder` is the class written there (also for the
+    subclass `EpubBuilder` importing it) and its own `self.init_highlighter()` breaks when the method goes. A module that also rewrites its namespace at run
+    time (`sys.modules[__name__].__dict__.update(...)`) may hold another class by that name: silent."""
+    old = "    def init_highlighter(self):\n        self.highlighter = None\n"
+    files = {"lib/__init__.py": "", "lib/html.py": textwrap.dedent(DEPRECATING) + rewrites,
+             "lib/epub.py": "from lib.html import Builder\n\n\nclass Epub(Builder):\n    pass\n"}
+    assert _remove(repo, files, "lib/html.py", old) == found
+
+
+BUILDERS = {
+    "lib/__init__.py": "",
+    "lib/html.py": """
+        class HTMLBuilder:
+            scaled_image_link = True
+
+            def post_process(self, node):
+                return self.scaled_image_link and node
+        """,
+    "lib/epub.py": """
+        from lib.html import HTMLBuilder
+
+
+        class EpubBuilder(HTMLBuilder):
+            scaled_image_link = False
+        """,
+}
+
+
+@pytest.mark.parametrize("test, found", [
+    ("from lib.html import HTMLBuilder\n\n\ndef test_it():\n    assert HTMLBuilder().post_process(1)\n",
+     [("missing-member", "lib/html.py", 3)]),
+    ("from lib.epub import EpubBuilder\n\n\ndef test_it():\n    assert not EpubBuilder().post_process(1)\n", [])])
+def test_a_member_removed_from_a_class_that_is_itself_constructed_is_judged(
+        repo: Repo, test: str, found: list[tuple[str, str, int]]) -> None:
+    """sphinx: `StandaloneHTMLBuilder.html_scaled_image_link` removed, while the subclass `EpubBuilder` sets its
+    own: `self` in the base's methods may be an `EpubBuilder`, but the tests build a `StandaloneHTMLBuilder`
+    itself, whose `self.html_scaled_image_link` then breaks. When only the subclass is ever built: silent."""
+    old = "    scaled_image_link = True\n\n"
+    assert _remove(repo, {**BUILDERS, "tests/test_html.py": test}, "lib/html.py", old) == found

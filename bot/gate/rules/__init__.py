@@ -37,6 +37,8 @@ class RepositoryMembers:
     handed_off: frozenset[str] = frozenset()  # class names handed to a module-level call somewhere (`mapper(C, t)`)
     stored_outside_tests: frozenset[str] = frozenset()  # `stored`, from files that are not tests
     path_names: frozenset[str] = frozenset()  # every directory name and module name in the repository's paths
+    # a class-like callee's last name -> (path, callee as written) of the calls to it (`StandaloneHTMLBuilder(app)`)
+    constructed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 AttrKey = tuple[tuple[str, tuple[str, ...]], tuple[str, ...]]  # (import start, attribute chain)

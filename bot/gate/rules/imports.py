@@ -112,9 +112,26 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_onl
             text = _build_sections(text)
         quote = rf"""['"]{re.escape(module)}['"]"""
         named = re.search(_EXTENSION_HEAD + quote if built_only else quote, text)  # Extension("pkg._speedups", ...)
-        if rel + ".py" in text or rel.rpartition("/")[2] + ".py" in text or named:
+        if named or _names_file(text, (rel + ".py", rel.rpartition("/")[2] + ".py"), written_only=built_only):
             return True
     return False
+
+
+# What names a file the build writes (setuptools-scm's `write_to`, hatch-vcs' `version-file`, versioneer's
+# `versionfile_build`, `open(..., "w")` or `.write_text(...)` in setup.py, meson's `configure_file(output: ...)`).
+_WRITER = re.compile(r"(?i)write[-_]?to|version[-_]?file|open\(|\.write|configure_file|output\s*[:=]")
+
+
+def _names_file(text: str, names: tuple[str, ...], *, written_only: bool) -> bool:
+    """`text` mentions one of the file `names`; `written_only`: where it names a file the build writes (on the
+    line of the mention or the one before it: a key and its value). The `.py` file of a module whose source was
+    deleted is compiled by no build; black's `exclude = ["/src/black/debug.py", ...]` of hatch-mypyc, or a
+    comment of falcon's setup.py ("pointless to cythonize reader.py") only name it."""
+    if not written_only:
+        return any(n in text for n in names)
+    lines = text.splitlines()
+    return any(any(n in line for n in names) and _WRITER.search(f"{lines[i - 1] if i else ''}\n{line}")
+               for i, line in enumerate(lines))
 
 
 # What stands right before an extension's name: `Extension(\n    "pkg._speedups"`, `Extension(name="...`,

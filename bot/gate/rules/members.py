@@ -8,7 +8,8 @@ anywhere outside the tests: a test's mock gives nothing to the library's own obj
 (`hasattr(obj, "x")`). `self.x` and `super().x` are judged only for names that no repository class defines
 or assigns at all (a subclass, or a sibling in a multiple-inheritance MRO, may provide them) -- or that the
 checked change removed from a class of the MRO, whose own code relied on them: then every repository
-subclass must still lack the name, and the finding is reported against the class that lost it.
+subclass must still lack the name, or the class itself be constructed somewhere (then some `self` is exactly
+an instance of it), and the finding is reported against the class that lost it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
 from bot.graph.doubts import is_dunder, pytest_module
 from bot.graph.model import AttrUse, FileFacts, MemberUse
+from bot.graph.python_doubts import module_dynamic
 from bot.graph.resolution import Target
 from bot.graph.resolve_calls import bound_in_class_bodies, repository_mro, resolve_base
 
@@ -74,7 +76,7 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
            kind: str) -> Hit | None:
     if kind == "class" and name in _CLASS_ATTRIBUTES:
         return None
-    if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing":
+    if ctx.resolver.find_member(cls, name, skip_own=kind == "super") != "missing" or _rewritten(ctx, cls):
         return None
     everywhere = _repository_members(ctx)
     stored = everywhere.stored if is_test_file(path) else everywhere.stored_outside_tests
@@ -82,7 +84,8 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
         return None  # set from outside, or the class is handed to a call that may give it attributes
     removed = _removed_from(ctx, cls, name)
     if kind in ("self", "super") and (
-            (removed is None and name in everywhere.members) or not _closed_hierarchy(ctx, cls, name, removed)):
+            (removed is None and name in everywhere.members) or not (_closed_hierarchy(ctx, cls, name, removed) or (
+                kind == "self" and removed is not None and _constructed(ctx, cls)))):
         return None
     qualname = cls.definition.qualname
     what = "super()" if kind == "super" else f"`{qualname}`" if kind == "class" else f"`{qualname}` instance"
@@ -94,6 +97,16 @@ def _judge(ctx: RuleContext, path: str, cls: Target, name: str, where: tuple[int
                subject.module, f"{subject.definition.qualname}.{name}")
 
 
+def _rewritten(ctx: RuleContext, cls: Target) -> bool:
+    """A module of `cls`'s repository MRO that has a module-level `__getattr__` (the MRO walk follows it) also
+    rewrites its namespace at run time in a way its facts do not tell apart: its source says."""
+    for c in repository_mro(ctx.resolver, cls):
+        facts = ctx.graph.facts(c.path)
+        if facts is not None and facts.dynamic and module_dynamic(ctx.graph.source(c.path).encode(), False):
+            return True
+    return False
+
+
 def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
     """The class of `cls`'s repository MRO that the checked change removed `name` from, if any."""
     if not ctx.resigned:
@@ -102,6 +115,17 @@ def _removed_from(ctx: RuleContext, cls: Target, name: str) -> Target | None:
         if (c.module, f"{c.definition.qualname}.{name}") in ctx.resigned:
             return c
     return None
+
+
+def _constructed(ctx: RuleContext, cls: Target) -> bool:
+    """Somewhere in the repository (its tests too) `cls` itself is called: some `self` in its methods is an
+    instance of exactly `cls`, whatever its subclasses provide (sphinx's tests build a `StandaloneHTMLBuilder`;
+    its subclass `EpubBuilder` sets the `html_scaled_image_link` the change removed from it)."""
+    for path, callee in _repository_members(ctx).constructed.get(cls.definition.name, ()):
+        target = ctx.resolver.resolve_callee(path, callee)
+        if target is not None and (target.path, target.definition.qualname) == (cls.path, cls.definition.qualname):
+            return True
+    return False
 
 
 def _did_you_mean(ctx: RuleContext, cls: Target, name: str) -> str:
@@ -139,7 +163,7 @@ def _closed_hierarchy(ctx: RuleContext, cls: Target, name: str, removed: Target 
         seen.add(key)
         if (removed is None and _open(c.definition.name)) or len(seen) > 200:
             return False
-        if c is not cls and ctx.resolver.find_member(c, name) != "missing":
+        if c is not cls and (ctx.resolver.find_member(c, name) != "missing" or _rewritten(ctx, c)):
             return False
         for path, qualname in subclasses.get(c.definition.name, ()):
             facts = ctx.graph.facts(path)
@@ -205,6 +229,7 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
     handed_off: set[str] = set()
     subclasses: dict[str, list[tuple[str, str]]] = {}
     path_names: set[str] = set()
+    constructed: dict[str, list[tuple[str, str]]] = {}
     for p in ctx.graph.files():
         path_names.update(part.rpartition(".")[0] or part for part in p.split("/"))
         facts = ctx.graph.facts(p)
@@ -220,6 +245,10 @@ def _repository_members(ctx: RuleContext) -> RepositoryMembers:
         if not is_test_file(p):
             stored_outside_tests.update(facts.doubts.attr_stores)
         handed_off.update(facts.doubts.class_handoffs)
+        for call in facts.calls:
+            last = call.callee.rpartition(".")[2]
+            if last.lstrip("_")[:1].isupper():
+                constructed.setdefault(last, []).append((p, call.callee))
     ctx.members = RepositoryMembers(frozenset(members), frozenset(stored), subclasses, frozenset(handed_off),
-                                    frozenset(stored_outside_tests), frozenset(path_names))
+                                    frozenset(stored_outside_tests), frozenset(path_names), constructed)
     return ctx.members
