@@ -88,8 +88,8 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
-    under an `if` on the environment (version, feature availability) the missing-* rules, under one on the
-    operating system only the import rules (`python_doubts.platform_test`), and under one on the version whose
+    under an `if` on the environment (version, feature availability) the missing-* rules (one on the
+    operating system only shields imports, judged with the facts: `python_doubts.guard_ranges`), and under one on the version whose
     branches both run on some Python from `target` on (`python_doubts.version_split`) the same, less relative
     imports: they name repository files, there on every version."""
     try:
@@ -121,8 +121,8 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
                 [node.body, node.orelse]
             guarded = set().union(*(_span_of(b) for b in branches)) - _span_of(node.test)
             test = ast.unparse(node.test)
-            if platform_test(test):  # a relative import names a repository file, there on every system
-                mark(_absolute_imports(branches) - _span_of(node.test), _IMPORTS)
+            if platform_test(test):
+                pass  # what it imports is judged by the facts (`python_doubts.guard_ranges`, `Doubts.platform_imports`)
             elif _VERSION_TEST.search(test) and target is not None and version_split(test, target):
                 mark(guarded - _relative_imports(branches), _IMPORTS)
                 mark(guarded, _MEMBERS)
@@ -154,11 +154,6 @@ def _skipped_quiets(decorator: ast.expr) -> set[str]:
 def _relative_imports(branches: list[ast.AST]) -> set[int]:
     return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
                                 if isinstance(n, ast.ImportFrom) and n.level))
-
-
-def _absolute_imports(branches: list[ast.AST]) -> set[int]:
-    return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
-                                if isinstance(n, ast.Import) or (isinstance(n, ast.ImportFrom) and not n.level)))
 
 
 def _probed_uses(test: ast.expr, branches: list[ast.AST]) -> set[int]:

@@ -371,7 +371,8 @@ def _compared_literals(test: ast.expr) -> set[str] | None:
 # An `if` test that makes what it guards environment-dependent.
 _GUARD_TEST = re.compile(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
-    r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|find_spec|importlib"
+    r"WINDOWS|win32|darwin|linux|cygwin|\bWIN\b|\bMACOS\b|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|"
+    r"find_spec|importlib"
 )
 # The `if` tests whose block may never run under the target Python (another version, a type checker only).
 _DEAD_CODE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation")
@@ -470,11 +471,14 @@ _CALL_ERRORS = _BROAD | {"TypeError"}
 
 @dataclass(frozen=True)
 class GuardRanges:
-    """Byte ranges where a kind of fact is uncertain: imports, attribute uses, calls."""
+    """Byte ranges where a kind of fact is uncertain: imports, attribute uses, calls; `platform`: where only a
+    test on the operating system makes absolute imports uncertain (a module of that system only; the file's own
+    package is there on every system)."""
 
     imports: list[tuple[int, int]]
     attributes: list[tuple[int, int]]
     calls: list[tuple[int, int]]
+    platform: list[tuple[int, int]]
 
 
 def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = None) -> GuardRanges:
@@ -484,6 +488,7 @@ def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = No
     imports: list[tuple[int, int]] = []
     attributes: list[tuple[int, int]] = []
     calls: list[tuple[int, int]] = []
+    platform: list[tuple[int, int]] = []
     for node in caps.get("try", ()):
         caught = _caught(node)
         body = node.child_by_field_name("body")
@@ -531,19 +536,20 @@ def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = No
                 # A platform or feature test: the block runs somewhere. A repository module has the same
                 # names on every platform (a conditional `def` still counts), and arity only judges
                 # unconditional definitions; only what the test probes (`hasattr(mod, "x")`) and what the
-                # block imports (an optional or platform-only module) are uncertain.
+                # block imports (an optional or platform-only module) are uncertain. The probed attributes
+                # are judged where findings are filtered (`bot.gate.guards.quiet_lines`: `hasattr(stream,
+                # "read")` shields `stream.read`, not `helpers.CloseableStreamIterator` beside it).
                 if platform_test(test):  # a relative import names a repository file, there on every system
-                    imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                    platform.extend(_without_relative_imports(span, caps.get("import", [])))
                 else:
                     imports.append(span)
-                    attributes.append(span)
         elif test in ("True", "1") and stmt.parent is not None:
             # `if True: return ...` makes the rest of the block dead code
             body = stmt.child_by_field_name("consequence")
             last = body.named_children[-1] if body is not None and body.named_child_count else None
             if last is not None and last.type in ("return_statement", "raise_statement"):
                 shared.append((stmt.end_byte, stmt.parent.end_byte))
-    return GuardRanges(imports + shared, attributes + shared, calls + shared)
+    return GuardRanges(imports + shared, attributes + shared, calls + shared, platform)
 
 
 def _without_relative_imports(span: tuple[int, int], import_nodes: list[Any]) -> list[tuple[int, int]]:

@@ -174,7 +174,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=path_dynamic(source), issues=issues, parse_ok=parse_ok,
                      suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores,
-                                                                  store_roots=facts.store_roots),
+                                                                  store_roots=facts.store_roots,
+                                                                  platform_imports=facts.platform_imports),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
                      instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
 
@@ -222,6 +223,7 @@ class _Extracted:
     instance_attrs: dict[str, set[str]] = field(default_factory=dict)
     attr_stores: tuple[str, ...] = ()
     store_roots: tuple[str, ...] = ()
+    platform_imports: tuple[int, ...] = ()
 
 
 def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[int, int]) -> _Extracted:
@@ -229,9 +231,13 @@ def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[i
     functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
     classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
     ranges = guard_ranges(caps, target)
-    guards = Spans(ranges.imports)
+    guards, platform = Spans(ranges.imports + ranges.platform), Spans(ranges.platform)
     out = _Extracted(walk=walk)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
+    if ranges.platform:  # shielded by an operating-system test only
+        others = Spans(ranges.imports)
+        out.platform_imports = tuple(sorted({n.start_point[0] + 1 for n in caps.get("import", ())
+                                             if n.start_byte in platform and n.start_byte not in others}))
     for n in caps.get("walrus", ()):
         if n.start_byte not in functions and n.type == "identifier":
             walk.names.add(n.text.decode("utf-8", "replace"))

@@ -721,3 +721,64 @@ def test_a_profiler_running_a_literal_expression_in_the_module_namespace_binds_n
     repo.stage()
     assert sorted(rules(repo.check())) == [("missing-symbol", "pkg/__main__.py", 1),
                                            ("undefined-name", "pkg/cmdline.py", 5)]
+
+
+def test_a_hasattr_test_on_another_object_leaves_the_modules_attributes_judged(repo: Repo) -> None:
+    """falcon: `if hasattr(stream, "read"): iterable = helpers.CloseableStreamIterator(stream, size)` probes the
+    stream, not the repository module: the block runs wherever streams can be read, and `helpers` has the same
+    names there. What the test probes (`hasattr(helpers, "Closeable")`) stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/helpers.py": "class Closeable:\n    pass\n\n\ndef other():\n    return 1\n",
+                "pkg/app.py": "from pkg import helpers\n\n\ndef body(stream):\n    if hasattr(stream, 'read'):\n"
+                              "        return helpers.Closeable(stream)\n    return helpers.other()\n",
+                "pkg/probe.py": "from pkg import helpers\n\nif hasattr(helpers, 'Closeable'):\n"
+                                "    helpers.Closeable()\n"})
+    repo.commit()
+    repo.write("pkg/helpers.py", "def other():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/app.py", 6)]
+
+
+def test_an_absolute_import_of_the_files_own_package_under_a_platform_test_is_judged(repo: Repo) -> None:
+    """rich's console: `if WINDOWS: from rich._windows_renderer import legacy_windows_render`. Whichever `rich`
+    runs the file is the package holding it, and its files are there on every system, as for a relative
+    import. Another top-level module there (`import winreg_helpers`, `from other import x`) may be one of
+    that system only, and an import an `except ImportError` also shields stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n",
+                "other/__init__.py": "", "other/win.py": "class Reader:\n    pass\n",
+                "pkg/run.py": "import sys\n\nWINDOWS = sys.platform == 'win32'\n\n\ndef render():\n"
+                              "    if WINDOWS:\n        import winreg_helpers\n        from pkg.win import Reader\n"
+                              "        from other.win import Reader as Other\n        return Reader, Other\n",
+                "pkg/shielded.py": "import sys\n\nif sys.platform == 'win32':\n    try:\n"
+                                   "        from pkg.win import Reader\n    except ImportError:\n"
+                                   "        Reader = None\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py", "other/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/run.py", 9)]
+
+
+def test_a_deleted_main_module_imported_by_name_is_reported(repo: Repo) -> None:
+    """mkdocs' tests: `from mkdocs import __main__ as cli`. `__main__` is a dunder name, but no module gets it
+    for free (unlike `__name__` or `__file__`): it is the package's `__main__.py`, and without it the import
+    fails."""
+    repo.files({"pkg/__init__.py": "", "pkg/__main__.py": "def cli():\n    return 1\n",
+                "tests/test_cli.py": "from pkg import __main__ as cli\nfrom pkg import __file__ as where\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/__main__.py")
+    assert [(path, line) for _rule, path, line in rules(repo.check())] == [("tests/test_cli.py", 1)]
+
+
+@pytest.mark.parametrize("config, found", [
+    ('[tool.hatch.build.targets.wheel.hooks.mypyc]\nexclude = [\n  "/src/pkg/files.py",\n]\n',
+     [("missing-module", "src/pkg/app.py", 1)]),
+    ('[tool.hatch.build.hooks.vcs]\nversion-file = "src/pkg/files.py"\n', []),
+])
+def test_a_deleted_module_whose_file_a_build_list_names_is_reported(repo: Repo, config: str,
+                                                                    found: list[tuple[str, str, int]]) -> None:
+    """black's mypyc hook compiles every module but `exclude = ["/src/black/files.py", ...]`: naming the file
+    there builds nothing from other sources, so deleting `files.py` breaks its importers. A file the build
+    writes (`version-file`, `write_to`) is still provided once the project is built."""
+    repo.files({"pyproject.toml": config, "src/pkg/__init__.py": "", "src/pkg/files.py": "def find():\n    return 1\n",
+                "src/pkg/app.py": "from pkg.files import find\n"})
+    repo.commit()
+    repo.git("rm", "-q", "src/pkg/files.py")
+    assert rules(repo.check()) == found
