@@ -26,6 +26,7 @@ _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
 _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_DELETE_METHODS = frozenset({"pop", "__delitem__"})  # (of a namespace: they bind nothing)
 _CATCH_NAME_ERROR = frozenset({"NameError", "UnboundLocalError"})
 _CATCH_ANYTHING = frozenset({"Exception", "BaseException"})
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
@@ -126,7 +127,8 @@ def _dynamic_namespace(tree: ast.Module) -> set[str] | None:
     """None when the module's names may be bound in ways no binding statement shows: a star import, writes
     through `globals()`/`locals()`/`vars()`, `exec`/`eval` in the module namespace, writes into builtins
     other than `builtins.name = ...`, or `sys.modules[__name__]` manipulation. Otherwise the names the file
-    writes into builtins (`builtins._ = value`), bound for every module."""
+    writes into builtins (`builtins._ = value`), bound for every module, and into its own namespace under a
+    literal name (`globals()["x"] = value`)."""
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -143,9 +145,27 @@ def _dynamic_namespace(tree: ast.Module) -> set[str] | None:
                 written.add(parent.attr)  # `builtins._ = value`: binds `_`, nothing else
             elif _writes_through(node, parents):
                 return None
+        elif (name := _literal_global_write(node, parents)) is not None:
+            written.add(name)  # `globals().setdefault("load_entry_point", f)`: that one name
         elif _binds_dynamically(node, parents):
             return None
     return written
+
+
+def _literal_global_write(node: ast.AST, parents: dict[int, ast.AST]) -> str | None:
+    """The name `globals()["name"] = v` or `globals().setdefault("name", v)` binds (`node` the `globals()` call)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals"):
+        return None
+    parent = parents.get(id(node))
+    key: ast.expr | None = None
+    if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "setdefault":
+        call = parents.get(id(parent))
+        key = call.args[0] if isinstance(call, ast.Call) and call.func is parent and call.args else None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isidentifier():
+        return key.value
+    return None
 
 
 def _builtins_aliases(tree: ast.Module) -> set[str]:
@@ -324,10 +344,12 @@ def _own_namespace(call: ast.Call) -> bool:
 
 
 def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
+    """`call` (the namespace) is read or has names deleted (`del globals()[name]`, `.pop(name)`): nothing that
+    binds a name."""
     if isinstance(parent, ast.Subscript):
-        return isinstance(parent.ctx, ast.Load) and parent.value is call
+        return isinstance(parent.ctx, (ast.Load, ast.Del)) and parent.value is call
     if isinstance(parent, ast.Attribute):
-        return parent.attr in _READ_METHODS
+        return parent.attr in _READ_METHODS or parent.attr in _DELETE_METHODS
     if isinstance(parent, ast.Compare):
         return call in parent.comparators
     if isinstance(parent, (ast.comprehension, ast.For)):

@@ -782,3 +782,52 @@ def test_a_deleted_module_whose_file_a_build_list_names_is_reported(repo: Repo, 
     repo.commit()
     repo.git("rm", "-q", "src/pkg/files.py")
     assert rules(repo.check()) == found
+
+
+def test_deleting_from_globals_binds_nothing(repo: Repo) -> None:
+    """setuptools' `depends.py` drops names on some platforms with `del globals()[name]` (or `.pop(name)`): a
+    deletion adds no name, so a name bound nowhere is still undefined there. A write through `globals()`
+    may bind anything: silent."""
+    deleter = "def close(f):\n    return f\n\n\ndef use(f):\n    return close_typo(f)\n\n\n" \
+              "def _update():\n    for name in ('close',):\n        del globals()[name]\n        globals().pop(name)\n"
+    writer = "def use(f):\n    return close_typo(f)\n\n\nglobals()['close_typo'] = len\n"
+    repo.files({"pkg/__init__.py": "", "pkg/depends.py": deleter, "pkg/writer.py": writer})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/depends.py", 6)]
+
+
+def test_a_write_through_globals_under_a_literal_name_binds_that_name_only(repo: Repo) -> None:
+    """setuptools' `easy_install.py` runs `globals().setdefault('load_entry_point', f)`: it binds that one name,
+    so `ei.ScriptWriter` of a removed class is still reported, `ei.load_entry_point` is not, and in the file a
+    name bound nowhere is still undefined. A write under a computed name may bind anything: silent."""
+    ei = "class ScriptWriter:\n    pass\n\n\ndef _patch(f):\n    globals().setdefault('load_entry_point', f)\n" \
+         "    globals()['other'] = f\n\n\ndef run():\n    return load_entry_point, other, writer_typo\n"
+    computed = "class ScriptWriter:\n    pass\n\n\ndef _patch(name, f):\n    globals().setdefault(name, f)\n"
+    repo.files({"pkg/__init__.py": "", "pkg/ei.py": ei, "pkg/computed.py": computed,
+                "pkg/use.py": "from pkg import computed, ei\n\nei.ScriptWriter, ei.load_entry_point, ei.other\n"
+                              "computed.ScriptWriter\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/ei.py", 11)]
+    repo.write("pkg/ei.py", ei.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.write("pkg/computed.py", computed.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "pkg/ei.py", 10), ("missing-attribute", "pkg/use.py", 3)]
+
+
+def test_a_mock_patch_shields_only_what_it_patches(repo: Repo) -> None:
+    """sanic's CLI tests run `main()` inside `with patch.object(InspectorClient, "request"):` and
+    `with patch("sys.argv", [...]):`: the mocks replace `request` and `argv`, not `main`, whose signature is
+    the repository's. A use of what is patched (`patch("pkg.cli.main")`), or of anything under a patch whose
+    target cannot be read, stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/cli.py": "class Client:\n    def request(self):\n        pass\n\n\n"
+                                                  "def main(args=None):\n    return args\n",
+                "tests/test_cli.py": "from unittest.mock import patch\n\nfrom pkg.cli import Client, main\n\n\n"
+                                     "def test_x(target):\n    with patch.object(Client, 'request'):\n"
+                                     "        with patch('sys.argv', ['x']):\n            main()\n"
+                                     "    with patch('pkg.cli.main'):\n        main()\n"
+                                     "    with patch(target):\n        main()\n"})
+    repo.commit()
+    repo.write("pkg/cli.py", "class Client:\n    def request(self):\n        pass\n\n\n"
+                             "def main(args, extra):\n    return args\n")
+    repo.stage()
+    assert rules(repo.check()) == [("arity-mismatch", "tests/test_cli.py", 9)]
