@@ -54,12 +54,32 @@ _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logge
 def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
     """Names may be added to the module at run time (its exports are unknowable)."""
     return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and
-                            bool(_DYNAMIC_CODE.search(_without_expression_runs(data))))
+                            bool(_DYNAMIC_CODE.search(_without_bounded_writes(data))))
 
 
 # A profiler or timer running a literal expression in the module's namespace (scrapy's `p.runctx("cmd.run(args,
 # opts)", globals(), loc)`): an expression binds nothing (`python_undefined.expression_run` judges the same).
 _EXPRESSION_RUN = re.compile(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
+
+
+# A write through `globals()` under a literal name (setuptools' `globals().setdefault('load_entry_point', f)`,
+# `globals()["x"] = v`): it binds that one name, which the file's names include (`literal_global_names`).
+_LITERAL_GLOBAL = re.compile(rb"""\bglobals(\(\s*\)\s*(?:\[\s*(['"])([A-Za-z_]\w*)\2\s*\]\s*=(?!=)|"""
+                             rb"""\.setdefault\(\s*(['"])([A-Za-z_]\w*)\4\s*,))""")
+
+
+def literal_global_names(data: bytes) -> set[str]:
+    """The names written into the module's namespace through `globals()` under a literal name."""
+    if b"globals(" not in data:
+        return set()
+    return {(m.group(3) or m.group(5)).decode() for m in _LITERAL_GLOBAL.finditer(data)}
+
+
+def _without_bounded_writes(data: bytes) -> bytes:
+    """`data` less what writes into the namespace only names the facts know: literal expressions run in it, and
+    writes under a literal name (`literal_global_names`)."""
+    data = _without_expression_runs(data)
+    return _LITERAL_GLOBAL.sub(lambda m: b"_bound_" + m.group(1), data) if b"globals(" in data else data
 
 
 def _without_expression_runs(data: bytes) -> bytes:
@@ -101,7 +121,7 @@ def doubts_of(data: bytes) -> Doubts:
     """The whole-file doubts of one Python source."""
     getattr_open, getattr_names = _module_getattr(data)
     self_writing = any(h in data for h in _SELF_HINTS) and bool(
-        _SELF_WRITING.search(_without_comments(_without_expression_runs(data))))
+        _SELF_WRITING.search(_without_comments(_without_bounded_writes(data))))
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,

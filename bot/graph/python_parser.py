@@ -20,7 +20,13 @@ from typing import Any
 from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue, MemberUse
 from bot.graph.python_codegen import CODEGEN_QUERY, codegen_suspect
 from bot.graph.python_defs import ModuleWalk, walk_module
-from bot.graph.python_doubts import doubts_of, guard_ranges, module_dynamic, path_dynamic
+from bot.graph.python_doubts import (
+    doubts_of,
+    guard_ranges,
+    literal_global_names,
+    module_dynamic,
+    path_dynamic,
+)
 from bot.graph.python_local import local_issues
 from bot.graph.python_members import (
     attr_stores,
@@ -243,6 +249,7 @@ def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[i
             walk.names.add(n.text.decode("utf-8", "replace"))
     for n in caps.get("global", ()):
         walk.names.add(n.text.decode("utf-8", "replace"))
+    walk.names.update(literal_global_names(data))
     imported = {f.alias or (f.module.split(".")[0] if f.name is None else f.name) for f in out.imports} - {"*"}
     local_defs = {d.name for d in walk.definitions if d.qualname == d.name and d.kind != "variable"}
     rebound = rebindings(caps, walk, imported | local_defs)
