@@ -238,6 +238,8 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
                 return True  # handed on: called who knows how
             if _literal_code(parent) is not None:
                 return False  # literal code: what it binds is read (`_literal_exec_bindings`)
+            if _in_body(parent, parents) and not _own_namespace(parent) and _global_free_template(parent):
+                return False  # `exec(f"def f({args}): ...")` in a function binds that function's locals
             if node.id == "eval" and not _compiled(parent):
                 # an expression binds nothing (Django's `eval(options.cmd[0])(...)` picks a function); only
                 # a walrus could, and only at module level: nobody binds a global that way
@@ -333,6 +335,16 @@ def _all_nodes(parents: dict[int, ast.AST]) -> list[ast.AST]:
         for child in ast.iter_child_nodes(parent):
             seen[id(child)] = child
     return list(seen.values())
+
+
+def _global_free_template(call: ast.Call) -> bool:
+    """`exec(f"...")` with no namespace given, whose template has no `global` in its literal parts (pydantic's
+    tests: `exec(f"def testing_function({', '.join(fields)}): ...")`): run in a function or a class body, what
+    it binds lands in that scope's own namespace, never the module's."""
+    arg = call.args[0] if call.args else None
+    if not isinstance(arg, ast.JoinedStr) or len(call.args) > 1 or call.keywords:
+        return False
+    return not any(isinstance(v, ast.Constant) and "global" in str(v.value) for v in arg.values)
 
 
 def _own_namespace(call: ast.Call) -> bool:

@@ -831,3 +831,16 @@ def test_a_mock_patch_shields_only_what_it_patches(repo: Repo) -> None:
                              "def main(args, extra):\n    return args\n")
     repo.stage()
     assert rules(repo.check()) == [("arity-mismatch", "tests/test_cli.py", 9)]
+
+
+def test_an_exec_of_a_template_in_a_function_binds_nothing_in_the_module(repo: Repo) -> None:
+    """pydantic's tests: `exec(f"def testing_function({', '.join(fields)}): ...")` inside a test function runs in
+    that function's namespace, so a name bound nowhere is still undefined elsewhere in the file. A template
+    with `global` in it, or an exec given the module's namespace, may bind anything: silent."""
+    local = "def make(fields):\n    exec(f\"def tf({', '.join(fields)}): return 1\")\n    return locals()['tf']\n\n\n" \
+            "def use():\n    return Model_typo()\n"
+    repo.files({"pkg/__init__.py": "", "pkg/local.py": local,
+                "pkg/glob.py": local.replace("def tf(", "global tf; def tf("),
+                "pkg/ns.py": local.replace("return 1\")", "return 1\", globals())")})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/local.py", 7)]
