@@ -84,7 +84,7 @@ _VERSION_TEST = re.compile(r"version|TYPE_CHECKING|\bPY[A-Z0-9_]*\b|\bpy[23]|pyp
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
-def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int, set[str]]:
+def quiet_lines(source: str, target: tuple[int, int] | None = None, package: str = "") -> dict[int, set[str]]:
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
     catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures), only
@@ -92,7 +92,8 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
     under an `if` on the environment (version, feature availability) the missing-* rules (one on the
     operating system only shields imports, judged with the facts: `python_doubts.guard_ranges`), and under one on the version whose
     branches both run on some Python from `target` on (`python_doubts.version_split`) the same, less relative
-    imports: they name repository files, there on every version."""
+    imports: they name repository files, there on every version. `package`: the file's own regular package,
+    whose modules (like relative imports) are there wherever a feature test lets its block run."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -134,7 +135,7 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
             elif _VERSION_TEST.search(test):
                 mark(guarded, _CROSS_MISSING)
             else:
-                mark(guarded, _IMPORTS)
+                mark(guarded - _own_imports(branches, package), _IMPORTS)
                 mark(_probed_uses(node.test, branches) - _span_of(node.test), _MEMBERS)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for d in node.decorator_list:
@@ -159,6 +160,20 @@ def _skipped_quiets(decorator: ast.expr) -> set[str]:
 def _relative_imports(branches: list[ast.AST]) -> set[int]:
     return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
                                 if isinstance(n, ast.ImportFrom) and n.level))
+
+
+def _own_imports(branches: list[ast.AST], package: str) -> set[int]:
+    """Lines of the relative imports in `branches`, and of the absolute ones naming modules of `package`."""
+    def own(module: str) -> bool:
+        return bool(package) and (module == package or module.startswith(package + "."))
+
+    out: set[int] = set()
+    for b in branches:
+        for n in ast.walk(b):
+            if (isinstance(n, ast.ImportFrom) and (n.level or own(n.module or ""))) or \
+                    (isinstance(n, ast.Import) and n.names and all(own(a.name) for a in n.names)):
+                out |= _span_of(n)
+    return out
 
 
 def _probed_uses(test: ast.expr, branches: list[ast.AST]) -> set[int]:

@@ -38,9 +38,18 @@ def shielded(graph: Graph, path: str, facts: FileFacts, imp: ImportFact) -> bool
         return False
     if imp.level or imp.line not in facts.doubts.platform_imports:
         return True
-    top = imp.module.split(".")[0]
-    own = any("." in m and m.split(".")[0] == top for m in graph.modules_of(path))
-    return not (own and in_regular_package(graph, top))
+    package = own_package(graph, path)
+    return not package or imp.module.split(".")[0] != package
+
+
+def own_package(graph: Graph, path: str) -> str:
+    """The top-level regular package of the repository that holds the file ("" for none): whichever copy of it
+    runs the file is the one holding it, so its modules are there wherever the file runs."""
+    for module in graph.modules_of(path):
+        top = module.split(".")[0]
+        if ("." in module or path.endswith("__init__.py")) and in_regular_package(graph, top):
+            return top
+    return ""
 
 
 def in_regular_package(graph: Graph, module: str) -> bool:
