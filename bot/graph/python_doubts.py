@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.graph.model import NO_DOUBTS, Doubts
 from bot.graph.names import ALWAYS_DEFINED, last_name
+from bot.graph.python_undefined import globals_aliases_read_only
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
@@ -34,12 +35,14 @@ _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
-    r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)|"  # aliased (`x = globals()[k]` reads)
     r"[(,]\s*globals\(\s*\)\s*[,)]|"  # passed on
     r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
     r"=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
 _SELF_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(")
+# `glob = globals()` (`x = globals()[k]` reads): a write unless every such name is only read through
+# (`python_undefined.globals_aliases_read_only`)
+_SELF_ALIAS = re.compile(r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)")
 _SETATTR = re.compile(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
 _PROBE = re.compile(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
 _ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
@@ -117,11 +120,19 @@ def _without_path_handoffs(data: bytes) -> bytes:
     return b"\n".join(line if b"setattr" in line else _PATH_HANDOFF.sub(b"", line) for line in data.split(b"\n"))
 
 
+def _self_writing(data: bytes) -> bool:
+    if not any(h in data for h in _SELF_HINTS):
+        return False
+    text = _without_comments(_without_bounded_writes(data))
+    if _SELF_WRITING.search(text):
+        return True
+    return _SELF_ALIAS.search(text) is not None and not globals_aliases_read_only(data)
+
+
 def doubts_of(data: bytes) -> Doubts:
     """The whole-file doubts of one Python source."""
     getattr_open, getattr_names = _module_getattr(data)
-    self_writing = any(h in data for h in _SELF_HINTS) and bool(
-        _SELF_WRITING.search(_without_comments(_without_bounded_writes(data))))
+    self_writing = _self_writing(data)
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,

@@ -327,6 +327,27 @@ def _alias_written(alias: str, parents: dict[int, ast.AST]) -> bool:
     return any(not _read_only(n, parents.get(id(n))) for n in uses)
 
 
+def globals_aliases_read_only(data: bytes) -> bool:
+    """Every `globals()` assigned or handed on in the file is bound to a name (`glob = globals()`) that is only
+    read through (`name in glob`, `glob[name]`: sqlalchemy's `exc.py`), so the namespace gets no name from it."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    aliases = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals"):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 \
+                and isinstance(parent.targets[0], ast.Name):
+            aliases.add(parent.targets[0].id)
+        elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.keyword)):
+            return False
+    return bool(aliases) and not any(_alias_written(a, parents) for a in aliases)
+
+
 def _all_nodes(parents: dict[int, ast.AST]) -> list[ast.AST]:
     """Every node of the tree `parents` was built from (each child appears once, its parent once per child)."""
     seen: dict[int, ast.AST] = {}

@@ -844,3 +844,36 @@ def test_an_exec_of_a_template_in_a_function_binds_nothing_in_the_module(repo: R
                 "pkg/ns.py": local.replace("return 1\")", "return 1\", globals())")})
     repo.commit()
     assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/local.py", 7)]
+
+
+def test_imports_of_the_files_own_package_under_a_feature_test_are_judged(repo: Repo) -> None:
+    """rich's console: `if use_legacy_windows_render: from rich._windows_renderer import legacy_windows_render`.
+    The test reads like a feature's availability, but the module is the file's own package's (or named
+    relatively), there wherever the block runs; another top-level module there may be optional: silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n", "pkg/win2.py": "X = 1\n",
+                "other/__init__.py": "", "other/win.py": "class Reader:\n    pass\n",
+                "pkg/console.py": "def render(legacy):\n    use_legacy_render = legacy\n    if use_legacy_render:\n"
+                                  "        from pkg.win import Reader\n        from .win2 import X\n"
+                                  "        from other.win import Reader as Other\n        return Reader, X, Other\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py", "pkg/win2.py", "other/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/console.py", 4), ("missing-module", "pkg/console.py", 5)]
+
+
+
+def test_a_name_bound_to_globals_and_only_read_through_is_no_write(repo: Repo) -> None:
+    """sqlalchemy's `exc.py`: `glob = globals()`, then `if name in glob and issubclass(glob[name], DBAPIError)`:
+    reads of the module's namespace, so `exc.DatabaseError` of a removed class is reported. A module that
+    writes through its alias (`ns["late"] = 1`) or hands `globals()` on may bind anything: silent."""
+    reader = "class DBAPIError(Exception):\n    pass\n\n\nclass DatabaseError(DBAPIError):\n    pass\n\n\n" \
+             "def lookup(name):\n    glob = globals()\n    if name in glob and issubclass(glob[name], DBAPIError):\n" \
+             "        return glob[name]\n    return None\n"
+    repo.files({"pkg/__init__.py": "", "pkg/exc.py": reader,
+                "pkg/handed.py": reader.replace("glob = globals()", "glob = dict(ns=globals())"),
+                "pkg/use.py": "from pkg import exc, handed\n\nexc.DatabaseError, handed.DatabaseError\n"})
+    repo.commit()
+    repo.write("pkg/exc.py", reader.replace("class DatabaseError(DBAPIError):\n    pass\n", "X = 1\n"))
+    repo.write("pkg/handed.py", reader.replace("class DatabaseError(DBAPIError):\n    pass\n", "X = 1\n")
+               .replace("glob = globals()", "glob = dict(ns=globals())"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/use.py", 3)]
