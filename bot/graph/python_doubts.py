@@ -51,7 +51,12 @@ _ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\
 _HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
                       rb"\s*(?:#[^\n]*\n\s*)*__name__\b")
 _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logger", "Flask", "Blueprint",
-                          "print", "warn", "str", "repr", "len"})
+                          "print", "warn", "str", "repr", "len",
+                          # resource readers given the package whose files they read (pkg_resources, pkgutil,
+                          # importlib.resources): they read beside the module, never replace it
+                          "resource_string", "resource_stream", "resource_filename", "resource_exists",
+                          "resource_isdir", "resource_listdir", "get_data", "files", "read_text", "read_binary",
+                          "open_text", "open_binary", "is_resource", "contents"})
 
 
 def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:

@@ -877,3 +877,24 @@ def test_a_name_bound_to_globals_and_only_read_through_is_no_write(repo: Repo) -
                .replace("glob = globals()", "glob = dict(ns=globals())"))
     repo.stage()
     assert rules(repo.check()) == [("missing-attribute", "pkg/use.py", 3)]
+
+
+def test_reading_a_resource_of_the_module_by_its_name_does_not_replace_it(repo: Repo) -> None:
+    """setuptools' `easy_install.py`: `text = pkg_resources.resource_string(__name__, "script.tmpl")` hands
+    the module's name to a resource reader of a dynamic module: it reads a file beside the module, it does not
+    replace the module, so `ei.ScriptWriter` of a removed class is reported. An unknown helper handed
+    `__name__` (`recreate_module(__name__, ...)`) may replace it: silent."""
+    res = "globals().update(dict(x=1))\n\n\ndef resource_string(name, path):\n    return path\n\n\n" \
+          "def recreate(name):\n    return name\n"
+    ei = "from pkg import res\n\n\nclass ScriptWriter:\n    pass\n\n\ndef template():\n" \
+         "    text = res.resource_string(__name__, 'script.tmpl')\n    return text\n"
+    repo.files({"pkg/__init__.py": "", "pkg/res.py": res, "pkg/ei.py": ei,
+                "pkg/lazy.py": ei.replace("text = res.resource_string(__name__, 'script.tmpl')",
+                                          "text = res.recreate(__name__)"),
+                "pkg/use.py": "from pkg import ei, lazy\n\nei.ScriptWriter, lazy.ScriptWriter\n"})
+    repo.commit()
+    for name in ("pkg/ei.py", "pkg/lazy.py"):
+        source = (repo.root / name).read_text()
+        repo.write(name, source.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/use.py", 3)]
