@@ -26,6 +26,7 @@ import ast
 import importlib
 import os
 import random
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -209,8 +210,26 @@ def _modules(col: _Collector, rnd: random.Random, root: Path, mods: dict[str, Mo
             cands.append((tm, exp))
     for tm, exp in rnd.sample(cands, min(per_kind, len(cands))):
         exp = _broken_without(mods, tm, exp)  # (after the draw: the seed's choice is unchanged)
-        if exp:
+        if exp and not _written_by_build(root, tm.path):
             col.add("remove_module", [Edit(tm.path, "delete")], [], exp, f"delete module {tm.name}")
+
+
+# `write_to = "src/_pytest/_version.py"` (setuptools_scm), `version-file = "src/_black_version.py"` (hatch-vcs),
+# `versionfile_source = pkg/_version.py` (versioneer)
+_BUILD_WRITES = re.compile(r"""(?:write_to|version[_-]file|versionfile_(?:source|build))["']?\s*[:=]\s*["']?([\w./-]+\.py)""")
+
+
+def _written_by_build(root: Path, path: str) -> bool:
+    """The build configuration writes the module at build time (upstream's git never has it, the sdist does):
+    deleting it breaks nothing once the project is installed."""
+    for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml"):
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(m.group(1).lstrip("./") == path for m in _BUILD_WRITES.finditer(text)):
+            return True
+    return False
 
 
 _NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "turtledemo", "tkinter", "__main__"})

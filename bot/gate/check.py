@@ -34,6 +34,7 @@ from bot.gate.policy import apply_policy
 from bot.gate.removed import Absent, absent_modules, removed_module_hits
 from bot.gate.result import CheckResult, NotChecked
 from bot.gate.rules import Hit, Rule, RuleContext
+from bot.gate.rules.imports import own_package
 from bot.gate.scope import Scope, load_scope
 from bot.graph import Graph, open_graph
 from bot.graph.model import FileFacts
@@ -114,7 +115,8 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
         hits = _linted_out(files, hits, ctx.introduced)
         facts_of = {f.path: graph.facts(f.path) for f in hits}
         untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
-        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines)
+        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
+                                functools.partial(own_package, graph))
         parsed = int(graph.store.parsed)
         loaded = graph.facts_loaded()
         skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))

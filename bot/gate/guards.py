@@ -84,15 +84,16 @@ _VERSION_TEST = re.compile(r"version|TYPE_CHECKING|\bPY[A-Z0-9_]*\b|\bpy[23]|pyp
 _SKIPPING = re.compile(r"(?:^|\.)(?:xfail|skip)$", re.IGNORECASE)
 
 
-def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int, set[str]]:
+def quiet_lines(source: str, target: tuple[int, int] | None = None, package: str = "") -> dict[int, set[str]]:
     """line -> the rules that are quiet there: everything in unreachable code and in tests marked xfail or
     skip; in a `with ...raises(E)` block or a `raises(E, lambda: ...)` call the rules whose exception `E`
-    catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures);
-    under an `if` on the version the missing-* rules; under one on the version whose branches both run on
-    some Python from `target` on (`python_doubts.version_split`) the import and member rules; under one on the
-    operating system (`python_doubts.platform_test`) or on a feature's availability (`if has_256_colors:`)
-    the import rules (and the member rules where the test probes an object) -- each less relative imports:
-    they name repository files, there on every version, system and set of installed features."""
+    catches; in a `with ...patch...(...)` block the rules a mock can satisfy (attributes and signatures), only
+    on the lines that name what a readable `patch("pkg.mod.name")` / `patch.object(obj, "name")` replaces;
+    under an `if` on the environment (version, feature availability) the missing-* rules (one on the
+    operating system only shields imports, judged with the facts: `python_doubts.guard_ranges`), and under one on the version whose
+    branches both run on some Python from `target` on (`python_doubts.version_split`) the same, less relative
+    imports: they name repository files, there on every version. `package`: the file's own regular package,
+    whose modules (like relative imports) are there wherever a feature test lets its block run."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -109,7 +110,11 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
     for node in ast.walk(tree):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
-                mark(_span(node.body), _with_quiets(item.context_expr))
+                patched = _patched_names(item.context_expr)
+                if patched is not None:
+                    mark(_uses_of(patched, node.body), _MOCKABLE)
+                else:
+                    mark(_span(node.body), _with_quiets(item.context_expr))
         for field in ("body", "orelse", "finalbody"):
             body = getattr(node, field, None)
             if isinstance(body, list):
@@ -122,15 +127,15 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None) -> dict[int,
                 [node.body, node.orelse]
             guarded = set().union(*(_span_of(b) for b in branches)) - _span_of(node.test)
             test = ast.unparse(node.test)
-            if platform_test(test):  # a relative import names a repository file, there on every system
-                mark(_absolute_imports(branches) - _span_of(node.test), _IMPORTS)
+            if platform_test(test):
+                pass  # what it imports is judged by the facts (`python_doubts.guard_ranges`, `Doubts.platform_imports`)
             elif _VERSION_TEST.search(test) and target is not None and version_split(test, target):
                 mark(guarded - _relative_imports(branches), _IMPORTS)
                 mark(guarded, _MEMBERS)
             elif _VERSION_TEST.search(test):
                 mark(guarded, _CROSS_MISSING)
-            else:  # a feature is available (`if use_auto_style or not has_256_colors:`): not a repository file
-                mark(guarded - _relative_imports(branches), _IMPORTS)
+            else:
+                mark(guarded - _own_imports(branches, package), _IMPORTS)
                 mark(_probed_uses(node.test, branches) - _span_of(node.test), _MEMBERS)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for d in node.decorator_list:
@@ -157,9 +162,18 @@ def _relative_imports(branches: list[ast.AST]) -> set[int]:
                                 if isinstance(n, ast.ImportFrom) and n.level))
 
 
-def _absolute_imports(branches: list[ast.AST]) -> set[int]:
-    return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
-                                if isinstance(n, ast.Import) or (isinstance(n, ast.ImportFrom) and not n.level)))
+def _own_imports(branches: list[ast.AST], package: str) -> set[int]:
+    """Lines of the relative imports in `branches`, and of the absolute ones naming modules of `package`."""
+    def own(module: str) -> bool:
+        return bool(package) and (module == package or module.startswith(package + "."))
+
+    out: set[int] = set()
+    for b in branches:
+        for n in ast.walk(b):
+            if (isinstance(n, ast.ImportFrom) and (n.level or own(n.module or ""))) or \
+                    (isinstance(n, ast.Import) and n.names and all(own(a.name) for a in n.names)):
+                out |= _span_of(n)
+    return out
 
 
 def _probed_uses(test: ast.expr, branches: list[ast.AST]) -> set[int]:
@@ -187,12 +201,53 @@ def _span_of(node: ast.AST) -> set[int]:
     return set(range(start, (getattr(node, "end_lineno", None) or start) + 1))
 
 
+_MOCKABLE = {"missing-attribute", "missing-member", "arity-mismatch"}  # what a mock can satisfy
+
+
+def _patched_names(expr: ast.expr) -> set[str] | None:
+    """The names on the way to what a readable `patch("pkg.mod.name", ...)` / `patch.object(obj, "name", ...)`
+    replaces ({"pkg", "mod", "name"}: patching `Cls.__init__` changes what `Cls()` accepts); None when `expr` is
+    no such patch (another patcher, `patch.dict`, a target that is not a literal: `_with_quiets` shields the
+    whole block)."""
+    if not isinstance(expr, ast.Call):
+        return None
+    func = _dotted(expr.func)
+    if func.rpartition(".")[2] == "patch" and expr.args:
+        target = expr.args[0]
+        if isinstance(target, ast.Constant) and isinstance(target.value, str) and "." in target.value:
+            return set(target.value.split("."))
+    if func.endswith("patch.object") and len(expr.args) >= 2:
+        obj, name = _dotted(expr.args[0]), expr.args[1]
+        if obj and isinstance(name, ast.Constant) and isinstance(name.value, str):
+            return {*obj.split("."), name.value}
+    return None
+
+
+def _uses_of(names: set[str], body: list[ast.stmt]) -> set[int]:
+    """Lines of `body` that name one of `names` (as a name or an attribute), or a name assigned from one
+    (`client = Client()` under `patch("pkg.Client")`): where the mock may be what runs."""
+    names = set(names)
+    out: set[int] = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Assign) and _names_any(n.value, names):
+                names |= {t.id for target in n.targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+            if _names_any(n, names) and isinstance(n, (ast.Name, ast.Attribute)):
+                out |= _span_of(n)
+    return out
+
+
+def _names_any(node: ast.AST, names: set[str]) -> bool:
+    return any((isinstance(n, ast.Name) and n.id in names) or (isinstance(n, ast.Attribute) and n.attr in names)
+               for n in ast.walk(node))
+
+
 def _with_quiets(expr: ast.expr) -> set[str]:
     if not isinstance(expr, ast.Call):
         return set()
     name = last_name(expr.func).lower()
     if "patch" in _dotted(expr.func).lower():
-        return {"missing-attribute", "missing-member", "arity-mismatch"}
+        return _MOCKABLE
     if "raises" not in name:
         return set()
     expected = expr.args[0] if expr.args else next(

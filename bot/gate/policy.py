@@ -31,13 +31,15 @@ def suppressed(finding: Finding, suppressions: Suppressions) -> bool:
 def apply_policy(findings: Iterable[Finding], gate: GateConfig, facts_of: dict[str, FileFacts | None],
                  source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
                  target: tuple[int, int] | None = None,
-                 kept_lines: frozenset[tuple[str, int]] = frozenset()) -> list[Finding]:
+                 kept_lines: frozenset[tuple[str, int]] = frozenset(),
+                 package_of: Callable[[str], str] | None = None) -> list[Finding]:
     """Drop suppressed, disabled and expected-to-fail findings, set configured severities, sort, dedupe.
     `untouched`: files the checked change does not touch (their findings are about what it removed);
     `target`: the lowest Python the files are judged for (`bot.gate.guards.quiet_lines`);
-    `kept_lines`: (path, line) of findings about what it removed on lines of touched files it left as they were."""
+    `kept_lines`: (path, line) of findings about what it removed on lines of touched files it left as they were;
+    `package_of`: a file's own regular package ("" for none)."""
     out: dict[tuple[str, int, int, str, str], Finding] = {}
-    quiet = _Quiet(source_of, untouched, target, kept_lines)
+    quiet = _Quiet(source_of, untouched, target, kept_lines, package_of)
     for f in findings:
         level = severity_of(f.rule, gate)
         facts = facts_of.get(f.path)
@@ -54,8 +56,10 @@ class _Quiet:
 
     def __init__(self, source_of: Callable[[str], str], untouched: frozenset[str] = frozenset(),
                  target: tuple[int, int] | None = None,
-                 kept_lines: frozenset[tuple[str, int]] = frozenset()) -> None:
+                 kept_lines: frozenset[tuple[str, int]] = frozenset(),
+                 package_of: Callable[[str], str] | None = None) -> None:
         self.source_of = source_of
+        self.package_of = package_of
         self.untouched = untouched
         self.target = target
         self.kept_lines = kept_lines
@@ -68,7 +72,7 @@ class _Quiet:
             self._lines[path] = source.splitlines()
             from bot.gate.guards import quiet_lines  # read only for files with findings: not on a clean check
 
-            self._quiet[path] = quiet_lines(source, self.target)
+            self._quiet[path] = quiet_lines(source, self.target, self.package_of(path) if self.package_of else "")
         return self._lines[path]
 
     def in_characters(self, f: Finding) -> Finding:

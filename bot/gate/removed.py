@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.gate.change import Change
 from bot.gate.rules import Hit, RuleContext, make
-from bot.gate.rules.imports import in_regular_package
+from bot.gate.rules.imports import in_regular_package, shielded
 from bot.graph import Graph
 from bot.graph.doubts import path_edits_harmless
 from bot.graph.layout import STDLIB, module_names
@@ -121,7 +121,7 @@ def _importer_hits(ctx: RuleContext, path: str, gone: Absent) -> list[Hit]:
         return []
     out: list[Hit] = []
     for imp in facts.imports:
-        if imp.guarded or (imp.level == 0 and facts.doubts.path_edited_before(
+        if shielded(graph, path, facts, imp) or (imp.level == 0 and facts.doubts.path_edited_before(
                 imp.line, imp.scope, in_repository_package=in_regular_package(graph, gone.module))
                 and not path_edits_harmless(graph, path, facts.doubts, gone.module)):
             continue

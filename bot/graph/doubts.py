@@ -137,11 +137,15 @@ def is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
+# Dunder names no module gets for free: a package's `__main__` is its `__main__.py` (`from mkdocs import __main__`).
+_SUBMODULE_DUNDERS = frozenset({"__main__"})
+
+
 def missing_uncertain(graph: Graph, importer: str, module: str, name: str, *, level: int = 0) -> bool:
     """Every reason to doubt a graph answer "`name` is missing from `module`", for a use in `importer`
     (`level`: the leading dots of the relative import that reached `module`, 0 for an absolute one)."""
     facts = graph.facts(importer)
-    return (is_dunder(name) or not trusted_top(graph, importer, module, level=level)
+    return ((is_dunder(name) and name not in _SUBMODULE_DUNDERS) or not trusted_top(graph, importer, module, level=level)
             or mocked(graph, importer, f"{module}.{name}")
             or (facts is not None and facts.doubts.probes(name))
             or star_binds_submodule(graph, module, name) or binds_dynamically(graph, module, name)

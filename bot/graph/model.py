@@ -202,6 +202,8 @@ class Doubts:
     #   starts at a module-level, imported or global name `root`, or "?": not at a name); stores on locals are left out
     sys_path_ups: tuple[int, ...] = ()  # every `sys.path` edit adds a directory of this file's own tree: this
     #   many levels above its directory (`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`: 1)
+    platform_imports: tuple[int, ...] = ()  # lines of absolute imports shielded by nothing but a test on the
+    #   operating system (`if WINDOWS: from rich._windows_renderer import ...`): sure when they name the file's own package
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

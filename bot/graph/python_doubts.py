@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.graph.model import NO_DOUBTS, Doubts
 from bot.graph.names import ALWAYS_DEFINED, last_name
+from bot.graph.python_undefined import globals_aliases_read_only
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
@@ -34,12 +35,14 @@ _PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = re.compile(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
-    r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)|"  # aliased (`x = globals()[k]` reads)
     r"[(,]\s*globals\(\s*\)\s*[,)]|"  # passed on
     r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
     r"=\s*sys\.modules\s*\[\s*__name__|(?<![.\w])exec\s*\([^,()]*\)|"
     r"sys\.modules\s*\[\s*__name__\s*\]\s*=(?!=)", re.MULTILINE)
 _SELF_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(")
+# `glob = globals()` (`x = globals()[k]` reads): a write unless every such name is only read through
+# (`python_undefined.globals_aliases_read_only`)
+_SELF_ALIAS = re.compile(r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)")
 _SETATTR = re.compile(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
 _PROBE = re.compile(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
 _ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
@@ -48,18 +51,43 @@ _ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\
 _HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
                       rb"\s*(?:#[^\n]*\n\s*)*__name__\b")
 _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logger", "Flask", "Blueprint",
-                          "print", "warn", "str", "repr", "len"})
+                          "print", "warn", "str", "repr", "len",
+                          # resource readers given the package whose files they read (pkg_resources, pkgutil,
+                          # importlib.resources): they read beside the module, never replace it
+                          "resource_string", "resource_stream", "resource_filename", "resource_exists",
+                          "resource_isdir", "resource_listdir", "get_data", "files", "read_text", "read_binary",
+                          "open_text", "open_binary", "is_resource", "contents"})
 
 
 def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
     """Names may be added to the module at run time (its exports are unknowable)."""
     return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and
-                            bool(_DYNAMIC_CODE.search(_without_expression_runs(data))))
+                            bool(_DYNAMIC_CODE.search(_without_bounded_writes(data))))
 
 
 # A profiler or timer running a literal expression in the module's namespace (scrapy's `p.runctx("cmd.run(args,
 # opts)", globals(), loc)`): an expression binds nothing (`python_undefined.expression_run` judges the same).
 _EXPRESSION_RUN = re.compile(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
+
+
+# A write through `globals()` under a literal name (setuptools' `globals().setdefault('load_entry_point', f)`,
+# `globals()["x"] = v`): it binds that one name, which the file's names include (`literal_global_names`).
+_LITERAL_GLOBAL = re.compile(rb"""\bglobals(\(\s*\)\s*(?:\[\s*(['"])([A-Za-z_]\w*)\2\s*\]\s*=(?!=)|"""
+                             rb"""\.setdefault\(\s*(['"])([A-Za-z_]\w*)\4\s*,))""")
+
+
+def literal_global_names(data: bytes) -> set[str]:
+    """The names written into the module's namespace through `globals()` under a literal name."""
+    if b"globals(" not in data:
+        return set()
+    return {(m.group(3) or m.group(5)).decode() for m in _LITERAL_GLOBAL.finditer(data)}
+
+
+def _without_bounded_writes(data: bytes) -> bytes:
+    """`data` less what writes into the namespace only names the facts know: literal expressions run in it, and
+    writes under a literal name (`literal_global_names`)."""
+    data = _without_expression_runs(data)
+    return _LITERAL_GLOBAL.sub(lambda m: b"_bound_" + m.group(1), data) if b"globals(" in data else data
 
 
 def _without_expression_runs(data: bytes) -> bytes:
@@ -97,11 +125,19 @@ def _without_path_handoffs(data: bytes) -> bytes:
     return b"\n".join(line if b"setattr" in line else _PATH_HANDOFF.sub(b"", line) for line in data.split(b"\n"))
 
 
+def _self_writing(data: bytes) -> bool:
+    if not any(h in data for h in _SELF_HINTS):
+        return False
+    text = _without_comments(_without_bounded_writes(data))
+    if _SELF_WRITING.search(text):
+        return True
+    return _SELF_ALIAS.search(text) is not None and not globals_aliases_read_only(data)
+
+
 def doubts_of(data: bytes) -> Doubts:
     """The whole-file doubts of one Python source."""
     getattr_open, getattr_names = _module_getattr(data)
-    self_writing = any(h in data for h in _SELF_HINTS) and bool(
-        _SELF_WRITING.search(_without_comments(_without_expression_runs(data))))
+    self_writing = _self_writing(data)
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
@@ -371,7 +407,8 @@ def _compared_literals(test: ast.expr) -> set[str] | None:
 # An `if` test that makes what it guards environment-dependent.
 _GUARD_TEST = re.compile(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
-    r"WINDOWS|win32|darwin|linux|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|find_spec|importlib"
+    r"WINDOWS|win32|darwin|linux|cygwin|\bWIN\b|\bMACOS\b|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|"
+    r"find_spec|importlib"
 )
 # The `if` tests whose block may never run under the target Python (another version, a type checker only).
 _DEAD_CODE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation")
@@ -470,11 +507,14 @@ _CALL_ERRORS = _BROAD | {"TypeError"}
 
 @dataclass(frozen=True)
 class GuardRanges:
-    """Byte ranges where a kind of fact is uncertain: imports, attribute uses, calls."""
+    """Byte ranges where a kind of fact is uncertain: imports, attribute uses, calls; `platform`: where only a
+    test on the operating system makes absolute imports uncertain (a module of that system only; the file's own
+    package is there on every system)."""
 
     imports: list[tuple[int, int]]
     attributes: list[tuple[int, int]]
     calls: list[tuple[int, int]]
+    platform: list[tuple[int, int]]
 
 
 def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = None) -> GuardRanges:
@@ -484,6 +524,7 @@ def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = No
     imports: list[tuple[int, int]] = []
     attributes: list[tuple[int, int]] = []
     calls: list[tuple[int, int]] = []
+    platform: list[tuple[int, int]] = []
     for node in caps.get("try", ()):
         caught = _caught(node)
         body = node.child_by_field_name("body")
@@ -531,19 +572,20 @@ def guard_ranges(caps: dict[str, list[Any]], target: tuple[int, int] | None = No
                 # A platform or feature test: the block runs somewhere. A repository module has the same
                 # names on every platform (a conditional `def` still counts), and arity only judges
                 # unconditional definitions; only what the test probes (`hasattr(mod, "x")`) and what the
-                # block imports (an optional or platform-only module) are uncertain.
+                # block imports (an optional or platform-only module) are uncertain. The probed attributes
+                # are judged where findings are filtered (`bot.gate.guards.quiet_lines`: `hasattr(stream,
+                # "read")` shields `stream.read`, not `helpers.CloseableStreamIterator` beside it).
                 if platform_test(test):  # a relative import names a repository file, there on every system
-                    imports.extend(_without_relative_imports(span, caps.get("import", [])))
+                    platform.extend(_without_relative_imports(span, caps.get("import", [])))
                 else:
                     imports.append(span)
-                    attributes.append(span)
         elif test in ("True", "1") and stmt.parent is not None:
             # `if True: return ...` makes the rest of the block dead code
             body = stmt.child_by_field_name("consequence")
             last = body.named_children[-1] if body is not None and body.named_child_count else None
             if last is not None and last.type in ("return_statement", "raise_statement"):
                 shared.append((stmt.end_byte, stmt.parent.end_byte))
-    return GuardRanges(imports + shared, attributes + shared, calls + shared)
+    return GuardRanges(imports + shared, attributes + shared, calls + shared, platform)
 
 
 def _without_relative_imports(span: tuple[int, int], import_nodes: list[Any]) -> list[tuple[int, int]]:

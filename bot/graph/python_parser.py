@@ -20,7 +20,13 @@ from typing import Any
 from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue, MemberUse
 from bot.graph.python_codegen import CODEGEN_QUERY, codegen_suspect
 from bot.graph.python_defs import ModuleWalk, walk_module
-from bot.graph.python_doubts import doubts_of, guard_ranges, module_dynamic, path_dynamic
+from bot.graph.python_doubts import (
+    doubts_of,
+    guard_ranges,
+    literal_global_names,
+    module_dynamic,
+    path_dynamic,
+)
 from bot.graph.python_local import local_issues
 from bot.graph.python_members import (
     attr_stores,
@@ -174,7 +180,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=path_dynamic(source), issues=issues, parse_ok=parse_ok,
                      suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores,
-                                                                  store_roots=facts.store_roots),
+                                                                  store_roots=facts.store_roots,
+                                                                  platform_imports=facts.platform_imports),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
                      instance_attrs=tuple(sorted((k, tuple(sorted(v))) for k, v in facts.instance_attrs.items())))
 
@@ -222,6 +229,7 @@ class _Extracted:
     instance_attrs: dict[str, set[str]] = field(default_factory=dict)
     attr_stores: tuple[str, ...] = ()
     store_roots: tuple[str, ...] = ()
+    platform_imports: tuple[int, ...] = ()
 
 
 def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[int, int]) -> _Extracted:
@@ -229,14 +237,19 @@ def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[i
     functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
     classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
     ranges = guard_ranges(caps, target)
-    guards = Spans(ranges.imports)
+    guards, platform = Spans(ranges.imports + ranges.platform), Spans(ranges.platform)
     out = _Extracted(walk=walk)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
+    if ranges.platform:  # shielded by an operating-system test only
+        others = Spans(ranges.imports)
+        out.platform_imports = tuple(sorted({n.start_point[0] + 1 for n in caps.get("import", ())
+                                             if n.start_byte in platform and n.start_byte not in others}))
     for n in caps.get("walrus", ()):
         if n.start_byte not in functions and n.type == "identifier":
             walk.names.add(n.text.decode("utf-8", "replace"))
     for n in caps.get("global", ()):
         walk.names.add(n.text.decode("utf-8", "replace"))
+    walk.names.update(literal_global_names(data))
     imported = {f.alias or (f.module.split(".")[0] if f.name is None else f.name) for f in out.imports} - {"*"}
     local_defs = {d.name for d in walk.definitions if d.qualname == d.name and d.kind != "variable"}
     rebound = rebindings(caps, walk, imported | local_defs)

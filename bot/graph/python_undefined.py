@@ -26,6 +26,7 @@ _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
 _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_DELETE_METHODS = frozenset({"pop", "__delitem__"})  # (of a namespace: they bind nothing)
 _CATCH_NAME_ERROR = frozenset({"NameError", "UnboundLocalError"})
 _CATCH_ANYTHING = frozenset({"Exception", "BaseException"})
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
@@ -126,7 +127,8 @@ def _dynamic_namespace(tree: ast.Module) -> set[str] | None:
     """None when the module's names may be bound in ways no binding statement shows: a star import, writes
     through `globals()`/`locals()`/`vars()`, `exec`/`eval` in the module namespace, writes into builtins
     other than `builtins.name = ...`, or `sys.modules[__name__]` manipulation. Otherwise the names the file
-    writes into builtins (`builtins._ = value`), bound for every module."""
+    writes into builtins (`builtins._ = value`), bound for every module, and into its own namespace under a
+    literal name (`globals()["x"] = value`)."""
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -143,9 +145,27 @@ def _dynamic_namespace(tree: ast.Module) -> set[str] | None:
                 written.add(parent.attr)  # `builtins._ = value`: binds `_`, nothing else
             elif _writes_through(node, parents):
                 return None
+        elif (name := _literal_global_write(node, parents)) is not None:
+            written.add(name)  # `globals().setdefault("load_entry_point", f)`: that one name
         elif _binds_dynamically(node, parents):
             return None
     return written
+
+
+def _literal_global_write(node: ast.AST, parents: dict[int, ast.AST]) -> str | None:
+    """The name `globals()["name"] = v` or `globals().setdefault("name", v)` binds (`node` the `globals()` call)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals"):
+        return None
+    parent = parents.get(id(node))
+    key: ast.expr | None = None
+    if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "setdefault":
+        call = parents.get(id(parent))
+        key = call.args[0] if isinstance(call, ast.Call) and call.func is parent and call.args else None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isidentifier():
+        return key.value
+    return None
 
 
 def _builtins_aliases(tree: ast.Module) -> set[str]:
@@ -218,6 +238,8 @@ def _binds_dynamically(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
                 return True  # handed on: called who knows how
             if _literal_code(parent) is not None:
                 return False  # literal code: what it binds is read (`_literal_exec_bindings`)
+            if _in_body(parent, parents) and not _own_namespace(parent) and _global_free_template(parent):
+                return False  # `exec(f"def f({args}): ...")` in a function binds that function's locals
             if node.id == "eval" and not _compiled(parent):
                 # an expression binds nothing (Django's `eval(options.cmd[0])(...)` picks a function); only
                 # a walrus could, and only at module level: nobody binds a global that way
@@ -305,6 +327,27 @@ def _alias_written(alias: str, parents: dict[int, ast.AST]) -> bool:
     return any(not _read_only(n, parents.get(id(n))) for n in uses)
 
 
+def globals_aliases_read_only(data: bytes) -> bool:
+    """Every `globals()` assigned or handed on in the file is bound to a name (`glob = globals()`) that is only
+    read through (`name in glob`, `glob[name]`: sqlalchemy's `exc.py`), so the namespace gets no name from it."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    aliases = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals"):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 \
+                and isinstance(parent.targets[0], ast.Name):
+            aliases.add(parent.targets[0].id)
+        elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.keyword)):
+            return False
+    return bool(aliases) and not any(_alias_written(a, parents) for a in aliases)
+
+
 def _all_nodes(parents: dict[int, ast.AST]) -> list[ast.AST]:
     """Every node of the tree `parents` was built from (each child appears once, its parent once per child)."""
     seen: dict[int, ast.AST] = {}
@@ -313,6 +356,16 @@ def _all_nodes(parents: dict[int, ast.AST]) -> list[ast.AST]:
         for child in ast.iter_child_nodes(parent):
             seen[id(child)] = child
     return list(seen.values())
+
+
+def _global_free_template(call: ast.Call) -> bool:
+    """`exec(f"...")` with no namespace given, whose template has no `global` in its literal parts (pydantic's
+    tests: `exec(f"def testing_function({', '.join(fields)}): ...")`): run in a function or a class body, what
+    it binds lands in that scope's own namespace, never the module's."""
+    arg = call.args[0] if call.args else None
+    if not isinstance(arg, ast.JoinedStr) or len(call.args) > 1 or call.keywords:
+        return False
+    return not any(isinstance(v, ast.Constant) and "global" in str(v.value) for v in arg.values)
 
 
 def _own_namespace(call: ast.Call) -> bool:
@@ -324,10 +377,12 @@ def _own_namespace(call: ast.Call) -> bool:
 
 
 def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
+    """`call` (the namespace) is read or has names deleted (`del globals()[name]`, `.pop(name)`): nothing that
+    binds a name."""
     if isinstance(parent, ast.Subscript):
-        return isinstance(parent.ctx, ast.Load) and parent.value is call
+        return isinstance(parent.ctx, (ast.Load, ast.Del)) and parent.value is call
     if isinstance(parent, ast.Attribute):
-        return parent.attr in _READ_METHODS
+        return parent.attr in _READ_METHODS or parent.attr in _DELETE_METHODS
     if isinstance(parent, ast.Compare):
         return call in parent.comparators
     if isinstance(parent, (ast.comprehension, ast.For)):

@@ -208,3 +208,23 @@ def test_a_local_variable_annotation_is_never_an_undefined_mutation(tmp_path: Pa
         assert "x: Box = Box_typo()" in edit.content
         with pytest.raises(NameError):
             exec(compile(edit.content + "make()\n", "mod.py", "exec"), {})
+
+
+@pytest.mark.parametrize("config", [
+    ("pyproject.toml", '[tool.setuptools_scm]\nwrite_to = "src/pkg/_version.py"\n'),
+    ("pyproject.toml", '[tool.hatch.build.hooks.vcs]\nversion-file = "src/pkg/_version.py"\n'),
+    ("setup.py", 'from setuptools import setup\nsetup(use_scm_version={"write_to": "src/pkg/_version.py"})\n'),
+])
+def test_a_module_the_build_writes_is_never_deleted(tmp_path: Path, config: tuple[str, str]) -> None:
+    """pytest's `write_to = "src/_pytest/_version.py"`, black's hatch-vcs `version-file`: the build writes the
+    module (upstream's git never has it), so deleting it from the tree breaks nothing once installed."""
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "__init__.py").write_text("from ._version import version\n")
+    (tmp_path / "src" / "pkg" / "_version.py").write_text("version = '1'\n")
+    (tmp_path / "src" / "pkg" / "util.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "src" / "pkg" / "app.py").write_text("from pkg import util\n")
+    seen = {m.note for seed in range(5) for m in collect(tmp_path, "p", 3, seed) if m.kind == "remove_module"}
+    assert "delete module pkg.util" in seen
+    (tmp_path / config[0]).write_text(config[1])
+    seen = {m.note for seed in range(5) for m in collect(tmp_path, "p", 3, seed) if m.kind == "remove_module"}
+    assert seen == {"delete module pkg.util"}

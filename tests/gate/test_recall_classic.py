@@ -754,3 +754,180 @@ def test_a_profiler_running_a_literal_expression_in_the_module_namespace_binds_n
     repo.stage()
     assert sorted(rules(repo.check())) == [("missing-symbol", "pkg/__main__.py", 1),
                                            ("undefined-name", "pkg/cmdline.py", 5)]
+
+
+def test_a_hasattr_test_on_another_object_leaves_the_modules_attributes_judged(repo: Repo) -> None:
+    """falcon: `if hasattr(stream, "read"): iterable = helpers.CloseableStreamIterator(stream, size)` probes the
+    stream, not the repository module: the block runs wherever streams can be read, and `helpers` has the same
+    names there. What the test probes (`hasattr(helpers, "Closeable")`) stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/helpers.py": "class Closeable:\n    pass\n\n\ndef other():\n    return 1\n",
+                "pkg/app.py": "from pkg import helpers\n\n\ndef body(stream):\n    if hasattr(stream, 'read'):\n"
+                              "        return helpers.Closeable(stream)\n    return helpers.other()\n",
+                "pkg/probe.py": "from pkg import helpers\n\nif hasattr(helpers, 'Closeable'):\n"
+                                "    helpers.Closeable()\n"})
+    repo.commit()
+    repo.write("pkg/helpers.py", "def other():\n    return 1\n")
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/app.py", 6)]
+
+
+def test_an_absolute_import_of_the_files_own_package_under_a_platform_test_is_judged(repo: Repo) -> None:
+    """rich's console: `if WINDOWS: from rich._windows_renderer import legacy_windows_render`. Whichever `rich`
+    runs the file is the package holding it, and its files are there on every system, as for a relative
+    import. Another top-level module there (`import winreg_helpers`, `from other import x`) may be one of
+    that system only, and an import an `except ImportError` also shields stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n",
+                "other/__init__.py": "", "other/win.py": "class Reader:\n    pass\n",
+                "pkg/run.py": "import sys\n\nWINDOWS = sys.platform == 'win32'\n\n\ndef render():\n"
+                              "    if WINDOWS:\n        import winreg_helpers\n        from pkg.win import Reader\n"
+                              "        from other.win import Reader as Other\n        return Reader, Other\n",
+                "pkg/shielded.py": "import sys\n\nif sys.platform == 'win32':\n    try:\n"
+                                   "        from pkg.win import Reader\n    except ImportError:\n"
+                                   "        Reader = None\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py", "other/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/run.py", 9)]
+
+
+def test_a_deleted_main_module_imported_by_name_is_reported(repo: Repo) -> None:
+    """mkdocs' tests: `from mkdocs import __main__ as cli`. `__main__` is a dunder name, but no module gets it
+    for free (unlike `__name__` or `__file__`): it is the package's `__main__.py`, and without it the import
+    fails."""
+    repo.files({"pkg/__init__.py": "", "pkg/__main__.py": "def cli():\n    return 1\n",
+                "tests/test_cli.py": "from pkg import __main__ as cli\nfrom pkg import __file__ as where\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/__main__.py")
+    assert [(path, line) for _rule, path, line in rules(repo.check())] == [("tests/test_cli.py", 1)]
+
+
+@pytest.mark.parametrize("config, found", [
+    ('[tool.hatch.build.targets.wheel.hooks.mypyc]\nexclude = [\n  "/src/pkg/files.py",\n]\n',
+     [("missing-module", "src/pkg/app.py", 1)]),
+    ('[tool.hatch.build.hooks.vcs]\nversion-file = "src/pkg/files.py"\n', []),
+])
+def test_a_deleted_module_whose_file_a_build_list_names_is_reported(repo: Repo, config: str,
+                                                                    found: list[tuple[str, str, int]]) -> None:
+    """black's mypyc hook compiles every module but `exclude = ["/src/black/files.py", ...]`: naming the file
+    there builds nothing from other sources, so deleting `files.py` breaks its importers. A file the build
+    writes (`version-file`, `write_to`) is still provided once the project is built."""
+    repo.files({"pyproject.toml": config, "src/pkg/__init__.py": "", "src/pkg/files.py": "def find():\n    return 1\n",
+                "src/pkg/app.py": "from pkg.files import find\n"})
+    repo.commit()
+    repo.git("rm", "-q", "src/pkg/files.py")
+    assert rules(repo.check()) == found
+
+
+def test_deleting_from_globals_binds_nothing(repo: Repo) -> None:
+    """setuptools' `depends.py` drops names on some platforms with `del globals()[name]` (or `.pop(name)`): a
+    deletion adds no name, so a name bound nowhere is still undefined there. A write through `globals()`
+    may bind anything: silent."""
+    deleter = "def close(f):\n    return f\n\n\ndef use(f):\n    return close_typo(f)\n\n\n" \
+              "def _update():\n    for name in ('close',):\n        del globals()[name]\n        globals().pop(name)\n"
+    writer = "def use(f):\n    return close_typo(f)\n\n\nglobals()['close_typo'] = len\n"
+    repo.files({"pkg/__init__.py": "", "pkg/depends.py": deleter, "pkg/writer.py": writer})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/depends.py", 6)]
+
+
+def test_a_write_through_globals_under_a_literal_name_binds_that_name_only(repo: Repo) -> None:
+    """setuptools' `easy_install.py` runs `globals().setdefault('load_entry_point', f)`: it binds that one name,
+    so `ei.ScriptWriter` of a removed class is still reported, `ei.load_entry_point` is not, and in the file a
+    name bound nowhere is still undefined. A write under a computed name may bind anything: silent."""
+    ei = "class ScriptWriter:\n    pass\n\n\ndef _patch(f):\n    globals().setdefault('load_entry_point', f)\n" \
+         "    globals()['other'] = f\n\n\ndef run():\n    return load_entry_point, other, writer_typo\n"
+    computed = "class ScriptWriter:\n    pass\n\n\ndef _patch(name, f):\n    globals().setdefault(name, f)\n"
+    repo.files({"pkg/__init__.py": "", "pkg/ei.py": ei, "pkg/computed.py": computed,
+                "pkg/use.py": "from pkg import computed, ei\n\nei.ScriptWriter, ei.load_entry_point, ei.other\n"
+                              "computed.ScriptWriter\n"})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/ei.py", 11)]
+    repo.write("pkg/ei.py", ei.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.write("pkg/computed.py", computed.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.stage()
+    assert rules(repo.check()) == [("undefined-name", "pkg/ei.py", 10), ("missing-attribute", "pkg/use.py", 3)]
+
+
+def test_a_mock_patch_shields_only_what_it_patches(repo: Repo) -> None:
+    """sanic's CLI tests run `main()` inside `with patch.object(InspectorClient, "request"):` and
+    `with patch("sys.argv", [...]):`: the mocks replace `request` and `argv`, not `main`, whose signature is
+    the repository's. A use of what is patched (`patch("pkg.cli.main")`), or of anything under a patch whose
+    target cannot be read, stays silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/cli.py": "class Client:\n    def request(self):\n        pass\n\n\n"
+                                                  "def main(args=None):\n    return args\n",
+                "tests/test_cli.py": "from unittest.mock import patch\n\nfrom pkg.cli import Client, main\n\n\n"
+                                     "def test_x(target):\n    with patch.object(Client, 'request'):\n"
+                                     "        with patch('sys.argv', ['x']):\n            main()\n"
+                                     "    with patch('pkg.cli.main'):\n        main()\n"
+                                     "    with patch(target):\n        main()\n"})
+    repo.commit()
+    repo.write("pkg/cli.py", "class Client:\n    def request(self):\n        pass\n\n\n"
+                             "def main(args, extra):\n    return args\n")
+    repo.stage()
+    assert rules(repo.check()) == [("arity-mismatch", "tests/test_cli.py", 9)]
+
+
+def test_an_exec_of_a_template_in_a_function_binds_nothing_in_the_module(repo: Repo) -> None:
+    """pydantic's tests: `exec(f"def testing_function({', '.join(fields)}): ...")` inside a test function runs in
+    that function's namespace, so a name bound nowhere is still undefined elsewhere in the file. A template
+    with `global` in it, or an exec given the module's namespace, may bind anything: silent."""
+    local = "def make(fields):\n    exec(f\"def tf({', '.join(fields)}): return 1\")\n    return locals()['tf']\n\n\n" \
+            "def use():\n    return Model_typo()\n"
+    repo.files({"pkg/__init__.py": "", "pkg/local.py": local,
+                "pkg/glob.py": local.replace("def tf(", "global tf; def tf("),
+                "pkg/ns.py": local.replace("return 1\")", "return 1\", globals())")})
+    repo.commit()
+    assert rules(repo.check(all_files=True)) == [("undefined-name", "pkg/local.py", 7)]
+
+
+def test_imports_of_the_files_own_package_under_a_feature_test_are_judged(repo: Repo) -> None:
+    """rich's console: `if use_legacy_windows_render: from rich._windows_renderer import legacy_windows_render`.
+    The test reads like a feature's availability, but the module is the file's own package's (or named
+    relatively), there wherever the block runs; another top-level module there may be optional: silent."""
+    repo.files({"pkg/__init__.py": "", "pkg/win.py": "class Reader:\n    pass\n", "pkg/win2.py": "X = 1\n",
+                "other/__init__.py": "", "other/win.py": "class Reader:\n    pass\n",
+                "pkg/console.py": "def render(legacy):\n    use_legacy_render = legacy\n    if use_legacy_render:\n"
+                                  "        from pkg.win import Reader\n        from .win2 import X\n"
+                                  "        from other.win import Reader as Other\n        return Reader, X, Other\n"})
+    repo.commit()
+    repo.git("rm", "-q", "pkg/win.py", "pkg/win2.py", "other/win.py")
+    assert rules(repo.check()) == [("missing-module", "pkg/console.py", 4), ("missing-module", "pkg/console.py", 5)]
+
+
+
+def test_a_name_bound_to_globals_and_only_read_through_is_no_write(repo: Repo) -> None:
+    """sqlalchemy's `exc.py`: `glob = globals()`, then `if name in glob and issubclass(glob[name], DBAPIError)`:
+    reads of the module's namespace, so `exc.DatabaseError` of a removed class is reported. A module that
+    writes through its alias (`ns["late"] = 1`) or hands `globals()` on may bind anything: silent."""
+    reader = "class DBAPIError(Exception):\n    pass\n\n\nclass DatabaseError(DBAPIError):\n    pass\n\n\n" \
+             "def lookup(name):\n    glob = globals()\n    if name in glob and issubclass(glob[name], DBAPIError):\n" \
+             "        return glob[name]\n    return None\n"
+    repo.files({"pkg/__init__.py": "", "pkg/exc.py": reader,
+                "pkg/handed.py": reader.replace("glob = globals()", "glob = dict(ns=globals())"),
+                "pkg/use.py": "from pkg import exc, handed\n\nexc.DatabaseError, handed.DatabaseError\n"})
+    repo.commit()
+    repo.write("pkg/exc.py", reader.replace("class DatabaseError(DBAPIError):\n    pass\n", "X = 1\n"))
+    repo.write("pkg/handed.py", reader.replace("class DatabaseError(DBAPIError):\n    pass\n", "X = 1\n")
+               .replace("glob = globals()", "glob = dict(ns=globals())"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/use.py", 3)]
+
+
+def test_reading_a_resource_of_the_module_by_its_name_does_not_replace_it(repo: Repo) -> None:
+    """setuptools' `easy_install.py`: `text = pkg_resources.resource_string(__name__, "script.tmpl")` hands
+    the module's name to a resource reader of a dynamic module: it reads a file beside the module, it does not
+    replace the module, so `ei.ScriptWriter` of a removed class is reported. An unknown helper handed
+    `__name__` (`recreate_module(__name__, ...)`) may replace it: silent."""
+    res = "globals().update(dict(x=1))\n\n\ndef resource_string(name, path):\n    return path\n\n\n" \
+          "def recreate(name):\n    return name\n"
+    ei = "from pkg import res\n\n\nclass ScriptWriter:\n    pass\n\n\ndef template():\n" \
+         "    text = res.resource_string(__name__, 'script.tmpl')\n    return text\n"
+    repo.files({"pkg/__init__.py": "", "pkg/res.py": res, "pkg/ei.py": ei,
+                "pkg/lazy.py": ei.replace("text = res.resource_string(__name__, 'script.tmpl')",
+                                          "text = res.recreate(__name__)"),
+                "pkg/use.py": "from pkg import ei, lazy\n\nei.ScriptWriter, lazy.ScriptWriter\n"})
+    repo.commit()
+    for name in ("pkg/ei.py", "pkg/lazy.py"):
+        source = (repo.root / name).read_text()
+        repo.write(name, source.replace("class ScriptWriter:\n    pass\n", "X = 1\n"))
+    repo.stage()
+    assert rules(repo.check()) == [("missing-attribute", "pkg/use.py", 3)]

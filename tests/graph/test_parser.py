@@ -178,7 +178,9 @@ def test_all_and_dynamic() -> None:
     assert facts("__all__ = ['a']\n__all__.extend(x)\n").all_dynamic
     assert facts("__all__ = names()\n").all_names is None
     assert facts("def __getattr__(name): ...\n").dynamic
-    assert facts("globals()['x'] = 1\n").dynamic
+    assert facts("for k in 'xy':\n    globals()[k] = 1\n").dynamic
+    literal = facts("globals()['x'] = 1\nglobals().setdefault('y', 2)\n")  # binds those names only
+    assert not literal.dynamic and not literal.doubts.self_writing and {"x", "y"} <= literal.module_names
     assert facts("globals().update(d)\n").dynamic
     assert facts("import sys\nsys.modules[__name__] = X()\n").dynamic
     assert facts("__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n").path_dynamic

@@ -138,7 +138,7 @@ def test_dynamic_modules_are_unknown(make_repo: Callable[..., Path]) -> None:
     g = graph_of(make_repo, {
         "pkg/__init__.py": "",
         "pkg/lazy.py": "def __getattr__(name): ...\n",
-        "pkg/globs.py": "globals()['made'] = 1\n",
+        "pkg/globs.py": "for k in ['made']:\n    globals()[k] = 1\n",
         "pkg/broken.py": "def f(:\n",
         "pkg/ext.py": "from .lazy import anything\n",
         "ns/inner.py": "X = 1\n",

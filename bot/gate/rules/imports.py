@@ -17,7 +17,7 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
     if not facts.parse_ok:
         return
     for imp in facts.imports:
-        if imp.guarded:
+        if shielded(ctx.graph, path, facts, imp):
             continue
         hit = _check(ctx, path, imp)
         if hit is None:
@@ -27,6 +27,29 @@ def import_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]
                 and not path_edits_harmless(ctx.graph, path, facts.doubts, hit.module):
             continue
         yield hit
+
+
+def shielded(graph: Graph, path: str, facts: FileFacts, imp: ImportFact) -> bool:
+    """The import is guarded (`ImportFact.guarded`), and not one that only a test on the operating system guards
+    naming a module of the file's own regular package (`Doubts.platform_imports`: rich's `if WINDOWS: from
+    rich._windows_renderer import ...` in `rich/console.py`): whichever `rich` runs the file is the package
+    holding it, and its files are there on every system, as for a relative import."""
+    if not imp.guarded:
+        return False
+    if imp.level or imp.line not in facts.doubts.platform_imports:
+        return True
+    package = own_package(graph, path)
+    return not package or imp.module.split(".")[0] != package
+
+
+def own_package(graph: Graph, path: str) -> str:
+    """The top-level regular package of the repository that holds the file ("" for none): whichever copy of it
+    runs the file is the one holding it, so its modules are there wherever the file runs."""
+    for module in graph.modules_of(path):
+        top = module.split(".")[0]
+        if ("." in module or path.endswith("__init__.py")) and in_regular_package(graph, top):
+            return top
+    return ""
 
 
 def in_regular_package(graph: Graph, module: str) -> bool:
@@ -95,7 +118,8 @@ def _source_deleted(ctx: RuleContext, rel: str) -> bool:
 def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_only: bool = False) -> bool:
     """The build configuration (as the judged picture has it) writes the file (`write_to = "pkg/_version.py"`)
     or builds the module (`Extension("pkg._speedups", ...)`). `built_only`: a quoted module name counts only
-    where it names an extension (`Extension(`, `ext-modules`, `cythonize(` right before it), not in any list."""
+    where it names an extension (`Extension(`, `ext-modules`, `cythonize(` right before it), not in any list,
+    and the file's path only where the build writes it."""
     from bot.repo_files import FileSkipped, note_skipped
 
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
@@ -106,6 +130,8 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_onl
             return True  # it may name the module: unsure, so silent
         if text is None:
             continue
+        if _writes(text, rel):
+            return True
         if name == "pyproject.toml":
             text = _build_tables(text)
         elif name == "setup.cfg":
@@ -117,8 +143,20 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_onl
     return False
 
 
-# What names a file the build writes (setuptools-scm's `write_to`, hatch-vcs' `version-file`, versioneer's
-# `versionfile_build`, `open(..., "w")` or `.write_text(...)` in setup.py, meson's `configure_file(output: ...)`).
+# A key whose value is a file the build writes: `write_to = "..."` (setuptools_scm), `version-file = "..."`
+# (hatch-vcs), `versionfile_source = pkg/_version.py` (versioneer)
+_WRITTEN = re.compile(r"""(?:write_to|version[_-]file|versionfile_(?:source|build))['"]?\s*[:=]\s*['"]?\.?/?([\w./-]+)""")
+
+
+def _writes(text: str, rel: str) -> bool:
+    """The build configuration writes the file `rel` + ".py" (a list that merely names the file, black's mypyc
+    `exclude = ["/src/black/files.py", ...]`, compiles that source or leaves it alone: it provides nothing
+    without it)."""
+    return any(m.group(1) == rel + ".py" for m in _WRITTEN.finditer(text))
+
+
+# A line that may write the file it names, beyond the keyed forms `_writes` reads: `open(..., "w")` or
+# `.write_text(...)` in setup.py, meson's `configure_file(output: ...)`, a key on the line before its value.
 _WRITER = re.compile(r"(?i)write[-_]?to|version[-_]?file|open\(|\.write|configure_file|output\s*[:=]")
 
 
