@@ -130,7 +130,7 @@ def quiet_lines(source: str, target: tuple[int, int] | None = None, package: str
             if platform_test(test):
                 pass  # what it imports is judged by the facts (`python_doubts.guard_ranges`, `Doubts.platform_imports`)
             elif _VERSION_TEST.search(test) and target is not None and version_split(test, target):
-                mark(guarded - _relative_imports(branches), _IMPORTS)
+                mark(guarded - _own_imports(branches, ""), _IMPORTS)
                 mark(guarded, _MEMBERS)
             elif _VERSION_TEST.search(test):
                 mark(guarded, _CROSS_MISSING)
@@ -157,13 +157,9 @@ def _skipped_quiets(decorator: ast.expr) -> set[str]:
     return set(RAISES) if raises is None else _raises_quiets(raises)
 
 
-def _relative_imports(branches: list[ast.AST]) -> set[int]:
-    return set().union(set(), *(_span_of(n) for b in branches for n in ast.walk(b)
-                                if isinstance(n, ast.ImportFrom) and n.level))
-
-
 def _own_imports(branches: list[ast.AST], package: str) -> set[int]:
-    """Lines of the relative imports in `branches`, and of the absolute ones naming modules of `package`."""
+    """Lines of the relative imports in `branches`, and of the absolute ones naming modules of `package` (none
+    when `package` is "")."""
     def own(module: str) -> bool:
         return bool(package) and (module == package or module.startswith(package + "."))
 
