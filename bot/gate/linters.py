@@ -74,7 +74,10 @@ def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
     files = files if isinstance(files, RepoFiles) else RepoFiles(files)
     excluded: list[str] = []
     ignored: list[tuple[str, tuple[str, ...]]] = []
-    ruff = _ruff_config(files)
+    pyproject = _toml(files.read_text_or_note("pyproject.toml"))
+    tool = pyproject.get("tool") if pyproject is not None else None
+    tools = tool if isinstance(tool, dict) else {}
+    ruff = _ruff_config(files, tools)
     if ruff is not None:
         lint = ruff.get("lint")
         excluded += _strings(ruff.get("exclude")) + _strings(ruff.get("extend-exclude"))
@@ -90,15 +93,14 @@ def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
             ignored += list(_flake8_per_file(flake8.get(key, "")))
     return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
                        tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
-                       _black_excluded(files))
+                       _black_excluded(tools))
 
 
-def _black_excluded(files: RepoFiles) -> tuple[re.Pattern[str], ...]:
-    """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml, compiled as black
-    compiles them (verbose when the pattern spans lines); a pattern black could not compile declares nothing."""
-    data = _toml(files.read_text_or_note("pyproject.toml"))
-    tool = data.get("tool") if data is not None else None
-    black = tool.get("black") if isinstance(tool, dict) else None
+def _black_excluded(tools: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
+    """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml (its `[tool]` tables:
+    `tools`), compiled as black compiles them (verbose when the pattern spans lines); a pattern black could not
+    compile declares nothing."""
+    black = tools.get("black")
     out: list[re.Pattern[str]] = []
     for key in ("exclude", "extend-exclude", "force-exclude"):
         value = black.get(key) if isinstance(black, dict) else None
@@ -128,14 +130,13 @@ def _normal(pattern: str) -> str:
     return pattern.rstrip("/")
 
 
-def _ruff_config(files: RepoFiles) -> dict[str, Any] | None:
+def _ruff_config(files: RepoFiles, tools: dict[str, Any]) -> dict[str, Any] | None:
+    """ruff's own files first, else `[tool.ruff]` of pyproject.toml (its `[tool]` tables: `tools`)."""
     for name in (".ruff.toml", "ruff.toml"):
         data = _toml(files.read_text_or_note(name))
         if data is not None:
             return data
-    data = _toml(files.read_text_or_note("pyproject.toml"))
-    tool = data.get("tool") if data is not None else None
-    ruff = tool.get("ruff") if isinstance(tool, dict) else None
+    ruff = tools.get("ruff")
     return ruff if isinstance(ruff, dict) else None
 
 
