@@ -6,6 +6,7 @@ only climbs from the captured nodes to their method and class.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bot.graph.model import MemberKind, MemberUse
@@ -294,14 +295,18 @@ def instance_members(caps: dict[str, list[Any]], bindings: dict[str, list[int]],
 def _import_sites(caps: dict[str, list[Any]]) -> set[int]:
     """Where imports bind names (as `binding_counts` records them): a function-level import names the same
     module-level object as one at the top."""
-    out: set[int] = set()
+    return {node.start_byte for _name, node in _import_bindings(caps)}
+
+
+def _import_bindings(caps: dict[str, list[Any]]) -> Iterator[tuple[str, Any]]:
+    """(name, node) of what import statements bind, as `binding_counts` counts it: each imported name's first
+    part, and its alias."""
     for n in caps.get("import", ()):
         for ident in n.named_children:
-            out.add(ident.start_byte)
+            yield text(ident).split(".")[0], ident
             alias = ident.child_by_field_name("alias") if ident.type == "aliased_import" else None
             if alias is not None:
-                out.add(alias.start_byte)
-    return out
+                yield text(alias), alias
 
 
 def _bound_in_function(name: str, node: Any, bindings: dict[str, list[int]], imported: set[int]) -> bool:
@@ -418,12 +423,8 @@ def binding_counts(caps: dict[str, list[Any]]) -> dict[str, list[int]]:
             ident = n.child_by_field_name("name")
             if ident is not None:
                 add(text(ident), ident)
-    for n in caps.get("import", ()):
-        for ident in n.named_children:
-            add(text(ident).split(".")[0], ident)
-            alias = ident.child_by_field_name("alias") if ident.type == "aliased_import" else None
-            if alias is not None:
-                add(text(alias), alias)
+    for name, node in _import_bindings(caps):
+        add(name, node)
     for n in caps.get("capname", ()):
         add(text(n), n)
     for n in caps.get("delete", ()):
