@@ -309,3 +309,26 @@ def test_a_nested_projects_untracked_build_file_does_not_make_it_a_root(repo: Re
     assert staged(repo).findings == []
     repo.git("add", "plugins/foo/pyproject.toml")
     assert rules(staged(repo)) == [("missing-symbol", "plugins/foo/foo/cli.py", 1)]
+
+
+def test_a_working_tree_copy_swapped_for_a_fifo_or_an_outside_link_after_staging_is_not_read(
+        repo: Repo, tmp_path: Path) -> None:
+    """The staged content is read from the working tree only when that copy is a regular file whose bytes hash to
+    the staged blob. After `git add`, `helpers.py` becomes a FIFO (opening it would hang) and `app.py` a link to a
+    file outside the repository with the same bytes: the check ends, judges the staged blobs from git, and
+    reports the staged break in `app.py`; nothing of the outside file is read as the repository's code."""
+    repo.files({"helpers.py": HELPERS, "app.py": APP})
+    repo.commit()
+    repo.write("helpers.py", HELPERS.replace("def send_email(to):", "def send_mail(to):"))
+    broken = APP + "other_thing()\n"
+    repo.write("app.py", broken)
+    repo.stage()
+    (repo.root / "helpers.py").unlink()
+    os.mkfifo(repo.root / "helpers.py")
+    outside = tmp_path / "outside.py"
+    outside.write_text(broken)
+    (repo.root / "app.py").unlink()
+    (repo.root / "app.py").symlink_to(outside)
+    found = rules(staged(repo))
+    assert ("missing-symbol", "app.py", 1) in found
+    assert ("undefined-name", "app.py", 4) in found
