@@ -19,8 +19,9 @@ tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
-verbose when they span lines, as black compiles them) is one whose syntax the project's target-version does not
-cover (black's own `scripts/generate_schema.py`, excluded "# Uses match syntax" under `target-version = py39`).
+verbose when they span lines, as black compiles them; searched at a bounded cost, `bot.repo_regex`) is one whose
+syntax the project's target-version does not cover (black's own `scripts/generate_schema.py`, excluded "# Uses
+match syntax" under `target-version = py39`).
 Black judges no names, so that forgives only a syntax error about newer syntax.
 """
 
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.repo_files import RepoFiles
+from bot.repo_regex import RepoRegex, compile_repo_regex
 
 LINTED_RULES = frozenset({"syntax-error", "undefined-name"})
 _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
@@ -44,7 +46,7 @@ _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
 class LinterScope:
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
-    unformatted: tuple[re.Pattern[str], ...] = ()  # files the formatter never parses (black's regexes)
+    unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
@@ -96,18 +98,19 @@ def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
                        _black_excluded(tools))
 
 
-def _black_excluded(tools: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
+def _black_excluded(tools: dict[str, Any]) -> tuple[RepoRegex, ...]:
     """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml (its `[tool]` tables:
     `tools`), compiled as black compiles them (verbose when the pattern spans lines); a pattern black could not
     compile declares nothing."""
     black = tools.get("black")
-    out: list[re.Pattern[str]] = []
+    out: list[RepoRegex] = []
     for key in ("exclude", "extend-exclude", "force-exclude"):
         value = black.get(key) if isinstance(black, dict) else None
         if not isinstance(value, str) or not value.strip():
             continue
         try:
-            out.append(re.compile(("(?x)" if "\n" in value else "") + value))
+            out.append(compile_repo_regex(("(?x)" if "\n" in value else "") + value,
+                                          f"pyproject.toml: `[tool.black]` `{key}`"))
         except re.error:
             continue
     return tuple(out)

@@ -2,7 +2,8 @@
 
 Exclusions decide which files are *checked*; excluded files still count when resolving imports.
 `[tool.yantra] exclude` globs have gitignore semantics (`bot.paths`); `.pre-commit-config.yaml`'s top-level
-`files`/`exclude` are regular expressions searched in the path, as pre-commit does.
+`files`/`exclude` are regular expressions searched in the path, as pre-commit does, at a bounded cost
+(`bot.repo_regex`: a pattern that backtracks catastrophically stops the run with a message, exit 2).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from bot.config import GateConfig
 from bot.errors import ConfigError
 from bot.paths import PathMatcher
 from bot.repo_files import RepoFiles
+from bot.repo_regex import RepoRegex, compile_repo_regex
 
 PRECOMMIT_CONFIG = ".pre-commit-config.yaml"
 
 
 @dataclass(frozen=True)
 class Scope:
-    files: re.Pattern[str] | None = None  # `.pre-commit-config.yaml` top-level `files` (re.search)
-    exclude: re.Pattern[str] | None = None  # `.pre-commit-config.yaml` top-level `exclude` (re.search)
+    files: RepoRegex | None = None  # `.pre-commit-config.yaml` top-level `files` (re.search)
+    exclude: RepoRegex | None = None  # `.pre-commit-config.yaml` top-level `exclude` (re.search)
     globs: PathMatcher = field(default_factory=PathMatcher)  # `[tool.yantra] exclude`
 
     def checks(self, path: str) -> bool:
@@ -39,7 +41,7 @@ def load_scope(root: Path, gate: GateConfig, files: RepoFiles | None = None) -> 
     return Scope(files=only, exclude=exclude, globs=PathMatcher(tuple(gate.exclude)))
 
 
-def _precommit_filters(files: RepoFiles) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+def _precommit_filters(files: RepoFiles) -> tuple[RepoRegex | None, RepoRegex | None]:
     text = files.read_text_or_note(PRECOMMIT_CONFIG)
     if text is None:
         return None, None
@@ -54,11 +56,11 @@ def _precommit_filters(files: RepoFiles) -> tuple[re.Pattern[str] | None, re.Pat
     return _regex(data.get("files"), "files"), _regex(data.get("exclude"), "exclude")
 
 
-def _regex(value: object, key: str) -> re.Pattern[str] | None:
+def _regex(value: object, key: str) -> RepoRegex | None:
     if not isinstance(value, str) or value in ("", "^$"):
         return None
     try:
-        return re.compile(value)
+        return compile_repo_regex(value, f"{PRECOMMIT_CONFIG}: top-level `{key}`")
     except re.error as exc:
         raise ConfigError(f"{PRECOMMIT_CONFIG}: top-level `{key}` is not a valid regular expression ({exc})") \
             from exc
