@@ -17,7 +17,7 @@ import pytest
 from support.gate_repo import Repo
 
 from bot.errors import ConfigError
-from bot.repo_regex import PatternTooCostly, compile_repo_regex
+from bot.repo_regex import PatternTooCostly, compile_repo_regex, plain_shape
 
 HOSTILE = "(a|a)+$"  # exponential in `re` and in `regex` alike: only the budget stops it
 LONG = "a" * 40 + ".py"  # a path it backtracks on (the `.` fails `$` after every split of the `a`s)
@@ -79,8 +79,9 @@ def test_normal_patterns_still_decide_scope_in_process(repo: Repo) -> None:
     assert [f.path for f in repo.check(all_files=True).findings] == ["src/bad.py"]
 
 
-def test_no_repository_pattern_no_regex_import(repo: Repo, tmp_path: Path) -> None:
-    """The hook's path stays light: `regex` (~15 ms to import) is loaded only to search a repository's pattern."""
+def test_regex_is_imported_only_for_a_pattern_re_cannot_bound(repo: Repo, tmp_path: Path) -> None:
+    """The hook's path stays light: `regex` (~15 ms to import) is not loaded without a pattern, nor for a pattern
+    with no repeat (`re` searches it at a bounded cost), only for one `re` could backtrack on."""
     repo.files({**PKG, "app.py": BROKEN, ".pre-commit-config.yaml": "repos: []\n"})
     repo.stage()
     probe = ("import sys\nfrom pathlib import Path\nfrom bot.gate import run_check\nfrom bot.graph.snapshot import "
@@ -89,10 +90,21 @@ def test_no_repository_pattern_no_regex_import(repo: Repo, tmp_path: Path) -> No
     script.write_text(probe, encoding="utf-8")
     out = subprocess.run([sys.executable, str(script), str(repo.root)], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
-    repo.files({".pre-commit-config.yaml": "exclude: ^legacy/\nrepos: []\n"})
-    repo.stage()
-    out = subprocess.run([sys.executable, str(script), str(repo.root)], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "True", out.stderr
+    for pattern, imported in [("^(legacy|docs)/", "False"), ("^legacy/.*$", "True")]:
+        repo.files({".pre-commit-config.yaml": f"exclude: {pattern}\nrepos: []\n"})
+        repo.stage()
+        out = subprocess.run([sys.executable, str(script), str(repo.root)], capture_output=True, text=True,
+                             timeout=120)
+        assert out.stdout.strip() == imported, (pattern, out.stderr)
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("^(profiling/|tests/data/)", True), (r"\.min\.js$", True), ("(?i)^(?:docs|examples)/[^/]", True),
+    ("^legacy/.*", False), ("(a|a)+$", False), ("a{3}", False), (r"(a)\1", False), ("(?x) a # [\n b*", False),
+    ("(?#[)b*](?#])", False), ("(a|b)(a|b)(a|b)(a|b)(a|b)", False), ("x" * 300, False), ("[*+?{]", True),
+])
+def test_re_searches_only_patterns_whose_shape_bounds_its_cost(source: str, plain: bool) -> None:
+    assert plain_shape(source) is plain
 
 
 @pytest.mark.parametrize("source, needle", [
