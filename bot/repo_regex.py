@@ -48,7 +48,7 @@ class RepoRegex:
     """One repository-supplied pattern (`re.search` semantics); `origin` names its file and key for messages."""
 
     pattern: re.Pattern[str]  # as `re` compiled it (its validation)
-    origin: str  # e.g. "`.pre-commit-config.yaml` top-level `exclude`"
+    origin: str  # its file and key, e.g. ".pre-commit-config.yaml: top-level `exclude`"
     budget: float = BUDGET
     plain: bool = False  # `re` alone searches it at a bounded cost (`plain_shape`), texts up to PLAIN_TEXT long
     _bounded: Any = field(default=None, init=False, repr=False)  # the `regex` pattern, compiled at first use
