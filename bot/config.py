@@ -80,6 +80,11 @@ class Config:
     fix: FixConfig = field(default_factory=FixConfig)
     requires_python: str | None = None
     pyproject: dict[str, Any] = field(default_factory=dict)  # the whole parsed pyproject.toml
+    # the commit the rest of the configuration that decides what the gate judges is read from (the top-level
+    # `files`/`exclude` of .pre-commit-config.yaml, the linters' and black's exclusions) when it is not the
+    # judged picture: the Action's trusted base commit (`bot.github.workspace.trusted_config`); never set from
+    # a repository's files
+    settings_commit: str | None = None
 
 
 _GATE_KEYS = ("db-path", "exclude", "fix", "python-version", "roots", "severity")
@@ -101,6 +106,21 @@ def load_config(root: Path, files: RepoFiles | None = None) -> Config:
     except FileSkipped as exc:
         raise ConfigError(f"{PYPROJECT}: it {exc}; yantra reads its configuration from it") from exc
     return parse_config(root, pyproject, files.read_text_or_note(SETUP_CFG))
+
+
+def declared_settings(files: RepoFiles) -> dict[str, object]:
+    """`[tool.yantra]` and the declared target Python as `files` has them, unvalidated (by where they are
+    written): to tell whether two pictures of a repository differ in them."""
+    try:
+        data = _toml(files.read_text_or_note(PYPROJECT) or "")
+    except ConfigError:
+        return {PYPROJECT: "not valid TOML"}
+    tool, project = data.get("tool"), data.get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if not isinstance(requires, str):
+        requires = _setup_cfg_requires(files.read_text_or_note(SETUP_CFG))
+    return {f"{PYPROJECT} [tool.yantra]": tool.get("yantra") if isinstance(tool, dict) else None,
+            "requires-python": requires}
 
 
 def parse_config(root: Path, pyproject_text: str | None, setup_cfg_text: str | None) -> Config:

@@ -10,7 +10,8 @@ import functools
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,37 +99,53 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                all_if_unstaged: bool, files: RepoFiles) -> CheckResult:
     started = time.perf_counter()
     config = config or load_config(root, files)
-    scope = load_scope(root, config.gate, files)
-    graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None, files=files)
-    try:
-        ctx = RuleContext(graph)
-        cached = 0
-        unstaged = all_if_unstaged and not all_files and not paths and base is None and pushed is None and \
-            _nothing_staged(graph)
-        judged = _judged(graph.snapshot.source, all_files or unstaged, unstaged, base, pushed) \
-            if graph.snapshot.git is not None else "the files on disk"
-        all_files = all_files or unstaged
-        if all_files:
-            hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
-        else:
-            hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-        hits = _linted_out(files, hits, ctx.introduced)
-        facts_of = {f.path: graph.facts(f.path) for f in hits}
-        untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
-        findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
-                                functools.partial(own_package, graph))
-        parsed = int(graph.store.parsed)
-        loaded = graph.facts_loaded()
-        skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
-    finally:
-        graph.close()
-        graph.release()
+    with _settings_files(root, config, files) as settings:
+        scope = load_scope(root, config.gate, settings)
+        graph = open_repository_graph(root, config, source=source, commit=pushed.tip if pushed else None, files=files)
+        try:
+            ctx = RuleContext(graph)
+            cached = 0
+            unstaged = all_if_unstaged and not all_files and not paths and base is None and pushed is None and \
+                _nothing_staged(graph)
+            judged = _judged(graph.snapshot.source, all_files or unstaged, unstaged, base, pushed) \
+                if graph.snapshot.git is not None else "the files on disk"
+            all_files = all_files or unstaged
+            if all_files:
+                hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
+            else:
+                hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
+            hits = _linted_out(settings, hits, ctx.introduced)
+            facts_of = {f.path: graph.facts(f.path) for f in hits}
+            untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
+            findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
+                                    functools.partial(own_package, graph))
+            parsed = int(graph.store.parsed)
+            loaded = graph.facts_loaded()
+            skipped = tuple(NotChecked(p, why) for p, why in sorted(ctx.not_checked.items()))
+        finally:
+            graph.close()
+            graph.release()
     stats: dict[str, float | int] = {"files_checked": checked, "files_parsed": parsed,
                                      "seconds": round(time.perf_counter() - started, 3)}
     stats["facts_loaded"] = loaded  # files whose facts the run read (not in the JSON)
     if all_files:
         stats["files_cached"] = cached  # files whose findings the findings cache served (not in the JSON)
     return CheckResult(findings, stats, (*notes, *take_notes()), skipped, judged)
+
+
+@contextmanager
+def _settings_files(root: Path, config: Config, files: RepoFiles) -> Iterator[RepoFiles]:
+    """Where the configuration that decides what is judged (`.pre-commit-config.yaml`'s `files`/`exclude`, the
+    linters' and black's exclusions) is read: the judged picture `files`, or the trusted commit the
+    configuration names (`Config.settings_commit`: the Action's base, never the pull request's tree)."""
+    if config.settings_commit is None:
+        yield files
+        return
+    settings = RepoFiles(root, git.Git(root), config.settings_commit)
+    try:
+        yield settings
+    finally:
+        settings.close()
 
 
 def _nothing_staged(graph: Graph) -> bool:

@@ -71,41 +71,59 @@ def newer_syntax(message: str) -> bool:
     return message.endswith(")") and "(target Python " in message
 
 
+_EXCLUDES = ("exclude", "extend-exclude")
+_PER_FILE = ("per-file-ignores", "extend-per-file-ignores")
+_BLACK = ("exclude", "extend-exclude", "force-exclude")
+
+
 def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
     """The linters' scope declared in `files` (a Path: that working tree)."""
-    files = files if isinstance(files, RepoFiles) else RepoFiles(files)
-    excluded: list[str] = []
+    given = linter_settings(files)
+    excluded = [p for key in _EXCLUDES for p in _strings(given.get(f"ruff {key}"))]
+    excluded += [p for key in _EXCLUDES for p in _comma_list(str(given.get(f"flake8 {key}", "")))]
     ignored: list[tuple[str, tuple[str, ...]]] = []
+    for key in (*_PER_FILE, *(f"lint.{k}" for k in _PER_FILE)):
+        value = given.get(f"ruff {key}")
+        if isinstance(value, dict):
+            ignored += [(str(p), tuple(c.upper() for c in _strings(codes))) for p, codes in value.items()]
+    for key in _PER_FILE:
+        ignored += list(_flake8_per_file(str(given.get(f"flake8 {key}", ""))))
+    return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
+                       tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
+                       _black_excluded(given))
+
+
+def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
+    """What the root's configuration tells the project's linters and formatter never to judge, as written (by
+    tool and key: `ruff exclude`, `ruff lint.per-file-ignores`, `flake8 exclude`, `black force-exclude`), before
+    any validation."""
+    files = files if isinstance(files, RepoFiles) else RepoFiles(files)
     pyproject = _toml(files.read_text_or_note("pyproject.toml"))
     tool = pyproject.get("tool") if pyproject is not None else None
     tools = tool if isinstance(tool, dict) else {}
+    given: dict[str, object] = {}
     ruff = _ruff_config(files, tools)
     if ruff is not None:
+        given.update({f"ruff {k}": ruff[k] for k in (*_EXCLUDES, *_PER_FILE) if k in ruff})
         lint = ruff.get("lint")
-        excluded += _strings(ruff.get("exclude")) + _strings(ruff.get("extend-exclude"))
-        for table in (ruff, lint if isinstance(lint, dict) else {}):
-            for key in ("per-file-ignores", "extend-per-file-ignores"):
-                value = table.get(key)
-                if isinstance(value, dict):
-                    ignored += [(str(p), tuple(c.upper() for c in _strings(codes))) for p, codes in value.items()]
+        if isinstance(lint, dict):
+            given.update({f"ruff lint.{k}": lint[k] for k in _PER_FILE if k in lint})
     flake8 = _flake8_config(files)
     if flake8 is not None:
-        excluded += _comma_list(flake8.get("exclude", "")) + _comma_list(flake8.get("extend-exclude", ""))
-        for key in ("per-file-ignores", "extend-per-file-ignores"):
-            ignored += list(_flake8_per_file(flake8.get(key, "")))
-    return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
-                       tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
-                       _black_excluded(tools))
-
-
-def _black_excluded(tools: dict[str, Any]) -> tuple[RepoRegex, ...]:
-    """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml (its `[tool]` tables:
-    `tools`), compiled as black compiles them (verbose when the pattern spans lines); a pattern black could not
-    compile declares nothing."""
+        given.update({f"flake8 {k}": flake8[k] for k in (*_EXCLUDES, *_PER_FILE) if k in flake8})
     black = tools.get("black")
+    if isinstance(black, dict):
+        given.update({f"black {k}": black[k] for k in _BLACK if k in black})
+    return given
+
+
+def _black_excluded(given: dict[str, object]) -> tuple[RepoRegex, ...]:
+    """black's `exclude`, `extend-exclude` and `force-exclude` of the root's pyproject.toml (in `given`, as
+    `linter_settings` has them), compiled as black compiles them (verbose when the pattern spans lines); a
+    pattern black could not compile declares nothing."""
     out: list[RepoRegex] = []
-    for key in ("exclude", "extend-exclude", "force-exclude"):
-        value = black.get(key) if isinstance(black, dict) else None
+    for key in _BLACK:
+        value = given.get(f"black {key}")
         if not isinstance(value, str) or not value.strip():
             continue
         try:

@@ -42,22 +42,29 @@ def load_scope(root: Path, gate: GateConfig, files: RepoFiles | None = None) -> 
 
 
 def _precommit_filters(files: RepoFiles) -> tuple[RepoRegex | None, RepoRegex | None]:
+    given = precommit_filters(files)
+    return _regex(given.get("files"), "files"), _regex(given.get("exclude"), "exclude")
+
+
+def precommit_filters(files: RepoFiles) -> dict[str, str]:
+    """The top-level `files` and `exclude` of `.pre-commit-config.yaml` as written (those given as strings: what
+    pre-commit reads; nothing for a file pre-commit itself would refuse)."""
     text = files.read_text_or_note(PRECOMMIT_CONFIG)
     if text is None:
-        return None, None
+        return {}
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
-        return None, None  # pre-commit itself refuses such a file; it cannot be what runs us
+        return {}  # pre-commit itself refuses such a file; it cannot be what runs us
     if not isinstance(data, dict):
-        return None, None
-    return _regex(data.get("files"), "files"), _regex(data.get("exclude"), "exclude")
+        return {}
+    return {key: value for key in ("files", "exclude") if isinstance(value := data.get(key), str)}
 
 
-def _regex(value: object, key: str) -> RepoRegex | None:
-    if not isinstance(value, str) or value in ("", "^$"):
+def _regex(value: str | None, key: str) -> RepoRegex | None:
+    if value is None or value in ("", "^$"):
         return None
     try:
         return compile_repo_regex(value, f"{PRECOMMIT_CONFIG}: top-level `{key}`")

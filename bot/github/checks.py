@@ -28,6 +28,9 @@ class PullChecks:
     tests: TestRun | None
     tests_note: str  # why tests did not run, when they did not
     security: tuple[ScanResult, ...] = field(default=())
+    # settings that decide the gate's scope which the pull request changes (`bot.gate.settings`): judged with
+    # the base's, they take effect once merged
+    settings_changed: tuple[str, ...] = ()
 
     @property
     def high_findings(self) -> int:
@@ -65,7 +68,23 @@ def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: st
             tests_note = " ".join(filter(None, [tests_note, f"Tests ran without a sandbox ({sandbox.reason})."]))
     existing = [p for p in changed if (root / p).is_file()]
     security = tuple(run_security(root, existing, diff))
-    return PullChecks(gate=gate, tests=tests, tests_note=tests_note, security=security)
+    return PullChecks(gate=gate, tests=tests, tests_note=tests_note, security=security,
+                      settings_changed=_settings_changed(root, config))
+
+
+def _settings_changed(root: Path, config: Config) -> tuple[str, ...]:
+    """What the checked-out pull request changes of the scope-deciding settings of `config`'s trusted commit."""
+    if config.settings_commit is None:
+        return ()
+    from bot.gate.settings import settings_changed
+    from bot.git import Git
+    from bot.repo_files import RepoFiles
+
+    trusted = RepoFiles(root, Git(root), config.settings_commit)
+    try:
+        return settings_changed(trusted, RepoFiles(root))
+    finally:
+        trusted.close()
 
 
 def checks_markdown(checks: PullChecks) -> str:
@@ -74,6 +93,10 @@ def checks_markdown(checks: PullChecks) -> str:
              f"| gate | {len(gate.errors)} error(s), {len(gate.warnings)} warning(s) in "
              f"{int(gate.stats.get('files_checked', 0))} file(s) |",
              f"| tests | {_tests_cell(checks)} |"]
+    if checks.settings_changed:
+        lines = ["> This pull request changes configuration that decides what the gate checks ("
+                 + ", ".join(code_span(s) for s in checks.settings_changed) + "). It was judged with the base "
+                 "branch's configuration; the change takes effect once merged.", "", *lines]
     lines += [f"| {s.scanner} | {_scan_cell(s)} |" for s in checks.security]
     if gate.findings:
         lines += ["", "**Gate findings**", ""]

@@ -184,6 +184,9 @@ class ActionRun:
                                  base=git_ops.fork_point(root, pr.head_sha))
         annotate(checks.gate)
         annotate_security(checks.security)
+        if checks.settings_changed:
+            notice(f"this pull request changes {', '.join(checks.settings_changed)}: judged with the base branch's "
+                   "configuration; the change takes effect once merged")
         return checks
 
     def _publish(self, job: Job, verdict: Verdict, checks: PullChecks | None, delivered: Delivered | None,

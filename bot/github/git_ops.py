@@ -99,8 +99,12 @@ def show(root: Path, rev: str, path: str) -> str:
 
 def base_file(root: Path, base_sha: str, path: str) -> str | None:
     """`path` on the trusted side: at the PR's base commit if fetched, else the fetched base branch."""
-    rev = base_sha if base_sha and git_remote.has_commit(root, base_sha) else BASE_REF
-    return git_remote.show_file(root, rev, path)
+    return git_remote.show_file(root, base_rev(root, base_sha), path)
+
+
+def base_rev(root: Path, base_sha: str) -> str:
+    """The trusted side's commit: the PR's base commit if fetched, else the fetched base branch's tip."""
+    return base_sha if base_sha and git_remote.has_commit(root, base_sha) else git_remote.rev_parse(root, BASE_REF)
 
 
 def drop_persisted_credentials(root: Path) -> list[str]:

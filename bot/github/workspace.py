@@ -1,8 +1,10 @@
 """The pull request in the workspace, on the trusted side of the boundary.
 
 - The configuration that judges a pull request is the base branch's (`pyproject.toml` and `setup.cfg` read with
-  git at the base commit), for same-repository and fork pull requests alike: a pull request cannot exclude its
-  broken file, empty the protected paths, choose the test command or point the database elsewhere.
+  git at the base commit, and there too `.pre-commit-config.yaml` and the linters' files for the gate's scope),
+  for same-repository and fork pull requests alike: a pull request cannot exclude its broken file, empty the
+  protected paths, choose the test command or point the database elsewhere. What it changes of that
+  configuration is named in the check output (`settings_changed`): it takes effect once merged.
 - `checked_out` fetches and checks out the head, and on the way out puts the trusted checkout back where it was
   (its branch or commit); for a fork it also removes the credential actions/checkout persisted in .git/config.
 """
@@ -31,10 +33,13 @@ def trusted_config(root: Path, pr: PullRequest) -> Config:
     """The base branch's configuration, applied to the checkout at `root`.
 
     `db-path` is never taken from any pull request's files: the Action keeps its graph at the default place
-    (`.git/yantra/`), which is also what its graph cache restores."""
-    texts = {name: git_ops.base_file(root, pr.base_sha, name) for name in CONFIG_FILES}
+    (`.git/yantra/`), which is also what its graph cache restores. The rest of what decides the gate's scope
+    (`.pre-commit-config.yaml`'s `files`/`exclude`, the linters' and black's exclusions) is read at the same
+    base commit (`Config.settings_commit`)."""
+    base = git_ops.base_rev(root, pr.base_sha)
+    texts = {name: git_ops.base_file(root, base, name) for name in CONFIG_FILES}
     config = config_from_texts(root, texts)
-    return replace(config, gate=replace(config.gate, db_path=None))
+    return replace(config, gate=replace(config.gate, db_path=None), settings_commit=base)
 
 
 def config_from_texts(root: Path, texts: dict[str, str | None]) -> Config:

@@ -15,6 +15,7 @@ from support.gitrepo import git_out as git  # stripped: these tests compare shas
 
 KEY = "sk-ant-api03-test-key"
 AWS_KEY = "AKIAQ3EGRZ7PXN4WLM2B"
+PYPROJECT_BASE = '[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n'  # the world's
 HOSTILE_PYPROJECT = ('[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n\n'
                      '[tool.yantra]\nexclude = ["app.py"]\ndb-path = "../stolen.sqlite"\n\n'
                      '[tool.yantra.fix]\nprotected-paths = []\n'
@@ -129,3 +130,36 @@ def test_a_hostile_pull_request_body_in_command_mode(world):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "could not be understood while reading pull request #7" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_forks_own_scope_settings_take_no_effect(world):
+    """A fork PR cannot take its files out of the gate with .pre-commit-config.yaml's top-level `exclude`/`files`
+    or black's and ruff's exclusions: they are read at the base commit, and the output says they were changed."""
+    pyproject = (PYPROJECT_BASE + '\n[tool.black]\nforce-exclude = ".*"\n\n[tool.ruff]\nexclude = ["*"]\n')
+    world.push_commit({".pre-commit-config.yaml": "exclude: .*\nfiles: ^nothing$\nrepos: []\n",
+                       "pyproject.toml": pyproject,
+                       "calc.py": "def add(a, b):\n    return a + b\n",  # `sub` gone: tests/test_calc.py breaks
+                       "app.py": "print(undefined_name)\n"},
+                      "Take everything out of the gate, then break an importer")
+    world.make_fork()
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "::error file=tests/test_calc.py,line=1" in proc.stdout and "sub" in proc.stdout
+    assert "::error file=app.py,line=1" in proc.stdout  # ruff's `exclude` of the PR quiets nothing either
+    summary = (world.tmp / "summary.md").read_text(encoding="utf-8")
+    for setting in (".pre-commit-config.yaml top-level exclude", ".pre-commit-config.yaml top-level files",
+                    "black force-exclude", "ruff exclude"):
+        assert f"`{setting}`" in summary
+    assert "takes effect once merged" in summary and "takes effect once merged" in proc.stdout
+    assert "[tool.yantra]" not in summary and "requires-python" not in summary  # unchanged: not named
+
+
+def test_a_pr_that_changes_no_scope_setting_is_told_nothing_about_it(world):
+    world.push_commit({"pyproject.toml": PYPROJECT_BASE.replace('version = "0.1"', 'version = "0.2"')},
+                      "Bump the version")
+    world.register_pull()
+    world.pull_request_event("opened")
+    world.run(mode="check", fail_on_findings="false")
+    assert "takes effect once merged" not in (world.tmp / "summary.md").read_text(encoding="utf-8")
