@@ -14,9 +14,9 @@ from pathlib import Path
 
 from bot.llm.compressed import PYTHON_SUFFIXES, Span, code_rows, find_spans, keep_comments
 from bot.llm.edits import Edit, EditError, normalize_path, path_problem
+from bot.llm.line_pattern import MARKER as _MARKER
+from bot.llm.line_pattern import LinePattern, safe_kind
 from bot.scan.secrets import REDACTION_RE
-
-_MARKER = re.compile(r"«REDACTED:([^»\n]*)»")
 
 
 def apply_all(root: Path, edits: Sequence[Edit]) -> list[str]:
@@ -96,9 +96,9 @@ def _tolerant(current: str, search: str, replace: str, where: str, *, python: bo
     """Match line by line ignoring indentation and spacing; «REDACTED» markers match any text."""
     file_lines = current.splitlines(keepends=True)
     wanted = _trim_blank(search.splitlines())
-    patterns = [_line_pattern(line) for line in wanted]
+    patterns = [LinePattern(line) for line in wanted]
     starts = [i for i in range(len(file_lines) - len(wanted) + 1)
-              if all(p.fullmatch(file_lines[i + k].rstrip("\r\n")) for k, p in enumerate(patterns))]
+              if all(p.match(file_lines[i + k].rstrip("\r\n")) is not None for k, p in enumerate(patterns))]
     _check_unique(starts, where)
     if python and starts:
         _shown_once(current, wanted, where)
@@ -112,7 +112,7 @@ def _tolerant(current: str, search: str, replace: str, where: str, *, python: bo
                         f"from the current file")
     start = starts[0]
     matched = file_lines[start:start + len(wanted)]
-    captured = [m for k, p in enumerate(patterns) for m in _captures(p, matched[k].rstrip("\r\n"))]
+    captured = [m for k, p in enumerate(patterns) for m in p.match(matched[k].rstrip("\r\n")) or ()]
     new_text = _reindent(replace, wanted, matched)
     new_text = _restore_secrets(new_text, captured, where)
     if matched and not matched[-1].endswith("\n") and new_text.endswith("\n"):
@@ -120,7 +120,7 @@ def _tolerant(current: str, search: str, replace: str, where: str, *, python: bo
     return "".join(file_lines[:start]) + new_text + "".join(file_lines[start + len(wanted):])
 
 
-def _compressed_spans(current: str, wanted: list[str], patterns: list[re.Pattern[str]]) -> list[Span]:
+def _compressed_spans(current: str, wanted: list[str], patterns: list[LinePattern]) -> list[Span]:
     """Where `wanted` matches the file as the model saw it: compressed, without comments and blank lines."""
     rows = code_rows(current)
     if rows is None:
@@ -133,7 +133,7 @@ def _shown_once(current: str, wanted: list[str], where: str) -> None:
     comment lines) must also match only once there: a second place means the model's intent is unclear."""
     if any(not line.strip() or line.lstrip().startswith("#") for line in wanted):
         return
-    spans = _compressed_spans(current, wanted, [_line_pattern(line) for line in wanted])
+    spans = _compressed_spans(current, wanted, [LinePattern(line) for line in wanted])
     _check_unique([span.start for span in spans], where)
 
 
@@ -144,15 +144,14 @@ def _check_unique(starts: list[int], where: str) -> None:
                         f"surrounding lines so it matches exactly one")
 
 
-def _replace_span(file_lines: list[str], span: Span, wanted: list[str], patterns: list[re.Pattern[str]],
+def _replace_span(file_lines: list[str], span: Span, wanted: list[str], patterns: list[LinePattern],
                   replace: str, where: str) -> str:
     """The file with the code rows of `span` (and the comment and blank lines among them) replaced; rows the
     replacement leaves as they were keep their comments."""
     gave = [wanted[k] for k, _ in span.pairs]
     have = [file_lines[span.rows[at].index] for _, at in span.pairs]
     captured = [m for (k, at), line in zip(span.pairs, have, strict=True)
-                for m in _captures(patterns[k], span.rows[at].code)
-                or _captures(patterns[k], line.rstrip("\r\n"))]
+                for m in patterns[k].match(span.rows[at].code) or patterns[k].match(line.rstrip("\r\n")) or ()]
     new_text = _restore_secrets(_reindent(replace, gave, have), captured, where)
     new_lines = keep_comments(new_text.splitlines(keepends=True), span, file_lines)
     newline = "\r\n" if file_lines[0].endswith("\r\n") else "\n"
@@ -170,33 +169,6 @@ def _trim_blank(lines: list[str]) -> list[str]:
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     return lines
-
-
-def _line_pattern(line: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    pos = 0
-    stripped = line.strip()
-    for m in _MARKER.finditer(stripped):
-        parts.append(_loose(stripped[pos:m.start()]))
-        parts.append(f"(?P<s{len(parts)}_{_group_safe(m.group(1))}>.+?)")
-        pos = m.end()
-    parts.append(_loose(stripped[pos:]))
-    return re.compile(r"\s*" + "".join(parts) + r"\s*")
-
-
-def _loose(text: str) -> str:
-    return r"\s*".join(re.escape(chunk) for chunk in re.split(r"\s+", text)) if text.strip() else r"\s*"
-
-
-def _group_safe(kind: str) -> str:
-    return re.sub(r"\W", "_", kind)
-
-
-def _captures(pattern: re.Pattern[str], line: str) -> list[tuple[str, str]]:
-    m = pattern.fullmatch(line)
-    if m is None:
-        return []
-    return [(name.split("_", 1)[1], value) for name, value in m.groupdict().items()]
 
 
 def _reindent(replace: str, wanted: list[str], matched: list[str]) -> str:
@@ -229,7 +201,7 @@ def _restore_secrets(text: str, captured: list[tuple[str, str]], where: str) -> 
     last: dict[str, str] = {}
 
     def fill(m: re.Match[str]) -> str:
-        kind = _group_safe(m.group(1))
+        kind = safe_kind(m.group(1))
         for k, (name, value) in enumerate(pool):
             if name == kind:
                 del pool[k]

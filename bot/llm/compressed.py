@@ -10,11 +10,14 @@ is: a `#` inside a string stays code.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.context.compress import compress_python
+
+if TYPE_CHECKING:
+    from bot.llm.line_pattern import LinePattern
 
 PYTHON_SUFFIXES = (".py", ".pyi")  # only these are shown compressed
 
@@ -62,7 +65,7 @@ def _kept_as(line: str, kept: str) -> bool:
 
 
 def find_spans(rows: Sequence[CodeRow], raw_lines: Sequence[str], wanted: Sequence[str],
-               patterns: Sequence[re.Pattern[str]]) -> list[Span]:
+               patterns: Sequence[LinePattern]) -> list[Span]:
     """Every region of consecutive code rows the SEARCH lines match, in order. `raw_lines` are the file's
     lines without line breaks; a SEARCH line matches a row as compressed or as written (with its comment).
     Blank and comment-only SEARCH lines between the first and the last that match no row are skipped."""
@@ -76,12 +79,12 @@ def find_spans(rows: Sequence[CodeRow], raw_lines: Sequence[str], wanted: Sequen
 
 
 def _match_from(rows: Sequence[CodeRow], first: int, raw_lines: Sequence[str], wanted: Sequence[str],
-                patterns: Sequence[re.Pattern[str]]) -> list[tuple[int, int]]:
+                patterns: Sequence[LinePattern]) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     at = first
     for k, pattern in enumerate(patterns):
         row = rows[at] if at < len(rows) else None
-        if row is not None and (pattern.fullmatch(row.code) or pattern.fullmatch(raw_lines[row.index])):
+        if row is not None and (pattern.match(row.code) is not None or pattern.match(raw_lines[row.index]) is not None):
             pairs.append((k, at))
             at += 1
         elif not (0 < k < len(patterns) - 1 and _optional(wanted[k])):

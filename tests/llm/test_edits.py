@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,33 @@ def test_exact_matches_start_at_a_line(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("max_x = 1\nx = 1\n")
     apply_edits(tmp_path, [Edit("m.py", "x = 1\n", "x = 2\n")])
     assert (tmp_path / "m.py").read_text() == "max_x = 1\nx = 2\n"
+
+
+HOSTILE_MARKERS = "«REDACTED:K»" * 12 + "b"  # as one regex, (.+?) x 12: 36**12 ways to split the line below
+
+
+def test_a_hostile_answer_full_of_markers_is_refused_promptly(tmp_path: Path) -> None:
+    """Twelve «REDACTED» markers on one SEARCH line against 36-character file lines: a backtracking regex spends
+    minutes per line; matched piece by piece the answer is refused at once (the timeout is only a hang guard)."""
+    (tmp_path / "data.py").write_text(f'X = "{"a" * 30}"\n' * 200, encoding="utf-8")
+    answer = tmp_path / "answer.txt"
+    answer.write_text(block("data.py", f"{HOSTILE_MARKERS}\n", "X = 1\n") + "\nCONFIDENCE: 0.9\n",
+                      encoding="utf-8")
+    code = ("import sys\nfrom pathlib import Path\nfrom bot.llm.apply import apply_edits\n"
+            "from bot.llm.edits import EditError, parse_answer\n"
+            "root = Path(sys.argv[1])\n"
+            "parsed = parse_answer((root / 'answer.txt').read_text(encoding='utf-8'), root)\n"
+            "try:\n    apply_edits(root, parsed.edits)\nexcept EditError as exc:\n    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "edit 1 (data.py): SEARCH was not found" in proc.stdout
+    assert (tmp_path / "data.py").read_text(encoding="utf-8") == f'X = "{"a" * 30}"\n' * 200
+
+
+def test_several_markers_on_one_line_are_each_restored(tmp_path: Path) -> None:
+    (tmp_path / "keys.py").write_text('KEYS = ("AKIA-one", "ghp_two")  # both\nDEBUG = True\n', encoding="utf-8")
+    edit = Edit("keys.py", 'KEYS = ( "«REDACTED:AWS»",  "«REDACTED:GitHub Token»" )\nDEBUG = True\n',
+                'KEYS = ("«REDACTED:AWS»", "«REDACTED:GitHub Token»")\nDEBUG = False\n')
+    apply_edits(tmp_path, [edit])
+    assert (tmp_path / "keys.py").read_text(encoding="utf-8") == \
+        'KEYS = ("AKIA-one", "ghp_two")  # both\nDEBUG = False\n'
