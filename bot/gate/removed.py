@@ -237,10 +237,29 @@ def _distributed_source(files: RepoFiles, module: str) -> bool:
             text = files.read_text(name) or ""
         except FileSkipped:
             return False
-        if re.search(rf"""(?:Extension|write_to|version_file|cythonize)[^\n]*['"]{re.escape(module)}""", text):
+        if _built_on_a_line(text, module):
             return False
         found = found or listed.search(text) is not None
     return found
+
+
+def _built_on_a_line(text: str, module: str) -> bool:
+    """Whether a line names `module` quoted after a word that builds or writes it (`Extension("pkg.mod"`,
+    `write_to = 'pkg/mod`). Each line is searched once, from its first such word (a backtracking
+    `(?:Extension|...)[^\\n]*['"]pkg.mod` goes to the end of the line from every word: quadratic in a one-line
+    hostile setup.py)."""
+    import re
+
+    builds = re.compile(r"Extension|write_to|version_file|cythonize")
+    quoted = re.compile(rf"""['"]{re.escape(module)}""")
+    at = 0
+    while (word := builds.search(text, at)) is not None:
+        end = text.find("\n", word.end())
+        end = len(text) if end == -1 else end
+        if quoted.search(text, word.end(), end):
+            return True
+        at = end + 1
+    return False
 
 
 def _trusted(graph: Graph, anchor: str, importer: str) -> bool:

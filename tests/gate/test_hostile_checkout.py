@@ -290,3 +290,17 @@ def test_a_tracked_config_replaced_by_a_fifo_is_read_from_its_blob(repo: Repo, n
     assert proc.returncode == 1, proc.stderr
     assert "app.py:2:1: error [missing-symbol]" in proc.stdout
     assert "undeclared-dependency" not in proc.stdout and "skipped" not in proc.stdout, proc.stdout
+
+
+def test_a_one_line_hostile_setup_py_costs_linear_time(repo: Repo) -> None:
+    """setup.py's build words are looked for once per line: 32,000 `Extension`s on one line, searched for a
+    quoted module after each, took minutes (quadratic); the deleted module's importer is still reported, with
+    the timeout only a hang guard."""
+    setup = 'from setuptools import setup\nsetup(name="proj", py_modules=["helper"])\n'
+    repo.files({"helper.py": "def f():\n    pass\n", "app.py": "import helper\n\nhelper.f()\n",
+                "setup.py": setup + "# " + "Extension" * 32_000 + "\n"})
+    repo.commit()
+    repo.git("rm", "-q", "helper.py")
+    proc = run(repo, "check", timeout=90)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # py_modules ships it, nothing builds it: gone
+    assert "app.py:1:1: error [missing-module] module `helper`" in proc.stdout
