@@ -21,6 +21,7 @@ SLOW_PLACES = (
     "e2e_fix", "github", "hook", "benchmarks", "scan/test_semgrep.py", "scan/test_security.py",
     "pipeline/test_session.py",  # whole fix sessions against the local Messages API server
     "gate/test_hostile_checkout.py",  # the CLI against FIFOs, sockets and oversize files
+    "gate/test_hostile_patterns.py",  # the CLI until a catastrophic pattern spends its 2 s budget (~4 s a case)
     "gate/test_cli.py::test_hostile_files_never_crash",  # a 10 MB file and 5,000-deep nesting through the CLI
     "graph/test_parser.py::test_hostile_inputs_never_raise",
     "context/test_compress.py::test_real_files_keep_their_syntax_tree",  # every file of this repository
