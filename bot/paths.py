@@ -7,9 +7,10 @@ repository root (as a leading `/` does in `.gitignore`), so `./.venv/**` matches
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pathspec
@@ -50,7 +51,33 @@ def compile_patterns(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
             pathspec.GitIgnoreSpec.from_lines([line])
         except (ValueError, TypeError) as exc:
             raise PatternError(f"{raw!r} is not a valid glob ({exc})") from exc
-    return pathspec.GitIgnoreSpec.from_lines([line for line in lines if line])
+    given = [(raw, line) for raw, line in zip(raws, lines, strict=True) if line]
+    spec = pathspec.GitIgnoreSpec.from_lines([line for _raw, line in given])
+    for (raw, _line), pattern in zip(given, spec.patterns, strict=True):
+        regex = getattr(pattern, "regex", None)
+        if regex is not None and regex.pattern.count(_STAR) >= BOUNDED_STARS:
+            # pathspec's patterns only call `.regex.search(path)` and read the match's groupdict()
+            pattern.regex = _Bounded(regex, raw)  # type: ignore[assignment]
+    return spec
+
+
+_STAR = "[^/]*"  # what pathspec makes of a `*` within a path segment
+BOUNDED_STARS = 3  # from this many `*`s a glob's regex is searched at a bounded cost (`a*a*a*...b`: n**k ways)
+
+
+class _Bounded:
+    """A glob's regex with many `*`s, searched at a bounded cost (`bot.repo_regex`): `a*a*a*a*a*a*a*a*a*a*b`
+    against a 40-character name backtracks for seconds in `re`; past the budget the run stops with a message
+    naming the glob (exit 2), never a guess at a path's scope."""
+
+    def __init__(self, regex: re.Pattern[str], glob: str) -> None:
+        from bot.repo_regex import RepoRegex
+
+        self.pattern = regex.pattern
+        self._bounded = RepoRegex(regex, f"the glob {glob!r}")
+
+    def search(self, text: str) -> Any:
+        return self._bounded.find(text)
 
 
 def matches(pattern: str, path: str) -> bool:

@@ -56,15 +56,20 @@ class RepoRegex:
 
     def search(self, text: str) -> bool:
         """Whether the pattern is found in `text`; PatternTooCostly once the pattern's budget is spent."""
+        return self.find(text) is not None
+
+    def find(self, text: str) -> Any:
+        """The match of the pattern in `text` (a `re` or `regex` match: `group`, `groupdict`), or None;
+        PatternTooCostly once the pattern's budget is spent."""
         left = self.budget - self._spent
         if left <= 0:
             raise self._too_costly()
         start = time.perf_counter()
         try:
             if self.plain and len(text) <= PLAIN_TEXT:
-                return self.pattern.search(text) is not None
+                return self.pattern.search(text)
             bounded = self._bounded if self._bounded is not None else self._compile()
-            return bounded.search(text, timeout=left) is not None
+            return bounded.search(text, timeout=left)
         except TimeoutError:
             raise self._too_costly() from None
         finally:

@@ -73,6 +73,19 @@ def test_a_pattern_only_re_backtracks_on_keeps_its_meaning(repo: Repo) -> None:
     assert f'"path": "{LONG}"' in proc.stdout and f'"path": "{excluded}"' not in proc.stdout
 
 
+def test_a_pathological_yantra_exclude_glob_keeps_its_meaning(repo: Repo) -> None:
+    """`a*a*...*b` (twelve `*`s) against a 43-character name backtracks for minutes in `re` (pathspec's regex);
+    searched at a bounded cost, the name it matches is excluded and the one it does not is judged."""
+    glob = "a*" * 12 + "b.py"
+    excluded = "a" * 40 + "b.py"
+    pyproject = f'[project]\nname = "p"\n\n[tool.yantra]\nexclude = ["{glob}"]\n'
+    repo.files({**PKG, "pyproject.toml": pyproject, excluded: BROKEN, LONG: BROKEN})
+    repo.stage()
+    proc = run(repo, "check", "--all", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert f'"path": "{LONG}"' in proc.stdout and f'"path": "{excluded}"' not in proc.stdout
+
+
 def test_normal_patterns_still_decide_scope_in_process(repo: Repo) -> None:
     repo.files({**PKG, "legacy/bad.py": BROKEN, "src/bad.py": BROKEN,
                 ".pre-commit-config.yaml": "files: ^(src|legacy)/\nexclude: ^legacy/\nrepos: []\n"})
