@@ -155,6 +155,8 @@ def _toml(text: str) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=_TomlFloat)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{PYPROJECT}: not valid TOML ({_one_line(str(exc))}); fix it") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{PYPROJECT}: its values are nested too deeply to read; fix it") from exc
 
 
 def _setup_cfg_requires(text: str | None) -> str | None:

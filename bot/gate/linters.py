@@ -187,7 +187,7 @@ def _toml(text: str | None) -> dict[str, Any] | None:
         import tomli as tomllib
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # (nested too deeply: the linter cannot read it either)
         return None
 
 

@@ -89,7 +89,7 @@ def _toml(files: RepoFiles) -> dict[str, Any]:
     text = _read(files, "pyproject.toml")
     try:
         return tomllib.loads(text) if text is not None else {}
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # (nested too deeply to read)
         return {}
 
 

@@ -56,8 +56,8 @@ def precommit_filters(files: RepoFiles) -> dict[str, str]:
 
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return {}  # pre-commit itself refuses such a file; it cannot be what runs us
+    except (yaml.YAMLError, RecursionError):
+        return {}  # pre-commit itself refuses such a file (or cannot read it): it cannot be what runs us
     if not isinstance(data, dict):
         return {}
     return {key: value for key in ("files", "exclude") if isinstance(value := data.get(key), str)}

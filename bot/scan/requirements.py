@@ -49,8 +49,8 @@ def _from_pyproject(root: Path, found: list[DeclaredRequirement], problems: list
         return
     try:
         project: Any = tomllib.loads(text).get("project", {})
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"pyproject.toml: not valid TOML ({exc})")
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        problems.append(f"pyproject.toml: not valid TOML ({exc or 'nested too deeply'})")
         return
     if not isinstance(project, dict):
         return

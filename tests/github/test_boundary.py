@@ -163,3 +163,20 @@ def test_a_pr_that_changes_no_scope_setting_is_told_nothing_about_it(world):
     world.pull_request_event("opened")
     world.run(mode="check", fail_on_findings="false")
     assert "takes effect once merged" not in (world.tmp / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_forks_unreadably_nested_configuration_is_no_crash(world):
+    """pyproject.toml and .pre-commit-config.yaml nested 50,000 deep overflow the parsers' recursion: the PR is
+    still judged with the base's configuration, and the output names what it changed."""
+    deep = "[" * 50_000 + "]" * 50_000
+    world.push_commit({"pyproject.toml": f"{PYPROJECT_BASE}\n[tool.ruff]\nexclude = {deep}\n",
+                       ".pre-commit-config.yaml": f"exclude: {deep}\nrepos: []\n",
+                       "app.py": "from calc import divide\n"}, "Nest everything")
+    world.make_fork()
+    world.register_pull()
+    world.pull_request_event("opened")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "::error file=app.py,line=1" in proc.stdout
+    assert "`pyproject.toml`" in (world.tmp / "summary.md").read_text(encoding="utf-8")

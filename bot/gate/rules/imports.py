@@ -191,7 +191,7 @@ def _build_tables(text: str) -> str:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # (nested too deeply to read)
         return text
     tool = data.get("tool")
     if isinstance(tool, dict):
