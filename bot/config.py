@@ -16,13 +16,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
 from bot.errors import ConfigError
+from bot.lazy_re import lazy
 from bot.paths import PatternError, compile_patterns
 from bot.repo_files import FileSkipped, RepoFiles
 from bot.rule_ids import LEVELS, RULES, Level
@@ -91,7 +91,7 @@ _GATE_KEYS = ("db-path", "exclude", "fix", "python-version", "roots", "severity"
 _FIX_KEYS = {f.name.replace("_", "-"): f.name for f in fields(FixConfig)}
 _POSITIVE = frozenset({"max_attempts", "context_budget", "test_timeout", "retry_attempts", "llm_timeout"})
 _GLOBS = frozenset({"protected_paths"})
-_VERSION = re.compile(r"3\.\d{1,2}")
+_VERSION = lazy(r"3\.\d{1,2}")
 
 
 def load_config(root: Path, files: RepoFiles | None = None) -> Config:

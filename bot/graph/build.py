@@ -33,7 +33,7 @@ from bot.graph.layout import (
 )
 from bot.graph.model import FileFacts
 from bot.graph.snapshot import SKIP_DIRS, Snapshot, Source, take_snapshot
-from bot.graph.staged import IndexDelta, IndexState, StoredShas, load_state, save_state
+from bot.graph.staged import IndexDelta, IndexState, StoredShas, entries_before, load_state, save_state
 from bot.graph.store import Store
 
 if TYPE_CHECKING:
@@ -194,7 +194,8 @@ def _index_state(snapshot: Snapshot, file_set: str, roots: Sequence[str]) -> Ind
         return None
     if snapshot.has_links or snapshot.vanished:
         return None
-    return IndexState(snapshot.tree, tuple(snapshot.staged), file_set, tuple(roots))
+    before = entries_before(snapshot.changes) if snapshot.changes is not None else ()
+    return IndexState(snapshot.tree, tuple(snapshot.staged), file_set, tuple(roots), before)
 
 
 def _record_index(store: Store, snapshot: Snapshot, delta: IndexDelta | None, state: IndexState | None) -> None:

@@ -14,10 +14,12 @@ Asked only of files CPython rejects and the grammar reads: one tree-sitter query
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from functools import cache
 from typing import Any
+
+from bot.graph.python_grammar import python_language
+from bot.lazy_re import lazy
 
 # Each capture is a node that may be a Python 2 form; `_python2_only` decides.
 _QUERY = """
@@ -34,7 +36,7 @@ _QUERY = """
 """
 # every string prefix some Python 3 accepts (3.14 adds the template strings), in lower case
 _PREFIXES = frozenset({"", "r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
-_OLD_OCTAL = re.compile(r"0[0-9_]*[1-9][0-9_]*")  # `0777`: decimal digits after a leading zero (`0`, `00` are fine)
+_OLD_OCTAL = lazy(r"0[0-9_]*[1-9][0-9_]*")  # `0777`: decimal digits after a leading zero (`0`, `00` are fine)
 
 
 def never_valid(data: bytes, error: SyntaxError) -> bool:
@@ -72,18 +74,15 @@ def _parses(statement: str) -> bool:
 
 @cache
 def _parser() -> Any:
-    import tree_sitter_python
-    from tree_sitter import Language, Parser
+    from tree_sitter import Parser
 
-    return Parser(Language(tree_sitter_python.language()))
+    return Parser(python_language())
 
 
 @cache
 def _query() -> Any:
-    import tree_sitter_python
-    from tree_sitter import Language, Query, QueryCursor
+    from tree_sitter import Query, QueryCursor
 
-    language = Language(tree_sitter_python.language())
-    query = Query(language, _QUERY)
+    query = Query(python_language(), _QUERY)
     cursor = QueryCursor(query)
     return cursor

@@ -14,9 +14,10 @@ always compiles (`KNOWN_INTERPRETERS`).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from typing import Any
+
+from bot.lazy_re import lazy
 
 KNOWN_INTERPRETERS = ((3, 10), (3, 13))
 MAX_BLOCKS = 20  # CPython's CO_MAXBLOCKS: "too many statically nested blocks"
@@ -64,8 +65,8 @@ CODEGEN_QUERY = """
 (future_import_statement) @cg_future
 """
 
-_BARE_EXCEPT = re.compile(rb"except\s*:")
-_EXCEPT_STAR = re.compile(rb"except\s*\*")
+_BARE_EXCEPT = lazy(rb"except\s*:")
+_EXCEPT_STAR = lazy(rb"except\s*\*")
 
 # Kinds of the intervals the sweep tracks: scopes (a new code object) and blocks (CPython's frame blocks).
 _DEF, _ASYNC_DEF, _LAMBDA, _CLASS, _LOOP, _BLOCK = range(6)

@@ -6,11 +6,11 @@ function bodies, with an explicit stack so deep nesting cannot exhaust the inter
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.model import Definition, Param, ParamKind, Signature
+from bot.lazy_re import lazy
 
 _MAX_CLASS_DEPTH = 40
 _COMPOUND_BLOCKS = {
@@ -240,10 +240,10 @@ def _definition(stmt: Any, prefix: str, conditional: bool, depth: int, out: Modu
 
 
 _STR = r"""(?:[rRbBuU]?(?:"[^"\\\n]*"|'[^'\\\n]*'))"""
-_SERVED_TEST = re.compile(
+_SERVED_TEST = lazy(
     rf"\s*(?P<p>\w+)\s*(?:==\s*{_STR}|in\s*[\(\[\{{]\s*{_STR}(?:\s*,\s*{_STR})*\s*,?\s*[\)\]\}}])\s*"
     rf"(?:or\s*(?P=p)\s*(?:==\s*{_STR}|in\s*[\(\[\{{]\s*{_STR}(?:\s*,\s*{_STR})*\s*,?\s*[\)\]\}}])\s*)*")
-_STR_VALUE = re.compile(_STR)
+_STR_VALUE = lazy(_STR)
 
 
 def getattr_names(func: Any) -> tuple[str, ...] | None:

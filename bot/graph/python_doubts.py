@@ -16,6 +16,7 @@ from typing import Any
 from bot.graph.model import NO_DOUBTS, Doubts
 from bot.graph.names import ALWAYS_DEFINED, last_name
 from bot.graph.python_undefined import globals_aliases_read_only
+from bot.lazy_re import lazy
 
 # -- whole-file doubts -------------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ _DYNAMIC_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(", b
 # What can add names to this module at run time. Module-level `def __getattr__` is found by the walk.
 # (An import hook on `sys.meta_path` serves modules, not attributes: it can add names only to a package, as
 # its submodules, and `path_dynamic` says so; the resolver asks it for the names of packages.)
-_DYNAMIC_CODE = re.compile(
+_DYNAMIC_CODE = lazy(
     rb"globals\(\s*\)\s*(?:\[[^\]\n]*\]\s*(?:=[^=]|[-+*/|&]=)|\.(?:update|setdefault|__setitem__)\b)|"
     rb"(?m:^(?:vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update\b))|"
     rb"sys\.modules\s*\[\s*__name__\s*\]|"
@@ -31,9 +32,9 @@ _DYNAMIC_CODE = re.compile(
     rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
 # What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
-_PATH_DYNAMIC = re.compile(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
+_PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
 # Writes into the module's own namespace anywhere in the source (functions included).
-_SELF_WRITING = re.compile(
+_SELF_WRITING = lazy(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
     r"[(,]\s*globals\(\s*\)\s*[,)]|"  # passed on
     r"setattr\(\s*sys\.modules\s*(?:\[\s*__name__\s*\]|\.get\(\s*__name__)|"  # its own entry, not another's
@@ -42,13 +43,13 @@ _SELF_WRITING = re.compile(
 _SELF_HINTS = (b"globals(", b"vars(", b"locals(", b"sys.modules", b"exec(")
 # `glob = globals()` (`x = globals()[k]` reads): a write unless every such name is only read through
 # (`python_undefined.globals_aliases_read_only`)
-_SELF_ALIAS = re.compile(r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)")
-_SETATTR = re.compile(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
-_PROBE = re.compile(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
-_ALL_CHANGED = re.compile(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
+_SELF_ALIAS = lazy(r"=\s*globals\(\s*\)(?!\s*\[|\.(?:get|copy|keys|items|values)\b)")
+_SETATTR = lazy(rb"setattr\(\s*([A-Za-z_]\w*)\s*,")
+_PROBE = lazy(rb"""(?:hasattr|getattr)\([^)]*?['"]([A-Za-z_]\w*)['"]""")
+_ALL_CHANGED = lazy(rb"__all__\s*(?:\+=|\.(?:append|extend|insert|remove)\b|\[)|__all__\s*=\s*(?![\[(])")
 # A helper handed the module's own name (`recreate_module(__name__, ...)`, `lazy.attach(__name__, ...)`):
 # it may replace the module in `sys.modules` (judged where the helper is defined, `doubts.binds_dynamically`).
-_HANDOFF = re.compile(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
+_HANDOFF = lazy(rb"(?m)^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?:,[ \t]*\w+[ \t]*)*=[ \t]*)?([A-Za-z_][\w.]*)\("
                       rb"\s*(?:#[^\n]*\n\s*)*__name__\b")
 _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logger", "Flask", "Blueprint",
                           "print", "warn", "str", "repr", "len",
@@ -67,12 +68,12 @@ def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
 
 # A profiler or timer running a literal expression in the module's namespace (scrapy's `p.runctx("cmd.run(args,
 # opts)", globals(), loc)`): an expression binds nothing (`python_undefined.expression_run` judges the same).
-_EXPRESSION_RUN = re.compile(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
+_EXPRESSION_RUN = lazy(rb"""\b(?:runctx|timeit|repeat|Timer)\(\s*(['"])([^'"\n:=]*)\1\s*,\s*globals\(\s*\)""")
 
 
 # A write through `globals()` under a literal name (setuptools' `globals().setdefault('load_entry_point', f)`,
 # `globals()["x"] = v`): it binds that one name, which the file's names include (`literal_global_names`).
-_LITERAL_GLOBAL = re.compile(rb"""\bglobals(\(\s*\)\s*(?:\[\s*(['"])([A-Za-z_]\w*)\2\s*\]\s*=(?!=)|"""
+_LITERAL_GLOBAL = lazy(rb"""\bglobals(\(\s*\)\s*(?:\[\s*(['"])([A-Za-z_]\w*)\2\s*\]\s*=(?!=)|"""
                              rb"""\.setdefault\(\s*(['"])([A-Za-z_]\w*)\4\s*,))""")
 
 
@@ -114,7 +115,7 @@ def path_dynamic(data: bytes) -> bool:
 # The package's own `__path__` handed on unchanged to the lazy module that replaces it (celery's
 # `local.recreate_module(__name__, ..., __path__=__path__)`, kombu's `new_module.__dict__.update({'__path__':
 # __path__, ...})`: it finds submodules where the package did), and the name only quoted (`dir()` listings).
-_PATH_HANDOFF = re.compile(rb"""\b__path__\s*=\s*__path__\s*(?=[,)])|(['"])__path__\1\s*:\s*__path__\s*(?=[,}])|"""
+_PATH_HANDOFF = lazy(rb"""\b__path__\s*=\s*__path__\s*(?=[,)])|(['"])__path__\1\s*:\s*__path__\s*(?=[,}])|"""
                            rb"""(['"])__path__\2(?!\s*:)""")
 
 
@@ -149,7 +150,7 @@ def doubts_of(data: bytes) -> Doubts:
     return NO_DOUBTS if d == NO_DOUBTS else d
 
 
-_PATH_MENTION = re.compile(rb"(\bdel\s+|\bin\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
+_PATH_MENTION = lazy(rb"(\bdel\s+|\bin\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")
 
 
 def _appends_only(data: bytes) -> bool:
@@ -266,7 +267,7 @@ def _first_line(data: bytes, needle: bytes) -> int:
     return 0 if at < 0 else data.count(b"\n", 0, at) + 1
 
 
-_TOP_LEVEL_CALL = re.compile(rb"(?m)^(?:[A-Za-z_]\w*[ \t]*=[ \t]*)?[A-Za-z_][\w.]*\(")
+_TOP_LEVEL_CALL = lazy(rb"(?m)^(?:[A-Za-z_]\w*[ \t]*=[ \t]*)?[A-Za-z_][\w.]*\(")
 # Calls that only look at a class: handing a class to them cannot give it attributes.
 _LOOKS_ONLY = frozenset({"isinstance", "issubclass", "print", "repr", "str", "len", "id", "type", "hasattr",
                          "getattr", "callable", "hash", "vars", "dir", "format", "sorted", "list", "tuple", "set",
@@ -313,8 +314,8 @@ def _callee_name(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
-_MOCK_IMPORTS = re.compile(rb"autodoc_mock_imports\s*(?:=|\+=)\s*[\[(]([^\])]*)[\])]")
-_QUOTED = re.compile(rb"""['"]([\w.]+)['"]""")
+_MOCK_IMPORTS = lazy(rb"autodoc_mock_imports\s*(?:=|\+=)\s*[\[(]([^\])]*)[\])]")
+_QUOTED = lazy(rb"""['"]([\w.]+)['"]""")
 
 
 def _mock_imports(data: bytes) -> tuple[str, ...]:
@@ -324,7 +325,7 @@ def _mock_imports(data: bytes) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-_COLLECT_IGNORE = re.compile(rb"collect_ignore(?:_glob)?\s*(?:=|\+=|\.append\(|\.extend\()\s*([\[(]?[^\])\n]*[\])]?)")
+_COLLECT_IGNORE = lazy(rb"collect_ignore(?:_glob)?\s*(?:=|\+=|\.append\(|\.extend\()\s*([\[(]?[^\])\n]*[\])]?)")
 
 
 def _collect_ignore(data: bytes) -> tuple[str, ...]:
@@ -405,15 +406,15 @@ def _compared_literals(test: ast.expr) -> set[str] | None:
 # -- scoped guards -----------------------------------------------------------------------------------
 
 # An `if` test that makes what it guards environment-dependent.
-_GUARD_TEST = re.compile(
+_GUARD_TEST = lazy(
     r"TYPE_CHECKING|version|platform|os\.name|\bPY[A-Z0-9_]*\b|\bIS_[A-Z0-9_]+|\bHAS_[A-Z0-9_]+|"
     r"WINDOWS|win32|darwin|linux|cygwin|\bWIN\b|\bMACOS\b|JYTHON|sys\.implementation|hasattr\(\s*(?!self\b|cls\b)|"
     r"find_spec|importlib"
 )
 # The `if` tests whose block may never run under the target Python (another version, a type checker only).
-_DEAD_CODE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation")
-_PLATFORM_TEST = re.compile(r"platform|os\.name|win32|darwin|linux|cygwin|WINDOWS|\bIS_WIN|\bWIN\b|\bMACOS\b")
-_FEATURE_TEST = re.compile(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation|hasattr|getattr|"
+_DEAD_CODE_TEST = lazy(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation")
+_PLATFORM_TEST = lazy(r"platform|os\.name|win32|darwin|linux|cygwin|WINDOWS|\bIS_WIN|\bWIN\b|\bMACOS\b")
+_FEATURE_TEST = lazy(r"TYPE_CHECKING|version|\bPY[A-Z0-9_]*\b|JYTHON|sys\.implementation|hasattr|getattr|"
                            r"find_spec|importlib|\bHAS_|\bhas_|available|installed|enabled|supported|\b(?:use|with|can)_",
                            re.IGNORECASE)
 
@@ -478,7 +479,7 @@ def _version_read(node: ast.expr) -> Any:
     return None
 
 
-_ENV_WORD = re.compile(
+_ENV_WORD = lazy(
     r"version|platform|type_checking|implementation|fbcode|fbsource|internal|available|installed|enabled|"
     r"supported|^(?:sys|os)$|^(?:has|have|use|is|with|can)_|(?:^|_)(?:py[23]?k?\d*|pypy|cpython|win(?:32|64|dows)?|"
     r"mac(?:os)?|darwin|linux|posix|java|cygwin|emscripten)(?:_|\d|$)", re.IGNORECASE)
@@ -497,7 +498,7 @@ def environment_test(test: ast.expr) -> bool:
 
 
 # A `with` that expects or swallows exceptions (`pytest.raises`, `assertRaises`, `contextlib.suppress`).
-_GUARD_WITH = re.compile(r"raises|Raises|suppress|warns|Warns|catch_warnings|ignore|expect", re.IGNORECASE)
+_GUARD_WITH = lazy(r"raises|Raises|suppress|warns|Warns|catch_warnings|ignore|expect", re.IGNORECASE)
 _BROAD = frozenset({"Exception", "BaseException"})
 # What each kind of fact raises when it is wrong (an `except` of another builtin exception does not shield it).
 _IMPORT_ERRORS = _BROAD | {"ImportError", "ModuleNotFoundError"}
@@ -607,7 +608,7 @@ def _relative(node: Any) -> bool:
     return module is not None and module.type == "relative_import"
 
 
-_EXPECTING = re.compile(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")
+_EXPECTING = lazy(r"(?:^|\.)(?:raises|assertRaises\w*|suppress)$")
 def _with_caught(clause: Any) -> set[str] | None:
     """The exceptions a `with pytest.raises(E)` / `self.assertRaises(E)` / `suppress(E, ...)` clause expects,
     or None when some item expects something else or cannot be read."""
@@ -647,7 +648,7 @@ def _warnings_only(clause: Any) -> bool:
         w in g for w in ("rais", "suppress", "error", "except")) for g in guards)
 
 
-_WITH_CALLS = re.compile(rb"([A-Za-z_][\w.]*)\s*\(")
+_WITH_CALLS = lazy(rb"([A-Za-z_][\w.]*)\s*\(")
 
 
 def _caught(try_node: Any) -> set[str]:

@@ -15,10 +15,10 @@ import symtable
 import sys
 import warnings
 
-from bot.graph.legacy_syntax import never_valid
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
 from bot.graph.python_codegen import KNOWN_INTERPRETERS
+from bot.lazy_re import lazy
 
 _INTERPRETER = sys.version_info[:2]
 
@@ -29,14 +29,14 @@ _INTERPRETER = sys.version_info[:2]
 # alternation, a `\b` or a leading `^`, which make `re` try every position.
 _Scan = tuple[re.Pattern[bytes], re.Pattern[bytes] | None]
 _NEWER_SYNTAX: tuple[tuple[tuple[int, int], tuple[_Scan, ...]], ...] = (
-    ((3, 8), ((re.compile(rb":="), None), (re.compile(rb"[,(]\s*/\s*[,)]"), None),  # walrus, `/` parameters,
-              (re.compile(rb"=\s*(?:![rsa]\s*)?[}:]"), None))),  # f"{expr=}"
-    ((3, 9), ((re.compile(rb"with\s*\("), re.compile(rb"\bwith\s*\(")),)),
-    ((3, 10), ((re.compile(rb"match\b"), re.compile(rb"(?m)^[ \t]*match\b")),)),
-    ((3, 11), ((re.compile(rb"except\s*\*"), None), (re.compile(rb"\[\s*\*"), None))),
-    ((3, 12), ((re.compile(rb"type\s+\w"), re.compile(rb"(?m)^[ \t]*type\s+\w")),
-               (re.compile(rb"def\s+\w+\s*\["), re.compile(rb"\bdef\s+\w+\s*\[")),
-               (re.compile(rb"class\s+\w+\s*\["), re.compile(rb"\bclass\s+\w+\s*\[")))),
+    ((3, 8), ((lazy(rb":="), None), (lazy(rb"[,(]\s*/\s*[,)]"), None),  # walrus, `/` parameters,
+              (lazy(rb"=\s*(?:![rsa]\s*)?[}:]"), None))),  # f"{expr=}"
+    ((3, 9), ((lazy(rb"with\s*\("), lazy(rb"\bwith\s*\(")),)),
+    ((3, 10), ((lazy(rb"match\b"), lazy(rb"(?m)^[ \t]*match\b")),)),
+    ((3, 11), ((lazy(rb"except\s*\*"), None), (lazy(rb"\[\s*\*"), None))),
+    ((3, 12), ((lazy(rb"type\s+\w"), lazy(rb"(?m)^[ \t]*type\s+\w")),
+               (lazy(rb"def\s+\w+\s*\["), lazy(rb"\bdef\s+\w+\s*\[")),
+               (lazy(rb"class\s+\w+\s*\["), lazy(rb"\bclass\s+\w+\s*\[")))),
 )
 
 
@@ -85,7 +85,7 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
         # syntax newer than this interpreter knows: its parser rejects what tree-sitter's newer grammar reads (an
         # error only scopes or code generation find, `return` outside a function say, is no newer syntax, nor is
         # a Python 2 form the grammar also reads: `bot.graph.legacy_syntax`)
-        if not _tree_sitter_rejects(data) and _parser_rejects(data) and not never_valid(data, exc):
+        if not _tree_sitter_rejects(data) and _parser_rejects(data) and not _never_valid(data, exc):
             if target > _INTERPRETER:
                 return None  # the target accepts it
             issue = _issue_from_syntax_error(exc)  # the target rejects it too: newer syntax than the target
@@ -97,6 +97,12 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
     except (RecursionError, MemoryError) as exc:
         return _issue_from_limit(exc)
     return _newer_syntax_error(data, target)
+
+
+def _never_valid(data: bytes, exc: SyntaxError) -> bool:
+    from bot.graph.legacy_syntax import never_valid  # (only for a file `compile` rejects)
+
+    return never_valid(data, exc)
 
 
 def _parser_rejects(data: bytes) -> bool:
@@ -173,11 +179,12 @@ def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:
 def _tree_sitter_rejects(data: bytes) -> bool:
     """Whether tree-sitter's grammar (which knows newer syntax) sees an error in `data`."""
     try:
-        import tree_sitter_python
-        from tree_sitter import Language, Parser
+        from tree_sitter import Parser
+
+        from bot.graph.python_grammar import python_language
     except ImportError:  # pragma: no cover - a gate install always has it
         return False
-    parser = Parser(Language(tree_sitter_python.language()))
+    parser = Parser(python_language())
     return bool(parser.parse(data).root_node.has_error)
 
 

@@ -11,7 +11,6 @@ absence uncertain (doubts, scoped guards) from `bot.graph.python_doubts`.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -27,6 +26,7 @@ from bot.graph.python_doubts import (
     module_dynamic,
     path_dynamic,
 )
+from bot.graph.python_grammar import python_language
 from bot.graph.python_local import local_issues
 from bot.graph.python_members import (
     attr_stores,
@@ -37,11 +37,12 @@ from bot.graph.python_members import (
     super_members,
 )
 from bot.graph.python_uses import CallerIndex, Spans, chains, name_calls, rebindings
+from bot.lazy_re import lazy
 
 # Bigger files (generated tables, hostile input) are not analysed: their facts say "unknowable".
 MAX_EXTRACT_BYTES = 2_000_000
 
-_QUERY = """
+_MAIN_QUERY = """
 (import_statement) @import
 (import_from_statement) @import
 (function_definition) @func
@@ -70,9 +71,18 @@ _QUERY = """
 (augmented_assignment left: (attribute) @astore)
 (pattern_list (attribute) @astore)
 (tuple_pattern (attribute) @astore)
-""" + CODEGEN_QUERY
+"""
+_QUERY = _MAIN_QUERY + CODEGEN_QUERY
 
-_SUPPRESS = re.compile(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
+# A process that parses only a few small files (the pre-commit hook: a staged change) compiles the query without
+# the code-generation patterns: tree-sitter's analysis of those costs about as much as the rest of the query
+# (~90M instructions, ~10 ms), while they only spare `compile` for the files they clear, and `compile` decides
+# the other files' syntax with the same verdict (`python_codegen`). Past this many bytes parsed without them, the
+# full query is compiled, once per process (the pool workers of a build, which sort their files biggest first,
+# compile it for their first file).
+LIGHT_QUERY_BYTES = 64_000
+
+_SUPPRESS = lazy(rb"#\s*yantra:\s*ignore(?:\[([^\]\n]*)\])?")
 
 
 def python_source(data: bytes) -> bytes:
@@ -94,7 +104,7 @@ def python_source(data: bytes) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-_NON_ASCII = re.compile(r"[^\W\x00-\x7f]+")  # runs of non-ASCII word characters
+_NON_ASCII = lazy(r"[^\W\x00-\x7f]+")  # runs of non-ASCII word characters
 
 
 def _nfkc_words(text: str) -> str:
@@ -140,19 +150,54 @@ def blob_sha(data: bytes) -> str:
 
 
 @lru_cache(maxsize=1)
+def _parser() -> Any:
+    from tree_sitter import Parser
+
+    return Parser(python_language())
+
+
+@lru_cache(maxsize=1)
 def _machinery() -> tuple[Any, Any]:
-    import tree_sitter_python
-    from tree_sitter import Language, Parser, Query
+    """The parser and the full query (code-generation patterns included)."""
+    from tree_sitter import Query
 
-    lang = Language(tree_sitter_python.language())
-    return Parser(lang), Query(lang, _QUERY)
+    return _parser(), Query(python_language(), _QUERY)
 
 
-def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None) -> FileFacts:
-    """Extract the facts of one Python file. Never raises on any input."""
+@lru_cache(maxsize=1)
+def _light_query() -> Any:
+    from tree_sitter import Query
+
+    return Query(python_language(), _MAIN_QUERY)
+
+
+class _LightBudget:
+    """The bytes this process may still parse with the light query (`LIGHT_QUERY_BYTES`)."""
+
+    left = LIGHT_QUERY_BYTES
+
+
+def _machinery_for(size: int, light: bool | None) -> tuple[Any, Any, bool]:
+    """(parser, query, whether the query has the code-generation patterns) for a file of `size` bytes: the light
+    query while the process has parsed little and has not compiled the full one (`light` None), or as told."""
+    if light is None:
+        light = _machinery.cache_info().currsize == 0 and size <= _LightBudget.left
+        if light:
+            _LightBudget.left -= size
+    if light:
+        return _parser(), _light_query(), False
+    parser, query = _machinery()
+    return parser, query, True
+
+
+def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None,
+                 light: bool | None = None) -> FileFacts:
+    """Extract the facts of one Python file. Never raises on any input. `light`: parse with the query without
+    the code-generation patterns (True) or with the full one (False); the facts are the same either way
+    (default: the light one while this process has parsed little, `LIGHT_QUERY_BYTES`)."""
     sha = sha or blob_sha(data)
     suppressions = _suppressions(data)
-    parser, query = _machinery()  # a broken grammar or query is a bug to surface, not a hostile file
+    parser, query, codegen = _machinery_for(len(data), light)  # a broken grammar or query is a bug to surface
     if len(data) > MAX_EXTRACT_BYTES:
         issues, parse_ok = _local(data, target)
         return _unknowable(sha, issues, parse_ok, suppressions, f"over {MAX_EXTRACT_BYTES // 1_000_000} MB")
@@ -164,7 +209,8 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
         tree = parser.parse(source)
         caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
         # (CPython decodes and normalises `data` by itself)
-        local = _local(data, target, codegen_clear=not codegen_suspect(source, tree.root_node, caps))
+        # (without the code-generation patterns' captures nothing is cleared: `compile` decides)
+        local = _local(data, target, codegen_clear=codegen and not codegen_suspect(source, tree.root_node, caps))
         facts = _extract(source, tree.root_node, caps, target)
     except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError, UnicodeError) as exc:
         issues, parse_ok = local or _local(data, target)  # (without a tree, `compile` alone decides)
@@ -203,7 +249,7 @@ def _local(data: bytes, target: tuple[int, int], *,
     return issues, not any(i.rule == "syntax-error" and not _TARGET_ONLY.search(i.message) for i in issues)
 
 
-_TARGET_ONLY = re.compile(r"\(target Python \d+\.\d+\)$")  # `bot.graph.python_local.syntax_error`
+_TARGET_ONLY = lazy(r"\(target Python \d+\.\d+\)$")  # `bot.graph.python_local.syntax_error`
 
 
 def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder, last_name
+from bot.lazy_re import lazy
 
 _EXEC_NAMES = frozenset({"exec", "eval", "execfile"})
 _BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
@@ -40,7 +41,7 @@ _MAX_PER_NAME = 20
 _MODULE_READERS = frozenset({"getattr", "hasattr", "id", "repr", "type", "isinstance", "print", "dir"})
 # `from __future__ import annotations` (possibly among other features) -> the same length with `generators`,
 # a feature that changes nothing on Python 3, so line and column numbers stay the same.
-_FUTURE_ANNOTATIONS = re.compile(rb"^(from[ \t]+__future__[ \t]+import[ \t(]+(?:\w+[ \t]*,[ \t]*)*)annotations\b",
+_FUTURE_ANNOTATIONS = lazy(rb"^(from[ \t]+__future__[ \t]+import[ \t(]+(?:\w+[ \t]*,[ \t]*)*)annotations\b",
                                  re.MULTILINE)
 
 
@@ -98,7 +99,7 @@ def _literal_exec_bindings(tree: ast.Module) -> set[str]:
     return out
 
 
-_BINDING_HEADS = re.compile(r"(?:^|;)\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*=[^=]",
+_BINDING_HEADS = lazy(r"(?:^|;)\s*(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)|^\s*([A-Za-z_]\w*)\s*=[^=]",
                             re.MULTILINE)
 
 

@@ -7,13 +7,13 @@ a rebinding at module scope (or `global`) drops the name everywhere.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
 from bot.graph.model import AttrUse, CallSite
 from bot.graph.python_defs import ModuleWalk
+from bot.lazy_re import lazy
 
 
 class Spans:
@@ -147,7 +147,7 @@ class CallerIndex:
         return ""
 
 
-_CHAIN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_CHAIN_TEXT = lazy(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def chains(caps: dict[str, list[Any]], import_bases: set[str], call_bases: set[str],
@@ -209,7 +209,7 @@ def name_calls(caps: dict[str, list[Any]], call_bases: set[str], shadowed: dict[
             calls.append(_call_site(name, call, call.start_byte in guards, callers))
 
 
-_ARG_SPECIALS = re.compile(rb"[=*#\\]")
+_ARG_SPECIALS = lazy(rb"[=*#\\]")
 _NOT_ARGUMENTS = {"comment", "line_continuation"}  # extras tree-sitter lists among the arguments
 
 

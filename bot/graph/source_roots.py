@@ -10,14 +10,14 @@ directories that exist count; anything unreadable declares nothing (the roots on
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
+from bot.lazy_re import lazy
 from bot.repo_files import FileSkipped, RepoFiles
 
-_SETUP_PY = re.compile(r"""package_dir\s*=\s*\{\s*(?:['"]{2}|str\(\)\s*)\s*:\s*['"]([^'"\n]+)['"]""")
-_SAFE = re.compile(r"[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*")
+_SETUP_PY = lazy(r"""package_dir\s*=\s*\{\s*(?:['"]{2}|str\(\)\s*)\s*:\s*['"]([^'"\n]+)['"]""")
+_SAFE = lazy(r"[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*")
 
 
 def declared_roots(files: RepoFiles | Path, pyproject: dict[str, Any]) -> tuple[str, ...]:
@@ -38,8 +38,8 @@ def declared_roots(files: RepoFiles | Path, pyproject: dict[str, Any]) -> tuple[
     return tuple(out)
 
 
-_SETUP_NAME = re.compile(r"""(?<![\w.])name\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9_.\-]*)['"]""")
-_PKG_INFO_NAME = re.compile(r"(?m)^Name:\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*$")
+_SETUP_NAME = lazy(r"""(?<![\w.])name\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9_.\-]*)['"]""")
+_PKG_INFO_NAME = lazy(r"(?m)^Name:\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*$")
 
 
 def own_names(files: RepoFiles | Path, pyproject: dict[str, Any]) -> frozenset[str]:

@@ -11,8 +11,10 @@ index differed from that tree). The next run asks git only what differs:
 
 so a path outside D, D' and diff(T, T') has its stored sha. Inside, git's raw diffs already say the entry: a
 path of D' has the index entry `diff-index` gives (the one reading of the change the gate also uses), a path of
-diff(T, T') outside D' has its entry in T' (`diff-tree`); only the rest (paths of D that went back to T, unmerged
-paths) is listed with one `ls-files -s` on exactly them, usually none. The same records a full listing gives
+diff(T, T') outside D' has its entry in T' (`diff-tree`); a path of D outside both is back to its entry in T,
+which the stored state kept from the old side of the stored diff (`IndexState.before`: a change staged, then
+unstaged or reset, costs no listing); only the rest (unmerged paths, states stored without `before`) is listed
+with one `ls-files -s` on exactly them, usually none. The same records a full listing gives
 (stage 0 only, so unmerged paths are absent; intent-to-add entries are present, as the empty blob). A stored
 snapshot is only kept when it is exact without looking at other files: never when a symbolic link is in scope (its sha follows its target), a listed blob was
 missing, or the files table was since written from another source (working tree, a pushed commit).
@@ -40,6 +42,8 @@ class IndexState:
     staged: tuple[str, ...]  # paths where the index differed from `tree`
     layout_key: str  # `paths_key` of its .py files (the stored layout that fits it)
     roots: tuple[str, ...]
+    # (path, mode, sha) in `tree` of the staged paths whose entry there the diff says for sure (mode "": none)
+    before: tuple[tuple[str, str, str], ...] = ()
 
 
 def load_state(store: Store) -> IndexState | None:
@@ -47,8 +51,9 @@ def load_state(store: Store) -> IndexState | None:
     if not raw:
         return None
     try:
-        tree, staged, layout_key, roots = json.loads(raw)
-        return IndexState(str(tree), tuple(staged), str(layout_key), tuple(roots))
+        tree, staged, layout_key, roots, *rest = json.loads(raw)
+        before = tuple((str(p), str(m), str(s)) for p, m, s in rest[0]) if rest else ()
+        return IndexState(str(tree), tuple(staged), str(layout_key), tuple(roots), before)
     except (ValueError, TypeError):
         return None
 
@@ -56,7 +61,7 @@ def load_state(store: Store) -> IndexState | None:
 def save_state(store: Store, state: IndexState | None) -> None:
     """Record `state` (None: no stored snapshot may be trusted any more). Inside a transaction."""
     value = "" if state is None else json.dumps([state.tree, list(state.staged), state.layout_key,
-                                                  list(state.roots)])
+                                                  list(state.roots), [list(b) for b in state.before]])
     if (store.meta(STATE_KEY) or "") != value:
         store.set_meta(STATE_KEY, value)
 
@@ -89,15 +94,19 @@ def index_delta(store: Store, git: Git, tree: str, changes: list[StagedChange], 
     staged = {p for c in changes for p in (c.path, c.old_path)}
     entries = _entries_after(changes)  # D'
     paths = set(state.staged) | staged
+    unsure = set(staged)  # paths the index's or the trees' diff speak of: never taken from the stored state
     try:
         if state.tree != tree:
             moved = git.tree_changes(state.tree, tree)  # (a tree gc removed: list everything)
             paths.update(c.path for c in moved)
+            unsure.update(c.path for c in moved)
             in_tree = {p: e for p, e in _entries_after(moved).items() if p not in staged}  # (D' decides its own)
             entries = {**in_tree, **entries}
         wanted = sorted(p for p in paths if in_scope(p))
         if len(wanted) > MAX_PATHS:
             return None
+        back = {p: (m, sha) if m else None for p, m, sha in state.before}  # D's entries in T
+        entries.update({p: back[p] for p in wanted if p not in unsure and p in back})  # (index = T' = T there)
         rest = [p for p in wanted if p not in entries]
         records = git.index_records_of(rest) if rest else []
     except GitError:
@@ -113,8 +122,27 @@ def index_delta(store: Store, git: Git, tree: str, changes: list[StagedChange], 
             new[path] = entry[1]
     old = store.index_shas(wanted)
     overlay = {p: new.get(p) for p in wanted if new.get(p) != old.get(p)}
-    return IndexDelta(state, IndexState(tree, tuple(sorted(staged)), state.layout_key, roots), overlay,
-                      {p: old[p] for p in overlay if p in old})
+    return IndexDelta(state, IndexState(tree, tuple(sorted(staged)), state.layout_key, roots, entries_before(changes)),
+                      overlay, {p: old[p] for p in overlay if p in old})
+
+
+def entries_before(changes: list[StagedChange]) -> tuple[tuple[str, str, str], ...]:
+    """(path, mode, sha) of the old side of raw diff entries (mode "": no entry there), sorted. Unmerged paths
+    are left out, and so is any path with more than one entry."""
+    out: dict[str, tuple[str, str]] = {}
+    doubtful: set[str] = set()
+    for c in changes:
+        if c.status == "U" or not c.new_mode or not c.old_mode:
+            doubtful.update((c.path, c.old_path))
+            continue
+        sides = {c.old_path: ("", "") if c.old_sha == NULL_SHA or c.status == "A" else (c.old_mode, c.old_sha)}
+        if c.path != c.old_path:
+            sides[c.path] = ("", "")  # a rename's (or copy's) new path: git pairs it with no entry of the tree
+        for path, entry in sides.items():
+            if path in out:
+                doubtful.add(path)
+            out[path] = entry
+    return tuple(sorted((p, m, s) for p, (m, s) in out.items() if p not in doubtful))
 
 
 def _entries_after(changes: list[StagedChange]) -> dict[str, tuple[str, str] | None]:

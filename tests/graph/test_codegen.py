@@ -164,3 +164,12 @@ def test_cleared_file_still_gets_its_undefined_names() -> None:
     facts = parse_python(source, CURRENT)
     assert [(i.rule, i.name) for i in facts.issues] == [("undefined-name", "missing_name")]
     assert facts.issues == local_issues(source, CURRENT)
+
+
+@pytest.mark.parametrize("source", [s for s, _ in CODEGEN_ERRORS] + CLEAN)
+def test_the_light_query_gives_the_facts_of_the_full_one(source: str) -> None:
+    """Without the code-generation patterns nothing is cleared and `compile` decides: the same facts."""
+    from bot.graph.codec import encode
+
+    data = source.encode()
+    assert encode(parse_python(data, CURRENT, light=True)) == encode(parse_python(data, CURRENT, light=False))

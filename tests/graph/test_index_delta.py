@@ -258,3 +258,42 @@ def test_head_and_tree_in_one_call(make_repo: Callable[..., Path]) -> None:
     assert head is not None and tree is not None and (head, tree) == (g.head(), g.head_tree())
     empty = make_repo({"a.py": "x = 1\n"}, commit=False, name="empty")
     assert Git(empty).head_and_tree() == (None, None)
+
+
+def test_a_change_staged_then_reset_is_undone_from_the_stored_state_without_a_listing(
+        make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The paths the stored snapshot had staged went back to HEAD's tree: their entries there come from the old
+    side of the stored diff (`IndexState.before`), so the check lists no index path; the picture stays exact
+    through edits, additions, deletions and renames undone, and through HEAD's tree moving."""
+    root = make_repo(FILES)
+    db = root.parent / "g.sqlite"
+    _exact(root, db, stored=False)
+    steps: list[Callable[[], object]] = [
+        lambda: ((root / "pkg" / "a.py").write_text("def f(x, y):\n    return x\n"), _git(root, "add", "pkg/a.py")),
+        lambda: ((root / "new.py").write_text("import c\n"), _git(root, "add", "new.py")),
+        lambda: _git(root, "rm", "-q", "--cached", "c.py"),
+        lambda: _git(root, "mv", "b.py", "pkg/b2.py"),
+    ]
+    for step in steps:
+        step()
+        _exact(root, db)
+        _git(root, "reset", "-q", "--hard")  # every staged path back to HEAD's tree
+        _git(root, "clean", "-qfd")
+        (root / "c.py").write_text("x = 3\n")
+        _git(root, "add", "c.py")  # another change staged: the check asks git about it alone
+        trace = tmp_path / "trace.json"
+        trace.unlink(missing_ok=True)
+        monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+        with open_graph(root, db_path=db, source=Source.INDEX) as g:
+            assert isinstance(g.snapshot.shas, StoredShas)
+        monkeypatch.delenv("GIT_TRACE2_EVENT")
+        commands = _git_commands(trace)
+        assert not [argv for argv in commands if argv[0] in ("ls-files", "ls-tree")
+                    and any(p.endswith(".py") and p != "setup.py" for p in argv)], commands
+        _exact(root, db)
+        _git(root, "reset", "-q", "--hard")
+    (root / "pkg" / "a.py").write_text("def f(x, z):\n    return x\n")
+    _git(root, "add", "pkg/a.py")
+    _exact(root, db)
+    _commit(root)  # the stored staged path moved with HEAD's tree: the trees' diff decides it
+    _exact(root, db)

@@ -10,6 +10,7 @@ from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsu
 from bot.graph.doubts import mocked, path_edits_harmless
 from bot.graph.graph import Graph
 from bot.graph.model import FileFacts, ImportFact
+from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
 
 
@@ -145,7 +146,7 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_onl
 
 # A key whose value is a file the build writes: `write_to = "..."` (setuptools_scm), `version-file = "..."`
 # (hatch-vcs), `versionfile_source = pkg/_version.py` (versioneer)
-_WRITTEN = re.compile(r"""(?:write_to|version[_-]file|versionfile_(?:source|build))['"]?\s*[:=]\s*['"]?\.?/?([\w./-]+)""")
+_WRITTEN = lazy(r"""(?:write_to|version[_-]file|versionfile_(?:source|build))['"]?\s*[:=]\s*['"]?\.?/?([\w./-]+)""")
 
 
 def _writes(text: str, rel: str) -> bool:
@@ -157,7 +158,7 @@ def _writes(text: str, rel: str) -> bool:
 
 # A line that may write the file it names, beyond the keyed forms `_writes` reads: `open(..., "w")` or
 # `.write_text(...)` in setup.py, meson's `configure_file(output: ...)`, a key on the line before its value.
-_WRITER = re.compile(r"(?i)write[-_]?to|version[-_]?file|open\(|\.write|configure_file|output\s*[:=]")
+_WRITER = lazy(r"(?i)write[-_]?to|version[-_]?file|open\(|\.write|configure_file|output\s*[:=]")
 
 
 def _names_file(text: str, names: tuple[str, ...], *, written_only: bool) -> bool:
@@ -199,7 +200,7 @@ def _build_tables(text: str) -> str:
     return "\n".join(f'"{s}"' for s in _strings(data))
 
 
-_SECTION = re.compile(r"(?m)^\[([^\]\n]+)\][ \t]*$")
+_SECTION = lazy(r"(?m)^\[([^\]\n]+)\][ \t]*$")
 
 
 def _build_sections(text: str) -> str:

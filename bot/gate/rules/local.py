@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RuleContext, make
@@ -26,6 +25,8 @@ def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
 
 def _did_you_mean(name: str, facts: FileFacts) -> str:
     pool = sorted(n for n in facts.module_names | ALWAYS_DEFINED if not n.startswith("__"))
+    import difflib  # (only when there is a finding to suggest for)
+
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else ""
 

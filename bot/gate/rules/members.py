@@ -14,7 +14,6 @@ an instance of it), and the finding is reported against the class that lost it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RepositoryMembers, RuleContext, make
@@ -134,6 +133,8 @@ def _did_you_mean(ctx: RuleContext, cls: Target, name: str) -> str:
     pool = sorted({d.qualname[len(prefix):] for d in (facts.definitions if facts else ())
                    if d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix):]}
                   | set(facts.assigned_on_instances(cls.definition.qualname) if facts else ()))
+    import difflib  # (only when there is a finding to suggest for)
+
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else ""
 
