@@ -26,6 +26,9 @@ CALC = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n
 TESTS = ("from calc import add, sub\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
          "def test_sub():\n    assert sub(5, 3) == 2\n")
 PYPROJECT = '[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n'
+# Loading torch and the embedding model costs ~10 CPU seconds a fix run; the learning store's embeddings have
+# their own tests (tests/pipeline/test_learning.py) and one Action run keeps them on (`world_with_embeddings`).
+NO_EMBEDDINGS = "\n[tool.yantra.fix]\nembeddings = false\n"
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -174,7 +177,18 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    """Same-repository PR #7: `feature` breaks `sub` (a test fails); origin is a bare repo."""
+    """Same-repository PR #7: `feature` breaks `sub` (a test fails); origin is a bare repo. The base's
+    pyproject.toml switches the learning store's embeddings off."""
+    yield from _world(tmp_path, PYPROJECT + NO_EMBEDDINGS)
+
+
+@pytest.fixture
+def world_with_embeddings(tmp_path: Path) -> Iterator[World]:
+    """The same world with the base's pyproject.toml leaving embeddings at their default (on)."""
+    yield from _world(tmp_path, PYPROJECT)
+
+
+def _world(tmp_path: Path, pyproject: str) -> Iterator[World]:
     bare = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
     seed = tmp_path / "seed"
@@ -182,7 +196,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     (seed / "tests").mkdir()
     (seed / "calc.py").write_text(CALC, encoding="utf-8")
     (seed / "tests" / "test_calc.py").write_text(TESTS, encoding="utf-8")
-    (seed / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (seed / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     git(seed, "add", "-A")
     git(seed, "commit", "-q", "-m", "calc")
     git(seed, "push", "-q", "origin", "HEAD:refs/heads/main")

@@ -3,9 +3,14 @@ remote, and the local Anthropic Messages API server answering with a real edit."
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 from support.anthropic_server import AnthropicServer
 from support.gitrepo import git_out as git  # stripped: these tests compare shas and single lines
+
+from bot.pipeline.embeddings import status
 
 KEY = "sk-ant-api03-test-key"
 
@@ -24,7 +29,8 @@ def _run_fix(world, anthropic, **inputs):
     return world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url, **inputs)
 
 
-def test_same_repo_fix_is_pushed_once(world, anthropic):
+def test_same_repo_fix_is_pushed_once(world_with_embeddings, anthropic):
+    world = world_with_embeddings  # the one Action run that loads the embedding model
     anthropic.default = world.FIX_ANSWER
     world.register_pull()
     world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9001)
@@ -48,6 +54,10 @@ def test_same_repo_fix_is_pushed_once(world, anthropic):
     outputs = world.outputs()
     assert outputs["verdict"] == "committed" and outputs["commit-sha"] == after
     assert 0.0 < float(outputs["confidence"]) <= 1.0
+    # The run recorded the failure in the learning store with a real embedding (the model loaded in the Action).
+    with contextlib.closing(sqlite3.connect(world.workspace / ".git" / "yantra" / "learning.sqlite")) as db:
+        rows = db.execute("SELECT embedding_model, length(embedding) FROM failures").fetchall()
+    assert rows == ([("all-MiniLM-L6-v2", 384 * 4)] if status().available else [(None, None)])
 
     # GitHub redelivers the same comment event: no second commit, comment, reaction or model call.
     calls = len(anthropic.message_requests)
