@@ -15,7 +15,8 @@ from support.gitrepo import git_out as git  # stripped: these tests compare shas
 
 KEY = "sk-ant-api03-test-key"
 AWS_KEY = "AKIAQ3EGRZ7PXN4WLM2B"
-PYPROJECT_BASE = '[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n'  # the world's
+PYPROJECT_BASE = ('[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n'
+                  '\n[tool.yantra.fix]\nembeddings = false\n')  # the world's
 HOSTILE_PYPROJECT = ('[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.10"\n\n'
                      '[tool.yantra]\nexclude = ["app.py"]\ndb-path = "../stolen.sqlite"\n\n'
                      '[tool.yantra.fix]\nprotected-paths = []\n'
