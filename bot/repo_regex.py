@@ -1,7 +1,8 @@
 """Regular expressions a checked repository supplies, searched at a bounded cost.
 
 `.pre-commit-config.yaml`'s top-level `files`/`exclude` and black's `exclude`/`extend-exclude`/`force-exclude`
-come from the repository being judged (on GitHub, from the pull request's own tree). Python's `re` does not
+come from the repository being judged (on GitHub, from the base commit: `Config.settings_commit`; locally,
+from a clone that may not be trusted). Python's `re` does not
 bound backtracking: `(a|a)+$` searched in a 40-character path would not finish in a lifetime. So a repository's
 pattern is validated with `re` (the syntax pre-commit and black accept) and searched with the `regex` package
 (VERSION0: `re`'s semantics), whose matcher gives up at a deadline. One budget bounds the time a pattern spends
