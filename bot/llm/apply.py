@@ -215,9 +215,14 @@ def _restore_secrets(text: str, captured: list[tuple[str, str]], where: str) -> 
     return _MARKER.sub(fill, text)
 
 
+# Lines are compared by their first characters only: difflib's ratio costs the product of the two lengths, and
+# both sides are untrusted (the model's SEARCH text, the pull request's file), so a long line must not cost minutes.
+_CLOSEST_CHARS = 200
+
+
 def _closest(file_lines: list[str], wanted: list[str]) -> str:
-    probe = next((line.strip() for line in wanted if line.strip()), "")
-    candidates = [line.strip() for line in file_lines]
+    probe = next((line.strip() for line in wanted if line.strip()), "")[:_CLOSEST_CHARS]
+    candidates = [line.strip()[:_CLOSEST_CHARS] for line in file_lines]
     close = difflib.get_close_matches(probe, candidates, n=1, cutoff=0.6)
     if not close:
         return ""

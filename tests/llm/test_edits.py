@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -247,3 +248,15 @@ def test_several_markers_on_one_line_are_each_restored(tmp_path: Path) -> None:
     apply_edits(tmp_path, [edit])
     assert (tmp_path / "keys.py").read_text(encoding="utf-8") == \
         'KEYS = ("AKIA-one", "ghp_two")  # both\nDEBUG = False\n'
+
+
+def test_the_closest_line_of_long_hostile_lines_is_judged_by_their_heads(tmp_path: Path) -> None:
+    # difflib's ratio costs the product of the two lengths: 40 lines of 20,000 varied characters against a SEARCH
+    # line as long cost minutes when compared whole. Their first characters decide, so this answers at once.
+    alphabet = [chr(0x400 + i) for i in range(200)]
+    rng = random.Random(7)
+    lines = ["".join(rng.choice(alphabet) for _ in range(20_000)) for _ in range(40)]
+    (tmp_path / "big.py").write_text("".join(f"s{i} = '{line}'\n" for i, line in enumerate(lines)))
+    probe = f"s17 = '{lines[17][:150]}" + "".join(rng.choice(alphabet) for _ in range(20_000)) + "'"
+    with pytest.raises(EditError, match=r"the closest line is 18: \"s17 = '"):
+        apply_edits(tmp_path, [Edit("big.py", probe + "\n", "x = 1\n")])
