@@ -109,8 +109,8 @@ def load_config(root: Path, files: RepoFiles | None = None) -> Config:
 
 
 def declared_settings(files: RepoFiles) -> dict[str, object]:
-    """`[tool.yantra]` and the declared target Python as `files` has them, unvalidated (by where they are
-    written): to tell whether two pictures of a repository differ in them."""
+    """`[tool.yantra]`, its `fix` table and the declared target Python as `files` has them, unvalidated (by
+    where they are written): to tell whether two pictures of a repository differ in them."""
     try:
         data = _toml(files.read_text_or_note(PYPROJECT) or "")
     except ConfigError:
@@ -119,8 +119,10 @@ def declared_settings(files: RepoFiles) -> dict[str, object]:
     requires = project.get("requires-python") if isinstance(project, dict) else None
     if not isinstance(requires, str):
         requires = _setup_cfg_requires(files.read_text_or_note(SETUP_CFG))
-    return {f"{PYPROJECT} [tool.yantra]": tool.get("yantra") if isinstance(tool, dict) else None,
-            "requires-python": requires}
+    section = tool.get("yantra") if isinstance(tool, dict) else None
+    fix = section.get("fix") if isinstance(section, dict) else None
+    gate = {k: v for k, v in section.items() if k != "fix"} if isinstance(section, dict) else section
+    return {f"{PYPROJECT} [tool.yantra]": gate, f"{PYPROJECT} [tool.yantra.fix]": fix, "requires-python": requires}
 
 
 def parse_config(root: Path, pyproject_text: str | None, setup_cfg_text: str | None) -> Config:

@@ -1,7 +1,7 @@
-"""The configuration that decides what the gate judges, as written, compared between two pictures of a repository.
+"""The configuration Yantra reads, as written, compared between two pictures of a repository.
 
 In the Action a pull request is judged with its base commit's configuration (`bot.github.workspace`), never its
-own: `[tool.yantra]` and the target Python, `.pre-commit-config.yaml`'s top-level `files`/`exclude`, and the
+own: `[tool.yantra]` (the gate's keys and the `fix` table: test command, protected paths) and the target Python, `.pre-commit-config.yaml`'s top-level `files`/`exclude`, and the
 linters' and black's exclusions (`bot.gate.linters`). `settings_changed` names those of them a pull request
 changes, so the check output can say that the change takes effect once merged. Nothing here validates or
 compiles the values: a pull request's patterns are compared as text, never searched.

@@ -94,7 +94,7 @@ def checks_markdown(checks: PullChecks) -> str:
              f"{int(gate.stats.get('files_checked', 0))} file(s) |",
              f"| tests | {_tests_cell(checks)} |"]
     if checks.settings_changed:
-        lines = ["> This pull request changes configuration that decides what the gate checks ("
+        lines = ["> This pull request changes configuration that Yantra reads ("
                  + ", ".join(code_span(s) for s in checks.settings_changed) + "). It was judged with the base "
                  "branch's configuration; the change takes effect once merged.", "", *lines]
     lines += [f"| {s.scanner} | {_scan_cell(s)} |" for s in checks.security]

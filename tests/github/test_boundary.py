@@ -181,3 +181,17 @@ def test_a_forks_unreadably_nested_configuration_is_no_crash(world):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "::error file=app.py,line=1" in proc.stdout
     assert "`pyproject.toml`" in (world.tmp / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_pr_that_changes_only_the_fix_table_is_told_that_table(world):
+    """`[tool.yantra.fix]` is read at the base commit too: a PR that changes its test command is told so, by that
+    table's name, and the gate's own `[tool.yantra]` keys, unchanged, are not named."""
+    pyproject = PYPROJECT_BASE.replace("[tool.yantra.fix]\n", '[tool.yantra.fix]\ntest-command = ["true"]\n')
+    world.push_commit({"pyproject.toml": pyproject}, "Let every test command pass")
+    world.register_pull()
+    world.pull_request_event("opened")
+    world.run(mode="check", fail_on_findings="false")
+    summary = (world.tmp / "summary.md").read_text(encoding="utf-8")
+    assert "takes effect once merged" in summary
+    assert "`pyproject.toml [tool.yantra.fix]`" in summary
+    assert "`pyproject.toml [tool.yantra]`" not in summary and "requires-python" not in summary
