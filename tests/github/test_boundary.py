@@ -195,3 +195,27 @@ def test_a_pr_that_changes_only_the_fix_table_is_told_that_table(world):
     assert "takes effect once merged" in summary
     assert "`pyproject.toml [tool.yantra.fix]`" in summary
     assert "`pyproject.toml [tool.yantra]`" not in summary and "requires-python" not in summary
+
+
+BROKEN_IMPORT_EDIT = ("Restore subtraction.\n\ncalc.py\n<<<<<<< SEARCH\ndef sub(a, b):\n    return a + b\n=======\n"
+                      "def sub(a, b):\n    return a - b\n>>>>>>> REPLACE\n\n"
+                      "report.py\n<<<<<<< SEARCH\n=======\nfrom calc import mul\n\nprint(mul(2, 3))\n>>>>>>> REPLACE\n\n"
+                      "CONFIDENCE: 0.95\n")
+
+
+def test_a_prs_own_scope_settings_do_not_judge_the_fix(world):
+    """`/agent fix` validates the model's patch with the gate's scope read at the base commit: the pull request's
+    `exclude: .*` (and ruff's) would let a fix through that imports a name calc.py never defines; it is refused."""
+    world.push_commit({".pre-commit-config.yaml": "exclude: .*\nrepos: []\n",
+                       "pyproject.toml": PYPROJECT_BASE + '\n[tool.ruff]\nexclude = ["*"]\n'},
+                      "Take everything out of the gate")
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9103)
+    before = world.remote_sha("refs/heads/feature")
+    with AnthropicServer(api_key=KEY) as anthropic:
+        anthropic.default = BROKEN_IMPORT_EDIT
+        proc = world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
+                         max_attempts="1")
+    assert world.remote_sha("refs/heads/feature") == before, proc.stdout + proc.stderr  # nothing pushed
+    assert world.outputs()["verdict"] in ("escalated", "failed")
+    assert "new gate error" in _published(world), proc.stdout
