@@ -15,6 +15,8 @@ Facts are keyed by blob SHA-1 of the content in every mode, never by mtime or si
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
 import posixpath
 import re
@@ -304,21 +306,48 @@ def in_scope(path: str) -> bool:
 
 
 def _read_regular(full: Path, root: Path) -> bytes | None:
-    """The bytes of a regular file; None for anything else (FIFOs are never opened) and for a symbolic link
-    whose target lies outside `root`: a hostile checkout can commit `app/x.py -> ~/.config/secrets.py`, and
-    what it points at is not the repository's code (it must never be parsed, quoted or sent to the model)."""
+    """The bytes of a regular file; None for anything else (FIFOs are never waited on) and for a file that lies
+    outside `root` through a symbolic link, of the file itself or of a directory on its path: a hostile checkout
+    can commit `app/x.py -> ~/.config/secrets.py`, and what it points at is not the repository's code (it must
+    never be parsed, quoted or sent to the model). Type and place are judged on the opened descriptor, so a file
+    or directory swapped for a FIFO or a link after it was looked at is not read either."""
     try:
-        st = os.lstat(full)
-        if stat.S_ISLNK(st.st_mode):
-            base = os.path.realpath(root)
-            if os.path.commonpath([os.path.realpath(full), base]) != base:
+        try:
+            fd = os.open(full, _READ_FLAGS)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:  # ELOOP: the file itself is a link (O_NOFOLLOW); follow it once
                 return None
-            st = os.stat(full)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        return full.read_bytes()
+            fd = os.open(os.path.realpath(full), _READ_FLAGS)
     except (OSError, ValueError):
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        base = _real_root(str(root))
+        if os.path.commonpath([_opened_path(fd) or os.path.realpath(full), base]) != base:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _opened_path(fd: int) -> str | None:
+    """Where the file open as `fd` is, every link resolved (Linux's /proc); None where that cannot be asked."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
 
 
 def _parents(path: str) -> Iterable[str]:

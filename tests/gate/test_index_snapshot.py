@@ -332,3 +332,23 @@ def test_a_working_tree_copy_swapped_for_a_fifo_or_an_outside_link_after_staging
     found = rules(staged(repo))
     assert ("missing-symbol", "app.py", 1) in found
     assert ("undefined-name", "app.py", 4) in found
+
+
+def test_a_tracked_file_under_a_directory_linked_out_of_the_repository_is_not_read(
+        repo: Repo, tmp_path: Path) -> None:
+    """The working-tree picture (CI's `--base`, the fix pipeline) reads a changed tracked file from disk. When a
+    directory on its path has become a link out of the repository, what lies there is not the repository's code:
+    it is never parsed (its undefined name would be a finding), and the file is reported as not checked."""
+    repo.files({"pkg/__init__.py": "", "pkg/mod.py": "X = 1\n", "app.py": "from pkg.mod import X\n"})
+    repo.commit()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "__init__.py").write_text("")
+    (outside / "mod.py").write_text("X = 1\nprint(secret_outside_name)\n")
+    for name in ("mod.py", "__init__.py"):
+        (repo.root / "pkg" / name).unlink()
+    (repo.root / "pkg").rmdir()
+    (repo.root / "pkg").symlink_to(outside, target_is_directory=True)
+    result = run_check(repo.root, ["pkg/mod.py", "app.py"], source=Source.WORKTREE)
+    assert not [f for f in result.findings if f.path == "pkg/mod.py"]
+    assert "pkg/mod.py: not found, not checked" in result.notes
