@@ -272,6 +272,9 @@ def getattr_names(func: Any) -> tuple[str, ...] | None:
 
 
 def _bases(args: Any) -> tuple[tuple[str, ...], bool]:
+    """The class statement's bases as written, and whether it may name a metaclass. An unpacked base list
+    (`*bases`) stays a base, written with its star: no name resolves to it, so the MRO stays open; unpacked
+    keywords (`**options`) may hold `metaclass=`."""
     if args is None:
         return (), False
     bases: list[str] = []
@@ -280,7 +283,9 @@ def _bases(args: Any) -> tuple[tuple[str, ...], bool]:
         if a.type == "keyword_argument":
             kw = a.child_by_field_name("name")
             metaclass = metaclass or (kw is not None and text(kw) == "metaclass")
-        elif a.type not in ("comment", "dictionary_splat", "list_splat"):
+        elif a.type == "dictionary_splat":
+            metaclass = True
+        elif a.type != "comment":
             bases.append(text(a))
     return tuple(bases), metaclass
 

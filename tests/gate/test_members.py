@@ -566,3 +566,42 @@ def test_an_instance_handed_to_a_call_may_gain_attributes(repo: Repo) -> None:
             print(foo, isinstance(foo, Dummy))
             return foo.worker
         """}) == [("missing-member", "helpers.py", 22)]
+
+
+def test_a_class_whose_bases_are_unpacked_has_an_open_mro(repo: Repo) -> None:
+    """`class Error(*bases)` (bases chosen at import: aiohttp's `*cert_errors_bases`, an ssl class or ValueError)
+    and `class Model(**options)` (a metaclass may be among them) derive from classes no statement names: their
+    members are unknown, never missing. A class with a plain base list is still judged."""
+    found = check(repo, {"pkg/__init__.py": "", "pkg/errors.py": """
+        class ConnectorError(Exception):
+            @property
+            def os_error(self):
+                return None
+
+
+        CHOSEN = (ConnectorError, OSError)
+        OPTIONS = {}
+
+
+        class CertificateError(*CHOSEN):
+            pass
+
+
+        class Configured(**OPTIONS):
+            pass
+
+
+        class Plain(ConnectorError):
+            pass
+        """, "app.py": """
+        from pkg.errors import CertificateError, Configured, Plain
+
+
+        def main():
+            err = CertificateError()
+            err.os_error, err.errno, err.strerror
+            Configured().anything
+            Plain().os_error
+            Plain().gone
+        """})
+    assert found == [("missing-member", "app.py", 9)]
