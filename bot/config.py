@@ -38,6 +38,8 @@ SETUP_CFG = "setup.cfg"
 
 @dataclass(frozen=True)
 class GateConfig:
+    """The gate's settings (`[tool.yantra]`)."""
+
     exclude: tuple[str, ...] = ()  # gitignore-style globs (bot.paths), relative to the root
     severity: dict[str, Level] = field(default_factory=dict)  # rule id -> "error" | "warning" | "off"
     python_version: tuple[int, int] | None = None  # target version; default: requires-python lower bound
@@ -75,6 +77,8 @@ class FixConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """A repository's configuration: the gate's and the fix pipeline's settings and what they were read from."""
+
     root: Path
     gate: GateConfig = field(default_factory=GateConfig)
     fix: FixConfig = field(default_factory=FixConfig)

@@ -43,6 +43,8 @@ class Subjects:
 
 @dataclass(frozen=True)
 class Change:
+    """The files a check judges as changed or deleted, with their facts before the change."""
+
     changed: tuple[str, ...]  # files of the judged snapshot whose content differs from before (or was passed)
     deleted: tuple[str, ...]  # files gone from the snapshot (including the old side of renames)
     before: dict[str, FileFacts] = field(default_factory=dict)  # facts before the change, changed/deleted files

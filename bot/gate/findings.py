@@ -12,6 +12,8 @@ __all__ = ["RULES", "Finding", "Severity"]
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One diagnostic of a rule at one place (the JSON output's `findings` entries)."""
+
     rule: str
     severity: Severity
     path: str  # relative to the repository root, "/" separators

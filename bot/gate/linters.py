@@ -44,6 +44,8 @@ _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
 
 @dataclass(frozen=True)
 class LinterScope:
+    """What the project's own linter and formatter configuration leaves out of their scope."""
+
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
     unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)

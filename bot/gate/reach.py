@@ -34,6 +34,8 @@ _DEPTH = 5  # re-binding chains followed (as `bot.graph.queries.reexports` does)
 
 @dataclass(frozen=True)
 class Reach:
+    """The dotted names through which a change's subjects can be reached (see the module docstring)."""
+
     targets: frozenset[str]  # dotted names a use may not reach without being judged ("M.f", "X.g", "Y.mod.f")
     prefixes: frozenset[str]  # every dotted name above a target ("M", packages of M, "X", ...)
 

@@ -20,6 +20,8 @@ class NotChecked:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """The outcome of one check: findings, stats and notes for the reporter."""
+
     findings: list[Finding]
     stats: dict[str, float | int]
     notes: tuple[str, ...] = field(default=())  # things the user should know ("no Python files to check")

@@ -23,6 +23,8 @@ PRECOMMIT_CONFIG = ".pre-commit-config.yaml"
 
 @dataclass(frozen=True)
 class Scope:
+    """Which files a check judges (pre-commit's `files`/`exclude`, `[tool.yantra] exclude`)."""
+
     files: RepoRegex | None = None  # `.pre-commit-config.yaml` top-level `files` (re.search)
     exclude: RepoRegex | None = None  # `.pre-commit-config.yaml` top-level `exclude` (re.search)
     globs: PathMatcher = field(default_factory=PathMatcher)  # `[tool.yantra] exclude`

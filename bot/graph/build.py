@@ -46,6 +46,8 @@ PR_SET_PDEATHSIG = 1
 
 @dataclass
 class BuildReport:
+    """What one refresh of the store did (counts for stats and tests)."""
+
     files: int = 0
     parsed: int = 0  # files whose facts were computed in this refresh
     read: int = 0  # files whose bytes were read (new or changed content)

@@ -2,6 +2,13 @@
 
 The checksum makes a damaged blob (a flipped byte on disk, a torn write) read as "no facts", which callers
 answer by parsing the file again, instead of decoding into wrong facts or silently skipping the file.
+
+Decoding builds thousands of frozen objects per check (a re-sign's dependents: ~14,000 definitions, imports,
+calls, attribute and member uses), and a frozen dataclass's `__init__` stores each field through
+`object.__setattr__`, three quarters of the cost. `_Builder` makes them about three times faster (decoding as
+a whole 2.3 times): each object is made as an instance of a plain class with the same slots, its fields stored
+directly, and then given the frozen class (`__class__` assignment, allowed between classes of one layout); the
+result is an ordinary instance of the frozen class, equal to and as immutable as one made by `__init__`.
 """
 
 from __future__ import annotations
@@ -10,8 +17,10 @@ import hashlib
 import marshal
 import sys
 import zlib
+from collections.abc import Callable
+from dataclasses import MISSING, fields
 from itertools import starmap
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bot.graph.model import (
     NO_DOUBTS,
@@ -30,6 +39,37 @@ from bot.graph.model import (
 FORMAT = 5
 _CHECK = 4  # bytes of CRC-32 after the payload
 
+_T = TypeVar("_T")
+
+
+class _Builder(Generic[_T]):
+    """`build(*fields)` makes an instance of the frozen slotted dataclass `cls` from its fields in order, defaults
+    included, as `cls(*fields)` does (see the module docstring). Its code is generated from `cls`'s fields, so a
+    field added to the model is built without a change here."""
+
+    def __init__(self, cls: type[_T]) -> None:
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        if tuple(names) != getattr(cls, "__slots__", None) or cls.__bases__ != (object,):
+            raise TypeError(f"{cls.__name__}: only a slotted dataclass with no base class can be built")
+        plain = type(f"_{cls.__name__}Fields", (), {"__slots__": tuple(names)})
+        defaults = {f"_d{i}": f.default for i, f in enumerate(fields(cls))  # type: ignore[arg-type]
+                    if f.default is not MISSING}
+        params = ", ".join(n + (f"=_d{i}" if f"_d{i}" in defaults else "") for i, n in enumerate(names))
+        body = "".join(f"    _self.{n} = {n}\n" for n in names)
+        source = f"def build({params}):\n    _self = _plain()\n{body}    _self.__class__ = _cls\n    return _self\n"
+        scope: dict[str, Any] = {"_plain": plain, "_cls": cls, **defaults}
+        exec(source, scope)  # (code made from the model's own field names, as `dataclasses` makes `__init__`)
+        self.build: Callable[..., _T] = scope["build"]
+
+
+_param = _Builder(Param).build
+_import = _Builder(ImportFact).build
+_attr_use = _Builder(AttrUse).build
+_call = _Builder(CallSite).build
+_member_use = _Builder(MemberUse).build
+_issue = _Builder(LocalIssue).build
+_build_definition = _Builder(Definition).build
+
 
 def _definition(d: Definition) -> tuple[Any, ...]:
     sig = None if d.signature is None else tuple((p.name, p.kind, p.has_default) for p in d.signature.params)
@@ -44,15 +84,16 @@ _SIGNATURES: dict[tuple[Any, ...], Signature] = {}
 def _signature(params: tuple[Any, ...]) -> Signature:
     sig = _SIGNATURES.get(params)
     if sig is None:
-        sig = Signature(tuple(starmap(Param, params)))
+        sig = Signature(tuple(starmap(_param, params)))
         if len(_SIGNATURES) < 100_000:
             _SIGNATURES[params] = sig
     return sig
 
 
 def _undefinition(t: tuple[Any, ...]) -> Definition:
-    sig = None if t[6] is None else _signature(t[6])
-    return Definition(t[0], t[1], t[2], t[3], t[4], t[5], sig, *t[7:])
+    if t[6] is None:
+        return _build_definition(*t)
+    return _build_definition(t[0], t[1], t[2], t[3], t[4], t[5], _signature(t[6]), *t[7:])
 
 
 def encode(f: FileFacts) -> bytes:
@@ -125,14 +166,14 @@ def decode(data: bytes) -> FileFacts | None:
             sha=t[1], language=t[2],
             definitions=tuple(map(_undefinition, t[3])),
             module_names=frozenset(t[4]),
-            imports=tuple(starmap(ImportFact, t[5])),
-            attr_uses=tuple(starmap(AttrUse, t[6])),
-            calls=tuple(starmap(CallSite, t[7])),
+            imports=tuple(starmap(_import, t[5])),
+            attr_uses=tuple(starmap(_attr_use, t[6])),
+            calls=tuple(starmap(_call, t[7])),
             all_names=t[8], all_dynamic=t[9], dynamic=t[10],
-            issues=tuple(starmap(LocalIssue, t[11])),
+            issues=tuple(starmap(_issue, t[11])),
             parse_ok=t[12], suppressions=t[13], path_dynamic=t[14],
             doubts=NO_DOUBTS if t[15] is None else Doubts(*t[15]),
-            member_uses=tuple(starmap(MemberUse, t[16])), instance_attrs=t[17], not_analysed=t[18],
+            member_uses=tuple(starmap(_member_use, t[16])), instance_attrs=t[17], not_analysed=t[18],
         )
     except (ValueError, EOFError, TypeError, IndexError):
         return None

@@ -16,6 +16,8 @@ DefKind = Literal["function", "class", "variable"]
 
 @dataclass(frozen=True, slots=True)
 class Param:
+    """One parameter of a signature."""
+
     name: str
     kind: ParamKind
     has_default: bool
@@ -43,6 +45,8 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True)
 class Signature:
+    """The parameters of a function, method or class constructor, in order."""
+
     params: tuple[Param, ...]
 
     def text(self) -> str:
@@ -234,6 +238,8 @@ NO_DOUBTS = Doubts()
 
 @dataclass(frozen=True, slots=True)
 class FileFacts:
+    """Everything the gate knows of one file's content (cached by its blob SHA-1)."""
+
     sha: str
     language: str = "python"
     definitions: tuple[Definition, ...] = ()

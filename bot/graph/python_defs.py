@@ -31,6 +31,8 @@ _COMPOUND_BLOCKS = {
 
 @dataclass
 class ModuleWalk:
+    """What one walk over a module's statements found (definitions, bound names, `__all__`)."""
+
     definitions: tuple[Definition, ...] = ()
     names: set[str] = field(default_factory=set)  # bound at module scope
     all_names: tuple[str, ...] | None = None

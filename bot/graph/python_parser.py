@@ -266,6 +266,8 @@ def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
 
 @dataclass
 class _Extracted:
+    """The facts gathered from one file's query captures, before they become `FileFacts`."""
+
     walk: ModuleWalk
     imports: list[ImportFact] = field(default_factory=list)
     attr_uses: list[AttrUse] = field(default_factory=list)

@@ -14,6 +14,8 @@ Status = Literal["found", "missing", "unknown"]
 
 @dataclass(frozen=True)
 class Resolution:
+    """What a name or module reference resolves to: found, missing (with suggestions) or unknown."""
+
     status: Status
     kind: Literal["module", "symbol", "attribute"] = "symbol"
     module: str = ""  # the absolute module concerned (for "missing": where the name is missing)

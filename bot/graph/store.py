@@ -64,11 +64,13 @@ _TRIGGERS = tuple(
     "BEGIN DELETE FROM meta WHERE key = 'index_state'; END" for event in ("INSERT", "UPDATE", "DELETE"))
 _DERIVED_INDEXES = ("refs_dotted", "refs_path", "defs_name", "defs_path", "stores_path")
 _TABLES = ("meta", "blobs", "files", "refs", "defs", "stores", "layouts", "layout_modules", "index_files")
+# every module of `bot.graph` the parser's facts or their encoding depend on (tests/graph/test_store.py checks
+# that each module `python_parser` or `codec` imports from `bot.graph`, transitively, is listed)
 _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/python_uses.py", "graph/model.py",
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
                       "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py",
-                      "graph/legacy_syntax.py")
+                      "graph/legacy_syntax.py", "graph/python_codegen.py", "graph/python_grammar.py")
 
 
 def blob_sha(data: bytes) -> str:

@@ -86,3 +86,23 @@ def test_dependents_lists_each_use_once_under_a_src_layout(make_repo: Callable[.
     assert code == 0
     used = [(u["path"], u["line"], u["kind"]) for item in json.loads(out) for u in item["used_by"]]
     assert len(used) == len(set(used))
+
+
+def test_check_leaves_the_garbage_collector_as_it_found_it(make_repo: Callable[..., Path],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` turns the cyclic collector off while it runs (`bot.cli`); a caller in a longer process gets it back."""
+    import gc
+
+    from bot.cli import main
+
+    root = make_repo({"a.py": "x = 1\n"})
+    assert gc.isenabled()
+    assert main(["check", "--all", "--format", "json", "--repo", str(root)]) == 0
+    assert gc.isenabled()
+    assert json.loads(capsys.readouterr().out)["stats"]["files_checked"] == 1
+    gc.disable()
+    try:
+        assert main(["check", "--all", "--format", "json", "--repo", str(root)]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

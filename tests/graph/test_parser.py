@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.graph.model import FileFacts
 from bot.graph.python_parser import blob_sha, parse_python
 
@@ -296,3 +298,32 @@ def test_facts_survive_the_cache_encoding() -> None:
     for src in (MEMBERS, "def __getattr__(name):\n    return name\nrecreate_module(__name__)\n", "x = 1\n"):
         f = facts(src)
         assert decode(encode(f)) == f
+
+
+def test_decoded_facts_are_ordinary_frozen_instances() -> None:
+    """Decoding builds the fact objects without their `__init__` (`bot.graph.codec._Builder`): they are still
+    exactly the model's classes, equal, hashable and immutable as ones made by `__init__`."""
+    import dataclasses
+
+    from bot.graph.codec import _Builder, decode, encode
+    from bot.graph.model import MemberUse, Param
+
+    f = facts(MEMBERS + "def g(a, b=1, *c, d, **e):\n    return helper(a)\n")
+    back = decode(encode(f))
+    assert back is not None
+    objects = [*back.definitions, *back.imports, *back.attr_uses, *back.calls, *back.member_uses,
+               *(p for d in back.definitions if d.signature for p in d.signature.params)]
+    assert {type(o).__name__ for o in objects} >= {"Definition", "ImportFact", "CallSite", "MemberUse", "Param"}
+    for made, again in zip(objects, [*f.definitions, *f.imports, *f.attr_uses, *f.calls, *f.member_uses], strict=False):
+        assert type(made) is type(again) and made == again and hash(made) == hash(again) and repr(made) == repr(again)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.calls[0].line = 0  # type: ignore[misc]
+    assert _Builder(Param).build("x", "normal", True) == Param("x", "normal", True)
+    assert _Builder(MemberUse).build("self", "A", "x", 1, 0, 1) == MemberUse("self", "A", "x", 1, 0, 1)  # a default
+
+    @dataclasses.dataclass(frozen=True)
+    class Loose:
+        a: int
+
+    with pytest.raises(TypeError):
+        _Builder(Loose)

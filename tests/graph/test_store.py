@@ -278,3 +278,27 @@ def test_db_given_on_the_command_line_is_trusted(make_repo: Callable[..., Path],
     refused = yantra("graph", "--db", str(notes), "build", "--rebuild")
     assert refused.returncode == 2 and "not a Yantra graph database" in refused.stderr
     assert notes.read_text() == "mine\n"
+
+
+def test_fingerprint_covers_every_graph_module_the_facts_depend_on() -> None:
+    """A changed parser never serves stale facts: every `bot.graph` module the parser or the codec imports,
+    transitively (imports inside functions included), is hashed into the database's fingerprint."""
+    import ast
+
+    import bot
+    from bot.graph.store import _FINGERPRINT_FILES
+
+    base = Path(bot.__file__).parent
+    seen: set[str] = set()
+    todo = ["graph/python_parser.py", "graph/codec.py"]
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        for node in ast.walk(ast.parse((base / rel).read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            todo.extend(n.removeprefix("bot.").replace(".", "/") + ".py" for n in names if n.startswith("bot.graph."))
+    assert "graph/python_codegen.py" in seen
+    assert sorted(seen - set(_FINGERPRINT_FILES)) == []

@@ -22,6 +22,8 @@ from bot.graph.resolve import Resolver
 
 @dataclass(frozen=True)
 class Hit:
+    """A rule's finding with the (module, name) it is about, for keeping only a change's findings."""
+
     finding: Finding
     module: str = ""  # subject module ("" for file-local findings)
     name: str | None = None  # subject name in `module`
