@@ -31,7 +31,8 @@ TIMEOUT_S = 60.0
 # Another git (an IDE, a status bar, a hook) holding a lock file for a moment: git says "Unable to create
 # '<path>.lock': File exists" (the index, a ref) or "could not lock config file <path>: File exists". Such a run
 # is retried with backoff for at most LOCK_WAIT_S of sleep in all (9 runs); a lock that stays is then the error.
-LOCK_HELD = re.compile(rb"index\.lock|Unable to create '[^']*\.lock': File exists|could not lock config file")
+LOCK_HELD = re.compile(rb"index\.lock|Unable to create '[^']*\.lock': File exists"
+                       rb"|could not lock config file [^\n]*: File exists")
 LOCK_WAIT_S = 2.5
 MODE_FILE = ("100644", "100755")
 MODE_LINK = "120000"
