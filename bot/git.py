@@ -3,11 +3,11 @@ its two named parts — `bot.git_remote` (the Action's workspace: fetch, check o
 expected remote head) and `bot.git_worktree` (the fix pipeline: scratch worktrees, patches, local commits).
 `tests/test_architecture.py` fails when another module builds one or hands a git subcommand to a runner.
 
-`Git(root)` runs git in one repository: a timeout on every call, retries while another git holds
-`index.lock`, output read with `-z` where git offers it, blobs read through one long-lived
-`git cat-file --batch`. A failing command raises `GitError` carrying the command, its return code, stdout
-and stderr. GIT_INDEX_FILE (pre-commit sets it in some modes) is inherited, so "the index" is the one git
-itself would commit. The module-level functions are the same calls for callers that hold no `Git`.
+`Git(root)` runs git in one repository: a timeout on every call, retries (bounded) while another git holds
+a lock file (`index.lock`, a ref's or the config's), output read with `-z` where git offers it, blobs read
+through one long-lived `git cat-file --batch`. A failing command raises `GitError` carrying the command, its
+return code, stdout and stderr. GIT_INDEX_FILE (pre-commit sets it in some modes) is inherited, so "the index"
+is the one git itself would commit. The module-level functions are the same calls for callers that hold no `Git`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from bot.errors import GitError
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 NULL_SHA = "0" * 40
 TIMEOUT_S = 60.0
-LOCK_RETRIES = 8  # ~2.5 s in all: another git (an IDE, a status bar) holding index.lock for a moment
+# Another git (an IDE, a status bar, a hook) holding a lock file for a moment: git says "Unable to create
+# '<path>.lock': File exists" (the index, a ref) or "could not lock config file <path>: File exists". Such a run
+# is retried with backoff for at most LOCK_WAIT_S of sleep in all (9 runs); a lock that stays is then the error.
+LOCK_HELD = re.compile(rb"index\.lock|Unable to create '[^']*\.lock': File exists"
+                       rb"|could not lock config file [^\n]*: File exists")
+LOCK_WAIT_S = 2.5
 MODE_FILE = ("100644", "100755")
 MODE_LINK = "120000"
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256
@@ -68,7 +73,7 @@ class Git:
     # -- running ---------------------------------------------------------------------------------
     def run(self, args: Sequence[str], *, stdin: bytes | None = None, check: bool = True,
             literal_paths: bool = False, env: Mapping[str, str] | None = None) -> bytes:
-        """`git ARGS` in the root; stdout. Retries while index.lock is held; GitError on failure/timeout.
+        """`git ARGS` in the root; stdout. Retries while a lock is held; GitError on failure/timeout.
         `env` adds to the environment (an author identity, say)."""
         cmd = ["git", *args]
         proc = self._exec(cmd, stdin, literal_paths, env)
@@ -87,14 +92,15 @@ class Git:
 
     def _exec(self, cmd: list[str], stdin: bytes | None, literal_paths: bool,
               extra: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        """One run, run again while another git holds a lock (the only retry layer of the seam)."""
         env = {**_env(literal_paths), **(extra or {})}
-        for attempt in range(LOCK_RETRIES + 1):
+        waited, pause = 0.0, 0.05
+        while True:
             proc = self._once(cmd, stdin, env)
-            if proc.returncode != 0 and b"index.lock" in proc.stderr and attempt < LOCK_RETRIES:
-                time.sleep(0.05 * 1.5 ** attempt)
-                continue
-            break
-        return proc
+            if proc.returncode == 0 or not LOCK_HELD.search(proc.stderr) or waited + pause > LOCK_WAIT_S:
+                return proc
+            time.sleep(pause)
+            waited, pause = waited + pause, pause * 1.5
 
     def _once(self, cmd: list[str], stdin: bytes | None, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
         """One run in its own process group, so a timeout also ends what git started (aliases, helpers)."""

@@ -2,8 +2,8 @@
 changes, scratch worktrees, patches, local commits, and the persisted checkout credential dropped while
 repository code may run.
 
-Every call runs through `bot.git.Git` (timeout, own process group) and waits out a lock another git holds; a
-failure raises a `GitError` that carries the command, return code and output.
+Every call runs through `bot.git.Git` (timeout, own process group, and the seam's one bounded wait for a lock
+another git holds); a failure raises a `GitError` that carries the command, return code and output.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,31 +23,17 @@ GIT_TIMEOUT = 120.0
 WORKTREE_PREFIX = "yantra-wt-"
 
 
-TRANSIENT = ("index.lock", "cannot lock ref", "Unable to create", "could not lock")
-LOCK_RETRIES = 3
-
-
 def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
         timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """Run git in `root`; a lock held by another git process (transient) is waited out with backoff."""
-    for attempt in range(LOCK_RETRIES + 1):
-        proc = _git_once(root, args, input_text, timeout)
-        if proc.returncode == 0 or attempt == LOCK_RETRIES or not any(t in proc.stderr for t in TRANSIENT):
-            break
-        time.sleep(0.2 * 2 ** attempt)
+    """Run git in `root`; a lock held by another git process is waited out by `bot.git.Git` (bounded)."""
+    raw = Git(root, timeout=timeout).completed(
+        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None)
+    proc = subprocess.CompletedProcess(raw.args, raw.returncode, raw.stdout.decode("utf-8", "replace"),
+                                       raw.stderr.decode("utf-8", "replace"))
     if check and proc.returncode != 0:
         raise GitError(f"`git -C {root} {' '.join(args)}` failed with exit code {proc.returncode}\n"
                        f"{proc.stdout.strip()}\n{proc.stderr.strip()}".rstrip())
     return proc
-
-
-def _git_once(root: Path, args: Sequence[str], input_text: str | None,
-              timeout: float) -> subprocess.CompletedProcess[str]:
-    """One run through the git seam (`bot.git.Git`: own process group, timeout, index.lock retries)."""
-    proc = Git(root, timeout=timeout).completed(
-        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                                       proc.stderr.decode("utf-8", "replace"))
 
 
 def toplevel(path: Path) -> Path:

@@ -31,6 +31,8 @@ SLOW_PLACES = (
     "pipeline/test_learning.py::test_embeddings_paraphrases_are_closer_than_unrelated",  # loads torch
     "pipeline/test_learning.py::test_rows_recorded_without_embeddings_are_embedded_later",  # loads torch
     "graph/test_build_pool.py::test_killing_the_parent_of_a_cold_build_kills_its_workers",
+    # 2,000 tool calls answered in one turn: detect-secrets reads every line of them (~28,000) before sending
+    "llm/test_tools_loop.py::test_thousands_of_tool_calls_run_at_most_the_cap",
 )
 
 
@@ -44,6 +46,20 @@ def pytest_configure(config: pytest.Config) -> None:
     import bot
 
     compileall.compile_dir(Path(bot.__file__).parent, quiet=2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection() -> Any:
+    """Let pytest keep the test modules it rewrote (its assertion rewriting, the `__pycache__/*-pytest-*.pyc`
+    beside each) when this interpreter was told not to write bytecode: pytest then rewrites every test module
+    again in every worker of every run, most of the CPU time of a collection (~6 s a process). pytest reads a
+    kept module back only while its source is unchanged (size and mtime), so the code run is the same."""
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = saved
 
 
 def _is_slow(rel: str, name: str) -> bool:

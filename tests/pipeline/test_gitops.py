@@ -88,8 +88,29 @@ def test_a_lock_held_by_another_git_is_waited_out(repo: Path) -> None:
     assert "wait for the lock" in git(repo, "log", "-1", "--format=%s")
 
 
-def test_a_lock_that_stays_is_an_error(repo: Path) -> None:
+def test_a_config_lock_held_by_another_git_is_waited_out(repo: Path) -> None:
+    import threading
+
+    lock = repo / ".git" / "config.lock"
+    lock.write_text("")
+    releaser = threading.Timer(0.1, lock.unlink)
+    releaser.start()
+    try:
+        gitops.git(repo, "config", "--local", "yantra.test", "1")
+    finally:
+        releaser.join()
+    assert git(repo, "config", "--local", "yantra.test").strip() == "1"
+
+
+def test_a_lock_that_stays_is_an_error_after_one_bounded_wait(repo: Path) -> None:
+    import time
+
+    from bot.git import LOCK_WAIT_S
+
     (repo / ".git" / "index.lock").write_text("")
     (repo / "a.py").write_text("x = 7\n")
+    started = time.monotonic()
     with pytest.raises(GitError, match=r"index\.lock"):
         gitops.commit(repo, ["a.py"], "fix: never\n")
+    # One retry layer: the lock is waited for once (LOCK_WAIT_S of sleep), not once per layer.
+    assert time.monotonic() - started < 2 * LOCK_WAIT_S
