@@ -38,6 +38,7 @@ SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evi
 PROTOCOL = 0.8  # a special method that an operation of the target calls
 REGISTRY_KEY, MAX_REGISTRY_KEYS = 0.9, 12  # a registry entry whose key the target writes in a string
 DISPATCH, DISPATCH_SHARE = 0.9, 0.9  # a method dispatched by a word the test writes / of its class's weight
+OVERRIDE_SHARE, MAX_ANCESTRY = 0.9, 4  # an override in a reached subclass: of the base method's weight; base depth
 MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
@@ -132,6 +133,7 @@ class _Ranker:
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
         self._dispatched_types(seeds)
+        self._overrides()
         self._changed_files()
         self._lexical(seeds, targets)
         return Ranking(self.ranked(), self.notes)
@@ -325,6 +327,44 @@ class _Ranker:
                 for hit in family.members.get(name, []):
                     self.add_ref(hit, item.distance, item.weight * DISPATCH_SHARE, f"handles {name} (dispatched "
                                  f"by {family.owner} as {family.prefix}{{type(…).__name__}})", "dispatch")
+
+    def _overrides(self) -> None:
+        """A method reached on a base class runs, for a reached subclass that defines it again, as that
+        override: `Field.serialize` calls `self._serialize`, which for the `Enum` field the test builds is
+        `Enum._serialize`; `Undefined.__getattr__` is `ChainableUndefined.__getattr__` for that subclass. The
+        override ranks like the base method (times OVERRIDE_SHARE), at the farther of the two distances."""
+        methods: dict[tuple[str, str], list[_Found]] = {}
+        for f in self.found.values():
+            d = f.definition
+            if d is not None and d.kind == "function" and "." in d.qualname and 0 < f.distance <= max(WEIGHT) \
+                    and not _test_path(f.path):
+                methods.setdefault((f.path, d.qualname.rsplit(".", 1)[0]), []).append(f)
+        if not methods:
+            return
+        reached = [f for f in list(self.found.values()) if f.definition is not None and f.definition.kind == "class"
+                   and f.distance == 1 and not _test_path(f.path)]  # what the test builds, names or shows
+        for cls in reached:
+            ref = as_ref(self.graph, cls.path, cls.definition)  # type: ignore[arg-type]
+            own = self.lookup.defs(cls.path)
+            for base in self._ancestors(ref):
+                for method in methods.get((base.path, base.qualname), []):
+                    name = method.definition.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+                    hits = [d for d in own.get(f"{ref.qualname}.{name}", []) if d.kind == "function"]
+                    if hits:
+                        self.add(cls.path, hits[-1], max(cls.distance, method.distance),
+                                 min(cls.weight, method.weight) * OVERRIDE_SHARE,
+                                 f"overrides {base.qualname}.{name} for {ref.qualname}", "override")
+
+    def _ancestors(self, cls: SymbolRef) -> list[SymbolRef]:
+        """The bases of `cls`, breadth first, up to MAX_ANCESTRY steps."""
+        out: list[SymbolRef] = []
+        level = [cls]
+        for _ in range(MAX_ANCESTRY):
+            level = [b for c in level for b in self.lookup.bases(c) if b not in out and b != cls]
+            if not level:
+                break
+            out += level
+        return out
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):
