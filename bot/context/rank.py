@@ -7,7 +7,8 @@ keyword`); what the target's code names — calls, imports, parametrize argument
 registries it subscripts or reaches by a key written in a string, methods reached by name-pattern dispatch
 (`getattr(self, f"parse_{word}")` for a word it writes, `visit_{type(node).__name__}` for a reached class), the members of reached classes that the
 test uses by attribute or by an operation (`str(x)` -> __str__, through the bases), its pytest fixtures by
-name — followed through the graph to distance 3 with a weight that halves per step; callers of a symbol
+name — followed through the graph to distance 3 with a weight that halves per step; the overrides, in a class
+the test reaches directly, of the base methods reached (methods through the MRO); callers of a symbol
 target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
 code and definition-sized chunks of the neighbourhood, as one signal among these.
 Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
