@@ -7,7 +7,8 @@ keyword`); what the target's code names — calls, imports, parametrize argument
 registries it subscripts or reaches by a key written in a string, methods reached by name-pattern dispatch
 (`getattr(self, f"parse_{word}")` for a word it writes, `visit_{type(node).__name__}` for a reached class), the members of reached classes that the
 test uses by attribute or by an operation (`str(x)` -> __str__, through the bases), its pytest fixtures by
-name — followed through the graph to distance 3 with a weight that halves per step; callers of a symbol
+name — followed through the graph to distance 3 with a weight that halves per step; the overrides, in a class
+the test reaches directly, of the base methods reached (methods through the MRO); callers of a symbol
 target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
 code and definition-sized chunks of the neighbourhood, as one signal among these.
 Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
@@ -38,6 +39,7 @@ SHOWN, FAILING_TEST_LINE, FAILING_LINE, NAMED_MODULE = 1.4, 1.3, 1.0, 0.3  # evi
 PROTOCOL = 0.8  # a special method that an operation of the target calls
 REGISTRY_KEY, MAX_REGISTRY_KEYS = 0.9, 12  # a registry entry whose key the target writes in a string
 DISPATCH, DISPATCH_SHARE = 0.9, 0.9  # a method dispatched by a word the test writes / of its class's weight
+OVERRIDE_SHARE, MAX_ANCESTRY = 0.9, 4  # an override in a reached subclass: of the base method's weight; base depth
 MAX_SHOWN_HITS = 3  # a name shown without its module, found in more places than this, is too vague
 MAX_EXPAND = (60, 40)  # items expanded at distance 1 and 2
 MAX_LEXICAL = 80  # items found by BM25 alone
@@ -132,6 +134,7 @@ class _Ranker:
             for item in self._best(distance - 1)[:limit]:
                 self.expand(as_ref(self.graph, item.path, item.definition), distance)  # type: ignore[arg-type]
         self._dispatched_types(seeds)
+        self._overrides()
         self._changed_files()
         self._lexical(seeds, targets)
         return Ranking(self.ranked(), self.notes)
@@ -325,6 +328,44 @@ class _Ranker:
                 for hit in family.members.get(name, []):
                     self.add_ref(hit, item.distance, item.weight * DISPATCH_SHARE, f"handles {name} (dispatched "
                                  f"by {family.owner} as {family.prefix}{{type(…).__name__}})", "dispatch")
+
+    def _overrides(self) -> None:
+        """A method reached on a base class runs, for a reached subclass that defines it again, as that
+        override: `Field.serialize` calls `self._serialize`, which for the `Enum` field the test builds is
+        `Enum._serialize`; `Undefined.__getattr__` is `ChainableUndefined.__getattr__` for that subclass. The
+        override ranks like the base method (times OVERRIDE_SHARE), at the farther of the two distances."""
+        methods: dict[tuple[str, str], list[_Found]] = {}
+        for f in self.found.values():
+            d = f.definition
+            if d is not None and d.kind == "function" and "." in d.qualname and 0 < f.distance <= max(WEIGHT) \
+                    and not _test_path(f.path):
+                methods.setdefault((f.path, d.qualname.rsplit(".", 1)[0]), []).append(f)
+        if not methods:
+            return
+        reached = [f for f in list(self.found.values()) if f.definition is not None and f.definition.kind == "class"
+                   and f.distance == 1 and not _test_path(f.path)]  # what the test builds, names or shows
+        for cls in reached:
+            ref = as_ref(self.graph, cls.path, cls.definition)  # type: ignore[arg-type]
+            own = self.lookup.defs(cls.path)
+            for base in self._ancestors(ref):
+                for method in methods.get((base.path, base.qualname), []):
+                    name = method.definition.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+                    hits = [d for d in own.get(f"{ref.qualname}.{name}", []) if d.kind == "function"]
+                    if hits:
+                        self.add(cls.path, hits[-1], max(cls.distance, method.distance),
+                                 min(cls.weight, method.weight) * OVERRIDE_SHARE,
+                                 f"overrides {base.qualname}.{name} for {ref.qualname}", "override")
+
+    def _ancestors(self, cls: SymbolRef) -> list[SymbolRef]:
+        """The bases of `cls`, breadth first, up to MAX_ANCESTRY steps."""
+        out: list[SymbolRef] = []
+        level = [cls]
+        for _ in range(MAX_ANCESTRY):
+            level = [b for c in level for b in self.lookup.bases(c) if b not in out and b != cls]
+            if not level:
+                break
+            out += level
+        return out
 
     def _changed_files(self) -> None:
         for path in sorted(self.changed):
