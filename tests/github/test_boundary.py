@@ -55,15 +55,21 @@ PROTECTED_EDIT = ("Restore subtraction, and let CI pass faster.\n\ncalc.py\n<<<<
 
 def test_a_prs_empty_protected_paths_does_not_unprotect_workflows(world):
     world.push_commit({"pyproject.toml": HOSTILE_PYPROJECT.format(marker=world.tmp / "m")}, "Unprotect everything")
+    _agent_fix_pushes_nothing(world, PROTECTED_EDIT, comment_id=9101)
+
+
+def _agent_fix_pushes_nothing(world, answer: str, *, comment_id: int) -> subprocess.CompletedProcess[str]:
+    """`/agent fix` on PR #7 with the model answering `answer`: nothing reaches the branch, the run escalates."""
     world.register_pull()
-    world.comment_event("/agent fix", login="maintainer", comment_id=9101)
+    world.comment_event("/agent fix", login="maintainer", comment_id=comment_id)
     before = world.remote_sha("refs/heads/feature")
     with AnthropicServer(api_key=KEY) as anthropic:
-        anthropic.default = PROTECTED_EDIT
+        anthropic.default = answer
         proc = world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
                          max_attempts="1")
     assert world.remote_sha("refs/heads/feature") == before, proc.stdout + proc.stderr  # nothing pushed
     assert world.outputs()["verdict"] in ("escalated", "failed")
+    return proc
 
 
 def test_check_mode_publishes_nothing_secret(world):
@@ -209,13 +215,5 @@ def test_a_prs_own_scope_settings_do_not_judge_the_fix(world):
     world.push_commit({".pre-commit-config.yaml": "exclude: .*\nrepos: []\n",
                        "pyproject.toml": PYPROJECT_BASE + '\n[tool.ruff]\nexclude = ["*"]\n'},
                       "Take everything out of the gate")
-    world.register_pull()
-    world.comment_event("/agent fix", login="maintainer", comment_id=9103)
-    before = world.remote_sha("refs/heads/feature")
-    with AnthropicServer(api_key=KEY) as anthropic:
-        anthropic.default = BROKEN_IMPORT_EDIT
-        proc = world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url,
-                         max_attempts="1")
-    assert world.remote_sha("refs/heads/feature") == before, proc.stdout + proc.stderr  # nothing pushed
-    assert world.outputs()["verdict"] in ("escalated", "failed")
+    proc = _agent_fix_pushes_nothing(world, BROKEN_IMPORT_EDIT, comment_id=9103)
     assert "new gate error" in _published(world), proc.stdout
