@@ -144,7 +144,8 @@ def test_three_compressed_lines_of_a_real_file(tmp_path: Path, relative: str) ->
     assert len(picks) >= 2, "the file should have comments or blank lines inside code"
     for i in (picks[0], picks[len(picks) // 2]):
         (tmp_path / "m.py").write_text(original)
-        indent = lines[i + 2][:len(lines[i + 2]) - len(lines[i + 2].lstrip())]
+        following = lines[i + 3] if i + 3 < len(lines) else lines[i + 2]  # (the third line may end a signature)
+        indent = following[:len(following) - len(following.lstrip())]
         marker = f"{indent}INSERTED_BY_TEST = {i}\n"
         apply_edits(tmp_path, [Edit("m.py", "".join(lines[i:i + 3]), "".join(lines[i:i + 3]) + marker)])
         after = (tmp_path / "m.py").read_text()
