@@ -334,7 +334,7 @@ def _read_regular(full: Path, root: Path) -> bytes | None:
         os.close(fd)
 
 
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # as `bot.repo_files`
 
 
 def _opened_path(fd: int) -> str | None:
