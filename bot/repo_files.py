@@ -15,6 +15,8 @@ its staged blob (the usual case) is read from disk, any other from its blob.
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import os
 import posixpath
@@ -177,30 +179,11 @@ class RepoFiles:
 
 def read_bytes(root: Path, rel: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> bytes | None:
     """The content of the regular file `root/rel`; None when nothing exists there (not even a link)."""
-    path = Path(root) / rel
-    try:
-        os.lstat(path)
-    except FileNotFoundError:
+    fd = open_regular(root, Path(root) / rel)
+    if fd is None:
         return None
-    except OSError as exc:
-        raise FileSkipped(f"cannot be read ({exc.strerror})") from exc
-    real = os.path.realpath(path)
-    if not os.path.exists(real):
-        raise FileSkipped("is a dangling symbolic link")
-    base = os.path.realpath(root)
-    if os.path.commonpath([base, real]) != base:
-        raise FileSkipped("is a link to a file outside the repository")
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
-        st = os.stat(real)
-        _require_regular(st)
-        fd = os.open(real, flags)
-    except OSError as exc:
-        raise FileSkipped(f"cannot be read ({exc.strerror})") from exc
-    try:
-        st = os.fstat(fd)
-        _require_regular(st)  # replaced between the checks and the open
-        if st.st_size > max_bytes:
+        if os.fstat(fd).st_size > max_bytes:
             raise FileSkipped(f"is larger than {max_bytes // 1_000_000} MB")
         chunks: list[bytes] = []
         size = 0
@@ -217,6 +200,64 @@ def read_bytes(root: Path, rel: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> by
         raise FileSkipped(f"cannot be read ({exc.strerror})") from exc
     finally:
         os.close(fd)
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_regular(root: Path, path: Path) -> int | None:
+    """A descriptor open for reading on the regular file `path`, which must lie inside `root` once every symbolic
+    link is resolved (of the file itself or of a directory on its way); None when nothing exists there, not even
+    a link. Raises FileSkipped with the reason for anything else: a FIFO (never waited on), a socket, a device, a
+    directory, a dangling link, a file outside the repository. Type and place are judged on the opened
+    descriptor, so a file or directory swapped for a FIFO or a link after a look is not read either. The one
+    place that judges whether a file of the checkout may be read (configuration, metadata and source alike)."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:  # ELOOP: the file itself is a link (O_NOFOLLOW); follow it once, judged below
+            raise _unreadable(path, exc) from exc
+        try:
+            fd = os.open(os.path.realpath(path), _READ_FLAGS)
+        except FileNotFoundError:
+            raise FileSkipped("is a dangling symbolic link") from None
+        except OSError as exc2:
+            raise _unreadable(path, exc2) from exc2
+    try:
+        _require_regular(os.fstat(fd))
+        base = _real_root(str(root))
+        if os.path.commonpath([_opened_path(fd) or os.path.realpath(path), base]) != base:
+            raise FileSkipped("is a link to a file outside the repository")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _unreadable(path: Path, exc: OSError) -> FileSkipped:
+    """Why `path` could not be opened: its kind when it is not a regular file (a socket cannot be opened)."""
+    try:
+        _require_regular(os.stat(path))
+    except FileSkipped as kind:
+        return kind
+    except OSError:
+        pass
+    return FileSkipped(f"cannot be read ({exc.strerror})")
+
+
+def _opened_path(fd: int) -> str | None:
+    """Where the file open as `fd` is, every link resolved (Linux's /proc); None where that cannot be asked."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
 
 
 def read_text(root: Path, rel: str) -> str | None:

@@ -15,12 +15,9 @@ Facts are keyed by blob SHA-1 of the content in every mode, never by mtime or si
 
 from __future__ import annotations
 
-import errno
-import functools
 import os
 import posixpath
 import re
-import stat
 from collections.abc import Iterable, MutableMapping
 from enum import Enum
 from pathlib import Path
@@ -30,7 +27,7 @@ from bot.git import MODE_FILE, MODE_LINK, Entry, Git, StagedChange
 from bot.graph.languages import ALL_SUFFIXES
 from bot.graph.staged import IndexDelta, StoredShas, index_delta
 from bot.graph.store import Store, blob_sha
-from bot.repo_files import RepoFiles
+from bot.repo_files import FileSkipped, RepoFiles, open_regular
 
 SKIP_DIRS = {".git", ".hg", ".svn", "venv", ".venv", ".tox", ".nox", "build", "dist", "node_modules",
              "__pycache__", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".yantra", "site-packages"}
@@ -306,48 +303,22 @@ def in_scope(path: str) -> bool:
 
 
 def _read_regular(full: Path, root: Path) -> bytes | None:
-    """The bytes of a regular file; None for anything else (FIFOs are never waited on) and for a file that lies
-    outside `root` through a symbolic link, of the file itself or of a directory on its path: a hostile checkout
-    can commit `app/x.py -> ~/.config/secrets.py`, and what it points at is not the repository's code (it must
-    never be parsed, quoted or sent to the model). Type and place are judged on the opened descriptor, so a file
-    or directory swapped for a FIFO or a link after it was looked at is not read either."""
+    """The bytes of a regular file inside `root` (`bot.repo_files.open_regular` judges it); None for anything
+    else: a hostile checkout can commit `app/x.py -> ~/.config/secrets.py`, and what it points at is not the
+    repository's code (it must never be parsed, quoted or sent to the model)."""
     try:
-        try:
-            fd = os.open(full, _READ_FLAGS)
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:  # ELOOP: the file itself is a link (O_NOFOLLOW); follow it once
-                return None
-            fd = os.open(os.path.realpath(full), _READ_FLAGS)
-    except (OSError, ValueError):
+        fd = open_regular(root, full)
+    except (FileSkipped, ValueError):
+        return None
+    if fd is None:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        base = _real_root(str(root))
-        if os.path.commonpath([_opened_path(fd) or os.path.realpath(full), base]) != base:
-            return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()
-    except (OSError, ValueError):
+    except OSError:
         return None
     finally:
         os.close(fd)
-
-
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # as `bot.repo_files`
-
-
-def _opened_path(fd: int) -> str | None:
-    """Where the file open as `fd` is, every link resolved (Linux's /proc); None where that cannot be asked."""
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        return None
-
-
-@functools.lru_cache(maxsize=8)
-def _real_root(root: str) -> str:
-    return os.path.realpath(root)
 
 
 def _parents(path: str) -> Iterable[str]:
