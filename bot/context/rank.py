@@ -47,6 +47,8 @@ LEXICAL_HALF = 10  # the BM25 rank whose lexical share is 1/2
 MAX_POOL = 80  # files indexed for BM25: the neighbourhood first, then the rest of the repository
 MAX_CHUNKS = 1500  # ... up to about this many definitions
 MAX_ITEMS = 400
+MAX_CALLERS = 25  # callers of a target placed at level 1 ...
+MAX_CALLER_FILES = 60  # ... looked for in the first so many files that use it (each costs a read of its facts)
 HOT, HOT_TOP = 1.0, 5  # a lexical match in a file of the best direct evidence: its share times 1 + HOT
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
 _NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
@@ -121,7 +123,7 @@ class _Ranker:
             if ref.definition.kind == "function":
                 self._members_used(ref)
             if not _is_test(ref):
-                for caller in self.graph.callers(ref)[:25]:
+                for caller in self.graph.callers(ref, limit=MAX_CALLERS, files=MAX_CALLER_FILES):
                     self.add_ref(caller, 1, CALLER, f"calls {ref.qualname}", "caller")
         self._evidence(targets)
         for ref in targets:
@@ -179,7 +181,17 @@ class _Ranker:
                         self.add_ref(init, distance, weight * 0.9, f"builds {hit.qualname}", "member")
 
     def _called(self, ref: SymbolRef, how: str) -> bool:
-        return bool(re.search(re.escape(how) + r"\s*\(", self.code(ref.path, ref.definition)))
+        """`how` followed by `(` (blanks between) somewhere in `ref`'s code: a string scan, not a pattern per name."""
+        code = self.code(ref.path, ref.definition)
+        at = code.find(how)
+        while at >= 0:
+            end = at + len(how)
+            while end < len(code) and code[end].isspace():
+                end += 1
+            if code.startswith("(", end):
+                return True
+            at = code.find(how, at + 1)
+        return False
 
     def _frames(self) -> None:
         frames = failure_frames(self.graph, self.failure) if self.failure else []

@@ -124,10 +124,10 @@ class Graph:
 
         return dependents_of_path(self, path)
 
-    def callers(self, ref: SymbolRef) -> list[SymbolRef]:
+    def callers(self, ref: SymbolRef, limit: int | None = None, files: int | None = None) -> list[SymbolRef]:
         from bot.graph.queries import callers
 
-        return callers(self, ref)
+        return callers(self, ref, limit, files)
 
     def callees(self, ref: SymbolRef) -> list[SymbolRef]:
         from bot.graph.queries import callees

@@ -300,3 +300,20 @@ def test_calls_into_stubbed_modules_are_not_judged(make_repo: Callable[..., Path
         assert strict is not None  # code and stub both reject the call
         assert g.resolver.resolve_call("use.py", call(g, "use.py", "plain.work")) is not None
         assert "lib/__init__.pyi" not in g.files()
+
+
+def test_callers_up_to_a_limit_are_the_first_of_all_callers(make_repo: Callable[..., Path]) -> None:
+    files = {"core.py": "def api(): ...\n"}
+    for i in range(6):  # m0 has two callers, one defined above the other in reverse order of their calls
+        files[f"m{i}.py"] = ("from core import api\ndef g():\n    api()\ndef f():\n    api()\n" if i == 0 else
+                             f"from core import api\ndef f{i}():\n    return api()\n")
+    g = graph_of(make_repo, files)
+    with g:
+        [api] = g.find_symbol("core.api")
+        every = g.callers(api)
+        assert [(r.path, r.qualname) for r in every] == [("m0.py", "g"), ("m0.py", "f"),
+                                                          *[(f"m{i}.py", f"f{i}") for i in range(1, 6)]]
+        for limit in range(8):
+            assert g.callers(api, limit=limit) == every[:limit]
+        assert g.callers(api, files=1) == every[:2]  # the callers of m0.py only
+        assert g.callers(api, limit=1, files=3) == every[:1]
