@@ -108,9 +108,13 @@ def test_timeout_kills_the_whole_process_group(project, tmp_path):
             pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))
             time.sleep(300)
     """})
-    run = run_tests(root, timeout=3)
+    timeout = 3
+    run = run_tests(root, timeout=timeout)
+    if not pid_file.exists():  # a loaded machine: pytest had not reached the test within 3 s; give it time
+        timeout = 20
+        run = run_tests(root, timeout=timeout)
     assert run.status == "error"
-    assert run.reason == "timed out after 3 s"
+    assert run.reason == f"timed out after {timeout} s"
     assert not _alive(int(pid_file.read_text()))
 
 
