@@ -29,9 +29,17 @@ class BotState:
     confidence: float | None = None
     commit_sha: str | None = None
     history: tuple[dict[str, Any], ...] = field(default=())  # one line per run: key, verdict, sha
+    # the commits the bot pushed to this pull request: the loop guard's only proof that a commit is the bot's (a
+    # commit's trailer, author and e-mail are whatever its author wrote)
+    pushed: tuple[str, ...] = ()
 
     def is_handled(self, key: str | None) -> bool:
         return key is not None and key in self.handled
+
+    def was_pushed(self, sha: str) -> bool:
+        """Whether the bot recorded pushing `sha` (older states name it as a committed run's head only)."""
+        return bool(sha) and (sha in self.pushed or sha == self.commit_sha or any(
+            entry.get("verdict") == "committed" and entry.get("head") == sha for entry in self.history))
 
     def with_run(self, key: str | None, **changes: Any) -> BotState:
         handled = self.handled if key is None or key in self.handled else (*self.handled, key)[-MAX_KEYS:]
@@ -57,7 +65,8 @@ def parse_state(body: str) -> BotState | None:
                     confidence=float(conf) if isinstance(conf, (int, float)) else None,
                     commit_sha=commit if isinstance(commit, str) else None,
                     history=tuple(e for e in raw.get("history") or () if isinstance(e, dict))
-                    if isinstance(raw.get("history"), list) else ())
+                    if isinstance(raw.get("history"), list) else (),
+                    pushed=_strings(raw.get("pushed")))
 
 
 def _strings(value: Any) -> tuple[str, ...]:
