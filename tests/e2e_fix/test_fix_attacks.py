@@ -193,3 +193,19 @@ def test_a_fix_that_edits_tests_is_only_suggested(project: Project, server: Anth
     assert "edits test files (tests/test_ops.py)" in run.stdout
     assert "+def test_add_zero():" in run.stdout
     assert project.head() == head and project.status() == ""
+
+
+def test_a_pytest_config_file_pytest_reads_first_is_protected(project: Project, server: AnthropicServer) -> None:
+    """Before: `pytest.toml` (read by pytest 9 before pyproject.toml) was not a protected path, so an answer that
+    shadowed the broken package with a correct copy was committed with calc/ops.py still broken
+    ("yantra fix: committed")."""
+    from e2e_fix.attacks import shadowed_by
+
+    server.script(shadowed_by("pytest.toml"))
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "pytest.toml (protected path)" in run.stdout
+    assert "return a - b" in (project.root / "calc" / "ops.py").read_text()
