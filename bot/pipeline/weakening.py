@@ -28,7 +28,8 @@ COLLECTION_NAMES = frozenset({"collect_ignore", "collect_ignore_glob", "pytestma
                               "pytest_deselected", "pytest_collection", "pytest_configure",
                               "pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_makereport",
                               "pytest_runtest_protocol", "pytest_report_teststatus"})
-PYTEST_CONFIG_FILES = frozenset({"pyproject.toml", "pytest.ini", "tox.ini", "setup.cfg", ".pytest.ini"})
+PYTEST_CONFIG_FILES = frozenset({"pyproject.toml", "pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini",
+                                 "tox.ini", "setup.cfg"})
 _CONFIG_OPTION = re.compile(r"--deselect|--ignore(?:-glob)?\b|(?:^|[\s\"'=\[,])-(?:k|m)\b|-p\s*no:|\bnorecursedirs\b"
                             r"|\btestpaths\b|\bpython_(?:files|classes|functions)\b|--co\b|--collect-only|"
                             r"--lf\b|--last-failed|-x\b|--exitfirst|--maxfail|--runxfail")

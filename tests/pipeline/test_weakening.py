@@ -73,11 +73,12 @@ def test_conftest_collection_changes(tmp_path: Path) -> None:
         "conftest.py: `pytest_collection_modifyitems` added"]
 
 
+@pytest.mark.parametrize("name", ["pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"])
 @pytest.mark.parametrize("line", ['addopts = "--deselect tests/test_calc.py::test_add"', "addopts = -k 'not add'",
                                   'addopts = "--ignore=tests/test_calc.py"', "    --ignore-glob=tests/*"])
-def test_pytest_config_selection_changes(line: str, tmp_path: Path) -> None:
-    patch = f"--- a/pytest.ini\n+++ b/pytest.ini\n@@ -1 +1,2 @@\n [pytest]\n+{line}\n"
-    found = static_findings(tmp_path, tmp_path, ["pytest.ini"], patch)
+def test_pytest_config_selection_changes(line: str, name: str, tmp_path: Path) -> None:
+    patch = f"--- a/{name}\n+++ b/{name}\n@@ -1 +1,2 @@\n [pytest]\n+{line}\n"
+    found = static_findings(tmp_path, tmp_path, [name], patch)
     assert len(found) == 1 and "test selection changed" in found[0]
 
 
