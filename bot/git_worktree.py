@@ -24,10 +24,13 @@ WORKTREE_PREFIX = "yantra-wt-"
 
 
 def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
-        timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """Run git in `root`; a lock held by another git process is waited out by `bot.git.Git` (bounded)."""
+        timeout: float = GIT_TIMEOUT, literal: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run git in `root`; a lock held by another git process is waited out by `bot.git.Git` (bounded).
+    `literal`: the paths given are file names, never patterns or magic (`*`, `:(glob)**`, `:(top)`): a fix's
+    paths are chosen by the model, and a file named like a pattern would otherwise stage the user's other files."""
     raw = Git(root, timeout=timeout).completed(
-        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None)
+        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None,
+        env={"GIT_LITERAL_PATHSPECS": "1"} if literal else None)
     proc = subprocess.CompletedProcess(raw.args, raw.returncode, raw.stdout.decode("utf-8", "replace"),
                                        raw.stderr.decode("utf-8", "replace"))
     if check and proc.returncode != 0:
@@ -149,8 +152,8 @@ def diff(tree: Path, paths: Sequence[str] = ()) -> str:
     """Working tree vs index inside `tree`, including files the edits created."""
     new = [p for p in paths if (tree / p).is_file()]
     if new:
-        git(tree, "add", "-N", "--", *new)
-    return git(tree, "diff", "--no-color", "--no-ext-diff", "--", *paths).stdout
+        git(tree, "add", "-N", "--", *new, literal=True)
+    return git(tree, "diff", "--no-color", "--no-ext-diff", "--", *paths, literal=True).stdout
 
 
 def apply_patch(root: Path, patch: str) -> None:
@@ -168,13 +171,13 @@ def apply_patch(root: Path, patch: str) -> None:
 
 def commit(root: Path, paths: Sequence[str], message: str, *, no_verify: bool = False) -> str:
     """Commit `paths` as they are in the working tree with `message`; returns the new commit sha."""
-    git(root, "add", "--", *paths)
+    git(root, "add", "--", *paths, literal=True)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
         fh.write(message)
         msg_file = fh.name
     try:
         args = ["commit", "--quiet", "-F", msg_file, *(["--no-verify"] if no_verify else []), "--", *paths]
-        git(root, *args, timeout=600.0)
+        git(root, *args, timeout=600.0, literal=True)
     finally:
         os.unlink(msg_file)
     return head_sha(root)

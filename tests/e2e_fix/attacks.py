@@ -92,3 +92,9 @@ def shadowed_by(config_file: str) -> str:
     body = '[pytest]\npythonpath = ["shim"]' if config_file.endswith(".toml") else "[pytest]\npythonpath = shim"
     return answer((config_file, "", body), ("shim/calc/__init__.py", "", "# the package, for the tests"),
                   ("shim/calc/ops.py", "", SHADOW_OPS), why="Give the tests their own import path.")
+
+
+def fix_and_new_file(name: str) -> str:
+    """The fix, plus a new file whose name git would take for a pattern (`*` matches every path)."""
+    return answer(BUG_FIX, why="Fix add.").replace(
+        "CONFIDENCE:", f"```diff\n--- /dev/null\n+++ b/{name}\n@@ -0,0 +1 @@\n+notes\n```\n\nCONFIDENCE:")

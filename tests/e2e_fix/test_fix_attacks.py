@@ -19,6 +19,7 @@ from e2e_fix.attacks import (
 )
 from e2e_fix.fixrepo import GOOD_FIX, SECRET_VALUE, Project, Run, run_fix
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 UNSANDBOXED = ("--sandbox", "none", "--allow-unsandboxed")  # so that code which ran would leave its marker
 
@@ -209,3 +210,23 @@ def test_a_pytest_config_file_pytest_reads_first_is_protected(project: Project, 
     _refused(run, project, head)
     assert "pytest.toml (protected path)" in run.stdout
     assert "return a - b" in (project.root / "calc" / "ops.py").read_text()
+
+
+@pytest.mark.parametrize("name", ["*", ":(glob)**"])
+def test_a_file_named_like_a_pattern_commits_only_itself(name: str, project: Project,
+                                                          server: AnthropicServer) -> None:
+    """Before: the fix's paths reached `git add` / `git commit` as pathspecs, so a new file named `*` committed
+    every untracked and modified file of the user's working tree with the fix — here a secrets file."""
+    from e2e_fix.attacks import fix_and_new_file
+
+    project.write("local.env", f"AWS_SECRET_ACCESS_KEY={SECRET_VALUE}\n")  # the user's, never committed
+    project.write("notes.txt", "my notes\n")
+    server.script(fix_and_new_file(name))
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("yantra fix: committed"), run.stdout
+    committed = git(project.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(committed) == sorted(["calc/ops.py", name])
+    assert "?? local.env" in project.status() and "?? notes.txt" in project.status()
