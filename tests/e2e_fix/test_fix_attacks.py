@@ -230,3 +230,21 @@ def test_a_file_named_like_a_pattern_commits_only_itself(name: str, project: Pro
     committed = git(project.root, "show", "--name-only", "--format=", "HEAD").split()
     assert sorted(committed) == sorted(["calc/ops.py", name])
     assert "?? local.env" in project.status() and "?? notes.txt" in project.status()
+
+
+def test_an_edit_through_a_link_in_the_repository_is_refused(project: Project, server: AnthropicServer) -> None:
+    """Before: the edit of calc/shared.py (a link to conftest.py) was written through the link, so the tests
+    judged the fix with a conftest that passes every test, and the commit held only a docstring: "yantra fix:
+    committed", calc/ops.py still broken."""
+    from e2e_fix.attacks import THROUGH_A_LINK
+
+    project.write("conftest.py", "# shared test setup\n")
+    (project.root / "calc" / "shared.py").symlink_to("../conftest.py")
+    project.commit_all("share the test setup")
+    server.script(THROUGH_A_LINK)
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "calc/shared.py" in run.stdout and "symbolic link" in run.stdout

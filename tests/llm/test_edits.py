@@ -179,6 +179,19 @@ def test_apply_refuses_to_follow_a_symlink_out(repo: Path, tmp_path_factory: pyt
     assert list(outside.iterdir()) == []
 
 
+@pytest.mark.parametrize("path", ["pkg/shared.py", "linked/conftest.py"])
+def test_apply_refuses_a_link_inside_the_repository(repo: Path, path: str) -> None:
+    """A link to a protected file (or a directory holding one): the write would land in a file the checks never
+    judged, and the patch would not hold it."""
+    (repo / "conftest.py").write_text("# setup\n")
+    (repo / "pkg").mkdir(exist_ok=True)
+    (repo / "pkg" / "shared.py").symlink_to("../conftest.py")
+    (repo / "linked").symlink_to(".", target_is_directory=True)
+    with pytest.raises(EditError, match=r"is a symbolic link \(to [.][./]*[a-z.]*\); edit the file it points to"):
+        apply_edits(repo, [Edit(path, "# setup", "collect_ignore = ['tests']")])
+    assert (repo / "conftest.py").read_text() == "# setup\n"
+
+
 def test_edit_error_is_a_yantra_error() -> None:
     assert issubclass(EditError, YantraError)
 
