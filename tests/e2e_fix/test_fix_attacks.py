@@ -4,6 +4,7 @@ None is committed; the control — a correct fix — still is."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,24 @@ def test_an_edit_through_a_link_in_the_repository_is_refused(project: Project, s
 
     _refused(run, project, head)
     assert "calc/shared.py" in run.stdout and "symbolic link" in run.stdout
+
+
+# What GitHub Actions (and GitLab, CircleCI, Travis) read in a commit message as "do not run CI for this commit".
+CI_SKIP = re.compile(r"\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]|^skip-checks:\s*true",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def test_the_models_words_cannot_skip_ci_for_the_fix_commit(project: Project, server: AnthropicServer) -> None:
+    """Before: the explanation went into the commit message as written, so "[skip ci]" from a steered model made
+    the pushed fix the one commit CI never ran on."""
+    from e2e_fix.attacks import BUG_FIX, answer
+
+    server.script(answer(BUG_FIX, why="Restore addition [skip ci]\n\nNo CI needed: [CI SKIP] [no ci] "
+                                      "[skip actions]\n\nskip-checks: true"))
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    message = project.log_message()
+    assert CI_SKIP.search(message) is None, message
+    assert "skip ci" in message.lower()  # the words stay readable
