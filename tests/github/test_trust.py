@@ -93,3 +93,38 @@ def test_the_bots_real_push_is_still_recognised_by_the_loop_guard(world):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "loop guard" in proc.stdout
     assert len(world.gh.writes()) == writes and world.remote_sha("refs/heads/feature") == pushed
+
+
+def test_a_pull_request_title_of_the_wrong_type_is_a_message_not_a_crash(world):
+    """Before: a payload whose title was a number crashed in the skip check ("an unexpected error has occurred:
+    AttributeError", exit 2, a crash log)."""
+    world.register_pull()
+    path = world.pull_request_event("opened")
+    data = json.loads(path.read_text())
+    data["pull_request"]["title"] = 12345
+    path.write_text(json.dumps(data))
+
+    proc = world.run(mode="check")
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "holds one it cannot use (title is not a string (int))" in proc.stdout
+    assert "unexpected error" not in proc.stdout + proc.stderr
+    assert world.gh.writes() == []
+
+
+def test_a_rest_answer_with_an_option_for_a_sha_never_reaches_git(world, tmp_path):
+    """A proxy's answer to `GET /pulls/7` whose head sha is a git option: refused as not understood before any
+    git command sees it."""
+    world.register_pull()
+    world.comment_event("/agent fix", login="maintainer", comment_id=9103)
+    stolen = tmp_path / "stolen.diff"
+    body = world.gh.pull_json(7)
+    body["head"]["sha"] = f"--output={stolen}"
+    world.gh.hostile("GET", r"/pulls/7$", json.dumps(body).encode())
+
+    proc = world.run(mode="command", anthropic_api_key="sk-ant-api03-test-key")
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "could not be understood while reading pull request #7 (ValueError: head.sha is not a commit sha" \
+        in proc.stdout
+    assert not stolen.exists()
