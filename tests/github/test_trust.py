@@ -5,6 +5,8 @@ Each runs the Action's entry point against the local GitHub API server and a bar
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 
@@ -128,3 +130,25 @@ def test_a_rest_answer_with_an_option_for_a_sha_never_reaches_git(world, tmp_pat
     assert "could not be understood while reading pull request #7 (ValueError: head.sha is not a commit sha" \
         in proc.stdout
     assert not stolen.exists()
+
+
+def test_a_listing_that_pages_forever_ends_the_run_with_a_message(world):
+    """A server (or proxy) whose every page of comments links to a next one. Before: PyGithub followed the
+    links for as long as they came, so the run never ended (here: stopped by the test's timeout; on a runner:
+    by the job's, six hours)."""
+    world.register_pull()
+    world.pull_request_event("opened")
+    comment = {"id": 1, "node_id": "IC_1", "body": "hi", "user": {"login": "someone", "id": 2, "type": "User"},
+               "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+    next_page = f'<{world.gh.base_url}/repos/Codertocat/Hello-World/issues/7/comments?page=2>; rel="next"'
+    world.gh.fail("GET", r"/issues/7/comments$", status=200, headers={"Link": next_page}, times=10**9,
+                  body=[comment] * 100)  # type: ignore[arg-type]
+
+    try:
+        proc = subprocess.run([sys.executable, "-m", "bot", "action"], cwd=world.workspace, env=world.env(mode="check"), capture_output=True, text=True,
+                              timeout=120)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the run followed the pages for two minutes") from None
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "GitHub listed more than 100 pages of 100 while listing the comments of #7" in proc.stdout
