@@ -128,11 +128,12 @@ def pull_request_from_json(pr: dict[str, Any]) -> PullRequest:
 def _actor(user: Any) -> Actor:
     user = _object(user, "user")
     login = _text(user.get("login"), "user.login")
-    if not login:
-        raise ValueError("user.login is empty")
+    if _LOGIN.fullmatch(login) is None:  # it goes into API paths (`/collaborators/{login}/permission`) and commits
+        raise ValueError(f"user.login is not a GitHub login ({login!r:.60})")
     return Actor(login=login, type=_text(user.get("type"), "user.type") or "User")
 
 
+_LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}(?:\[bot\])?")
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _BAD_BRANCH = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|//")
 

@@ -115,6 +115,7 @@ def _set(data: dict, dotted: str, value: object) -> dict:
     ("pull_request.head.ref", "--upload-pack=touch /tmp/x"), ("pull_request.base.ref", "a..b"),
     ("pull_request.head.repo", "x"), ("pull_request.head.repo.full_name", 5), ("pull_request.user", None),
     ("pull_request.user.login", ["x"]), ("sender.login", ""), ("pull_request", []), ("pull_request.head", "x"),
+    ("sender.login", "../../../admin"), ("sender.login", "dev\nYantra-Session: x"),
 ])
 def test_a_payload_field_of_the_wrong_type_or_shape_is_a_readable_error(field, value):
     """Before: a title that was a number passed parsing and crashed on `.lower()` in the skip check ("an
