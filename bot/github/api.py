@@ -244,7 +244,8 @@ def _errors(doing: str) -> Iterator[None]:
         raise _from_status(exc, doing) from exc
     except (RequestException, Urllib3Error) as exc:
         raise GitHubError(f"could not reach GitHub while {doing}: {exc}", transient=True) from exc
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # JSON, UTF-8, shape
+    # JSON, UTF-8, shape; RecursionError: JSON nested deeper than the parser's recursion
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise _not_understood(doing, exc) from exc
 
 

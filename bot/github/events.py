@@ -86,7 +86,7 @@ Event = PullRequestEvent | FixCommand | Dispatch | Ignored
 def load_event(name: str, path: Path) -> Event:
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested deeper than json's recursion
         raise GitHubError(f"cannot read the event payload {path} ({exc}); is GITHUB_EVENT_PATH right?") from exc
     if not isinstance(payload, dict):
         raise GitHubError(f"the event payload {path} is not a JSON object")

@@ -182,11 +182,12 @@ class AnthropicProvider:
                                 kind="timeout") from exc
         except anthropic.AnthropicError as exc:
             raise self._error(exc, model) from exc
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # the SDK could not parse the body
+        # the SDK could not parse the body (RecursionError: JSON nested deeper than the parser's recursion)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
         try:
             return self._response(message, model)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
 
     def _response(self, message: Any, model: str) -> LLMResponse:

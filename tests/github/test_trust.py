@@ -152,3 +152,19 @@ def test_a_listing_that_pages_forever_ends_the_run_with_a_message(world):
 
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "GitHub listed more than 100 pages of 100 while listing the comments of #7" in proc.stdout
+
+
+def test_a_body_nested_deeper_than_the_parser_goes_is_a_message_not_a_crash(world):
+    """Before: "an unexpected error has occurred: RecursionError" (exit 2) for a REST body, and the same for an
+    event payload."""
+    world.register_pull()
+    path = world.pull_request_event("opened")
+    world.gh.hostile("GET", r"/pulls/7/commits$", b"[" * 10_000 + b"]" * 10_000)
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "could not be understood while listing the commits of pull request #7 (RecursionError" in proc.stdout
+
+    path.write_text('{"action": "opened", "pull_request": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    proc = world.run(mode="check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "cannot read the event payload" in proc.stdout and "unexpected error" not in proc.stdout
