@@ -201,6 +201,8 @@ class AnthropicProvider:
         input_tokens = int(usage.input_tokens or 0) + int(getattr(usage, "cache_read_input_tokens", 0) or 0) \
             + int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
         output_tokens = int(usage.output_tokens or 0)
+        if input_tokens < 0 or output_tokens < 0:  # would pay back the token and dollar budgets
+            raise ValueError(f"negative token counts in usage ({input_tokens} in, {output_tokens} out)")
         price, known = price_of(model, self._prices)
         answered = str(message.model or model)
         answered.encode("utf-8")

@@ -118,3 +118,12 @@ def test_a_body_nested_deeper_than_the_parser_goes_is_a_malformed_answer(server:
     answer = client(server, tmp_path, events=events).complete(REQUEST)
     assert answer.text == "the fix"
     assert [e["outcome"] for e in events] == ["transient-error", "ok"]
+
+
+def test_negative_usage_is_a_malformed_answer_not_a_refund(server: AnthropicServer, tmp_path: Path) -> None:
+    """Before: `input_tokens: -1000000` was added to the run's totals, paying the token and dollar budgets back."""
+    server.script(Reply.answer("cheap", input_tokens=-1_000_000, output_tokens=-1), "the fix")
+    llm = client(server, tmp_path)
+    answer = llm.complete(REQUEST)
+    assert answer.text == "the fix"
+    assert llm.usage.tokens_in >= 0 and llm.usage.dollars >= 0
