@@ -270,3 +270,20 @@ def test_the_models_words_cannot_skip_ci_for_the_fix_commit(project: Project, se
     message = project.log_message()
     assert CI_SKIP.search(message) is None, message
     assert "skip ci" in message.lower()  # the words stay readable
+
+
+def test_code_that_forges_the_test_report_is_refused_before_it_runs(project: Project,
+                                                                    server: AnthropicServer) -> None:
+    """Before: the answer's handler at exit rewrote pytest's json report (every test "passed") and exited 0, so
+    the run "passed" and the fix was committed with `add` still broken ("attempt 1 test ok: 2 passed",
+    "yantra fix: committed")."""
+    from e2e_fix.attacks import FORGE_THE_REPORT
+
+    server.script(FORGE_THE_REPORT)
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "calc/ops.py: code under test reaches into the test runner that judges it" in run.stdout
+    assert "refused before running" in run.stdout

@@ -82,6 +82,22 @@ def test_pytest_config_selection_changes(line: str, name: str, tmp_path: Path) -
     assert len(found) == 1 and "test selection changed" in found[0]
 
 
+@pytest.mark.parametrize("line", ["import atexit", "_os._exit(0)", "from _pytest.runner import runtestprotocol",
+                                  "def pytest_runtest_makereport(item, call):", "config.pluginmanager.register(x)",
+                                  'if a.startswith("--json-report-file="):'])
+def test_code_under_test_that_reaches_into_the_runner(line: str, tmp_path: Path) -> None:
+    patch = f"--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1,2 @@\n x = 1\n+{line}\n"
+    found = static_findings(tmp_path, tmp_path, ["src/app.py"], patch)
+    assert len(found) == 1 and "reaches into the test runner" in found[0]
+
+
+@pytest.mark.parametrize("line", ["import os", "os.exit_code = 1", "report = json_report(data)",
+                                  "def pytest_available():", "return sys.exit(main())"])
+def test_ordinary_code_does_not_reach_into_the_runner(line: str, tmp_path: Path) -> None:
+    patch = f"--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1,2 @@\n x = 1\n+{line}\n"
+    assert static_findings(tmp_path, tmp_path, ["src/app.py"], patch) == []
+
+
 def test_test_paths() -> None:
     assert is_test_path("tests/test_a.py") and is_test_path("pkg/a_test.py") and is_test_path("conftest.py")
     assert is_test_path("tests/helpers/factory.py")
