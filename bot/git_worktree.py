@@ -86,26 +86,38 @@ def dirty_paths(root: Path) -> set[str]:
 CREDENTIAL_KEYS = r"^http\..*\.extraheader$"
 
 
+def persisted_credentials(root: Path) -> list[tuple[str, str, str]]:
+    """(file, key, value) of each `http.<url>.extraheader` the repository's own config holds, in `.git/config` or
+    in a file it includes: actions/checkout v6 persists the credential in `$RUNNER_TEMP/git-credentials-*.config`,
+    included by an `includeIf.gitdir:` entry, which `git config --local` alone does not read."""
+    out = git(root, "config", "--local", "--includes", "--show-origin", "--null", "--get-regexp", CREDENTIAL_KEYS,
+              check=False).stdout
+    fields = out.split("\0")
+    found: list[tuple[str, str, str]] = []
+    for origin, entry in zip(fields[0::2], fields[1::2], strict=False):
+        key, sep, value = entry.partition("\n")
+        if sep and origin.startswith("file:"):
+            found.append((origin.removeprefix("file:"), key, value))
+    return found
+
+
 @contextmanager
 def credentials_dropped(root: Path) -> Iterator[list[tuple[str, str]]]:
-    """Remove the credentials `actions/checkout` persists (`http.<url>.extraheader` in the repository's own
-    config) for the block, so no code run inside it can read them from `.git/config`; put them back after
-    (the caller pushes after the block). Yields what was dropped."""
-    out = git(root, "config", "--local", "--null", "--get-regexp", CREDENTIAL_KEYS, check=False).stdout
-    pairs: list[tuple[str, str]] = []
-    for entry in out.split("\0"):
-        key, sep, value = entry.partition("\n")
-        if sep:
-            pairs.append((key, value))
-    for key in dict.fromkeys(k for k, _ in pairs):
-        git(root, "config", "--local", "--unset-all", key, check=False)
+    """Remove the credentials `actions/checkout` persists (`http.<url>.extraheader`, in the repository's own
+    config or the file it includes) from the files that hold them for the block, so no code run inside it can
+    read them — the sandbox shows the whole file system read-only, the runner's temporary directory too; put
+    them back after (the caller pushes after the block). Yields what was dropped."""
+    held = persisted_credentials(root)
+    places = list(dict.fromkeys((file, key) for file, key, _ in held))
+    for file, key in places:
+        git(root, "config", "--file", file, "--unset-all", key, check=False)
     try:
-        yield pairs
+        yield [(key, value) for _, key, value in held]
     finally:
-        for key in dict.fromkeys(k for k, _ in pairs):
-            git(root, "config", "--local", "--unset-all", key, check=False)
-        for key, value in pairs:
-            git(root, "config", "--local", "--add", key, value)
+        for file, key in places:
+            git(root, "config", "--file", file, "--unset-all", key, check=False)
+        for file, key, value in held:
+            git(root, "config", "--file", file, "--add", key, value)
 
 
 def tracked_python_files(root: Path) -> list[str]:

@@ -5,8 +5,13 @@ Each runs the Action's entry point against the local GitHub API server and a bar
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 
@@ -168,3 +173,47 @@ def test_a_body_nested_deeper_than_the_parser_goes_is_a_message_not_a_crash(worl
     proc = world.run(mode="check")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "cannot read the event payload" in proc.stdout and "unexpected error" not in proc.stdout
+
+
+@pytest.mark.parametrize("layout", ["checkout-v4", "checkout-v6"])
+def test_a_prs_tests_in_check_mode_cannot_read_the_persisted_credential(world, layout, request):
+    """actions/checkout persists the token as an `http.<url>.extraheader` (base64 of `x-access-token:<token>`):
+    v4 in .git/config, v6 in a file under RUNNER_TEMP that .git/config includes (`includeIf.gitdir:`). Before:
+    check mode ran the pull request's tests with it in place (only a fix session dropped it, and only from
+    .git/config), so a test printed it, spaced out past the redaction, into the sticky comment and the summary.
+    With a personal access token as `github-token`, a contributor could read a maintainer's token."""
+    import base64
+
+    from support.gitrepo import git_out
+
+    header = "AUTHORIZATION: basic " + base64.b64encode(f"x-access-token:{world.gh.token}".encode()).decode()
+    key = "http.https://github.com/.extraheader"
+    holder = world.workspace / ".git" / "config"
+    if layout == "checkout-v6":
+        # RUNNER_TEMP is not under /tmp on a runner (/home/runner/work/_temp), so the sandbox's private /tmp does
+        # not hide it: /var/tmp stands in for it here
+        runner_temp = Path(tempfile.mkdtemp(prefix="yantra-test-runner-temp-", dir="/var/tmp"))
+        request.addfinalizer(lambda: shutil.rmtree(runner_temp, ignore_errors=True))
+        holder = runner_temp / "git-credentials-0f3c.config"
+        git_out(world.workspace, "config", "--file", str(holder), key, header)
+        for gitdir in (f"{world.workspace}/.git", f"{world.workspace}/.git/worktrees/*"):  # as checkout writes
+            git_out(world.workspace, "config", "--add", f"includeIf.gitdir:{gitdir}.path", str(holder))
+    else:
+        git_out(world.workspace, "config", key, header)
+    spy = ("import pathlib\nimport re\n\n\ndef test_spy():\n"
+           "    texts = [pathlib.Path(p).read_text() for p in pathlib.Path('.git/config').read_text().split()\n"
+           "             if p.endswith('.config') and pathlib.Path(p).is_file()]\n"
+           "    text = pathlib.Path('.git/config').read_text() + ''.join(texts)\n"
+           "    assert 'extraheader' not in text, ' '.join(text)\n")
+    world.push_commit({"tests/test_spy.py": spy}, "add a test")
+    world.register_pull()
+    world.pull_request_event("synchronize")
+
+    proc = world.run(mode="check")
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # test_sub still fails
+    published = proc.stdout + proc.stderr + (world.tmp / "summary.md").read_text() + json.dumps(world.gh.comments)
+    assert "test_sub" in published
+    assert "test_spy" not in published, published  # it passed: nothing to read
+    assert " ".join(header.split()[-1]) not in published
+    assert git_out(world.workspace, "config", "--file", str(holder), "--get", key) == header  # back for a push
