@@ -287,3 +287,17 @@ def test_code_that_forges_the_test_report_is_refused_before_it_runs(project: Pro
     _refused(run, project, head)
     assert "calc/ops.py: code under test reaches into the test runner that judges it" in run.stdout
     assert "refused before running" in run.stdout
+
+
+def test_an_answer_cut_off_at_the_output_limit_is_not_applied(project: Project, server: AnthropicServer) -> None:
+    """Before: an answer that stopped at max_tokens was parsed like any other, so whatever blocks it held before
+    the cut were applied and, its tests passing, committed as if the answer were whole."""
+    from support.anthropic_server import Reply
+
+    server.script(Reply.answer(GOOD_FIX, stop_reason="max_tokens"))
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "cut off at the output limit" in run.stdout
