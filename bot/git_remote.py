@@ -92,16 +92,21 @@ def show_file(root: Path, rev: str, path: str) -> str | None:
 
 
 def drop_extraheaders(root: Path) -> list[str]:
-    """Remove every `http.<url>.extraheader` of the local config (the credential actions/checkout persists);
-    return the names removed."""
+    """Remove every `http.<url>.extraheader` of the local config or a file it includes (the credential
+    actions/checkout persists: v6 keeps it in `$RUNNER_TEMP/git-credentials-*.config`, included by an
+    `includeIf.gitdir:` entry); return the names removed."""
     try:
-        out = run_text(root, "config", "--local", "--name-only", "--get-regexp", r"^http\..*\.extraheader$")
+        out = run_text(root, "config", "--local", "--includes", "--show-origin", "--null", "--get-regexp",
+                       r"^http\..*\.extraheader$")
     except GitError:
         return []  # none set
-    names = sorted(set(out.split()))
-    for name in names:
-        run_text(root, "config", "--local", "--unset-all", name)
-    return names
+    fields = out.split("\0")
+    places = sorted({(origin.removeprefix("file:"), entry.partition("\n")[0])
+                     for origin, entry in zip(fields[0::2], fields[1::2], strict=False)
+                     if origin.startswith("file:")})
+    for file, name in places:
+        run_text(root, "config", "--file", file, "--unset-all", name)
+    return sorted({name for _, name in places})
 
 
 def remote_branch_sha(root: Path, remote: str, branch: str) -> str | None:

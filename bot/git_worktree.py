@@ -24,10 +24,13 @@ WORKTREE_PREFIX = "yantra-wt-"
 
 
 def git(root: Path, *args: str, input_text: str | None = None, check: bool = True,
-        timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """Run git in `root`; a lock held by another git process is waited out by `bot.git.Git` (bounded)."""
+        timeout: float = GIT_TIMEOUT, literal: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run git in `root`; a lock held by another git process is waited out by `bot.git.Git` (bounded).
+    `literal`: the paths given are file names, never patterns or magic (`*`, `:(glob)**`, `:(top)`): a fix's
+    paths are chosen by the model, and a file named like a pattern would otherwise stage the user's other files."""
     raw = Git(root, timeout=timeout).completed(
-        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None)
+        ["-C", str(root), *args], stdin=input_text.encode("utf-8") if input_text is not None else None,
+        env={"GIT_LITERAL_PATHSPECS": "1"} if literal else None)
     proc = subprocess.CompletedProcess(raw.args, raw.returncode, raw.stdout.decode("utf-8", "replace"),
                                        raw.stderr.decode("utf-8", "replace"))
     if check and proc.returncode != 0:
@@ -83,26 +86,38 @@ def dirty_paths(root: Path) -> set[str]:
 CREDENTIAL_KEYS = r"^http\..*\.extraheader$"
 
 
+def persisted_credentials(root: Path) -> list[tuple[str, str, str]]:
+    """(file, key, value) of each `http.<url>.extraheader` the repository's own config holds, in `.git/config` or
+    in a file it includes: actions/checkout v6 persists the credential in `$RUNNER_TEMP/git-credentials-*.config`,
+    included by an `includeIf.gitdir:` entry, which `git config --local` alone does not read."""
+    out = git(root, "config", "--local", "--includes", "--show-origin", "--null", "--get-regexp", CREDENTIAL_KEYS,
+              check=False).stdout
+    fields = out.split("\0")
+    found: list[tuple[str, str, str]] = []
+    for origin, entry in zip(fields[0::2], fields[1::2], strict=False):
+        key, sep, value = entry.partition("\n")
+        if sep and origin.startswith("file:"):
+            found.append((origin.removeprefix("file:"), key, value))
+    return found
+
+
 @contextmanager
 def credentials_dropped(root: Path) -> Iterator[list[tuple[str, str]]]:
-    """Remove the credentials `actions/checkout` persists (`http.<url>.extraheader` in the repository's own
-    config) for the block, so no code run inside it can read them from `.git/config`; put them back after
-    (the caller pushes after the block). Yields what was dropped."""
-    out = git(root, "config", "--local", "--null", "--get-regexp", CREDENTIAL_KEYS, check=False).stdout
-    pairs: list[tuple[str, str]] = []
-    for entry in out.split("\0"):
-        key, sep, value = entry.partition("\n")
-        if sep:
-            pairs.append((key, value))
-    for key in dict.fromkeys(k for k, _ in pairs):
-        git(root, "config", "--local", "--unset-all", key, check=False)
+    """Remove the credentials `actions/checkout` persists (`http.<url>.extraheader`, in the repository's own
+    config or the file it includes) from the files that hold them for the block, so no code run inside it can
+    read them — the sandbox shows the whole file system read-only, the runner's temporary directory too; put
+    them back after (the caller pushes after the block). Yields what was dropped."""
+    held = persisted_credentials(root)
+    places = list(dict.fromkeys((file, key) for file, key, _ in held))
+    for file, key in places:
+        git(root, "config", "--file", file, "--unset-all", key, check=False)
     try:
-        yield pairs
+        yield [(key, value) for _, key, value in held]
     finally:
-        for key in dict.fromkeys(k for k, _ in pairs):
-            git(root, "config", "--local", "--unset-all", key, check=False)
-        for key, value in pairs:
-            git(root, "config", "--local", "--add", key, value)
+        for file, key in places:
+            git(root, "config", "--file", file, "--unset-all", key, check=False)
+        for file, key, value in held:
+            git(root, "config", "--file", file, "--add", key, value)
 
 
 def tracked_python_files(root: Path) -> list[str]:
@@ -149,8 +164,8 @@ def diff(tree: Path, paths: Sequence[str] = ()) -> str:
     """Working tree vs index inside `tree`, including files the edits created."""
     new = [p for p in paths if (tree / p).is_file()]
     if new:
-        git(tree, "add", "-N", "--", *new)
-    return git(tree, "diff", "--no-color", "--no-ext-diff", "--", *paths).stdout
+        git(tree, "add", "-N", "--", *new, literal=True)
+    return git(tree, "diff", "--no-color", "--no-ext-diff", "--", *paths, literal=True).stdout
 
 
 def apply_patch(root: Path, patch: str) -> None:
@@ -168,13 +183,13 @@ def apply_patch(root: Path, patch: str) -> None:
 
 def commit(root: Path, paths: Sequence[str], message: str, *, no_verify: bool = False) -> str:
     """Commit `paths` as they are in the working tree with `message`; returns the new commit sha."""
-    git(root, "add", "--", *paths)
+    git(root, "add", "--", *paths, literal=True)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
         fh.write(message)
         msg_file = fh.name
     try:
         args = ["commit", "--quiet", "-F", msg_file, *(["--no-verify"] if no_verify else []), "--", *paths]
-        git(root, *args, timeout=600.0)
+        git(root, *args, timeout=600.0, literal=True)
     finally:
         os.unlink(msg_file)
     return head_sha(root)

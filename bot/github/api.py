@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 WRITE_PERMISSIONS = ("admin", "maintain", "write")
 TIMEOUT_SECONDS = 30
+PER_PAGE = 100
+# Listings are read page by page up to this many pages (10,000 items; GitHub lists at most 250 commits and 3,000
+# files of a pull request): a server whose pages never end (each linking to a next one) cannot hold the run.
+MAX_PAGES = 100
 MAX_RATE_LIMIT_WAIT = 90.0  # wait for a rate-limit reset at most this long, else report when it resets
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
@@ -100,7 +104,7 @@ class GitHubClient:
         self.redact = redact
         self.repository = repository
         self._gh = Github(base_url=api_url, auth=Auth.Token(token), timeout=TIMEOUT_SECONDS,
-                          retry=_retry(log), lazy=True, per_page=100)
+                          retry=_retry(log), lazy=True, per_page=PER_PAGE)
         self._repo: Repository = self._gh.get_repo(repository, lazy=True)
         self._pulls: dict[int, GhPullRequest] = {}
 
@@ -134,13 +138,15 @@ class GitHubClient:
             return role if role in ("maintain", "triage") else str(data.get("permission") or "none")
 
     def pr_commits(self, number: int) -> list[CommitInfo]:
-        with _errors(f"listing the commits of pull request #{number}"):
-            return [_commit_info(c) for c in self._pull(number).get_commits()]
+        doing = f"listing the commits of pull request #{number}"
+        with _errors(doing):
+            return [_commit_info(c) for c in _pages(self._pull(number).get_commits(), doing)]
 
     def pr_files(self, number: int) -> list[ChangedFile]:
-        with _errors(f"listing the files of pull request #{number}"):
+        doing = f"listing the files of pull request #{number}"
+        with _errors(doing):
             return [ChangedFile(path=f.filename, status=f.status, patch=f.patch)
-                    for f in self._pull(number).get_files()]
+                    for f in _pages(self._pull(number).get_files(), doing)]
 
     def outgoing(self, body: str) -> str:
         """What is sent for `body`: secrets redacted, mentions outside code made inert."""
@@ -149,9 +155,10 @@ class GitHubClient:
         return inert_mentions(self.redact(body))
 
     def comments(self, number: int) -> list[Comment]:
-        with _errors(f"listing the comments of #{number}"):
+        doing = f"listing the comments of #{number}"
+        with _errors(doing):
             return [Comment(id=c.id, author=c.user.login, body=c.body or "")
-                    for c in self._repo.get_issue(number).get_comments()]
+                    for c in _pages(self._repo.get_issue(number).get_comments(), doing)]
 
     def create_comment(self, number: int, body: str) -> Comment:
         with _errors(f"commenting on #{number}"):
@@ -178,6 +185,19 @@ class GitHubClient:
             _, data = self._gh.requester.requestJsonAndCheck(
                 "POST", f"{self._repo.url}/pulls/{number}/reviews", input=payload)
             return int(data["id"])
+
+
+def _pages(listing: Any, doing: str) -> list[Any]:
+    """The items of a PyGithub listing, read by page number (never by following the answer's `Link` header) until
+    a short page, and at most MAX_PAGES pages."""
+    items: list[Any] = []
+    for page in range(MAX_PAGES):
+        got = listing.get_page(page)
+        items += got
+        if len(got) < PER_PAGE:
+            return items
+    raise GitHubError(f"GitHub listed more than {MAX_PAGES} pages of {PER_PAGE} while {doing}; not reading on (a "
+                      "proxy or an outage may be answering instead of the API)")
 
 
 def _review_comment(c: ReviewComment, outgoing: Callable[[str], str]) -> dict[str, Any]:
@@ -224,7 +244,8 @@ def _errors(doing: str) -> Iterator[None]:
         raise _from_status(exc, doing) from exc
     except (RequestException, Urllib3Error) as exc:
         raise GitHubError(f"could not reach GitHub while {doing}: {exc}", transient=True) from exc
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # JSON, UTF-8, shape
+    # JSON, UTF-8, shape; RecursionError: JSON nested deeper than the parser's recursion
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise _not_understood(doing, exc) from exc
 
 

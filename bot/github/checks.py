@@ -51,6 +51,7 @@ def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: st
     """The gate (with `base`, the commit the pull request starts from: its change since then, and the files that
     depend on what it removed or re-signed — `yantra check --base`), the tests and the security scans."""
     from bot.gate import run_check
+    from bot.git_worktree import credentials_dropped
     from bot.scan.sandbox import detect
     from bot.scan.security import run_security
     from bot.scan.tests import run_tests as run_test_suite
@@ -62,8 +63,10 @@ def run_pull_checks(root: Path, config: Config, changed: Sequence[str], diff: st
         # The pull request's tests are code we did not write: run them where they cannot read the job's token
         # (`/proc/<yantra>/environ`, `.git/config`) or reach the network; say so when no sandbox works here.
         sandbox = detect()
-        tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout,
-                               sandbox=sandbox)
+        # ... nor the credential actions/checkout persisted (read-only is still readable)
+        with credentials_dropped(root):
+            tests = run_test_suite(root, command=config.fix.test_command, timeout=config.fix.test_timeout,
+                                   sandbox=sandbox)
         if not sandbox.available:
             tests_note = " ".join(filter(None, [tests_note, f"Tests ran without a sandbox ({sandbox.reason})."]))
     existing = [p for p in changed if (root / p).is_file()]

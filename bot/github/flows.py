@@ -29,6 +29,7 @@ from bot.github.publish import (
 )
 from bot.github.redact import Redactor
 from bot.github.settings import Settings
+from bot.github.state import MAX_KEYS
 from bot.github.workspace import checked_out, trusted_config
 from bot.verdict import Verdict
 
@@ -84,10 +85,12 @@ class ActionRun:
             return self.skip("mode is command: this workflow answers `/agent fix` comments only")
         commits = tuple(self.client.pr_commits(event.pr.number))
         head_message = next((c.message for c in commits if c.sha == event.pr.head_sha), "")
-        if (why := policy.own_push(commits, event.pr.head_sha, self.s)) or \
+        sticky = find_sticky(self.client, event.pr.number, self.s.bot_login)
+        if (why := policy.own_push(event.pr.head_sha, sticky.state)) or \
                 (why := policy.skip_reason(event.pr, head_message)):
             return self.skip(why)
-        sticky = find_sticky(self.client, event.pr.number, self.s.bot_login)
+        if posing := policy.posing_as_bot(commits, event.pr.head_sha, self.s, sticky.state):
+            notice(posing)
         if sticky.state.is_handled(event.key):
             return self.skip(f"{event.key} was already handled (a redelivered event); nothing new to do")
         job = Job(pr=event.pr, key=event.key, commits=commits, sticky=sticky, wants_fix=self._autofix(event.pr),
@@ -197,8 +200,10 @@ class ActionRun:
         commit_sha = delivered.commit_sha if delivered else None
         self.redact.add_public(commit_sha)
         bot_commits = len(policy.bot_commits(job.commits, self.s)) + (1 if verdict == Verdict.COMMITTED else 0)
+        pushed = (*job.sticky.state.pushed, commit_sha)[-MAX_KEYS:] if commit_sha else job.sticky.state.pushed
         state = job.sticky.state.with_run(job.key, head_sha=commit_sha or pr.head_sha, verdict=verdict.value,
-                                          bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha)
+                                          bot_commits=bot_commits, confidence=confidence, commit_sha=commit_sha,
+                                          pushed=pushed)
         title = _title(verdict, job)
         try:
             upsert_sticky(self.client, pr.number, job.sticky, sticky_body(title, verdict, body, state))

@@ -2,7 +2,9 @@
 
 - `/agent fix` runs only for write / maintain / admin permission, as the API reports it (never
   `author_association`); everybody else gets one polite reply.
-- Bots are ignored unless allowed; events caused by the bot's own commits do nothing; at most N bot commits.
+- Bots are ignored unless allowed; events caused by the bot's own pushes do nothing; at most N bot commits. A
+  push is the bot's own when the bot recorded it in its sticky state: a commit's trailer, author and e-mail are
+  what its author wrote (GitHub links the bot's e-mail to the bot's login), so they never switch the check off.
 - `[skip yantra]` (title, body, head commit message) and the `yantra:off` label switch the bot off.
 - Fork code never runs while a secret is in reach: on forks only static checks run, and a fix (validated
   statically, its tests not run) becomes review suggestions, never a push.
@@ -17,6 +19,7 @@ from bot.github.api import WRITE_PERMISSIONS, CommitInfo
 from bot.github.events import Actor, PullRequest
 from bot.github.git_ops import is_bot_commit
 from bot.github.settings import Settings
+from bot.github.state import BotState
 
 SKIP_MARKER = "[skip yantra]"
 OFF_LABEL = "yantra:off"
@@ -68,11 +71,20 @@ def _by_bot(c: CommitInfo, settings: Settings) -> bool:
         or (c.author_login or "").lower() == settings.bot_login.lower()
 
 
-def own_push(commits: Sequence[CommitInfo], head_sha: str, settings: Settings) -> str | None:
-    """The loop guard for pull_request events: the head commit is the bot's own."""
+def own_push(head_sha: str, state: BotState) -> str | None:
+    """The loop guard for pull_request events: the head commit is one the bot recorded pushing."""
+    if state.was_pushed(head_sha):
+        return f"the head commit {head_sha[:12]} was pushed by Yantra itself; nothing to do (loop guard)"
+    return None
+
+
+def posing_as_bot(commits: Sequence[CommitInfo], head_sha: str, settings: Settings, state: BotState) -> str | None:
+    """A note when the head commit looks like the bot's (trailer, author) but the bot never pushed it: it is
+    checked like any other."""
     head = next((c for c in commits if c.sha == head_sha), None)
-    if head is not None and _by_bot(head, settings):
-        return f"the head commit {head_sha[:12]} was made by Yantra itself; nothing to do (loop guard)"
+    if head is not None and _by_bot(head, settings) and not state.was_pushed(head_sha):
+        return (f"the head commit {head_sha[:12]} looks like Yantra's (its trailer or author) but was not pushed "
+                "by Yantra (it is not in Yantra's record on this pull request): checking it like any other")
     return None
 
 

@@ -8,9 +8,10 @@ message for the model (what did not match, where the closest text is).
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bot.llm.compressed import PYTHON_SUFFIXES, Span, code_rows, find_spans, keep_comments
 from bot.llm.edits import Edit, EditError, normalize_path, path_problem
@@ -45,12 +46,29 @@ def _checked_path(root: Path, raw: str, number: int) -> str:
     problem = path_problem(raw)
     path = normalize_path(raw)
     if not problem:
-        resolved = (root / path).resolve()
-        if not resolved.is_relative_to(root.resolve()):
-            problem = "the path leaves the repository through a symbolic link"
+        problem = _link_problem(root, path)
     if problem:
         raise EditError(f"edit {number} ({raw!r}): {problem}")
     return path
+
+
+def _link_problem(root: Path, path: str) -> str:
+    """Why `path` may not be written: it is, or goes through, a symbolic link. Written through, the edit would land
+    in another file — outside the repository, or a protected one (`conftest.py`) that the checks, which judge the
+    path as named, never see — while the patch (git's view of the link: unchanged) would not hold it."""
+    current = root
+    for part in PurePosixPath(path).parts:
+        current = current / part
+        if current.is_symlink():
+            where = current.relative_to(root).as_posix()
+            try:
+                target = os.readlink(current)
+            except OSError:
+                target = "?"
+            leaves = not current.resolve().is_relative_to(root.resolve())
+            return (f"{where} is a symbolic link (to {target}){' that leaves the repository' if leaves else ''}; "
+                    f"edit the file it points to by its own path")
+    return ""
 
 
 def read_text(path: Path) -> str | None:

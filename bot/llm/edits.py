@@ -103,7 +103,8 @@ def path_problem(path: str) -> str:
     parts = PurePosixPath(path).parts
     if ".." in parts:
         return "the path escapes the repository (..)"
-    if ".git" in parts:
+    # in any case, and with the trailing dots and spaces Windows drops: what git itself refuses (`.GIT/config`)
+    if any(part.lower().rstrip(". ") == ".git" for part in parts):
         return "files under .git may not be edited"
     return ""
 

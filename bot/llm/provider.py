@@ -182,11 +182,12 @@ class AnthropicProvider:
                                 kind="timeout") from exc
         except anthropic.AnthropicError as exc:
             raise self._error(exc, model) from exc
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # the SDK could not parse the body
+        # the SDK could not parse the body (RecursionError: JSON nested deeper than the parser's recursion)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
         try:
             return self._response(message, model)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise malformed(model, self.base_url, f"{type(exc).__name__}: {exc}") from exc
 
     def _response(self, message: Any, model: str) -> LLMResponse:
@@ -200,6 +201,8 @@ class AnthropicProvider:
         input_tokens = int(usage.input_tokens or 0) + int(getattr(usage, "cache_read_input_tokens", 0) or 0) \
             + int(getattr(usage, "cache_creation_input_tokens", 0) or 0)
         output_tokens = int(usage.output_tokens or 0)
+        if input_tokens < 0 or output_tokens < 0:  # would pay back the token and dollar budgets
+            raise ValueError(f"negative token counts in usage ({input_tokens} in, {output_tokens} out)")
         price, known = price_of(model, self._prices)
         answered = str(message.model or model)
         answered.encode("utf-8")

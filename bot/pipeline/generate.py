@@ -63,7 +63,7 @@ def generate(client: LLMClient, prompt: Prompt, root: Path, watch: Stopwatch | N
                                                   max_tokens=MAX_OUTPUT_TOKENS))
         generation = Generation(text=response.text, model=response.model, input_tokens=response.input_tokens,
                                 output_tokens=response.output_tokens, cost_usd=response.cost_usd,
-                                cached=response.cached)
+                                cached=response.cached, cut_off=response.stop_reason == "max_tokens")
     else:
         from bot.llm.tools_loop import converse
 
@@ -75,7 +75,8 @@ def generate(client: LLMClient, prompt: Prompt, root: Path, watch: Stopwatch | N
         generation = Generation(text=answer.text, model=answer.model, input_tokens=talk.input_tokens,
                                 output_tokens=talk.output_tokens, cost_usd=talk.cost_usd, cached=answer.cached,
                                 turns=talk.turns, tool_calls=tuple(c.to_json() for c in talk.calls),
-                                tools_seen=talk.seen, tools_stopped=talk.stopped)
+                                tools_seen=talk.seen, tools_stopped=talk.stopped,
+                                cut_off=answer.stop_reason == "max_tokens")
     with watch.measure(Step.PARSE):
         return with_parse(generation, root)
 
@@ -86,6 +87,9 @@ def with_parse(generation: Generation, root: Path) -> Generation:
 
     from bot.llm.edits import Malformed, parse_answer
 
+    if generation.cut_off:  # a block or a whole file's edits may be missing, and the rest may still parse
+        return replace(generation, malformed="the answer was cut off at the output limit (max_tokens), so its "
+                                             "edits may be incomplete; answer with fewer, smaller edits")
     parsed = parse_answer(generation.text, root)
     if isinstance(parsed, Malformed):
         return replace(generation, malformed=parsed.reason or "the answer is not in the edit format")

@@ -27,11 +27,18 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_GLOBS: tuple[str, ...] = (
-    ".github/**", "pytest.ini", "tox.ini", "setup.cfg", "conftest.py", "requirements*.txt", "*.lock",
+    # every file pytest takes its configuration from (pytest 9 reads `pytest.toml` and `.pytest.toml` before
+    # `pytest.ini` and pyproject.toml: a new one replaces the trusted `[tool.pytest.ini_options]` whole)
+    ".github/**", "pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg",
+    "conftest.py", "requirements*.txt", "*.lock",
     "poetry.lock", "uv.lock", "Pipfile*", "setup.py", "noxfile.py", ".pre-commit-config.yaml",
     # the linters' scope: the gate leaves files they exclude to them (`bot.gate.linters`), so a fix that widens it
     # would switch part of the gate off for itself
     "ruff.toml", ".ruff.toml", ".flake8",
+    # the other CI systems' configuration, who must review a change (CODEOWNERS in the root or docs/; the one in
+    # .github/ is covered above), and what git does with files (filters, diff and merge drivers, submodules)
+    ".gitlab-ci.yml", ".circleci/**", ".travis.yml", "azure-pipelines.yml", "Jenkinsfile",
+    "bitbucket-pipelines.yml", ".buildkite/**", "CODEOWNERS", ".gitattributes", ".gitmodules",
 )
 # pyproject.toml tables, named as `pyproject.toml:<dotted table>`; a trailing `*` matches any key with that prefix.
 DEFAULT_TABLES: tuple[str, ...] = (

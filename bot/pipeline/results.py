@@ -106,6 +106,7 @@ class Generation:
     tool_calls: tuple[dict[str, Any], ...] = ()  # name, arguments, tokens, is_error, seen (ToolCallRecord)
     tools_seen: tuple[str, ...] = ()  # "path:qualname" of the definitions the tools showed in full
     tools_stopped: str = ""  # why tool use ended before the model chose to answer
+    cut_off: bool = False  # the answer stopped at the output limit (stop_reason max_tokens): it may be partial
 
     def to_json(self) -> dict[str, Any]:
         data = vars(self).copy()

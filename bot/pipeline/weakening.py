@@ -1,8 +1,10 @@
 """A fix may not weaken the tests that judge it.
 
 Two checks. The static one reads the change before any of it runs: a test function deleted, fewer assertions,
-an expected literal changed, `assert True`, a skip/xfail marker, `collect_ignore` or a collection hook, and
-`--deselect`/`-k`/`--ignore` added to the pytest configuration. The dynamic one compares the test set and
+an expected literal changed, `assert True`, a skip/xfail marker, `collect_ignore` or a collection hook,
+`--deselect`/`-k`/`--ignore` added to the pytest configuration, and code under test that reaches into the test
+runner judging it (its internals, hooks, report, or the interpreter's exit: the code runs in pytest's process,
+so a handler at exit can rewrite the json report and exit 0). The dynamic one compares the test set and
 outcomes of the run after the fix with the baseline: every test that existed must still be collected and run
 with the same outcome class or better (not skipped, not xfailed).
 
@@ -28,11 +30,19 @@ COLLECTION_NAMES = frozenset({"collect_ignore", "collect_ignore_glob", "pytestma
                               "pytest_deselected", "pytest_collection", "pytest_configure",
                               "pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_makereport",
                               "pytest_runtest_protocol", "pytest_report_teststatus"})
-PYTEST_CONFIG_FILES = frozenset({"pyproject.toml", "pytest.ini", "tox.ini", "setup.cfg", ".pytest.ini"})
+PYTEST_CONFIG_FILES = frozenset({"pyproject.toml", "pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini",
+                                 "tox.ini", "setup.cfg"})
 _CONFIG_OPTION = re.compile(r"--deselect|--ignore(?:-glob)?\b|(?:^|[\s\"'=\[,])-(?:k|m)\b|-p\s*no:|\bnorecursedirs\b"
                             r"|\btestpaths\b|\bpython_(?:files|classes|functions)\b|--co\b|--collect-only|"
                             r"--lf\b|--last-failed|-x\b|--exitfirst|--maxfail|--runxfail")
 TEST_DIRS = frozenset({"tests", "test", "testing"})
+# What code under test has no business touching in a fix: pytest's internals and plugin machinery, its hooks (a
+# module that is not a conftest never has them), the json report the verdict is read from, and the interpreter's
+# exit (`atexit`, `os._exit`: after pytest wrote its report, a handler can rewrite it and exit 0).
+_HARNESS = re.compile(r"\b_pytest\b|\bpytest_jsonreport\b|--json-report|\bjson_report_file\b|\bpluginmanager\b"
+                      r"|\bpytest_(?:runtest|collect|collection|session|configure|unconfigure|report|terminal|"
+                      r"make_collect|pycollect|ignore_collect|load_initial|cmdline|plugin_registered|addoption|"
+                      r"deselected|itemcollected)\w*|\b_exit\b|\batexit\b")
 
 
 def is_test_path(path: str) -> bool:
@@ -55,6 +65,9 @@ def static_findings(before_root: Path, after_root: Path, changed: Sequence[str],
     for path, line in _added_lines(patch):
         if Path(path).name in PYTEST_CONFIG_FILES and _CONFIG_OPTION.search(line):
             found.append(f"{path}: test selection changed in the pytest configuration: {code_span(line.strip()[:120])}")
+        elif path.endswith((".py", ".pyi")) and not is_test_path(path) and _HARNESS.search(line):
+            found.append(f"{path}: code under test reaches into the test runner that judges it: "
+                         f"{code_span(line.strip()[:120])}")
     return found
 
 

@@ -4,6 +4,7 @@ None is committed; the control — a correct fix — still is."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from e2e_fix.attacks import (
 )
 from e2e_fix.fixrepo import GOOD_FIX, SECRET_VALUE, Project, Run, run_fix
 from support.anthropic_server import AnthropicServer
+from support.gitrepo import git
 
 UNSANDBOXED = ("--sandbox", "none", "--allow-unsandboxed")  # so that code which ran would leave its marker
 
@@ -193,3 +195,109 @@ def test_a_fix_that_edits_tests_is_only_suggested(project: Project, server: Anth
     assert "edits test files (tests/test_ops.py)" in run.stdout
     assert "+def test_add_zero():" in run.stdout
     assert project.head() == head and project.status() == ""
+
+
+def test_a_pytest_config_file_pytest_reads_first_is_protected(project: Project, server: AnthropicServer) -> None:
+    """Before: `pytest.toml` (read by pytest 9 before pyproject.toml) was not a protected path, so an answer that
+    shadowed the broken package with a correct copy was committed with calc/ops.py still broken
+    ("yantra fix: committed")."""
+    from e2e_fix.attacks import shadowed_by
+
+    server.script(shadowed_by("pytest.toml"))
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "pytest.toml (protected path)" in run.stdout
+    assert "return a - b" in (project.root / "calc" / "ops.py").read_text()
+
+
+@pytest.mark.parametrize("name", ["*", ":(glob)**"])
+def test_a_file_named_like_a_pattern_commits_only_itself(name: str, project: Project,
+                                                          server: AnthropicServer) -> None:
+    """Before: the fix's paths reached `git add` / `git commit` as pathspecs, so a new file named `*` committed
+    every untracked and modified file of the user's working tree with the fix — here a secrets file."""
+    from e2e_fix.attacks import fix_and_new_file
+
+    project.write("local.env", f"AWS_SECRET_ACCESS_KEY={SECRET_VALUE}\n")  # the user's, never committed
+    project.write("notes.txt", "my notes\n")
+    server.script(fix_and_new_file(name))
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("yantra fix: committed"), run.stdout
+    committed = git(project.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(committed) == sorted(["calc/ops.py", name])
+    assert "?? local.env" in project.status() and "?? notes.txt" in project.status()
+
+
+def test_an_edit_through_a_link_in_the_repository_is_refused(project: Project, server: AnthropicServer) -> None:
+    """Before: the edit of calc/shared.py (a link to conftest.py) was written through the link, so the tests
+    judged the fix with a conftest that passes every test, and the commit held only a docstring: "yantra fix:
+    committed", calc/ops.py still broken."""
+    from e2e_fix.attacks import THROUGH_A_LINK
+
+    project.write("conftest.py", "# shared test setup\n")
+    (project.root / "calc" / "shared.py").symlink_to("../conftest.py")
+    project.commit_all("share the test setup")
+    server.script(THROUGH_A_LINK)
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "calc/shared.py" in run.stdout and "symbolic link" in run.stdout
+
+
+# What GitHub Actions (and GitLab, CircleCI, Travis) read in a commit message as "do not run CI for this commit".
+CI_SKIP = re.compile(r"\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]|^skip-checks:\s*true",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def test_the_models_words_cannot_skip_ci_for_the_fix_commit(project: Project, server: AnthropicServer) -> None:
+    """Before: the explanation went into the commit message as written, so "[skip ci]" from a steered model made
+    the pushed fix the one commit CI never ran on."""
+    from e2e_fix.attacks import BUG_FIX, answer
+
+    server.script(answer(BUG_FIX, why="Restore addition [skip ci]\n\nNo CI needed: [CI SKIP] [no ci] "
+                                      "[skip actions]\n\nskip-checks: true"))
+
+    run = run_fix(project, server, "--commit")
+
+    assert run.code == 0, run.stdout + run.stderr
+    message = project.log_message()
+    assert CI_SKIP.search(message) is None, message
+    assert "skip ci" in message.lower()  # the words stay readable
+
+
+def test_code_that_forges_the_test_report_is_refused_before_it_runs(project: Project,
+                                                                    server: AnthropicServer) -> None:
+    """Before: the answer's handler at exit rewrote pytest's json report (every test "passed") and exited 0, so
+    the run "passed" and the fix was committed with `add` still broken ("attempt 1 test ok: 2 passed",
+    "yantra fix: committed")."""
+    from e2e_fix.attacks import FORGE_THE_REPORT
+
+    server.script(FORGE_THE_REPORT)
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "calc/ops.py: code under test reaches into the test runner that judges it" in run.stdout
+    assert "refused before running" in run.stdout
+
+
+def test_an_answer_cut_off_at_the_output_limit_is_not_applied(project: Project, server: AnthropicServer) -> None:
+    """Before: an answer that stopped at max_tokens was parsed like any other, so whatever blocks it held before
+    the cut were applied and, its tests passing, committed as if the answer were whole."""
+    from support.anthropic_server import Reply
+
+    server.script(Reply.answer(GOOD_FIX, stop_reason="max_tokens"))
+    head = project.head()
+
+    run = run_fix(project, server, "--commit", "--max-attempts", "1")
+
+    _refused(run, project, head)
+    assert "cut off at the output limit" in run.stdout

@@ -97,6 +97,56 @@ def test_broken_payloads_are_readable_errors(tmp_path):
         parse_event("pull_request", {"action": "opened", "pull_request": {}})
 
 
+def _set(data: dict, dotted: str, value: object) -> dict:
+    *parents, last = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return data
+
+
+@pytest.mark.parametrize("field, value", [
+    ("pull_request.title", 5), ("pull_request.body", ["x"]), ("pull_request.state", 1),
+    ("pull_request.labels", "yantra:off"), ("pull_request.labels", [{"name": 5}]), ("pull_request.labels", ["x"]),
+    ("pull_request.number", "7"), ("pull_request.number", True), ("pull_request.number", 7.5),
+    ("pull_request.head.sha", 5), ("pull_request.head.sha", "--output=/tmp/stolen"),
+    ("pull_request.base.sha", "HEAD~1"), ("pull_request.head.ref", "x:refs/heads/main"),
+    ("pull_request.head.ref", "--upload-pack=touch /tmp/x"), ("pull_request.base.ref", "a..b"),
+    ("pull_request.head.repo", "x"), ("pull_request.head.repo.full_name", 5), ("pull_request.user", None),
+    ("pull_request.user.login", ["x"]), ("sender.login", ""), ("pull_request", []), ("pull_request.head", "x"),
+    ("sender.login", "../../../admin"), ("sender.login", "dev\nYantra-Session: x"),
+])
+def test_a_payload_field_of_the_wrong_type_or_shape_is_a_readable_error(field, value):
+    """Before: a title that was a number passed parsing and crashed on `.lower()` in the skip check ("an
+    unexpected error has occurred: AttributeError", exit 2); a head sha `--output=/tmp/stolen` was taken as is
+    and reached git's command lines."""
+    data = _set(_payload("pull_request.opened.payload.json"), field, value)
+    with pytest.raises(GitHubError, match=f"lacks a field Yantra needs, or holds one it cannot use .*"
+                                          f"{field.removeprefix('pull_request.').removeprefix('sender.').split('.')[0]}"):
+        parse_event("pull_request", data)
+
+
+@pytest.mark.parametrize("field, value", [("comment.body", 5), ("comment.id", "1"), ("issue.number", None),
+                                          ("comment.user", "x"), ("comment", None)])
+def test_a_comment_payload_of_the_wrong_type_is_a_readable_error(field, value):
+    data = _payload("issue_comment.created.payload.json")
+    data["issue"]["pull_request"] = {"url": "x"}
+    data["comment"]["body"] = "/agent fix"
+    with pytest.raises(GitHubError, match="lacks a field Yantra needs, or holds one it cannot use"):
+        parse_event("issue_comment", _set(data, field, value))
+
+
+def test_null_text_fields_are_empty_and_non_ascii_branch_names_are_branches():
+    data = _payload("pull_request.opened.payload.json")
+    data["pull_request"].update(title=None, body=None, labels=None)
+    data["pull_request"]["head"]["ref"] = "feature/übersetzung-1.2"
+    event = parse_event("pull_request", data)
+    assert isinstance(event, PullRequestEvent)
+    assert (event.pr.title, event.pr.body, event.pr.labels) == ("", "", ())
+    assert event.pr.head_ref == "feature/übersetzung-1.2"
+
+
 def _env(**extra: str) -> dict[str, str]:
     return {"YANTRA_GITHUB_TOKEN": "t", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/e.json",
             "GITHUB_REPOSITORY": "o/r", "GITHUB_WORKSPACE": "/w", **extra}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from bot.github.state import BotState, render_marker
+
 
 def test_skip_marker_in_title_does_nothing(world):
     world.register_pull()
@@ -26,9 +28,12 @@ def test_off_label_does_nothing(world):
 
 
 def test_bot_own_push_is_ignored(world):
-    world.push_commit({"calc.py": "def add(a, b):\n    return a + b\n"},
-                      "fix: restore sub [yantra]\n\nYantra-Session: s-123\n",
-                      author=("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"))
+    sha = world.push_commit({"calc.py": "def add(a, b):\n    return a + b\n"},
+                            "fix: restore sub [yantra]\n\nYantra-Session: s-123\n",
+                            author=("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"))
+    # the bot's sticky comment records the push (what `_publish` writes after pushing)
+    world.gh.add_comment(7, f"### Yantra: fix pushed\n\n{render_marker(BotState(commit_sha=sha, pushed=(sha,)))}\n",
+                         {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"})
     world.register_pull()
     world.pull_request_event("synchronize")
     proc = world.run(mode="autofix")

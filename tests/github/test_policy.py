@@ -10,6 +10,7 @@ from bot.github import policy
 from bot.github.api import CommitInfo
 from bot.github.events import Actor, PullRequest
 from bot.github.settings import load_settings
+from bot.github.state import BotState
 
 SETTINGS = load_settings({"YANTRA_GITHUB_TOKEN": "t", "GITHUB_EVENT_NAME": "pull_request",
                           "GITHUB_EVENT_PATH": "/e", "GITHUB_REPOSITORY": "o/r", "GITHUB_WORKSPACE": "/w",
@@ -36,13 +37,20 @@ def test_skip_reason(pr, head_message, expected):
     assert (reason is None) if expected is None else (expected in (reason or ""))
 
 
-def test_loop_guard_recognises_the_bots_commits():
+def test_loop_guard_trusts_only_the_bots_record_of_its_pushes():
     by_trailer = _commit("1" * 40, "fix: x [yantra]\n\nYantra-Session: abc")
     by_author = _commit("2" * 40, "fix", BOT_EMAIL)
     human = _commit("3" * 40)
-    assert policy.own_push([human, by_trailer], "1" * 40, SETTINGS)
-    assert policy.own_push([by_author], "2" * 40, SETTINGS)
-    assert policy.own_push([by_trailer, human], "3" * 40, SETTINGS) is None
+    pushed = BotState(pushed=("1" * 40,))
+    assert policy.own_push("1" * 40, pushed)
+    assert policy.own_push("2" * 40, pushed) is None  # the bot's e-mail, but the bot never pushed it
+    assert policy.own_push("1" * 40, BotState()) is None  # a trailer anyone can write
+    assert policy.own_push("2" * 40, BotState(history=({"key": "comment:1", "verdict": "committed",
+                                                        "head": "2" * 40},)))  # a state written before `pushed`
+    assert "was not pushed by Yantra" in (policy.posing_as_bot([human, by_trailer], "1" * 40, SETTINGS,
+                                                               BotState()) or "")
+    assert policy.posing_as_bot([by_trailer], "1" * 40, SETTINGS, pushed) is None
+    assert policy.posing_as_bot([human], "3" * 40, SETTINGS, BotState()) is None
     assert len(policy.bot_commits([by_trailer, by_author, human], SETTINGS)) == 2
     assert policy.commit_limit([by_trailer, by_author, human], SETTINGS) is None  # 2 < 3
     assert "limit 3" in (policy.commit_limit([by_trailer, by_author, by_trailer], SETTINGS) or "")

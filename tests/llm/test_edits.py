@@ -18,6 +18,7 @@ from bot.llm.edits import (
     Malformed,
     ParsedAnswer,
     parse_answer,
+    path_problem,
     render_patch,
 )
 
@@ -164,7 +165,8 @@ def test_apply_new_file_and_refuses_to_overwrite(repo: Path) -> None:
         apply_edits(repo, [Edit("pkg/nothing.py", "x\n", "y\n")])
 
 
-@pytest.mark.parametrize("path", ["../evil.py", "/tmp/evil.py", "pkg/../../evil.py", ".git/config"])
+@pytest.mark.parametrize("path", ["../evil.py", "/tmp/evil.py", "pkg/../../evil.py", ".git/config",
+                                  ".GIT/hooks/pre-commit", "sub/.Git./config", "vendor/lib/.git/config"])
 def test_apply_refuses_paths_outside_the_repository(repo: Path, path: str) -> None:
     with pytest.raises(EditError):
         apply_edits(repo, [Edit(path, "", "evil\n")])
@@ -177,6 +179,26 @@ def test_apply_refuses_to_follow_a_symlink_out(repo: Path, tmp_path_factory: pyt
     with pytest.raises(EditError, match="symbolic link"):
         apply_edits(repo, [Edit("link/evil.py", "", "evil\n")])
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", [".GIT/hooks/pre-commit", "sub/.Git./config", "vendor/lib/.git/config"])
+def test_git_directories_in_any_case_are_named_as_such(path: str) -> None:
+    """Before: `.GIT/hooks/pre-commit` passed the path check and only git's own `add` refused it later, with
+    "invalid path" as the message the model got."""
+    assert path_problem(path) == "files under .git may not be edited"
+
+
+@pytest.mark.parametrize("path", ["pkg/shared.py", "linked/conftest.py"])
+def test_apply_refuses_a_link_inside_the_repository(repo: Path, path: str) -> None:
+    """A link to a protected file (or a directory holding one): the write would land in a file the checks never
+    judged, and the patch would not hold it."""
+    (repo / "conftest.py").write_text("# setup\n")
+    (repo / "pkg").mkdir(exist_ok=True)
+    (repo / "pkg" / "shared.py").symlink_to("../conftest.py")
+    (repo / "linked").symlink_to(".", target_is_directory=True)
+    with pytest.raises(EditError, match=r"is a symbolic link \(to [.][./]*[a-z.]*\); edit the file it points to"):
+        apply_edits(repo, [Edit(path, "# setup", "collect_ignore = ['tests']")])
+    assert (repo / "conftest.py").read_text() == "# setup\n"
 
 
 def test_edit_error_is_a_yantra_error() -> None:

@@ -105,3 +105,25 @@ def test_one_deadline_bounds_retries_and_failover(server: AnthropicServer, tmp_p
     assert not caught.value.transient  # no failover after the deadline
     assert events[-1]["outcome"] == "deadline"
     assert {r.model for r in server.message_requests} == {PRIMARY}
+
+
+def test_a_body_nested_deeper_than_the_parser_goes_is_a_malformed_answer(server: AnthropicServer,
+                                                                         tmp_path: Path) -> None:
+    """Before: json's RecursionError passed every handler ("an unexpected error has occurred: RecursionError",
+    exit 2), instead of a transient failure that is retried and failed over."""
+    deep = (b'{"id": "m", "type": "message", "role": "assistant", "model": "m", "content": '
+            + b"[" * 10_000 + b"]" * 10_000 + b"}")
+    server.script(Reply(raw=deep), "the fix")
+    events: list[dict[str, object]] = []
+    answer = client(server, tmp_path, events=events).complete(REQUEST)
+    assert answer.text == "the fix"
+    assert [e["outcome"] for e in events] == ["transient-error", "ok"]
+
+
+def test_negative_usage_is_a_malformed_answer_not_a_refund(server: AnthropicServer, tmp_path: Path) -> None:
+    """Before: `input_tokens: -1000000` was added to the run's totals, paying the token and dollar budgets back."""
+    server.script(Reply.answer("cheap", input_tokens=-1_000_000, output_tokens=-1), "the fix")
+    llm = client(server, tmp_path)
+    answer = llm.complete(REQUEST)
+    assert answer.text == "the fix"
+    assert llm.usage.tokens_in >= 0 and llm.usage.dollars >= 0

@@ -26,3 +26,12 @@ def test_a_short_message_is_left_as_is() -> None:
     message = commit_message(summary="Fix add.", explanation="Fix add.\n\nIt subtracted.", score=0.9,
                              session_id="s1")
     assert message == "fix: fix add\n\nFix add.\n\nIt subtracted.\n\nConfidence: 0.90\n\nYantra-Session: s1\n"
+
+
+def test_ci_skip_directives_of_the_model_are_made_inert() -> None:
+    message = commit_message(summary="Fix add [skip ci]", explanation="Fix add [skip ci].\n\n[CI Skip] [no ci] "
+                             "[skip actions] [actions skip] [skip azp] [skip travis] ***NO_CI***\nskip-checks: true",
+                             score=0.9, session_id="s1")
+    assert message.startswith("fix: fix add (skip ci)\n")
+    assert "[" not in message and "***" not in message and "skip-checks =" in message
+    assert message.endswith(f"{TRAILER}: s1\n")

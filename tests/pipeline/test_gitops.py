@@ -114,3 +114,35 @@ def test_a_lock_that_stays_is_an_error_after_one_bounded_wait(repo: Path) -> Non
         gitops.commit(repo, ["a.py"], "fix: never\n")
     # One retry layer: the lock is waited for once (LOCK_WAIT_S of sleep), not once per layer.
     assert time.monotonic() - started < 2 * LOCK_WAIT_S
+
+
+@pytest.mark.parametrize("layout", ["config", "included"])
+def test_credentials_are_dropped_where_checkout_keeps_them(repo: Path, tmp_path: Path, layout: str) -> None:
+    """actions/checkout v4 keeps the header in .git/config, v6 in a file .git/config includes (`includeIf.gitdir:`):
+    both are out of every file for the block, and back after it."""
+    key, header = "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0"
+    holder = repo / ".git" / "config"
+    if layout == "included":
+        holder = tmp_path / "runner-temp" / "git-credentials-1.config"
+        holder.parent.mkdir()
+        git(repo, "config", "--file", str(holder), key, header)
+        git(repo, "config", f"includeIf.gitdir:{repo}/.git.path", str(holder))
+    else:
+        git(repo, "config", key, header)
+    with gitops.credentials_dropped(repo) as dropped:
+        assert dropped == [(key, header)]
+        assert "c2VjcmV0" not in holder.read_text()
+        assert gitops.git(repo, "config", "--get-regexp", "extraheader", check=False).stdout == ""
+    assert git(repo, "config", "--file", str(holder), "--get", key).strip() == header
+
+
+def test_a_forks_run_drops_the_included_credential_for_good(repo: Path, tmp_path: Path) -> None:
+    from bot.git_remote import drop_extraheaders
+
+    key = "http.https://github.com/.extraheader"
+    holder = tmp_path / "git-credentials-2.config"
+    git(repo, "config", "--file", str(holder), key, "AUTHORIZATION: basic c2VjcmV0")
+    git(repo, "config", f"includeIf.gitdir:{repo}/.git.path", str(holder))
+    assert drop_extraheaders(repo) == [key]
+    assert "c2VjcmV0" not in holder.read_text()
+    assert drop_extraheaders(repo) == []

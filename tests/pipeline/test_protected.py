@@ -40,6 +40,9 @@ def _trees(tmp_path: Path, before: dict[str, str], after: dict[str, str]) -> tup
     "conftest.py", "tests/unit/conftest.py", "requirements.txt", "requirements-dev.txt", "deps/requirements-ci.txt",
     "poetry.lock", "uv.lock", "Cargo.lock", "Pipfile", "Pipfile.lock", "setup.py", "noxfile.py",
     ".pre-commit-config.yaml", "ruff.toml", ".ruff.toml", ".flake8",
+    "pytest.toml", ".pytest.toml", ".pytest.ini", "tests/pytest.toml", ".gitlab-ci.yml", ".circleci/config.yml",
+    ".travis.yml", "azure-pipelines.yml", "Jenkinsfile", "bitbucket-pipelines.yml", ".buildkite/pipeline.yml",
+    "CODEOWNERS", "docs/CODEOWNERS", ".gitattributes", "sub/.gitattributes", ".gitmodules",
 ])
 def test_defaults_protect(path: str, tmp_path: Path) -> None:
     before, after = _trees(tmp_path, {}, {path: "x"})

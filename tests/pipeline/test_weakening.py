@@ -73,12 +73,29 @@ def test_conftest_collection_changes(tmp_path: Path) -> None:
         "conftest.py: `pytest_collection_modifyitems` added"]
 
 
+@pytest.mark.parametrize("name", ["pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"])
 @pytest.mark.parametrize("line", ['addopts = "--deselect tests/test_calc.py::test_add"', "addopts = -k 'not add'",
                                   'addopts = "--ignore=tests/test_calc.py"', "    --ignore-glob=tests/*"])
-def test_pytest_config_selection_changes(line: str, tmp_path: Path) -> None:
-    patch = f"--- a/pytest.ini\n+++ b/pytest.ini\n@@ -1 +1,2 @@\n [pytest]\n+{line}\n"
-    found = static_findings(tmp_path, tmp_path, ["pytest.ini"], patch)
+def test_pytest_config_selection_changes(line: str, name: str, tmp_path: Path) -> None:
+    patch = f"--- a/{name}\n+++ b/{name}\n@@ -1 +1,2 @@\n [pytest]\n+{line}\n"
+    found = static_findings(tmp_path, tmp_path, [name], patch)
     assert len(found) == 1 and "test selection changed" in found[0]
+
+
+@pytest.mark.parametrize("line", ["import atexit", "_os._exit(0)", "from _pytest.runner import runtestprotocol",
+                                  "def pytest_runtest_makereport(item, call):", "config.pluginmanager.register(x)",
+                                  'if a.startswith("--json-report-file="):'])
+def test_code_under_test_that_reaches_into_the_runner(line: str, tmp_path: Path) -> None:
+    patch = f"--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1,2 @@\n x = 1\n+{line}\n"
+    found = static_findings(tmp_path, tmp_path, ["src/app.py"], patch)
+    assert len(found) == 1 and "reaches into the test runner" in found[0]
+
+
+@pytest.mark.parametrize("line", ["import os", "os.exit_code = 1", "report = json_report(data)",
+                                  "def pytest_available():", "return sys.exit(main())"])
+def test_ordinary_code_does_not_reach_into_the_runner(line: str, tmp_path: Path) -> None:
+    patch = f"--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1,2 @@\n x = 1\n+{line}\n"
+    assert static_findings(tmp_path, tmp_path, ["src/app.py"], patch) == []
 
 
 def test_test_paths() -> None:
