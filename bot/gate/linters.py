@@ -13,9 +13,10 @@ excluded file (vendored code) is still not the place for a name the checked comm
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
-(`*` crosses `/`, as in ruff's globs and flake8's fnmatch). Only the root's configuration is read, in each
-tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`,
-`tox.ini`, `.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
+(`*` crosses `/`, as in ruff's globs and flake8's fnmatch; `**/` also matches no directory at all, as in ruff's:
+pylint's `tests/**/functional/` is its `tests/functional/`). Only the root's configuration is read, in each tool's
+own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`, `tox.ini`,
+`.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -138,10 +139,30 @@ def _black_excluded(given: dict[str, object]) -> tuple[RepoRegex, ...]:
 
 def _matches(pattern: str, path: str) -> bool:
     parts = path.split("/")
-    for i in range(len(parts), 0, -1):  # the file, then every directory above it
-        if fnmatchcase(parts[i - 1] if "/" not in pattern else "/".join(parts[:i]), pattern):
-            return True
+    for glob in _zero_dirs(pattern):
+        for i in range(len(parts), 0, -1):  # the file, then every directory above it
+            if fnmatchcase(parts[i - 1] if "/" not in glob else "/".join(parts[:i]), glob):
+                return True
     return False
+
+
+_GLOBSTARS = 6  # `**/` components expanded (2**6 variants); past that, a pattern is read as written
+
+
+def _zero_dirs(pattern: str) -> list[str]:
+    """`pattern` and its readings where each `**/` matches no directory at all, as ruff's globs have it
+    (`tests/**/functional/` is also `tests/functional/`; `**/fixtures` is also `fixtures`, a name at any
+    depth). fnmatch's `*` already crosses `/`, so only the empty reading is missing."""
+    pieces = pattern.split("**/")
+    if len(pieces) == 1 or len(pieces) - 1 > _GLOBSTARS:
+        return [pattern]
+    out = []
+    for mask in range(1 << (len(pieces) - 1)):
+        glob = pieces[0]
+        for k, piece in enumerate(pieces[1:]):
+            glob += ("" if mask >> k & 1 else "**/") + piece
+        out.append(glob)
+    return out
 
 
 def _normal(pattern: str) -> str:

@@ -85,3 +85,21 @@ def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: R
     assert done.returncode in (0, 1), done.stderr
     assert staged_findings(repo, {"pkg/app.py": "def run():\n    return bar(2)\n"}) == [
         ("undefined-name", "pkg/app.py", 2)]
+
+
+def test_a_globstar_in_the_linters_exclude_also_matches_no_directory(repo: Repo) -> None:
+    """pylint's `extend-exclude = ["tests/**/functional/"]` (ruff's globs: `**/` is zero or more directories) puts
+    `tests/functional/` itself out of ruff's scope: its test data reads names on purpose. Its old unbound names
+    are no claim when a commit edits the file; a file beside the excluded directory is still judged."""
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\n'
+                                         'extend-exclude = ["tests/**/functional/", "**/fixtures"]\n',
+                "tests/functional/u/undefined.py": "print(undefined_on_purpose)\n",
+                "fixtures/case.py": "print(undefined_in_fixture)\n",
+                "tests/functional_checks.py": "print(undefined_here)\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "tests/functional/u/undefined.py": "print(undefined_on_purpose)\nprint(1)\n",
+        "fixtures/case.py": "print(undefined_in_fixture)\nprint(2)\n",
+        "tests/functional_checks.py": "print(undefined_here)\nprint(3)\n",
+    }) == [("undefined-name", "tests/functional_checks.py", 1)]
+
