@@ -83,15 +83,27 @@ def read_before(g: git.Git, old_blob: dict[str, str], parse: ParseBlob) -> dict[
 
 
 def subjects_of(change: Change, facts: Callable[[str], FileFacts | None],
-                modules_of: Callable[[str], list[str]]) -> Subjects:
+                modules_of: Callable[[str], list[str]],
+                paths_of: Callable[[str], list[str]] = lambda module: []) -> Subjects:
+    """`paths_of`: the files of the judged snapshot that provide a module. A deleted file's module that another
+    file still provides (`bad.py` in two script folders, docs examples run each from its own directory) is not
+    gone: what it lost are the deleted file's names the other files do not bind."""
     gone: set[str] = set()
     names: set[tuple[str, str]] = set()
     touched: set[str] = set()
     for path in change.deleted:
         mods = modules_of(path)
         touched.update(mods)
-        if path not in change.changed:
-            gone.update(mods)
+        if path in change.changed:
+            continue
+        for module in mods:
+            others = [p for p in paths_of(module) if p != path]
+            old = change.before.get(path)
+            if not others or old is None:
+                gone.add(module)
+                continue
+            bound = {n for p in others if (f := facts(p)) is not None for n in f.module_names}
+            names.update((module, n) for n in set(old.module_names) - bound)
     for path in change.changed:
         old, new = change.before.get(path), facts(path)
         mods = modules_of(path)

@@ -263,7 +263,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     if g is not None:
         old_blob.update(g.blobs_at(before, missing))
         change = Change(change.changed, change.deleted, _facts_before(ctx, g, old_blob), change.renamed)
-    subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
+    subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change), graph.paths_of)
     via = reexports(graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
     subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
     ctx.resigned = subjects.names

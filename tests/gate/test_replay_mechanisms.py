@@ -103,3 +103,17 @@ def test_a_globstar_in_the_linters_exclude_also_matches_no_directory(repo: Repo)
         "tests/functional_checks.py": "print(undefined_here)\nprint(3)\n",
     }) == [("undefined-name", "tests/functional_checks.py", 1)]
 
+
+def test_a_deleted_module_another_file_still_provides_is_not_gone(repo: Repo) -> None:
+    """pylint's docs examples: hundreds of `bad.py`, each run from its own folder (no packages), so one top-level
+    module name has many files. Turning one `bad.py` into a folder `bad/` takes nothing from the others: their
+    old findings (`add(1)` on purpose) are no claim about the change. Deleting a module no other file provides is
+    still reported in its importers."""
+    repo.files({"doc/messages/no-value/bad.py": "def add(x, y):\n    return x + y\n\n\nadd(1)\n",
+                "doc/messages/no-member/bad.py": "class Fruit:\n    pass\n\n\nFruit().flavor\n",
+                "tools/helpers.py": "def verify_payment(amount):\n    return amount\n",
+                "tools/run.py": "from helpers import verify_payment\n"})
+    repo.commit()
+    repo.git("rm", "-q", "doc/messages/no-member/bad.py", "tools/helpers.py")
+    assert staged_findings(repo, {"doc/messages/no-member/bad/fruit.py": "class Fruit:\n    pass\n"}) == [
+        ("missing-module", "tools/run.py", 1)]
