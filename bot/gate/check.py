@@ -114,7 +114,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                 hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
             else:
                 hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-            hits = _linted_out(settings, hits, ctx.introduced)
+            hits = _linted_out(settings, hits, ctx.introduced, ctx.predating)
             facts_of = {f.path: graph.facts(f.path) for f in hits}
             untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
             findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
@@ -185,15 +185,18 @@ def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoF
     return RepoFiles(root, git.Git(root), commit)
 
 
-def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]]) -> list[Finding]:
-    """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`);
-    its configuration is read only when there is such a finding. `introduced`: places of names the checked
-    change itself unbound."""
-    if not any(f.rule in LINTED_RULES for f in hits):
+def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]],
+                predating: frozenset[tuple[str, int]] = frozenset()) -> list[Finding]:
+    """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`),
+    and there the old findings of the other rules (`predating`: on lines the change kept, about nothing it
+    removed or re-signed); the configuration is read only when there is such a finding. `introduced`: places
+    of names the checked change itself unbound."""
+    if not any(f.rule in LINTED_RULES or (f.path, f.line) in predating for f in hits):
         return hits
     linter = load_linter_scope(files)
     return [f for f in hits if not linter.quiets(f.rule, f.path, f.message,
-                                                 introduced=(f.path, f.line, f.col) in introduced)]
+                                                 introduced=(f.path, f.line, f.col) in introduced,
+                                                 predates=(f.path, f.line) in predating)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
@@ -273,6 +276,8 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     hits = [h for p in full for h in _run_file(ctx, p)]
     ctx.introduced = introduced_unbound(hits, change.before)
     ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
+    ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES
+                                                           and not subjects.covers(h.module, h.name)])
     rules = _dependent_rules(subjects)
     narrow = _narrowing(ctx, subjects, dependents)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]

@@ -9,7 +9,9 @@ quieted, and a syntax error only when a newer Python accepts the file: the linte
 facts, so a removed function a file imports is still reported, and a file no Python compiles is broken. An
 excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
 `undefined-name` that the file's previous content did not have is reported there, unless a per-file ignore of
-`F821` says the file's undefined names are meant.
+`F821` says the file's undefined names are meant. The same holds for the other rules in an excluded file: its
+old findings (on lines the commit kept, about nothing it removed or re-signed) are not the commit's doing, and a
+finding the commit causes there is reported.
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
@@ -51,14 +53,20 @@ class LinterScope:
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
     unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)
 
-    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False) -> bool:
+    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
+               predates: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
         only when it is about the target version (syntax a newer Python accepts): a file no Python can
         compile is broken wherever it is. An unbound name the checked change `introduced` into a file the
         linter merely excludes (vendored code: not the project's to lint, its old names not its doing) is
         this commit's break, and is quieted only where the project says that file's undefined names are
-        meant (a per-file ignore of F821)."""
-        if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
+        meant (a per-file ignore of F821). The other rules' findings there are quieted when they `predate`
+        the change (on a line it kept, about nothing it removed or re-signed): the excluded file's old
+        findings (pylint's test data calls functions wrongly on purpose) are no more the commit's doing than
+        its old names."""
+        if rule not in LINTED_RULES:
+            return predates and any(_matches(p, path) for p in self.excluded)
+        if rule == "syntax-error" and not newer_syntax(message):
             return False
         if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
             return True

@@ -117,3 +117,27 @@ def test_a_deleted_module_another_file_still_provides_is_not_gone(repo: Repo) ->
     repo.git("rm", "-q", "doc/messages/no-member/bad.py", "tools/helpers.py")
     assert staged_findings(repo, {"doc/messages/no-member/bad/fruit.py": "class Fruit:\n    pass\n"}) == [
         ("missing-module", "tools/run.py", 1)]
+
+
+def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: Repo) -> None:
+    """pylint's `tests/functional/a/arguments.py` (ruff: excluded) calls functions wrongly on purpose, for
+    pylint's own tests. A commit that appends a case leaves those lines as they were: not its doing. A wrong
+    call it writes there, or one its re-signed function makes of a kept line, is; and a file the linter judges
+    is judged whole."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "pkg/__init__.py": "", "pkg/helpers.py": "def verify(amount):\n    return amount\n",
+                "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
+                                                 "one()\nverify(1)\n",
+                "tests/test_judged.py": "def one(a):\n    return a\n\n\none()\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
+                                         "one()\nverify(1)\none(1, 2)\n",
+        "tests/test_judged.py": "def one(a):\n    return a\n\n\none()\nprint()\n",
+    }) == [("arity-mismatch", "tests/functional/arguments.py", 10), ("arity-mismatch", "tests/test_judged.py", 5)]
+    repo.commit()
+    assert staged_findings(repo, {"pkg/helpers.py": "def verify(amount, currency):\n    return amount\n",
+                                  "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\n"
+                                                                   "def one(a):\n    return a\n\n\n"
+                                                                   "one()\nverify(1)\none(1)\n"}) == [
+        ("arity-mismatch", "tests/functional/arguments.py", 9)]
