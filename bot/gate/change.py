@@ -201,6 +201,19 @@ def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> fro
     return frozenset(out)
 
 
+def old_syntax_errors(hits: Iterable[Hit], before: dict[str, FileFacts]) -> frozenset[tuple[str, int]]:
+    """(path, line) of `syntax-error` hits that the file had before the change, the same error (its message)
+    at any line: the commit did not make the file uncompilable."""
+    out: set[tuple[str, int]] = set()
+    for hit in hits:
+        f = hit.finding
+        old = before.get(f.path)
+        if f.rule == "syntax-error" and old is not None and any(
+                i.rule == "syntax-error" and i.message == f.message for i in old.issues):
+            out.add((f.path, f.line))
+    return frozenset(out)
+
+
 # Lines of the changed middle of a file (after its common head and tail) beyond which the kept lines are not looked
 # for: SequenceMatcher is quadratic on repetitive input, and a hostile file can be made of one line repeated.
 _MATCH_LINES = 4000

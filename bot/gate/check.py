@@ -25,6 +25,7 @@ from bot.gate.change import (
     hints,
     introduced_unbound,
     kept_lines,
+    old_syntax_errors,
     read_before,
     referenced_modules,
     subjects_of,
@@ -278,6 +279,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
     ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES
                                                            and not subjects.covers(h.module, h.name)])
+    ctx.predating |= old_syntax_errors(hits, change.before)
     rules = _dependent_rules(subjects)
     narrow = _narrowing(ctx, subjects, dependents)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]

@@ -4,14 +4,15 @@
 When a project tells its linter that a file is out of scope — ruff's `exclude`/`extend-exclude`, flake8's
 `exclude`/`extend-exclude`, or a per-file ignore of `F821`/`E999` — the file is deliberately not Python that
 must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
-Pythons run only there), and the same claims from the gate would be noise. Only these two file-local rules are
-quieted, and a syntax error only when a newer Python accepts the file: the linter never judged cross-file
-facts, so a removed function a file imports is still reported, and a file no Python compiles is broken. An
-excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
+Pythons run only there), and the same claims from the gate would be noise. These two file-local rules are
+quieted there, a syntax error only when a newer Python accepts the file (a file no Python compiles is broken).
+An excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
 `undefined-name` that the file's previous content did not have is reported there, unless a per-file ignore of
-`F821` says the file's undefined names are meant. The same holds for the other rules in an excluded file: its
-old findings (on lines the commit kept, about nothing it removed or re-signed) are not the commit's doing, and a
-finding the commit causes there is reported.
+`F821` says the file's undefined names are meant. What the commit did not do there is quieted for every rule:
+an excluded file's old findings (cross-file ones on lines the commit kept, about nothing it removed or
+re-signed; a syntax error the file already had) are not this commit's break. The linter never judged cross-file
+facts, so a removed function an excluded file imports, a wrong call the commit writes there, a file it makes
+uncompilable are still reported.
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
@@ -61,13 +62,13 @@ class LinterScope:
         linter merely excludes (vendored code: not the project's to lint, its old names not its doing) is
         this commit's break, and is quieted only where the project says that file's undefined names are
         meant (a per-file ignore of F821). The other rules' findings there are quieted when they `predate`
-        the change (on a line it kept, about nothing it removed or re-signed): the excluded file's old
-        findings (pylint's test data calls functions wrongly on purpose) are no more the commit's doing than
-        its old names."""
+        the change (on a line it kept, about nothing it removed or re-signed; a syntax error the file had
+        before): the excluded file's old findings (pylint's test data calls functions wrongly and writes
+        `yield` outside a function on purpose) are no more the commit's doing than its old names."""
         if rule not in LINTED_RULES:
             return predates and any(_matches(p, path) for p in self.excluded)
         if rule == "syntax-error" and not newer_syntax(message):
-            return False
+            return predates and any(_matches(p, path) for p in self.excluded)
         if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
             return True
         if any(_matches(p, path) for p in self.excluded) and not (introduced and rule == "undefined-name"):

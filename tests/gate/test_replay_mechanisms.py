@@ -141,3 +141,18 @@ def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: 
                                                                    "def one(a):\n    return a\n\n\n"
                                                                    "one()\nverify(1)\none(1)\n"}) == [
         ("arity-mismatch", "tests/functional/arguments.py", 9)]
+
+
+def test_a_syntax_error_a_linter_excluded_file_already_had_is_not_the_commits_doing(repo: Repo) -> None:
+    """pylint's `tests/functional/u/use/use_yield_from.py` has `yield` outside a function on purpose (pylint's
+    test data); a commit editing it did not make it uncompilable. One that does, there or in a judged file, is
+    reported."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "tests/functional/yield_at_top.py": "yield 1\n",
+                "tests/functional/fine.py": "x = 1\n",
+                "tests/test_judged.py": "yield 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {"tests/functional/yield_at_top.py": "yield 1\nx = 2\n",
+                                  "tests/functional/fine.py": "x = 1\nreturn x\n",
+                                  "tests/test_judged.py": "yield 1\nx = 2\n"}) == [
+        ("syntax-error", "tests/functional/fine.py", 2), ("syntax-error", "tests/test_judged.py", 1)]
