@@ -156,3 +156,18 @@ def test_a_syntax_error_a_linter_excluded_file_already_had_is_not_the_commits_do
                                   "tests/functional/fine.py": "x = 1\nreturn x\n",
                                   "tests/test_judged.py": "yield 1\nx = 2\n"}) == [
         ("syntax-error", "tests/functional/fine.py", 2), ("syntax-error", "tests/test_judged.py", 1)]
+
+
+def test_a_name_unbound_in_linter_excluded_test_data_nothing_imports_is_no_claim(repo: Repo) -> None:
+    """pylint's `tests/functional/u/use/use_implicit_booleaness_not_len.py` gains `len(undefined_var)` on purpose:
+    the file is data its test harness reads, excluded from ruff, imported by no module. A name unbound in an
+    excluded file another module imports (vendored code) is still this commit's break."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "tests/__init__.py": "", "tests/functional/__init__.py": "",
+                "tests/functional/not_len.py": "print(len([]))\n",
+                "tests/functional/shared.py": "def helper():\n    return 1\n",
+                "tests/functional/uses_shared.py": "from .shared import helper\n\nhelper()\n"})
+    repo.commit()
+    assert staged_findings(repo, {"tests/functional/not_len.py": "print(len([]))\nprint(len(undefined_var))\n",
+                                  "tests/functional/shared.py": "def helper():\n    return helper_typo()\n"}) == [
+        ("undefined-name", "tests/functional/shared.py", 2)]
