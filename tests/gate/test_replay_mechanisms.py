@@ -171,3 +171,19 @@ def test_a_name_unbound_in_linter_excluded_test_data_nothing_imports_is_no_claim
     assert staged_findings(repo, {"tests/functional/not_len.py": "print(len([]))\nprint(len(undefined_var))\n",
                                   "tests/functional/shared.py": "def helper():\n    return helper_typo()\n"}) == [
         ("undefined-name", "tests/functional/shared.py", 2)]
+
+
+def test_an_extension_a_subprojects_build_configuration_builds_is_no_missing_module(repo: Repo) -> None:
+    """hypothesis keeps its package in `hypothesis/` of the repository, with its own `pyproject.toml` where maturin
+    builds the Rust extension `hypothesis._native`: no `.py` file provides it, the build does. A module no build
+    configuration names is still missing."""
+    repo.files({"pyproject.toml": '[tool.ruff]\nline-length = 99\n',
+                "proj/pyproject.toml": '[build-system]\nrequires = ["maturin>=1.7"]\nbuild-backend = "maturin"\n'
+                                       '[project]\nname = "pkg"\n[tool.maturin]\npython-source = "src"\n'
+                                       'module-name = "pkg._native"\n',
+                "proj/src/pkg/__init__.py": "", "proj/src/pkg/helpers.py": "def helper():\n    return 1\n",
+                "proj/src/pkg/core.py": "from pkg.helpers import helper\n"})
+    repo.commit()
+    assert staged_findings(repo, {"proj/src/pkg/core.py": "from pkg.helpers import helper\n"
+                                                          "from pkg._native import fast\nfrom pkg._gone import slow\n"}) == [
+        ("missing-module", "proj/src/pkg/core.py", 3)]
