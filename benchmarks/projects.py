@@ -191,7 +191,9 @@ def _yantra_excludes(work: Path) -> list[str]:
 
 
 def git(work: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=work, capture_output=True, text=True)
+    """git's stdout as text; bytes that are not UTF-8 (old commit messages, file names) come back as surrogate
+    escapes, so a path still round-trips to git and nothing raises UnicodeDecodeError."""
+    proc = subprocess.run(["git", *args], cwd=work, capture_output=True, encoding="utf-8", errors="surrogateescape")
     if proc.returncode != 0:
         raise BenchError(f"git {' '.join(args)} failed in {work} ({proc.returncode}): {proc.stderr.strip()}")
     return proc.stdout

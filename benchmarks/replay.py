@@ -102,8 +102,8 @@ def python_commits(clone: Path, limit: int) -> list[tuple[str, str]]:
     commits = []
     for line in out.splitlines():
         sha, parents, subject = line.split("\0", 2)
-        if parents.strip():
-            commits.append((sha, subject))
+        if parents.strip():  # a subject in another encoding than UTF-8 (celery's 2009 commits) is shown with U+FFFD
+            commits.append((sha, subject.encode("utf-8", "surrogateescape").decode("utf-8", "replace")))
         if len(commits) == limit:
             break
     return commits[::-1]

@@ -83,15 +83,27 @@ def read_before(g: git.Git, old_blob: dict[str, str], parse: ParseBlob) -> dict[
 
 
 def subjects_of(change: Change, facts: Callable[[str], FileFacts | None],
-                modules_of: Callable[[str], list[str]]) -> Subjects:
+                modules_of: Callable[[str], list[str]],
+                paths_of: Callable[[str], list[str]] = lambda module: []) -> Subjects:
+    """`paths_of`: the files of the judged snapshot that provide a module. A deleted file's module that another
+    file still provides (`bad.py` in two script folders, docs examples run each from its own directory) is not
+    gone: what it lost are the deleted file's names the other files do not bind."""
     gone: set[str] = set()
     names: set[tuple[str, str]] = set()
     touched: set[str] = set()
     for path in change.deleted:
         mods = modules_of(path)
         touched.update(mods)
-        if path not in change.changed:
-            gone.update(mods)
+        if path in change.changed:
+            continue
+        for module in mods:
+            others = [p for p in paths_of(module) if p != path]
+            old = change.before.get(path)
+            if not others or old is None:
+                gone.add(module)
+                continue
+            bound = {n for p in others if (f := facts(p)) is not None for n in f.module_names}
+            names.update((module, n) for n in set(old.module_names) - bound)
     for path in change.changed:
         old, new = change.before.get(path), facts(path)
         mods = modules_of(path)
@@ -186,6 +198,19 @@ def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> fro
             continue
         if hit.name not in {i.name for i in old.issues if i.rule == "undefined-name"}:
             out.add((f.path, f.line, f.col))
+    return frozenset(out)
+
+
+def old_syntax_errors(hits: Iterable[Hit], before: dict[str, FileFacts]) -> frozenset[tuple[str, int]]:
+    """(path, line) of `syntax-error` hits that the file had before the change, the same error (its message)
+    at any line: the commit did not make the file uncompilable."""
+    out: set[tuple[str, int]] = set()
+    for hit in hits:
+        f = hit.finding
+        old = before.get(f.path)
+        if f.rule == "syntax-error" and old is not None and any(
+                i.rule == "syntax-error" and i.message == f.message for i in old.issues):
+            out.add((f.path, f.line))
     return frozenset(out)
 
 

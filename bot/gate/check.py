@@ -25,6 +25,7 @@ from bot.gate.change import (
     hints,
     introduced_unbound,
     kept_lines,
+    old_syntax_errors,
     read_before,
     referenced_modules,
     subjects_of,
@@ -114,7 +115,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                 hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
             else:
                 hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-            hits = _linted_out(settings, hits, ctx.introduced)
+            hits = _linted_out(settings, hits, ctx.introduced, ctx.predating)
             facts_of = {f.path: graph.facts(f.path) for f in hits}
             untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
             findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
@@ -185,15 +186,27 @@ def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoF
     return RepoFiles(root, git.Git(root), commit)
 
 
-def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]]) -> list[Finding]:
-    """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`);
-    its configuration is read only when there is such a finding. `introduced`: places of names the checked
-    change itself unbound."""
-    if not any(f.rule in LINTED_RULES for f in hits):
+def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]],
+                predating: frozenset[tuple[str, int]] = frozenset()) -> list[Finding]:
+    """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`),
+    and there the old findings of the other rules (`predating`: on lines the change kept, about nothing it
+    removed or re-signed); the configuration is read only when there is such a finding. `introduced`: places
+    of names the checked change itself unbound."""
+    if not any(f.rule in LINTED_RULES or (f.path, f.line) in predating for f in hits):
         return hits
     linter = load_linter_scope(files)
     return [f for f in hits if not linter.quiets(f.rule, f.path, f.message,
-                                                 introduced=(f.path, f.line, f.col) in introduced)]
+                                                 introduced=(f.path, f.line, f.col) in introduced,
+                                                 predates=(f.path, f.line) in predating)]
+
+
+def _imported(graph: Graph, introduced: frozenset[tuple[str, int, int]]) -> frozenset[tuple[str, int, int]]:
+    """The places of `introduced` in files another file of the repository imports: a name unbound there breaks
+    its importers (vendored library code). A file nothing imports (test data a harness reads, pylint's
+    `tests/functional/`) breaks nothing by it when the project's linter excludes it (`bot.gate.linters`)."""
+    paths = {path for path, _, _ in introduced}
+    imported = {path for path in paths if any(p != path for p in graph.importers_of(graph.modules_of(path)))}
+    return frozenset(x for x in introduced if x[0] in imported)
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
@@ -263,7 +276,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     if g is not None:
         old_blob.update(g.blobs_at(before, missing))
         change = Change(change.changed, change.deleted, _facts_before(ctx, g, old_blob), change.renamed)
-    subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
+    subjects = subjects_of(change, graph.facts, lambda p: _modules_of_path(ctx, p, change), graph.paths_of)
     via = reexports(graph, subjects.names)  # `pkg.f(...)` where pkg/__init__ re-exports a re-signed f
     subjects = Subjects(subjects.modules, subjects.names | via, subjects.changed_modules | {m for m, _ in via})
     ctx.resigned = subjects.names
@@ -271,8 +284,11 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p)]
-    ctx.introduced = introduced_unbound(hits, change.before)
+    ctx.introduced = _imported(graph, introduced_unbound(hits, change.before))
     ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
+    ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES
+                                                           and not subjects.covers(h.module, h.name)])
+    ctx.predating |= old_syntax_errors(hits, change.before)
     rules = _dependent_rules(subjects)
     narrow = _narrowing(ctx, subjects, dependents)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]

@@ -4,18 +4,23 @@
 When a project tells its linter that a file is out of scope — ruff's `exclude`/`extend-exclude`, flake8's
 `exclude`/`extend-exclude`, or a per-file ignore of `F821`/`E999` — the file is deliberately not Python that
 must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
-Pythons run only there), and the same claims from the gate would be noise. Only these two file-local rules are
-quieted, and a syntax error only when a newer Python accepts the file: the linter never judged cross-file
-facts, so a removed function a file imports is still reported, and a file no Python compiles is broken. An
-excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
-`undefined-name` that the file's previous content did not have is reported there, unless a per-file ignore of
-`F821` says the file's undefined names are meant.
+Pythons run only there), and the same claims from the gate would be noise. These two file-local rules are
+quieted there, a syntax error only when a newer Python accepts the file (a file no Python compiles is broken).
+An excluded file that other modules import (vendored code) is still not the place for a name the checked commit
+itself unbinds: an `undefined-name` that the file's previous content did not have is reported there, unless a
+per-file ignore of `F821` says the file's undefined names are meant; in an excluded file nothing imports (test
+data a harness reads as text, pylint's `tests/functional/`) it breaks no importer and is quieted. What the commit did not do there is quieted for every rule:
+an excluded file's old findings (cross-file ones on lines the commit kept, about nothing it removed or
+re-signed; a syntax error the file already had) are not this commit's break. The linter never judged cross-file
+facts, so a removed function an excluded file imports, a wrong call the commit writes there, a file it makes
+uncompilable are still reported.
 
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
-(`*` crosses `/`, as in ruff's globs and flake8's fnmatch). Only the root's configuration is read, in each
-tool's own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`,
-`tox.ini`, `.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
+(`*` crosses `/`, as in ruff's globs and flake8's fnmatch; `**/` also matches no directory at all, as in ruff's:
+pylint's `tests/**/functional/` is its `tests/functional/`). Only the root's configuration is read, in each tool's
+own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`, `tox.ini`,
+`.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -50,15 +55,21 @@ class LinterScope:
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
     unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)
 
-    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False) -> bool:
+    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
+               predates: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
         only when it is about the target version (syntax a newer Python accepts): a file no Python can
         compile is broken wherever it is. An unbound name the checked change `introduced` into a file the
         linter merely excludes (vendored code: not the project's to lint, its old names not its doing) is
         this commit's break, and is quieted only where the project says that file's undefined names are
-        meant (a per-file ignore of F821)."""
-        if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
-            return False
+        meant (a per-file ignore of F821). The other rules' findings there are quieted when they `predate`
+        the change (on a line it kept, about nothing it removed or re-signed; a syntax error the file had
+        before): the excluded file's old findings (pylint's test data calls functions wrongly and writes
+        `yield` outside a function on purpose) are no more the commit's doing than its old names."""
+        if rule not in LINTED_RULES:
+            return predates and any(_matches(p, path) for p in self.excluded)
+        if rule == "syntax-error" and not newer_syntax(message):
+            return predates and any(_matches(p, path) for p in self.excluded)
         if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
             return True
         if any(_matches(p, path) for p in self.excluded) and not (introduced and rule == "undefined-name"):
@@ -138,10 +149,30 @@ def _black_excluded(given: dict[str, object]) -> tuple[RepoRegex, ...]:
 
 def _matches(pattern: str, path: str) -> bool:
     parts = path.split("/")
-    for i in range(len(parts), 0, -1):  # the file, then every directory above it
-        if fnmatchcase(parts[i - 1] if "/" not in pattern else "/".join(parts[:i]), pattern):
-            return True
+    for glob in _zero_dirs(pattern):
+        for i in range(len(parts), 0, -1):  # the file, then every directory above it
+            if fnmatchcase(parts[i - 1] if "/" not in glob else "/".join(parts[:i]), glob):
+                return True
     return False
+
+
+_GLOBSTARS = 6  # `**/` components expanded (2**6 variants); past that, a pattern is read as written
+
+
+def _zero_dirs(pattern: str) -> list[str]:
+    """`pattern` and its readings where each `**/` matches no directory at all, as ruff's globs have it
+    (`tests/**/functional/` is also `tests/functional/`; `**/fixtures` is also `fixtures`, a name at any
+    depth). fnmatch's `*` already crosses `/`, so only the empty reading is missing."""
+    pieces = pattern.split("**/")
+    if len(pieces) == 1 or len(pieces) - 1 > _GLOBSTARS:
+        return [pattern]
+    out = []
+    for mask in range(1 << (len(pieces) - 1)):
+        glob = pieces[0]
+        for k, piece in enumerate(pieces[1:]):
+            glob += ("" if mask >> k & 1 else "**/") + piece
+        out.append(glob)
+    return out
 
 
 def _normal(pattern: str) -> str:

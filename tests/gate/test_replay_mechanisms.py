@@ -85,3 +85,105 @@ def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: R
     assert done.returncode in (0, 1), done.stderr
     assert staged_findings(repo, {"pkg/app.py": "def run():\n    return bar(2)\n"}) == [
         ("undefined-name", "pkg/app.py", 2)]
+
+
+def test_a_globstar_in_the_linters_exclude_also_matches_no_directory(repo: Repo) -> None:
+    """pylint's `extend-exclude = ["tests/**/functional/"]` (ruff's globs: `**/` is zero or more directories) puts
+    `tests/functional/` itself out of ruff's scope: its test data reads names on purpose. Its old unbound names
+    are no claim when a commit edits the file; a file beside the excluded directory is still judged."""
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\n'
+                                         'extend-exclude = ["tests/**/functional/", "**/fixtures"]\n',
+                "tests/functional/u/undefined.py": "print(undefined_on_purpose)\n",
+                "fixtures/case.py": "print(undefined_in_fixture)\n",
+                "tests/functional_checks.py": "print(undefined_here)\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "tests/functional/u/undefined.py": "print(undefined_on_purpose)\nprint(1)\n",
+        "fixtures/case.py": "print(undefined_in_fixture)\nprint(2)\n",
+        "tests/functional_checks.py": "print(undefined_here)\nprint(3)\n",
+    }) == [("undefined-name", "tests/functional_checks.py", 1)]
+
+
+def test_a_deleted_module_another_file_still_provides_is_not_gone(repo: Repo) -> None:
+    """pylint's docs examples: hundreds of `bad.py`, each run from its own folder (no packages), so one top-level
+    module name has many files. Turning one `bad.py` into a folder `bad/` takes nothing from the others: their
+    old findings (`add(1)` on purpose) are no claim about the change. Deleting a module no other file provides is
+    still reported in its importers."""
+    repo.files({"doc/messages/no-value/bad.py": "def add(x, y):\n    return x + y\n\n\nadd(1)\n",
+                "doc/messages/no-member/bad.py": "class Fruit:\n    pass\n\n\nFruit().flavor\n",
+                "tools/helpers.py": "def verify_payment(amount):\n    return amount\n",
+                "tools/run.py": "from helpers import verify_payment\n"})
+    repo.commit()
+    repo.git("rm", "-q", "doc/messages/no-member/bad.py", "tools/helpers.py")
+    assert staged_findings(repo, {"doc/messages/no-member/bad/fruit.py": "class Fruit:\n    pass\n"}) == [
+        ("missing-module", "tools/run.py", 1)]
+
+
+def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: Repo) -> None:
+    """pylint's `tests/functional/a/arguments.py` (ruff: excluded) calls functions wrongly on purpose, for
+    pylint's own tests. A commit that appends a case leaves those lines as they were: not its doing. A wrong
+    call it writes there, or one its re-signed function makes of a kept line, is; and a file the linter judges
+    is judged whole."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "pkg/__init__.py": "", "pkg/helpers.py": "def verify(amount):\n    return amount\n",
+                "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
+                                                 "one()\nverify(1)\n",
+                "tests/test_judged.py": "def one(a):\n    return a\n\n\none()\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
+                                         "one()\nverify(1)\none(1, 2)\n",
+        "tests/test_judged.py": "def one(a):\n    return a\n\n\none()\nprint()\n",
+    }) == [("arity-mismatch", "tests/functional/arguments.py", 10), ("arity-mismatch", "tests/test_judged.py", 5)]
+    repo.commit()
+    assert staged_findings(repo, {"pkg/helpers.py": "def verify(amount, currency):\n    return amount\n",
+                                  "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\n"
+                                                                   "def one(a):\n    return a\n\n\n"
+                                                                   "one()\nverify(1)\none(1)\n"}) == [
+        ("arity-mismatch", "tests/functional/arguments.py", 9)]
+
+
+def test_a_syntax_error_a_linter_excluded_file_already_had_is_not_the_commits_doing(repo: Repo) -> None:
+    """pylint's `tests/functional/u/use/use_yield_from.py` has `yield` outside a function on purpose (pylint's
+    test data); a commit editing it did not make it uncompilable. One that does, there or in a judged file, is
+    reported."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "tests/functional/yield_at_top.py": "yield 1\n",
+                "tests/functional/fine.py": "x = 1\n",
+                "tests/test_judged.py": "yield 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {"tests/functional/yield_at_top.py": "yield 1\nx = 2\n",
+                                  "tests/functional/fine.py": "x = 1\nreturn x\n",
+                                  "tests/test_judged.py": "yield 1\nx = 2\n"}) == [
+        ("syntax-error", "tests/functional/fine.py", 2), ("syntax-error", "tests/test_judged.py", 1)]
+
+
+def test_a_name_unbound_in_linter_excluded_test_data_nothing_imports_is_no_claim(repo: Repo) -> None:
+    """pylint's `tests/functional/u/use/use_implicit_booleaness_not_len.py` gains `len(undefined_var)` on purpose:
+    the file is data its test harness reads, excluded from ruff, imported by no module. A name unbound in an
+    excluded file another module imports (vendored code) is still this commit's break."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+                "tests/__init__.py": "", "tests/functional/__init__.py": "",
+                "tests/functional/not_len.py": "print(len([]))\n",
+                "tests/functional/shared.py": "def helper():\n    return 1\n",
+                "tests/functional/uses_shared.py": "from .shared import helper\n\nhelper()\n"})
+    repo.commit()
+    assert staged_findings(repo, {"tests/functional/not_len.py": "print(len([]))\nprint(len(undefined_var))\n",
+                                  "tests/functional/shared.py": "def helper():\n    return helper_typo()\n"}) == [
+        ("undefined-name", "tests/functional/shared.py", 2)]
+
+
+def test_an_extension_a_subprojects_build_configuration_builds_is_no_missing_module(repo: Repo) -> None:
+    """hypothesis keeps its package in `hypothesis/` of the repository, with its own `pyproject.toml` where maturin
+    builds the Rust extension `hypothesis._native`: no `.py` file provides it, the build does. A module no build
+    configuration names is still missing."""
+    repo.files({"pyproject.toml": '[tool.ruff]\nline-length = 99\n',
+                "proj/pyproject.toml": '[build-system]\nrequires = ["maturin>=1.7"]\nbuild-backend = "maturin"\n'
+                                       '[project]\nname = "pkg"\n[tool.maturin]\npython-source = "src"\n'
+                                       'module-name = "pkg._native"\n',
+                "proj/src/pkg/__init__.py": "", "proj/src/pkg/helpers.py": "def helper():\n    return 1\n",
+                "proj/src/pkg/core.py": "from pkg.helpers import helper\n"})
+    repo.commit()
+    assert staged_findings(repo, {"proj/src/pkg/core.py": "from pkg.helpers import helper\n"
+                                                          "from pkg._native import fast\nfrom pkg._gone import slow\n"}) == [
+        ("missing-module", "proj/src/pkg/core.py", 3)]

@@ -61,6 +61,9 @@ class RuleContext:
     # (path, line) of findings about what the change removed or re-signed, on lines of touched files the change
     # left as they were (a suppression comment there predates the change)
     kept_lines: frozenset[tuple[str, int]] = frozenset()
+    # (path, line) of cross-file findings in changed files, on lines the change left as they were and about
+    # nothing it removed or re-signed: the file's old findings, not this commit's doing
+    predating: frozenset[tuple[str, int]] = frozenset()
 
     @property
     def resolver(self) -> Resolver:

@@ -120,14 +120,28 @@ def _named_by_build_config(files: RepoFiles, rel: str, module: str, *, built_onl
     """The build configuration (as the judged picture has it) writes the file (`write_to = "pkg/_version.py"`)
     or builds the module (`Extension("pkg._speedups", ...)`). `built_only`: a quoted module name counts only
     where it names an extension (`Extension(`, `ext-modules`, `cythonize(` right before it), not in any list,
-    and the file's path only where the build writes it."""
+    and the file's path only where the build writes it. The build configuration is the root's and that of every
+    directory above the module (a repository holding several projects: hypothesis' `hypothesis/pyproject.toml`
+    builds `hypothesis._native` with maturin), a written path read relative to its own directory."""
+    parts = rel.split("/")[:-1]
+    for depth in range(len(parts), -1, -1):
+        project = "/".join(parts[:depth])
+        if _named_in(files, project, rel[len(project) + 1:] if project else rel, module, built_only):
+            return True
+    return False
+
+
+def _named_in(files: RepoFiles, project: str, rel: str, module: str, built_only: bool) -> bool:
+    """`_named_by_build_config` for the build files of one directory (`project`, "" for the root); `rel`: the
+    module's path relative to it."""
     from bot.repo_files import FileSkipped, note_skipped
 
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "hatch.toml", "meson.build"):
+        path = f"{project}/{name}" if project else name
         try:
-            text = files.read_text(name)  # never opens a FIFO or follows a link out of the repository
+            text = files.read_text(path)  # never opens a FIFO or follows a link out of the repository
         except FileSkipped as exc:
-            note_skipped(name, str(exc))
+            note_skipped(path, str(exc))
             return True  # it may name the module: unsure, so silent
         if text is None:
             continue
