@@ -404,9 +404,9 @@ class _Ranker:
                 found.lexical = share
                 found.signals.append("lexical")
             elif (owner := self._reached_owner(path, qualname)) is not None:
-                definition = _definition(self.graph, path, qualname)
-                if definition is not None:
-                    self.add(path, definition, min(owner.distance + 1, max(WEIGHT)), owner.weight * MEMBER_SHARE,
+                defined = self.lookup.defs(path).get(qualname)  # indexed: a reached class may have many methods
+                if defined:
+                    self.add(path, defined[-1], min(owner.distance + 1, max(WEIGHT)), owner.weight * MEMBER_SHARE,
                              f"method of {qualname.rsplit('.', 1)[0]}, which the graph reaches; lexical match "
                              f"with the failure (bm25 rank {place + 1})", "member")
                     self.found[(path, qualname)].lexical = share
