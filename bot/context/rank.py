@@ -10,8 +10,13 @@ test uses by attribute or by an operation (`str(x)` -> __str__, through the base
 name — followed through the graph to distance 3 with a weight that halves per step; the overrides, in a class
 the test reaches directly, of the base methods reached (methods through the MRO); callers of a symbol
 target; definitions in files changed on the branch; and BM25 between the failure text plus the target's
-code and definition-sized chunks of the neighbourhood, as one signal among these.
-Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file.
+code and definition-sized chunks of the neighbourhood, as one signal among these. A method of a class the
+graph reaches competes on its own: when it matches the failure lexically, it ranks with MEMBER_SHARE of its
+class's weight plus its lexical share (in full under its class's compact skeleton, not the whole class or nothing).
+Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file;
+beyond the direct evidence (distance 2, 3 and BM25 alone) divided by (lines / SMALL) ** SIZE_EXP for a
+definition longer than SMALL lines: the budget holds relevance per token, so a long definition found by weak
+evidence gives way to shorter ones found as well.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ MAX_ITEMS = 400
 MAX_CALLERS = 25  # callers of a target placed at level 1 ...
 MAX_CALLER_FILES = 60  # ... looked for in the first so many files that use it (each costs a read of its facts)
 HOT, HOT_TOP = 1.0, 5  # a lexical match in a file of the best direct evidence: its share times 1 + HOT
+SMALL, SIZE_EXP = 10, 0.3  # beyond the direct evidence: score / (lines / SMALL) ** SIZE_EXP for a longer definition
+MEMBER_SHARE = 0.5  # a lexically matching method of a reached class: of the class's weight
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
 _NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
 _BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
@@ -408,6 +415,14 @@ class _Ranker:
             if found is not None:
                 found.lexical = share
                 found.signals.append("lexical")
+            elif (owner := self._reached_owner(path, qualname)) is not None:
+                defined = self.lookup.defs(path).get(qualname)  # indexed: a reached class may have many methods
+                if defined:
+                    self.add(path, defined[-1], min(owner.distance + 1, max(WEIGHT)), owner.weight * MEMBER_SHARE,
+                             f"method of {qualname.rsplit('.', 1)[0]}, which the graph reaches; lexical match "
+                             f"with the failure (bm25 rank {place + 1})", "member")
+                    self.found[(path, qualname)].lexical = share
+                    self.found[(path, qualname)].signals.append("lexical")
             elif taken < MAX_LEXICAL and not _test_path(path):  # test helpers are not code under test
                 definition = _definition(self.graph, path, qualname)
                 if definition is not None:
@@ -415,6 +430,16 @@ class _Ranker:
                     self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
                              f"(bm25 rank {place + 1})", "lexical")
                     self.found[(path, qualname)].lexical = share
+
+    def _reached_owner(self, path: str, qualname: str) -> _Found | None:
+        """The class directly enclosing method `qualname` when the graph reached it (not BM25 alone)."""
+        if "." not in qualname or _test_path(path):
+            return None
+        owner = self.found.get((path, qualname.rsplit(".", 1)[0]))
+        if owner is None or owner.definition is None or owner.definition.kind != "class" \
+                or not 0 < owner.distance <= max(WEIGHT):
+            return None
+        return owner
 
     def _hot_files(self) -> set[str]:
         """The files of the HOT_TOP best-weighted definitions at distance 1 outside the tests (traceback
@@ -447,6 +472,8 @@ class _Ranker:
             if self._covered(path, qualname):
                 continue
             score = f.weight + LEXICAL * f.lexical
+            if f.distance > 1:  # weak evidence: what it costs in tokens counts
+                score /= _size_factor(f.definition)
             items.append(Item(path, qualname, f.definition, f.distance, round(score, 4), f.order, f.reason,
                               tuple(dict.fromkeys(f.signals))))
         items.sort(key=Item.key)
@@ -466,6 +493,15 @@ class _Ranker:
         if path not in self.sources:
             self.sources[path] = split_lines(self.graph.source(path))
         return self.sources[path]
+
+
+def _size_factor(definition: Definition | None) -> float:
+    """How much a definition's length discounts weak evidence: the context holds relevance per token, so
+    beyond SMALL lines a definition twice as long as another needs 2 ** SIZE_EXP (~1.23) times its evidence
+    to rank above it."""
+    if definition is None:
+        return 1.0
+    return (max(definition.end_line - definition.line + 1, SMALL) / SMALL) ** SIZE_EXP
 
 
 def _definition(graph: Graph, path: str, qualname: str) -> Definition | None:
