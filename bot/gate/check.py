@@ -200,15 +200,6 @@ def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tup
                                                  predates=(f.path, f.line) in predating)]
 
 
-def _imported(graph: Graph, introduced: frozenset[tuple[str, int, int]]) -> frozenset[tuple[str, int, int]]:
-    """The places of `introduced` in files another file of the repository imports: a name unbound there breaks
-    its importers (vendored library code). A file nothing imports (test data a harness reads, pylint's
-    `tests/functional/`) breaks nothing by it when the project's linter excludes it (`bot.gate.linters`)."""
-    paths = {path for path, _, _ in introduced}
-    imported = {path for path in paths if any(p != path for p in graph.importers_of(graph.modules_of(path)))}
-    return frozenset(x for x in introduced if x[0] in imported)
-
-
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
                           commit: str | None = None, files: RepoFiles | None = None) -> Graph:
     """The graph of `root` as `source` sees it (`commit`'s tree when given; `files`: its configuration files,
@@ -284,7 +275,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p)]
-    ctx.introduced = _imported(graph, introduced_unbound(hits, change.before))
+    ctx.introduced = introduced_unbound(hits, change.before)
     ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
     ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES
                                                            and not subjects.covers(h.module, h.name)])

@@ -6,10 +6,9 @@ When a project tells its linter that a file is out of scope — ruff's `exclude`
 must import cleanly on every supported interpreter (fixture scripts that fail on purpose, examples for newer
 Pythons run only there), and the same claims from the gate would be noise. These two file-local rules are
 quieted there, a syntax error only when a newer Python accepts the file (a file no Python compiles is broken).
-An excluded file that other modules import (vendored code) is still not the place for a name the checked commit
-itself unbinds: an `undefined-name` that the file's previous content did not have is reported there, unless a
-per-file ignore of `F821` says the file's undefined names are meant; in an excluded file nothing imports (test
-data a harness reads as text, pylint's `tests/functional/`) it breaks no importer and is quieted. What the commit did not do there is quieted for every rule:
+An excluded file (vendored code) is still not the place for a name the checked commit itself unbinds: an
+`undefined-name` that the file's previous content did not have is reported there, unless a per-file ignore of
+`F821` says the file's undefined names are meant. What the commit did not do there is quieted for every rule:
 an excluded file's old findings (cross-file ones on lines the commit kept, about nothing it removed or
 re-signed; a syntax error the file already had) are not this commit's break. The linter never judged cross-file
 facts, so a removed function an excluded file imports, a wrong call the commit writes there, a file it makes

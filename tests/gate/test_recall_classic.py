@@ -560,7 +560,7 @@ def test_setattr_on_another_modules_entry_leaves_the_module_judged(repo: Repo) -
 
 VENDORED_RUFF = {"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["pkg/_vendor"]\n'
                                    '[tool.ruff.lint.per-file-ignores]\n"pkg/_vendor/meant.py" = ["F821"]\n',
-                 "pkg/__init__.py": "from pkg._vendor.core import check\n", "pkg/_vendor/__init__.py": "",
+                 "pkg/__init__.py": "", "pkg/_vendor/__init__.py": "",
                  "pkg/_vendor/core.py": "def combining(c):\n    return c\n\n\ndef check(label):\n"
                                         "    return combining(label), py2_only_name\n",
                  "pkg/_vendor/meant.py": "def helper():\n    return 1\n\n\ndef run():\n    return helper()\n"}
@@ -568,9 +568,8 @@ VENDORED_RUFF = {"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-e
 
 def test_a_name_the_commit_unbinds_in_linter_excluded_code_is_reported(repo: Repo) -> None:
     """pip's `_vendor/idna/core.py` is outside ruff's scope, and its old unbound names (`py2_only_name`) are not
-    the commit's doing; a name the commit itself unbinds there is, since the package imports the file. A per-file
-    ignore of F821 says the file's undefined names are meant, and a new file has no earlier content to compare
-    with: both stay quiet."""
+    the commit's doing; a name the commit itself unbinds there is. A per-file ignore of F821 says the file's
+    undefined names are meant, and a new file has no earlier content to compare with: both stay quiet."""
     repo.files(VENDORED_RUFF)
     repo.commit()
     repo.write("pkg/_vendor/core.py", "def combining(c):\n    return c\n\n\ndef check(label):\n"
