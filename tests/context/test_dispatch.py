@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.graph_repo import opened_graph
+from support.graph_repo import opened_graph, ranked_items
 
 from bot.context.dispatch import lookups
-from bot.context.rank import rank
-from bot.context.targets import resolve_target
 
 FILES = {
     "tpl/__init__.py": '''
@@ -82,7 +80,7 @@ def tpl(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _ranked(graph, target):
-    return {(i.path, i.qualname): i for i in rank(graph, resolve_target(graph, target), None).items}
+    return ranked_items(graph, target)
 
 
 def test_the_lookups_of_a_prefix_and_a_computed_name():

@@ -4,7 +4,7 @@ exception messages name the code under test; the ranking follows them through th
 from __future__ import annotations
 
 import pytest
-from support.graph_repo import opened_graph
+from support.graph_repo import opened_graph, ranked_items
 
 from bot.context.evidence import Clue, failing_lines, named
 from bot.context.rank import rank
@@ -211,8 +211,7 @@ def test_without_a_failure_text_there_is_no_failure_evidence(pay):
 
 
 def test_special_methods_reached_by_the_tests_operations_through_the_bases(pay):
-    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_bag.py::test_union_prints_both"),
-                                                   None).items}
+    items = ranked_items(pay, "tests/test_bag.py::test_union_prints_both")
     for method in ("Bag.__str__", "Base.__or__"):
         hit = items[("src/pay/bag.py", method)]
         assert hit.distance == 1 and "protocol" in hit.signals
@@ -228,8 +227,7 @@ def test_protocol_methods_of_operations():
 
 
 def test_a_registry_entry_whose_key_the_test_writes_in_a_string(pay):
-    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_render.py::test_money_filter"),
-                                                   None).items}
+    items = ranked_items(pay, "tests/test_render.py::test_money_filter")
     money = items[("src/pay/render.py", "do_money")]
     assert money.distance == 1 and "registry" in money.signals
     assert money.score > items[("src/pay/render.py", "do_upper")].score
@@ -254,9 +252,7 @@ tests/test_refund.py:7: Failed
 
 
 def test_did_not_raise_points_at_the_expectation_blocks_body(pay):
-    items = {(i.path, i.qualname): i for i in rank(pay, resolve_target(pay, "tests/test_refund.py::"
-                                                                       "test_refund_rejects_negative"),
-                                                   RAISES_FAILURE).items}
+    items = ranked_items(pay, "tests/test_refund.py::test_refund_rejects_negative", RAISES_FAILURE)
     refund = items[("src/pay/gateway.py", "Gateway.refund")]
     assert "failing line" in refund.signals and refund.reason.startswith("called in the failing expectation")
     assert "failing line" in items[("src/pay/money.py", "parse_money")].signals

@@ -4,10 +4,7 @@ implementation under the same name (`from ._impl import get_pager`) leads to the
 from __future__ import annotations
 
 import pytest
-from support.graph_repo import opened_graph
-
-from bot.context.rank import rank
-from bot.context.targets import resolve_target
+from support.graph_repo import opened_graph, ranked_items
 
 FILES = {
     "pkg/__init__.py": "",
@@ -44,8 +41,7 @@ def pkg(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_an_import_inside_the_function_shadows_the_function_itself(pkg):
-    items = {(i.path, i.qualname): i for i in rank(pkg, resolve_target(pkg, "tests/test_api.py::test_pager"),
-                                                   None).items}
+    items = ranked_items(pkg, "tests/test_api.py::test_pager")
     assert items[("pkg/api.py", "get_pager")].distance == 1
     assert items[("pkg/_impl.py", "get_pager")].distance == 2
     assert items[("pkg/_impl.py", "_nullpager")].distance == 3

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.graph_repo import opened_graph
-
-from bot.context.rank import rank
-from bot.context.targets import resolve_target
+from support.graph_repo import opened_graph, ranked_items
 
 FILES = {
     "fields/__init__.py": "",
@@ -52,8 +49,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_the_override_of_a_base_method_in_the_class_the_test_builds(repo):
-    items = {(i.path, i.qualname): i for i in rank(repo, resolve_target(repo, "tests/test_kinds.py::test_enum_by_name"),
-                                                    None).items}
+    items = ranked_items(repo, "tests/test_kinds.py::test_enum_by_name")
     assert ("fields/base.py", "Field.serialize") in items
     override = items[("fields/kinds.py", "Enum._serialize")]
     assert "override" in override.signals

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from support.graph_repo import opened_graph
+from support.graph_repo import opened_graph, ranked_items
 
 from bot.context import assemble_context
-from bot.context.rank import rank
-from bot.context.targets import resolve_target
 
 BIG_METHODS = "\n".join(
     f"    def step_{i}(self, value):\n        '''Step {i}.'''\n        total = value * {i} + {i}\n"
@@ -121,7 +119,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _ranked(graph, target, failure=None):
-    return {(i.path, i.qualname): i for i in rank(graph, resolve_target(graph, target), failure).items}
+    return ranked_items(graph, target, failure)
 
 
 def test_a_dataclass_through_a_star_reexport_and_its_member_used_by_the_test(shop):

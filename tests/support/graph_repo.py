@@ -25,3 +25,11 @@ def opened_graph(root: Path, files: Mapping[str, str]) -> Iterator[Any]:
         yield graph
     finally:
         graph.close()
+
+
+def ranked_items(graph: Any, target: str, failure: str | None = None) -> dict[tuple[str, str], Any]:
+    """The context ranking's items for `target`, by (path, qualname)."""
+    from bot.context.rank import rank
+    from bot.context.targets import resolve_target
+
+    return {(i.path, i.qualname): i for i in rank(graph, resolve_target(graph, target), failure).items}
