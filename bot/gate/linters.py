@@ -65,17 +65,18 @@ class LinterScope:
         the change (on a line it kept, about nothing it removed or re-signed; a syntax error the file had
         before): the excluded file's old findings (pylint's test data calls functions wrongly and writes
         `yield` outside a function on purpose) are no more the commit's doing than its old names."""
-        if rule not in LINTED_RULES:
-            return predates and any(_matches(p, path) for p in self.excluded)
-        if rule == "syntax-error" and not newer_syntax(message):
-            return predates and any(_matches(p, path) for p in self.excluded)
+        if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
+            return predates and self._excluded(path)
         if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
             return True
-        if any(_matches(p, path) for p in self.excluded) and not (introduced and rule == "undefined-name"):
+        if self._excluded(path) and not (introduced and rule == "undefined-name"):
             return True
         code = _CODES[rule]
         return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)
                    for p, codes in self.ignored)
+
+    def _excluded(self, path: str) -> bool:
+        return any(_matches(p, path) for p in self.excluded)
 
 
 def newer_syntax(message: str) -> bool:
