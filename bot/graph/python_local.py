@@ -5,7 +5,8 @@ cached by content hash), so it is self-contained and cheap: CPython decides synt
 `__future__` and scope checks) when the parser has shown the file holds no error only code generation finds
 (`python_codegen`), else its compiler — the same C-implemented `symtable` finds candidate unbound names, and
 only files with candidates are walked with `ast` to locate the uses. Where the analysis cannot be sure, it
-says nothing.
+says nothing. Syntax newer than this interpreter is read by tree-sitter's newer grammar, and Python 3.15's,
+which that grammar does not know either, by `bot.graph.python_next`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import warnings
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
 from bot.graph.python_codegen import KNOWN_INTERPRETERS
+from bot.graph.python_next import NEXT, desugared, rewritten
 from bot.lazy_re import lazy
 
 _INTERPRETER = sys.version_info[:2]
@@ -54,8 +56,8 @@ def local_issues(data: bytes, target: tuple[int, int], *, codegen_clear: bool = 
         return undefined_names(data, target, table=table)
     except (RecursionError, MemoryError) as exc:
         return (_issue_from_limit(exc),)
-    except (SyntaxError, ValueError):
-        return ()  # syntax newer than this interpreter that the target accepts: names cannot be judged
+    except (SyntaxError, ValueError):  # syntax newer than this interpreter that the target accepts
+        return _names_of_next(data, target)  # names cannot be judged, unless it is only Python 3.15's syntax
 
 
 def _names_despite_newer_syntax(data: bytes, target: tuple[int, int], error: LocalIssue,
@@ -66,12 +68,26 @@ def _names_despite_newer_syntax(data: bytes, target: tuple[int, int], error: Loc
     if not error.message.endswith(f"(target Python {target[0]}.{target[1]})"):
         return ()
     if table is None and _parser_rejects(data):
-        return ()
+        return _names_of_next(data, target)
     from bot.graph.python_undefined import undefined_names
 
     try:
         return undefined_names(data, target, table=table)
     except (SyntaxError, ValueError):
+        return ()
+
+
+def _names_of_next(data: bytes, target: tuple[int, int]) -> tuple[LocalIssue, ...]:
+    """The unbound names of a file this interpreter cannot read only because of Python 3.15's syntax, judged on
+    the file written for an older Python (same lines, same names); else nothing."""
+    plain = desugared(data) if _INTERPRETER < NEXT else None
+    if plain is None:
+        return ()
+    from bot.graph.python_undefined import undefined_names
+
+    try:
+        return undefined_names(plain, target)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
 
 
@@ -86,11 +102,13 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
         # error only scopes or code generation find, `return` outside a function say, is no newer syntax, nor is
         # a Python 2 form the grammar also reads: `bot.graph.legacy_syntax`)
         if not _tree_sitter_rejects(data) and _parser_rejects(data) and not _never_valid(data, exc):
-            if target > _INTERPRETER:
-                return None  # the target accepts it
-            issue = _issue_from_syntax_error(exc)  # the target rejects it too: newer syntax than the target
-            return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
-                              f"{issue.message} (target Python {target[0]}.{target[1]})")
+            return None if target > _INTERPRETER else _target_lacks(exc, target)  # else: the target accepts it
+        if _INTERPRETER < NEXT:  # syntax newer than the grammar too: Python 3.15's (`bot.graph.python_next`)
+            plain, remaining = rewritten(data)
+            if plain != data:
+                if remaining is not None:
+                    return _issue_from_syntax_error(remaining)  # broken beyond 3.15's forms: where it is broken
+                return None if target >= NEXT else _target_lacks(exc, target)
         return _issue_from_syntax_error(exc)
     except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))
@@ -158,10 +176,15 @@ def _feature_version_error(data: bytes, target: tuple[int, int]) -> LocalIssue |
     except SyntaxError as exc:
         if "arenthesized context managers" in str(exc.msg) and not _really_parenthesized_with(data, exc):
             return None  # `with (lock):` is valid in every version; CPython's check over-reports it
-        issue = _issue_from_syntax_error(exc)
-        return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
-                          f"{issue.message} (target Python {target[0]}.{target[1]})")
+        return _target_lacks(exc, target)
     return None
+
+
+def _target_lacks(exc: SyntaxError, target: tuple[int, int]) -> LocalIssue:
+    """CPython's error about syntax a newer Python accepts, marked as newer than the `target` version."""
+    issue = _issue_from_syntax_error(exc)
+    return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
+                      f"{issue.message} (target Python {target[0]}.{target[1]})")
 
 
 def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:

@@ -28,6 +28,7 @@ from bot.graph.python_doubts import (
 )
 from bot.graph.python_grammar import python_language
 from bot.graph.python_local import local_issues
+from bot.graph.python_next import desugared
 from bot.graph.python_members import (
     attr_stores,
     binding_counts,
@@ -207,6 +208,9 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
     try:
         source = python_source(data)
         tree = parser.parse(source)
+        if tree.root_node.has_error and (plain := desugared(data)) is not None:
+            source = python_source(plain)  # Python 3.15's forms, which the grammar does not read, written for
+            tree = parser.parse(source)  # an older Python: same lines, columns and names, so whole facts
         caps: dict[str, list[Any]] = QueryCursor(query).captures(tree.root_node)
         # (CPython decodes and normalises `data` by itself)
         # (without the code-generation patterns' captures nothing is cleared: `compile` decides)

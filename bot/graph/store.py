@@ -70,7 +70,8 @@ _FINGERPRINT_FILES = ("graph/python_parser.py", "graph/python_defs.py", "graph/p
                       "graph/codec.py",
                       "graph/python_local.py", "graph/python_undefined.py", "graph/names.py",
                       "graph/python_doubts.py", "graph/doubts.py", "graph/python_members.py",
-                      "graph/legacy_syntax.py", "graph/python_codegen.py", "graph/python_grammar.py")
+                      "graph/legacy_syntax.py", "graph/python_codegen.py", "graph/python_grammar.py",
+                      "graph/python_next.py")
 
 
 def blob_sha(data: bytes) -> str:

@@ -5,6 +5,7 @@ silent next to the side that must still be reported."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from support.gate_repo import Repo
@@ -188,3 +189,62 @@ def test_an_extension_a_subprojects_build_configuration_builds_is_no_missing_mod
     assert staged_findings(repo, {"proj/src/pkg/core.py": "from pkg.helpers import helper\n"
                                                           "from pkg._native import fast\nfrom pkg._gone import slow\n"}) == [
         ("missing-module", "proj/src/pkg/core.py", 3)]
+
+
+PY315_DATA = {  # pylint's functional tests of Python 3.15's syntax (PEP 810 lazy imports, PEP 798 unpacking)
+    "tests/functional/i/import_itself_py315.py": "lazy import import_itself_py315  # [import-self]\n",
+    "tests/functional/u/unnecessary_comprehension_py315.py": "ITEMS = [[1], [2]]\nFLAT = [*x for x in ITEMS]\n",
+}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason="this interpreter reads Python 3.15's syntax itself")
+def test_python_315_syntax_in_files_the_linter_excludes_is_no_break(repo: Repo) -> None:
+    """Python 3.15 (PEP 810, PEP 798) is newer than the interpreter and than tree-sitter's grammar: in a project
+    targeting 3.10, its syntax is newer than the target — quiet where the project's linter excludes the file (test
+    data for a newer Python), reported where it does not; a file no Python compiles is reported everywhere."""
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10"\n'
+                                         '[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n'})
+    repo.commit()
+    assert staged_findings(repo, {
+        **PY315_DATA,
+        "tests/functional/b/broken.py": "lazy import os\ndef broken(:\n    pass\n",
+        "pkg/flat.py": "def flat(its):\n    return [*it for it in its]\n",
+    }) == [("syntax-error", "pkg/flat.py", 2), ("syntax-error", "tests/functional/b/broken.py", 2)]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason="this interpreter reads Python 3.15's syntax itself")
+def test_a_project_targeting_python_315_may_use_its_syntax_and_is_still_judged(repo: Repo) -> None:
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.15"\n'})
+    repo.commit()
+    assert staged_findings(repo, {
+        "pkg/app.py": "lazy from pkg.helpers import verify_payment\nlazy import json\n\n"
+                      "def run(orders):\n    return json.dumps({**o for o in orders}) + verify_payment(1, 2)\n",
+        "pkg/other.py": "lazy from pkg.helpers import verify\n\ndef go(xs):\n    return [*x for x in xz]\n",
+    }) == [("arity-mismatch", "pkg/app.py", 5), ("missing-symbol", "pkg/other.py", 1),
+           ("undefined-name", "pkg/other.py", 4)]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason="this interpreter reads Python 3.15's syntax itself")
+def test_a_nested_ruff_configuration_governs_the_files_under_it(repo: Repo) -> None:
+    """pylint's `doc/data/ruff.toml`: ruff's configuration in a directory governs the files below it, with
+    patterns relative to that directory: its `extend-exclude` and its `per-file-target-version` (an example
+    written for Python 3.15 in a project targeting 3.10). The same files elsewhere, and a file no Python
+    compiles, are still reported."""
+    repo.files({**PKG, "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10"\n[tool.ruff]\nline-length = 99\n',
+                "doc/data/ruff.toml": 'extend-exclude = ["messages/s/syntax-error/bad.py", "bad_newer.py"]\n'
+                                      '[per-file-target-version]\n"messages/u/unpacking/bad.py" = "py315"\n'
+                                      '"messages/u/old/bad.py" = "py39"\n'})
+    repo.commit()
+    newer = "FLAT = [*x for x in [[1], [2]]]\n"
+    assert staged_findings(repo, {
+        "doc/data/messages/u/unpacking/bad.py": newer,  # per-file target 3.15: valid
+        "doc/data/messages/u/old/bad.py": newer,  # per-file target 3.9: older than the syntax
+        "doc/data/messages/s/syntax-error/bad.py": "lazy import os\nprint(undefined_example)\n",  # excluded
+        "doc/data/messages/x/deep/bad_newer.py": "lazy import os\n",  # a name pattern: at any depth below doc/data
+        "doc/data/messages/b/broken/bad.py": "def broken(:\n",  # no Python compiles it
+        "docs/messages/u/unpacking/bad.py": newer,  # not under doc/data: the root's scope
+        "messages/s/syntax-error/bad.py": "lazy import os\n",  # the nested patterns are relative to doc/data
+    }) == [("syntax-error", "doc/data/messages/b/broken/bad.py", 1),
+           ("syntax-error", "doc/data/messages/u/old/bad.py", 1),
+           ("syntax-error", "docs/messages/u/unpacking/bad.py", 1),
+           ("syntax-error", "messages/s/syntax-error/bad.py", 1)]

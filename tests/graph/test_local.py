@@ -182,3 +182,48 @@ def test_self_documenting_fstring_is_newer_than_a_37_target() -> None:
     src = 'x = 1\ns = f"A({x=}, {x=!r:>10})"\n'
     assert [(rule, line) for rule, line, _ in issues(src, (3, 7))] == [("syntax-error", 2)]
     assert issues(src, (3, 8)) == []
+
+
+# Python 3.15's forms (PEP 810 lazy imports, PEP 798 unpacking in comprehensions): neither an older CPython nor
+# tree-sitter-python 0.25 reads them. They are syntax newer than an older target, and valid for a 3.15 target.
+NEXT_ONLY = pytest.mark.skipif(CURRENT >= (3, 15), reason="this interpreter reads Python 3.15's syntax itself")
+PY315 = {
+    "lazy-import": "lazy import json\nlazy from os import path as p\nprint(json, p)\n",
+    "list": "def flat(its):\n    return [*it for it in its]\n",
+    "set": "def union(its):\n    return {*it for it in its}\n",
+    "dict": "def merged(dicts):\n    return {**d for d in dicts}\n",
+    "generator": "def chained(its):\n    return (*it for it in its)\n",
+    "several": "a = [*x for x in y1]\nb = [*x for x in y2]\nlazy import os\n",
+}
+
+
+@NEXT_ONLY
+@pytest.mark.parametrize("src", PY315.values(), ids=PY315.keys())
+def test_python_315_syntax_is_newer_than_an_older_target_and_valid_for_315(src: str) -> None:
+    found = local_issues(src.encode(), (3, 10))
+    assert [i.rule for i in found if i.rule == "syntax-error"] == ["syntax-error"]
+    assert found[0].message.endswith("(target Python 3.10)")
+    assert [i for i in local_issues(src.encode(), (3, 15)) if i.rule == "syntax-error"] == []
+
+
+@NEXT_ONLY
+def test_names_of_a_python_315_file_are_still_judged() -> None:
+    src = "lazy import json\nprint(json, jsn)\nx = [*it for it in its]\n"
+    assert issues(src, (3, 15)) == [("undefined-name", 2, "jsn"), ("undefined-name", 3, "its")]
+    assert issues(src, (3, 10))[1:] == [("undefined-name", 2, "jsn"), ("undefined-name", 3, "its")]
+
+
+@NEXT_ONLY
+@pytest.mark.parametrize(("src", "line"), [
+    ("lazy import json\ndef broken(:\n    pass\n", 2),  # 3.15's syntax and an error no Python accepts: there
+    ("x = (*a)\nlazy import os\n", 1),  # a starred expression outside any comprehension or display
+    ("lazy = import_it\nlazy import(os)\n", 2),  # `lazy` must start an import statement
+    ("lazy import os\ndef f():\n    from os.path import *\n", 3),
+], ids=["broken-def", "lone-star", "lazy-call", "star-import-in-function"])
+def test_python_315_syntax_does_not_excuse_another_error(src: str, line: int) -> None:
+    found = [i for i in local_issues(src.encode(), (3, 15)) if i.rule == "syntax-error"]
+    assert [(i.line, "(target Python" in i.message) for i in found] == [(line, False)]
+
+
+def test_lazy_as_a_name_is_no_import() -> None:
+    assert issues("lazy = 1\nlazy.import_ = 2\nprint(lazy)\n", (3, 10)) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from bot.graph.model import FileFacts
@@ -327,3 +329,20 @@ def test_decoded_facts_are_ordinary_frozen_instances() -> None:
 
     with pytest.raises(TypeError):
         _Builder(Loose)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason="this interpreter reads Python 3.15's syntax itself")
+@pytest.mark.parametrize("target", [(3, 10), (3, 15)])
+def test_a_python_315_file_has_whole_facts(target: tuple[int, int]) -> None:
+    """tree-sitter's grammar stops at lazy imports and comprehension unpacking; the facts come from the file
+    written for an older Python, with the same lines and columns: its imports, definitions and calls."""
+    f = parse_python(b"lazy import json\nlazy from pkg.util import helper as h\n\n"
+                     b"def flat(its):\n    return [*it for it in its]\n\n"
+                     b"class Box:\n    def merged(self, dicts):\n        return {**d for d in dicts}\n\n"
+                     b"h(json.dumps(flat([[1]])))\n", target)
+    assert f.parse_ok
+    assert [(i.module, i.name, i.alias, i.line, i.col) for i in f.imports] == [
+        ("json", None, None, 1, 0), ("pkg.util", "helper", "h", 2, 0)]
+    assert {d.qualname for d in f.definitions} >= {"flat", "Box", "Box.merged"}
+    assert {"h", "flat", "json.dumps"} <= {c.callee for c in f.calls}
+    assert [i.message.endswith("(target Python 3.10)") for i in f.issues] == ([True] if target < (3, 15) else [])
