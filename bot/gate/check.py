@@ -31,7 +31,7 @@ from bot.gate.change import (
     subjects_of,
 )
 from bot.gate.findings import Finding
-from bot.gate.linters import LINTED_RULES, load_linter_scope
+from bot.gate.linters import LINTED_RULES, load_project_linters
 from bot.gate.policy import apply_policy
 from bot.gate.removed import Absent, absent_modules, removed_module_hits
 from bot.gate.result import CheckResult, NotChecked
@@ -194,7 +194,8 @@ def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tup
     of names the checked change itself unbound."""
     if not any(f.rule in LINTED_RULES or (f.path, f.line) in predating for f in hits):
         return hits
-    linter = load_linter_scope(files)
+    linter = load_project_linters(files, {f.path for f in hits
+                                          if f.rule in LINTED_RULES or (f.path, f.line) in predating})
     return [f for f in hits if not linter.quiets(f.rule, f.path, f.message,
                                                  introduced=(f.path, f.line, f.col) in introduced,
                                                  predates=(f.path, f.line) in predating)]

@@ -17,9 +17,12 @@ uncompilable are still reported.
 Patterns follow both tools: a pattern without `/` matches the name of the file or of any directory above it;
 a pattern with `/` is relative to the repository root and matches the file's path or a directory's path
 (`*` crosses `/`, as in ruff's globs and flake8's fnmatch; `**/` also matches no directory at all, as in ruff's:
-pylint's `tests/**/functional/` is its `tests/functional/`). Only the root's configuration is read, in each tool's
-own order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`, `tox.ini`,
-`.flake8`), as the judged picture has it (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
+pylint's `tests/**/functional/` is its `tests/functional/`). The root's configuration is read in each tool's own
+order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: `setup.cfg`, `tox.ini`,
+`.flake8`), and ruff's configuration in a directory below the root governs the files under it with patterns
+relative to that directory (`ProjectLinters`; pylint's `doc/data/ruff.toml`), as the judged picture has them
+(`bot.repo_files.RepoFiles`: the index in pre-commit mode). Ruff's `per-file-target-version` declares a file
+written for a newer Python than the project's target: syntax newer than the target is no error there.
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -33,12 +36,13 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
 from bot.repo_regex import RepoRegex, compile_repo_regex
 
@@ -53,6 +57,7 @@ class LinterScope:
     excluded: tuple[str, ...] = ()  # globs of files the linter never reads
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
     unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)
+    newer: tuple[tuple[str, tuple[int, int]], ...] = ()  # (glob, Python version) ruff's per-file-target-version
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
                predates: bool = False) -> bool:
@@ -67,7 +72,8 @@ class LinterScope:
         `yield` outside a function on purpose) are no more the commit's doing than its old names."""
         if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
             return predates and self._excluded(path)
-        if rule == "syntax-error" and any(p.search("/" + path) for p in self.unformatted):
+        if rule == "syntax-error" and (any(p.search("/" + path) for p in self.unformatted)
+                                       or self._newer_target(path, message)):
             return True
         if self._excluded(path) and not (introduced and rule == "undefined-name"):
             return True
@@ -78,6 +84,40 @@ class LinterScope:
     def _excluded(self, path: str) -> bool:
         return any(_matches(p, path) for p in self.excluded)
 
+    def _newer_target(self, path: str, message: str) -> bool:
+        """Whether the project declares `path` written for a newer Python than the one the message judged it
+        for (ruff's `per-file-target-version`: pylint's examples of the newest syntax)."""
+        judged = _JUDGED_FOR.search(message)
+        return judged is not None and any(
+            version > (int(judged[1]), int(judged[2])) and _matches(p, path) for p, version in self.newer)
+
+
+@dataclass(frozen=True)
+class ProjectLinters:
+    """The linters' scope of the whole repository: the root's configuration, and ruff's configuration files in
+    directories below it (`doc/data/ruff.toml`), each governing the files under its directory with patterns
+    relative to it, as ruff resolves them. A nested file's scope adds to the root's (ruff walks the tree from the
+    root with the root's exclusions before it reaches the nested file's directory)."""
+
+    root: LinterScope
+    nested: tuple[tuple[str, LinterScope], ...] = ()  # (directory, its ruff configuration's scope), deepest first
+
+    def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
+               predates: bool = False) -> bool:
+        """`LinterScope.quiets` by the root's scope or by the scope of the nearest directory above `path` that
+        has its own ruff configuration."""
+        if self.root.quiets(rule, path, message, introduced=introduced, predates=predates):
+            return True
+        for directory, scope in self.nested:
+            if path.startswith(directory + "/"):
+                return scope.quiets(rule, path[len(directory) + 1:], message, introduced=introduced,
+                                    predates=predates)
+        return False
+
+
+_JUDGED_FOR = lazy(r"\(target Python (\d+)\.(\d+)\)$")
+_RUFF_VERSION = lazy(r"py(\d)(\d+)")
+
 
 def newer_syntax(message: str) -> bool:
     """A `syntax-error` message about syntax the target Python lacks (`bot.graph.python_local` adds the target)."""
@@ -87,11 +127,56 @@ def newer_syntax(message: str) -> bool:
 _EXCLUDES = ("exclude", "extend-exclude")
 _PER_FILE = ("per-file-ignores", "extend-per-file-ignores")
 _BLACK = ("exclude", "extend-exclude", "force-exclude")
+_VERSIONS = "per-file-target-version"
+
+
+_RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")  # in ruff's order of precedence in one directory
+
+
+def load_project_linters(files: RepoFiles | Path, paths: Iterable[str]) -> ProjectLinters:
+    """The linters' scope for `paths`: the root's, and that of ruff's configuration in the nearest directory
+    above each path that has one (its directories' candidate files listed in one call)."""
+    files = files if isinstance(files, RepoFiles) else RepoFiles(files)
+    directories = sorted({d for path in paths for d in _directories_above(path)}, key=lambda d: (-d.count("/"), d))
+    candidates = [f"{d}/{name}" for d in directories for name in _RUFF_FILES]
+    nested: list[tuple[str, LinterScope]] = []
+    if candidates and files.any_file(candidates):
+        for directory in directories:
+            given = _nested_ruff_settings(files, directory)
+            if given is not None:
+                nested.append((directory, _scope_of(given)))
+    return ProjectLinters(load_linter_scope(files), tuple(nested))
+
+
+def _directories_above(path: str) -> Iterator[str]:
+    parts = path.split("/")[:-1]
+    for i in range(len(parts), 0, -1):
+        yield "/".join(parts[:i])
+
+
+def _nested_ruff_settings(files: RepoFiles, directory: str) -> dict[str, object] | None:
+    """The exclusions and per-file settings of ruff's configuration in `directory` (ruff's `.ruff.toml`,
+    `ruff.toml`, else a pyproject.toml with `[tool.ruff]`), as `linter_settings` names them; None: it has none."""
+    for name in _RUFF_FILES:
+        rel = f"{directory}/{name}"
+        if not files.is_file(rel):
+            continue
+        data = _toml(files.read_text_or_note(rel))
+        if name == "pyproject.toml":
+            tool = data.get("tool") if data is not None else None
+            data = tool.get("ruff") if isinstance(tool, dict) and isinstance(tool.get("ruff"), dict) else None
+        if data is not None:
+            return _ruff_settings(data)
+    return None
 
 
 def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
-    """The linters' scope declared in `files` (a Path: that working tree)."""
-    given = linter_settings(files)
+    """The linters' scope declared in `files`'s root (a Path: that working tree)."""
+    return _scope_of(linter_settings(files))
+
+
+def _scope_of(given: dict[str, object]) -> LinterScope:
+    """The scope of settings as `linter_settings` names them."""
     excluded = [p for key in _EXCLUDES for p in _strings(given.get(f"ruff {key}"))]
     excluded += [p for key in _EXCLUDES for p in _comma_list(str(given.get(f"flake8 {key}", "")))]
     ignored: list[tuple[str, tuple[str, ...]]] = []
@@ -101,9 +186,16 @@ def load_linter_scope(files: RepoFiles | Path) -> LinterScope:
             ignored += [(str(p), tuple(c.upper() for c in _strings(codes))) for p, codes in value.items()]
     for key in _PER_FILE:
         ignored += list(_flake8_per_file(str(given.get(f"flake8 {key}", ""))))
+    newer: list[tuple[str, tuple[int, int]]] = []
+    versions = given.get("ruff per-file-target-version")
+    if isinstance(versions, dict):
+        for glob, version in versions.items():
+            m = _RUFF_VERSION.fullmatch(version) if isinstance(version, str) else None
+            if m and _normal(str(glob)):
+                newer.append((_normal(str(glob)), (int(m[1]), int(m[2]))))
     return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
                        tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
-                       _black_excluded(given))
+                       _black_excluded(given), tuple(newer))
 
 
 def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
@@ -117,16 +209,22 @@ def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
     given: dict[str, object] = {}
     ruff = _ruff_config(files, tools)
     if ruff is not None:
-        given.update({f"ruff {k}": ruff[k] for k in (*_EXCLUDES, *_PER_FILE) if k in ruff})
-        lint = ruff.get("lint")
-        if isinstance(lint, dict):
-            given.update({f"ruff lint.{k}": lint[k] for k in _PER_FILE if k in lint})
+        given.update(_ruff_settings(ruff))
     flake8 = _flake8_config(files)
     if flake8 is not None:
         given.update({f"flake8 {k}": flake8[k] for k in (*_EXCLUDES, *_PER_FILE) if k in flake8})
     black = tools.get("black")
     if isinstance(black, dict):
         given.update({f"black {k}": black[k] for k in _BLACK if k in black})
+    return given
+
+
+def _ruff_settings(ruff: dict[str, Any]) -> dict[str, object]:
+    """What one ruff configuration says of its scope, by key (`ruff exclude`, `ruff lint.per-file-ignores`)."""
+    given: dict[str, object] = {f"ruff {k}": ruff[k] for k in (*_EXCLUDES, *_PER_FILE, _VERSIONS) if k in ruff}
+    lint = ruff.get("lint")
+    if isinstance(lint, dict):
+        given.update({f"ruff lint.{k}": lint[k] for k in _PER_FILE if k in lint})
     return given
 
 
