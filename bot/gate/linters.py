@@ -22,7 +22,10 @@ order of precedence (ruff: `.ruff.toml`, `ruff.toml`, `pyproject.toml`; flake8: 
 `.flake8`), and ruff's configuration in a directory below the root governs the files under it with patterns
 relative to that directory (`ProjectLinters`; pylint's `doc/data/ruff.toml`), as the judged picture has them
 (`bot.repo_files.RepoFiles`: the index in pre-commit mode). Ruff's `per-file-target-version` declares a file
-written for a newer Python than the project's target: syntax newer than the target is no error there.
+written for a newer Python than the project's target: syntax newer than the target is no error there. A project
+that ignores `F821` everywhere (ruff's or flake8's `ignore`/`extend-ignore`, unless a more specific `select`
+turns it back on: IPython, whose tests use the `ip` and `_ip` its harness injects) gets no `undefined-name` the
+commit did not introduce, as in an excluded file: a name the commit unbinds is still its break.
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -58,6 +61,7 @@ class LinterScope:
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) per-file ignores
     unformatted: tuple[RepoRegex, ...] = ()  # files the formatter never parses (black's regexes)
     newer: tuple[tuple[str, tuple[int, int]], ...] = ()  # (glob, Python version) ruff's per-file-target-version
+    names_ignored: bool = False  # F821 ignored for every file (`ignore`, `extend-ignore`): injected globals
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
                predates: bool = False) -> bool:
@@ -75,7 +79,8 @@ class LinterScope:
         if rule == "syntax-error" and (any(p.search("/" + path) for p in self.unformatted)
                                        or self._newer_target(path, message)):
             return True
-        if self._excluded(path) and not (introduced and rule == "undefined-name"):
+        if (self._excluded(path) or (self.names_ignored and rule == "undefined-name")) and not (
+                introduced and rule == "undefined-name"):
             return True
         code = _CODES[rule]
         return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)
@@ -126,6 +131,8 @@ def newer_syntax(message: str) -> bool:
 
 _EXCLUDES = ("exclude", "extend-exclude")
 _PER_FILE = ("per-file-ignores", "extend-per-file-ignores")
+_IGNORES = ("ignore", "extend-ignore")
+_SELECTS = ("select", "extend-select")
 _BLACK = ("exclude", "extend-exclude", "force-exclude")
 _VERSIONS = "per-file-target-version"
 
@@ -179,6 +186,9 @@ def _scope_of(given: dict[str, object]) -> LinterScope:
     """The scope of settings as `linter_settings` names them."""
     excluded = [p for key in _EXCLUDES for p in _strings(given.get(f"ruff {key}"))]
     excluded += [p for key in _EXCLUDES for p in _comma_list(str(given.get(f"flake8 {key}", "")))]
+    ignores = [c for key in (*_IGNORES, *(f"lint.{k}" for k in _IGNORES)) for c in _strings(given.get(f"ruff {key}"))]
+    selects = [c for key in (*_SELECTS, *(f"lint.{k}" for k in _SELECTS)) for c in _strings(given.get(f"ruff {key}"))]
+    ignores += [c for key in _IGNORES for c in _comma_list(str(given.get(f"flake8 {key}", "")))]
     ignored: list[tuple[str, tuple[str, ...]]] = []
     for key in (*_PER_FILE, *(f"lint.{k}" for k in _PER_FILE)):
         value = given.get(f"ruff {key}")
@@ -195,7 +205,19 @@ def _scope_of(given: dict[str, object]) -> LinterScope:
                 newer.append((_normal(str(glob)), (int(m[1]), int(m[2]))))
     return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
                        tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
-                       _black_excluded(given), tuple(newer))
+                       _black_excluded(given), tuple(newer), _turned_off(_CODES["undefined-name"], ignores, selects))
+
+
+def _turned_off(code: str, ignores: list[str], selects: list[str]) -> bool:
+    """Whether the linter's rule `code` is ignored everywhere: a selector of it (its code, a prefix of it, `ALL`) in
+    `ignore` at least as specific as any that selects it (ruff: the more specific selector wins)."""
+    def specificity(selectors: list[str]) -> int:
+        found = [0 if c == "ALL" else len(c) for c in (s.strip().upper() for s in selectors)
+                 if c == "ALL" or (c and code.startswith(c))]
+        return max(found, default=-1)
+
+    ignored = specificity(ignores)
+    return ignored >= 0 and ignored >= specificity(selects)
 
 
 def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
@@ -212,7 +234,7 @@ def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
         given.update(_ruff_settings(ruff))
     flake8 = _flake8_config(files)
     if flake8 is not None:
-        given.update({f"flake8 {k}": flake8[k] for k in (*_EXCLUDES, *_PER_FILE) if k in flake8})
+        given.update({f"flake8 {k}": flake8[k] for k in (*_EXCLUDES, *_PER_FILE, *_IGNORES) if k in flake8})
     black = tools.get("black")
     if isinstance(black, dict):
         given.update({f"black {k}": black[k] for k in _BLACK if k in black})
@@ -221,10 +243,11 @@ def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
 
 def _ruff_settings(ruff: dict[str, Any]) -> dict[str, object]:
     """What one ruff configuration says of its scope, by key (`ruff exclude`, `ruff lint.per-file-ignores`)."""
-    given: dict[str, object] = {f"ruff {k}": ruff[k] for k in (*_EXCLUDES, *_PER_FILE, _VERSIONS) if k in ruff}
+    keys = (*_EXCLUDES, *_PER_FILE, _VERSIONS, *_IGNORES, *_SELECTS)
+    given: dict[str, object] = {f"ruff {k}": ruff[k] for k in keys if k in ruff}
     lint = ruff.get("lint")
     if isinstance(lint, dict):
-        given.update({f"ruff lint.{k}": lint[k] for k in _PER_FILE if k in lint})
+        given.update({f"ruff lint.{k}": lint[k] for k in (*_PER_FILE, *_IGNORES, *_SELECTS) if k in lint})
     return given
 
 

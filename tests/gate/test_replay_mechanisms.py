@@ -248,3 +248,23 @@ def test_a_nested_ruff_configuration_governs_the_files_under_it(repo: Repo) -> N
            ("syntax-error", "doc/data/messages/u/old/bad.py", 1),
            ("syntax-error", "docs/messages/u/unpacking/bad.py", 1),
            ("syntax-error", "messages/s/syntax-error/bad.py", 1)]
+
+
+@pytest.mark.parametrize(("config", "quiet"), [
+    ({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff.lint]\nignore = ["E501", "F821"]\n'}, True),
+    ({"ruff.toml": 'extend-ignore = ["F8"]\n'}, True),
+    ({".flake8": "[flake8]\nextend-ignore = E203,F821\n"}, True),
+    ({"ruff.toml": '[lint]\nignore = ["F"]\nextend-select = ["F821"]\n'}, False),  # the more specific selector wins
+    ({"ruff.toml": '[lint]\nignore = ["F841"]\n'}, False),
+], ids=["ruff-ignore", "ruff-prefix", "flake8", "selected-back", "another-code"])
+def test_a_project_that_ignores_undefined_names_everywhere_gets_only_those_the_commit_unbinds(
+        repo: Repo, config: dict[str, str], quiet: bool) -> None:
+    """IPython ignores F821 for every file (its tests use the `ip` and `_ip` its harness injects): undefined names
+    the commit did not make — old ones in a file it edits, the injected ones in a new test — are the project's
+    declared business; a name the commit unbinds is still its break."""
+    repo.files({**PKG, **config, "pkg/shell.py": "import os\n\ndef run():\n    return _ip.run(os.sep)\n"})
+    repo.commit()
+    repo.write("pkg/shell.py", "def run():\n    return _ip.run(os.sep)\n")  # `import os` removed: `os` unbound
+    found = staged_findings(repo, {"tests/test_shell.py": "def test_run():\n    assert ip.run('x')\n"})
+    old_and_injected = [("undefined-name", "pkg/shell.py", 2), ("undefined-name", "tests/test_shell.py", 2)]
+    assert found == sorted([("undefined-name", "pkg/shell.py", 2), *([] if quiet else old_and_injected)])
