@@ -112,6 +112,23 @@ def never_collected(graph: Graph, path: str) -> bool:
         directory = directory.rpartition("/")[0]
 
 
+def conftest_builtin(graph: Graph, path: str, name: str) -> bool:
+    """A `conftest.py` in the file's directory or above stores `name` into `builtins` (`builtins.ip = ...`,
+    `setattr(builtins, "ip", ...)`): pytest runs it before it imports the file, so the name is bound for every
+    module under it (IPython's tests use the `ip` and `_ip` its conftest injects)."""
+    wanted = {f"{root} {name}" for root in _BUILTINS_ROOTS}
+    directory = path.rpartition("/")[0]
+    while True:
+        conf = f"{directory}/conftest.py" if directory else "conftest.py"
+        facts = graph.facts(conf) if conf in graph.layout.names_of else None
+        if facts is not None and not wanted.isdisjoint(facts.doubts.store_roots):
+            return True
+        if not directory:
+            return False
+        directory = directory.rpartition("/")[0]
+
+
+_BUILTINS_ROOTS = ("builtins", "__builtin__", "__builtins__")
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
 
 

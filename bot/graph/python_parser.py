@@ -28,7 +28,6 @@ from bot.graph.python_doubts import (
 )
 from bot.graph.python_grammar import python_language
 from bot.graph.python_local import local_issues
-from bot.graph.python_next import desugared
 from bot.graph.python_members import (
     attr_stores,
     binding_counts,
@@ -37,6 +36,7 @@ from bot.graph.python_members import (
     store_roots,
     super_members,
 )
+from bot.graph.python_next import desugared
 from bot.graph.python_uses import CallerIndex, Spans, chains, name_calls, rebindings
 from bot.lazy_re import lazy
 

@@ -268,3 +268,17 @@ def test_a_project_that_ignores_undefined_names_everywhere_gets_only_those_the_c
     found = staged_findings(repo, {"tests/test_shell.py": "def test_run():\n    assert ip.run('x')\n"})
     old_and_injected = [("undefined-name", "pkg/shell.py", 2), ("undefined-name", "tests/test_shell.py", 2)]
     assert found == sorted([("undefined-name", "pkg/shell.py", 2), *([] if quiet else old_and_injected)])
+
+
+def test_names_a_conftest_stores_into_builtins_are_bound_below_it(repo: Repo) -> None:
+    """IPython's tests/conftest.py does `builtins.ip = get_ipython()`: pytest runs a conftest before it imports
+    the modules under its directory, so there the name is bound. Outside that directory, and for any other
+    name, an unbound name is still reported."""
+    repo.files({**PKG, "tests/conftest.py": "import builtins\n\n\ndef pytest_configure(config):\n"
+                                            "    builtins.ip = object()\n    setattr(builtins, '_ip', builtins.ip)\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "tests/core/test_shell.py": "def test_run():\n    assert ip and _ip\n",
+        "tests/core/test_typo.py": "def test_run():\n    assert ipx\n",
+        "pkg/app.py": "def run():\n    return ip\n",
+    }) == [("undefined-name", "pkg/app.py", 2), ("undefined-name", "tests/core/test_typo.py", 2)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.gate.rules import Hit, RuleContext, make
-from bot.graph.doubts import injected_globals, loaded_only_by_name, never_collected
+from bot.graph.doubts import conftest_builtin, injected_globals, loaded_only_by_name, never_collected
 from bot.graph.model import FileFacts
 from bot.graph.names import ALWAYS_DEFINED
 
@@ -18,7 +18,8 @@ def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
                 continue  # newer syntax than the target, in a file pytest is told not to import or never imports
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
         elif issue.rule == "undefined-name" and not (issue.name in injected_globals(path)
-                                                     or _assigned_from_outside(ctx, path, issue.name)):
+                                                     or _assigned_from_outside(ctx, path, issue.name)
+                                                     or conftest_builtin(ctx.graph, path, issue.name)):
             yield Hit(make("undefined-name", path, issue.line, issue.col, issue.end_line, issue.message,
                            _did_you_mean(issue.name, facts)), name=issue.name)  # (the name: `introduced_unbound`)
 
