@@ -164,7 +164,7 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     one, two, reserved = level_budgets(budget)
     heading = count_tokens(_HEADINGS[1] + _CLOSE), count_tokens(_HEADINGS[2] + _CLOSE)
     fill = _Fill(graph, one + two, {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])},
-                 list(ranking.notes))
+                 list(ranking.notes), ranking.sources)
     items = list(enumerate(ranking.items))
     targets = [(n, i) for n, i in items if i.distance == 0]
     rest = [(n, i) for n, i in items if i.distance != 0]

@@ -37,6 +37,13 @@ class Lookup:
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._keyed: dict[str, dict[str, list[str]]] = {}
         self._inner_imports: dict[str, list[ImportFact]] = {}
+        self.sources: dict[str, str] = {}  # each file read once per ranking (the context reads them again)
+
+    def source(self, path: str) -> str:
+        """The file's text as the graph sees it, read once per lookup object."""
+        if path not in self.sources:
+            self.sources[path] = self.graph.source(path)
+        return self.sources[path]
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -226,14 +233,14 @@ class Lookup:
     def _dict_values(self, path: str, key: str) -> list[str]:
         owner, _, name = key.rpartition(".")
         if path not in self._dict_rows:
-            self._dict_rows[path] = _dict_starts(split_lines(self.graph.source(path)))
+            self._dict_rows[path] = _dict_starts(split_lines(self.source(path)))
         span = (1, 1 << 30)
         if owner:
             cls = [d for d in self.defs(path).get(owner, []) if d.kind == "class"]
             if not cls:
                 return []
             span = (cls[0].line, cls[0].end_line)
-        lines = split_lines(self.graph.source(path))
+        lines = split_lines(self.source(path))
         for row, indent in self._dict_rows[path].get(name, []):
             if span[0] <= row <= span[1] and (owner or not indent):
                 snippet = "\n".join(line[indent:] for line in lines[row - 1:row - 1 + MAX_DICT_LINES])
@@ -246,7 +253,7 @@ class Lookup:
         (`FILTERS = {"attr": do_attr}` -> {"attr": ["do_attr"]}): registries that code reaches by a
         name written in a string (a template's `|attr`, a route's `<float:x>`)."""
         if path not in self._keyed:
-            lines = split_lines(self.graph.source(path))
+            lines = split_lines(self.source(path))
             if path not in self._dict_rows:
                 self._dict_rows[path] = _dict_starts(lines)
             out: dict[str, list[str]] = {}
