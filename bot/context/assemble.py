@@ -381,26 +381,30 @@ def _keep_full_code(fill: _Fill, item: Item, lines: tuple[int, int], compressed:
 
 def _compressed_target(graph: Graph, item: Item, code: str, room: int) -> tuple[Compressed, bool]:
     """The target definition's code compressed, and whether only a prefix of it: for code far longer than
-    `room` (a large class), only a prefix that ends before one of its members (so never inside a string) and holds more
-    than `room` tokens once compressed, as only a prefix of it can be shown. The cut then has to fall before
-    the prefix's last line (`_truncate` says when it does not, and the whole code is compressed instead)."""
+    `room` (a large class), only a prefix that ends before one of its members and holds more than `room` tokens
+    once compressed, as only a prefix of it can be shown. It grows member by member: each piece starts a
+    statement (never inside a string or brackets), so pieces compress as the whole would. The cut then has to
+    fall before the prefix's last line (`_truncate` says when it does not: the whole code decides then)."""
     definition = item.definition
     facts = graph.facts(item.path)
     if definition is None or facts is None or len(code) <= TARGET_PREFIX_CHARS * room:
         return compress_python(code), False
-    first = definition.line
-    starts = sorted({d.line - first for d in facts.definitions
-                     if first < d.line <= definition.end_line and d.kind != "variable"})
+    first, prefix = definition.line, definition.qualname + "."
+    starts = sorted({d.line - first for d in facts.definitions if first < d.line <= definition.end_line
+                     and d.kind != "variable" and d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix):]})
     rows = code.splitlines(keepends=True)
     offsets = list(accumulate(map(len, rows), initial=0))
-    want = int(TARGET_PREFIX_CHARS * room)
+    want, done, text = int(TARGET_PREFIX_CHARS * room), 0, ""
     while True:
-        cut = next((s for s in starts if s < len(rows) and offsets[s] > want), None)
-        if cut is None:
+        cut = next((s for s in starts if done < s < len(rows) and offsets[s] > want), None)
+        if cut is None:  # no member far enough: the whole
             return compress_python(code), False
-        compressed = compress_python("".join(rows[:cut]))
-        if compressed.ok and count_tokens(compressed.text) > room:
-            return compressed, True
+        piece = compress_python("".join(rows[done:cut]))
+        if not piece.ok:  # (a piece the tokenizer rejects: the whole decides what is said of it)
+            return compress_python(code), False
+        text, done = text + piece.text, cut
+        if count_tokens(text) > room:
+            return Compressed(text, ok=True), True
         want = want * 3 // 2
 
 
