@@ -37,6 +37,8 @@ class Lookup:
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._keyed: dict[str, dict[str, list[str]]] = {}
         self._inner_imports: dict[str, list[ImportFact]] = {}
+        self._bindings: dict[str, dict[str, list[ImportFact]]] = {}
+        self._bound: dict[str, set[str]] = {}
         self.sources: dict[str, str] = {}  # each file read once per ranking (the context reads them again)
 
     def source(self, path: str) -> str:
@@ -44,6 +46,17 @@ class Lookup:
         if path not in self.sources:
             self.sources[path] = self.graph.source(path)
         return self.sources[path]
+
+    def binding(self, path: str, facts: FileFacts, name: str) -> list[ImportFact]:
+        """The imports of `path` that bind `name`, module-level and unguarded first (indexed once per file)."""
+        if path not in self._bindings:
+            index: dict[str, list[ImportFact]] = {}
+            for imp in facts.imports:
+                if imp.name != "*":
+                    index.setdefault(imp.alias or (imp.name if imp.name else imp.module.split(".")[0]), []).append(imp)
+            self._bindings[path] = {k: sorted(v, key=lambda i: (i.scope != "module", i.guarded))
+                                    for k, v in index.items()}
+        return self._bindings[path].get(name, [])
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -74,7 +87,7 @@ class Lookup:
         local = _pick(self.defs(path).get(head, []))
         if local is not None:
             return self._descend(path, local, rest, depth)
-        for imp in _binding(facts, head):
+        for imp in self.binding(path, facts, head):
             found = self._through(path, imp, rest, depth)
             if found is not None:
                 return found
@@ -117,7 +130,7 @@ class Lookup:
             facts = self.graph.facts(path)
             if facts is None:
                 continue
-            if parts[0] in self.defs(path) or _binding(facts, parts[0]):
+            if parts[0] in self.defs(path) or self.binding(path, facts, parts[0]):
                 found = self.resolve(path, parts, depth + 1)
                 if found is not None:
                     return found
@@ -171,8 +184,10 @@ class Lookup:
         facts = self.graph.facts(ref.path)
         if facts is None:
             return []
-        bound = {d.name for d in facts.definitions if d.qualname == d.name} | {
-            i.alias or (i.name if i.name else i.module.split(".")[0]) for i in facts.imports if i.name != "*"}
+        if ref.path not in self._bound:  # the names the file binds at its top: definitions and imports
+            self._bound[ref.path] = {d.name for d in facts.definitions if d.qualname == d.name} | {
+                i.alias or (i.name if i.name else i.module.split(".")[0]) for i in facts.imports if i.name != "*"}
+        bound = self._bound[ref.path]
         found: dict[tuple[str, str], tuple[SymbolRef, str]] = {}
         for chain in dict.fromkeys(_CHAIN.findall(code)):
             parts = chain.split(".")
@@ -189,7 +204,7 @@ class Lookup:
                 hit = self.member(owner, name)
                 if hit is not None and hit.qualname != ref.qualname:
                     found.setdefault((hit.path, hit.qualname), (hit, f"self.{name}"))
-        for name in dict.fromkeys(_SUBSCRIPT.findall(code)):
+        for name in dict.fromkeys(_SUBSCRIPT.findall(code)) if "[" in code else ():  # (no subscript: no scan)
             for hit in self.registry(ref, owner, name):
                 found.setdefault((hit.path, hit.qualname), (hit, f"{name}[…]"))
         return [v for k, v in found.items() if k != (ref.path, ref.qualname)]
@@ -212,7 +227,7 @@ class Lookup:
         elif len(parts) == 1:
             where.append((ref.path, name))
             facts = self.graph.facts(ref.path)
-            for imp in _binding(facts, name) if facts is not None else []:
+            for imp in self.binding(ref.path, facts, name) if facts is not None else []:
                 for module in self.graph.resolver.absolute_module(ref.path, imp) if imp.name else []:
                     where += [(p, imp.name or name) for p in self.graph.paths_of(module)]
         out: list[SymbolRef] = []
@@ -285,12 +300,6 @@ def _pick(hits: list[Definition]) -> Definition | None:
         return None
     plain = [d for d in hits if not d.conditional]
     return (plain or hits)[-1]
-
-
-def _binding(facts: FileFacts, name: str) -> list[ImportFact]:
-    imps = [i for i in facts.imports if i.name != "*"
-            and (i.alias or (i.name if i.name else i.module.split(".")[0])) == name]
-    return sorted(imps, key=lambda i: (i.scope != "module", i.guarded))
 
 
 def _dict_names(snippet: str) -> list[str]:

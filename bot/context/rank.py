@@ -428,7 +428,8 @@ class _Ranker:
                     self.found[(path, qualname)].lexical = share
                     self.found[(path, qualname)].signals.append("lexical")
             elif taken < MAX_LEXICAL and not _test_path(path):  # test helpers are not code under test
-                definition = _definition(self.graph, path, qualname)
+                defined = self.lookup.defs(path).get(qualname)  # the last of that name, as the file's index has it
+                definition = defined[-1] if defined else None
                 if definition is not None:
                     taken += 1
                     self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
@@ -520,12 +521,6 @@ def _size_factor(definition: Definition | None) -> float:
     if definition is None:
         return 1.0
     return (max(definition.end_line - definition.line + 1, SMALL) / SMALL) ** SIZE_EXP
-
-
-def _definition(graph: Graph, path: str, qualname: str) -> Definition | None:
-    facts = graph.facts(path)
-    hits = [d for d in facts.definitions if d.qualname == qualname and d.kind != "variable"] if facts else []
-    return hits[-1] if hits else None
 
 
 def _test_path(path: str) -> bool:
