@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from bot.context.compress import Compressed, compress_python, fold_docstrings
@@ -37,6 +38,8 @@ MIN_SKELETON_TOKENS = 12
 OWNER_SKELETON_SHARE = 0.015  # of the context share: the skeleton of a class around a method in full (orientation)
 MIN_OWNER_SKELETON_TOKENS = 60
 CHARS_PER_TOKEN = 3.5
+TARGET_PREFIX_CHARS = 6  # of a target's code per token of its room: longer code is compressed only as far as the
+#   room can show, with a margin (Python runs ~4.3 characters per compressed token; see _compressed_target)
 FOLD_FACTOR = 3  # code this many times longer than its room is not worth folding: it cannot fit  # typical of Python, to turn a token allowance into a skeleton's characters
 TRUNCATED = "# … truncated\n"
 IMPORTS = "(imports)"  # the symbol of a section holding a file's import statements
@@ -129,6 +132,7 @@ class _Fill:
     full_code: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)  # header, code, tokens
     skeletons: dict[tuple[str, str, bool], tuple[str, int]] = field(default_factory=dict)  # text, tokens
     folded: dict[tuple[str, str], str] = field(default_factory=dict)  # code with its docstrings folded
+    prefixes: set[tuple[str, str]] = field(default_factory=set)  # full_code holding only a prefix of the code
 
     def used(self) -> int:
         return self.levels[1].used + self.levels[2].used
@@ -164,7 +168,7 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     one, two, reserved = level_budgets(budget)
     heading = count_tokens(_HEADINGS[1] + _CLOSE), count_tokens(_HEADINGS[2] + _CLOSE)
     fill = _Fill(graph, one + two, {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])},
-                 list(ranking.notes))
+                 list(ranking.notes), ranking.sources)
     items = list(enumerate(ranking.items))
     targets = [(n, i) for n, i in items if i.distance == 0]
     rest = [(n, i) for n, i in items if i.distance != 0]
@@ -223,13 +227,15 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     key = (item.path, item.qualname)
     if key not in fill.full_code or item.definition is None:
-        compressed = (_compressed_file(fill.graph, item.path, code, room) if item.definition is None
-                      else compress_python(code))
-        if not compressed.ok:
-            fill.notes.append(f"{item.path}: {compressed.reason}")
-        header = _header(item, lines)
-        fill.full_code[key] = (header, compressed.text, count_tokens(header + compressed.text))
+        if item.definition is None:
+            compressed, partial = _compressed_file(fill.graph, item.path, code, room), False
+        elif target:
+            compressed, partial = _compressed_target(fill.graph, item, code, room)
+        else:
+            compressed, partial = compress_python(code), False
+        _keep_full_code(fill, item, lines, compressed, partial=partial)
     header, body, tokens = fill.full_code[key]
+    partial = key in fill.prefixes
     text = header + body
     if not target and _is_class(item) and tokens > MAX_CLASS_SHARE * fill.total:
         return _place_skeleton(fill, item, n, room)
@@ -237,8 +243,14 @@ def _place_full(fill: _Fill, item: Item, n: int, room: int, *, target: bool = Fa
         return _place_skeleton(fill, item, n, room) if _is_class(item) else False
     truncated = tokens > room
     if truncated:
-        cut = _truncate(header, body, room)
-        if cut is None:
+        cut = _truncate(header, body, room, whole=not partial)
+        if isinstance(cut, _Short):  # the cut reached the end of the prefix: the whole code decides where it falls
+            _keep_full_code(fill, item, lines, compress_python(code), partial=False)
+            header, body, tokens = fill.full_code[key]
+            text = header + body
+            truncated = tokens > room
+            cut = _truncate(header, body, room) if truncated else (text, tokens)
+        if cut is None or isinstance(cut, _Short):
             fill.notes.append(f"target {item.path}:{item.qualname or '(file)'} does not fit in level 1 even "
                               "truncated")
             return False
@@ -353,6 +365,49 @@ def _place_signature(fill: _Fill, item: Item, n: int, room: int) -> bool:
     return True
 
 
+def _keep_full_code(fill: _Fill, item: Item, lines: tuple[int, int], compressed: Compressed, *,
+                    partial: bool) -> None:
+    """The item's header, compressed code and its tokens (`partial`: only a prefix of its code)."""
+    if not compressed.ok:
+        fill.notes.append(f"{item.path}: {compressed.reason}")
+    header = _header(item, lines)
+    key = (item.path, item.qualname)
+    fill.full_code[key] = (header, compressed.text, count_tokens(header + compressed.text))
+    if partial:
+        fill.prefixes.add(key)
+    else:
+        fill.prefixes.discard(key)
+
+
+def _compressed_target(graph: Graph, item: Item, code: str, room: int) -> tuple[Compressed, bool]:
+    """The target definition's code compressed, and whether only a prefix of it: for code far longer than
+    `room` (a large class), only a prefix that ends before one of its members and holds more than `room` tokens
+    once compressed, as only a prefix of it can be shown. It grows member by member: each piece starts a
+    statement (never inside a string or brackets), so pieces compress as the whole would. The cut then has to
+    fall before the prefix's last line (`_truncate` says when it does not: the whole code decides then)."""
+    definition = item.definition
+    facts = graph.facts(item.path)
+    if definition is None or facts is None or len(code) <= TARGET_PREFIX_CHARS * room:
+        return compress_python(code), False
+    first, prefix = definition.line, definition.qualname + "."
+    starts = sorted({d.line - first for d in facts.definitions if first < d.line <= definition.end_line
+                     and d.kind != "variable" and d.qualname.startswith(prefix) and "." not in d.qualname[len(prefix):]})
+    rows = code.splitlines(keepends=True)
+    offsets = list(accumulate(map(len, rows), initial=0))
+    want, done, text = int(TARGET_PREFIX_CHARS * room), 0, ""
+    while True:
+        cut = next((s for s in starts if done < s < len(rows) and offsets[s] > want), None)
+        if cut is None:  # no member far enough: the whole
+            return compress_python(code), False
+        piece = compress_python("".join(rows[done:cut]))
+        if not piece.ok:  # (a piece the tokenizer rejects: the whole decides what is said of it)
+            return compress_python(code), False
+        text, done = text + piece.text, cut
+        if count_tokens(text) > room:
+            return Compressed(text, ok=True), True
+        want = want * 3 // 2
+
+
 def _compressed_file(graph: Graph, path: str, code: str, room: int) -> Compressed:
     """A whole file compressed; for a file much larger than `room`, only a prefix that ends before a
     definition (so never inside a string) and still fills `room` tokens once compressed."""
@@ -378,9 +433,10 @@ def _header(item: Item, lines: tuple[int, int]) -> str:
     return f"# ---- {item.path}:{lines[0]}-{lines[1]} {what} ({item.reason})\n"
 
 
-def _truncate(header: str, code: str, room: int) -> tuple[str, int] | None:
+def _truncate(header: str, code: str, room: int, *, whole: bool = True) -> tuple[str, int] | _Short | None:
     """The longest line prefix of `code` that fits `room` with the header and the truncation marker:
-    estimated from per-line counts, then settled with exact counts of the whole text."""
+    estimated from per-line counts, then settled with exact counts of the whole text. When `code` is only a
+    prefix of the code (`whole` False): _SHORT if the search reaches its last line (the rest could change it)."""
     rows = code.splitlines(keepends=True)
     left = room - count_tokens(header + TRUNCATED)
     n = 0
@@ -389,6 +445,9 @@ def _truncate(header: str, code: str, room: int) -> tuple[str, int] | None:
             break
         left -= n_tokens
         n += 1
+    else:
+        if not whole:
+            return _SHORT
     def fit(k: int) -> tuple[str, int] | None:
         text = header + "".join(rows[:k]) + TRUNCATED
         tokens = count_tokens(text)
@@ -400,11 +459,20 @@ def _truncate(header: str, code: str, room: int) -> tuple[str, int] | None:
         n -= 1
         best = fit(n)
     while best is not None and n + 1 < len(rows):  # or too short
+        if not whole and n + 2 >= len(rows):
+            return _SHORT
         longer = fit(n + 1)
         if longer is None:
             break
         best, n = longer, n + 1
     return best
+
+
+class _Short:
+    """What `_truncate` returns when a prefix of the code was too short to settle the cut."""
+
+
+_SHORT = _Short()
 
 
 def _finish(target: str, budget: int, budgets: tuple[int, int, int], fill: _Fill,

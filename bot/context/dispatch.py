@@ -58,7 +58,7 @@ def families(lookup: Lookup, paths: Iterable[str]) -> list[Family]:
     pool = list(dict.fromkeys(paths))
     found: list[Family] = []
     for path in pool:
-        for line, prefix, by_type in lookups(graph.source(path)):
+        for line, prefix, by_type in lookups(lookup.source(path)):
             method = definition_at(graph, path, line)
             if method is None or "." not in method.qualname:
                 continue

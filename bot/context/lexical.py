@@ -107,13 +107,15 @@ def bm25(found: list[Chunk], query: str) -> dict[tuple[str, str], float]:
     vocabulary: set[str] = set().union(*(c.identifiers.keys() for c in found))
     related = {w: hits for w in vocabulary if (hits := wanted.intersection(_expand(w)))}
     keys = related.keys()
-    tfs: list[Counter[str]] = []
+    tfs: list[dict[str, int]] = []
     df: Counter[str] = Counter()
     for chunk in found:
-        tf: Counter[str] = Counter()
-        for word in chunk.identifiers.keys() & keys:
+        tf: dict[str, int] = {}  # (a plain dict: a Counter's missing-key hook runs in Python for every new term)
+        identifiers = chunk.identifiers
+        for word in identifiers.keys() & keys:
+            count = identifiers[word]
             for term in related[word]:
-                tf[term] += chunk.identifiers[word]
+                tf[term] = tf.get(term, 0) + count
         tfs.append(tf)
         df.update(tf.keys())
     n, avg = len(found), sum(c.length for c in found) / len(found)

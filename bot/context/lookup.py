@@ -26,6 +26,7 @@ _SELF_ATTR = re.compile(r"\b(?:self|cls)\.([A-Za-z_]\w*)")
 _SUBSCRIPT = re.compile(r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\[")
 _DICT_START = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*\{")
 _CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+_NOT_CHAIN = re.compile(r"[^\w.\s]")
 
 
 class Lookup:
@@ -37,6 +38,26 @@ class Lookup:
         self._dict_rows: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._keyed: dict[str, dict[str, list[str]]] = {}
         self._inner_imports: dict[str, list[ImportFact]] = {}
+        self._bindings: dict[str, dict[str, list[ImportFact]]] = {}
+        self._bound: dict[str, set[str]] = {}
+        self.sources: dict[str, str] = {}  # each file read once per ranking (the context reads them again)
+
+    def source(self, path: str) -> str:
+        """The file's text as the graph sees it, read once per lookup object."""
+        if path not in self.sources:
+            self.sources[path] = self.graph.source(path)
+        return self.sources[path]
+
+    def binding(self, path: str, facts: FileFacts, name: str) -> list[ImportFact]:
+        """The imports of `path` that bind `name`, module-level and unguarded first (indexed once per file)."""
+        if path not in self._bindings:
+            index: dict[str, list[ImportFact]] = {}
+            for imp in facts.imports:
+                if imp.name != "*":
+                    index.setdefault(imp.alias or (imp.name if imp.name else imp.module.split(".")[0]), []).append(imp)
+            self._bindings[path] = {k: sorted(v, key=lambda i: (i.scope != "module", i.guarded))
+                                    for k, v in index.items()}
+        return self._bindings[path].get(name, [])
 
     def defs(self, path: str) -> dict[str, list[Definition]]:
         """The file's functions and classes by qualname."""
@@ -67,7 +88,7 @@ class Lookup:
         local = _pick(self.defs(path).get(head, []))
         if local is not None:
             return self._descend(path, local, rest, depth)
-        for imp in _binding(facts, head):
+        for imp in self.binding(path, facts, head):
             found = self._through(path, imp, rest, depth)
             if found is not None:
                 return found
@@ -110,7 +131,7 @@ class Lookup:
             facts = self.graph.facts(path)
             if facts is None:
                 continue
-            if parts[0] in self.defs(path) or _binding(facts, parts[0]):
+            if parts[0] in self.defs(path) or self.binding(path, facts, parts[0]):
                 found = self.resolve(path, parts, depth + 1)
                 if found is not None:
                     return found
@@ -164,8 +185,10 @@ class Lookup:
         facts = self.graph.facts(ref.path)
         if facts is None:
             return []
-        bound = {d.name for d in facts.definitions if d.qualname == d.name} | {
-            i.alias or (i.name if i.name else i.module.split(".")[0]) for i in facts.imports if i.name != "*"}
+        if ref.path not in self._bound:  # the names the file binds at its top: definitions and imports
+            self._bound[ref.path] = {d.name for d in facts.definitions if d.qualname == d.name} | {
+                i.alias or (i.name if i.name else i.module.split(".")[0]) for i in facts.imports if i.name != "*"}
+        bound = self._bound[ref.path]
         found: dict[tuple[str, str], tuple[SymbolRef, str]] = {}
         for chain in dict.fromkeys(_CHAIN.findall(code)):
             parts = chain.split(".")
@@ -182,7 +205,7 @@ class Lookup:
                 hit = self.member(owner, name)
                 if hit is not None and hit.qualname != ref.qualname:
                     found.setdefault((hit.path, hit.qualname), (hit, f"self.{name}"))
-        for name in dict.fromkeys(_SUBSCRIPT.findall(code)):
+        for name in dict.fromkeys(subscripted(code)):
             for hit in self.registry(ref, owner, name):
                 found.setdefault((hit.path, hit.qualname), (hit, f"{name}[…]"))
         return [v for k, v in found.items() if k != (ref.path, ref.qualname)]
@@ -205,7 +228,7 @@ class Lookup:
         elif len(parts) == 1:
             where.append((ref.path, name))
             facts = self.graph.facts(ref.path)
-            for imp in _binding(facts, name) if facts is not None else []:
+            for imp in self.binding(ref.path, facts, name) if facts is not None else []:
                 for module in self.graph.resolver.absolute_module(ref.path, imp) if imp.name else []:
                     where += [(p, imp.name or name) for p in self.graph.paths_of(module)]
         out: list[SymbolRef] = []
@@ -226,14 +249,14 @@ class Lookup:
     def _dict_values(self, path: str, key: str) -> list[str]:
         owner, _, name = key.rpartition(".")
         if path not in self._dict_rows:
-            self._dict_rows[path] = _dict_starts(split_lines(self.graph.source(path)))
+            self._dict_rows[path] = _dict_starts(split_lines(self.source(path)))
         span = (1, 1 << 30)
         if owner:
             cls = [d for d in self.defs(path).get(owner, []) if d.kind == "class"]
             if not cls:
                 return []
             span = (cls[0].line, cls[0].end_line)
-        lines = split_lines(self.graph.source(path))
+        lines = split_lines(self.source(path))
         for row, indent in self._dict_rows[path].get(name, []):
             if span[0] <= row <= span[1] and (owner or not indent):
                 snippet = "\n".join(line[indent:] for line in lines[row - 1:row - 1 + MAX_DICT_LINES])
@@ -246,7 +269,7 @@ class Lookup:
         (`FILTERS = {"attr": do_attr}` -> {"attr": ["do_attr"]}): registries that code reaches by a
         name written in a string (a template's `|attr`, a route's `<float:x>`)."""
         if path not in self._keyed:
-            lines = split_lines(self.graph.source(path))
+            lines = split_lines(self.source(path))
             if path not in self._dict_rows:
                 self._dict_rows[path] = _dict_starts(lines)
             out: dict[str, list[str]] = {}
@@ -259,6 +282,22 @@ class Lookup:
                         out.setdefault(key, []).append(value)
             self._keyed[path] = out
         return self._keyed[path]
+
+
+def subscripted(code: str) -> list[str]:
+    """`_SUBSCRIPT.findall(code)`, scanning only what precedes each `[`: the run of name, dot and blank
+    characters before it (a match is made of those alone, so none starts before the run), the runs joined by a
+    separator that is none of them. The pattern tried at every word of a large class was most of its cost."""
+    if "[" not in code:
+        return []
+    backwards, n = code[::-1], len(code)
+    runs: list[str] = []
+    at = code.find("[")
+    while at >= 0:
+        before = _NOT_CHAIN.search(backwards, n - at)  # the nearest character before `at` outside such a run
+        runs.append(code[n - before.start() if before is not None else 0:at + 1])
+        at = code.find("[", at + 1)
+    return _SUBSCRIPT.findall("\0".join(runs))
 
 
 def _dict_starts(lines: list[str]) -> dict[str, list[tuple[int, int]]]:
@@ -278,12 +317,6 @@ def _pick(hits: list[Definition]) -> Definition | None:
         return None
     plain = [d for d in hits if not d.conditional]
     return (plain or hits)[-1]
-
-
-def _binding(facts: FileFacts, name: str) -> list[ImportFact]:
-    imps = [i for i in facts.imports if i.name != "*"
-            and (i.alias or (i.name if i.name else i.module.split(".")[0])) == name]
-    return sorted(imps, key=lambda i: (i.scope != "module", i.guarded))
 
 
 def _dict_names(snippet: str) -> list[str]:

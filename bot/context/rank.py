@@ -22,13 +22,13 @@ evidence gives way to shorter ones found as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.context.dispatch import Family, families
 from bot.context.evidence import Clue, block_names, expectation_blocks, named
-from bot.context.lexical import bm25, chunks
+from bot.context.lexical import bm25, chunks, words
 from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
@@ -84,6 +84,7 @@ LEXICAL_ONLY = 9
 class Ranking:
     items: list[Item] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # the files' texts it read, by path (for the context)
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _Ranker:
         self.sources: dict[str, list[str]] = {}
         self.notes: list[str] = []
         self.families: list[Family] | None = None
+        self.python_files: list[str] | None = None
 
     def run(self, seeds: list[Seed]) -> Ranking:
         roots: list[SymbolRef] = []
@@ -146,7 +148,7 @@ class _Ranker:
         self._overrides()
         self._changed_files()
         self._lexical(seeds, targets)
-        return Ranking(self.ranked(), self.notes)
+        return Ranking(self.ranked(), self.notes, self.lookup.sources)
 
     # -- collecting -----------------------------------------------------------------------------------
     def add(self, path: str, definition: Definition | None, distance: int, weight: float, reason: str,
@@ -398,6 +400,8 @@ class _Ranker:
 
     def _lexical(self, seeds: list[Seed], targets: list[SymbolRef]) -> None:
         query = self.failure + "\n" + "\n".join(self.code(r.path, r.definition) for r in targets)
+        if not words(query):  # nothing to match (a whole-file target, no failure): no index to build
+            return
         pool = self._pool(seeds)
         scores = bm25(chunks(self.graph, pool, self._lines, MAX_CHUNKS), query)
         if not scores:
@@ -424,7 +428,8 @@ class _Ranker:
                     self.found[(path, qualname)].lexical = share
                     self.found[(path, qualname)].signals.append("lexical")
             elif taken < MAX_LEXICAL and not _test_path(path):  # test helpers are not code under test
-                definition = _definition(self.graph, path, qualname)
+                defined = self.lookup.defs(path).get(qualname)  # the last of that name, as the file's index has it
+                definition = defined[-1] if defined else None
                 if definition is not None:
                     taken += 1
                     self.add(path, definition, LEXICAL_ONLY, 0.0, f"lexical match with the failure "
@@ -452,14 +457,28 @@ class _Ranker:
         """Files to index for BM25: where the graph's items live, the targets' files and what they import,
         the changed files, then the rest of the repository up to MAX_POOL files; test files only as the
         target's own file or a conftest; documentation and examples not at all."""
-        paths = [s.path for s in seeds] + [f.path for f in self.found.values()] + sorted(self.changed)
-        for seed in seeds:
-            paths += self.graph.dependencies_of_path(seed.path)
-        paths += [p for p in self.graph.files() if p.endswith(".py")]
         own = {s.path for s in seeds}
-        keep = [p for p in dict.fromkeys(paths) if p in own or p.endswith("conftest.py")
-                or not (_test_path(p) or p.startswith(_NOT_CODE_UNDER_TEST))]
-        return keep[:MAX_POOL]
+        keep: list[str] = []
+        seen: set[str] = set()
+        for p in self._pool_candidates(seeds):  # lazily: the first MAX_POOL files kept are all it takes
+            if p in seen:
+                continue
+            seen.add(p)
+            if p in own or p.endswith("conftest.py") or not (_test_path(p) or p.startswith(_NOT_CODE_UNDER_TEST)):
+                keep.append(p)
+                if len(keep) == MAX_POOL:
+                    break
+        return keep
+
+    def _pool_candidates(self, seeds: list[Seed]) -> Iterator[str]:
+        yield from (s.path for s in seeds)
+        yield from [f.path for f in self.found.values()]
+        yield from sorted(self.changed)
+        for seed in seeds:
+            yield from self.graph.dependencies_of_path(seed.path)
+        if self.python_files is None:
+            self.python_files = [p for p in self.graph.files() if p.endswith(".py")]
+        yield from self.python_files
 
     # -- results --------------------------------------------------------------------------------------
     def _best(self, distance: int) -> list[_Found]:
@@ -491,7 +510,7 @@ class _Ranker:
 
     def _lines(self, path: str) -> list[str]:
         if path not in self.sources:
-            self.sources[path] = split_lines(self.graph.source(path))
+            self.sources[path] = split_lines(self.lookup.source(path))
         return self.sources[path]
 
 
@@ -502,12 +521,6 @@ def _size_factor(definition: Definition | None) -> float:
     if definition is None:
         return 1.0
     return (max(definition.end_line - definition.line + 1, SMALL) / SMALL) ** SIZE_EXP
-
-
-def _definition(graph: Graph, path: str, qualname: str) -> Definition | None:
-    facts = graph.facts(path)
-    hits = [d for d in facts.definitions if d.qualname == qualname and d.kind != "variable"] if facts else []
-    return hits[-1] if hits else None
 
 
 def _test_path(path: str) -> bool:

@@ -7,7 +7,6 @@ seed). Unknown targets raise ContextError with the closest names ("did you mean"
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +88,8 @@ def _node_id(graph: Graph, target: str) -> Seed:
     facts = graph.facts(path)
     defs = {d.qualname: d for d in facts.definitions} if facts is not None else {}
     if qualname not in defs:
+        import difflib  # (only for an unknown target's message)
+
         close = difflib.get_close_matches(qualname, list(defs), n=5, cutoff=0.5)
         hint = f"; did you mean: {', '.join(f'{path}::' + c.replace('.', '::') for c in close)}" if close else ""
         raise ContextError(f"no test {qualname!r} in {path}{hint}")
@@ -120,6 +121,8 @@ def _ref(graph: Graph, path: str, definition: Definition) -> SymbolRef:
 
 
 def _did_you_mean(graph: Graph, target: str) -> str:
+    import difflib  # (only for an unknown target's message: not on every context's import path)
+
     files = graph.files()
     if target.endswith(".py") or "/" in target:
         close = difflib.get_close_matches(target, files, n=5, cutoff=0.5)

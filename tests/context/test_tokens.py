@@ -45,3 +45,13 @@ def test_counting_never_downloads(tmp_path: Path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["2", "False"]
     assert list(cache.iterdir()) == []
+
+
+def test_ranks_are_the_official_files_own_ranks():
+    # The table takes a token's line number as its rank: the official file (SHA-256 checked) ranks them so.
+    import base64
+
+    from bot.context.tokens import _parse_ranks
+
+    rows = [row.split() for row in bpe_file().read_bytes().splitlines() if row]
+    assert _parse_ranks(bpe_file()) == {base64.b64decode(token): int(rank) for token, rank in rows}
