@@ -125,5 +125,7 @@ def bm25(found: list[Chunk], query: str) -> dict[tuple[str, str], float]:
         if not tf:
             continue
         norm = K1 * (1 - B + B * chunk.length / max(avg, 1.0))
-        out[(chunk.path, chunk.definition.qualname)] = sum(idf[w] * f * (K1 + 1) / (f + norm) for w, f in tf.items())
+        # (fsum: the same float whatever order the terms came in, which follows the hash seed of `str`)
+        out[(chunk.path, chunk.definition.qualname)] = math.fsum(idf[w] * f * (K1 + 1) / (f + norm)
+                                                                 for w, f in tf.items())
     return out
