@@ -32,6 +32,13 @@ PER_PAGE = 100
 # files of a pull request): a server whose pages never end (each linking to a next one) cannot hold the run.
 MAX_PAGES = 100
 MAX_RATE_LIMIT_WAIT = 90.0  # wait for a rate-limit reset at most this long, else report when it resets
+# PyGithub spaces requests itself unless told otherwise: 0.25 s before every request, 1 s between writes. The bot
+# reads one request at a time, and its most (MAX_PAGES pages of its three listings, plus a few single reads) stays
+# far below GitHub's secondary limit of 900 points a minute (a read is one), so reads go out unspaced; a listing of
+# 100 pages took 25 s of sleeping. Writes keep their second: GitHub asks for one between content-creating
+# requests (at most 80 a minute), and the retry still waits out any 403/429 that asks for more.
+SECONDS_BETWEEN_READS: float | None = None
+SECONDS_BETWEEN_WRITES = 1.0
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
 
@@ -104,7 +111,9 @@ class GitHubClient:
         self.redact = redact
         self.repository = repository
         self._gh = Github(base_url=api_url, auth=Auth.Token(token), timeout=TIMEOUT_SECONDS,
-                          retry=_retry(log), lazy=True, per_page=PER_PAGE)
+                          retry=_retry(log), lazy=True, per_page=PER_PAGE,
+                          seconds_between_requests=SECONDS_BETWEEN_READS,
+                          seconds_between_writes=SECONDS_BETWEEN_WRITES)
         self._repo: Repository = self._gh.get_repo(repository, lazy=True)
         self._pulls: dict[int, GhPullRequest] = {}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from support.anthropic_server import AnthropicServer
 from support.gitrepo import git
+from support.pytest_env import PYTEST_ENV
 
 OPS = '''\
 def add(a, b):
@@ -164,6 +165,7 @@ class Run:
 def yantra_env(server: AnthropicServer | None, *, api_key: str | None = "test-key") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env.update(GIT_ENV)
+    env.update(PYTEST_ENV)
     if api_key is not None:
         env["ANTHROPIC_API_KEY"] = api_key
     if server is not None:

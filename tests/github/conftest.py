@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from support.github_server import GitHubServer, github_server
 from support.gitrepo import git_out as git  # stripped: the world compares shas and single lines
+from support.pytest_env import PYTEST_ENV
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "github-payloads"  # copied from ../shared
 REPO = "Codertocat/Hello-World"
@@ -149,7 +150,7 @@ class World:
                "GITHUB_ACTIONS": "true", "GITHUB_API_URL": self.gh.base_url, "GITHUB_REPOSITORY": REPO,
                "GITHUB_WORKSPACE": str(self.workspace), "GITHUB_SERVER_URL": "https://github.com",
                "GITHUB_OUTPUT": str(self.tmp / "output.txt"), "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md"),
-               "YANTRA_GITHUB_TOKEN": self.gh.token, "YANTRA_MODE": "check",
+               "YANTRA_GITHUB_TOKEN": self.gh.token, "YANTRA_MODE": "check", **PYTEST_ENV,
                **self.env_extra}
         env.update({f"YANTRA_{k.upper()}": v for k, v in inputs.items()})
         if os.environ.get("PYTHONPATH"):  # the `bot` under test (a worktree's), as the other subprocess tests run

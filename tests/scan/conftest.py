@@ -5,13 +5,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.pytest_env import PYTEST_ENV
 
 WriteFiles = Callable[[dict[str, str]], Path]
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> WriteFiles:
-    """Write {relative path: source} under tmp_path/project and return the project root."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WriteFiles:
+    """Write {relative path: source} under tmp_path/project and return the project root. Its test runs inherit
+    PYTEST_ENV (none of the suite's own pytest plugins: support.pytest_env)."""
+    for name, value in PYTEST_ENV.items():
+        monkeypatch.setenv(name, value)
     root = tmp_path / "project"
     root.mkdir()
 
