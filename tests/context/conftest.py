@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
+from support.graph_repo import written_repo
 
 FILES = {
     "calc/__init__.py": "",
@@ -133,12 +132,7 @@ tests/test_core.py:5: AssertionError
 
 
 def make_repo(root: Path) -> Path:
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
+    return written_repo(root, FILES)
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,9 @@ the next context, after an edit, is built from the new text."""
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
 from pathlib import Path
+
+from support.graph_repo import written_repo
 
 from bot.context import assemble_context
 from bot.graph import open_graph
@@ -30,15 +30,6 @@ FILES = {
 }
 
 
-def _repo(root: Path) -> Path:
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
-
-
 def _context(root: Path, target: str) -> str:
     graph = open_graph(root)
     try:
@@ -48,7 +39,7 @@ def _context(root: Path, target: str) -> str:
 
 
 def test_the_next_context_reads_the_edited_files_again(tmp_path: Path):
-    root = _repo(tmp_path)
+    root = written_repo(tmp_path, FILES)
     before = _context(root, "total")
     assert "return 0.2 if region == \"eu\" else 0.1" in before  # the callee, read through the ranking's lookups
     rates = root / "shop/rates.py"
@@ -61,7 +52,7 @@ def test_the_next_context_reads_the_edited_files_again(tmp_path: Path):
 
 
 def test_the_same_context_twice_is_the_same(tmp_path: Path):
-    root = _repo(tmp_path)
+    root = written_repo(tmp_path, FILES)
     graph = open_graph(root)
     try:
         first = assemble_context(graph, "total", 4000)

@@ -11,16 +11,21 @@ from pathlib import Path
 from typing import Any
 
 
-@contextmanager
-def opened_graph(root: Path, files: Mapping[str, str]) -> Iterator[Any]:
-    from bot.graph import open_graph
-
+def written_repo(root: Path, files: Mapping[str, str]) -> Path:
+    """`files` written under `root` (dedented), in a git repository (nothing committed)."""
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    graph = open_graph(root)
+    return root
+
+
+@contextmanager
+def opened_graph(root: Path, files: Mapping[str, str]) -> Iterator[Any]:
+    from bot.graph import open_graph
+
+    graph = open_graph(written_repo(root, files))
     try:
         yield graph
     finally:
