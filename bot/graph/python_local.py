@@ -19,7 +19,7 @@ import warnings
 from bot.graph.model import LocalIssue
 from bot.graph.names import ALWAYS_DEFINED, is_dunder
 from bot.graph.python_codegen import KNOWN_INTERPRETERS
-from bot.graph.python_next import NEXT, desugared, rewritten
+from bot.graph.python_next import NEXT, desugared, first_form, rewritten
 from bot.lazy_re import lazy
 
 _INTERPRETER = sys.version_info[:2]
@@ -108,7 +108,11 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
             if plain != data:
                 if remaining is not None:
                     return _issue_from_syntax_error(remaining)  # broken beyond 3.15's forms: where it is broken
-                return None if target >= NEXT else _target_lacks(exc, target)
+                if target >= NEXT:
+                    return None
+                line, col, what = first_form(data, plain)
+                return LocalIssue("syntax-error", line, col, line,
+                                  f"SyntaxError: {what} (target Python {target[0]}.{target[1]})")
         return _issue_from_syntax_error(exc)
     except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))

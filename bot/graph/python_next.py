@@ -59,6 +59,18 @@ def rewritten(data: bytes) -> tuple[bytes, SyntaxError | None]:
     return data, SyntaxError("not judged")  # (too many rewrites, or beyond the compiler: judged as written)
 
 
+def first_form(data: bytes, plain: bytes) -> tuple[int, int, str]:
+    """Where `rewritten` first changed `data` into `plain` (1-based line, 0-based byte column) and what stood
+    there, in words for a finding: the syntax a target older than 3.15 lacks."""
+    for number, (old, new) in enumerate(zip(data.splitlines(), plain.splitlines(), strict=False), start=1):
+        if old != new:
+            col = next(i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b)
+            if old[col:].startswith(b"lazy") or old.lstrip().startswith(b"lazy"):
+                return number, len(old) - len(old.lstrip()), "a lazy import (PEP 810) needs Python 3.15"
+            return number, col, "unpacking in a comprehension (PEP 798) needs Python 3.15"
+    return 1, 0, "Python 3.15's syntax"
+
+
 def _drop_lazy(m: re.Match[bytes]) -> bytes:
     """`lazy import x` -> `import     x`: the keyword moves left over `lazy`, later columns stay."""
     indent, gap, keyword = m.group(1), m.group(2), m.group(3)
@@ -85,4 +97,4 @@ def _blank_unpacking(source: bytes, exc: SyntaxError) -> bytes | None:
     return b"".join(lines)
 
 
-__all__ = ["NEXT", "desugared", "rewritten"]
+__all__ = ["NEXT", "desugared", "first_form", "rewritten"]

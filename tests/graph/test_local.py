@@ -227,3 +227,12 @@ def test_python_315_syntax_does_not_excuse_another_error(src: str, line: int) ->
 
 def test_lazy_as_a_name_is_no_import() -> None:
     assert issues("lazy = 1\nlazy.import_ = 2\nprint(lazy)\n", (3, 10)) == []
+
+
+@NEXT_ONLY
+def test_the_finding_names_the_python_315_form_the_target_lacks() -> None:
+    src = b"import os\n\nif os.sep:\n    lazy from json import dumps\n\ndef merged(ds):\n    return {**d for d in ds}\n"
+    assert [(i.line, i.col, i.message) for i in local_issues(src, (3, 10)) if i.rule == "syntax-error"] == [
+        (4, 4, "SyntaxError: a lazy import (PEP 810) needs Python 3.15 (target Python 3.10)")]
+    assert [(i.line, i.col, i.message) for i in local_issues(src[src.index(b"def"):], (3, 12))] == [
+        (2, 12, "SyntaxError: unpacking in a comprehension (PEP 798) needs Python 3.15 (target Python 3.12)")]
