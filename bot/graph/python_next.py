@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 
 from bot.lazy_re import lazy
 
@@ -26,7 +27,9 @@ _LAZY = lazy(rb"(?m)^([ \t]*)lazy([ \t]+)(import|from)(?=[ \t\\(])")
 # CPython's messages for PEP 798's forms before 3.15, at the star
 _UNPACKING = ("iterable unpacking cannot be used in comprehension",
               "dict unpacking cannot be used in dict comprehension")
-_MAX_REWRITES = 1000  # comprehensions with unpacking in one file: beyond it the file is judged as written
+# Each rewrite compiles the whole file again: a file whose unpackings would cost more than this many bytes
+# compiled (a hostile one holds thousands) is judged as written
+_MAX_COMPILED = 4_000_000
 
 
 def desugared(data: bytes) -> bytes | None:
@@ -36,13 +39,14 @@ def desugared(data: bytes) -> bytes | None:
     return source if error is None and source != data else None
 
 
+@lru_cache(maxsize=8)  # (asked of one file by its syntax check, its names and its facts in turn)
 def rewritten(data: bytes) -> tuple[bytes, SyntaxError | None]:
     """`data` with as much of Python 3.15's syntax written for an older Python as stood in the way, and the
     error this interpreter still finds in it (None: it compiles). When 3.15's forms were rewritten, that error is
     the file's real one: a file that also has `def broken(:` is broken there, not at its `lazy import`. Nothing
     rewritten (the source returned is `data`): judge the file as written."""
     source = _LAZY.sub(_drop_lazy, data) if b"lazy" in data else data
-    for _ in range(_MAX_REWRITES):
+    for _ in range(max(1, _MAX_COMPILED // max(len(data), 1))):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -236,3 +236,14 @@ def test_the_finding_names_the_python_315_form_the_target_lacks() -> None:
         (4, 4, "SyntaxError: a lazy import (PEP 810) needs Python 3.15 (target Python 3.10)")]
     assert [(i.line, i.col, i.message) for i in local_issues(src[src.index(b"def"):], (3, 12))] == [
         (2, 12, "SyntaxError: unpacking in a comprehension (PEP 798) needs Python 3.15 (target Python 3.12)")]
+
+
+@NEXT_ONLY
+def test_a_file_of_thousands_of_unpackings_is_judged_as_written_not_rewritten_without_end() -> None:
+    """Each comprehension unpacking costs one compile of the whole file: a hostile file full of them is judged as
+    CPython reads it once the rewrites would cost too much, instead of compiling it thousands of times."""
+    few = b"def f(ds):\n    return {**d for d in ds}\n" * 5
+    assert [i for i in local_issues(few, (3, 15)) if i.rule == "syntax-error"] == []
+    many = b"x = {**d for d in ds}\n" * 20_000
+    found = [i for i in local_issues(many, (3, 15)) if i.rule == "syntax-error"]
+    assert [(i.line, i.message) for i in found] == [(1, "SyntaxError: dict unpacking cannot be used in dict comprehension")]
