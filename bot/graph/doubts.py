@@ -22,6 +22,7 @@ A new mechanism is one field here and one detector in `python_doubts`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
@@ -97,19 +98,27 @@ def mocked(graph: Graph, importer: str, module: str) -> bool:
     return any(listed(graph.facts(p)) for p in graph.files())
 
 
-def never_collected(graph: Graph, path: str) -> bool:
-    """A `conftest.py` in the file's directory or above lists it in `collect_ignore(_glob)`: pytest never imports
-    it (typically on interpreters older than the syntax it uses: `if sys.version_info < (3, 12): ...`)."""
+def _conftests_above(graph: Graph, path: str) -> Iterator[tuple[str, FileFacts]]:
+    """(directory, facts) of each `conftest.py` from the file's directory up to the root ("" for the root)."""
     directory = path.rpartition("/")[0]
     while True:
         conf = f"{directory}/conftest.py" if directory else "conftest.py"
         facts = graph.facts(conf) if conf in graph.layout.names_of else None
-        rel = path[len(directory) + 1:] if directory else path
-        if facts is not None and any(fnmatch(rel, p) or fnmatch(basename(rel), p) for p in facts.doubts.collect_ignore):
-            return True
+        if facts is not None:
+            yield directory, facts
         if not directory:
-            return False
+            return
         directory = directory.rpartition("/")[0]
+
+
+def never_collected(graph: Graph, path: str) -> bool:
+    """A `conftest.py` in the file's directory or above lists it in `collect_ignore(_glob)`: pytest never imports
+    it (typically on interpreters older than the syntax it uses: `if sys.version_info < (3, 12): ...`)."""
+    for directory, facts in _conftests_above(graph, path):
+        rel = path[len(directory) + 1:] if directory else path
+        if any(fnmatch(rel, p) or fnmatch(basename(rel), p) for p in facts.doubts.collect_ignore):
+            return True
+    return False
 
 
 def conftest_builtin(graph: Graph, path: str, name: str) -> bool:
@@ -117,15 +126,7 @@ def conftest_builtin(graph: Graph, path: str, name: str) -> bool:
     `setattr(builtins, "ip", ...)`): pytest runs it before it imports the file, so the name is bound for every
     module under it (IPython's tests use the `ip` and `_ip` its conftest injects)."""
     wanted = {f"{root} {name}" for root in _BUILTINS_ROOTS}
-    directory = path.rpartition("/")[0]
-    while True:
-        conf = f"{directory}/conftest.py" if directory else "conftest.py"
-        facts = graph.facts(conf) if conf in graph.layout.names_of else None
-        if facts is not None and not wanted.isdisjoint(facts.doubts.store_roots):
-            return True
-        if not directory:
-            return False
-        directory = directory.rpartition("/")[0]
+    return any(not wanted.isdisjoint(facts.doubts.store_roots) for _, facts in _conftests_above(graph, path))
 
 
 _BUILTINS_ROOTS = ("builtins", "__builtin__", "__builtins__")
