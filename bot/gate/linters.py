@@ -126,7 +126,7 @@ _RUFF_VERSION = lazy(r"py(\d)(\d+)")
 
 def newer_syntax(message: str) -> bool:
     """A `syntax-error` message about syntax the target Python lacks (`bot.graph.python_local` adds the target)."""
-    return message.endswith(")") and "(target Python " in message
+    return _JUDGED_FOR.search(message) is not None
 
 
 _EXCLUDES = ("exclude", "extend-exclude")

@@ -65,7 +65,7 @@ def _names_despite_newer_syntax(data: bytes, target: tuple[int, int], error: Loc
     """The unbound names of a file whose only error is syntax newer than the target, when this interpreter
     compiles it (falcon's ASGI half: f-strings in a package declared for 3.5): its names are judged as any
     file's are. Nothing when this interpreter cannot read the file either."""
-    if not error.message.endswith(f"(target Python {target[0]}.{target[1]})"):
+    if not error.message.endswith(_for_target("", target)):
         return ()
     if table is None and _parser_rejects(data):
         return _names_of_next(data, target)
@@ -111,8 +111,7 @@ def syntax_error(data: bytes, target: tuple[int, int]) -> LocalIssue | None:
                 if target >= NEXT:
                     return None
                 line, col, what = first_form(data, plain)
-                return LocalIssue("syntax-error", line, col, line,
-                                  f"SyntaxError: {what} (target Python {target[0]}.{target[1]})")
+                return LocalIssue("syntax-error", line, col, line, _for_target(f"SyntaxError: {what}", target))
         return _issue_from_syntax_error(exc)
     except ValueError as exc:  # "source code string cannot contain null bytes" (3.11)
         return LocalIssue("syntax-error", 1, 0, 1, str(exc))
@@ -187,8 +186,12 @@ def _feature_version_error(data: bytes, target: tuple[int, int]) -> LocalIssue |
 def _target_lacks(exc: SyntaxError, target: tuple[int, int]) -> LocalIssue:
     """CPython's error about syntax a newer Python accepts, marked as newer than the `target` version."""
     issue = _issue_from_syntax_error(exc)
-    return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line,
-                      f"{issue.message} (target Python {target[0]}.{target[1]})")
+    return LocalIssue(issue.rule, issue.line, issue.col, issue.end_line, _for_target(issue.message, target))
+
+
+def _for_target(message: str, target: tuple[int, int]) -> str:
+    """A syntax error's message marked as about syntax the `target` lacks (read back by `bot.gate.linters`)."""
+    return f"{message} (target Python {target[0]}.{target[1]})"
 
 
 def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:
