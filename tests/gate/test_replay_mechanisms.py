@@ -67,7 +67,8 @@ def test_flake8_exclude_and_per_file_ignores_quiet_only_what_they_name(repo: Rep
     }) == [("undefined-name", "examples/demo.py", 1)]
 
 
-@pytest.mark.parametrize("hostile", ["fifo", "garbage", "wrong-types", "escaping"])
+@pytest.mark.parametrize("hostile", ["fifo", "garbage", "wrong-types", "escaping", "nested-fifo", "nested-garbage",
+                                     "nested-wrong-types", "nested-escaping"])
 def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: Repo, hostile: str) -> None:
     """The linter settings come from the checkout: a FIFO named ruff.toml, TOML that does not parse, values of the
     wrong type, patterns reaching outside the repository. None of them hangs the check, crashes it, or quiets
@@ -77,10 +78,15 @@ def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: R
     config = {"garbage": {"ruff.toml": "exclude = [[[\n", ".flake8": "[flake8\nexclude = pkg\n"},
               "wrong-types": {"ruff.toml": 'exclude = "pkg"\nper-file-ignores = ["pkg/*"]\n'
                                            '[lint]\nper-file-ignores = 5\n'},
-              "escaping": {"ruff.toml": 'exclude = ["/", "../", "../../*", "/pkg"]\n'}}.get(hostile, {})
+              "escaping": {"ruff.toml": 'exclude = ["/", "../", "../../*", "/pkg"]\n'},
+              # a ruff configuration below the root (`bot.gate.linters.ProjectLinters`), read the same way
+              "nested-garbage": {"pkg/ruff.toml": "exclude = [[[\n"},
+              "nested-wrong-types": {"pkg/.ruff.toml": 'extend-exclude = "app.py"\nignore = "F821"\n'
+                                                       'per-file-target-version = ["py315"]\n[lint]\nextend-ignore = 5\n'},
+              "nested-escaping": {"pkg/ruff.toml": 'exclude = ["../pkg/app.py", "/pkg", ".."]\n'}}.get(hostile, {})
     repo.files({**PKG, **config})
-    if hostile == "fifo":
-        os.mkfifo(repo.root / "ruff.toml")
+    if hostile in ("fifo", "nested-fifo"):
+        os.mkfifo(repo.root / ("pkg/ruff.toml" if hostile == "nested-fifo" else "ruff.toml"))
     repo.commit()
     done = repo.cli("check", "--format", "json")  # nothing staged yet: must not wait on the FIFO either
     assert done.returncode in (0, 1), done.stderr
