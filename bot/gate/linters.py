@@ -45,6 +45,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from bot.graph.python_local import judged_for
 from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
 from bot.repo_regex import RepoRegex, compile_repo_regex
@@ -92,9 +93,8 @@ class LinterScope:
     def _newer_target(self, path: str, message: str) -> bool:
         """Whether the project declares `path` written for a newer Python than the one the message judged it
         for (ruff's `per-file-target-version`: pylint's examples of the newest syntax)."""
-        judged = _JUDGED_FOR.search(message)
-        return judged is not None and any(
-            version > (int(judged[1]), int(judged[2])) and _matches(p, path) for p, version in self.newer)
+        judged = judged_for(message)
+        return judged is not None and any(version > judged and _matches(p, path) for p, version in self.newer)
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,12 @@ class ProjectLinters:
         return False
 
 
-_JUDGED_FOR = lazy(r"\(target Python (\d+)\.(\d+)\)$")
 _RUFF_VERSION = lazy(r"py(\d)(\d+)")
 
 
 def newer_syntax(message: str) -> bool:
     """A `syntax-error` message about syntax the target Python lacks (`bot.graph.python_local` adds the target)."""
-    return _JUDGED_FOR.search(message) is not None
+    return judged_for(message) is not None
 
 
 _EXCLUDES = ("exclude", "extend-exclude")

@@ -190,8 +190,17 @@ def _target_lacks(exc: SyntaxError, target: tuple[int, int]) -> LocalIssue:
 
 
 def _for_target(message: str, target: tuple[int, int]) -> str:
-    """A syntax error's message marked as about syntax the `target` lacks (read back by `bot.gate.linters`)."""
+    """A syntax error's message marked as about syntax the `target` lacks (read back by `judged_for`)."""
     return f"{message} (target Python {target[0]}.{target[1]})"
+
+
+_JUDGED_FOR = lazy(r"\(target Python (\d+)\.(\d+)\)$")
+
+
+def judged_for(message: str) -> tuple[int, int] | None:
+    """The target of a `syntax-error` message about syntax that target lacks (newer syntax), else None."""
+    m = _JUDGED_FOR.search(message)
+    return (int(m[1]), int(m[2])) if m else None
 
 
 def _really_parenthesized_with(data: bytes, exc: SyntaxError) -> bool:
@@ -231,4 +240,4 @@ def _issue_from_limit(exc: BaseException) -> LocalIssue:
     return LocalIssue("syntax-error", 1, 0, 1, f"SyntaxError: the source is {what} ({type(exc).__name__})")
 
 
-__all__ = ["ALWAYS_DEFINED", "is_dunder", "local_issues", "syntax_error"]
+__all__ = ["ALWAYS_DEFINED", "is_dunder", "judged_for", "local_issues", "syntax_error"]

@@ -27,7 +27,7 @@ from bot.graph.python_doubts import (
     path_dynamic,
 )
 from bot.graph.python_grammar import python_language
-from bot.graph.python_local import local_issues
+from bot.graph.python_local import judged_for, local_issues
 from bot.graph.python_members import (
     attr_stores,
     binding_counts,
@@ -250,10 +250,7 @@ def _local(data: bytes, target: tuple[int, int], *,
     rejects only syntax newer than the target that the parser reads ("... (target Python 3.5)": falcon's
     ASGI half is 3.6+ code in a package declared for 3.5, and its names are still what importers get)."""
     issues = local_issues(data, target, codegen_clear=codegen_clear)
-    return issues, not any(i.rule == "syntax-error" and not _TARGET_ONLY.search(i.message) for i in issues)
-
-
-_TARGET_ONLY = lazy(r"\(target Python \d+\.\d+\)$")  # `bot.graph.python_local.syntax_error`
+    return issues, not any(i.rule == "syntax-error" and judged_for(i.message) is None for i in issues)
 
 
 def _suppressions(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:

@@ -8,12 +8,13 @@ from bot.gate.rules import Hit, RuleContext, make
 from bot.graph.doubts import conftest_builtin, injected_globals, loaded_only_by_name, never_collected
 from bot.graph.model import FileFacts
 from bot.graph.names import ALWAYS_DEFINED
+from bot.graph.python_local import judged_for
 
 
 def local_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     for issue in facts.issues:
         if issue.rule == "syntax-error":
-            if issue.message.endswith(")") and "(target Python " in issue.message and (
+            if judged_for(issue.message) is not None and (
                     never_collected(ctx.graph, path) or loaded_only_by_name(ctx.graph, path)):
                 continue  # newer syntax than the target, in a file pytest is told not to import or never imports
             yield Hit(make("syntax-error", path, issue.line, issue.col, issue.end_line, issue.message))
