@@ -114,7 +114,7 @@ class GitHubClient:
                           retry=_retry(log), lazy=True, per_page=PER_PAGE,
                           seconds_between_requests=SECONDS_BETWEEN_READS,
                           seconds_between_writes=SECONDS_BETWEEN_WRITES)
-        self._repo: Repository = self._gh.get_repo(repository, lazy=True)
+        self._repo: Repository = self._gh.get_repo(repository)  # lazy: the client is (Github(lazy=True))
         self._pulls: dict[int, GhPullRequest] = {}
 
     def close(self) -> None:
