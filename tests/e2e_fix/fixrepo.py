@@ -5,7 +5,6 @@ Imported by the tests as `from e2e_fix.fixrepo import ...` (pytest puts tests/ o
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.anthropic_server import AnthropicServer
+from support.cli_here import Run, run_cli_here
 from support.gitrepo import git
 from support.pytest_env import PYTEST_ENV
 
@@ -152,16 +152,6 @@ def make_project(root: Path) -> Project:
     return proj
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    def events(self) -> list[dict[str, object]]:
-        return [json.loads(line) for line in self.stderr.splitlines() if line.startswith("{")]
-
-
 def yantra_env(server: AnthropicServer | None, *, api_key: str | None = "test-key") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env.update(GIT_ENV)
@@ -178,7 +168,14 @@ def yantra_argv(args: Sequence[str]) -> list[str]:
 
 
 def run_fix(project: Project, server: AnthropicServer | None, *args: str, api_key: str | None = "test-key",
-            timeout: float = 600) -> Run:
-    proc = subprocess.run(yantra_argv(args), cwd=project.root, capture_output=True, text=True, timeout=timeout,
-                          env=yantra_env(server, api_key=api_key))
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+            timeout: float = 600, process: bool = False) -> Run:
+    """`yantra fix ARGS` in `project`: by default through the CLI's own entry point in this process, with the
+    run's environment, working directory and standard streams (each xdist worker imports the Anthropic SDK
+    once: about 2 CPU seconds a run); `process=True` as users run it, a `python -m bot` subprocess. Every
+    process the run starts (git, pytest in the sandbox, semgrep) is real either way; tests of what only a
+    process shows (its exit on a signal, its inherited environment) use the subprocess."""
+    if process:
+        proc = subprocess.run(yantra_argv(args), cwd=project.root, capture_output=True, text=True,
+                              timeout=timeout, env=yantra_env(server, api_key=api_key))
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_cli_here(["fix", *args], cwd=project.root, env=yantra_env(server, api_key=api_key))

@@ -13,7 +13,7 @@ def test_correct_fix_is_committed_with_trailer(project: Project, server: Anthrop
     server.script(GOOD_FIX)
     before = project.head()
 
-    run = run_fix(project, server, "--commit")
+    run = run_fix(project, server, "--commit", process=True)  # the command as users run it
 
     assert run.code == 0, run.stdout + run.stderr
     assert "committed" in run.stdout
@@ -84,7 +84,7 @@ def test_without_api_key_runs_the_checks_only(project: Project, server: Anthropi
 def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServer) -> None:
     server.script(GOOD_FIX)
 
-    run = run_fix(project, server, "--log-format", "json")
+    run = run_fix(project, server, "--log-format", "json", process=True)  # every line of a real stderr
 
     assert run.code == 0, run.stdout + run.stderr
     lines = [ln for ln in run.stderr.splitlines() if ln.strip()]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli_here import run_cli_here
 from support.github_server import GitHubServer, github_server
 from support.gitrepo import git_out as git  # stripped: the world compares shas and single lines
 from support.pytest_env import PYTEST_ENV
@@ -157,9 +158,15 @@ class World:
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         return env
 
-    def run(self, **inputs: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", "action"], cwd=self.workspace, env=self.env(**inputs),
-                              capture_output=True, text=True, timeout=600)
+    def run(self, *, process: bool = False, **inputs: str) -> subprocess.CompletedProcess[str]:
+        """`yantra action` with these inputs: through the CLI's entry point in this process (support.cli_here),
+        or with `process=True` as the runner starts it, a `python -m bot action` subprocess."""
+        argv = [sys.executable, "-m", "bot", "action"]
+        if process:
+            return subprocess.run(argv, cwd=self.workspace, env=self.env(**inputs), capture_output=True, text=True,
+                                  timeout=600)
+        run = run_cli_here(["action"], cwd=self.workspace, env=self.env(**inputs))
+        return subprocess.CompletedProcess(argv, run.code, run.stdout, run.stderr)
 
     def outputs(self) -> dict[str, str]:
         path = self.tmp / "output.txt"

@@ -19,7 +19,7 @@ def test_check_publishes_annotations_sticky_sarif_summary_and_outputs(world):
     world.push_commit({"app.py": "from calc import add, divide\n\nprint(add(1, 2), divide(4, 2))\n"}, "Add app")
     world.register_pull()
     world.pull_request_event("opened")
-    proc = world.run(mode="check")
+    proc = world.run(mode="check", process=True)  # as the runner starts it
     assert proc.returncode == 1, proc.stdout + proc.stderr  # findings, and fail-on-findings is on by default
     assert "::error file=app.py,line=1" in proc.stdout and "divide" in proc.stdout
     outputs = world.outputs()

@@ -25,8 +25,9 @@ def _bot_comments(world):
     return [c for c in world.gh.comments[7] if c["user"]["login"] == "github-actions[bot]"]
 
 
-def _run_fix(world, anthropic, **inputs):
-    return world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url, **inputs)
+def _run_fix(world, anthropic, *, process=False, **inputs):
+    return world.run(mode="command", anthropic_api_key=KEY, anthropic_base_url=anthropic.base_url, process=process,
+                     **inputs)
 
 
 def test_same_repo_fix_is_pushed_once(world_with_embeddings, anthropic):
@@ -35,7 +36,7 @@ def test_same_repo_fix_is_pushed_once(world_with_embeddings, anthropic):
     world.register_pull()
     world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9001)
     before = world.remote_sha("refs/heads/feature")
-    proc = _run_fix(world, anthropic)
+    proc = _run_fix(world, anthropic, process=True)  # as the runner starts it
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = world.remote_sha("refs/heads/feature")
     assert after != before
@@ -80,7 +81,7 @@ def test_fork_pr_gets_suggestions_and_the_forks_code_never_runs(world, anthropic
     world.comment_event("/agent fix sub() must subtract again", login="maintainer", comment_id=9002)
     git(world.workspace, "config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0")
     refs_before = world.refs()
-    proc = _run_fix(world, anthropic)  # the default inputs: fork-fixes is `suggest`
+    proc = _run_fix(world, anthropic, process=True)  # the default inputs: fork-fixes is `suggest`
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert world.refs() == refs_before
     [review] = world.gh.reviews[7]
