@@ -1,4 +1,5 @@
-"""Syntax that tree-sitter's grammar reads but that no Python 3 release accepts: Python 2's forms.
+"""Syntax that tree-sitter's grammar reads but that no Python 3 release accepts: Python 2's forms, and a starred
+expression alone in parentheses.
 
 A file CPython rejects is called "newer syntax than the target" when tree-sitter's grammar, which knows the
 newest Python, reads it (`bot.graph.python_local.syntax_error`), and such an error is forgiven where the project
@@ -6,7 +7,8 @@ says the file only runs on newer interpreters (linter-excluded files, test data)
 2 — print and exec statements, backquotes, `ur""`, `0777`, `10L`, `<>`, tuple parameters, `raise E, "msg"` —
 and mixed tabs and spaces that CPython 3 refuses; a file holding any of them is accepted by no Python version,
 so its error is a plain syntax error wherever it is. (`except E, e:` is not among them: Python 3.14 reads it as
-`except (E, e):`, PEP 758.)
+`except (E, e):`, PEP 758.) Nor does any Python 3 read `(*a)` — a starred expression in parentheses without a
+comma, which the grammar takes for a tuple or a parenthesized expression ("cannot use starred expression here").
 
 Asked only of files CPython rejects and the grammar reads: one tree-sitter query, its nodes checked in Python.
 """
@@ -33,6 +35,9 @@ _QUERY = """
 (lambda_parameters (tuple_pattern) @tuple_parameter)
 (lambda_parameters (default_parameter name: (tuple_pattern) @tuple_parameter))
 (raise_statement (expression_list) @raise_tuple)
+(parenthesized_expression (list_splat) @lone_star)
+(tuple) @tuple
+(tuple_pattern) @tuple
 """
 # every string prefix some Python 3 accepts (3.14 adds the template strings), in lower case
 _PREFIXES = frozenset({"", "r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
@@ -59,7 +64,11 @@ def _python2_only(kind: str, node: Any, data: bytes) -> bool:
         return text.endswith("`") or prefix.lower() not in _PREFIXES
     if kind == "integer":
         return text[-1:] in ("l", "L") or _OLD_OCTAL.fullmatch(text) is not None
-    return kind in ("tuple_parameter", "raise_tuple")
+    if kind == "tuple":  # `(*a)`: one starred item and no comma (`(*a,)` is a tuple)
+        items = [c for c in node.named_children if c.type != "comment"]
+        return len(items) == 1 and items[0].type in ("list_splat", "list_splat_pattern") \
+            and not any(c.type == "," for c in node.children)
+    return kind in ("tuple_parameter", "raise_tuple", "lone_star")
 
 
 def _parses(statement: str) -> bool:

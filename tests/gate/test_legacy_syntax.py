@@ -25,6 +25,11 @@ PYTHON2 = {
     "tuple-parameter": "def f(a, (b, c)):\n    return a\n",
     "lambda-tuple-parameter": "f = lambda (a, b): a\n",
     "mixed-tabs": "if True:\n        a = 1\n\tb = 2\n",
+    # not Python 2 either, but no Python 3 reads it: a starred expression alone in parentheses
+    "starred-alone": "x = (*a)\n",
+    "starred-alone-argument": "f((*a))\n",
+    "starred-alone-subscripted": "x = (*a)[0]\n",
+    "starred-alone-target": "(*a) = b\n",
 }
 NEWER = {  # syntax of Pythons newer than 3.8 that the grammar reads: forgiven where the project says so
     "match": "def f(x):\n    match x:\n        case 1:\n            return 1\n",
@@ -32,6 +37,7 @@ NEWER = {  # syntax of Pythons newer than 3.8 that the grammar reads: forgiven w
     "generic-function": "def first[T](xs: list[T]) -> T:\n    return xs[0]\n",
     "nested-f-string-quotes": 'x = f"{"a"}"\n',
     "except-without-parentheses": "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",  # 3.14
+    "type-alias-of-a-starred-tuple": "type Pair = tuple[int, int]\nx = (*range(2),)\n",  # `(*a,)` is a tuple
 }
 PYPROJECT = '[project]\nname = "p"\nrequires-python = ">=3.8"\n\n[tool.ruff]\nextend-exclude = ["examples"]\n'
 
