@@ -288,3 +288,22 @@ def test_names_a_conftest_stores_into_builtins_are_bound_below_it(repo: Repo) ->
         "tests/core/test_typo.py": "def test_run():\n    assert ipx\n",
         "pkg/app.py": "def run():\n    return ip\n",
     }) == [("undefined-name", "pkg/app.py", 2), ("undefined-name", "tests/core/test_typo.py", 2)]
+
+
+def test_a_plain_module_whose_getattr_answers_any_name_may_serve_submodules(repo: Repo) -> None:
+    """dask's `dask/distributed.py` answers every missing name from the `distributed` package, `__path__` included,
+    so `from dask.distributed.protocol import dumps` imports `distributed/protocol`: a plain module whose namespace
+    answers any name may have submodules no file shows. A plain module without one, a module whose `__getattr__`
+    answers only literal names, and a package (whose `__path__` is its directory) have none beyond their files."""
+    shim = ("def __getattr__(name):\n    import json\n    return getattr(json, name)\n")
+    closed = ('def __getattr__(name):\n    if name == "OLD":\n        return 1\n'
+              '    raise AttributeError(name)\n')
+    repo.files({"pkg/__init__.py": "", "pkg/shim.py": shim, "pkg/plain.py": "X = 1\n", "pkg/closed.py": closed,
+                "lazy/__init__.py": shim, "app.py": "X = 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {"app.py": (
+        "from pkg.shim.decoder import JSONDecoder\n"  # served through shim's __getattr__('__path__')
+        "from pkg.plain.decoder import JSONDecoder as D2\n"
+        "from pkg.closed.decoder import JSONDecoder as D3\n"
+        "import lazy.decoder\n")}) == [
+        ("missing-module", "app.py", 2), ("missing-module", "app.py", 3), ("missing-module", "app.py", 4)]
