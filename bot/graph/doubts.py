@@ -176,8 +176,7 @@ def stored_by_an_importer(graph: Graph, module: str, name: str) -> bool:
     inside a function: a binding the graph cannot follow to the module, so the store is not recorded against
     it). A store on a function's local (`page.meta = ...`) or on a name only imports of other modules bind
     (`distutils.core.Command = ...`) is not on the module."""
-    importers = {p for p, _d, kind, _l in graph.references(module) if kind in ("import", "from")}
-    for path in importers:
+    for path in sorted(graph.referring_files(module, ("import", "from"))):
         facts = graph.facts(path)
         if facts is None:
             return True

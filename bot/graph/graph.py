@@ -174,6 +174,10 @@ class Graph:
         kind: "import" (`import M`), "from" (`from M import x` -> "M.x"), "star" ("M.*"), "attr", "call"."""
         return self.store.refs_to(dotted)
 
+    def referring_files(self, dotted: str, kinds: tuple[str, ...]) -> set[str]:
+        """The files with a reference of `kinds` (see `references`) to `dotted` or below it."""
+        return self.store.referring_paths(dotted, kinds)
+
     def importers_of(self, modules: Iterable[str]) -> list[str]:
         """Files that import, use or call anything in `modules` (or below them), by any of their names,
         from the stored reverse edges (no facts are loaded: fast enough for the pre-commit path)."""

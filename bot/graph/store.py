@@ -295,6 +295,14 @@ class Store:
             "SELECT path, dotted, kind, line FROM refs WHERE dotted = ? OR (dotted >= ? AND dotted < ?) "
             "ORDER BY path, line", (dotted, dotted + ".", dotted + "/")))
 
+    def referring_paths(self, dotted: str, kinds: tuple[str, ...]) -> set[str]:
+        """The paths holding a reference of `kinds` to `dotted` or anything under it (one row per path: the
+        top-level package of a big project is referred to 60,000 times from 2,000 files)."""
+        marks = ",".join("?" * len(kinds))
+        return {r[0] for r in self.conn.execute(
+            f"SELECT DISTINCT path FROM refs WHERE (dotted = ? OR (dotted >= ? AND dotted < ?)) AND kind IN ({marks})",
+            (dotted, dotted + ".", dotted + "/", *kinds))}
+
     def refs_at(self, dotted: str, kinds: tuple[str, ...]) -> list[tuple[str, str, str, int]]:
         """(path, dotted, kind, line) of the references of `kinds` to exactly `dotted` (nothing under it)."""
         marks = ",".join("?" * len(kinds))
