@@ -29,22 +29,31 @@ _CLASS_ATTRIBUTES = frozenset({"mro"})  # attributes every class has without a d
 def member_rules(ctx: RuleContext, path: str, facts: FileFacts) -> Iterator[Hit]:
     if not facts.parse_ok or "*" in facts.doubts.attr_stores:
         return  # `setattr(obj, name, ...)` here: any object may have any attribute
+    # A use is judged by what it names alone (its place only goes into the finding), and a file names the same
+    # member again and again (`self.x` four times on average): a name judged clean once is clean at every place.
+    clean: set[tuple[str, str, str]] = set()
     for use in facts.member_uses:
-        if use.guarded or is_dunder(use.name) or facts.doubts.probes(use.name):
+        if use.guarded or is_dunder(use.name) or facts.doubts.probes(use.name) or \
+                (use.kind, use.owner, use.name) in clean:
             continue
         cls = _class_of(ctx, path, facts, use)
-        if cls is not None:
-            hit = _judge(ctx, path, cls, use.name, (use.line, use.col, use.end_line), use.kind)
-            if hit is not None:
-                yield hit
+        hit = None if cls is None else _judge(ctx, path, cls, use.name, (use.line, use.col, use.end_line), use.kind)
+        if hit is None:
+            clean.add((use.kind, use.owner, use.name))
+            continue
+        yield hit
+    clean_chains: set[tuple[str, tuple[str, ...]]] = set()
     for attr in facts.attr_uses:
-        if attr.guarded or attr.store:
+        if attr.guarded or attr.store or (attr.base, attr.attrs) in clean_chains:
             continue
         found = _class_attribute(ctx, path, attr)
+        hit = None
         if found is not None and not facts.doubts.probes(found[1]) and not is_dunder(found[1]):
             hit = _judge(ctx, path, found[0], found[1], (attr.line, attr.col, attr.end_line), "class")
-            if hit is not None:
-                yield hit
+        if hit is None:
+            clean_chains.add((attr.base, attr.attrs))
+            continue
+        yield hit
 
 
 def _class_of(ctx: RuleContext, path: str, facts: FileFacts, use: MemberUse) -> Target | None:
