@@ -34,8 +34,8 @@ def _target(ctx: RuleContext, path: str, call: CallSite) -> Target | None:
     """The definition `call` reaches. A `.pyi` stub that accepts the call silences it (stub-typed code is
     often never run as written), except for a definition the change re-signed: the `.py` is what runs."""
     bare = ctx.resolver.resolve_call(path, call, trust_stubs=False)
-    if bare is not None and (bare.module, bare.definition.qualname.split(".")[0]) in ctx.resigned:
-        return bare
+    if bare is None or (bare.module, bare.definition.qualname.split(".")[0]) in ctx.resigned:
+        return bare  # (nothing reached without the stubs: nothing with them either)
     return ctx.resolver.resolve_call(path, call)
 
 
