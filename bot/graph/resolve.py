@@ -107,13 +107,15 @@ class Resolver:
         self._shadowing: dict[str, bool] = {}
         self._found_members: dict[tuple[str, str, str, bool], str] = {}
         self._callees: dict[tuple[str, str], Target | None] = {}
+        self._shapes: dict[tuple[str, str, int], tuple[Definition, calls.ClassShape | None]] = {}
         # (module, attribute chain) -> the call target it leads to and the (module, name) steps on the way
         self.follows: dict[tuple[str, tuple[str, ...]], tuple[Target | None, tuple[tuple[str, str], ...]]] = {}
 
     def clear(self) -> None:
         """Forget every memo (they keep facts alive)."""
         for memo in (self._indexes, self._modules, self._names, self._starts, self._steps, self._relative,
-                     self._members, self.follows, self._shadowing, self._found_members, self._callees):
+                     self._members, self.follows, self._shadowing, self._found_members, self._callees,
+                     self._shapes):
             memo.clear()
 
     def index(self, facts: FileFacts) -> FactsIndex:
@@ -494,6 +496,15 @@ class Resolver:
         if memo is None:
             memo = self._found_members[key] = calls.find_member(self, target, name, skip_own=skip_own)
         return memo
+
+    def class_shape(self, target: Target) -> calls.ClassShape | None:
+        """What the member search reads of class `target` whatever the member (`resolve_calls.class_shape`),
+        once per class: the search asks it again for every name looked up through the class."""
+        key = (target.path, target.definition.qualname, id(target.definition))
+        memo = self._shapes.get(key)
+        if memo is None or memo[0] is not target.definition:
+            memo = self._shapes[key] = (target.definition, calls.class_shape(self, target))
+        return memo[1]
 
     def resolve_member(self, target: Target, name: str) -> Target | UnknownType | None:
         """`name` on class `target`: its own member, else the first base (depth-first) defining it.

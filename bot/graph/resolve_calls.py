@@ -191,39 +191,62 @@ def rewritable(facts: FileFacts) -> bool:
 
 
 def _class_step(r: Resolver, cls: Target, name: str, skip: bool) -> tuple[MemberStatus | None, list[Target]]:
+    shape = r.class_shape(cls)
+    if shape is None:
+        return "unknown", []
+    members, assigned, bases = shape
+    if not skip and (f"{cls.definition.qualname}.{name}" in members or name in assigned):
+        return "found", []
+    out: list[Target] = []
+    for base in bases:
+        if base is None:
+            return "unknown", []
+        if isinstance(base, Target):
+            out.append(base)
+        elif name in base:
+            return "found", []
+        # (else a builtin class that lacks `name`: its own bases are builtins too)
+    return None, out
+
+
+# What `find_member` reads of a class whatever the member (`Resolver.class_shape`): the names of its file's
+# definitions, the names its methods assign on instances, and its bases in order: a repository class, the members
+# of a builtin class, or None for a base that cannot be followed. None for a class that is not plain.
+ClassShape = tuple[dict[str, list[Definition]], tuple[str, ...], tuple["Target | frozenset[str] | None", ...]]
+
+
+def class_shape(r: Resolver, cls: Target) -> ClassShape | None:
     d = cls.definition
     facts = r.facts_of(cls.path)
     if d.kind != "class" or d.decorators or d.metaclass or d.conditional or facts is None or not facts.parse_ok \
             or rewritable(facts) or "*" in facts.doubts.attr_stores:
-        return "unknown", []
+        return None
     members = r.index(facts).by_qualname
     if any(f"{d.qualname}.{m}" in members for m in _DYNAMIC_MEMBERS):
-        return "unknown", []
+        return None
     if d.qualname in facts.doubts.class_handoffs:
-        return "unknown", []  # handed to a module-level call (`mapper(Cls, table)`): it may gain attributes
+        return None  # handed to a module-level call (`mapper(Cls, table)`): it may gain attributes
     assigned = facts.assigned_on_instances(d.qualname)
     if "*" in assigned or "__class__" in assigned:
-        return "unknown", []  # `self.__dict__.update(...)`, `setattr(self, name, ...)`, `self.__class__ = Other`
-    if not skip and (f"{d.qualname}.{name}" in members or name in assigned):
-        return "found", []
-    bases: list[Target] = []
+        return None  # `self.__dict__.update(...)`, `setattr(self, name, ...)`, `self.__class__ = Other`
+    bases: list[Target | frozenset[str] | None] = []
     for base in d.bases:
         if base == "object":
             continue
         if not all(part.isidentifier() for part in base.split(".")):
-            return "unknown", []  # `Generic[T]`, `namedtuple(...)`, `with_metaclass(...)`
+            bases.append(None)  # `Generic[T]`, `namedtuple(...)`, `with_metaclass(...)`
+            break
         found = _base_class(r, cls, base)
         if found is None:
             enclosing = d.qualname.rpartition(".")[0]
             provided = None if enclosing and bound_in_class_bodies(r, facts, enclosing, base) \
                 else _builtin_members(facts, base)  # (nested: as above)
+            bases.append(provided)
             if provided is None:
-                return "unknown", []
-            if name in provided:
-                return "found", []
-            continue  # a builtin class that lacks `name` (its own bases are builtins too)
+                break
+            continue
         bases.append(found)
-    return None, bases
+    return members, assigned, tuple(bases)
 
 
 # Builtin classes a repository class may derive from whose members are all known: no `__getattr__`, no
