@@ -15,7 +15,8 @@ graph reaches competes on its own: when it matches the failure lexically, it ran
 class's weight plus its lexical share (in full under its class's compact skeleton, not the whole class or nothing).
 Score = graph weight + LEXICAL * LEXICAL_HALF / (LEXICAL_HALF + BM25 rank) + CHANGED when in a changed file;
 beyond the direct evidence (distance 2, 3 and BM25 alone) divided by (lines / SMALL) ** SIZE_EXP for a
-definition longer than SMALL lines: the budget holds relevance per token, so a long definition found by weak
+definition longer than SMALL lines, counting the lines its context code shows (`shown_lines`: no comments or
+blank lines, long docstrings folded): the budget holds relevance per token, so a long definition found by weak
 evidence gives way to shorter ones found as well.
 """
 
@@ -26,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.context.compress import MAX_DOCSTRING_LINES
 from bot.context.dispatch import Family, families
 from bot.context.evidence import Clue, block_names, expectation_blocks, named
 from bot.context.lexical import bm25, chunks, words
@@ -56,7 +58,10 @@ MAX_CALLERS = 25  # callers of a target placed at level 1 ...
 MAX_CALLER_FILES = 60  # ... looked for in the first so many files that use it (each costs a read of its facts)
 HOT, HOT_TOP = 1.0, 5  # a lexical match in a file of the best direct evidence: its share times 1 + HOT
 SMALL, SIZE_EXP = 10, 0.3  # beyond the direct evidence: score / (lines / SMALL) ** SIZE_EXP for a longer definition
+#   (the lines shown: comments and blank lines out, long docstrings folded)
 MEMBER_SHARE = 0.5  # a lexically matching method of a reached class: of the class's weight
+_DOC_OPEN = re.compile(r"""[rRuUbB]{0,2}(\"\"\"|''')""")  # a line that opens a triple-quoted string
+_QUOTE_START = frozenset("\"'rRuUbB")
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
 _NOT_CODE_UNDER_TEST = ("docs/", "doc/", "examples/", "example/")
 _BUILD = ("__init__", "__post_init__", "__new__", "__attrs_post_init__")
@@ -492,7 +497,7 @@ class _Ranker:
                 continue
             score = f.weight + LEXICAL * f.lexical
             if f.distance > 1:  # weak evidence: what it costs in tokens counts
-                score /= _size_factor(f.definition)
+                score /= _size_factor(self._shown_size(f.path, f.definition))
             items.append(Item(path, qualname, f.definition, f.distance, round(score, 4), f.order, f.reason,
                               tuple(dict.fromkeys(f.signals))))
         items.sort(key=Item.key)
@@ -508,19 +513,50 @@ class _Ranker:
             return "\n".join(lines)
         return "\n".join(lines[definition.line - 1:definition.end_line])
 
+    def _shown_size(self, path: str, definition: Definition | None) -> int:
+        """The lines the context would show of `definition` (see `shown_lines`); 0 for a whole file."""
+        if definition is None or definition.end_line - definition.line < SMALL:
+            return 0  # (no longer than SMALL lines: not discounted, whatever it shows)
+        return shown_lines(self._lines(path)[definition.line - 1:definition.end_line])
+
     def _lines(self, path: str) -> list[str]:
         if path not in self.sources:
             self.sources[path] = split_lines(self.lookup.source(path))
         return self.sources[path]
 
 
-def _size_factor(definition: Definition | None) -> float:
-    """How much a definition's length discounts weak evidence: the context holds relevance per token, so
-    beyond SMALL lines a definition twice as long as another needs 2 ** SIZE_EXP (~1.23) times its evidence
-    to rank above it."""
-    if definition is None:
-        return 1.0
-    return (max(definition.end_line - definition.line + 1, SMALL) / SMALL) ** SIZE_EXP
+def _size_factor(lines: int) -> float:
+    """How much a definition's length (the lines the context shows of it) discounts weak evidence: the
+    context holds relevance per token, so beyond SMALL lines a definition twice as long as another needs
+    2 ** SIZE_EXP (~1.23) times its evidence to rank above it."""
+    return (max(lines, SMALL) / SMALL) ** SIZE_EXP
+
+
+def shown_lines(lines: Sequence[str]) -> int:
+    """How many of a definition's `lines` its context code shows: blank lines and comment lines are
+    stripped, and a docstring longer than MAX_DOCSTRING_LINES is folded to one line (a string that starts a
+    line after a line ending in `:`). An estimate from the text alone, without tokenizing, so that a function
+    documented at length is not taken for a long one."""
+    stripped = [row.strip() for row in lines]
+    shown = [1 if row and row[0] != "#" else 0 for row in stripped]
+    skip = -1  # the last line of the docstring folded last
+    opening = [(n, m) for n, row in enumerate(stripped) if row[:1] in _QUOTE_START and (m := _DOC_OPEN.match(row))]
+    for i, opened in opening:
+        if i <= skip:
+            continue
+        before = next((stripped[j] for j in range(i - 1, -1, -1) if shown[j]), "")
+        code = before if "'" in before or '"' in before else before.split("#", 1)[0].rstrip()
+        if not code.endswith(":"):
+            continue
+        quote = opened.group(1)
+        end = i if quote in stripped[i][opened.end():] else next(
+            (j for j in range(i + 1, len(lines)) if quote in lines[j]), len(lines) - 1)
+        if end - i + 1 <= MAX_DOCSTRING_LINES:
+            shown[i:end + 1] = [1] * (end - i + 1)
+        else:
+            shown[i:end + 1] = [1] + [0] * (end - i)
+        skip = end
+    return sum(shown)
 
 
 def _test_path(path: str) -> bool:
