@@ -178,7 +178,7 @@ def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
     for parent in _parents(module):
         for p in graph.paths_of(parent):
             facts = graph.facts(p)
-            if facts is None or facts.submodules_unknowable(p):
+            if facts is None or facts.submodules_unknowable(graph.layout.is_package_file(p)):
                 return True  # the package's submodules cannot be listed
     return _built_or_generated(graph, rel, module)
 

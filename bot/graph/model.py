@@ -269,12 +269,12 @@ class FileFacts:
     def top_level(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions if d.qualname == d.name}
 
-    def submodules_unknowable(self, path: str) -> bool:
-        """Whether the files cannot tell which submodules the module at `path` has: it is not parsed, it edits
-        `__path__` or hooks the import system, or it is a plain module (not a package) whose namespace answers
-        names at run time (an open module `__getattr__`, namespace writes). `import mod.sub` asks a plain
+    def submodules_unknowable(self, package: bool) -> bool:
+        """Whether the files cannot tell which submodules this module has: it is not parsed, it edits `__path__`
+        or hooks the import system, or it is a plain module (not a `package`'s `__init__`) whose namespace
+        answers names at run time (an open module `__getattr__`, namespace writes). `import mod.sub` asks a plain
         module for its `__path__`, and such a module may answer with another package's: dask's
         `dask/distributed.py` serves `dask.distributed.protocol` from the `distributed` package that way."""
         if not self.parse_ok or self.path_dynamic:
             return True
-        return self.dynamic and not (path.endswith("/__init__.py") or path == "__init__.py")
+        return self.dynamic and not package

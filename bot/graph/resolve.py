@@ -211,7 +211,7 @@ class Resolver:
             return unknown(f"{module} is a directory")
         for path in self.layout.modules.get(parent, []):
             facts = self.facts_of(path)
-            if facts is None or facts.submodules_unknowable(path):
+            if facts is None or facts.submodules_unknowable(self.layout.is_package_file(path)):
                 return unknown(f"{parent}'s submodules cannot be listed")
             # (names the parent binds do not matter: `import a.b` needs a module `a.b`, not an attribute)
         if self.layout.packages.get(parent) is False and parent not in self.layout.modules and "." not in parent:
