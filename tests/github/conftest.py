@@ -158,13 +158,14 @@ class World:
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         return env
 
-    def run(self, *, process: bool = False, **inputs: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *, process: bool = False, timeout: float = 600, **inputs: str) -> subprocess.CompletedProcess[str]:
         """`yantra action` with these inputs: through the CLI's entry point in this process (support.cli_here),
-        or with `process=True` as the runner starts it, a `python -m bot action` subprocess."""
+        or with `process=True` as the runner starts it, a `python -m bot action` subprocess stopped after
+        `timeout` seconds (subprocess.TimeoutExpired)."""
         argv = [sys.executable, "-m", "bot", "action"]
         if process:
             return subprocess.run(argv, cwd=self.workspace, env=self.env(**inputs), capture_output=True, text=True,
-                                  timeout=600)
+                                  timeout=timeout)
         run = run_cli_here(["action"], cwd=self.workspace, env=self.env(**inputs))
         return subprocess.CompletedProcess(argv, run.code, run.stdout, run.stderr)
 

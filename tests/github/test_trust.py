@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -150,8 +149,7 @@ def test_a_listing_that_pages_forever_ends_the_run_with_a_message(world):
                   body=[comment] * 100)  # type: ignore[arg-type]
 
     try:
-        proc = subprocess.run([sys.executable, "-m", "bot", "action"], cwd=world.workspace, env=world.env(mode="check"), capture_output=True, text=True,
-                              timeout=120)
+        proc = world.run(mode="check", process=True, timeout=120)
     except subprocess.TimeoutExpired:
         raise AssertionError("the run followed the pages for two minutes") from None
 
