@@ -192,13 +192,37 @@ def introduced_unbound(hits: Iterable[Hit], before: dict[str, FileFacts]) -> fro
     out: set[tuple[str, int, int]] = set()
     for hit in hits:
         f = hit.finding
-        old = before.get(f.path)
-        if f.rule != "undefined-name" or old is None or not old.parse_ok or any(
-                i.rule == "syntax-error" for i in old.issues):
-            continue
-        if hit.name not in {i.name for i in old.issues if i.rule == "undefined-name"}:
+        old = _unbound_before(f.path, before)
+        if f.rule == "undefined-name" and old is not None and hit.name not in old:
             out.add((f.path, f.line, f.col))
     return frozenset(out)
+
+
+def old_unevaluated_unbound(hits: Iterable[Hit], before: dict[str, FileFacts],
+                            facts: Callable[[str], FileFacts | None]) -> frozenset[tuple[str, int, int]]:
+    """The places of `undefined-name` hits read only in annotations the running code never evaluates
+    (`from __future__ import annotations`, PEP 649) whose name the file already had unbound before the change:
+    an old mistake for type checkers that the commit neither made nor made break at run time (a TypedDict field
+    annotated with a type the module never imports). `facts`: the files' facts as the change has them."""
+    out: set[tuple[str, int, int]] = set()
+    for hit in hits:
+        f = hit.finding
+        if f.rule != "undefined-name":
+            continue
+        old, now = _unbound_before(f.path, before), facts(f.path)
+        if old is not None and hit.name in old and now is not None and any(
+                i.unevaluated and i.line == f.line and i.col == f.col and i.rule == f.rule for i in now.issues):
+            out.add((f.path, f.line, f.col))
+    return frozenset(out)
+
+
+def _unbound_before(path: str, before: dict[str, FileFacts]) -> frozenset[str] | None:
+    """The names `path` used unbound before the change; None when there is nothing to compare with (a new
+    file, or one that did not parse before)."""
+    old = before.get(path)
+    if old is None or not old.parse_ok or any(i.rule == "syntax-error" for i in old.issues):
+        return None
+    return frozenset(i.name for i in old.issues if i.rule == "undefined-name")
 
 
 def old_syntax_errors(hits: Iterable[Hit], before: dict[str, FileFacts]) -> frozenset[tuple[str, int]]:

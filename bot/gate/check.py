@@ -26,6 +26,7 @@ from bot.gate.change import (
     introduced_unbound,
     kept_lines,
     old_syntax_errors,
+    old_unevaluated_unbound,
     read_before,
     referenced_modules,
     subjects_of,
@@ -276,6 +277,8 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     dependents = [p for p in _dependents(ctx, subjects, set(change.changed)) if scope.checks(p)]
     told = hints(change, graph.facts, lambda p: _modules_of_path(ctx, p, change))
     hits = [h for p in full for h in _run_file(ctx, p)]
+    old_annotations = old_unevaluated_unbound(hits, change.before, graph.facts)
+    hits = [h for h in hits if (h.finding.path, h.finding.line, h.finding.col) not in old_annotations]
     ctx.introduced = introduced_unbound(hits, change.before)
     ctx.kept_lines = kept_lines(g, old_blob, graph.source, [h for h in hits if (h.module, h.name) in subjects.names])
     ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES

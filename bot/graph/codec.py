@@ -36,7 +36,7 @@ from bot.graph.model import (
     Signature,
 )
 
-FORMAT = 5
+FORMAT = 6
 _CHECK = 4  # bytes of CRC-32 after the payload
 
 _T = TypeVar("_T")
@@ -111,7 +111,7 @@ def _payload(f: FileFacts) -> bytes:
         tuple((c.callee, c.line, c.col, c.end_line, c.n_positional, c.keywords, c.star, c.starstar, c.caller,
                c.guarded) for c in f.calls),
         f.all_names, f.all_dynamic, f.dynamic,
-        tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name) for i in f.issues),
+        tuple((i.rule, i.line, i.col, i.end_line, i.message, i.name, i.unevaluated) for i in f.issues),
         f.parse_ok, f.suppressions, f.path_dynamic,
         None if f.doubts == NO_DOUBTS else tuple(getattr(f.doubts, k) for k in Doubts.__slots__),
         tuple((u.kind, u.owner, u.name, u.line, u.col, u.end_line, u.guarded) for u in f.member_uses),

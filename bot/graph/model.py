@@ -179,6 +179,7 @@ class LocalIssue:
     end_line: int
     message: str
     name: str = ""
+    unevaluated: bool = False  # undefined-name: read only in an annotation the running code never evaluates
 
 
 @dataclass(frozen=True, slots=True)

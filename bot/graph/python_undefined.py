@@ -52,8 +52,9 @@ def undefined_names(data: bytes, target: tuple[int, int] = (3, 8), *,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # Annotations are uses too, even where they are evaluated lazily (`from __future__ import annotations`,
-        # PEP 649): a name bound nowhere in the file breaks `typing.get_type_hints` and every type checker.
-        # CPython's symtable skips lazy annotations, so it reads the file with that future import neutralised.
+        # PEP 649): a name bound nowhere in the file breaks `typing.get_type_hints` and every type checker, though
+        # not the running code (such uses are marked `unevaluated`). CPython's symtable skips lazy annotations,
+        # so it reads the file with that future import neutralised.
         source, neutralised = _FUTURE_ANNOTATIONS.subn(rb"\1generators ", data)
         if table is None or neutralised:
             try:
@@ -68,7 +69,7 @@ def undefined_names(data: bytes, target: tuple[int, int] = (3, 8), *,
         if written is None:
             return ()
         candidates -= written | _literal_exec_bindings(tree)
-    return tuple(_locate(tree, candidates, eager=True))
+    return tuple(_locate(tree, candidates, lazy_annotations=bool(neutralised) or target >= (3, 14)))
 
 
 def _literal_code(call: ast.Call) -> str | None:
@@ -391,36 +392,48 @@ def _read_only(call: ast.expr, parent: ast.AST | None) -> bool:
     return False
 
 
-def _locate(tree: ast.Module, candidates: set[str], eager: bool) -> Iterator[LocalIssue]:
-    """Every unguarded load of a candidate name that is evaluated when the code runs, in source order."""
-    found: list[ast.Name] = []
+def _locate(tree: ast.Module, candidates: set[str], lazy_annotations: bool) -> Iterator[LocalIssue]:
+    """Every unguarded load of a candidate name that is evaluated when the code runs, in source order, and the
+    loads in annotations: those are marked `unevaluated` when the file's annotations are never evaluated as it
+    runs (`lazy_annotations`: `from __future__ import annotations`, or PEP 649's deferred annotations)."""
+    found: list[tuple[ast.Name, bool]] = []
     raised = _raising_statements(tree)
-    # (node, directly inside a function body, names the class whose body evaluates the node binds)
-    stack: list[tuple[ast.AST, bool, frozenset[str]]] = [(tree, False, frozenset())]
+    # (node, directly inside a function body, names the class whose body evaluates the node binds, in a lazy annotation)
+    stack: list[tuple[ast.AST, bool, frozenset[str], bool]] = [(tree, False, frozenset(), False)]
     while stack:
-        node, in_function, own = stack.pop()
+        node, in_function, own, lazy = stack.pop()
         if isinstance(node, ast.Name):
             if node.id in candidates and node.id not in own and isinstance(node.ctx, ast.Load) \
                     and id(node) not in raised:
-                found.append(node)
+                found.append((node, lazy))
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack.extend((child, in_function, own) for child in _signature_parts(node, eager))
+            evaluated, annotations = _signature_parts(node)
+            stack.extend((child, in_function, own, lazy) for child in evaluated)
+            stack.extend((child, in_function, own, lazy or lazy_annotations) for child in annotations)
             body = node.body if isinstance(node.body, list) else [node.body]
-            stack.extend((child, True, frozenset()) for child in body)  # a method does not see its class's names
+            stack.extend((child, True, frozenset(), lazy) for child in body)  # a method does not see its class's names
             continue
         if isinstance(node, ast.ClassDef):
-            stack.extend((child, in_function, own) for child in [*node.decorator_list, *node.bases, *node.keywords])
+            stack.extend((child, in_function, own, lazy)
+                         for child in [*node.decorator_list, *node.bases, *node.keywords])
             body_binds = _class_body_binds(node)
-            stack.extend((child, False, body_binds) for child in node.body)
+            stack.extend((child, False, body_binds, lazy) for child in node.body)
             continue
-        stack.extend((child, in_function, own) for child in _visible_children(node, eager and not in_function))
+        if isinstance(node, ast.AnnAssign):
+            # a variable annotation counts only at module or class level (in a function it is never evaluated)
+            value = [node.value] if node.value is not None else []
+            stack.extend((child, in_function, own, lazy) for child in [node.target, *value])
+            if not in_function:
+                stack.append((node.annotation, in_function, own, lazy or lazy_annotations))
+            continue
+        stack.extend((child, in_function, own, lazy) for child in _visible_children(node))
     counts: dict[str, int] = {}
-    for name in sorted(found, key=lambda n: (n.lineno, n.col_offset)):
+    for name, unevaluated in sorted(found, key=lambda f: (f[0].lineno, f[0].col_offset)):
         counts[name.id] = counts.get(name.id, 0) + 1
         if counts[name.id] <= _MAX_PER_NAME:
             yield LocalIssue("undefined-name", name.lineno, name.col_offset, name.end_lineno or name.lineno,
-                             f"undefined name '{name.id}'", name.id)
+                             f"undefined name '{name.id}'", name.id, unevaluated)
 
 
 def _class_body_binds(node: ast.ClassDef) -> frozenset[str]:
@@ -443,27 +456,22 @@ def _class_body_binds(node: ast.ClassDef) -> frozenset[str]:
     return frozenset(out)
 
 
-def _signature_parts(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, eager: bool) -> list[ast.AST]:
-    """What a `def` evaluates where it stands: decorators, defaults, and (when eager) annotations."""
+def _signature_parts(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> tuple[list[ast.AST], list[ast.AST]]:
+    """What a `def` evaluates where it stands (decorators, defaults), and its annotations."""
     args = node.args
     parts: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
     if isinstance(node, ast.Lambda):
-        return parts
+        return parts, []
     parts.extend(node.decorator_list)
-    if eager:
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-        parts.extend(a.annotation for a in every if a.annotation is not None)
-        if node.returns is not None:
-            parts.append(node.returns)
-    return parts
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
+    annotations: list[ast.AST] = [a.annotation for a in every if a.annotation is not None]
+    if node.returns is not None:
+        annotations.append(node.returns)
+    return parts, annotations
 
 
-def _visible_children(node: ast.AST, eager: bool) -> list[ast.AST]:
-    """Children whose names are evaluated unguarded. Variable annotations only count at module or class
-    level, in a file without `from __future__ import annotations`, for a target before 3.14 (PEP 649)."""
-    if isinstance(node, ast.AnnAssign):
-        value = [node.value] if node.value is not None else []
-        return [node.target, *value, *([node.annotation] if eager else [])]
+def _visible_children(node: ast.AST) -> list[ast.AST]:
+    """Children whose names are evaluated unguarded."""
     if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
         handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
         body: list[ast.AST] = node.body  # type: ignore[attr-defined]

@@ -307,3 +307,44 @@ def test_a_plain_module_whose_getattr_answers_any_name_may_serve_submodules(repo
         "from pkg.closed.decoder import JSONDecoder as D3\n"
         "import lazy.decoder\n")}) == [
         ("missing-module", "app.py", 2), ("missing-module", "app.py", 3), ("missing-module", "app.py", 4)]
+
+
+LAZY = "from __future__ import annotations\n\nfrom typing import TypedDict\n\n\n"
+
+
+def test_an_old_unbound_name_in_an_annotation_never_evaluated_is_not_the_commits_break(repo: Repo) -> None:
+    """textual's `RulesMap` TypedDict annotates a field with `ScrollbarVisibility`, which `styles.py` never imports,
+    under `from __future__ import annotations`: the running code never evaluates it. A commit editing another part
+    of the file did not make that name unbound, nor made it break anything at run time. The same name read where
+    the code runs, a new unbound name in an annotation, and an annotation Python evaluates are still reported."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.8"\n', "pkg/__init__.py": "",
+                "pkg/styles.py": LAZY + "class RulesMap(TypedDict):\n    visibility: Visibility\n\n\n"
+                                        "def main() -> Screen:\n    return 1\n",
+                "pkg/eager.py": "class Rules:\n    visibility: Visibility\n"})
+    repo.commit()
+    assert staged_findings(repo, {
+        "pkg/styles.py": LAZY + "class RulesMap(TypedDict):\n    visibility: Visibility\n    width: int\n\n\n"
+                                "def main() -> Screen:\n    return 2\n"}) == []
+    assert staged_findings(repo, {  # the same old name, now read by the running code
+        "pkg/styles.py": LAZY + "class RulesMap(TypedDict):\n    visibility: Visibility\n\n\n"
+                                "def main() -> Screen:\n    return Visibility\n"}) == [
+        ("undefined-name", "pkg/styles.py", 11)]
+    assert staged_findings(repo, {  # a name the commit leaves unbound in a new annotation is its own mistake
+        "pkg/styles.py": LAZY + "class RulesMap(TypedDict):\n    visibility: Visibility\n    size: Size\n\n\n"
+                                "def main() -> Screen:\n    return 1\n"}) == [("undefined-name", "pkg/styles.py", 8)]
+    assert staged_findings(repo, {  # evaluated when the class body runs: an old NameError is still one
+        "pkg/styles.py": LAZY + "class RulesMap(TypedDict):\n    visibility: Visibility\n\n\n"
+                                "def main() -> Screen:\n    return 1\n",
+        "pkg/eager.py": "class Rules:\n    visibility: Visibility\n    width: int\n"}) == [
+        ("undefined-name", "pkg/eager.py", 2)]
+
+
+def test_annotations_of_a_project_for_python_314_are_deferred(repo: Repo) -> None:
+    """PEP 649: from Python 3.14 annotations are evaluated only when asked for, so a project whose every interpreter
+    defers them has the same unevaluated annotations without the future import."""
+    repo.files({"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.14"\n', "pkg/__init__.py": "",
+                "pkg/app.py": "def main() -> Screen:\n    return 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {"pkg/app.py": "def main() -> Screen:\n    return 2\n"}) == []
+    assert staged_findings(repo, {"pkg/app.py": "def main() -> Screen:\n    return Screen\n"}) == [
+        ("undefined-name", "pkg/app.py", 2)]
