@@ -406,10 +406,9 @@ def _modules_of_path(ctx: RuleContext, path: str, change: Change) -> list[str]:
     mods = list(ctx.graph.modules_of(path))
     if mods:
         return mods
-    from bot.graph.layout import module_names
+    from bot.graph.layout import module_names, package_dirs
 
-    init_dirs = ctx.graph.layout.init_dirs | {p.rpartition("/")[0] for p in change.deleted
-                                              if p == "__init__.py" or p.endswith("/__init__.py")}
+    init_dirs = ctx.graph.layout.init_dirs | package_dirs(change.deleted)
     return module_names(path, init_dirs, tuple(ctx.graph.layout.roots))
 
 

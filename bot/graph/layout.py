@@ -43,15 +43,25 @@ class Layout:
         return module in self.modules or module in self.packages
 
     def is_package_file(self, path: str) -> bool:
-        return path.endswith("/__init__.py") or path == "__init__.py"
+        return is_package_file(path)
 
     def in_repo(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.top_names
 
 
+def is_package_file(path: str) -> bool:
+    """A package's `__init__.py` (the repository root's too)."""
+    return path == "__init__.py" or path.endswith("/__init__.py")
+
+
+def package_dirs(paths: Iterable[str]) -> set[str]:
+    """The directories the package files among `paths` make packages ("" for the root)."""
+    return {p.rpartition("/")[0] for p in paths if is_package_file(p)}
+
+
 def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
     paths = sorted(set(paths))
-    init_dirs = {p.rpartition("/")[0] for p in paths if p == "__init__.py" or p.endswith("/__init__.py")}
+    init_dirs = package_dirs(paths)
     layout = Layout(roots=main_roots(roots), init_dirs=init_dirs)
     import_roots = layout.roots
     names_of: dict[str, list[str]] = {}

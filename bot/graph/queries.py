@@ -217,7 +217,7 @@ def _reexports_in(graph: Graph, path: str, module: str, name: str) -> list[tuple
     facts = graph.facts(path)
     if facts is None:
         return []
-    is_init = path == "__init__.py" or path.endswith("/__init__.py")
+    is_init = graph.layout.is_package_file(path)
     out: list[tuple[str, str]] = []
     for imp in facts.imports:
         if imp.scope != "module" or imp.name != name or module not in graph.resolver.absolute_module(path, imp):

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
 from bot.graph.doubts import mocked, path_edits_harmless
 from bot.graph.graph import Graph
+from bot.graph.layout import is_package_file
 from bot.graph.model import FileFacts, ImportFact
 from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
@@ -48,7 +49,7 @@ def own_package(graph: Graph, path: str) -> str:
     runs the file is the one holding it, so its modules are there wherever the file runs."""
     for module in graph.modules_of(path):
         top = module.split(".")[0]
-        if ("." in module or path.endswith("__init__.py")) and in_regular_package(graph, top):
+        if ("." in module or is_package_file(path)) and in_regular_package(graph, top):
             return top
     return ""
 
@@ -57,7 +58,7 @@ def in_regular_package(graph: Graph, module: str) -> bool:
     """`module`'s top-level package is one regular package of the repository (a directory with `__init__.py`):
     its submodules come from the package's `__path__`, whatever is appended to `sys.path`."""
     paths = graph.paths_of(module.split(".")[0])
-    return len(paths) == 1 and paths[0].endswith("__init__.py")
+    return len(paths) == 1 and is_package_file(paths[0])
 
 
 def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
@@ -85,7 +86,7 @@ def _check(ctx: RuleContext, path: str, imp: ImportFact) -> Hit | None:
 def compiled_submodule(ctx: RuleContext, package: str, name: str) -> bool:
     """`from pkg import _ext` where `_ext` is a submodule the graph cannot see (compiled, generated)."""
     paths = ctx.graph.paths_of(package)
-    return len(paths) == 1 and paths[0].endswith("__init__.py") and _provided_outside_python(
+    return len(paths) == 1 and is_package_file(paths[0]) and _provided_outside_python(
         ctx, f"{package}.{name}")
 
 
