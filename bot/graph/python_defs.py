@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.model import Definition, Param, ParamKind, Signature
-from bot.lazy_re import lazy
 
 _MAX_CLASS_DEPTH = 40
 _COMPOUND_BLOCKS = {
@@ -37,7 +36,6 @@ class ModuleWalk:
     names: set[str] = field(default_factory=set)  # bound at module scope
     all_names: tuple[str, ...] | None = None
     all_dynamic: bool = False
-    dynamic: bool = False  # module-level __getattr__
     top_def_starts: set[int] = field(default_factory=set)  # start bytes of module-level function/class nodes
     function_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, qualname)
 
@@ -227,50 +225,12 @@ def _definition(stmt: Any, prefix: str, conditional: bool, depth: int, out: Modu
         defs.append(Definition(name, qualname, "function", line, end_line, col, sig, decorators, doc=doc,
                                conditional=conditional, is_async=is_async))
         out.function_spans.append((node.start_byte, node.end_byte, qualname))
-        if prefix == "" and name == "__getattr__":
-            served = getattr_names(node)
-            if served is None:
-                out.dynamic = True
-            else:
-                out.names.update(served)
         return
     bases, metaclass = _bases(node.child_by_field_name("superclasses"))
     defs.append(Definition(name, qualname, "class", line, end_line, col, None, decorators, bases, metaclass,
                            doc, conditional))
     if body is not None and depth < _MAX_CLASS_DEPTH:
         stack.append((body, qualname + ".", conditional, depth + 1))
-
-
-_STR = r"""(?:[rRbBuU]?(?:"[^"\\\n]*"|'[^'\\\n]*'))"""
-_SERVED_TEST = lazy(
-    rf"\s*(?P<p>\w+)\s*(?:==\s*{_STR}|in\s*[\(\[\{{]\s*{_STR}(?:\s*,\s*{_STR})*\s*,?\s*[\)\]\}}])\s*"
-    rf"(?:or\s*(?P=p)\s*(?:==\s*{_STR}|in\s*[\(\[\{{]\s*{_STR}(?:\s*,\s*{_STR})*\s*,?\s*[\)\]\}}])\s*)*")
-_STR_VALUE = lazy(_STR)
-
-
-def getattr_names(func: Any) -> tuple[str, ...] | None:
-    """The names a module-level `__getattr__` serves when it only answers literal names
-    (`if name == "__version__": ...` then `raise AttributeError`), else None (anything may exist)."""
-    body = func.child_by_field_name("body")
-    if body is None or body.named_child_count == 0:
-        return None
-    stmts = [c for c in body.named_children if c.type != "comment"]
-    last = stmts[-1]
-    if last.type != "raise_statement" or "AttributeError" not in text(last):
-        return None
-    names: list[str] = []
-    for stmt in stmts[:-1]:
-        if stmt.type in ("import_statement", "import_from_statement") or (
-                stmt.type == "expression_statement" and stmt.named_child_count == 1
-                and stmt.named_children[0].type == "string"):
-            continue
-        if stmt.type != "if_statement" or any(c.type in ("elif_clause", "else_clause") for c in stmt.children):
-            return None
-        cond = stmt.child_by_field_name("condition")
-        if cond is None or not _SERVED_TEST.fullmatch(text(cond)):
-            return None
-        names.extend(m.group(0).lstrip("rRbBuU")[1:-1] for m in _STR_VALUE.finditer(text(cond)))
-    return tuple(names)
 
 
 def _bases(args: Any) -> tuple[tuple[str, ...], bool]:

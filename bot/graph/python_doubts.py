@@ -60,9 +60,10 @@ _NOT_HANDOFF = frozenset({"getLogger", "logging.getLogger", "get_logger", "Logge
                           "open_text", "open_binary", "is_resource", "contents"})
 
 
-def module_dynamic(data: bytes, walk_dynamic: bool) -> bool:
-    """Names may be added to the module at run time (its exports are unknowable)."""
-    return walk_dynamic or (any(h in data for h in _DYNAMIC_HINTS) and
+def module_dynamic(data: bytes, getattr_open: bool) -> bool:
+    """Names may be added to the module at run time (its exports are unknowable): a module `__getattr__` that may
+    answer any name, or code that writes the namespace."""
+    return getattr_open or (any(h in data for h in _DYNAMIC_HINTS) and
                             bool(_DYNAMIC_CODE.search(_without_bounded_writes(data))))
 
 
@@ -354,23 +355,45 @@ def _without_comments(data: bytes) -> str:
     return "\n".join(out)
 
 
+# a module-level `def __getattr__`, a `__getattr__ = ...` or an import of one (indented too: under `if`, `try`)
+_GETATTR_HINT = lazy(rb"(?m)^[ \t]*(?:(?:async[ \t]+)?def[ \t]+__getattr__\b|__getattr__[ \t]*[:=]|from[ \t].*\b__getattr__\b)")
+_GETATTR_TOP = lazy(rb"(?m)^(?:(?:async )?def __getattr__\b|__getattr__\s*[:=]|from[ \t].*\b__getattr__\b)")
+
+
 def _module_getattr(data: bytes) -> tuple[bool, tuple[str, ...]]:
-    """(may answer any name, the names a closed module `__getattr__` answers for)."""
-    if b"__getattr__" not in data:
-        return False, ()
-    if re.search(rb"(?m)^__getattr__\s*[:=]", data):
-        return True, ()  # `__getattr__ = getattr_migration(__name__)`: answers are unknowable
-    if not re.search(rb"(?m)^(?:async )?def __getattr__\b", data):
+    """(may answer any name, the names a closed module `__getattr__` answers for), from every `__getattr__` the
+    module's own code binds: defined at module level (under `if`, `try`, `with` too), assigned
+    (`__getattr__ = getattr_migration(__name__)`) or imported. A class's `__getattr__` is the class's business."""
+    if b"__getattr__" not in data or not _GETATTR_HINT.search(data):
         return False, ()
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True, ()
-    for fn in tree.body:
-        if isinstance(fn, ast.FunctionDef) and fn.name == "__getattr__":
-            answered = _literal_answers(fn)
-            return (True, ()) if answered is None else (False, tuple(sorted(answered)))
-    return True, ()
+        return _GETATTR_TOP.search(data) is not None, ()  # unreadable here: only an unindented one is surely the module's
+    answered: set[str] = set()
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name == "__getattr__":
+                names = _literal_answers(node) if isinstance(node, ast.FunctionDef) else None
+                if names is None:
+                    return True, ()
+                answered |= names
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(n, ast.Name) and n.id == "__getattr__" for t in targets for n in ast.walk(t)):
+                return True, ()
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name) == "__getattr__" for a in node.names):
+                return True, ()
+        elif not isinstance(node, ast.ClassDef):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(node, field, None) or ():
+                    stack.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+            if isinstance(node, ast.Match):
+                stack.extend(s for case in node.cases for s in case.body)
+    return False, tuple(sorted(answered))
 
 
 def _literal_answers(fn: ast.FunctionDef) -> set[str] | None:
@@ -392,6 +415,10 @@ def _literal_answers(fn: ast.FunctionDef) -> set[str] | None:
 
 
 def _compared_literals(test: ast.expr) -> set[str] | None:
+    """The string literals `test` compares the name with (`name == "a"`, `name in ("a", "b")`, joined by `or`)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_compared_literals(v) for v in test.values]
+        return None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1:
         right = test.comparators[0]
         if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, str):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from bot.graph.model import AttrUse, CallSite, FileFacts, ImportFact, LocalIssue, MemberUse
+from bot.graph.model import AttrUse, CallSite, Doubts, FileFacts, ImportFact, LocalIssue, MemberUse
 from bot.graph.python_codegen import CODEGEN_QUERY, codegen_suspect
 from bot.graph.python_defs import ModuleWalk, walk_module
 from bot.graph.python_doubts import (
@@ -229,7 +229,7 @@ def parse_python(data: bytes, target: tuple[int, int], *, sha: str | None = None
                      calls=tuple(sorted(facts.calls, key=pos)),
                      all_names=facts.walk.all_names, all_dynamic=facts.walk.all_dynamic,
                      dynamic=facts.dynamic, path_dynamic=path_dynamic(source), issues=issues, parse_ok=parse_ok,
-                     suppressions=suppressions, doubts=replace(doubts_of(source), attr_stores=facts.attr_stores,
+                     suppressions=suppressions, doubts=replace(facts.doubts, attr_stores=facts.attr_stores,
                                                                   store_roots=facts.store_roots,
                                                                   platform_imports=facts.platform_imports),
                      member_uses=tuple(sorted(facts.member_uses, key=pos)),
@@ -270,6 +270,7 @@ class _Extracted:
     """The facts gathered from one file's query captures, before they become `FileFacts`."""
 
     walk: ModuleWalk
+    doubts: Doubts
     imports: list[ImportFact] = field(default_factory=list)
     attr_uses: list[AttrUse] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
@@ -283,11 +284,13 @@ class _Extracted:
 
 def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[int, int]) -> _Extracted:
     walk = walk_module(root)
+    doubts = doubts_of(data)
+    walk.names.update(doubts.getattr_names)  # served by a closed module `__getattr__`
     functions = Spans((n.start_byte, n.end_byte) for n in [*caps.get("func", ()), *caps.get("lambda", ())])
     classes = Spans((n.start_byte, n.end_byte) for n in caps.get("class", ()))
     ranges = guard_ranges(caps, target)
     guards, platform = Spans(ranges.imports + ranges.platform), Spans(ranges.platform)
-    out = _Extracted(walk=walk)
+    out = _Extracted(walk=walk, doubts=doubts)
     out.imports = [f for n in caps.get("import", ()) for f in _import_facts(n, functions, classes, guards)]
     if ranges.platform:  # shielded by an operating-system test only
         others = Spans(ranges.imports)
@@ -310,7 +313,7 @@ def _extract(data: bytes, root: Any, caps: dict[str, list[Any]], target: tuple[i
     attr_guards, call_guards = Spans(ranges.attributes), Spans(ranges.calls)
     chains(caps, import_bases, call_bases, shadowed, (attr_guards, call_guards), callers, out.attr_uses, out.calls)
     name_calls(caps, call_bases, shadowed, call_guards, callers, out.calls)
-    out.dynamic = module_dynamic(data, walk.dynamic)
+    out.dynamic = module_dynamic(data, doubts.getattr_open)
     out.instance_attrs = self_members(caps, attr_guards, out.member_uses)
     super_members(caps, attr_guards, out.member_uses)
     instance_members(caps, binding_counts(caps), attr_guards, out.member_uses)

@@ -234,6 +234,25 @@ def test_module_getattr_serving_literal_names_is_not_dynamic() -> None:
     assert facts("def __getattr__(name):\n    return lookup(name)\n").dynamic
 
 
+def test_every_getattr_the_module_binds_is_judged_once_and_a_classs_is_not_the_modules() -> None:
+    """One judgement (`python_doubts`) decides for the module's names and for its doubts alike: a `__getattr__`
+    defined under a version test or a `try`, answering names joined by `or`, is closed; one assigned or imported
+    answers anything; a class's own `__getattr__` (defined or assigned) is not the module's."""
+    guarded = facts("import sys\nif sys.version_info >= (3, 7):\n    def __getattr__(name):\n"
+                    "        if name == 'OLD' or name in ('A', 'B'):\n            return 1\n"
+                    "        raise AttributeError(name)\n")
+    assert not guarded.dynamic and not guarded.doubts.getattr_open
+    assert {"OLD", "A", "B"} <= guarded.module_names and guarded.doubts.getattr_names == ("A", "B", "OLD")
+    opened = facts("try:\n    import x\nexcept ImportError:\n    def __getattr__(name):\n        return name\n")
+    assert opened.dynamic and opened.doubts.getattr_open
+    for source in ("from ._impl import __getattr__\n", "__getattr__ = make_getattr(__name__)\n",
+                   "if True:\n    __getattr__ = make_getattr(__name__)\n"):
+        assert facts(source).dynamic and facts(source).doubts.getattr_open, source
+    for source in ("class Proxy:\n    def __getattr__(self, name):\n        return name\n",
+                   "class Proxy:\n    __getattr__ = dict.__getitem__\n"):
+        assert not facts(source).dynamic and not facts(source).doubts.getattr_open, source
+
+
 def test_local_rebinding_only_shadows_its_own_scope() -> None:
     f = facts(
         "from pkg import base, util\n"
