@@ -245,6 +245,22 @@ class Git:
                 entries.append(Entry(path, mode, sha))
         return entries
 
+    def files_with_words(self, words: Sequence[str], commit: str | None = None, *, index: bool = True,
+                         pathspec: str = "*.py") -> list[str] | None:
+        """Paths of the files matching `pathspec` that hold any of `words` (fixed strings) as a whole word: in
+        `commit`'s tree, else in the index (`index`), else in the working tree (tracked and untracked files).
+        None when git cannot tell."""
+        if not words:
+            return []
+        where = [commit] if commit else ["--cached"] if index else ["--untracked"]
+        args = ["grep", "-l", "-z", "-w", "-F", "--full-name", *(x for w in words for x in ("-e", w)), *where,
+                "--", pathspec]
+        proc = self.completed(args)
+        if proc.returncode not in (0, 1):
+            return None
+        prefix = f"{commit}:" if commit else ""
+        return [p.removeprefix(prefix) for p in zsplit(proc.stdout)]
+
     def untracked(self, *patterns: str) -> list[str]:
         """Files git does not track and does not ignore (matching the glob `patterns`, when given)."""
         return zsplit(self.run(["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--",

@@ -22,18 +22,20 @@ A new mechanism is one field here and one detector in `python_doubts`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
 
 from bot.graph.model import NO_DOUBTS, Doubts, FileFacts
+from bot.graph.pytest_config import pytest_collection
 
 if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
-__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
-           "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module",
+__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "importable", "injected_globals", "is_dunder",
+           "loaded_only_by_name", "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module",
            "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer", "trusted_top"]
 
 
@@ -139,16 +141,79 @@ def pytest_module(name: str) -> bool:
 
 
 def loaded_only_by_name(graph: Graph, path: str) -> bool:
-    """Test data: a file under a test directory that pytest does not collect by its default names (`test_*.py`,
-    `*_test.py`, `conftest.py`) and no file of the repository imports. Only a harness loading it by name runs it,
-    and such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
-    `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`)."""
+    """Data of a test harness: a file that only a harness loading it by its path reads. It lies under a test
+    directory, or below a directory that holds a module pytest collects (pylint's `doc/test_messages_documentation.py`
+    reads `doc/data/messages/**`: the harness next to its data); pytest does not collect it (the project's
+    `python_files`, `bot.graph.pytest_config`); no other file of the repository can import it (`importable`) or
+    names it for an import by name (`named_elsewhere`: pyramid's `config.include("tests.pkgs.includeapp1.two")`);
+    and it belongs to no project nested in the repository (pip's `tests/data/src/*/setup.py`: built, installed, run).
+    Such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
+    `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`), and many never run it at all (a
+    linter's test data is parsed, not executed)."""
     directories, _, name = path.rpartition("/")
-    if not _TEST_DIRS.intersection(directories.split("/")) or not name.endswith(".py"):
+    collection = pytest_collection(graph.snapshot.files)
+    if not name.endswith(".py") or collection.collects(path):
         return False
-    if pytest_module(name) or name == "conftest.py":
+    if not (_TEST_DIRS.intersection(directories.split("/")) or _below_a_harness(graph, path)):
         return False
-    return not graph.importers_of(graph.modules_of(path))
+    return not (importable(graph, path) or _in_a_nested_project(graph, path) or named_elsewhere(graph, path))
+
+
+_HARNESS_DIRS: weakref.WeakKeyDictionary[Graph, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _below_a_harness(graph: Graph, path: str) -> bool:
+    """A directory above `path`, other than the repository's root, holds a module pytest collects."""
+    dirs = _HARNESS_DIRS.get(graph)
+    if dirs is None:
+        collection = pytest_collection(graph.snapshot.files)
+        dirs = _HARNESS_DIRS[graph] = frozenset(p.rpartition("/")[0] for p in graph.files() if collection.collects(p)
+                                                and p.rpartition("/")[2] != "conftest.py")
+    parts = path.split("/")[:-1]
+    return any("/".join(parts[:i]) in dirs for i in range(1, len(parts) + 1))
+
+
+def importable(graph: Graph, path: str) -> bool:
+    """Another file of the repository refers to a module name of `path` by which it can reach this file: a name
+    rooted at an import root of the repository, or at a directory the referring file lives in (a script's own
+    directory, a test directory pytest puts first on `sys.path`). pylint's docs examples each run from their own
+    folder: `from fruit import Fruit` in `duplicate-code/good/apple.py` does not reach `no-member/bad/fruit.py`."""
+    for name in graph.modules_of(path):
+        anchor = _anchor(path, name)
+        for referrer, *_ in graph.references(name):
+            if referrer != path and graph.has_file(referrer) and (anchor is None or anchor in graph.layout.roots
+                                     or referrer.startswith(anchor + "/")):
+                return True
+    return False
+
+
+def named_elsewhere(graph: Graph, path: str) -> bool:
+    """Another file of the repository names the file's dotted module, or a package above it (two names at least),
+    as a whole word: a string a framework imports by name (pyramid's `config.include("tests.pkgs.app")`,
+    `config.scan("tests.pkgs")`). One `git grep` of the judged picture; unknowable counts as named."""
+    words = sorted({".".join(parts[:i]) for m in graph.modules_of(path) if len(parts := m.split(".")) > 1
+                    for i in range(2, len(parts) + 1)})
+    if not words:
+        return False
+    found = graph.snapshot.files.files_with_words(words)
+    return found is None or any(p != path for p in found)
+
+
+def _in_a_nested_project(graph: Graph, path: str) -> bool:
+    """A directory above `path`, below the root, holds a build configuration: a project the tests build and
+    install, whose modules then run."""
+    parts = path.split("/")[:-1]
+    return graph.snapshot.files.any_file([f"{'/'.join(parts[:i])}/{name}" for i in range(1, len(parts) + 1)
+                                          for name in _BUILD_FILES])
+
+
+def _anchor(path: str, module: str) -> str | None:
+    """The directory `module`, a name of the file at `path`, is imported from ("" the root; None: not its name)."""
+    stem = path[:-len("/__init__.py")] if path.endswith("/__init__.py") else path.removesuffix(".py")
+    tail = module.replace(".", "/")
+    if stem == tail:
+        return ""
+    return stem[:-len(tail) - 1] if stem.endswith("/" + tail) else None
 
 
 def is_dunder(name: str) -> bool:
