@@ -264,7 +264,11 @@ def test_a_nested_ruff_configuration_governs_the_files_under_it(repo: Repo) -> N
     ({".flake8": "[flake8]\nextend-ignore = E203,F821\n"}, True),
     ({"ruff.toml": '[lint]\nignore = ["F"]\nextend-select = ["F821"]\n'}, False),  # the more specific selector wins
     ({"ruff.toml": '[lint]\nignore = ["F841"]\n'}, False),
-], ids=["ruff-ignore", "ruff-prefix", "flake8", "selected-back", "another-code"])
+    ({"ruff.toml": '[lint]\nselect = ["E501", "I"]\n'}, True),  # `select` replaces ruff's default rules
+    ({"ruff.toml": 'select = ["E", "F"]\n'}, False),
+    ({"ruff.toml": '[lint]\nextend-select = ["I"]\n'}, False),  # added to the default rules, F among them
+], ids=["ruff-ignore", "ruff-prefix", "flake8", "selected-back", "another-code", "selected-without-it",
+        "selected-with-it", "extended"])
 def test_a_project_that_ignores_undefined_names_everywhere_gets_only_those_the_commit_unbinds(
         repo: Repo, config: dict[str, str], quiet: bool) -> None:
     """IPython ignores F821 for every file (its tests use the `ip` and `_ip` its harness injects): undefined names
