@@ -245,21 +245,26 @@ class Git:
                 entries.append(Entry(path, mode, sha))
         return entries
 
-    def files_with_words(self, words: Sequence[str], commit: str | None = None, *, index: bool = True,
-                         pathspec: str = "*.py") -> list[str] | None:
-        """Paths of the files matching `pathspec` that hold any of `words` (fixed strings) as a whole word: in
-        `commit`'s tree, else in the index (`index`), else in the working tree (tracked and untracked files).
-        None when git cannot tell."""
+    def words_in_files(self, words: Sequence[str], commit: str | None = None, *, index: bool = True,
+                       pathspec: str = "*.py") -> set[tuple[str, str]] | None:
+        """(path, word) for the files matching `pathspec` that hold one of `words` (fixed strings) as a whole word
+        (where two overlap, git may name only one): in `commit`'s tree, else in the index (`index`), else in the
+        working tree (tracked and untracked files). None when git cannot tell."""
         if not words:
-            return []
+            return set()
         where = [commit] if commit else ["--cached"] if index else ["--untracked"]
-        args = ["grep", "-l", "-z", "-w", "-F", "--full-name", *(x for w in words for x in ("-e", w)), *where,
-                "--", pathspec]
+        args = ["grep", "-o", "-H", "-z", "-w", "-F", "--full-name",
+                *(x for w in words for x in ("-e", w)), *where, "--", pathspec]
         proc = self.completed(args)
         if proc.returncode not in (0, 1):
             return None
         prefix = f"{commit}:" if commit else ""
-        return [p.removeprefix(prefix) for p in zsplit(proc.stdout)]
+        out: set[tuple[str, str]] = set()
+        for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+            path, sep, word = line.partition("\0")
+            if sep:
+                out.add((path.removeprefix(prefix), word))
+        return out
 
     def untracked(self, *patterns: str) -> list[str]:
         """Files git does not track and does not ignore (matching the glob `patterns`, when given)."""

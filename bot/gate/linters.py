@@ -28,12 +28,14 @@ turns it back on: IPython, whose tests use the `ip` and `_ip` its harness inject
 pylint's `doc/data/ruff.toml`) gets no `undefined-name` the commit did not introduce, as in an excluded file: a
 name the commit unbinds is still its break.
 
-Unless the file is a test harness's data (`bot.graph.doubts.loaded_only_by_name`: pytest does not collect it, no
-file can import it, and it lies under a test directory or below the harness that reads it by its path). Where the
-linter does not judge such a file's names either, nothing in the repository treats it as code that runs: it is
-written to be wrong for the harness (pylint's functional tests and docs examples, each line marked with the
-message pylint must report there), so no finding about the file itself — its syntax, its names, its own classes
-and functions — is the commit's break, whoever wrote it. What it uses of other files is still judged.
+Unless the file is a test harness's data (`bot.graph.doubts.read_by_path_only`: pytest does not collect it, no
+file can import it or names it for an import, no nested project builds it, and it lies under a test directory or
+below the harness that reads it by its path). Where the linter does not judge such a file's names either, nothing
+in the repository treats it as code that runs: it is written to be wrong for the harness (pylint's functional
+tests and docs examples, each line marked with the message pylint must report there), so no finding about the
+file itself — its names, its own classes and functions, a syntax error only the compiler finds (`import *` in a
+function: the harness parses the file, never compiles it) — is the commit's break, whoever wrote it. What it uses
+of other files is still judged.
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -53,7 +55,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.graph.doubts import loaded_only_by_name
+from bot.graph.doubts import read_by_path_only
 from bot.graph.python_local import judged_for, parses
 from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
@@ -81,7 +83,7 @@ class LinterScope:
                predates: bool = False, data: bool = False) -> bool:
         """Whether the project's linter configuration declares `rule` out of scope for `path`. A finding about
         the file itself (`data`: its syntax, its names, its own classes and functions) in a file only a test
-        harness reads by its path (`bot.graph.doubts.loaded_only_by_name`) is quieted wherever the linter does
+        harness reads by its path (`bot.graph.doubts.read_by_path_only`) is quieted wherever the linter does
         not judge that file's names (`names_unjudged`), whoever wrote it: such a file is data written to be
         wrong (pylint's `tests/functional/n/nan_comparison_check.py` calls `undefined_callee` for pylint to
         report it), and nothing runs it as code. A syntax error
@@ -151,12 +153,12 @@ class ProjectLinters:
 
 def harness_data(graph: Graph, hits: Iterable[Hit]) -> frozenset[tuple[str, int, int, str]]:
     """(path, line, col, rule) of the findings about a file itself (file-local ones, and those whose subject is
-    defined in it) in files only a test harness reads by their path (`loaded_only_by_name`): what
+    defined in it) in files only a test harness reads by their path (`read_by_path_only`): what
     `LinterScope.quiets` quiets as `data` where the linter does not judge the file's names. A syntax error only
     when CPython's parser reads the file (`parses`): a harness that lints its data parses it, so a file its
     parser rejects is broken for the harness too."""
     local = [h.finding for h in hits if not h.module or h.finding.path in graph.paths_of(h.module)]
-    data = {p for p in {f.path for f in local} if loaded_only_by_name(graph, p)}
+    data = read_by_path_only(graph, {f.path for f in local})
     return frozenset((f.path, f.line, f.col, f.rule) for f in local if f.path in data and (
         f.rule != "syntax-error" or parses(graph.snapshot.data(f.path) or b"")))
 

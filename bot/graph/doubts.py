@@ -23,7 +23,7 @@ A new mechanism is one field here and one detector in `python_doubts`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
 __all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "importable", "injected_globals", "is_dunder",
-           "loaded_only_by_name", "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module",
-           "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer", "trusted_top"]
+           "loaded_only_by_name", "missing_uncertain", "mocked", "never_collected", "path_edits_harmless",
+           "pytest_module", "read_by_path_only", "star_binds_submodule", "star_sources_unsure",
+           "stored_by_an_importer", "trusted_top"]
 
 
 
@@ -141,22 +142,30 @@ def pytest_module(name: str) -> bool:
 
 
 def loaded_only_by_name(graph: Graph, path: str) -> bool:
-    """Data of a test harness: a file that only a harness loading it by its path reads. It lies under a test
-    directory, or below a directory that holds a module pytest collects (pylint's `doc/test_messages_documentation.py`
-    reads `doc/data/messages/**`: the harness next to its data); pytest does not collect it (the project's
-    `python_files`, `bot.graph.pytest_config`); no other file of the repository can import it (`importable`) or
-    names it for an import by name (`named_elsewhere`: pyramid's `config.include("tests.pkgs.includeapp1.two")`);
-    and it belongs to no project nested in the repository (pip's `tests/data/src/*/setup.py`: built, installed, run).
+    """Test data: a file only a harness loading it by its name or path runs. It lies under a test directory, or
+    below a directory that holds a module pytest collects (pylint's `doc/test_messages_documentation.py` reads
+    `doc/data/messages/**`: the harness next to its data); pytest does not collect it (the project's
+    `python_files`, `bot.graph.pytest_config`); and no other file of the repository can import it (`importable`).
     Such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
-    `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`), and many never run it at all (a
-    linter's test data is parsed, not executed)."""
+    `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`)."""
     directories, _, name = path.rpartition("/")
-    collection = pytest_collection(graph.snapshot.files)
-    if not name.endswith(".py") or collection.collects(path):
+    if not name.endswith(".py") or pytest_collection(graph.snapshot.files).collects(path):
         return False
     if not (_TEST_DIRS.intersection(directories.split("/")) or _below_a_harness(graph, path)):
         return False
-    return not (importable(graph, path) or _in_a_nested_project(graph, path) or named_elsewhere(graph, path))
+    return not importable(graph, path)
+
+
+def read_by_path_only(graph: Graph, paths: Iterable[str]) -> set[str]:
+    """Those of `paths` that are a harness's data nothing runs as a module: `loaded_only_by_name`, no file names
+    their dotted module for an import by name (`named_elsewhere`: pyramid's `config.include("tests.pkgs.app.two")`,
+    pdoc's `importlib.import_module("tests.testdata.misc_py312")`), and they belong to no project nested in the
+    repository (pip's `tests/data/src/*/setup.py`: built, installed, run). pylint's functional tests and docs
+    examples: its harnesses read them by their path and lint them."""
+    candidates = [p for p in sorted(set(paths)) if loaded_only_by_name(graph, p)
+                  and not _in_a_nested_project(graph, p)]
+    named = named_elsewhere(graph, candidates)
+    return {p for p in candidates if p not in named}
 
 
 _HARNESS_DIRS: weakref.WeakKeyDictionary[Graph, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -187,16 +196,25 @@ def importable(graph: Graph, path: str) -> bool:
     return False
 
 
-def named_elsewhere(graph: Graph, path: str) -> bool:
-    """Another file of the repository names the file's dotted module, or a package above it (two names at least),
-    as a whole word: a string a framework imports by name (pyramid's `config.include("tests.pkgs.app")`,
-    `config.scan("tests.pkgs")`). One `git grep` of the judged picture; unknowable counts as named."""
-    words = sorted({".".join(parts[:i]) for m in graph.modules_of(path) if len(parts := m.split(".")) > 1
-                    for i in range(2, len(parts) + 1)})
-    if not words:
-        return False
-    found = graph.snapshot.files.files_with_words(words)
-    return found is None or any(p != path for p in found)
+def named_elsewhere(graph: Graph, paths: list[str]) -> set[str]:
+    """Those of `paths` whose dotted module, or a package above it (two names at least), another file of the
+    repository names as a whole word: a string a framework imports by name (pyramid's
+    `config.include("tests.pkgs.app")`, `config.scan("tests.pkgs")`). One `git grep` of the judged picture for
+    all of them; unknowable counts as named."""
+    words = {p: {".".join(parts[:i]) for m in graph.modules_of(p) if len(parts := m.split(".")) > 1
+                 for i in range(2, len(parts) + 1)} for p in paths}
+    wanted = sorted(set().union(*words.values()))
+    if not wanted:
+        return set()
+    found = graph.snapshot.files.words_in_files(wanted)
+    if found is None:
+        return set(paths)
+    seen: dict[str, set[str]] = {}  # a word named -> the files naming it (a longer match names its prefixes too)
+    for where, word in found:
+        parts = word.split(".")
+        for i in range(2, len(parts) + 1):
+            seen.setdefault(".".join(parts[:i]), set()).add(where)
+    return {p for p, ws in words.items() if any(seen.get(w, set()) - {p} for w in ws)}
 
 
 def _in_a_nested_project(graph: Graph, path: str) -> bool:
