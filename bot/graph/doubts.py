@@ -189,9 +189,9 @@ def importable(graph: Graph, path: str) -> bool:
     folder: `from fruit import Fruit` in `duplicate-code/good/apple.py` does not reach `no-member/bad/fruit.py`."""
     for name in graph.modules_of(path):
         anchor = _anchor(path, name)
+        below = "" if anchor is None or anchor in graph.layout.roots else anchor + "/"  # "": from anywhere
         for referrer, *_ in graph.references(name):
-            if referrer != path and graph.has_file(referrer) and (anchor is None or anchor in graph.layout.roots
-                                     or referrer.startswith(anchor + "/")):
+            if referrer != path and graph.has_file(referrer) and referrer.startswith(below):
                 return True
     return False
 

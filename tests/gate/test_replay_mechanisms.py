@@ -8,7 +8,7 @@ import json
 import sys
 
 import pytest
-from support.gate_repo import Repo
+from support.gate_repo import Repo, rules
 
 PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def verify_payment(amount):\n    return amount\n"}
 
@@ -390,3 +390,17 @@ def test_excluded_code_that_runs_is_still_judged_whole(repo: Repo, layout: str) 
     assert staged_findings(repo, {target: "def run():\n    return helper_typo()\n\n\nclass Fruit:\n    color = 1\n\n\n"
                                           "def use():\n    return Fruit().flavor\n"}) == [
         ("missing-member", target, 10), ("undefined-name", target, 2)]
+
+
+def test_every_file_checked_in_the_working_tree_tells_data_from_code_loaded_by_name(repo: Repo) -> None:
+    """`check --all` on the working tree (as in CI): the same judgement, the dotted names read from the tracked
+    and untracked files. pyramid's test package that a test includes by name is judged; pylint-like data is not."""
+    fruit = "class Fruit:\n    color = 1\n\n\nprint(Fruit().flavor)\n"
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/pkgs/", '
+                                  '"tests/functional/"]\n',
+                "tests/__init__.py": "", "tests/pkgs/__init__.py": "", "tests/pkgs/includeapp.py": fruit,
+                "tests/functional/no_member.py": fruit,
+                "tests/test_config.py": 'def test_include(config):\n    config.include("tests.pkgs.includeapp")\n'})
+    repo.commit()
+    repo.write("tests/functional/untracked_too.py", fruit)
+    assert rules(repo.check(all_files=True)) == [("missing-member", "tests/pkgs/includeapp.py", 5)]
