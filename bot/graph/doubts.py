@@ -162,10 +162,19 @@ def read_by_path_only(graph: Graph, paths: Iterable[str]) -> set[str]:
     pdoc's `importlib.import_module("tests.testdata.misc_py312")`), and they belong to no project nested in the
     repository (pip's `tests/data/src/*/setup.py`: built, installed, run). pylint's functional tests and docs
     examples: its harnesses read them by their path and lint them."""
-    candidates = [p for p in sorted(set(paths)) if loaded_only_by_name(graph, p)
-                  and not _in_a_nested_project(graph, p)]
+    candidates = [p for p in sorted(set(paths)) if loaded_only_by_name(graph, p)]
+    builds = {d: [f"{d}/{name}" for name in _BUILD_FILES] for p in candidates for d in _directories_above(p)}
+    if graph.snapshot.files.any_file([f for fs in builds.values() for f in fs]):  # (one listing for them all)
+        candidates = [p for p in candidates if not any(graph.snapshot.files.any_file(builds[d])
+                                                       for d in _directories_above(p))]
     named = named_elsewhere(graph, candidates)
     return {p for p in candidates if p not in named}
+
+
+def _directories_above(path: str) -> list[str]:
+    """The directories `path` lies in, below the root."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 _HARNESS_DIRS: weakref.WeakKeyDictionary[Graph, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -199,8 +208,8 @@ def importable(graph: Graph, path: str) -> bool:
 def named_elsewhere(graph: Graph, paths: list[str]) -> set[str]:
     """Those of `paths` whose dotted module, or a package above it (two names at least), another file of the
     repository names as a whole word: a string a framework imports by name (pyramid's
-    `config.include("tests.pkgs.app")`, `config.scan("tests.pkgs")`). One `git grep` of the judged picture for
-    all of them; unknowable counts as named."""
+    `config.include("tests.pkgs.app")`, `config.scan("tests.pkgs")`). Test data that is not named itself names
+    nothing: it is data too (pylint's `import_error.py` imports `functional.s.syntax...` for pylint to report). One `git grep` of the judged picture for all of them; unknowable counts as named."""
     words = {p: {".".join(parts[:i]) for m in graph.modules_of(p) if len(parts := m.split(".")) > 1
                  for i in range(2, len(parts) + 1)} for p in paths}
     wanted = sorted(set().union(*words.values()))
@@ -214,15 +223,20 @@ def named_elsewhere(graph: Graph, paths: list[str]) -> set[str]:
         parts = word.split(".")
         for i in range(2, len(parts) + 1):
             seen.setdefault(".".join(parts[:i]), set()).add(where)
-    return {p for p, ws in words.items() if any(seen.get(w, set()) - {p} for w in ws)}
+    data: dict[str, bool] = {}  # a naming file -> whether it is data itself (names in it are never imported)
 
+    def runs(where: str) -> bool:
+        if where not in data:
+            data[where] = loaded_only_by_name(graph, where)
+        return where in named or not data[where]
 
-def _in_a_nested_project(graph: Graph, path: str) -> bool:
-    """A directory above `path`, below the root, holds a build configuration: a project the tests build and
-    install, whose modules then run."""
-    parts = path.split("/")[:-1]
-    return graph.snapshot.files.any_file([f"{'/'.join(parts[:i])}/{name}" for i in range(1, len(parts) + 1)
-                                          for name in _BUILD_FILES])
+    named: set[str] = set()
+    while True:  # a file named by code that runs runs, and so do the names it writes
+        more = {p for p, ws in words.items() if p not in named
+                and any(where != p and runs(where) for w in ws for where in seen.get(w, ()))}
+        if not more:
+            return named
+        named |= more
 
 
 def _anchor(path: str, module: str) -> str | None:

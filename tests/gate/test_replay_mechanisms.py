@@ -322,15 +322,17 @@ PYLINT_LIKE = {"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exc
                                            '"functional"\n',
                "tests/functional/__init__.py": "", "tests/functional/n/__init__.py": "",
                "tests/functional/n/nan_check.py": 'x = float("nan")\np0 = x == 1\n',
-               "tests/functional/a/uses_helper.py": "from pkg.helpers import verify_payment\n\nverify_payment(1)\n"}
+               "tests/functional/a/uses_helper.py": "from pkg.helpers import verify_payment\n\nverify_payment(1)\n",
+               # data naming another data package, for pylint to report: names nothing that runs
+               "tests/functional/i/import_error.py": "import functional.n.missing  # [import-error]\n"}
 
 
 def test_findings_about_a_harness_data_file_itself_are_not_the_commits_break(repo: Repo) -> None:
     """pylint's functional tests: files its harness reads by their path and lints (`tests/test_functional.py`),
     excluded from ruff, imported and collected by nothing. A commit adds, on purpose, a call of an unbound name
     (`nan_comparison_check.py`), `import *` inside a function (`used_before_assignment.py`: no Python compiles
-    it), an attribute its own class lacks: none is a break. What the data file uses of a module the commit
-    changes is still judged."""
+    it), an attribute its own class lacks: none is a break, and another data file naming the package
+    (`import_error.py`) loads nothing. What the data file uses of a module the commit changes is still judged."""
     repo.files(PYLINT_LIKE)
     repo.commit()
     repo.write("pkg/helpers.py", "def verify(amount):\n    return amount\n")  # verify_payment removed
