@@ -245,6 +245,27 @@ class Git:
                 entries.append(Entry(path, mode, sha))
         return entries
 
+    def words_in_files(self, words: Sequence[str], commit: str | None = None, *, index: bool = True,
+                       pathspec: str = "*.py") -> set[tuple[str, str]] | None:
+        """(path, word) for the files matching `pathspec` that hold one of `words` (fixed strings) as a whole word
+        (where two overlap, git may name only one): in `commit`'s tree, else in the index (`index`), else in the
+        working tree (tracked and untracked files). None when git cannot tell."""
+        if not words:
+            return set()
+        where = [commit] if commit else ["--cached"] if index else ["--untracked"]
+        args = ["grep", "-o", "-H", "-z", "-w", "-F", "--full-name",
+                *(x for w in words for x in ("-e", w)), *where, "--", pathspec]
+        proc = self.completed(args)
+        if proc.returncode not in (0, 1):
+            return None
+        prefix = f"{commit}:" if commit else ""
+        out: set[tuple[str, str]] = set()
+        for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+            path, sep, word = line.partition("\0")
+            if sep:
+                out.add((path.removeprefix(prefix), word))
+        return out
+
     def untracked(self, *patterns: str) -> list[str]:
         """Files git does not track and does not ignore (matching the glob `patterns`, when given)."""
         return zsplit(self.run(["ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--",

@@ -115,6 +115,18 @@ class RepoFiles:
 
         return [e.path for e in self.git.tree_entries(self.commit) if any(fnmatchcase(e.path, g) for g in globs)]
 
+    def words_in_files(self, words: list[str]) -> set[tuple[str, str]] | None:
+        """(path, word) for the picture's Python files that hold one of `words` as a whole word (one `git grep`,
+        `bot.git.Git.words_in_files`); None when it cannot be told (no git repository, git failed)."""
+        if self.git is not None:
+            return self.git.words_in_files(words, self.commit)
+        if not (self.root / ".git").exists():
+            return None
+        from bot.git import Git
+
+        with Git(self.root) as g:
+            return g.words_in_files(words, index=False)
+
     def entries(self, paths: list[str]) -> list[tuple[str, str, str]]:
         """(path, mode, blob sha) of those of `paths` the picture holds, sorted: one git call (nothing for the
         working tree, whose files are not named by a blob)."""

@@ -32,7 +32,7 @@ from bot.gate.change import (
     subjects_of,
 )
 from bot.gate.findings import Finding
-from bot.gate.linters import LINTED_RULES, load_project_linters
+from bot.gate.linters import LINTED_RULES, harness_data, load_project_linters
 from bot.gate.policy import apply_policy
 from bot.gate.removed import Absent, absent_modules, removed_module_hits
 from bot.gate.result import CheckResult, NotChecked
@@ -116,7 +116,7 @@ def _run_check(root: Path, paths: Sequence[str] | None, all_files: bool, config:
                 hits, checked, notes, cached = _check_all(ctx, scope, config, findings_cache)
             else:
                 hits, checked, notes = _check_change(ctx, scope, paths, base, pushed)
-            hits = _linted_out(settings, hits, ctx.introduced, ctx.predating)
+            hits = _linted_out(settings, hits, ctx.introduced, ctx.predating, ctx.data)
             facts_of = {f.path: graph.facts(f.path) for f in hits}
             untouched = frozenset(f.path for f in hits) - ctx.touched if ctx.touched is not None else frozenset()
             findings = apply_policy(hits, config.gate, facts_of, graph.source, untouched, graph.target, ctx.kept_lines,
@@ -188,18 +188,22 @@ def judged_files(root: Path, source: Source, commit: str | None = None) -> RepoF
 
 
 def _linted_out(files: RepoFiles, hits: list[Finding], introduced: frozenset[tuple[str, int, int]],
-                predating: frozenset[tuple[str, int]] = frozenset()) -> list[Finding]:
+                predating: frozenset[tuple[str, int]] = frozenset(),
+                data: frozenset[tuple[str, int, int, str]] = frozenset()) -> list[Finding]:
     """Drop file-local findings in files the project's own linter is told not to judge (`bot.gate.linters`),
     and there the old findings of the other rules (`predating`: on lines the change kept, about nothing it
-    removed or re-signed); the configuration is read only when there is such a finding. `introduced`: places
-    of names the checked change itself unbound."""
-    if not any(f.rule in LINTED_RULES or (f.path, f.line) in predating for f in hits):
+    removed or re-signed) and the findings about a harness's data file itself (`data`); the configuration is
+    read only when there is such a finding. `introduced`: places of names the checked change itself unbound."""
+    def judged(f: Finding) -> bool:
+        return f.rule in LINTED_RULES or (f.path, f.line) in predating or (f.path, f.line, f.col, f.rule) in data
+
+    if not any(judged(f) for f in hits):
         return hits
-    linter = load_project_linters(files, {f.path for f in hits
-                                          if f.rule in LINTED_RULES or (f.path, f.line) in predating})
+    linter = load_project_linters(files, {f.path for f in hits if judged(f)})
     return [f for f in hits if not linter.quiets(f.rule, f.path, f.message,
                                                  introduced=(f.path, f.line, f.col) in introduced,
-                                                 predates=(f.path, f.line) in predating)]
+                                                 predates=(f.path, f.line) in predating,
+                                                 data=(f.path, f.line, f.col, f.rule) in data)]
 
 
 def open_repository_graph(root: Path, config: Config, *, source: Source = Source.WORKTREE,
@@ -229,7 +233,7 @@ def _check_all(ctx: RuleContext, scope: Scope, config: Config, use_cache: bool
     kept = cache.lookup(files) if cache is not None else {}
     if len(files) - len(kept) > len(files) // 10:  # many to judge: every file's facts in one query
         ctx.graph.preload(ctx.graph.files())
-    hits: list[Finding] = []
+    found: list[Hit] = []
     fresh: dict[str, Entry] = {}
     for p in files:
         entry = kept.get(p)
@@ -239,7 +243,9 @@ def _check_all(ctx: RuleContext, scope: Scope, config: Config, use_cache: bool
                 fresh[p] = entry
         elif entry.not_analysed:
             ctx.not_checked[p] = entry.not_analysed
-        hits.extend(h.finding for h in entry.hits)
+        found.extend(entry.hits)
+    hits = [h.finding for h in found]
+    ctx.data = harness_data(ctx.graph, found)
     notes = [*earlier, *take_notes()]
     if cache is not None and fresh and len(notes) == len(earlier):
         cache.save(fresh)
@@ -284,6 +290,7 @@ def _check_change(ctx: RuleContext, scope: Scope, paths: Sequence[str] | None, b
     ctx.predating = kept_lines(g, old_blob, graph.source, [h for h in hits if h.finding.rule not in LINTED_RULES
                                                            and not subjects.covers(h.module, h.name)])
     ctx.predating |= old_syntax_errors(hits, change.before)
+    ctx.data = harness_data(graph, hits)
     rules = _dependent_rules(subjects)
     narrow = _narrowing(ctx, subjects, dependents)
     hits += [h for p in dependents for h in _run_file(ctx, p, rules, narrow) if subjects.covers(h.module, h.name)]

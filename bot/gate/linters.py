@@ -24,8 +24,18 @@ relative to that directory (`ProjectLinters`; pylint's `doc/data/ruff.toml`), as
 (`bot.repo_files.RepoFiles`: the index in pre-commit mode). Ruff's `per-file-target-version` declares a file
 written for a newer Python than the project's target: syntax newer than the target is no error there. A project
 that ignores `F821` everywhere (ruff's or flake8's `ignore`/`extend-ignore`, unless a more specific `select`
-turns it back on: IPython, whose tests use the `ip` and `_ip` its harness injects) gets no `undefined-name` the
-commit did not introduce, as in an excluded file: a name the commit unbinds is still its break.
+turns it back on: IPython, whose tests use the `ip` and `_ip` its harness injects; or ruff's `select` without it:
+pylint's `doc/data/ruff.toml`) gets no `undefined-name` the commit did not introduce, as in an excluded file: a
+name the commit unbinds is still its break.
+
+Unless the file is a test harness's data (`bot.graph.doubts.read_by_path_only`: pytest does not collect it, no
+file can import it or names it for an import, no nested project builds it, and it lies under a test directory or
+below the harness that reads it by its path). Where the linter does not judge such a file's names either, nothing
+in the repository treats it as code that runs: it is written to be wrong for the harness (pylint's functional
+tests and docs examples, each line marked with the message pylint must report there), so no finding about the
+file itself — its names, its own classes and functions, a syntax error only the compiler finds (`import *` in a
+function: the harness parses the file, never compiles it) — is the commit's break, whoever wrote it. What it uses
+of other files is still judged.
 
 The project's formatter says the same of syntax: a file black is told never to read (`[tool.black]` `exclude`,
 `extend-exclude`, `force-exclude`: regular expressions searched in the path written with a leading `/`,
@@ -43,12 +53,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.graph.python_local import judged_for
+from bot.graph.doubts import read_by_path_only
+from bot.graph.python_local import judged_for, parses
 from bot.lazy_re import lazy
 from bot.repo_files import RepoFiles
 from bot.repo_regex import RepoRegex, compile_repo_regex
+
+if TYPE_CHECKING:
+    from bot.gate.rules import Hit
+    from bot.graph.graph import Graph
 
 LINTED_RULES = frozenset({"syntax-error", "undefined-name"})
 _CODES = {"undefined-name": "F821", "syntax-error": "E999"}
@@ -65,8 +80,13 @@ class LinterScope:
     names_ignored: bool = False  # F821 ignored for every file (`ignore`, `extend-ignore`): injected globals
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
-               predates: bool = False) -> bool:
-        """Whether the project's linter configuration declares `rule` out of scope for `path`. A syntax error
+               predates: bool = False, data: bool = False) -> bool:
+        """Whether the project's linter configuration declares `rule` out of scope for `path`. A finding about
+        the file itself (`data`: its syntax, its names, its own classes and functions) in a file only a test
+        harness reads by its path (`bot.graph.doubts.read_by_path_only`) is quieted wherever the linter does
+        not judge that file's names (`names_unjudged`), whoever wrote it: such a file is data written to be
+        wrong (pylint's `tests/functional/n/nan_comparison_check.py` calls `undefined_callee` for pylint to
+        report it), and nothing runs it as code. A syntax error
         only when it is about the target version (syntax a newer Python accepts): a file no Python can
         compile is broken wherever it is. An unbound name the checked change `introduced` into a file the
         linter merely excludes (vendored code: not the project's to lint, its old names not its doing) is
@@ -75,6 +95,8 @@ class LinterScope:
         the change (on a line it kept, about nothing it removed or re-signed; a syntax error the file had
         before): the excluded file's old findings (pylint's test data calls functions wrongly and writes
         `yield` outside a function on purpose) are no more the commit's doing than its old names."""
+        if data and self.names_unjudged(path):
+            return True
         if rule not in LINTED_RULES or (rule == "syntax-error" and not newer_syntax(message)):
             return predates and self._excluded(path)
         if rule == "syntax-error" and (any(p.search("/" + path) for p in self.unformatted)
@@ -83,7 +105,15 @@ class LinterScope:
         if (self._excluded(path) or (self.names_ignored and rule == "undefined-name")) and not (
                 introduced and rule == "undefined-name"):
             return True
-        code = _CODES[rule]
+        return self._ignores(path, _CODES[rule])
+
+    def names_unjudged(self, path: str) -> bool:
+        """The linter never judges the names of `path`: it excludes the file, or its undefined-name rule (F821)
+        is off everywhere or for that file."""
+        return self._excluded(path) or self.names_ignored or self._ignores(path, _CODES["undefined-name"])
+
+    def _ignores(self, path: str, code: str) -> bool:
+        """A per-file ignore of `code` (or a prefix of it, or `ALL`) matches `path`."""
         return any(_matches(p, path) and any(code.startswith(c) or c == "ALL" for c in codes)
                    for p, codes in self.ignored)
 
@@ -108,16 +138,29 @@ class ProjectLinters:
     nested: tuple[tuple[str, LinterScope], ...] = ()  # (directory, its ruff configuration's scope), deepest first
 
     def quiets(self, rule: str, path: str, message: str, *, introduced: bool = False,
-               predates: bool = False) -> bool:
+               predates: bool = False, data: bool = False) -> bool:
         """`LinterScope.quiets` by the root's scope or by the scope of the nearest directory above `path` that
-        has its own ruff configuration."""
-        if self.root.quiets(rule, path, message, introduced=introduced, predates=predates):
+        has its own ruff configuration (pylint's `doc/data/ruff.toml` selects only `E501` and `I`: ruff judges
+        no names in its docs examples)."""
+        if self.root.quiets(rule, path, message, introduced=introduced, predates=predates, data=data):
             return True
         for directory, scope in self.nested:
             if path.startswith(directory + "/"):
                 return scope.quiets(rule, path[len(directory) + 1:], message, introduced=introduced,
-                                    predates=predates)
+                                    predates=predates, data=data)
         return False
+
+
+def harness_data(graph: Graph, hits: Iterable[Hit]) -> frozenset[tuple[str, int, int, str]]:
+    """(path, line, col, rule) of the findings about a file itself (file-local ones, and those whose subject is
+    defined in it) in files only a test harness reads by their path (`read_by_path_only`): what
+    `LinterScope.quiets` quiets as `data` where the linter does not judge the file's names. A syntax error only
+    when CPython's parser reads the file (`parses`): a harness that lints its data parses it, so a file its
+    parser rejects is broken for the harness too."""
+    local = [h.finding for h in hits if not h.module or h.finding.path in graph.paths_of(h.module)]
+    data = read_by_path_only(graph, {f.path for f in local})
+    return frozenset((f.path, f.line, f.col, f.rule) for f in local if f.path in data and (
+        f.rule != "syntax-error" or parses(graph.snapshot.data(f.path) or b"")))
 
 
 _RUFF_VERSION = lazy(r"py(\d)(\d+)")
@@ -204,19 +247,27 @@ def _scope_of(given: dict[str, object]) -> LinterScope:
                 newer.append((_normal(str(glob)), (int(m[1]), int(m[2]))))
     return LinterScope(tuple(p for p in (_normal(x) for x in excluded) if p),
                        tuple((p, codes) for p, codes in ((_normal(x), c) for x, c in ignored) if p and codes),
-                       _black_excluded(given), tuple(newer), _turned_off(_CODES["undefined-name"], ignores, selects))
+                       _black_excluded(given), tuple(newer),
+                       _turned_off(_CODES["undefined-name"], ignores, selects, _chosen(given)))
 
 
-def _turned_off(code: str, ignores: list[str], selects: list[str]) -> bool:
-    """Whether the linter's rule `code` is ignored everywhere: a selector of it (its code, a prefix of it, `ALL`) in
-    `ignore` at least as specific as any that selects it (ruff: the more specific selector wins)."""
+def _chosen(given: dict[str, object]) -> bool:
+    """A ruff `select` (not `extend-select`) replaces ruff's default rules (`E4`, `E7`, `E9`, `F`) by its own."""
+    return any(isinstance(given.get(f"ruff {key}"), list) for key in ("select", "lint.select"))
+
+
+def _turned_off(code: str, ignores: list[str], selects: list[str], chosen: bool = False) -> bool:
+    """Whether the linter's rule `code` is off everywhere: a selector of it (its code, a prefix of it, `ALL`) in
+    `ignore` at least as specific as any that selects it (ruff: the more specific selector wins), or, when `chosen`
+    (a `select` replaces the default rules), no selector selects it (pylint's `doc/data/ruff.toml`: `select =
+    ["E501", "I"]`)."""
     def specificity(selectors: list[str]) -> int:
         found = [0 if c == "ALL" else len(c) for c in (s.strip().upper() for s in selectors)
                  if c == "ALL" or (c and code.startswith(c))]
         return max(found, default=-1)
 
-    ignored = specificity(ignores)
-    return ignored >= 0 and ignored >= specificity(selects)
+    ignored, selected = specificity(ignores), specificity(selects)
+    return (ignored >= 0 and ignored >= selected) or (chosen and selected < 0)
 
 
 def linter_settings(files: RepoFiles | Path) -> dict[str, object]:

@@ -22,19 +22,22 @@ A new mechanism is one field here and one detector in `python_doubts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
 
 from bot.graph.model import NO_DOUBTS, Doubts, FileFacts
+from bot.graph.pytest_config import pytest_collection
 
 if TYPE_CHECKING:
     from bot.graph.graph import Graph
 
-__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "injected_globals", "is_dunder", "loaded_only_by_name",
-           "missing_uncertain", "mocked", "never_collected", "path_edits_harmless", "pytest_module",
-           "star_binds_submodule", "star_sources_unsure", "stored_by_an_importer", "trusted_top"]
+__all__ = ["NO_DOUBTS", "Doubts", "binds_dynamically", "importable", "injected_globals", "is_dunder",
+           "loaded_only_by_name", "missing_uncertain", "mocked", "never_collected", "path_edits_harmless",
+           "pytest_module", "read_by_path_only", "star_binds_submodule", "star_sources_unsure",
+           "stored_by_an_importer", "trusted_top"]
 
 
 
@@ -139,16 +142,110 @@ def pytest_module(name: str) -> bool:
 
 
 def loaded_only_by_name(graph: Graph, path: str) -> bool:
-    """Test data: a file under a test directory that pytest does not collect by its default names (`test_*.py`,
-    `*_test.py`, `conftest.py`) and no file of the repository imports. Only a harness loading it by name runs it,
-    and such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
+    """Test data: a file only a harness loading it by its name or path runs. It lies under a test directory, or
+    below a directory that holds a module pytest collects (pylint's `doc/test_messages_documentation.py` reads
+    `doc/data/messages/**`: the harness next to its data); pytest does not collect it (the project's
+    `python_files`, `bot.graph.pytest_config`); and no other file of the repository can import it (`importable`).
+    Such harnesses load a file written in newer syntax only on the interpreters that have it (pdoc's
     `test/testdata/misc_py312.py`, loaded when `sys.version_info >= (3, 12)`)."""
     directories, _, name = path.rpartition("/")
-    if not _TEST_DIRS.intersection(directories.split("/")) or not name.endswith(".py"):
+    if not name.endswith(".py") or pytest_collection(graph.snapshot.files).collects(path):
         return False
-    if pytest_module(name) or name == "conftest.py":
+    if not (_TEST_DIRS.intersection(directories.split("/")) or _below_a_harness(graph, path)):
         return False
-    return not graph.importers_of(graph.modules_of(path))
+    return not importable(graph, path)
+
+
+def read_by_path_only(graph: Graph, paths: Iterable[str]) -> set[str]:
+    """Those of `paths` that are a harness's data nothing runs as a module: `loaded_only_by_name`, no file names
+    their dotted module for an import by name (`named_elsewhere`: pyramid's `config.include("tests.pkgs.app.two")`,
+    pdoc's `importlib.import_module("tests.testdata.misc_py312")`), and they belong to no project nested in the
+    repository (pip's `tests/data/src/*/setup.py`: built, installed, run). pylint's functional tests and docs
+    examples: its harnesses read them by their path and lint them."""
+    candidates = [p for p in sorted(set(paths)) if loaded_only_by_name(graph, p)]
+    builds = {d: [f"{d}/{name}" for name in _BUILD_FILES] for p in candidates for d in _directories_above(p)}
+    if graph.snapshot.files.any_file([f for fs in builds.values() for f in fs]):  # (one listing for them all)
+        candidates = [p for p in candidates if not any(graph.snapshot.files.any_file(builds[d])
+                                                       for d in _directories_above(p))]
+    named = named_elsewhere(graph, candidates)
+    return {p for p in candidates if p not in named}
+
+
+def _directories_above(path: str) -> list[str]:
+    """The directories `path` lies in, below the root."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+_HARNESS_DIRS: weakref.WeakKeyDictionary[Graph, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _below_a_harness(graph: Graph, path: str) -> bool:
+    """A directory above `path`, other than the repository's root, holds a module pytest collects."""
+    dirs = _HARNESS_DIRS.get(graph)
+    if dirs is None:
+        collection = pytest_collection(graph.snapshot.files)
+        dirs = _HARNESS_DIRS[graph] = frozenset(p.rpartition("/")[0] for p in graph.files() if collection.collects(p)
+                                                and p.rpartition("/")[2] != "conftest.py")
+    parts = path.split("/")[:-1]
+    return any("/".join(parts[:i]) in dirs for i in range(1, len(parts) + 1))
+
+
+def importable(graph: Graph, path: str) -> bool:
+    """Another file of the repository refers to a module name of `path` by which it can reach this file: a name
+    rooted at an import root of the repository, or at a directory the referring file lives in (a script's own
+    directory, a test directory pytest puts first on `sys.path`). pylint's docs examples each run from their own
+    folder: `from fruit import Fruit` in `duplicate-code/good/apple.py` does not reach `no-member/bad/fruit.py`."""
+    for name in graph.modules_of(path):
+        anchor = _anchor(path, name)
+        below = "" if anchor is None or anchor in graph.layout.roots else anchor + "/"  # "": from anywhere
+        for referrer, *_ in graph.references(name):
+            if referrer != path and graph.has_file(referrer) and referrer.startswith(below):
+                return True
+    return False
+
+
+def named_elsewhere(graph: Graph, paths: list[str]) -> set[str]:
+    """Those of `paths` whose dotted module, or a package above it (two names at least), another file of the
+    repository names as a whole word: a string a framework imports by name (pyramid's
+    `config.include("tests.pkgs.app")`, `config.scan("tests.pkgs")`). Test data that is not named itself names
+    nothing: it is data too (pylint's `import_error.py` imports `functional.s.syntax...` for pylint to report). One `git grep` of the judged picture for all of them; unknowable counts as named."""
+    words = {p: {".".join(parts[:i]) for m in graph.modules_of(p) if len(parts := m.split(".")) > 1
+                 for i in range(2, len(parts) + 1)} for p in paths}
+    wanted = sorted(set().union(*words.values()))
+    if not wanted:
+        return set()
+    found = graph.snapshot.files.words_in_files(wanted)
+    if found is None:
+        return set(paths)
+    seen: dict[str, set[str]] = {}  # a word named -> the files naming it (a longer match names its prefixes too)
+    for where, word in found:
+        parts = word.split(".")
+        for i in range(2, len(parts) + 1):
+            seen.setdefault(".".join(parts[:i]), set()).add(where)
+    data: dict[str, bool] = {}  # a naming file -> whether it is data itself (names in it are never imported)
+
+    def runs(where: str) -> bool:
+        if where not in data:
+            data[where] = loaded_only_by_name(graph, where)
+        return where in named or not data[where]
+
+    named: set[str] = set()
+    while True:  # a file named by code that runs runs, and so do the names it writes
+        more = {p for p, ws in words.items() if p not in named
+                and any(where != p and runs(where) for w in ws for where in seen.get(w, ()))}
+        if not more:
+            return named
+        named |= more
+
+
+def _anchor(path: str, module: str) -> str | None:
+    """The directory `module`, a name of the file at `path`, is imported from ("" the root; None: not its name)."""
+    stem = path[:-len("/__init__.py")] if path.endswith("/__init__.py") else path.removesuffix(".py")
+    tail = module.replace(".", "/")
+    if stem == tail:
+        return ""
+    return stem[:-len(tail) - 1] if stem.endswith("/" + tail) else None
 
 
 def is_dunder(name: str) -> bool:

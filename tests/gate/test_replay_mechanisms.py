@@ -8,7 +8,7 @@ import json
 import sys
 
 import pytest
-from support.gate_repo import Repo
+from support.gate_repo import Repo, rules
 
 PKG = {"pkg/__init__.py": "", "pkg/helpers.py": "def verify_payment(amount):\n    return amount\n"}
 
@@ -128,9 +128,10 @@ def test_a_deleted_module_another_file_still_provides_is_not_gone(repo: Repo) ->
 
 def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: Repo) -> None:
     """pylint's `tests/functional/a/arguments.py` (ruff: excluded) calls functions wrongly on purpose, for
-    pylint's own tests. A commit that appends a case leaves those lines as they were: not its doing. A wrong
-    call it writes there, or one its re-signed function makes of a kept line, is; and a file the linter judges
-    is judged whole."""
+    pylint's own tests. A commit that appends a case leaves those lines as they were: not its doing, and, the
+    file being its harness's data, neither is a wrong call of its own function it writes there (the tests
+    above). A wrong call its re-signed function makes of a kept line is; and a file the linter judges is judged
+    whole."""
     repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
                 "pkg/__init__.py": "", "pkg/helpers.py": "def verify(amount):\n    return amount\n",
                 "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
@@ -141,7 +142,7 @@ def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: 
         "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\ndef one(a):\n    return a\n\n\n"
                                          "one()\nverify(1)\none(1, 2)\n",
         "tests/test_judged.py": "def one(a):\n    return a\n\n\none()\nprint()\n",
-    }) == [("arity-mismatch", "tests/functional/arguments.py", 10), ("arity-mismatch", "tests/test_judged.py", 5)]
+    }) == [("arity-mismatch", "tests/test_judged.py", 5)]
     repo.commit()
     assert staged_findings(repo, {"pkg/helpers.py": "def verify(amount, currency):\n    return amount\n",
                                   "tests/functional/arguments.py": "from pkg.helpers import verify\n\n\n"
@@ -152,15 +153,15 @@ def test_old_findings_of_a_linter_excluded_file_are_not_the_commits_doing(repo: 
 
 def test_a_syntax_error_a_linter_excluded_file_already_had_is_not_the_commits_doing(repo: Repo) -> None:
     """pylint's `tests/functional/u/use/use_yield_from.py` has `yield` outside a function on purpose (pylint's
-    test data); a commit editing it did not make it uncompilable. One that does, there or in a judged file, is
-    reported."""
+    test data); a commit editing it did not make it uncompilable. One that makes CPython's parser reject a file,
+    there or in a judged file, is reported (errors only the compiler finds, in a harness's data: the test above)."""
     repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
                 "tests/functional/yield_at_top.py": "yield 1\n",
                 "tests/functional/fine.py": "x = 1\n",
                 "tests/test_judged.py": "yield 1\n"})
     repo.commit()
     assert staged_findings(repo, {"tests/functional/yield_at_top.py": "yield 1\nx = 2\n",
-                                  "tests/functional/fine.py": "x = 1\nreturn x\n",
+                                  "tests/functional/fine.py": "x = 1\ndef f(:\n    return x\n",
                                   "tests/test_judged.py": "yield 1\nx = 2\n"}) == [
         ("syntax-error", "tests/functional/fine.py", 2), ("syntax-error", "tests/test_judged.py", 1)]
 
@@ -168,11 +169,12 @@ def test_a_syntax_error_a_linter_excluded_file_already_had_is_not_the_commits_do
 def test_a_name_a_commit_unbinds_in_linter_excluded_code_nothing_imports_is_still_reported(repo: Repo) -> None:
     """A file the project's linter excludes and no module imports may still be code that runs: pyramid's
     `tests/pkgs/*` are packages its tests load by name (`config.include("tests.pkgs.x")`), pylint's
-    `tests/functional/*` are data its harness reads. The two cannot be told apart, and a NameError in the first
-    is a break, so a name the commit leaves unbound there is reported (stop 19: quieting it lost 3 of 102
-    undefined-name mutations on the unseen releases, pyramid's and pip's vendored tests)."""
+    `tests/functional/*` are data its harness reads. A NameError in the first is a break (stop 19: quieting it
+    lost 3 of 102 undefined-name mutations on the unseen releases, pyramid's and pip's vendored tests): the
+    dotted name in a string tells it apart (`bot.graph.doubts.named_elsewhere`)."""
     repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/pkgs/"]\n',
                 "tests/__init__.py": "", "tests/pkgs/__init__.py": "",
+                "tests/test_config.py": 'def test_include(config):\n    config.include("tests.pkgs.includeapp")\n',
                 "tests/pkgs/includeapp.py": "def includeme(config):\n    config.add_view(aview)\n\n"
                                             "def aview(request):\n    return request\n"})
     repo.commit()
@@ -262,7 +264,11 @@ def test_a_nested_ruff_configuration_governs_the_files_under_it(repo: Repo) -> N
     ({".flake8": "[flake8]\nextend-ignore = E203,F821\n"}, True),
     ({"ruff.toml": '[lint]\nignore = ["F"]\nextend-select = ["F821"]\n'}, False),  # the more specific selector wins
     ({"ruff.toml": '[lint]\nignore = ["F841"]\n'}, False),
-], ids=["ruff-ignore", "ruff-prefix", "flake8", "selected-back", "another-code"])
+    ({"ruff.toml": '[lint]\nselect = ["E501", "I"]\n'}, True),  # `select` replaces ruff's default rules
+    ({"ruff.toml": 'select = ["E", "F"]\n'}, False),
+    ({"ruff.toml": '[lint]\nextend-select = ["I"]\n'}, False),  # added to the default rules, F among them
+], ids=["ruff-ignore", "ruff-prefix", "flake8", "selected-back", "another-code", "selected-without-it",
+        "selected-with-it", "extended"])
 def test_a_project_that_ignores_undefined_names_everywhere_gets_only_those_the_commit_unbinds(
         repo: Repo, config: dict[str, str], quiet: bool) -> None:
     """IPython ignores F821 for every file (its tests use the `ip` and `_ip` its harness injects): undefined names
@@ -348,3 +354,96 @@ def test_annotations_of_a_project_for_python_314_are_deferred(repo: Repo) -> Non
     assert staged_findings(repo, {"pkg/app.py": "def main() -> Screen:\n    return 2\n"}) == []
     assert staged_findings(repo, {"pkg/app.py": "def main() -> Screen:\n    return Screen\n"}) == [
         ("undefined-name", "pkg/app.py", 2)]
+
+
+PYLINT_LIKE = {"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/**/functional/"]\n',
+               "pkg/__init__.py": "", "pkg/helpers.py": "def verify_payment(amount):\n    return amount\n",
+               # the harness: reads every file under functional/ by its path and lints it, never imports it
+               "tests/test_functional.py": "from pathlib import Path\n\nFUNCTIONAL = Path(__file__).parent / "
+                                           '"functional"\n',
+               "tests/functional/__init__.py": "", "tests/functional/n/__init__.py": "",
+               "tests/functional/n/nan_check.py": 'x = float("nan")\np0 = x == 1\n',
+               "tests/functional/a/uses_helper.py": "from pkg.helpers import verify_payment\n\nverify_payment(1)\n",
+               # data naming another data package, for pylint to report: names nothing that runs
+               "tests/functional/i/import_error.py": "import functional.n.missing  # [import-error]\n"}
+
+
+def test_findings_about_a_harness_data_file_itself_are_not_the_commits_break(repo: Repo) -> None:
+    """pylint's functional tests: files its harness reads by their path and lints (`tests/test_functional.py`),
+    excluded from ruff, imported and collected by nothing. A commit adds, on purpose, a call of an unbound name
+    (`nan_comparison_check.py`), `import *` inside a function (`used_before_assignment.py`: no Python compiles
+    it), an attribute its own class lacks: none is a break, and another data file naming the package
+    (`import_error.py`) loads nothing. What the data file uses of a module the commit changes is still judged."""
+    repo.files(PYLINT_LIKE)
+    repo.commit()
+    repo.write("pkg/helpers.py", "def verify(amount):\n    return amount\n")  # verify_payment removed
+    assert staged_findings(repo, {
+        "tests/functional/n/nan_check.py": 'x = float("nan")\np0 = x == 1\n'
+                                           'p1 = x == undefined_callee("nan")  # [undefined-variable]\n',
+        "tests/functional/u/used_before.py": "def f():\n    from os.path import *\n    return join\n",
+        "tests/functional/a/slots.py": "class Fruit:\n    color = 1\n\n\nprint(Fruit().flavor)  # [no-member]\n",
+    }) == [("missing-symbol", "tests/functional/a/uses_helper.py", 1)]
+
+
+def test_a_docs_harness_data_the_nested_ruff_configuration_judges_no_names_in(repo: Repo) -> None:
+    """pylint's `doc/data/ruff.toml` selects only `E501` and `I`: ruff judges no names in the docs examples, which
+    `doc/test_messages_documentation.py` (a pytest module above them) reads by their path. `no-member/bad/fruit.py`
+    uses an attribute its class lacks on purpose; `from fruit import Fruit` in another example's folder imports
+    that folder's own `fruit.py`. The same code in the docs' Sphinx extension, which ruff judges, is reported."""
+    code = "class Cucumber:\n    color = 1\n\n\nprint(Cucumber().flavor)  # [no-member]\n"
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nline-length = 99\n',
+                "doc/data/ruff.toml": 'line-length = 103\n[lint]\nignore = []\nselect = ["E501", "I"]\n',
+                "doc/test_messages_documentation.py": "from pathlib import Path\n\nDATA = Path(__file__).parent / "
+                                                      '"data" / "messages"\n',
+                "doc/data/messages/d/duplicate-code/good/fruit.py": "class Fruit:\n    pass\n",
+                "doc/data/messages/d/duplicate-code/good/apple.py": "from fruit import Fruit\n\n\nFruit()\n"})
+    repo.commit()
+    assert staged_findings(repo, {"doc/data/messages/n/no-member/bad/fruit.py": code,
+                                  "doc/exts/messages_ext.py": code}) == [
+        ("missing-member", "doc/exts/messages_ext.py", 5)]
+
+
+@pytest.mark.parametrize("layout", ["imported-vendored", "imported-helper", "collected", "collected-by-config",
+                                    "doctest-modules", "loaded-by-name", "nested-project"])
+def test_excluded_code_that_runs_is_still_judged_whole(repo: Repo, layout: str) -> None:
+    """What tells a harness's data from code that runs, each on its own: vendored code the linter excludes but a
+    module imports; a test helper tests import; a
+    script pytest collects, by its default names, by the project's `python_files`, or every module under
+    `--doctest-modules`; a package a framework imports by its dotted name (pyramid's `config.include`); a project
+    nested under tests that the tests build and install (pip's `tests/data/src`). A name the commit unbinds
+    there, and an attribute its own class lacks, are reported."""
+    target, extra = {
+        "imported-vendored": ("tests/_vendor/compat.py", {"tests/test_api.py": "from tests._vendor.compat import run\n"}),
+        "imported-helper": ("tests/helpers/factory.py",
+                            {"tests/test_models.py": "from tests.helpers.factory import run\n"}),
+        "collected": ("tests/data/test_loader.py", {}),
+        "collected-by-config": ("tests/data/check_loader.py",
+                                {"pytest.ini": "[pytest]\npython_files = check_*.py test_*.py\n"}),
+        "doctest-modules": ("tests/data/sample.py", {"tox.ini": "[pytest]\naddopts = --doctest-modules\n"}),
+        "loaded-by-name": ("tests/pkgs/includeapp.py",
+                           {"tests/test_config.py": 'def test_include(config):\n'
+                                                    '    config.include("tests.pkgs.includeapp")\n'}),
+        "nested-project": ("tests/data/src/simple/simple.py",
+                           {"tests/data/src/simple/setup.py": "from setuptools import setup\n\nsetup()\n"}),
+    }[layout]
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/*/"]\n',
+                "tests/__init__.py": "", "tests/pkgs/__init__.py": "", "tests/helpers/__init__.py": "", **extra,
+                target: "def run():\n    return helper()\n\n\ndef helper():\n    return 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {target: "def run():\n    return helper_typo()\n\n\nclass Fruit:\n    color = 1\n\n\n"
+                                          "def use():\n    return Fruit().flavor\n"}) == [
+        ("missing-member", target, 10), ("undefined-name", target, 2)]
+
+
+def test_every_file_checked_in_the_working_tree_tells_data_from_code_loaded_by_name(repo: Repo) -> None:
+    """`check --all` on the working tree (as in CI): the same judgement, the dotted names read from the tracked
+    and untracked files. pyramid's test package that a test includes by name is judged; pylint-like data is not."""
+    fruit = "class Fruit:\n    color = 1\n\n\nprint(Fruit().flavor)\n"
+    repo.files({"pyproject.toml": '[project]\nname = "p"\n[tool.ruff]\nextend-exclude = ["tests/pkgs/", '
+                                  '"tests/functional/"]\n',
+                "tests/__init__.py": "", "tests/pkgs/__init__.py": "", "tests/pkgs/includeapp.py": fruit,
+                "tests/functional/no_member.py": fruit,
+                "tests/test_config.py": 'def test_include(config):\n    config.include("tests.pkgs.includeapp")\n'})
+    repo.commit()
+    repo.write("tests/functional/untracked_too.py", fruit)
+    assert rules(repo.check(all_files=True)) == [("missing-member", "tests/pkgs/includeapp.py", 5)]

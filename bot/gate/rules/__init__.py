@@ -64,6 +64,8 @@ class RuleContext:
     # (path, line) of cross-file findings in changed files, on lines the change left as they were and about
     # nothing it removed or re-signed: the file's old findings, not this commit's doing
     predating: frozenset[tuple[str, int]] = frozenset()
+    # (path, line, col, rule) of findings about a harness's data file itself (`bot.gate.check.harness_data`)
+    data: frozenset[tuple[str, int, int, str]] = frozenset()
 
     @property
     def resolver(self) -> Resolver:
