@@ -8,6 +8,7 @@ cycles are found with networkx's strongly connected components.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import networkx as nx
@@ -25,8 +26,14 @@ def _module(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
+def _parsed(path: Path) -> ast.Module:
+    """A module of `bot`, parsed once for every check of this file (parsing them all is ~1 s of CPU)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path, module: str) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _parsed(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
     type_only = {id(n) for block in ast.walk(tree) if _is_type_checking(block)
@@ -54,6 +61,11 @@ def _is_type_checking(node: ast.AST) -> bool:
 
 
 def _graph() -> nx.DiGraph:
+    return _import_graph().copy()
+
+
+@functools.cache
+def _import_graph() -> nx.DiGraph:
     files = {_module(p): p for p in BOT.rglob("*.py")}
     g = nx.DiGraph()
     g.add_nodes_from(files)
@@ -104,7 +116,7 @@ def _git_offenders(files: list[Path]) -> list[str]:
     for path in files:
         if path in SEAM:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_parsed(path)):
             if git_list(node) or _subcommand_call(node):
                 offenders.append(f"{path.relative_to(BOT.parent)}:{node.lineno}")  # type: ignore[attr-defined]
     return offenders
