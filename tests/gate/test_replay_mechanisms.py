@@ -447,3 +447,36 @@ def test_every_file_checked_in_the_working_tree_tells_data_from_code_loaded_by_n
     repo.commit()
     repo.write("tests/functional/untracked_too.py", fruit)
     assert rules(repo.check(all_files=True)) == [("missing-member", "tests/pkgs/includeapp.py", 5)]
+
+
+MESON_ROOT = {"pyproject.toml": '[build-system]\nbuild-backend = "mesonpy"\nrequires = ["meson-python"]\n'
+                                '[project]\nname = "pkg"\n',
+              "meson.build": "project('pkg', 'c')\npy3 = import('python').find_installation()\nsubdir('src/pkg')\n",
+              "src/pkg/__init__.py": "", "src/pkg/helpers.py": "def helper():\n    return 1\n",
+              "src/pkg/_fast_pythran.py": "def fast(x):\n    return x\n"}
+
+
+def test_an_extension_a_meson_build_installs_into_the_package_is_no_missing_module(repo: Repo) -> None:
+    """scikit-image's `src/skimage/feature/meson.build` has pythran turn `_hessian_det_appx_pythran.py` into C++
+    and installs `py3.extension_module('_hessian_det_appx', ..., subdir: 'skimage/feature')`: meson-python puts an
+    extension module into `subdir` of the Python's install directory, so `skimage.feature._hessian_det_appx` has
+    no source of its own name and exists. A name from a loop (`foreach`) counts when the file quotes it; an
+    extension installed into another package, or a module no call builds, is still missing."""
+    repo.files({**MESON_ROOT, "src/pkg/meson.build": (
+        "_fast_cpp = custom_target('_fast_cpp', output: ['_fast.cpp'], input: '_fast_pythran.py',\n"
+        "  command: [pythran, '-E', '@INPUT@', '-o', '@OUTPUT@'])\n"
+        "py3.extension_module('_fast',  # (the name, then the sources)\n  [_fast_cpp],\n"
+        "  dependencies: [py3_dep, dependency('np', required: false)],\n  install: true,\n"
+        "  subdir: 'pkg'  # Folder relative to site-packages to install to\n)\n"
+        "py3.extension_module('_joined', 'j.c', install: true, subdir: 'pkg' / '')\n"
+        "foreach name : ['_looped', '_other']\n"
+        "  py3.extension_module(name, name + '_src.c', install: true, subdir: 'pkg')\nendforeach\n"
+        "py3.extension_module('_elsewhere', 'e.c', install: true, subdir: 'other/pkg')\n"
+        "py3.extension_module('_top', 't.c', install: true)\n")})
+    repo.commit()
+    assert staged_findings(repo, {"src/pkg/core.py": (
+        "from pkg.helpers import helper\nfrom pkg._fast import fast\nfrom pkg._joined import joined\n"
+        "from pkg._looped import looped\nfrom pkg import _other\nfrom pkg._elsewhere import far\n"
+        "from pkg._top import top\nfrom pkg._gone import slow\n")}) == [
+        ("missing-module", "src/pkg/core.py", 6), ("missing-module", "src/pkg/core.py", 7),
+        ("missing-module", "src/pkg/core.py", 8)]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.gate.meson import builds_extension
 from bot.gate.rules import Hit, RuleContext, make, suggestion, trusted_top, unsure_missing
 from bot.graph.doubts import mocked, path_edits_harmless
 from bot.graph.graph import Graph
@@ -146,7 +147,7 @@ def _named_in(files: RepoFiles, project: str, rel: str, module: str, built_only:
             return True  # it may name the module: unsure, so silent
         if text is None:
             continue
-        if _writes(text, rel):
+        if _writes(text, rel) or (name == "meson.build" and builds_extension(text, module)):
             return True
         if name == "pyproject.toml":
             text = _build_tables(text)
