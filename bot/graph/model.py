@@ -209,6 +209,8 @@ class Doubts:
     #   many levels above its directory (`sys.path.insert(0, str(Path(__file__).resolve().parents[1]))`: 1)
     platform_imports: tuple[int, ...] = ()  # lines of absolute imports shielded by nothing but a test on the
     #   operating system (`if WINDOWS: from rich._windows_renderer import ...`): sure when they name the file's own package
+    replaced_modules: tuple[str, ...] = ()  # literal keys of `sys.modules['pkg.mod'] = obj`: a module written under
+    #   its own name is replaced by `obj` (bokeh's `tile_providers`: a `ModuleType` subclass), its names are obj's
 
     def may_provide(self, name: str) -> bool:
         """A module `__getattr__` may answer `name`."""

@@ -147,8 +147,18 @@ def doubts_of(data: bytes) -> Doubts:
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
                sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
                collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data),
-               sys_path_ups=_sys_path_ups(data))
+               sys_path_ups=_sys_path_ups(data), replaced_modules=_replaced_modules(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
+
+
+_REPLACED = lazy(rb"""\bsys\.modules\s*\[\s*(['"])([A-Za-z_][\w.]*)\1\s*\]\s*=(?!=)""")
+
+
+def _replaced_modules(data: bytes) -> tuple[str, ...]:
+    """The literal module names this file assigns in `sys.modules` (`sys.modules['pkg.mod'] = obj`)."""
+    if b"sys.modules" not in data:
+        return ()
+    return tuple(sorted({m.group(2).decode() for m in _REPLACED.finditer(data)}))
 
 
 _PATH_MENTION = lazy(rb"(\bdel\s+|\bin\s+)?\bsys\.path\b(\.(?:append|remove|pop)\(|\[-1\])?")

@@ -287,6 +287,8 @@ class Resolver:
             return FOUND
         if facts.dynamic:
             return unknown(f"{path} is dynamic")
+        if module in facts.doubts.replaced_modules:
+            return unknown(f"{path} puts another object in sys.modules under its own name")
         if facts.path_dynamic and self.layout.is_package_file(path):
             # its submodules are unknowable (`__path__` edits, an import hook serving `pkg.extern.x` from
             # `pkg._vendor`), and `from pkg import x` imports a submodule `x` when no attribute has that name

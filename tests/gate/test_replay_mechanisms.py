@@ -480,3 +480,22 @@ def test_an_extension_a_meson_build_installs_into_the_package_is_no_missing_modu
         "from pkg._top import top\nfrom pkg._gone import slow\n")}) == [
         ("missing-module", "src/pkg/core.py", 6), ("missing-module", "src/pkg/core.py", 7),
         ("missing-module", "src/pkg/core.py", 8)]
+
+
+def test_a_module_that_puts_another_object_in_sys_modules_under_its_own_name_has_unknowable_names(repo: Repo) -> None:
+    """bokeh's `bokeh/tile_providers.py` ends with `sys.modules['bokeh.tile_providers'] = _mod`, an instance of a
+    `types.ModuleType` subclass whose methods and class attributes (`get_provider`, `Vendors`) are what importers
+    get: the file's own bindings are not its names. A module that registers an object under another name, and
+    a module that does nothing of the kind, are judged by what they bind."""
+    repo.files({"pkg/__init__.py": "",
+                "pkg/shim.py": "import sys\nimport types\n\n\nclass _Mod(types.ModuleType):\n"
+                               "    Vendors = ('OSM',)\n\n    def get_provider(self, name):\n        return name\n\n\n"
+                               "_mod = _Mod('pkg.shim')\nsys.modules['pkg.shim'] = _mod\ndel _mod, sys, types\n",
+                "pkg/other.py": "import sys\nimport types\n\nsys.modules['pkg.fake'] = types.ModuleType('pkg.fake')\n",
+                "pkg/plain.py": "X = 1\n"})
+    repo.commit()
+    assert staged_findings(repo, {"app.py": (
+        "import pkg.shim\nimport pkg.other\nimport pkg.plain\nfrom pkg.shim import Vendors\n"
+        "print(pkg.shim.get_provider('OSM'), Vendors)\nprint(pkg.other.get_provider)\nprint(pkg.plain.get_provider)\n"
+        "from pkg.other import Vendors as V2\n")}) == [
+        ("missing-attribute", "app.py", 6), ("missing-attribute", "app.py", 7), ("missing-symbol", "app.py", 8)]
