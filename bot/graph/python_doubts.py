@@ -366,8 +366,12 @@ def _without_comments(data: bytes) -> str:
 
 
 # a module-level `def __getattr__`, a `__getattr__ = ...` or an import of one (indented too: under `if`, `try`)
-_GETATTR_HINT = lazy(rb"(?m)^[ \t]*(?:(?:async[ \t]+)?def[ \t]+__getattr__\b|__getattr__[ \t]*[:=]|from[ \t].*\b__getattr__\b)")
-_GETATTR_TOP = lazy(rb"(?m)^(?:(?:async )?def __getattr__\b|__getattr__\s*[:=]|from[ \t].*\b__getattr__\b)")
+# (`[(\[]?(?:\w+\s*,\s*)*__getattr__\s*[,)\]]`: one of several targets, bokeh's sampledata shims
+# `__getattr__, __dir__, __doc__ = _create_sampledata_shim(__name__)`)
+_GETATTR_HINT = lazy(rb"(?m)^[ \t]*(?:(?:async[ \t]+)?def[ \t]+__getattr__\b|__getattr__[ \t]*[:=]|from[ \t].*\b__getattr__\b|"
+                     rb"[(\[]?[ \t]*(?:\w+[ \t]*,[ \t]*)*__getattr__[ \t]*[,)\]])")
+_GETATTR_TOP = lazy(rb"(?m)^(?:(?:async )?def __getattr__\b|__getattr__\s*[:=]|from[ \t].*\b__getattr__\b|"
+                    rb"[(\[]?[ \t]*(?:\w+[ \t]*,[ \t]*)*__getattr__[ \t]*[,)\]])")
 
 
 def _module_getattr(data: bytes) -> tuple[bool, tuple[str, ...]]:

@@ -499,3 +499,27 @@ def test_a_module_that_puts_another_object_in_sys_modules_under_its_own_name_has
         "print(pkg.shim.get_provider('OSM'), Vendors)\nprint(pkg.other.get_provider)\nprint(pkg.plain.get_provider)\n"
         "from pkg.other import Vendors as V2\n")}) == [
         ("missing-attribute", "app.py", 6), ("missing-attribute", "app.py", 7), ("missing-symbol", "app.py", 8)]
+
+
+@pytest.mark.parametrize("binding", [
+    "__getattr__, __dir__, __doc__ = _shim(__name__)\n",  # bokeh's bokeh/sampledata/stocks.py
+    "(__getattr__, __dir__) = _shim(__name__)[:2]\n",
+    "if True:\n    [__getattr__, __dir__] = _shim(__name__)[:2]\n",
+    "from pkg._base import forward as __getattr__\n",
+], ids=["tuple", "parenthesized", "list-in-if", "import-as"])
+def test_a_module_getattr_bound_by_any_statement_may_answer_any_name(repo: Repo, binding: str) -> None:
+    """bokeh's `bokeh/sampledata/stocks.py` is `__getattr__, __dir__, __doc__ = _create_sampledata_shim(__name__)`:
+    a module `__getattr__` that forwards every name to another package (`bokeh_sampledata.stocks`), bound by tuple
+    unpacking rather than `def`. Its names are unknowable, whatever statement binds it; `__getattr__` bound only
+    inside a function or a class, or a `__getattr__` method, answers nothing for the module."""
+    shim = ("def _shim(name):\n    import importlib\n    mod = importlib.import_module('json')\n"
+            "    return (lambda n: getattr(mod, n)), (lambda: dir(mod)), mod.__doc__\n\n\n"
+            "def forward(name):\n    return name\n")
+    repo.files({"pkg/__init__.py": "", "pkg/_base.py": shim,
+                "pkg/stocks.py": "from pkg._base import _shim\n\n" + binding,
+                "pkg/local.py": "from pkg._base import _shim\n\n\ndef f():\n    __getattr__, __dir__, __doc__ = _shim(__name__)\n"
+                                "\n\nclass C:\n    __getattr__ = _shim\n\n    def __getattr__(self, name):\n        return name\n"})
+    repo.commit()
+    assert staged_findings(repo, {"app.py": "from pkg.stocks import AAPL\nimport pkg.stocks\nimport pkg.local\n"
+                                            "print(pkg.stocks.MSFT, pkg.local.AAPL)\nfrom pkg.local import GOOG\n"}) == [
+        ("missing-attribute", "app.py", 4), ("missing-symbol", "app.py", 5)]
