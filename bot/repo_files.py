@@ -21,8 +21,9 @@ import hashlib
 import os
 import posixpath
 import stat
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.git import Git
@@ -307,3 +308,18 @@ def _require_regular(st: os.stat_result) -> None:
         if test(st.st_mode):
             raise FileSkipped(f"is {kind}, not a regular file")
     raise FileSkipped("is not a regular file")
+
+
+def parse_toml(text: str | None) -> dict[str, Any] | None:
+    """A configuration file's TOML as the tool reading it would take it: None when there is no text or the tool
+    could not read it either (invalid, or nested too deeply)."""
+    if text is None:
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None

@@ -48,7 +48,6 @@ Black judges no names, so that forgives only a syntax error about newer syntax.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -58,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 from bot.graph.doubts import read_by_path_only
 from bot.graph.python_local import judged_for, parses
 from bot.lazy_re import lazy
-from bot.repo_files import RepoFiles
+from bot.repo_files import RepoFiles, parse_toml
 from bot.repo_regex import RepoRegex, compile_repo_regex
 
 if TYPE_CHECKING:
@@ -210,7 +209,7 @@ def _nested_ruff_settings(files: RepoFiles, directory: str) -> dict[str, object]
         rel = f"{directory}/{name}"
         if not files.is_file(rel):
             continue
-        data = _toml(files.read_text_or_note(rel))
+        data = parse_toml(files.read_text_or_note(rel))
         if name == "pyproject.toml":
             tool = data.get("tool") if data is not None else None
             data = tool.get("ruff") if isinstance(tool, dict) and isinstance(tool.get("ruff"), dict) else None
@@ -275,7 +274,7 @@ def linter_settings(files: RepoFiles | Path) -> dict[str, object]:
     tool and key: `ruff exclude`, `ruff lint.per-file-ignores`, `flake8 exclude`, `black force-exclude`), before
     any validation."""
     files = files if isinstance(files, RepoFiles) else RepoFiles(files)
-    pyproject = _toml(files.read_text_or_note("pyproject.toml"))
+    pyproject = parse_toml(files.read_text_or_note("pyproject.toml"))
     tool = pyproject.get("tool") if pyproject is not None else None
     tools = tool if isinstance(tool, dict) else {}
     given: dict[str, object] = {}
@@ -358,7 +357,7 @@ def _normal(pattern: str) -> str:
 def _ruff_config(files: RepoFiles, tools: dict[str, Any]) -> dict[str, Any] | None:
     """ruff's own files first, else `[tool.ruff]` of pyproject.toml (its `[tool]` tables: `tools`)."""
     for name in (".ruff.toml", "ruff.toml"):
-        data = _toml(files.read_text_or_note(name))
+        data = parse_toml(files.read_text_or_note(name))
         if data is not None:
             return data
     ruff = tools.get("ruff")
@@ -382,19 +381,6 @@ def _flake8_config(files: RepoFiles) -> dict[str, str] | None:
     return None
 
 
-def _toml(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):  # (nested too deeply: the linter cannot read it either)
-        return None
-
-
 def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
@@ -409,4 +395,3 @@ def _flake8_per_file(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
         glob, sep, codes = line.partition(":")
         if sep:
             yield glob.strip(), tuple(c.upper() for c in _comma_list(codes.replace(" ", ",")))
-

@@ -9,13 +9,12 @@ declares nothing: pytest's defaults apply.
 
 from __future__ import annotations
 
-import sys
 import weakref
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Any
 
-from bot.repo_files import FileSkipped, RepoFiles
+from bot.repo_files import FileSkipped, RepoFiles, parse_toml
 
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 
@@ -78,7 +77,7 @@ def _ini(files: RepoFiles) -> dict[str, Any] | None:
         text = _read(files, name)
         if text is not None:
             return _section(text, section) or {}  # (pytest picks pytest.ini even without a [pytest] section)
-    pyproject = _toml(_read(files, "pyproject.toml"))
+    pyproject = parse_toml(_read(files, "pyproject.toml"))
     tool = pyproject.get("tool") if isinstance(pyproject, dict) else None
     pytest = tool.get("pytest") if isinstance(tool, dict) else None
     if isinstance(pytest, dict):
@@ -108,16 +107,3 @@ def _section(text: str, section: str) -> dict[str, Any] | None:
     except configparser.Error:
         return None
     return dict(parser.items(section)) if parser.has_section(section) else None
-
-
-def _toml(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return None
