@@ -64,13 +64,17 @@ def _literal(arg: str) -> str | None:
 
 
 def _calls(text: str) -> Iterator[list[str]]:
-    """The top-level arguments of each `extension_module(` call, as text (comments left out)."""
-    for call in _CALL.finditer(text):
-        yield _arguments(text, call.end())
+    """The top-level arguments of each `extension_module(` call, as text (comments left out). The next call is
+    looked for after the end of the previous one, so a file of unclosed calls is read once, not once a call."""
+    at = 0
+    while (call := _CALL.search(text, at)) is not None:
+        args, at = _arguments(text, call.end())
+        yield args
 
 
-def _arguments(text: str, at: int) -> list[str]:
-    """The arguments of the call whose `(` ends right before `at`, split at its top-level commas."""
+def _arguments(text: str, at: int) -> tuple[list[str], int]:
+    """The arguments of the call whose `(` ends right before `at`, split at its top-level commas, and where the
+    call ends."""
     args: list[str] = []
     current: list[str] = []
     depth, i, n = 0, at, len(text)
@@ -95,7 +99,7 @@ def _arguments(text: str, at: int) -> list[str]:
             current.append(c)
         i += 1
     last = "".join(current).strip()
-    return [*args, last] if last else args
+    return ([*args, last] if last else args), i
 
 
 def _string_end(text: str, i: int) -> int:

@@ -138,3 +138,14 @@ def test_the_budget_spans_every_search_of_a_run() -> None:
         for _ in range(1000):
             pattern.search("a" * 14 + "!")  # each well under the budget alone
     assert isinstance(PatternTooCostly("x"), ConfigError)
+
+
+def test_a_meson_build_of_unclosed_calls_is_read_once() -> None:
+    """A hostile `meson.build` of 30,000 `extension_module(` calls none of which closes: each call is read from
+    the end of the previous one, so the file is read once (read once a call, it would be 10^10 characters). The
+    calls before an unclosed one are still read."""
+    from bot.gate.meson import builds_extension
+
+    assert not builds_extension("extension_module(" * 30_000, "pkg._ext")
+    assert builds_extension("py.extension_module('_ext', 'a.c', subdir: 'pkg')\n" + "extension_module(" * 30_000,
+                            "pkg._ext")
