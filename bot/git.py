@@ -253,9 +253,10 @@ class Git:
         if not words:
             return set()
         where = [commit] if commit else ["--cached"] if index else ["--untracked"]
-        args = ["grep", "-o", "-H", "-z", "-w", "-F", "--full-name",
-                *(x for w in words for x in ("-e", w)), *where, "--", pathspec]
-        proc = self.completed(args)
+        args = ["grep", "-o", "-H", "-z", "-w", "-F", "--full-name", "-f", "-", *where, "--", pathspec]
+        # (the words on standard input, one a line: thousands of them would not fit on a command line)
+        patterns = "".join(w + "\n" for w in words if w and "\n" not in w)
+        proc = self.completed(args, stdin=patterns.encode("utf-8", "surrogateescape"))
         if proc.returncode not in (0, 1):
             return None
         prefix = f"{commit}:" if commit else ""
