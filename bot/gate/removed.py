@@ -24,7 +24,7 @@ from bot.gate.rules import Hit, RuleContext, make
 from bot.gate.rules.imports import in_regular_package, shielded
 from bot.graph import Graph
 from bot.graph.doubts import path_edits_harmless
-from bot.graph.layout import STDLIB, is_package_file, module_names, package_dirs
+from bot.graph.layout import STDLIB, import_root, module_names, package_dirs
 from bot.graph.model import FileFacts, ImportFact
 from bot.graph.snapshot import Source, in_scope
 from bot.repo_files import RepoFiles
@@ -55,12 +55,12 @@ def absent_modules(ctx: RuleContext, change: Change, modules_of: Callable[[str],
     found: dict[str, Absent] = {}
     for path in change.deleted:
         for name in modules_of(path):
-            found.setdefault(name, Absent(name, _anchor(path, name), path, change.renamed.get(path, "")))
+            found.setdefault(name, Absent(name, import_root(path, name), path, change.renamed.get(path, "")))
     untracked = _unstaged_imports(ctx, change.changed)
     init_dirs = graph.layout.init_dirs | package_dirs(untracked)
     for path in untracked:
         for name in module_names(path, init_dirs, tuple(graph.layout.roots)):
-            found.setdefault(name, Absent(name, _anchor(path, name), path, unstaged=True))
+            found.setdefault(name, Absent(name, import_root(path, name), path, unstaged=True))
     return [a for a in found.values() if not graph.layout.exists(a.module)]
 
 
@@ -143,13 +143,6 @@ def _hit(graph: Graph, path: str, imp: ImportFact, module: str, gone: Absent) ->
         return Hit(make("missing-symbol", path, imp.line, imp.col, imp.end_line,
                         f"cannot import `{name}` from `{module}`", gone.hint()), module, name)
     return None
-
-
-def _anchor(path: str, module: str) -> str:
-    """The directory `path` is importable as `module` from."""
-    dirs = path.split("/")[:-1]
-    depth = len(module.split(".")) - (0 if is_package_file(path) else 1)
-    return "/".join(dirs[:len(dirs) - depth])
 
 
 def _unseen_by_rules(graph: Graph, module: str) -> bool:

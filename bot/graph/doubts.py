@@ -28,6 +28,7 @@ from fnmatch import fnmatch
 from posixpath import basename
 from typing import TYPE_CHECKING
 
+from bot.graph.layout import import_root
 from bot.graph.model import NO_DOUBTS, Doubts, FileFacts
 from bot.graph.pytest_config import pytest_collection
 
@@ -197,8 +198,8 @@ def importable(graph: Graph, path: str) -> bool:
     directory, a test directory pytest puts first on `sys.path`). pylint's docs examples each run from their own
     folder: `from fruit import Fruit` in `duplicate-code/good/apple.py` does not reach `no-member/bad/fruit.py`."""
     for name in graph.modules_of(path):
-        anchor = _anchor(path, name)
-        below = "" if anchor is None or anchor in graph.layout.roots else anchor + "/"  # "": from anywhere
+        anchor = import_root(path, name)
+        below = "" if anchor in graph.layout.roots else anchor + "/"  # "": from anywhere
         for referrer, *_ in graph.references(name):
             if referrer != path and graph.has_file(referrer) and referrer.startswith(below):
                 return True
@@ -237,15 +238,6 @@ def named_elsewhere(graph: Graph, paths: list[str]) -> set[str]:
         if not more:
             return named
         named |= more
-
-
-def _anchor(path: str, module: str) -> str | None:
-    """The directory `module`, a name of the file at `path`, is imported from ("" the root; None: not its name)."""
-    stem = path[:-len("/__init__.py")] if path.endswith("/__init__.py") else path.removesuffix(".py")
-    tail = module.replace(".", "/")
-    if stem == tail:
-        return ""
-    return stem[:-len(tail) - 1] if stem.endswith("/" + tail) else None
 
 
 def is_dunder(name: str) -> bool:

@@ -59,6 +59,14 @@ def package_dirs(paths: Iterable[str]) -> set[str]:
     return {p.rpartition("/")[0] for p in paths if is_package_file(p)}
 
 
+def import_root(path: str, module: str) -> str:
+    """The directory the file at `path` is importable as `module` from ("" the repository's root); `module` is
+    one of its names (`module_names`)."""
+    dirs = path.split("/")[:-1]
+    depth = len(module.split(".")) - (0 if is_package_file(path) else 1)
+    return "/".join(dirs[:len(dirs) - depth])
+
+
 def build_layout(paths: Iterable[str], roots: Iterable[str] = ()) -> Layout:
     paths = sorted(set(paths))
     init_dirs = package_dirs(paths)
