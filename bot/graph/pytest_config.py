@@ -1,7 +1,7 @@
 """Which files pytest imports by their names: the project's `python_files` (default `test_*.py`, `*_test.py`),
 `conftest.py`, and every module when `addopts` asks for `--doctest-modules`.
 
-Read as pytest finds its configuration in the repository's root (the first of `pytest.ini`, `.pytest.ini`,
+Read as pytest finds its configuration in the repository's root (the first of `pytest.toml`, `.pytest.toml`, `pytest.ini`, `.pytest.ini`,
 `pyproject.toml` with `[tool.pytest.ini_options]` or pytest 9's `[tool.pytest]`, `tox.ini` with `[pytest]`,
 `setup.cfg` with `[tool:pytest]`), from the judged picture (`bot.repo_files.RepoFiles`). What cannot be read
 declares nothing: pytest's defaults apply.
@@ -73,6 +73,11 @@ def _args(value: object) -> list[str]:
 
 def _ini(files: RepoFiles) -> dict[str, Any] | None:
     """The options of the first configuration file pytest would pick; None: none (or none readable)."""
+    for name in ("pytest.toml", ".pytest.toml"):  # pytest 9's own files come first: a `[pytest]` table
+        text = _read(files, name)
+        if text is not None:
+            table = (parse_toml(text) or {}).get("pytest")
+            return table if isinstance(table, dict) else {}
     for name, section in (("pytest.ini", "pytest"), (".pytest.ini", "pytest")):
         text = _read(files, name)
         if text is not None:

@@ -404,7 +404,7 @@ def test_a_docs_harness_data_the_nested_ruff_configuration_judges_no_names_in(re
 
 
 @pytest.mark.parametrize("layout", ["imported-vendored", "imported-helper", "collected", "collected-by-config",
-                                    "doctest-modules", "loaded-by-name", "nested-project"])
+                                    "collected-by-pytest-toml", "doctest-modules", "loaded-by-name", "nested-project"])
 def test_excluded_code_that_runs_is_still_judged_whole(repo: Repo, layout: str) -> None:
     """What tells a harness's data from code that runs, each on its own: vendored code the linter excludes but a
     module imports; a test helper tests import; a
@@ -419,6 +419,9 @@ def test_excluded_code_that_runs_is_still_judged_whole(repo: Repo, layout: str) 
         "collected": ("tests/data/test_loader.py", {}),
         "collected-by-config": ("tests/data/check_loader.py",
                                 {"pytest.ini": "[pytest]\npython_files = check_*.py test_*.py\n"}),
+        "collected-by-pytest-toml": ("tests/data/check_loader.py",  # pytest 9's own file, read before the others
+                                     {"pytest.toml": '[pytest]\npython_files = ["check_*.py", "test_*.py"]\n',
+                                      "pytest.ini": "[pytest]\npython_files = test_*.py\n"}),
         "doctest-modules": ("tests/data/sample.py", {"tox.ini": "[pytest]\naddopts = --doctest-modules\n"}),
         "loaded-by-name": ("tests/pkgs/includeapp.py",
                            {"tests/test_config.py": 'def test_include(config):\n'
