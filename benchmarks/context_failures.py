@@ -24,6 +24,7 @@ cache merge their new entries into it under a lock.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,8 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from io import BytesIO
 from pathlib import Path
+
+from bot.scan.trace import PLUGIN, PLUGIN_MODULE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,17 +164,25 @@ def scm_version_file(root: Path) -> Path | None:
     return None
 
 
-def run_pytest(python: Path, root: Path, node: str) -> tuple[int | None, str]:
+def run_pytest(python: Path, root: Path, node: str, *, trace: Path | None = None) -> tuple[int | None, str]:
     """pytest's return code (None on timeout) and output for one node id in the tree at `root` (the tree's
-    `src/` and the tree first on the path, then its metadata stub)."""
+    `src/` and the tree first on the path, then its metadata stub). With `trace`, the node is a test file
+    run whole (no `-x`) with Yantra's trace plugin writing what each test ran to that file."""
     paths = [str(root / "src")] if (root / "src").is_dir() else []
     meta = metadata_stub(root, root.parent / f"{root.name}-metadata")
     scm_version_file(root)
     paths += [str(root)] + ([str(meta)] if meta else [])
+    if trace is not None:
+        plugin = root.parent / f"{root.name}-plugin"
+        plugin.mkdir(exist_ok=True)
+        (plugin / f"{PLUGIN_MODULE}.py").write_bytes(PLUGIN.read_bytes())
+        paths.insert(0, str(plugin))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH=os.pathsep.join(paths), PYTHONDONTWRITEBYTECODE="1",
                PYTHONHASHSEED="0", COLUMNS="120")
-    cmd = [str(python), "-m", "pytest", "-x", "-q", "--tb=long", "-p", "no:randomly",
+    options = ["-x"] if trace is None else ["-p", PLUGIN_MODULE, f"--yantra-trace={trace}", "-p", "no:xdist",
+                                            "-p", "no:cacheprovider"]
+    cmd = [str(python), "-m", "pytest", *options, "-q", "--tb=long", "-p", "no:randomly",
            "--color=no", node]
     with subprocess.Popen(cmd, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True) as proc:
@@ -283,3 +294,44 @@ class Failures:
             print(f"  {project} {commit[:8]} {node}: {found.status.value} ({found.seconds:.1f} s)", file=sys.stderr)
         row = self.data[key]
         return Reproduction(Status(str(row["status"])), str(row["text"]), float(row["seconds"]))  # type: ignore[arg-type]
+
+
+def trace_file(commit: str, node: str) -> Path:
+    return CACHE / "traces" / f"{commit[:12]}-{hashlib.sha1(node.encode()).hexdigest()[:12]}.json"
+
+
+def traced(git_dir: Path, project: str, commit: str, parent: str, test_path: str, node: str,
+           python_for: Callable[[str], Path] = ensure_venv) -> Path | None:
+    """The trace of the case's test file run whole at the parent (the commit's test file in place), in the
+    first of the project's environments where the case's test fails; cached. None when it fails in none."""
+    out = trace_file(commit, node)
+    if out.exists():
+        return out if out.stat().st_size > 0 else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    for env in (project, *FALLBACK_ENVS.get(project, ())):
+        with tempfile.TemporaryDirectory(prefix="yantra-trace-") as tmp:
+            at_parent = Path(tmp) / "parent"
+            _extract(git_dir, parent, at_parent)
+            test = at_parent / test_path
+            test.parent.mkdir(parents=True, exist_ok=True)
+            test.write_bytes(subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{commit}:{test_path}"],
+                                            check=True, capture_output=True).stdout)
+            written = Path(tmp) / "trace.json"
+            run_pytest(python_for(env), at_parent, test_path, trace=written)
+            try:
+                data = json.loads(written.read_text())
+            except (OSError, ValueError):
+                continue
+            if any(t.get("outcome") == "failed" and _same_test(t.get("nodeid", ""), node) for t in data["tests"]):
+                out.write_text(json.dumps(data))
+                print(f"  traced {commit[:8]} {node} in {env} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+                return out
+    out.write_text("")
+    print(f"  not traced {commit[:8]} {node}: the test does not fail in a whole-file run", file=sys.stderr)
+    return None
+
+
+def _same_test(nodeid: str, node: str) -> bool:
+    """`nodeid` is the case's test or one of its parametrizations."""
+    return nodeid == node or nodeid.startswith(node + "[")

@@ -24,7 +24,7 @@ the context used for that case (equal tokens). Nothing of the fix is given to ei
 
     python -m benchmarks.context_recall [--set tuned|heldout|all | --projects click attrs] [--cases 30]
                                         [--budgets 12000 4000] [--failure pytest|synthetic]
-                                        [--reproduce-only] [--label before]
+                                        [--reproduce-only] [--trace] [--label before]
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from benchmarks.context_failures import Failures
+    from bot.scan.trace import Trace
 
 if __package__ in (None, ""):  # run as `python benchmarks/context_recall.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -347,8 +348,10 @@ def why_missing(ctx: object, path: str, qual: str) -> str:
     return "not ranked"
 
 
-def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None) -> list[Outcome]:
-    """The case at each budget; `failure` is the real pytest output, or None for the synthetic stand-in."""
+def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None,
+             trace: Trace | None = None) -> list[Outcome]:
+    """The case at each budget; `failure` is the real pytest output, or None for the synthetic stand-in;
+    `trace` what the test's file ran at the parent (`--trace`)."""
     from bot.context import assemble_context
     from bot.graph import open_graph
 
@@ -364,7 +367,7 @@ def run_case(case: Case, budgets: Sequence[int], db: Path, failure: str | None) 
             chunks = Chunks(root, graph)
             order = chunks.ranked(failure)
             for budget in budgets:
-                ctx = assemble_context(graph, case.node, budget, failure=failure)
+                ctx = assemble_context(graph, case.node, budget, failure=failure, trace=trace)
                 got = [c for c in case.changed if in_full(ctx, *c)]
                 full, used = chunks.take(order, ctx.tokens)
                 share, _ = chunks.take(order, sum(ctx.level_budgets[:2]))
@@ -408,6 +411,14 @@ def excluded_table(excluded: dict[str, Counter[str]], mined: Counter[str]) -> st
     return "\n".join(rows)
 
 
+def _trace(case: Case) -> Trace | None:
+    from benchmarks.context_failures import traced
+    from bot.scan.trace import read_trace
+
+    path = traced(mirror(case.project), case.project, case.commit, case.parent, case.test_path, case.node)
+    return read_trace(path) if path is not None else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.context_failures import Failures
 
@@ -422,6 +433,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--budgets", nargs="+", type=int, default=[12_000, 4_000])
     ap.add_argument("--failure", choices=["pytest", "synthetic"], default="pytest")
     ap.add_argument("--reproduce-only", action="store_true", help="only run the tests (fill the failure cache)")
+    ap.add_argument("--trace", action="store_true",
+                    help="also give the context what the test's file ran at the parent (Yantra's pytest trace "
+                         "plugin, one more run per case, cached)")
     ap.add_argument("--label", default="run")
     args = ap.parse_args(argv)
     projects: list[str] = args.projects or list(SETS[args.set])
@@ -445,11 +459,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             cases = [(case, None) for case in mine(project, args.cases)]
             mined[project] = len(cases)
             print(f"{project}: {len(cases)} cases", file=sys.stderr)
+        traces = {case: _trace(case) for case, _text in cases} if args.trace else {}
+        if args.trace:
+            print(f"{project}: {sum(t is not None for t in traces.values())} of {len(cases)} cases traced",
+                  file=sys.stderr)
         if args.reproduce_only:
             continue
         with tempfile.TemporaryDirectory(prefix="yantra-recall-db-") as tmp:
             for case, text in cases:
-                outcomes += run_case(case, args.budgets, Path(tmp) / "graph.sqlite", text)
+                outcomes += run_case(case, args.budgets, Path(tmp) / "graph.sqlite", text, traces.get(case))
     how = ("the new test's real pytest output at the parent (cases whose test does not fail at the parent and "
            "pass at the fix are excluded from both sides)" if args.failure == "pytest"
            else "the new test's source + its first assertion line (synthetic, no pytest run)")

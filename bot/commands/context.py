@@ -1,8 +1,11 @@
-"""`yantra context TARGET [--budget N] [--repo DIR] [--failure-file F] [--changed PATH]... [--format text|json]`.
+"""`yantra context TARGET [--budget N] [--repo DIR] [--failure-file F] [--trace-file T] [--changed PATH]...
+[--format text|json]`.
 
 Prints the prompt context the fix pipeline would build around TARGET (a path, a symbol such as `name`,
 `Cls.meth` or `pkg.mod.name`, or a pytest node id), followed by its exact token accounting. `--format json`
 reports every section (level, form, why it was chosen: its signals, its tokens) and what was dropped.
+`--trace-file` takes what the tests ran, as Yantra's pytest plugin records it
+(`python -m pytest -p bot.scan.pytest_trace --yantra-trace=T tests/test_x.py`).
 """
 
 from __future__ import annotations
@@ -25,27 +28,36 @@ from bot.errors import UsageError
               help="Repository (default: the one containing the current directory).")
 @click.option("--failure-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A file with the failure text (pytest output, traceback) used to rank the context.")
+@click.option("--trace-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="What the tests ran, written by `pytest -p bot.scan.pytest_trace --yantra-trace=FILE`: the "
+                   "code the failing tests ran ranks higher.")
 @click.option("--changed", "changed", multiple=True, metavar="PATH",
               help="A file changed on the branch (repeatable): its definitions rank higher.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def context(target: str, budget: int | None, repo: Path | None, failure_file: Path | None,
-            changed: tuple[str, ...], fmt: str) -> int:
+            trace_file: Path | None, changed: tuple[str, ...], fmt: str) -> int:
     """Show the token-budgeted context around TARGET and its token accounting."""
     from bot import git
     from bot.config import load_config
     from bot.context import assemble_context, render_context
     from bot.graph import open_graph
+    from bot.scan.trace import TraceError, read_trace
 
     start = (repo or Path.cwd()).resolve()
     if not start.is_dir():
         raise UsageError(f"--repo {start}: not a directory")
     root = git.repo_root(start) or start
     failure = _read(failure_file) if failure_file is not None else None
+    try:
+        trace = read_trace(trace_file) if trace_file is not None else None
+    except TraceError as exc:
+        raise UsageError(f"--trace-file {exc}") from exc
     config = load_config(root)
     graph = open_graph(root, config)
     try:
         ctx = assemble_context(graph, _repo_relative(target, root), budget or config.fix.context_budget,
-                               failure=failure, changed_paths=[_repo_relative(c, root) for c in changed])
+                               failure=failure, changed_paths=[_repo_relative(c, root) for c in changed],
+                               trace=trace)
     finally:
         graph.close()
     click.echo(json.dumps(asdict(ctx), indent=2) if fmt == "json" else render_context(ctx), nl=fmt == "json")

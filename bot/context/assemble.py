@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING
 from bot.context.compress import Compressed, compress_python, fold_docstrings
 from bot.context.rank import Item, rank
 from bot.context.signatures import import_block, signature_text, skeleton_text, symbol_code
+from bot.context.spectrum import suspicions
 from bot.context.targets import resolve_target
 from bot.context.tokens import count_many, count_tokens
 from bot.errors import ContextError
 
 if TYPE_CHECKING:
     from bot.graph import Graph
+    from bot.scan.trace import Trace
 
 LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
@@ -158,13 +160,17 @@ def level_budgets(budget: int) -> tuple[int, int, int]:
 
 
 def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | None = None,
-                     changed_paths: Sequence[str] = ()) -> Context:
+                     changed_paths: Sequence[str] = (), trace: Trace | None = None) -> Context:
     """The context for `target` (path, symbol or pytest node id) within `budget` tokens, ranked by the
-    failure text and the files changed on the branch (`changed_paths`, repository-relative)."""
+    failure text, the files changed on the branch (`changed_paths`, repository-relative) and what the
+    failing tests ran (`trace`, from `bot.scan.pytest_trace`)."""
     if budget <= 0:
         raise ContextError(f"the context budget must be a positive number of tokens, got {budget}")
     seeds = resolve_target(graph, target)
-    ranking = rank(graph, seeds, failure, changed_paths)
+    suspicion = suspicions(graph, trace) if trace is not None else None
+    ranking = rank(graph, seeds, failure, changed_paths, suspicion)
+    if trace is not None and not suspicion:
+        ranking.notes.append("the trace shows no failing test that ran the repository's code: not used")
     one, two, reserved = level_budgets(budget)
     heading = count_tokens(_HEADINGS[1] + _CLOSE), count_tokens(_HEADINGS[2] + _CLOSE)
     fill = _Fill(graph, one + two, {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])},

@@ -23,7 +23,7 @@ evidence gives way to shorter ones found as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from bot.context.lexical import bm25, chunks, words
 from bot.context.links import as_ref, file_refs, fixtures, protocol_methods, string_words
 from bot.context.lookup import Lookup
 from bot.context.signatures import split_lines
+from bot.context.spectrum import Suspicion
 from bot.context.targets import Seed, definition_at, failure_frames, frame_path
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ HOT, HOT_TOP = 1.0, 5  # a lexical match in a file of the best direct evidence: 
 SMALL, SIZE_EXP = 10, 0.3  # beyond the direct evidence: score / (lines / SMALL) ** SIZE_EXP for a longer definition
 #   (the lines shown: comments and blank lines out, long docstrings folded)
 MEMBER_SHARE = 0.5  # a lexically matching method of a reached class: of the class's weight
+EXECUTED, MAX_EXECUTED = 1.0, 150  # a definition the failing tests ran: times its suspicion (Ochiai)
+NOT_RUN = 0.5  # a function no failing test ran, when a trace tells: its score times this
 _DOC_OPEN = re.compile(r"""[rRuUbB]{0,2}(\"\"\"|''')""")  # a line that opens a triple-quoted string
 _QUOTE_START = frozenset("\"'rRuUbB")
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")
@@ -105,14 +108,18 @@ class _Found:
 
 
 def rank(graph: Graph, seeds: list[Seed], failure: str | None,
-         changed_paths: Sequence[str] = ()) -> Ranking:
-    return _Ranker(graph, failure or "", changed_paths).run(seeds)
+         changed_paths: Sequence[str] = (), suspicion: Mapping[tuple[str, str], Suspicion] | None = None
+         ) -> Ranking:
+    """`suspicion`: what the failing tests ran (`bot.context.spectrum.suspicions` of a trace), if known."""
+    return _Ranker(graph, failure or "", changed_paths, suspicion or {}).run(seeds)
 
 
 class _Ranker:
-    def __init__(self, graph: Graph, failure: str, changed: Sequence[str]) -> None:
+    def __init__(self, graph: Graph, failure: str, changed: Sequence[str],
+                 suspicion: Mapping[tuple[str, str], Suspicion]) -> None:
         self.graph = graph
         self.failure = failure
+        self.suspicion = suspicion
         self.changed = {p for p in changed if graph.facts(p) is not None}
         self.lookup = Lookup(graph)
         self.found: dict[tuple[str, str], _Found] = {}
@@ -152,6 +159,7 @@ class _Ranker:
         self._dispatched_types(seeds)
         self._overrides()
         self._changed_files()
+        self._executed(seeds)
         self._lexical(seeds, targets)
         return Ranking(self.ranked(), self.notes, self.lookup.sources)
 
@@ -403,6 +411,32 @@ class _Ranker:
                 else:
                     self.add_ref(ref, LEXICAL_ONLY, CHANGED, "in a file changed on the branch", "changed")
 
+    def _executed(self, seeds: list[Seed]) -> None:
+        """The definitions the failing tests ran, by how much more they belong to the failing tests than to
+        the passing ones (`Suspicion.score`): with the graph's evidence they add to it, alone they rank like
+        distance 2 (weak evidence: their size counts)."""
+        targets = {(s.path, s.ref.qualname if s.ref else "") for s in seeds}
+        runs = sorted(((key, s) for key, s in self.suspicion.items() if key not in targets
+                       and not _test_path(key[0])), key=lambda kv: (-kv[1].score, kv[1].first))
+        for (path, qualname), how in runs[:MAX_EXECUTED]:
+            found = self.found.get((path, qualname))
+            weight = EXECUTED * how.score
+            if found is not None:
+                found.weight += weight
+                found.signals.append("executed")
+                continue
+            defined = self.lookup.defs(path).get(qualname)
+            if defined:
+                self.add(path, defined[-1], 2, weight, f"run by the failing test ({how.failed} failing and "
+                         f"{how.passed} passing tests ran it)", "executed")
+
+    def _not_run(self, f: _Found) -> bool:
+        """A function outside the tests that no failing test ran (only when a trace says what they ran)."""
+        d = f.definition
+        return (bool(self.suspicion) and d is not None and d.kind == "function" and f.distance > 0
+                and (f.path, d.qualname) not in self.suspicion and not _test_path(f.path)
+                and "traceback" not in f.signals)
+
     def _lexical(self, seeds: list[Seed], targets: list[SymbolRef]) -> None:
         query = self.failure + "\n" + "\n".join(self.code(r.path, r.definition) for r in targets)
         if not words(query):  # nothing to match (a whole-file target, no failure): no index to build
@@ -496,6 +530,8 @@ class _Ranker:
             if self._covered(path, qualname):
                 continue
             score = f.weight + LEXICAL * f.lexical
+            if self._not_run(f):
+                score *= NOT_RUN
             if f.distance > 1:  # weak evidence: what it costs in tokens counts
                 score /= _size_factor(self._shown_size(f.path, f.definition))
             items.append(Item(path, qualname, f.definition, f.distance, round(score, 4), f.order, f.reason,

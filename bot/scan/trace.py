@@ -1,0 +1,117 @@
+"""What each test ran: the trace `bot.scan.pytest_trace` writes from inside the project's test run, read back
+as data (`Trace`), and the run that makes one (`trace_tests`).
+
+The trace is written by code we did not write (the project's tests, perhaps a fork's), so `read_trace` checks
+its size, shape and types and rejects anything else as `TraceError`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import YantraError
+from bot.scan.sandbox import Sandbox, run_untrusted
+from bot.scan.tests import NO_SANDBOX, is_pytest_command
+
+PLUGIN = Path(__file__).with_name("pytest_trace.py")
+PLUGIN_MODULE = "yantra_trace"  # the name the plugin is copied under, outside Yantra's package
+MAX_TRACE_BYTES = 64 * 1024 * 1024
+MAX_TESTS = 5000
+MAX_PER_TEST = 5000
+VERSION = 1
+
+
+class TraceError(YantraError):
+    """A trace file that cannot be read or is not what the trace plugin writes."""
+
+
+@dataclass(frozen=True)
+class TestTrace:
+    nodeid: str
+    failed: bool
+    executed: tuple[tuple[str, int, str], ...]  # (path, first line, qualified name), first call first
+
+
+@dataclass(frozen=True)
+class Trace:
+    tests: tuple[TestTrace, ...]
+
+    @property
+    def failing(self) -> tuple[TestTrace, ...]:
+        return tuple(t for t in self.tests if t.failed)
+
+    @classmethod
+    def from_json(cls, data: object) -> Trace:
+        if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("tests"), list):
+            raise TraceError(f"not a trace of version {VERSION} (an object with a 'tests' list)")
+        rows = data["tests"]
+        if len(rows) > MAX_TESTS:
+            raise TraceError(f"{len(rows)} tests: more than {MAX_TESTS}")
+        return cls(tuple(_test(row, n) for n, row in enumerate(rows)))
+
+
+def _test(row: object, n: int) -> TestTrace:
+    if not isinstance(row, dict):
+        raise TraceError(f"test {n}: not an object")
+    nodeid, outcome, executed = row.get("nodeid"), row.get("outcome"), row.get("executed")
+    if not isinstance(nodeid, str) or not isinstance(outcome, str) or not isinstance(executed, list):
+        raise TraceError(f"test {n}: needs 'nodeid' and 'outcome' strings and an 'executed' list")
+    if len(executed) > MAX_PER_TEST:
+        raise TraceError(f"test {nodeid!r}: {len(executed)} executed functions, more than {MAX_PER_TEST}")
+    out: list[tuple[str, int, str]] = []
+    for entry in executed:
+        if (not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[0], str)
+                or type(entry[1]) is not int or not isinstance(entry[2], str)):
+            raise TraceError(f"test {nodeid!r}: an executed entry is not [path, line, name]")
+        out.append((entry[0], entry[1], entry[2]))
+    return TestTrace(nodeid, outcome == "failed", tuple(out))
+
+
+def read_trace(path: Path, *, max_bytes: int = MAX_TRACE_BYTES) -> Trace:
+    """The trace in the file at `path` (written by `pytest --yantra-trace=FILE`)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise TraceError(f"{path}: {exc.strerror}") from exc
+    if len(raw) > max_bytes:
+        raise TraceError(f"{path}: larger than {max_bytes} bytes")
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise TraceError(f"{path}: not JSON ({exc})") from exc
+    return Trace.from_json(data)
+
+
+
+
+def trace_tests(root: Path, select: Sequence[str], *, command: Sequence[str] = (), timeout: float = 300.0,
+                sandbox: Sandbox = NO_SANDBOX) -> Trace:
+    """Run the tests `select` names (files or node ids) once with the trace plugin, in `sandbox`; what each
+    ran. TraceError when the command is not pytest or the run wrote no readable trace."""
+    if command and not is_pytest_command(command):
+        raise TraceError("the test command is not pytest: nothing can record what the tests ran")
+    with tempfile.TemporaryDirectory(prefix="yantra-trace-") as tmp:
+        plugins, written = Path(tmp) / "plugins", Path(tmp) / "trace.json"
+        plugins.mkdir()
+        shutil.copyfile(PLUGIN, plugins / f"{PLUGIN_MODULE}.py")
+        runner = list(command) or [sys.executable, "-m", "pytest"]
+        argv = [*runner, "-p", PLUGIN_MODULE, f"--yantra-trace={written}", "-p", "no:xdist",
+                "-p", "no:cacheprovider", "-q", *select]
+        try:
+            result = run_untrusted(argv, cwd=root, sandbox=sandbox, timeout=timeout, writable=(Path(tmp),),
+                                   extra_env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(plugins)})
+        except OSError as exc:
+            raise TraceError(f"could not start {argv[0]!r}: {exc}") from exc
+        if result.timed_out:
+            raise TraceError(f"the traced test run timed out after {timeout:g} s")
+        if not written.exists():
+            raise TraceError(f"the traced test run wrote no trace (exit {result.returncode})")
+        return read_trace(written)
