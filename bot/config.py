@@ -73,6 +73,7 @@ class FixConfig:
     cache: bool = True  # replay stored model answers within a session (`yantra fix --no-cache`: off)
     tools: bool = True  # offer the model tools (show_symbol, read_lines, search, …, run_tests) while it fixes
     max_tool_calls: int = 12  # tool calls per attempt (0: no tools)
+    trace: bool = True  # run the failing tests' files once more, recording what they ran, to rank the context
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ SMALL, SIZE_EXP = 10, 0.3  # beyond the direct evidence: score / (lines / SMALL)
 #   (the lines shown: comments and blank lines out, long docstrings folded)
 MEMBER_SHARE = 0.5  # a lexically matching method of a reached class: of the class's weight
 EXECUTED, MAX_EXECUTED = 1.0, 150  # a definition the failing tests ran: times its suspicion (Ochiai)
-NOT_RUN = 0.5  # a function no failing test ran, when a trace tells: its score times this
+NOT_RUN = 0.75  # a function no failing test ran, when a trace tells: its score times this
 _DOC_OPEN = re.compile(r"""[rRuUbB]{0,2}(\"\"\"|''')""")  # a line that opens a triple-quoted string
 _QUOTE_START = frozenset("\"'rRuUbB")
 _ATTR = re.compile(r"\.([A-Za-z_]\w*)")

@@ -11,6 +11,7 @@ from bot.pipeline.results import ContextResult
 
 if TYPE_CHECKING:
     from bot.graph import Graph
+    from bot.scan.trace import Trace
 
 
 def candidate_targets(target: str) -> list[str]:
@@ -34,10 +35,12 @@ def mentioned_targets(instructions: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_MENTIONS]
 
 
-def build_context(graph: Graph | None, targets: Sequence[str], budget: int, failure: str) -> ContextResult:
+def build_context(graph: Graph | None, targets: Sequence[str], budget: int, failure: str,
+                  trace: Trace | None = None, trace_note: str = "") -> ContextResult:
     """The context for the first target (or finer form of it) the graph knows; empty with the reason otherwise.
 
     `targets`: in order of preference, e.g. the instructions (names in them are tried), then the failure's.
+    `trace`: what the failing tests ran, if it was recorded (`trace_note`: why not, when it was not).
     """
     wanted = [t.strip() for t in targets if t.strip()]
     if graph is None:
@@ -51,12 +54,13 @@ def build_context(graph: Graph | None, targets: Sequence[str], budget: int, fail
     problems: list[str] = []
     for candidate in dict.fromkeys(c for t in wanted for c in _forms(t)):
         try:
-            ctx = assemble_context(graph, candidate, budget, failure=failure or None)
+            ctx = assemble_context(graph, candidate, budget, failure=failure or None, trace=trace)
         except YantraError as exc:
             problems.append(f"{candidate}: {exc}")
             continue
         files = tuple(dict.fromkeys(section.path for section in ctx.sections if section.path))
-        return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens, files=files)
+        notes = [n for n in (trace_note, *(n for n in ctx.notes if "trace" in n)) if n]
+        return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens, files=files, note="; ".join(notes))
     return ContextResult(target=wanted[0], text="", tokens=0, note="no context: " + "; ".join(problems))
 
 

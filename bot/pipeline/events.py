@@ -73,6 +73,7 @@ class Step(str, Enum):
 
     BASELINE = "baseline"  # the gate over the repository and its test suite, before any fix
     GRAPH = "graph"  # loading the dependency graph (once per run)
+    TRACE = "trace"  # the failing tests' files run once more, recording what they ran (for the context)
     CONTEXT = "context"  # assembling the prompt context from the graph
     CLIENT = "client"  # making the model client (the SDK itself is imported on the first request)
     MODEL = "model"  # the model request: SDK import on the first one, network, the model's latency

@@ -54,8 +54,10 @@ if TYPE_CHECKING:
     from bot.graph import Graph
     from bot.llm.client import LLMClient
     from bot.pipeline.tools import AttemptTools
+    from bot.scan.trace import Trace
 
 NO_KEY_REASON = "ANTHROPIC_API_KEY is not set: ran the checks only"
+MAX_TRACED_FILES = 3  # the failing tests' files run again with the trace plugin, first failures first
 
 
 class Stored(Protocol):
@@ -160,8 +162,26 @@ class Runner:
     def _context(self, targets: Sequence[str], failure: str) -> ContextResult:
         with self.watch.measure(Step.GRAPH):
             graph = self.graph()
+        with self.watch.measure(Step.TRACE):
+            trace, note = self._trace()
         with self.watch.measure(Step.CONTEXT):
-            return build_context(graph, targets, self.fix.context_budget, failure)
+            return build_context(graph, targets, self.fix.context_budget, failure, trace, note)
+
+    def _trace(self) -> tuple[Trace | None, str]:
+        """What the failing tests ran: their files run once more (in the baseline's sandbox) with the trace
+        plugin; (None, why) when that is off, not possible or failed."""
+        from bot.scan.trace import TraceError, trace_tests
+
+        failing = self._baseline().tests.failures
+        files = list(dict.fromkeys(f.nodeid.split("::", 1)[0] for f in failing
+                                   if f.nodeid.split("::", 1)[0].endswith(".py")))[:MAX_TRACED_FILES]
+        if not self.fix.trace or not self.run_tests or not files:
+            return None, ""
+        try:
+            return trace_tests(self.root, files, command=self.fix.test_command, timeout=self.fix.test_timeout,
+                               sandbox=self.sandbox), ""
+        except TraceError as exc:
+            return None, f"what the failing tests ran is not known: {exc}"
 
     def _emit_timings(self) -> None:
         times = self.watch.end()

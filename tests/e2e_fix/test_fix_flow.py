@@ -97,6 +97,9 @@ def test_json_log_has_one_event_per_line(project: Project, server: AnthropicServ
     timings = {e["attempt"]: e for e in events if e["event"] == "timings"}
     assert set(timings) == {0, 1}
     assert {"model", "apply", "gate", "secrets", "semgrep", "tests"} <= set(timings[1]["seconds"])
+    assert timings[0]["seconds"]["trace"] > 0.1, timings[0]  # the failing test's file ran again, recording what it ran
+    context = next(e for e in events if e["event"] == "phase" and e["phase"] == "context")
+    assert context["status"] == "ok" and "not known" not in context.get("detail", "")
     generate = next(e for e in events if e["event"] == "phase" and e["phase"] == "generate")
     assert generate["tokens"] > 0 and generate["cost"] > 0
     assert any(e["event"] == "llm" and e["outcome"] == "ok" for e in events)
