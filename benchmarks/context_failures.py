@@ -180,7 +180,7 @@ def run_pytest(python: Path, root: Path, node: str, *, trace: Path | None = None
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH=os.pathsep.join(paths), PYTHONDONTWRITEBYTECODE="1",
                PYTHONHASHSEED="0", COLUMNS="120")
-    options = ["-x"] if trace is None else ["-p", PLUGIN_MODULE, f"--yantra-trace={trace}", "-p", "no:xdist",
+    options = ["-x"] if trace is None else ["-p", PLUGIN_MODULE, f"--yantra-trace={trace}",
                                             "-p", "no:cacheprovider"]
     cmd = [str(python), "-m", "pytest", *options, "-q", "--tb=long", "-p", "no:randomly",
            "--color=no", node]

@@ -15,7 +15,8 @@ gets, as JSON:
 `executed` lists (path relative to the directory pytest ran in, first line of the code object, its qualified
 name) of the code under that directory, first call first, at most MAX_PER_TEST per test; code of virtual
 environments kept inside the directory (`site-packages`) is left out. Only the test's setup and call are
-recorded: what every test's teardown runs says nothing about one failure.
+recorded: what every test's teardown runs says nothing about one failure. Under pytest-xdist each worker
+records its own tests into `FILE.<worker id>` and the controller merges them into FILE.
 """
 
 from __future__ import annotations
@@ -144,5 +145,27 @@ def pytest_unconfigure(config: Any) -> None:
     if rec is None:
         return
     target = config.getoption("--yantra-trace")
+    worker = getattr(config, "workerinput", None)  # a pytest-xdist worker: its own part, merged by the controller
+    if worker is not None:
+        target = f"{target}.{worker.get('workerid', os.getpid())}"
+    tests = rec.tests
+    if worker is None:
+        tests = tests + _workers_parts(target)
     with open(target, "w", encoding="utf-8") as out:
-        json.dump({"version": VERSION, "tests": rec.tests}, out)
+        json.dump({"version": VERSION, "tests": tests[:MAX_TESTS]}, out)
+
+
+def _workers_parts(target: str) -> list[dict[str, Any]]:
+    """The tests pytest-xdist's workers recorded (each wrote `<target>.<worker id>`), removed once read."""
+    folder, name = os.path.split(os.path.abspath(target))
+    tests: list[dict[str, Any]] = []
+    for entry in sorted(os.listdir(folder)):
+        if entry.startswith(name + "."):
+            part = os.path.join(folder, entry)
+            try:
+                with open(part, encoding="utf-8") as handle:
+                    tests += json.load(handle).get("tests", [])
+            except (OSError, ValueError, AttributeError):
+                pass  # a part that cannot be read adds nothing
+            os.remove(part)
+    return tests

@@ -103,8 +103,8 @@ def trace_tests(root: Path, select: Sequence[str], *, command: Sequence[str] = (
         plugins.mkdir()
         shutil.copyfile(PLUGIN, plugins / f"{PLUGIN_MODULE}.py")
         runner = list(command) or [sys.executable, "-m", "pytest"]
-        argv = [*runner, "-p", PLUGIN_MODULE, f"--yantra-trace={written}", "-p", "no:xdist",
-                "-p", "no:cacheprovider", "-q", *select]
+        argv = [*runner, "-p", PLUGIN_MODULE, f"--yantra-trace={written}", "-p", "no:cacheprovider", "-q",
+                *select]
         try:
             result = run_untrusted(argv, cwd=root, sandbox=sandbox, timeout=timeout, writable=(Path(tmp),),
                                    extra_env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(plugins)})

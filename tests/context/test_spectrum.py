@@ -204,3 +204,13 @@ def test_the_cli_refuses_a_hostile_trace_file(tmp_path: Path) -> None:
                             str(root), "--trace-file", str(trace)], capture_output=True, text=True)
     assert shown.returncode == 2
     assert "--trace-file" in shown.stderr and "'executed' list" in shown.stderr and "Traceback" not in shown.stderr
+
+
+def test_a_suite_run_by_xdist_workers_is_traced_whole(tmp_path: Path) -> None:
+    """A project whose pytest configuration adds `-n 2`: each worker records its own tests and the controller
+    merges them (disabling xdist instead would make `-n` an unknown option and the run a usage error)."""
+    root = written_repo(tmp_path / "repo", {**FILES, "pytest.ini": "[pytest]\naddopts = -n 2\n"})
+    trace = trace_tests(root, ["tests/test_ops.py"], timeout=120)
+    assert sorted((t.nodeid, t.failed) for t in trace.tests) == [("tests/test_ops.py::test_add", False),
+                                                                 ("tests/test_ops.py::test_sub", True)]
+    assert ("app/plugins.py", "op_sub") in _executed(trace, "tests/test_ops.py::test_sub")
