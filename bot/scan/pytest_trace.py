@@ -21,10 +21,12 @@ records its own tests into `FILE.<worker id>` and the controller merges them int
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -110,29 +112,31 @@ def pytest_configure(config: Any) -> None:
         _recorders[id(config)] = _Recorder(os.getcwd())
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: Any) -> Any:
+@contextlib.contextmanager
+def _recording(item: Any, *, first: bool) -> Iterator[None]:
+    """Record while the phase runs (`first`: the test's first recorded phase, its setup)."""
     rec = _recorder(item.config)
     if rec is not None:
-        rec.begin(item.nodeid)
+        if first:
+            rec.begin(item.nodeid)
         rec.resume()
     try:
         yield
     finally:
         if rec is not None:
             rec.pause()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: Any) -> Any:
+    with _recording(item, first=True):
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: Any) -> Any:
-    rec = _recorder(item.config)
-    if rec is not None:
-        rec.resume()
-    try:
+    with _recording(item, first=False):
         yield
-    finally:
-        if rec is not None:
-            rec.pause()
 
 
 def pytest_runtest_logreport(report: Any) -> None:
