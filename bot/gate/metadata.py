@@ -4,19 +4,19 @@ declare some could not be read (a FIFO, a dangling link...): then the rule stays
 
 Requirement lines are parsed with `packaging` (PEP 508); a line it rejects still counts by its leading name,
 so an odd line can only make the declared set larger (fewer claims), never smaller. The files are read as the
-judged picture has them (`bot.repo_files.RepoFiles`: the index in pre-commit mode)."""
+judged picture has them (`bot.repo_files.RepoFiles`: the index in pre-commit mode).
+
+`packaging` and `configparser` are imported when a declaration is first read, not with the module: the findings
+cache imports this module for `requirement_files` on every `check --all` / `--base`, and `packaging` (with the
+`platform`, `logging` and `sysconfig` its markers and tags import) is most of that import's cost."""
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from bot.repo_files import FileSkipped, RepoFiles, note_skipped
 
@@ -42,6 +42,8 @@ def declared_distributions(files: RepoFiles | Path) -> frozenset[str] | None:
 
 
 def _declared(files: RepoFiles) -> frozenset[str] | None:
+    from packaging.utils import canonicalize_name
+
     names: set[str] = set()
     readable = False
     pyproject = _toml(files)
@@ -98,6 +100,8 @@ def requirement_name(line: str) -> str | None:
     text = re.sub(r"(^|\s)#.*$", "", line).strip()
     if not text or text.startswith("-"):
         return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(text.split(" --", 1)[0].strip()).name
     except InvalidRequirement:
@@ -117,6 +121,8 @@ def _requirements(lines: Any) -> list[str]:
 def _setup_cfg(text: str | None) -> list[str] | None:
     if text is None:
         return None
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

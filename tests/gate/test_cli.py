@@ -124,6 +124,21 @@ def test_hook_path_imports_neither_click_nor_anything_heavy(repo: Repo) -> None:
         assert "tree_sitter" in imported or args != ["check"]  # (the first run parsed the staged file)
 
 
+def test_check_all_imports_packaging_only_to_read_a_declaration(repo: Repo) -> None:
+    """`check --all` lists the requirements files for its findings cache (`bot.gate.metadata`); `packaging` (with
+    the `platform` and `sysconfig` its markers and tags import) comes only when a declaration is read, and no
+    import here is third-party."""
+    repo.files({"pkg/__init__.py": "", "pkg/m.py": "def f(a):\n    return a\n", "app.py": "from pkg.m import f\nf(1)\n",
+                "requirements.txt": "requests>=2\n"})
+    repo.commit()
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", "check", "--all"], cwd=repo.root,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = _imported(proc.stderr)
+    assert "bot.gate.metadata" in imported
+    assert imported & {"packaging", "platform", "sysconfig"} == set()
+
+
 def _untimed(report: str) -> str:
     return re.sub(r"\(\d+\.\d+s\)|\"seconds\": [\d.]+", "<time>", report)
 

@@ -1,6 +1,9 @@
 """Mechanisms behind false blocks found by replaying public histories (`benchmarks/replay.py`), each as a
 minimal repository judged in pre-commit mode (`yantra check` reading the index), the side that must stay
-silent next to the side that must still be reported."""
+silent next to the side that must still be reported. The hook's command runs through the CLI's own entry point
+in the test process (`Repo.cli_here`): these tests are about what the gate judges; the command as a process (its
+imports, its arguments parsed with and without click) is tested in tests/gate/test_cli.py and
+tests/gate/test_hook_process_loading.py."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def staged_findings(repo: Repo, files: dict[str, str]) -> list[tuple[str, str, i
     """Commit nothing but the repository's skeleton, stage `files`, run the hook's command."""
     repo.files(files)
     repo.stage()
-    done = repo.cli("check", "--format", "json")
+    done = repo.cli_here("check", "--format", "json")
     assert done.returncode in (0, 1), done.stderr
     return sorted((f["rule"], f["path"], f["line"]) for f in json.loads(done.stdout)["findings"])
 
@@ -88,7 +91,7 @@ def test_a_hostile_linter_configuration_quiets_nothing_and_hangs_nothing(repo: R
     if hostile in ("fifo", "nested-fifo"):
         os.mkfifo(repo.root / ("pkg/ruff.toml" if hostile == "nested-fifo" else "ruff.toml"))
     repo.commit()
-    done = repo.cli("check", "--format", "json")  # nothing staged yet: must not wait on the FIFO either
+    done = repo.cli_here("check", "--format", "json")  # nothing staged yet: must not wait on the FIFO either
     assert done.returncode in (0, 1), done.stderr
     assert staged_findings(repo, {"pkg/app.py": "def run():\n    return bar(2)\n"}) == [
         ("undefined-name", "pkg/app.py", 2)]

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from support.cli_here import run_cli_here
 from support.gitrepo import git
 
 from bot.gate import CheckResult, run_check
@@ -43,6 +44,13 @@ class Repo:
     def cli(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd or self.root, capture_output=True,
                               text=True, env={**os.environ, "NO_COLOR": "1"})
+
+    def cli_here(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`cli` through the CLI's own entry point inside the test process (`support.cli_here`: the same command
+        line, environment, working directory and pipe-like streams), for tests of what the gate judges rather than
+        of the process: a fresh interpreter costs ~0.1 CPU-s of imports before `check` starts its work."""
+        run = run_cli_here(args, cwd=self.root, env={**os.environ, "NO_COLOR": "1"})
+        return subprocess.CompletedProcess([sys.executable, "-m", "bot", *args], run.code, run.stdout, run.stderr)
 
 
 def make_repo(tmp_path: Path, name: str = "repo") -> Repo:
