@@ -5,6 +5,7 @@ silent next to the side that must still be reported."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -526,3 +527,18 @@ def test_a_module_getattr_bound_by_any_statement_may_answer_any_name(repo: Repo,
     assert staged_findings(repo, {"app.py": "from pkg.stocks import AAPL\nimport pkg.stocks\nimport pkg.local\n"
                                             "print(pkg.stocks.MSFT, pkg.local.AAPL)\nfrom pkg.local import GOOG\n"}) == [
         ("missing-attribute", "app.py", 4), ("missing-symbol", "app.py", 5)]
+
+
+def test_a_comment_naming_sys_path_edits_nothing(repo: Repo) -> None:
+    """pipenv's `docs/conf.py` starts with Sphinx's template comment "add these directories to sys.path here",
+    then imports `pipenv.vendor.click`: when the vendored package is deleted, the import is a break. A comment
+    runs nothing, so only a real `sys.path` edit before an import keeps it unsure."""
+    repo.files({"pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/click/__init__.py": "Command = 1\n",
+                "docs/conf.py": "# If extensions are in another directory, add these directories to sys.path here.\n"
+                                "import os  # (sys.path is not edited)\n\nimport pkg.vendor.click\n\n"
+                                "print(os.sep, pkg.vendor.click.Command)\n",
+                "docs/edits.py": "import sys\n\nsys.path.insert(0, '/elsewhere')\nimport pkg.vendor.click\n"})
+    repo.commit()
+    shutil.rmtree(repo.root / "pkg/vendor/click")
+    assert staged_findings(repo, {}) == [("missing-attribute", "docs/conf.py", 6),
+                                         ("missing-module", "docs/conf.py", 4)]
