@@ -31,8 +31,11 @@ _DYNAMIC_CODE = lazy(
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
     rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
-# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
-_PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
+# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot). A write
+# under a literal name (`sys.modules["pip"] = pip` in pipenv's `__init__.py`) serves that name and those below it
+# only, whatever file makes it: `Doubts.replaced_modules` holds it, and `Resolver.put_in_sys_modules` judges it.
+_PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|"
+                     rb"sys\.modules\s*\[(?!\s*__name__\s*\])(?!\s*(['\"])[A-Za-z_][\w.]*\1\s*\])[^\]\n]*\]\s*=[^=]")
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = lazy(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
