@@ -173,6 +173,8 @@ def _provided_elsewhere(graph: Graph, module: str, anchor: str) -> bool:
             facts = graph.facts(p)
             if facts is None or facts.submodules_unknowable(graph.layout.is_package_file(p)):
                 return True  # the package's submodules cannot be listed
+    if graph.resolver.put_in_sys_modules(module):
+        return True
     return _built_or_generated(graph, rel, module)
 
 

@@ -36,7 +36,7 @@ from bot.graph.model import (
     Signature,
 )
 
-FORMAT = 7
+FORMAT = 8
 _CHECK = 4  # bytes of CRC-32 after the payload
 
 _T = TypeVar("_T")

@@ -320,7 +320,8 @@ def _may_replace_module(graph: Graph, path: str, callee: str) -> bool:
     if target is None:
         return any(w in callee.lower() for w in _LAZY_WORDS) or _repo_callee(graph, path, callee)
     facts = graph.facts(target.path)
-    return facts is None or facts.path_dynamic or facts.dynamic or facts.doubts.self_writing
+    return facts is None or facts.path_dynamic or facts.dynamic or facts.doubts.self_writing \
+        or bool(facts.doubts.replaced_modules)
 
 
 def _repo_callee(graph: Graph, path: str, callee: str) -> bool:

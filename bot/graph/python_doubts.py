@@ -31,8 +31,11 @@ _DYNAMIC_CODE = lazy(
     rb"(?m:^exec\s*\()|(?m:^__path__)|extend_path|"
     rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
-# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot).
-_PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|sys\.modules\s*\[(?!\s*__name__\s*\])[^\]\n]*\]\s*=[^=]")
+# What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot). A write
+# under a literal name (`sys.modules["pip"] = pip` in pipenv's `__init__.py`) serves that name and those below it
+# only, whatever file makes it: `Doubts.replaced_modules` holds it, and `Resolver.put_in_sys_modules` judges it.
+_PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|"
+                     rb"sys\.modules\s*\[(?!\s*__name__\s*\])(?!\s*(['\"])[A-Za-z_][\w.]*\1\s*\])[^\]\n]*\]\s*=[^=]")
 # Writes into the module's own namespace anywhere in the source (functions included).
 _SELF_WRITING = lazy(
     r"(?:globals|vars|locals)\(\s*\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault)\b)|"  # writes
@@ -142,10 +145,13 @@ def doubts_of(data: bytes) -> Doubts:
     self_writing = _self_writing(data)
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
+    # (a comment edits nothing: "# add these directories to sys.path here" above pipenv's `docs/conf.py` imports)
+    code = _without_comments(data).encode("utf-8", "surrogateescape") if b"sys.path" in data else data
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
                all_changed=b"__all__" in data and _ALL_CHANGED.search(data) is not None,
-               sys_path_line=_first_line(data, b"sys.path"), sys_path_appends_only=_appends_only(data), name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
+               sys_path_line=_first_line(code, b"sys.path"), sys_path_appends_only=_appends_only(code),
+               name_handoffs=_handoffs(data), mock_imports=_mock_imports(data),
                collect_ignore=_collect_ignore(data), class_handoffs=_class_handoffs(data),
                sys_path_ups=_sys_path_ups(data), replaced_modules=_replaced_modules(data))
     return NO_DOUBTS if d == NO_DOUBTS else d
@@ -355,9 +361,10 @@ def _handoffs(data: bytes) -> tuple[str, ...]:
 
 
 def _without_comments(data: bytes) -> str:
-    """Source with `#` comments removed (a `#` after an odd number of quotes is left alone)."""
+    """Source with `#` comments removed (a `#` after an odd number of quotes is left alone), line for line: the
+    lines are those Python counts (split at "\n" only; `str.splitlines` would also split at a form feed)."""
     out = []
-    for line in data.decode("utf-8", "replace").splitlines():
+    for line in data.decode("utf-8", "surrogateescape").split("\n"):
         cut = line.find("#")
         while cut != -1 and (line.count('"', 0, cut) % 2 or line.count("'", 0, cut) % 2):
             cut = line.find("#", cut + 1)

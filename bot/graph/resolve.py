@@ -206,9 +206,25 @@ class Resolver:
         """`package/name/` exists on disk: importable as a namespace package even without Python files."""
         return any(self.is_dir(f"{d}/{name}") for d in self.layout.dirs.get(package, ()))
 
+    def put_in_sys_modules(self, module: str) -> bool:
+        """A module of a package above `module` writes `sys.modules` under a literal name that is `module` or a
+        package above it (`sys.modules["pkg.compat"] = shim` in `pkg/__init__.py`): importing it finds the object
+        there (and its submodules on that object's `__path__`), with no file of its own. A write under another
+        name (`sys.modules["pip"] = pip`) says nothing of `module`."""
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            for path in self.layout.modules.get(".".join(parts[:i]), []):
+                facts = self.facts_of(path)
+                if facts is None or any(module == k or module.startswith(k + ".")
+                                        for k in facts.doubts.replaced_modules):
+                    return True
+        return False
+
     def _missing_module(self, parent: str, child: str, module: str) -> Resolution:
         if self._directory_below(parent, child):
             return unknown(f"{module} is a directory")
+        if self.put_in_sys_modules(module):
+            return unknown(f"{module} is put in sys.modules")
         for path in self.layout.modules.get(parent, []):
             facts = self.facts_of(path)
             if facts is None or facts.submodules_unknowable(self.layout.is_package_file(path)):
@@ -289,7 +305,7 @@ class Resolver:
             return unknown(f"{path} is dynamic")
         if module in facts.doubts.replaced_modules:
             return unknown(f"{path} puts another object in sys.modules under its own name")
-        if facts.path_dynamic and self.layout.is_package_file(path):
+        if (facts.path_dynamic or self.put_in_sys_modules(f"{module}.{name}")) and self.layout.is_package_file(path):
             # its submodules are unknowable (`__path__` edits, an import hook serving `pkg.extern.x` from
             # `pkg._vendor`), and `from pkg import x` imports a submodule `x` when no attribute has that name
             return unknown(f"{path} serves submodules dynamically")

@@ -218,6 +218,15 @@ def test_doubts_are_facts_of_the_source() -> None:
     assert doubts_of(b"x = 1\n") == doubts_of(b"")
 
 
+def test_only_code_edits_sys_path_and_its_line_is_pythons() -> None:
+    """A comment naming `sys.path` edits nothing; the first edit's line is counted as Python counts lines
+    (a form feed or a vertical tab does not end one)."""
+    assert not doubts_of(b"# add these directories to sys.path here\nimport os  # sys.path unchanged\n").edits_sys_path
+    d = doubts_of(b"import sys\n\x0c\nx = '#'  # sys.path\x0b below\nsys.path.append('x')  # sys.path.insert\n")
+    assert (d.sys_path_line, d.sys_path_appends_only) == (4, True)
+    assert doubts_of(b"x = 'sys.path # quoted'\n").sys_path_line == 1  # (a string is not a comment)
+
+
 def test_modules_sphinx_autodoc_mocks_for_the_files_it_documents(repo: Repo) -> None:
     assert check(repo, {**PKG, "docs/conf.py": "autodoc_mock_imports = ['pkg.missing', 'numpy']\n",
                         "docs/target/m.py": "import pkg.missing\nfrom pkg.missing import thing\n"

@@ -8,6 +8,7 @@ tests/gate/test_hook_process_loading.py."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -529,3 +530,38 @@ def test_a_module_getattr_bound_by_any_statement_may_answer_any_name(repo: Repo,
     assert staged_findings(repo, {"app.py": "from pkg.stocks import AAPL\nimport pkg.stocks\nimport pkg.local\n"
                                             "print(pkg.stocks.MSFT, pkg.local.AAPL)\nfrom pkg.local import GOOG\n"}) == [
         ("missing-attribute", "app.py", 4), ("missing-symbol", "app.py", 5)]
+
+
+def test_a_comment_naming_sys_path_edits_nothing(repo: Repo) -> None:
+    """pipenv's `docs/conf.py` starts with Sphinx's template comment "add these directories to sys.path here",
+    then imports `pipenv.vendor.click`: when the vendored package is deleted, the import is a break. A comment
+    runs nothing, so only a real `sys.path` edit before an import keeps it unsure."""
+    repo.files({"pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/click/__init__.py": "Command = 1\n",
+                "docs/conf.py": "# If extensions are in another directory, add these directories to sys.path here.\n"
+                                "import os  # (sys.path is not edited)\n\nimport pkg.vendor.click\n\n"
+                                "print(os.sep, pkg.vendor.click.Command)\n",
+                "docs/edits.py": "import sys\n\nsys.path.insert(0, '/elsewhere')\nimport pkg.vendor.click\n"})
+    repo.commit()
+    shutil.rmtree(repo.root / "pkg/vendor/click")
+    assert staged_findings(repo, {}) == [("missing-attribute", "docs/conf.py", 6),
+                                         ("missing-module", "docs/conf.py", 4)]
+
+
+def test_a_sys_modules_write_under_a_literal_name_serves_that_name_only(repo: Repo) -> None:
+    """pipenv's `pipenv/__init__.py` puts its patched pip in `sys.modules["pip"]`: that makes `pip` (and what is
+    below it) importable with no file, and says nothing of `pipenv`'s own submodules, so importing one the
+    change deleted is a break. A literal write of a name below the package (`sys.modules["pkg.compat"]`), or a
+    write under a computed name, still leaves those names unknowable."""
+    repo.files({"pkg/__init__.py": "import sys\nimport types\n\nsys.modules['pip'] = types.ModuleType('pip')\n"
+                                   "sys.modules[\"pkg.compat\"] = types.ModuleType('pkg.compat')\n",
+                "pkg/gone.py": "X = 1\n", "pkg/kept.py": "Y = 1\n",
+                "other/__init__.py": "import sys\n\nfor name in ('other.a', 'other.b'):\n"
+                                     "    sys.modules[name] = sys.modules[__name__]\n",
+                "other/gone.py": "X = 1\n"})
+    repo.commit()
+    (repo.root / "pkg/gone.py").unlink()
+    (repo.root / "other/gone.py").unlink()
+    assert staged_findings(repo, {"app.py": (
+        "import pkg.gone\nfrom pkg import gone\nimport pkg.compat\nimport pkg.compat.inner\nfrom pkg import compat\n"
+        "from pkg.compat import shim\nimport pkg.kept\nimport other.gone\nfrom other import gone as g2\n"
+        "print(gone, compat, shim, g2)\n")}) == [("missing-module", "app.py", 1), ("missing-symbol", "app.py", 2)]
