@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from e2e_fix.fixrepo import GOOD_FIX, Project, run_fix
 from support.anthropic_server import AnthropicServer, Reply
 
@@ -35,7 +36,13 @@ def test_model_reads_a_symbol_then_its_patch_is_committed(project: Project, serv
 
 def test_run_tests_runs_in_the_sandbox_and_hostile_node_ids_do_not(project: Project, server: AnthropicServer,
                                                                    tmp_path: Path) -> None:
+    from bot.scan.sandbox import SandboxKind, detect
+
+    sandbox = detect("bubblewrap")
+    if sandbox.kind is not SandboxKind.BUBBLEWRAP:
+        pytest.skip(f"bubblewrap does not work here: {sandbox.reason}")
     canary = Path("/tmp") / f"yantra-tools-canary-{tmp_path.name}"
+    canary.unlink(missing_ok=True)  # the name repeats across runs: only this run's write may count
     project.write("tests/test_canary.py", "import pathlib\n\n\n"
                   "def test_writes_to_tmp():  # bubblewrap gives the run a private /tmp: the host never sees it\n"
                   f"    pathlib.Path({str(canary)!r}).write_text('x')\n")
