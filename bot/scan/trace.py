@@ -13,7 +13,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bot.errors import YantraError
@@ -92,12 +92,33 @@ def read_trace(path: Path, *, max_bytes: int = MAX_TRACE_BYTES) -> Trace:
 
 
 
+def traceable_files(root: Path, select: Sequence[str]) -> list[str]:
+    """The test files `select` names (node ids from a test run, which the tests themselves wrote) that are
+    repository-relative `.py` files inside `root`, each once: never an option (`--basetemp=x.py`), an absolute
+    path or one that climbs out."""
+    inside = root.resolve()
+    out: list[str] = []
+    for item in select:
+        path = item.split("::", 1)[0]
+        parts = PurePosixPath(path).parts
+        if (not path.endswith(".py") or path.startswith("-") or PurePosixPath(path).is_absolute() or ".." in parts
+                or "\\" in path or path in out):
+            continue
+        file = root / path
+        if file.is_file() and file.resolve().is_relative_to(inside):
+            out.append(path)
+    return out
+
+
 def trace_tests(root: Path, select: Sequence[str], *, command: Sequence[str] = (), timeout: float = 300.0,
                 sandbox: Sandbox = NO_SANDBOX) -> Trace:
     """Run the tests `select` names (files or node ids) once with the trace plugin, in `sandbox`; what each
     ran. TraceError when the command is not pytest or the run wrote no readable trace."""
     if command and not is_pytest_command(command):
         raise TraceError("the test command is not pytest: nothing can record what the tests ran")
+    select = traceable_files(root, select)
+    if not select:
+        raise TraceError("no test file of the repository to trace")
     with tempfile.TemporaryDirectory(prefix="yantra-trace-") as tmp:
         plugins, written = Path(tmp) / "plugins", Path(tmp) / "trace.json"
         plugins.mkdir()

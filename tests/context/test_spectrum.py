@@ -16,7 +16,7 @@ from bot.context import assemble_context
 from bot.context.rank import rank
 from bot.context.spectrum import suspicions
 from bot.context.targets import resolve_target
-from bot.scan.trace import Trace, TraceError, read_trace, trace_tests
+from bot.scan.trace import Trace, TraceError, read_trace, trace_tests, traceable_files
 
 # `op_sub` is reached only through a registry filled by a decorator at import: nothing in the test's or
 # the runner's code names it, so only the run shows that the failing test went through it.
@@ -214,3 +214,15 @@ def test_a_suite_run_by_xdist_workers_is_traced_whole(tmp_path: Path) -> None:
     assert sorted((t.nodeid, t.failed) for t in trace.tests) == [("tests/test_ops.py::test_add", False),
                                                                  ("tests/test_ops.py::test_sub", True)]
     assert ("app/plugins.py", "op_sub") in _executed(trace, "tests/test_ops.py::test_sub")
+
+
+def test_only_the_repositorys_test_files_are_traced(ops: tuple[Path, Trace], tmp_path: Path) -> None:
+    """The failing node ids come from the tests' own report: an option, an absolute path or a path out of the
+    repository never reaches pytest's command line."""
+    root, _trace = ops
+    (tmp_path / "outside.py").write_text("def test_x():\n    pass\n")
+    hostile = ["--basetemp=/tmp/wiped.py", "-pevil.py", "/etc/passwd.py", "../outside.py", str(tmp_path / "outside.py"),
+               "tests/missing.py", "tests\\test_ops.py"]
+    assert traceable_files(root, [*hostile, "tests/test_ops.py::test_sub", "tests/test_ops.py"]) == ["tests/test_ops.py"]
+    with pytest.raises(TraceError, match="no test file"):
+        trace_tests(root, hostile, timeout=60)
