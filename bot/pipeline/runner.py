@@ -170,12 +170,13 @@ class Runner:
     def _trace(self) -> tuple[Trace | None, str]:
         """What the failing tests ran: their files run once more (in the baseline's sandbox) with the trace
         plugin; (None, why) when that is off, not possible or failed."""
-        from bot.scan.trace import TraceError, trace_tests
+        from bot.scan.trace import TraceError, trace_tests, traceable_files
 
-        failing = self._baseline().tests.failures
-        files = list(dict.fromkeys(f.nodeid.split("::", 1)[0] for f in failing
-                                   if f.nodeid.split("::", 1)[0].endswith(".py")))[:MAX_TRACED_FILES]
-        if not self.fix.trace or not self.run_tests or not files:
+        if not self.fix.trace or not self.run_tests:
+            return None, ""
+        failing = [f.nodeid for f in self._baseline().tests.failures]
+        files = traceable_files(self.root, failing)[:MAX_TRACED_FILES]  # checked before the cap: ids are the tests'
+        if not files:
             return None, ""
         try:
             return trace_tests(self.root, files, command=self.fix.test_command, timeout=self.fix.test_timeout,
