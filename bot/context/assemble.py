@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.graph import Graph
     from bot.scan.trace import Trace
 
+TRACE_UNUSED = "the trace shows no failing test that ran the repository's code: not used"
 LEVEL1_SHARE = 0.40
 LEVEL2_SHARE = 0.30
 MAX_CLASS_SHARE = 0.35  # of the context share: a larger class shows as a skeleton plus its ranked methods
@@ -170,7 +171,7 @@ def assemble_context(graph: Graph, target: str, budget: int, *, failure: str | N
     suspicion = suspicions(graph, trace) if trace is not None else None
     ranking = rank(graph, seeds, failure, changed_paths, suspicion)
     if trace is not None and not suspicion:
-        ranking.notes.append("the trace shows no failing test that ran the repository's code: not used")
+        ranking.notes.append(TRACE_UNUSED)
     one, two, reserved = level_budgets(budget)
     heading = count_tokens(_HEADINGS[1] + _CLOSE), count_tokens(_HEADINGS[2] + _CLOSE)
     fill = _Fill(graph, one + two, {1: _Level(1, one, heading[0]), 2: _Level(2, two, heading[1])},

@@ -50,6 +50,7 @@ def build_context(graph: Graph | None, targets: Sequence[str], budget: int, fail
         return ContextResult(target="", text="", tokens=0, note="no failing test, gate error or instructions "
                                                               "to build a context around")
     from bot.context import assemble_context
+    from bot.context.assemble import TRACE_UNUSED
 
     problems: list[str] = []
     for candidate in dict.fromkeys(c for t in wanted for c in _forms(t)):
@@ -59,7 +60,7 @@ def build_context(graph: Graph | None, targets: Sequence[str], budget: int, fail
             problems.append(f"{candidate}: {exc}")
             continue
         files = tuple(dict.fromkeys(section.path for section in ctx.sections if section.path))
-        notes = [n for n in (trace_note, *(n for n in ctx.notes if "trace" in n)) if n]
+        notes = [n for n in (trace_note, *(n for n in ctx.notes if n == TRACE_UNUSED)) if n]
         return ContextResult(target=candidate, text=ctx.text, tokens=ctx.tokens, files=files, note="; ".join(notes))
     return ContextResult(target=wanted[0], text="", tokens=0, note="no context: " + "; ".join(problems))
 
