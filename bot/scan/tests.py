@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.graph.doubts import pytest_module
+from bot.repo_files import FileSkipped, read_bytes
 from bot.scan.process import ProcessResult, tail
 from bot.scan.sandbox import Sandbox, SandboxKind, run_untrusted
 
 PASSING = frozenset({"passed", "xpassed"})
 FAILING = frozenset({"failed", "error"})
 EXCERPT_LINES = 30
+MAX_REPORT_BYTES = 256 * 1024 * 1024  # a json report of a large suite with long tracebacks
 
 
 class Graph(Protocol):
@@ -147,9 +149,11 @@ def _run_plain(root: Path, command: Sequence[str], select: Sequence[str] | None,
 
 
 def _load_report(path: Path) -> dict[str, Any] | None:
+    """The json report, read as a file the tests could have replaced (a FIFO is never waited on)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_bytes(path.parent, path.name, max_bytes=MAX_REPORT_BYTES)
+        data = json.loads(raw) if raw is not None else None
+    except (FileSkipped, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

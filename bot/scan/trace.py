@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bot.errors import YantraError
+from bot.repo_files import FileSkipped, read_bytes
 from bot.scan.sandbox import Sandbox, run_untrusted
 from bot.scan.tests import NO_SANDBOX, is_pytest_command
 
@@ -75,14 +76,14 @@ def _test(row: object, n: int) -> TestTrace:
 
 
 def read_trace(path: Path, *, max_bytes: int = MAX_TRACE_BYTES) -> Trace:
-    """The trace in the file at `path` (written by `pytest --yantra-trace=FILE`)."""
+    """The trace in the file at `path` (written by `pytest --yantra-trace=FILE`). Read as a file the tests could
+    have replaced (`bot.repo_files.read_bytes`): a FIFO is never waited on, a link out of its directory not followed."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise TraceError(f"{path}: {exc.strerror}") from exc
-    if len(raw) > max_bytes:
-        raise TraceError(f"{path}: larger than {max_bytes} bytes")
+        raw = read_bytes(path.parent, path.name, max_bytes=max_bytes)
+    except FileSkipped as exc:
+        raise TraceError(f"{path}: {exc}") from exc
+    if raw is None:
+        raise TraceError(f"{path}: no such file")
     try:
         data: Any = json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -133,6 +134,6 @@ def trace_tests(root: Path, select: Sequence[str], *, command: Sequence[str] = (
             raise TraceError(f"could not start {argv[0]!r}: {exc}") from exc
         if result.timed_out:
             raise TraceError(f"the traced test run timed out after {timeout:g} s")
-        if not written.exists():
+        if not written.exists() and not written.is_symlink():
             raise TraceError(f"the traced test run wrote no trace (exit {result.returncode})")
         return read_trace(written)

@@ -226,3 +226,30 @@ def test_only_the_repositorys_test_files_are_traced(ops: tuple[Path, Trace], tmp
     assert traceable_files(root, [*hostile, "tests/test_ops.py::test_sub", "tests/test_ops.py"]) == ["tests/test_ops.py"]
     with pytest.raises(TraceError, match="no test file"):
         trace_tests(root, hostile, timeout=60)
+
+
+FIFO_CONFTEST = '''
+import os
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):  # after every plugin wrote its file: put a FIFO where each was
+    for option in ("yantra_trace", "json_report_file"):
+        path = getattr(config.option, option, None)
+        if path and os.path.exists(path):
+            os.remove(path)
+            os.mkfifo(path)
+'''
+
+
+def test_a_fifo_the_tests_put_in_place_of_the_trace_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """The test run can write where its trace and its json report go: a FIFO there would block a reader forever."""
+    from bot.scan.tests import run_tests
+
+    root = written_repo(tmp_path / "repo", {**FILES, "conftest.py": FIFO_CONFTEST})
+    with pytest.raises(TraceError, match="is a FIFO"):
+        trace_tests(root, ["tests/test_ops.py"], timeout=60)
+    run = run_tests(root, select=["tests/test_ops.py"], timeout=60)
+    assert run.status == "error" and "wrote no json report" in run.reason
