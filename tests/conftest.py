@@ -34,6 +34,7 @@ SLOW_PLACES = (
     # 2,000 tool calls answered in one turn: detect-secrets reads every line of them (~28,000) before sending
     "llm/test_tools_loop.py::test_thousands_of_tool_calls_run_at_most_the_cap",
     "context/test_spectrum.py::test_a_suite_run_by_xdist_workers_is_traced_whole",  # pytest and two xdist workers
+    "context/test_spectrum.py::test_merging_xdist_parts_reads_and_removes_only_the_workers_files",  # the same
 )
 
 

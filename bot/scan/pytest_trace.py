@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -151,7 +152,7 @@ def pytest_unconfigure(config: Any) -> None:
     target = config.getoption("--yantra-trace")
     worker = getattr(config, "workerinput", None)  # a pytest-xdist worker: its own part, merged by the controller
     if worker is not None:
-        target = f"{target}.{worker.get('workerid', os.getpid())}"
+        target = f"{target}.{worker.get('workerid', f'gw{os.getpid()}')}"
     tests = rec.tests
     if worker is None:
         tests = tests + _workers_parts(target)
@@ -160,11 +161,13 @@ def pytest_unconfigure(config: Any) -> None:
 
 
 def _workers_parts(target: str) -> list[dict[str, Any]]:
-    """The tests pytest-xdist's workers recorded (each wrote `<target>.<worker id>`), removed once read."""
+    """The tests pytest-xdist's workers recorded (each wrote `<target>.gw<N>`), removed once read; nothing else
+    beside the target (a user's `trace.json.bak`) is read or removed."""
     folder, name = os.path.split(os.path.abspath(target))
+    part_name = re.compile(re.escape(name) + r"\.gw\d+")
     tests: list[dict[str, Any]] = []
     for entry in sorted(os.listdir(folder)):
-        if entry.startswith(name + "."):
+        if part_name.fullmatch(entry):
             part = os.path.join(folder, entry)
             try:
                 with open(part, encoding="utf-8") as handle:

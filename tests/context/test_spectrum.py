@@ -253,3 +253,19 @@ def test_a_fifo_the_tests_put_in_place_of_the_trace_is_refused_not_waited_on(tmp
         trace_tests(root, ["tests/test_ops.py"], timeout=60)
     run = run_tests(root, select=["tests/test_ops.py"], timeout=60)
     assert run.status == "error" and "wrote no json report" in run.reason
+
+
+def test_merging_xdist_parts_reads_and_removes_only_the_workers_files(tmp_path: Path) -> None:
+    root = written_repo(tmp_path / "repo", FILES)
+    trace = tmp_path / "trace.json"
+    keep = {tmp_path / "trace.json.bak": "mine", tmp_path / "trace.json.gwx": "mine too"}
+    for path, text in keep.items():
+        path.write_text(text)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "bot.scan.pytest_trace",
+                          f"--yantra-trace={trace}", "-p", "no:cacheprovider", "tests/test_ops.py"],
+                         cwd=root, capture_output=True, text=True)
+    assert run.returncode == 1, run.stdout
+    assert sorted(t.nodeid for t in read_trace(trace).tests) == ["tests/test_ops.py::test_add",
+                                                                 "tests/test_ops.py::test_sub"]
+    assert {path: path.read_text() for path in keep} == keep
+    assert sorted(p.name for p in tmp_path.glob("trace.json*")) == ["trace.json", "trace.json.bak", "trace.json.gwx"]
