@@ -32,8 +32,8 @@ _DYNAMIC_CODE = lazy(
     rb"[(,]\s*globals\(\s*\)\s*[,)]"
 )
 # What can make `import pkg.sub` work without a file `pkg/sub.py` (replacing the package itself cannot). A write
-# under a literal name (`sys.modules["pip"] = pip` in pipenv's `__init__.py`) serves that name and those below it
-# only, whatever file makes it: `Doubts.replaced_modules` holds it, and `Resolver.put_in_sys_modules` judges it.
+# under a literal name (`sys.modules["pip"] = pip` in a package's `__init__.py`) serves that name and those below
+# it only, whatever file makes it: `Doubts.replaced_modules` holds it, and `Resolver.put_in_sys_modules` judges it.
 _PATH_DYNAMIC = lazy(rb"__path__|extend_path|sys\.meta_path\b|"
                      rb"sys\.modules\s*\[(?!\s*__name__\s*\])(?!\s*(['\"])[A-Za-z_][\w.]*\1\s*\])[^\]\n]*\]\s*=[^=]")
 # Writes into the module's own namespace anywhere in the source (functions included).
@@ -145,7 +145,7 @@ def doubts_of(data: bytes) -> Doubts:
     self_writing = _self_writing(data)
     setattrs = tuple(sorted({m.decode() for m in _SETATTR.findall(data)})) if b"setattr(" in data else ()
     probed = tuple(sorted({m.decode() for m in _PROBE.findall(data)})) if b"attr(" in data else ()
-    # (a comment edits nothing: "# add these directories to sys.path here" above pipenv's `docs/conf.py` imports)
+    # (a comment edits nothing: Sphinx's `conf.py` template says "# add these directories to sys.path here")
     code = _without_comments(data).encode("utf-8", "surrogateescape") if b"sys.path" in data else data
     d = Doubts(getattr_open=getattr_open, getattr_names=getattr_names, self_writing=self_writing,
                setattr_targets=setattrs, probed=probed,
