@@ -40,7 +40,7 @@ from enum import Enum
 from io import BytesIO
 from pathlib import Path
 
-from bot.scan.trace import PLUGIN, PLUGIN_MODULE
+from bot.scan.trace import PLUGIN, PLUGIN_MODULE, TraceError, read_trace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -320,11 +320,11 @@ def traced(git_dir: Path, project: str, commit: str, parent: str, test_path: str
             written = Path(tmp) / "trace.json"
             run_pytest(python_for(env), at_parent, test_path, trace=written)
             try:
-                data = json.loads(written.read_text())
-            except (OSError, ValueError):
+                found = read_trace(written)
+            except TraceError:
                 continue
-            if any(t.get("outcome") == "failed" and _same_test(t.get("nodeid", ""), node) for t in data["tests"]):
-                out.write_text(json.dumps(data))
+            if any(_same_test(t.nodeid, node) for t in found.failing):
+                out.write_bytes(written.read_bytes())
                 print(f"  traced {commit[:8]} {node} in {env} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
                 return out
     out.write_text("")
